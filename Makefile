@@ -1,0 +1,38 @@
+# make        set up .venv and build every leaflet into out/
+# make test   set up what the tests need and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.deps-installed
+
+.PHONY: all build test check bench clean tools
+
+all: build
+
+$(STAMP): pyproject.toml tools/deps.py
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) tools/deps.py test preview > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	touch $@
+
+# Poppler (pdftotext, pdffonts, pdfinfo, pdftoppm): the tests read PDFs back the way people do.
+tools:
+	@command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "installing poppler-utils"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+build: $(STAMP)
+	$(PY) generate.py
+
+check: $(STAMP)
+	$(PY) generate.py check
+
+test: $(STAMP) tools
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/bench.py
+
+clean:
+	rm -rf out .pytest_cache

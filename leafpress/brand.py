@@ -1,0 +1,87 @@
+"""Brands: who publishes or co-brands a leaflet.
+
+Input: ``assets/brands/<name>/brand.yaml`` and its logo. Output: a frozen :class:`Brand`
+(name, colours, contact block, credit and licence lines, logo path kept inside the brand's
+folder).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content.inline import InlineError, check_characters, check_url
+from .content.loader import Reader, _display
+from .content.yamlsafe import load_yaml
+
+COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+@dataclass(frozen=True)
+class Brand:
+    id: str
+    name: str
+    file: str
+    logo: Path | None
+    colours: dict            # key -> "#RRGGBB"
+    organisation: str
+    phone: str | None
+    website: str | None
+    address: str | None
+    credit: str
+    licence: str
+
+
+def load_brand(path: Path, root: Path) -> Brand:
+    display = _display(path, root)
+    doc = load_yaml(path, display)
+    r = Reader(doc)
+    top = r.mapping(doc.data, (), ("name", "colours", "contact", "credit", "licence"), ("logo",))
+
+    def plain(value, p) -> str:
+        s = r.string(value, p)
+        try:
+            check_characters(s)
+        except InlineError as exc:
+            raise doc.error(p, str(exc)) from None
+        return " ".join(s.split())
+
+    colours = r.mapping(top["colours"], ("colours",), COLOUR_KEYS)
+    for k, v in colours.items():
+        if not isinstance(v, str) or not _HEX.match(v):
+            raise doc.error(("colours", k), f"{v!r} is not a colour", hint='Write it as "#RRGGBB" in quotes')
+    contact = r.mapping(top["contact"], ("contact",), ("organisation",), ("phone", "website", "address"))
+    website = None
+    if contact.get("website") is not None:
+        try:
+            website = check_url(r.string(contact["website"], ("contact", "website")))
+        except InlineError as exc:
+            raise doc.error(("contact", "website"), str(exc)) from None
+    logo = None
+    if top.get("logo") is not None:
+        logo = resolve_inside(path.parent, r.string(top["logo"], ("logo",)), doc, ("logo",))
+    return Brand(
+        id=path.parent.name, name=plain(top["name"], ("name",)), file=display, logo=logo,
+        colours=dict(colours), organisation=plain(contact["organisation"], ("contact", "organisation")),
+        phone=plain(contact["phone"], ("contact", "phone")) if contact.get("phone") is not None else None,
+        website=website,
+        address=plain(contact["address"], ("contact", "address")) if contact.get("address") is not None else None,
+        credit=plain(top["credit"], ("credit",)), licence=plain(top["licence"], ("licence",)),
+    )
+
+
+def resolve_inside(folder: Path, name: str, doc, key) -> Path:
+    """A file named in YAML must stay inside ``folder``: no absolute paths, no '..', no
+    symlinks that lead out, and it must exist."""
+    if Path(name).is_absolute() or "\\" in name or any(part == ".." for part in Path(name).parts):
+        raise doc.error(key, f"the path {name!r} leaves its folder",
+                        hint=f"Name a file inside {folder.name}/ without '..' or a leading '/'")
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise doc.error(key, f"the path {name!r} leads outside {folder.name}/ (through a link)",
+                        hint="Copy the file into the folder instead of linking to it")
+    if not target.is_file():
+        raise doc.error(key, f"the file {name!r} does not exist in {folder.name}/",
+                        hint="Add the file or fix the name")
+    return target

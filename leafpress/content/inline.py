@@ -1,0 +1,138 @@
+"""The small, safe inline syntax used in content strings.
+
+Input: a content string. Output: a tuple of :class:`Span`.
+
+    **bold**    *italic*    [link text](https://example.org)    \\* a literal star
+
+Nothing else is markup: ``<``, ``>`` and ``&`` are ordinary characters and are never handed to
+any markup parser. Links may only be https, tel or mailto. Characters that would be invisible or
+reorder text behind the reader's back (controls, bidi embeddings and overrides, private use,
+unpaired surrogates) are refused here, so every later stage can trust the text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .model import Span
+
+# Bidi embeddings/overrides/isolates can disguise text ("Trojan Source"); LRM, RLM and ALM are
+# the marks translators legitimately use, so they stay allowed.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_ALLOWED_FORMAT = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f")
+_URL = re.compile(r"^(https://[^\s<>\"'\\]+|tel:\+?[0-9 ()\-.]+|mailto:[^\s<>\"'\\@]+@[^\s<>\"'\\]+)$")
+
+
+class InlineError(ValueError):
+    """A problem in one content string; the loader adds file, line and key path."""
+
+
+def check_url(url: str) -> str:
+    if not _URL.match(url):
+        raise InlineError(f"link {url!r} is not allowed: use an https://, tel: or mailto: address")
+    return url
+
+
+def check_characters(text: str) -> None:
+    for i, ch in enumerate(text):
+        cat = unicodedata.category(ch)
+        name = f"U+{ord(ch):04X}"
+        if ch in _BIDI_CONTROLS:
+            raise InlineError(f"invisible bidi control {name} at character {i + 1}: remove it "
+                              "(the press sets text direction itself)")
+        if cat == "Cc" and ch not in "\n":
+            raise InlineError(f"control character {name} at character {i + 1}: remove it")
+        if cat == "Cs":
+            raise InlineError(f"unpaired surrogate {name} at character {i + 1}: the text is "
+                              "damaged; paste it again from the original")
+        if cat == "Co":
+            raise InlineError(f"private-use character {name} at character {i + 1}: it has no "
+                              "meaning outside one font; use the real character")
+        if cat == "Cn":
+            raise InlineError(f"unassigned code point {name} at character {i + 1}: remove it")
+        if cat == "Cf" and ch not in _ALLOWED_FORMAT and not _is_tag_or_selector(ch):
+            raise InlineError(f"invisible format character {name} "
+                              f"({unicodedata.name(ch, 'unnamed')}) at character {i + 1}: remove it")
+
+
+def _is_tag_or_selector(ch: str) -> bool:
+    cp = ord(ch)
+    return 0xE0020 <= cp <= 0xE007F or 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
+
+
+def parse_inline(raw: str) -> tuple[Span, ...]:
+    """Parse the inline syntax. Raises InlineError on unbalanced markers or bad links."""
+    text = unicodedata.normalize("NFC", raw)
+    check_characters(text)
+    text = " ".join(text.split())           # one space between words, none at the ends
+    spans: list[Span] = []
+    buf: list[str] = []
+    bold = italic = False
+    i, n = 0, len(text)
+
+    def flush(href: str | None = None, chars: list[str] | None = None):
+        chars = buf if chars is None else chars
+        if chars:
+            s = "".join(chars)
+            last = spans[-1] if spans else None
+            if last and href is None and last.href is None and (last.bold, last.italic) == (bold, italic):
+                spans[-1] = Span(last.text + s, bold, italic)
+            else:
+                spans.append(Span(s, bold, italic, href))
+            chars.clear()
+
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n:
+            buf.append(text[i + 1])
+            i += 2
+        elif text.startswith("**", i):
+            flush()
+            bold = not bold
+            i += 2
+        elif ch == "*":
+            flush()
+            italic = not italic
+            i += 1
+        elif ch == "[":
+            close = _find_unescaped(text, "]", i + 1)
+            if close < 0 or not text.startswith("(", close + 1):
+                raise InlineError(f"'[' at character {i + 1} does not start a link "
+                                  "[text](https://...); write \\[ for a literal bracket")
+            end = _find_unescaped(text, ")", close + 2)
+            if end < 0:
+                raise InlineError(f"the link at character {i + 1} has no closing ')'")
+            url = check_url(text[close + 2:end].strip())
+            flush()
+            label = list(_unescape(text[i + 1:close]))
+            if not label:
+                raise InlineError(f"the link at character {i + 1} has no text")
+            flush(url, label)
+            i = end + 1
+        else:
+            buf.append(ch)
+            i += 1
+    if bold:
+        raise InlineError("'**' opened but never closed: add the closing ** (or write \\*\\*)")
+    if italic:
+        raise InlineError("'*' opened but never closed: add the closing * (or write \\*)")
+    flush()
+    if not spans:
+        raise InlineError("text is empty")
+    return tuple(spans)
+
+
+def _find_unescaped(text: str, ch: str, start: int) -> int:
+    i = start
+    while i < len(text):
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == ch:
+            return i
+        i += 1
+    return -1
+
+
+def _unescape(s: str) -> str:
+    return re.sub(r"\\(.)", r"\1", s)

@@ -1,0 +1,46 @@
+"""Errors meant for people: each names the file, the place in it and what to do.
+
+Input: whatever went wrong. Output: one line such as
+``handouts/port/es.yaml:12: sections[2].blocks[0]: unknown key 'paragrap'. Use one of: ...``
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LeafletError(Exception):
+    """An error in the project's inputs that a person can fix."""
+
+    def __init__(self, message: str, *, file: str | Path | None = None, line: int | None = None,
+                 key: str | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.line = line
+        self.key = key
+        self.hint = hint
+
+    def located(self, *, file=None, line=None, key=None) -> "LeafletError":
+        """Fill in the place when a deeper stage did not know it."""
+        if self.file is None and file is not None:
+            self.file = str(file)
+        if self.line is None and line is not None:
+            self.line = line
+        if self.key is None and key is not None:
+            self.key = key
+        return self
+
+    def __str__(self) -> str:
+        place = ""
+        if self.file:
+            place = self.file + (f":{self.line}" if self.line else "") + ": "
+        if self.key:
+            place += f"{self.key}: "
+        text = place + self.message
+        if self.hint:
+            text = text.rstrip(".") + ". " + self.hint
+        return text
+
+
+class UsageError(LeafletError):
+    """The command line or the project's own files cannot be used at all (exit status 2)."""

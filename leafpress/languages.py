@@ -1,0 +1,83 @@
+"""Language settings and resolution.
+
+Input: ``assets/languages/<code>.yaml`` (how a language is set, and the words the press prints
+itself) and the handout files found. Output: :class:`Language` objects, and for a handout the
+list of languages it can be built in, with each translation checked against its source.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content.loader import Reader, _display
+from .content.yamlsafe import load_yaml
+from .errors import LeafletError
+
+STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
+STYLES = ("regular", "bold", "italic")
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    name: str
+    native_name: str
+    direction: str                 # "ltr" | "rtl"
+    script: str                    # ISO 15924
+    hyphenation: str | None        # pyphen dictionary
+    line_height: float
+    fonts: dict                    # style -> tuple of font names
+    strings: dict                  # key -> text
+    file: str
+
+    @property
+    def rtl(self) -> bool:
+        return self.direction == "rtl"
+
+    def string(self, key: str, **values) -> str:
+        return self.strings[key].format(**values)
+
+
+def load_language(path: Path, root: Path) -> Language:
+    display = _display(path, root)
+    doc = load_yaml(path, display)
+    r = Reader(doc)
+    top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
+                                   "hyphenation", "line_height", "fonts", "strings"))
+    code = r.string(top["code"], ("code",))
+    if code != path.stem:
+        raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
+                        hint="Make them the same")
+    direction = r.string(top["direction"], ("direction",))
+    if direction not in ("ltr", "rtl"):
+        raise doc.error(("direction",), f"{direction!r} is not a direction", hint="Use ltr or rtl")
+    lh = top["line_height"]
+    if not isinstance(lh, (int, float)) or isinstance(lh, bool) or not 1.0 <= lh <= 3.0:
+        raise doc.error(("line_height",), "line_height must be a number between 1.0 and 3.0")
+    fonts = r.mapping(top["fonts"], ("fonts",), STYLES)
+    stacks = {}
+    for style in STYLES:
+        names = r.seq(fonts[style], ("fonts", style))
+        stacks[style] = tuple(r.string(n, ("fonts", style, i)) for i, n in enumerate(names))
+    strings = r.mapping(top["strings"], ("strings",), STRING_KEYS)
+    checked = {}
+    for key in STRING_KEYS:
+        s = r.string(strings[key], ("strings", key))
+        try:
+            s.format(page=1, pages=2, version="1.0", date="2026-01-01")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise doc.error(("strings", key), f"bad placeholder {exc}",
+                            hint="Only {page}, {pages}, {version} and {date} may appear in braces") from None
+        checked[key] = s
+    hyph = top["hyphenation"]
+    return Language(code=code, name=r.string(top["name"], ("name",)),
+                    native_name=r.string(top["native_name"], ("native_name",)),
+                    direction=direction, script=r.string(top["script"], ("script",)),
+                    hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),
+                    line_height=float(lh), fonts=stacks, strings=checked, file=display)
+
+
+def match_lang(code: str, available) -> str | None:
+    """BCP 47 matching, case-insensitive: 'zh-hant' finds 'zh-Hant'."""
+    low = {a.lower(): a for a in available}
+    return low.get(code.lower().replace("_", "-"))

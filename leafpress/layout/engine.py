@@ -1,0 +1,567 @@
+"""Layout: content model + layout definition + brand -> pages of positioned items.
+
+Input: a Handout (one language), its Language, a LayoutSpec, a Brand, a Typesetter and the
+diagrams. Output: :class:`LaidOut` (pages of display items with semantic roles, outline), or a
+LeafletError when the content cannot fit.
+
+Fitting: the body size goes from the layout's maximum down to its minimum in steps; the first
+size at which everything fits in ``max_pages`` wins. Texts are shaped once (Typesetter cache);
+each pass only re-breaks lines. Breaks: a heading never ends a column, a step or bullet never
+splits, a paragraph leaves at least two lines on each side of a column break, the diagram
+keeps its caption.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..brand import Brand
+from ..content.model import Bullets, Callout, Figure, Handout, Paragraph, Status, Steps, Text
+from ..diagram import Diagram
+from ..errors import LeafletError
+from ..languages import Language
+from ..text.paragraph import ShapedParagraph
+from ..text.setter import Typesetter
+from .items import Box, LaidOut, Link, OutlineEntry, Page, Picture, Rule, TextLine
+from .spec import LayoutSpec
+
+DRAFT_COLOUR = "#8A1C1C"
+
+
+class Overflow(Exception):
+    def __init__(self, section: str, missing: float):
+        self.section, self.missing = section, missing
+
+
+@dataclass
+class Frame:
+    page: int
+    x: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass
+class FlowBlock:
+    """Lines that go into columns. ``draw(page, x, top, width)`` places them."""
+    section: str
+    heights: list                 # per line (or one entry for unsplittable blocks)
+    draw: object                  # callable(pages, frame, first, last, top)
+    space_before: float = 0.0
+    keep_together: bool = True
+    keep_with_next: bool = False
+
+
+@dataclass
+class Ctx:
+    handout: Handout
+    lang: Language
+    spec: LayoutSpec
+    brand: Brand
+    ts: Typesetter
+    diagrams: dict
+    size: float = 12.0
+    lh: float = 1.45
+    nodes: int = 0
+    warnings: list = field(default_factory=list)
+
+    def node(self, prefix: str) -> str:
+        self.nodes += 1
+        return f"{prefix}{self.nodes}"
+
+    def sz(self, key: str) -> float:
+        v = self.size * self.spec.scale[key]
+        return max(v, self.spec.minimum.get(key, 0))
+
+
+def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
+            diagrams: dict) -> LaidOut:
+    last: Overflow | None = None
+    for size in spec.body_sizes():
+        ctx = Ctx(handout, lang, spec, brand, ts, diagrams, size, max(spec.line_height, lang.line_height))
+        try:
+            return _attempt(ctx)
+        except Overflow as exc:
+            last = exc
+    assert last is not None
+    raise LeafletError(
+        f"content does not fit {spec.max_pages} page(s) of layout {spec.name!r} in {lang.name} "
+        f"({lang.code}), even at the minimum body size {spec.body_min:g} pt: the overflow begins in "
+        f"section {last.section!r}, about {last.missing:.0f} pt ({last.missing / 72:.1f} in) too long",
+        file=handout.file, key=f"sections ({last.section})",
+        hint="Shorten that section or later ones, or use a layout that allows more pages")
+
+
+# ---------------------------------------------------------------------------------------------
+def _attempt(ctx: Ctx) -> LaidOut:
+    spec, h = ctx.spec, ctx.handout
+    W, H = spec.page_size
+    pages: list[Page] = []
+    outline: list[OutlineEntry] = []
+    figures = [b for s in h.sections for b in s.blocks if isinstance(b, Figure)]
+    blocks = _flow_blocks(ctx, outline, figures)
+    placed_figures = 0
+    bi, line_i = 0, 0          # next block, next line inside it
+    page_index = 0
+    footer_h = max(spec.footer["height"], _footer(ctx, None, 98, 99))
+    while True:
+        if spec.max_pages is not None and page_index >= spec.max_pages:
+            remaining = blocks[bi:]
+            missing = sum(sum(b.heights) + b.space_before for b in remaining) - \
+                (sum(remaining[0].heights[:line_i]) if remaining else 0)
+            sec = remaining[0].section if remaining else (figures[placed_figures].caption.key if placed_figures < len(figures) else "?")
+            raise Overflow(sec, missing)
+        page = Page(W, H)
+        pages.append(page)
+        rtl = ctx.lang.rtl
+        inside, outside = spec.margins["inside"], spec.margins["outside"]
+        left = inside if page_index % 2 == 0 else outside   # recto: binding on the left
+        right = W - (outside if page_index % 2 == 0 else inside)
+        top = H - spec.margins["top"]
+        bottom = spec.margins["bottom"] + footer_h + ctx.size * 0.6
+        regions = spec.page_regions(page_index)
+        # Fixed regions first, from the top and from the bottom; body takes what is left.
+        y = top
+        body_region = None
+        below: list = []
+        for reg in regions:
+            if reg.slot == "body":
+                body_region = reg
+                continue
+            if body_region is not None:
+                below.append(reg)
+                continue
+            if reg.slot == "header":
+                y = _header(ctx, page, left, right, W, H)
+            elif reg.slot == "summary":
+                y = _summary(ctx, page, left, right, y)
+        y_bottom = bottom
+        for reg in reversed(below):
+            if reg.slot == "diagram" and placed_figures < len(figures):
+                used = _figure(ctx, page, figures[placed_figures], left, right, y_bottom,
+                               reg.height or (y - y_bottom) / 2)
+                placed_figures += 1
+                y_bottom += used + ctx.size * 1.2
+        if body_region is not None and bi < len(blocks):
+            cols = body_region.columns
+            gap = spec.spacing["column_gap"]
+            cw = (right - left - gap * (cols - 1)) / cols
+            frames = [Frame(page_index, left + c * (cw + gap), y, cw, y - y_bottom) for c in range(cols)]
+            if rtl:
+                frames.reverse()
+            for fr in frames:
+                if bi >= len(blocks):
+                    break
+                bi, line_i = _fill(ctx, pages, fr, blocks, bi, line_i)
+        page_index += 1
+        done = bi >= len(blocks) and placed_figures >= len(figures)
+        if done:
+            break
+        if spec.max_pages is None and page_index > 60:
+            raise Overflow(blocks[bi].section if bi < len(blocks) else "?", 0)
+    for i, page in enumerate(pages):
+        _footer(ctx, page, i, len(pages))
+    return LaidOut(pages, outline, ctx.size, ctx.warnings)
+
+
+def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
+    """Place blocks into one column frame. Returns where to continue."""
+    y = fr.top
+    first_in_frame = True
+    while bi < len(blocks):
+        b = blocks[bi]
+        space = 0.0 if first_in_frame else b.space_before
+        avail = y - space - (fr.top - fr.height)
+        rest = b.heights[line_i:]
+        need = sum(rest)
+        if b.keep_with_next and bi + 1 < len(blocks):
+            nxt = blocks[bi + 1]
+            need_next = nxt.space_before + (sum(nxt.heights) if nxt.keep_together else sum(nxt.heights[:2]))
+            if need + need_next > avail and not first_in_frame:
+                return bi, line_i
+        if need <= avail + 0.01:
+            b.draw(pages, fr, line_i, len(b.heights), y - space)
+            y -= space + need
+            bi, line_i = bi + 1, 0
+            first_in_frame = False
+            continue
+        if b.keep_together or len(rest) < 4:
+            if first_in_frame:       # taller than a whole column: it cannot fit anywhere
+                raise Overflow(b.section, need - avail)
+            return bi, line_i
+        # Split a paragraph: at least two lines here and two in the next column.
+        n, acc = 0, 0.0
+        while n < len(rest) and acc + rest[n] <= avail + 0.01:
+            acc += rest[n]
+            n += 1
+        n = min(n, len(rest) - 2)
+        if n < 2:
+            if first_in_frame:
+                raise Overflow(b.section, need - avail)
+            return bi, line_i
+        b.draw(pages, fr, line_i, line_i + n, y - space)
+        return bi, line_i + n
+    return bi, line_i
+
+
+# -- text helpers -----------------------------------------------------------------------------
+def _lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str):
+    lines = sp.lines(width / size)
+    for ln in lines:
+        if ln.forced:
+            ctx.warnings.append(f"{where}: a word is wider than its column and was cut")
+    return lines
+
+
+def _emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: float, top: float,
+          size: float, pitch: float, colour: str, role: str, node: str, align: str | None = None):
+    """Draw lines from ``top`` downwards; align follows the text direction unless given."""
+    align = align or ("right" if ctx.lang.rtl else "left")
+    y = top
+    for ln in lines:
+        pieces = sp.pieces(ln)
+        w = sum(p.width for p in pieces) * size
+        if align == "right":
+            lx = x + width - w
+        elif align == "center":
+            lx = x + (width - w) / 2
+        else:
+            lx = x
+        baseline = y - (pitch - size) / 2 - size * 0.8
+        page.items.append(TextLine(lx, baseline, size, colour, pieces, w, role, node, ctx.lang.code))
+        px = lx
+        for p in pieces:
+            if p.style.href:
+                page.links.append(Link(px, baseline - size * 0.25, p.width * size, size * 1.1, p.style.href))
+            px += p.width * size
+        y -= pitch
+    return y
+
+
+def _text_block(ctx: Ctx, sp, width, size, pitch, colour, role, node, where):
+    lines = _lines(ctx, sp, width, size, where)
+    return lines, len(lines) * pitch
+
+
+# -- page furniture ---------------------------------------------------------------------------
+def _header(ctx: Ctx, page: Page, left: float, right: float, W: float, H: float) -> float:
+    spec, brand, ts = ctx.spec, ctx.brand, ctx.ts
+    pad = spec.header["padding"]
+    logo = spec.header["logo"]
+    tsize = ctx.sz("title")
+    ssize = ctx.sz("subtitle")
+    text_w = right - left - logo - pad * 0.6
+    title = ts.shape(ctx.handout.title, bold=True, file=ctx.handout.file)
+    tl = _lines(ctx, title, text_w, tsize, "title")
+    sub = ctx.handout.subtitle
+    sl = _lines(ctx, ts.shape(sub, file=ctx.handout.file), text_w, ssize, "subtitle") if sub else []
+    need = len(tl) * tsize * 1.15 + len(sl) * ssize * 1.35 + pad * 1.1
+    band = max(spec.header["height"], need)
+    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
+    rtl = ctx.lang.rtl
+    lx = right - logo if rtl else left
+    if brand.logo is not None:
+        page.items.append(Picture(_logo(brand), lx, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
+    tx = left if rtl else left + logo + pad * 0.6
+    content_h = len(tl) * tsize * 1.15 + len(sl) * ssize * 1.35
+    y = H - band / 2 + content_h / 2
+    y = _emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * 1.15, brand.colours["on_primary"], "H1", "title")
+    if sl:
+        _emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ssize * 1.35,
+              brand.colours["on_primary"], "P", "subtitle")
+    return H - band - ctx.size * 0.9
+
+
+_LOGOS: dict = {}
+
+
+def _logo(brand: Brand):
+    if brand.logo.suffix.lower() != ".svg":
+        return brand.logo
+    key = str(brand.logo)
+    if key not in _LOGOS:
+        from ..diagram import check_svg
+        from svglib.svglib import svg2rlg
+        check_svg(brand.logo, brand.file)
+        _LOGOS[key] = svg2rlg(key)
+    return _LOGOS[key]
+
+
+def _summary(ctx: Ctx, page: Page, left: float, right: float, top: float) -> float:
+    ts, h, brand = ctx.ts, ctx.handout, ctx.brand
+    y = top
+    if h.translation.status is not Status.REVIEWED and h.translation.status is not Status.SOURCE:
+        fs = max(ctx.spec.minimum["footer"] + 1, ctx.size * 0.8)
+        note = ctx.lang.strings["draft_notice"]
+        if ctx.lang.code != "en":
+            note += " · Draft translation – not yet reviewed by a medical translator"
+        sp = ts.shape(note, bold=True)
+        lines = _lines(ctx, sp, right - left, fs, "draft notice")
+        y = _emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, DRAFT_COLOUR, "P", "draft")
+        y -= ctx.size * 0.4
+    size = ctx.sz("summary")
+    pad = ctx.size * 0.8
+    bar = 4.0
+    sp = ts.shape(h.summary, file=h.file)
+    inner = right - left - 2 * pad - bar
+    lines = _lines(ctx, sp, inner, size, "summary")
+    pitch = size * ctx.lh
+    box_h = len(lines) * pitch + 2 * pad * 0.8
+    page.items.append(Box(left, y - box_h, right - left, box_h, fill=brand.colours["accent"]))
+    bx = right - bar if ctx.lang.rtl else left
+    page.items.append(Box(bx, y - box_h, bar, box_h, fill=brand.colours["primary"]))
+    tx = left + pad if ctx.lang.rtl else left + bar + pad
+    _emit(ctx, page, sp, lines, tx, inner, y - pad * 0.8, size, pitch, brand.colours["text"], "P", "summary")
+    return y - box_h - ctx.size * 1.2
+
+
+def _footer(ctx: Ctx, page: Page | None, index: int, count: int) -> float:
+    """Contact (with the website as a live link), credits, version, review date, page x of y.
+    Returns the footer's height; draws only when ``page`` is given."""
+    from ..content.model import Span
+    spec, ts, brand, h, lang = ctx.spec, ctx.ts, ctx.brand, ctx.handout, ctx.lang
+    W = spec.page_size[0]
+    size = max(spec.footer_size, spec.minimum["footer"])
+    pitch = size * 1.3
+    left, right = spec.margins["outside"], W - spec.margins["outside"]
+    width = right - left
+    contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
+    for bit in (brand.phone, brand.address):
+        if bit:
+            contact.append(Span(" · " + bit))
+    if brand.website:
+        contact += [Span(" · "), Span(brand.website.removeprefix("https://"), href=brand.website)]
+    credit = tuple(h.source_credit.spans) + (Span(". " + brand.credit + " " + brand.licence),)
+    facts = " · ".join([lang.string("version", version=h.version),
+                        lang.string("last_reviewed", date=h.last_reviewed.isoformat()),
+                        lang.string("page", page=index + 1, pages=count)])
+    rows = [(ts.shape(tuple(contact)), "contact", "Note"), (ts.shape(credit), "credit", "Note"),
+            (ts.shape(facts), "pagefacts", "Artifact")]
+    broken = [(sp, _lines(ctx, sp, width, size, "footer"), node, role) for sp, node, role in rows]
+    height = sum(len(lines) for _, lines, _, _ in broken) * pitch + size * 0.8
+    if page is None:
+        return height
+    top = spec.margins["bottom"] + max(height, spec.footer["height"])
+    page.items.append(Rule(left, top, right, top, brand.colours["muted"], 0.5))
+    y = top - size * 0.5
+    for sp, lines, node, role in broken:
+        y = _emit(ctx, page, sp, lines, left, width, y, size, pitch, brand.colours["muted"], role, node)
+    return height
+
+
+# -- flow content -----------------------------------------------------------------------------
+def _flow_blocks(ctx: Ctx, outline: list, figures: list) -> list[FlowBlock]:
+    h, ts, brand = ctx.handout, ctx.ts, ctx.brand
+    size, lh = ctx.size, ctx.lh
+    pitch = size * lh
+    colours = brand.colours
+    out: list[FlowBlock] = []
+    rtl = ctx.lang.rtl
+    for si, sec in enumerate(h.sections):
+        hs = ctx.sz("heading")
+        hsp = ts.shape(sec.heading, bold=True, file=h.file)
+        hpitch = hs * 1.25
+        node = f"sec{si}"
+
+        def draw_heading(pages, fr, a, b, top, hsp=hsp, hs=hs, hpitch=hpitch, node=node, title=sec.heading.plain):
+            lines = hsp.lines(fr.width / hs)
+            _emit(ctx, pages[fr.page], hsp, lines, fr.x, fr.width, top, hs, hpitch, colours["primary"], "H2", node)
+            outline.append(OutlineEntry(title, fr.page, top))
+
+        n_head = len(hsp.lines(_col_width(ctx) / hs))
+        out.append(FlowBlock(sec.id, [n_head * hpitch + size * 0.25], draw_heading,
+                             space_before=size * ctx.spec.spacing["section"], keep_with_next=True))
+        for bi, block in enumerate(sec.blocks):
+            sb = size * ctx.spec.spacing["paragraph"]
+            bnode = f"{node}b{bi}"
+            if isinstance(block, Paragraph):
+                sp = ts.shape(block.text, file=h.file)
+                n = len(sp.lines(_col_width(ctx) / size))
+
+                def draw_par(pages, fr, a, b, top, sp=sp, bnode=bnode, key=block.text.key):
+                    lines = _lines(ctx, sp, fr.width, size, key)[a:b]
+                    _emit(ctx, pages[fr.page], sp, lines, fr.x, fr.width, top, size, pitch,
+                          colours["text"], "P", bnode)
+
+                out.append(FlowBlock(sec.id, [pitch] * n, draw_par, sb, keep_together=False))
+            elif isinstance(block, (Bullets, Steps)):
+                for ii, item in enumerate(block.items):
+                    out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
+                                          f"{bnode}i{ii}", sb if ii == 0 else size * 0.3))
+            elif isinstance(block, Callout):
+                out.append(_callout(ctx, sec.id, block.text, bnode, sb))
+            elif isinstance(block, Figure):
+                if not any(r.slot == "diagram" for pg in ctx.spec.pages for r in pg):
+                    raise LeafletError(f"layout {ctx.spec.name!r} has no diagram slot for the figure",
+                                       file=ctx.spec.file, hint="Add a region with slot: diagram")
+    return out
+
+
+def _col_width(ctx: Ctx) -> float:
+    spec = ctx.spec
+    W = spec.page_size[0]
+    cols = max(r.columns for pg in spec.pages for r in pg if r.slot == "body")
+    gap = spec.spacing["column_gap"]
+    return (W - spec.margins["inside"] - spec.margins["outside"] - gap * (cols - 1)) / cols
+
+
+def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, node: str, space: float):
+    ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
+    pitch = size * ctx.lh
+    indent = size * (2.0 if numbered else 1.3)
+    sp = ts.shape(item, file=ctx.handout.file)
+    marker = ts.shape(f"{index + 1}." if numbered else "•", bold=numbered)
+    n = len(sp.lines((_col_width(ctx) - indent) / size))
+
+    def draw(pages, fr, a, b, top):
+        page = pages[fr.page]
+        lines = _lines(ctx, sp, fr.width - indent, size, item.key)
+        rtl = ctx.lang.rtl
+        tx = fr.x if rtl else fr.x + indent
+        mw = indent - size * 0.45
+        mx = fr.x + fr.width - mw if rtl else fr.x
+        _emit(ctx, page, marker, marker.lines(100), mx, mw, top, size, pitch, colours["primary"],
+              "Lbl", node, "left" if rtl else "right")
+        _emit(ctx, page, sp, lines, tx, fr.width - indent, top, size, pitch, colours["text"], "LBody", node)
+
+    return FlowBlock(section, [n * pitch], draw, space, keep_together=True)
+
+
+def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
+    ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
+    pitch = size * ctx.lh
+    pad = size * 0.75
+    bar = 4.0
+    sp = ts.shape(text, file=ctx.handout.file)
+    n = len(sp.lines((_col_width(ctx) - 2 * pad - bar) / size))
+    height = n * pitch + 2 * pad
+
+    def draw(pages, fr, a, b, top):
+        page = pages[fr.page]
+        page.items.append(Box(fr.x, top - height, fr.width, height, fill=colours["accent"]))
+        bx = fr.x + fr.width - bar if ctx.lang.rtl else fr.x
+        page.items.append(Box(bx, top - height, bar, height, fill=colours["primary"]))
+        tx = fr.x + pad if ctx.lang.rtl else fr.x + bar + pad
+        lines = _lines(ctx, sp, fr.width - 2 * pad - bar, size, text.key)
+        _emit(ctx, page, sp, lines, tx, fr.width - 2 * pad - bar, top - pad, size, pitch,
+              colours["text"], "P", node)
+
+    return FlowBlock(section, [height], draw, space, keep_together=True)
+
+
+# -- the figure -------------------------------------------------------------------------------
+def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom: float,
+            max_h: float) -> float:
+    """Diagram with call-out labels in the side gutters, or numbered markers and a key.
+    Drawn upwards from ``bottom``; returns the height used (at most ``max_h``)."""
+    diagram: Diagram = ctx.diagrams[fig.diagram]
+    ts, colours = ctx.ts, ctx.brand.colours
+    width = right - left
+    labels_key = fig.caption.key.rsplit(".", 1)[0] + ".labels"
+    missing = [a for a in diagram.anchors if fig.label(a) is None]
+    if missing:
+        raise LeafletError(f"no label for the diagram's anchor(s) {', '.join(missing)}",
+                           file=ctx.handout.file, key=labels_key,
+                           hint="Add a label for each anchor in assets/diagrams/" + fig.diagram + ".yaml")
+    unknown = [k for k, _ in fig.labels if k not in diagram.anchors]
+    if unknown:
+        raise LeafletError(f"label(s) {', '.join(unknown)} name no anchor of diagram {fig.diagram!r}",
+                           file=ctx.handout.file, key=labels_key,
+                           hint="Use the anchor ids of assets/diagrams/" + fig.diagram + ".yaml")
+    csize = ctx.sz("caption")
+    cpitch = csize * 1.35
+    cap = ts.shape(fig.caption, file=ctx.handout.file)
+    clines = _lines(ctx, cap, width, csize, fig.caption.key)
+    cap_h = len(clines) * cpitch
+    node = "figure"
+    art_bottom = bottom + cap_h + csize * 0.5
+    ls = ctx.sz("label")
+    lpitch = ls * 1.2
+    max_gutter = width * 0.22
+    shaped = {aid: ts.shape(fig.label(aid), file=ctx.handout.file) for aid in diagram.anchors}
+    gutters, fits = {}, True
+    for side in ("left", "right"):
+        ids = [a.id for a in diagram.anchors.values() if a.side == side]
+        if ids:
+            natural = max(shaped[i].lines(10 ** 6)[0].width for i in ids) * ls + ls * 1.2
+            gutters[side] = min(natural, max_gutter)
+    labels = {}
+    for aid, anchor in diagram.anchors.items():
+        lines = shaped[aid].lines((gutters[anchor.side] - ls * 1.2) / ls)
+        if len(lines) > 3 or any(ln.forced for ln in lines):
+            fits = False
+        labels[aid] = lines
+    if fits:
+        aw = width - sum(gutters.values())
+        scale = min(aw / diagram.width, (max_h - (art_bottom - bottom)) / diagram.height)
+        dw, dh = diagram.width * scale, diagram.height * scale
+        ax0 = left + gutters.get("left", 0)
+        dx, dy = ax0 + (aw - dw) / 2, art_bottom
+        art_top = dy + dh
+        _emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", "caption")
+        page.items.append(Picture(diagram.drawing, dx, dy, dw, dh, role="Figure", node=node))
+        for side, gutter in gutters.items():
+            group = sorted((a for a in diagram.anchors.values() if a.side == side), key=lambda a: -a.y)
+            boxes = [[dy + a.y * scale + len(labels[a.id]) * lpitch / 2, len(labels[a.id]) * lpitch, a]
+                     for a in group]
+            _spread(boxes, art_top, art_bottom, ls * 0.3)
+            # Labels sit next to the art, not at the page edge.
+            gx = dx - gutter if side == "left" else dx + dw
+            for ytop, hgt, a in boxes:
+                tw = gutter - ls * 1.2
+                tx = gx if side == "left" else gx + ls * 1.2
+                _emit(ctx, page, shaped[a.id], labels[a.id], tx, tw, ytop, ls, lpitch, colours["text"],
+                      "Label", node, "right" if side == "left" else "left")
+                mid = ytop - lpitch / 2
+                ex = gx + gutter - ls * 0.8 if side == "left" else gx + ls * 0.8
+                page.items.append(Rule(ex, mid, dx + a.x * scale, dy + a.y * scale,
+                                       colours["text"], 0.6, role="Label", node=node, dot=1.6))
+        return art_top - bottom
+    # Numbered markers with a key underneath.
+    ctx.warnings.append(f"{fig.caption.key}: labels too long for call-outs; numbered markers used")
+    ids = list(diagram.anchors)
+    cols = 3
+    kw = width / cols
+    per_col = -(-len(ids) // cols)
+    key_rows = [shaped[aid].lines((kw - ls * 2) / ls) for aid in ids]
+    key_h = max(sum(len(r) for r in key_rows[c * per_col:(c + 1) * per_col]) for c in range(cols)) * lpitch + ls * 0.5
+    scale = min(width / diagram.width, (max_h - (art_bottom - bottom) - key_h) / diagram.height)
+    dw, dh = diagram.width * scale, diagram.height * scale
+    dx, dy = left + (width - dw) / 2, art_bottom + key_h
+    _emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", "caption")
+    page.items.append(Picture(diagram.drawing, dx, dy, dw, dh, role="Figure", node=node))
+    for i, aid in enumerate(ids):
+        a = diagram.anchors[aid]
+        cx, cy = dx + a.x * scale, dy + a.y * scale
+        page.items.append(Box(cx - ls * 0.7, cy - ls * 0.7, ls * 1.4, ls * 1.4, fill=colours["primary"],
+                              radius=ls * 0.7, role="Label", node=node))
+        num = ts.shape(str(i + 1), bold=True)
+        _emit(ctx, page, num, num.lines(10), cx - ls, ls * 2, cy + ls * 0.55, ls * 0.8, ls * 1.1,
+              colours["on_primary"], "Label", node, "center")
+    for c in range(cols):
+        y = art_bottom + key_h - ls * 0.25
+        cx = left + c * kw if not ctx.lang.rtl else right - (c + 1) * kw
+        for i in range(c * per_col, min(len(ids), (c + 1) * per_col)):
+            num = ts.shape(f"{i + 1}", bold=True)
+            nx = cx if not ctx.lang.rtl else cx + kw - ls * 1.5
+            _emit(ctx, page, num, num.lines(10), nx, ls * 1.5, y, ls, lpitch, colours["primary"], "Label", node)
+            y = _emit(ctx, page, shaped[ids[i]], key_rows[i], cx + (0 if ctx.lang.rtl else ls * 2), kw - ls * 2, y,
+                      ls, lpitch, colours["text"], "Label", node)
+    return dy + dh - bottom
+
+
+def _spread(boxes: list, top: float, bottom: float, gap: float) -> None:
+    """Move label boxes ([top y, height, anchor], sorted top first) so none overlap."""
+    for i in range(1, len(boxes)):
+        prev_bottom = boxes[i - 1][0] - boxes[i - 1][1] - gap
+        if boxes[i][0] > prev_bottom:
+            boxes[i][0] = prev_bottom
+    overflow = bottom - (boxes[-1][0] - boxes[-1][1])
+    if overflow > 0:
+        boxes[-1][0] += overflow
+        for i in range(len(boxes) - 2, -1, -1):
+            limit = boxes[i + 1][0] + boxes[i][1] + gap
+            if boxes[i][0] < limit:
+                boxes[i][0] = limit
+    for b in boxes:
+        b[0] = min(b[0], top)

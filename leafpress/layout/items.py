@@ -1,0 +1,95 @@
+"""The page display list: what layout hands to the renderer.
+
+Every item keeps the semantic role of what it draws (``H1``, ``H2``, ``P``, ``LI``/``Lbl``/
+``LBody``, ``Figure``, ``Caption``, ``Note``, ``Artifact``) and a node id grouping the items of one
+content element, so the renderer can write bookmarks now and a tagged structure later.
+Coordinates are PDF points, origin bottom-left.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TextLine:
+    x: float                 # left edge where the first visual glyph starts
+    y: float                 # baseline
+    size: float
+    colour: str
+    pieces: list             # text.paragraph.Piece, visual order
+    width: float             # points
+    role: str
+    node: str
+    lang: str
+
+
+@dataclass
+class Box:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str | None = None
+    stroke: str | None = None
+    stroke_width: float = 0.0
+    radius: float = 0.0
+    role: str = "Artifact"
+    node: str = ""
+
+
+@dataclass
+class Rule:
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    colour: str
+    width: float = 0.75
+    role: str = "Artifact"
+    node: str = ""
+    dot: float = 0.0         # radius of a dot drawn at (x2, y2), for leader lines
+
+
+@dataclass
+class Picture:
+    """A vector drawing (diagram or SVG logo) or a raster logo, scaled into a box."""
+    source: object           # reportlab Drawing, or a Path to a PNG/JPEG
+    x: float
+    y: float
+    w: float
+    h: float
+    role: str = "Figure"
+    node: str = ""
+
+
+@dataclass
+class Link:
+    x: float
+    y: float
+    w: float
+    h: float
+    url: str
+
+
+@dataclass
+class OutlineEntry:
+    title: str
+    page: int
+    y: float
+    level: int = 0
+
+
+@dataclass
+class Page:
+    width: float
+    height: float
+    items: list = field(default_factory=list)
+    links: list = field(default_factory=list)
+
+
+@dataclass
+class LaidOut:
+    pages: list
+    outline: list
+    body_size: float
+    warnings: list

@@ -1,0 +1,133 @@
+"""Layout definitions as data.
+
+Input: ``layouts/<name>.yaml``. Output: a frozen :class:`LayoutSpec` (page size, margins, type
+scale and fitting range, spacing, header/footer, and per page a stack of regions naming slots).
+A new layout needs no code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content.loader import Reader, _display
+from ..content.yamlsafe import load_yaml
+
+PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89), "legal": (612.0, 1008.0)}
+SLOTS = ("header", "summary", "body", "diagram")
+SCALE_KEYS = ("title", "subtitle", "summary", "heading", "caption", "label")
+MIN_KEYS = ("caption", "label", "footer")
+
+
+@dataclass(frozen=True)
+class Region:
+    slot: str
+    columns: int = 1
+    height: float | None = None
+
+
+@dataclass(frozen=True)
+class LayoutSpec:
+    name: str
+    description: str
+    file: str
+    page_size: tuple[float, float]
+    margins: dict            # top, bottom, inside, outside
+    max_pages: int | None
+    body_min: float
+    body_max: float
+    body_step: float
+    line_height: float
+    scale: dict
+    minimum: dict
+    footer_size: float
+    spacing: dict
+    header: dict
+    footer: dict
+    pages: tuple[tuple[Region, ...], ...]
+
+    def page_regions(self, index: int) -> tuple[Region, ...]:
+        return self.pages[min(index, len(self.pages) - 1)]
+
+    def body_sizes(self) -> list[float]:
+        sizes, s = [], self.body_max
+        while s >= self.body_min - 1e-9:
+            sizes.append(round(s, 3))
+            s -= self.body_step
+        return sizes
+
+
+def load_layout(path: Path, root: Path) -> LayoutSpec:
+    display = _display(path, root)
+    doc = load_yaml(path, display)
+    r = Reader(doc)
+    top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
+                                   "spacing", "header", "footer", "pages"))
+    name = r.ident(top["name"], ("name",))
+    if name != path.stem:
+        raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
+                        hint="Make them the same")
+
+    def number(value, p, lo=0.0, hi=2000.0) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            raise doc.error(p, f"expected a number from {lo:g} to {hi:g}, found {value!r}")
+        return float(value)
+
+    page = r.mapping(top["page"], ("page",), ("size",), ("orientation",))
+    size = page["size"]
+    if isinstance(size, str):
+        if size.lower() not in PAGE_SIZES:
+            raise doc.error(("page", "size"), f"unknown page size {size!r}",
+                            hint="Use one of " + ", ".join(PAGE_SIZES) + " or [width, height] in points")
+        w, h = PAGE_SIZES[size.lower()]
+    else:
+        dims = r.seq(size, ("page", "size"), 2)
+        w, h = (number(v, ("page", "size", i), 72, 5000) for i, v in enumerate(dims[:2]))
+    orientation = page.get("orientation", "portrait")
+    if orientation not in ("portrait", "landscape"):
+        raise doc.error(("page", "orientation"), f"{orientation!r} is not an orientation",
+                        hint="Use portrait or landscape")
+    if (orientation == "landscape") != (w > h):
+        w, h = h, w
+    margins = r.mapping(top["margins"], ("margins",), ("top", "bottom", "inside", "outside"))
+    margins = {k: number(v, ("margins", k), 0, 300) for k, v in margins.items()}
+    max_pages = top["max_pages"]
+    if max_pages is not None:
+        max_pages = int(number(max_pages, ("max_pages",), 1, 100))
+    ty = r.mapping(top["type"], ("type",), ("body", "line_height", "scale", "minimum", "footer"))
+    body = r.mapping(ty["body"], ("type", "body"), ("min", "max", "step"))
+    bmin = number(body["min"], ("type", "body", "min"), 6, 72)
+    bmax = number(body["max"], ("type", "body", "max"), bmin, 72)
+    step = number(body["step"], ("type", "body", "step"), 0.1, 10)
+    scale = r.mapping(ty["scale"], ("type", "scale"), SCALE_KEYS)
+    minimum = r.mapping(ty["minimum"], ("type", "minimum"), MIN_KEYS)
+    spacing = r.mapping(top["spacing"], ("spacing",), ("paragraph", "section", "column_gap"))
+    header = r.mapping(top["header"], ("header",), ("height", "logo", "padding"))
+    footer = r.mapping(top["footer"], ("footer",), ("height",))
+    pages = []
+    for i, pg in enumerate(r.seq(top["pages"], ("pages",))):
+        pg = r.mapping(pg, ("pages", i), ("regions",))
+        regions = []
+        for j, reg in enumerate(r.seq(pg["regions"], ("pages", i, "regions"))):
+            p = ("pages", i, "regions", j)
+            reg = r.mapping(reg, p, ("slot",), ("columns", "height"))
+            slot = r.string(reg["slot"], p + ("slot",))
+            if slot not in SLOTS:
+                raise doc.error(p + ("slot",), f"unknown slot {slot!r}", hint="Use one of: " + ", ".join(SLOTS))
+            regions.append(Region(slot, int(number(reg.get("columns", 1), p + ("columns",), 1, 4)),
+                                  number(reg["height"], p + ("height",), 10, 2000) if "height" in reg else None))
+        if sum(1 for rg in regions if rg.slot == "body") > 1:
+            raise doc.error(("pages", i), "a page may have one body region")
+        pages.append(tuple(regions))
+    return LayoutSpec(
+        name=name, description=r.string(top["description"], ("description",)), file=display,
+        page_size=(w, h), margins=margins, max_pages=max_pages,
+        body_min=bmin, body_max=bmax, body_step=step,
+        line_height=number(ty["line_height"], ("type", "line_height"), 1, 3),
+        scale={k: number(v, ("type", "scale", k), 0.3, 5) for k, v in scale.items()},
+        minimum={k: number(v, ("type", "minimum", k), 4, 72) for k, v in minimum.items()},
+        footer_size=number(ty["footer"], ("type", "footer"), 4, 72),
+        spacing={k: number(v, ("spacing", k), 0, 100) for k, v in spacing.items()},
+        header={k: number(v, ("header", k), 0, 1000) for k, v in header.items()},
+        footer={k: number(v, ("footer", k), 0, 1000) for k, v in footer.items()},
+        pages=tuple(pages),
+    )

@@ -1,0 +1,172 @@
+"""The project on disk and the building of one document.
+
+Input: the project folder (handouts/, layouts/, assets/) and a job (handout, language, layout,
+brand). Output: a manifest entry (dict) and, when it built, a complete PDF written atomically.
+Everything a document needs is loaded once per process and cached.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .brand import Brand, load_brand
+from .content.loader import check_mirrors, load_handout
+from .content.model import Figure, Handout, Status
+from .diagram import load_diagram
+from .errors import LeafletError, UsageError
+from .languages import Language, load_language
+from .layout.engine import lay_out
+from .layout.spec import LayoutSpec, load_layout
+from .render.pdf import Metadata, render_pdf
+from .text.fonts import FontLibrary
+from .text.setter import Typesetter
+
+
+@dataclass(frozen=True)
+class Job:
+    handout: str
+    lang: str
+    layout: str
+    brand: str
+
+    def path(self) -> str:
+        return f"{self.brand}/{self.handout}/{self.handout}-{self.lang}-{self.layout}.pdf"
+
+
+class Project:
+    """What is on disk: handouts and their languages, language settings, layouts, brands."""
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        hdir = self.root / "handouts"
+        if not hdir.is_dir():
+            raise UsageError("no handouts/ folder here", file=str(self.root),
+                             hint="Run from the project folder")
+        self.handouts: dict[str, dict[str, Path]] = {}
+        for folder in sorted(p for p in hdir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+            files = {f.stem: f for f in sorted(folder.glob("*.yaml"))}
+            if files:
+                self.handouts[folder.name] = files
+        self.languages = {p.stem: p for p in sorted((self.root / "assets" / "languages").glob("*.yaml"))}
+        self.layouts = {p.stem: p for p in sorted((self.root / "layouts").glob("*.yaml"))}
+        self.brands = {p.parent.name: p for p in sorted((self.root / "assets" / "brands").glob("*/brand.yaml"))}
+        self.fonts = FontLibrary([self.root / "assets" / "fonts"])
+        self._cache: dict = {}
+
+    # -- cached loading -----------------------------------------------------------------------
+    def _cached(self, key, load):
+        if key not in self._cache:
+            try:
+                self._cache[key] = load()
+            except LeafletError as exc:
+                self._cache[key] = exc
+        value = self._cache[key]
+        if isinstance(value, LeafletError):
+            raise value
+        return value
+
+    def handout(self, hid: str, lang: str) -> Handout:
+        path = self.handouts[hid][lang]
+        return self._cached(("h", hid, lang), lambda: load_handout(path, self.root))
+
+    def source(self, hid: str) -> Handout:
+        def find():
+            sources = []
+            for lang in self.handouts[hid]:
+                try:
+                    h = self.handout(hid, lang)
+                except LeafletError:
+                    continue     # a broken translation fails its own documents, not the source's
+                if h.translation.status is Status.SOURCE:
+                    sources.append(h)
+            if len(sources) != 1:
+                files = ", ".join(h.file for h in sources) or "none"
+                raise LeafletError(f"handout {hid!r} needs exactly one file with translation.status: "
+                                   f"source (found: {files})", file=f"handouts/{hid}/",
+                                   hint="Mark the original language as source and the others draft or reviewed")
+            return sources[0]
+        return self._cached(("src", hid), find)
+
+    def language(self, code: str) -> Language:
+        if code not in self.languages:
+            raise LeafletError(f"no language settings for {code!r}", file=f"assets/languages/{code}.yaml",
+                               hint="Copy assets/languages/en.yaml to this name and translate its strings")
+        return self._cached(("l", code), lambda: load_language(self.languages[code], self.root))
+
+    def layout(self, name: str) -> LayoutSpec:
+        return self._cached(("lay", name), lambda: load_layout(self.layouts[name], self.root))
+
+    def brand(self, name: str) -> Brand:
+        return self._cached(("b", name), lambda: load_brand(self.brands[name], self.root))
+
+    def typesetter(self, code: str) -> Typesetter:
+        return self._cached(("ts", code), lambda: Typesetter(self.language(code), self.fonts))
+
+    # -- one document -------------------------------------------------------------------------
+    def prepare(self, job: Job):
+        """Load and check everything a document needs."""
+        source = self.source(job.handout)
+        h = self.handout(job.handout, job.lang)
+        if h is not source:
+            check_mirrors(source, h)
+        lang = self.language(job.lang)
+        spec = self.layout(job.layout)
+        brand = self.brand(job.brand)
+        ts = self.typesetter(job.lang)
+        diagrams = {}
+        for sec in h.sections:
+            for b in sec.blocks:
+                if isinstance(b, Figure) and b.diagram not in diagrams:
+                    diagrams[b.diagram] = self._cached(
+                        ("d", b.diagram),
+                        lambda d=b.diagram: load_diagram(d, self.root / "assets" / "diagrams", self.root))
+        return h, lang, spec, brand, ts, diagrams
+
+    def lay_out(self, job: Job):
+        h, lang, spec, brand, ts, diagrams = self.prepare(job)
+        return h, lang, brand, lay_out(h, lang, spec, brand, ts, diagrams)
+
+    def build(self, job: Job, out: Path, write: bool = True) -> dict:
+        entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
+                 "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
+        h, lang, brand, laid = self.lay_out(job)
+        entry["warnings"] = list(dict.fromkeys(laid.warnings))
+        entry["body_size"] = laid.body_size
+        if not write:
+            entry["pages"] = len(laid.pages)
+            return entry
+        meta = Metadata(
+            title=h.title.plain,
+            author=brand.name,
+            subject=h.summary.plain,
+            keywords=", ".join([h.id, lang.name, job.layout, f"version {h.version}",
+                                f"reviewed {h.last_reviewed.isoformat()}"]),
+            lang=lang.code,
+        )
+        data = render_pdf(laid, meta)
+        target = out / job.path()
+        write_atomic(target, data)
+        entry["pages"] = len(laid.pages)
+        entry["sha256"] = hashlib.sha256(data).hexdigest()
+        return entry
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then rename: complete or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -1,0 +1,175 @@
+"""Render: pages of positioned items -> PDF bytes.
+
+Input: :class:`LaidOut` plus document metadata. Output: the bytes of a complete PDF.
+ReportLab is the writer (document, pages, graphics, drawings, links, outline, metadata). Text
+is drawn as shaped glyph runs in the project's own embedded fonts (pdffont.py), with
+``/ActualText`` spans around every cluster whose glyphs do not map one-to-one to its text, so
+copy, search and screen readers get the source text back. Decorations are marked as
+artifacts. No content string ever reaches a markup parser: text goes in as glyph ids.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.graphics import renderPDF
+from reportlab.lib.colors import HexColor
+from reportlab.pdfgen.canvas import Canvas
+
+from ..layout.items import Box, LaidOut, Picture, Rule, TextLine
+from .pdffont import EmbeddedFont
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    author: str
+    subject: str
+    keywords: str
+    lang: str
+
+
+def _hex(s: str) -> str:
+    return s.encode("utf-16-be").hex().upper()
+
+
+class GlyphWriter:
+    """Turns TextLines into content-stream operators, tracking glyph use per font."""
+
+    def __init__(self, canvas: Canvas):
+        self.canvas = canvas
+        self.fonts: dict = {}
+
+    def embedded(self, font) -> EmbeddedFont:
+        emb = self.fonts.get(font.name)
+        if emb is None:
+            emb = self.fonts[font.name] = EmbeddedFont(font, f"LP{len(self.fonts) + 1}")
+            self.canvas._doc.delayedFonts.append(emb)
+        return emb
+
+    def line(self, item: TextLine) -> str:
+        size = item.size
+        col = HexColor(item.colour)
+        ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
+        x = item.x
+        y = item.y
+        current = None
+        for piece in item.pieces:
+            emb = self.embedded(piece.font)
+            if current != emb.resource:
+                ops.append(f"/{emb.resource} {_num(size)} Tf")
+                current = emb.resource
+            for first, count, text in piece.clusters:
+                glyphs = piece.glyphs[first:first + count]
+                simple = count == 1 and emb.use(glyphs[0][0], text)
+                if not simple:
+                    for g in glyphs:
+                        emb.use(g[0], None)
+                    ops.append(f"/Span <</ActualText <FEFF{_hex(text)}>>> BDC")
+                for gid, ax, dx, dy in glyphs:
+                    ops.append(f"1 0 0 1 {_num(x + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
+                    x += ax * size
+                if not simple:
+                    ops.append("EMC")
+        ops.append("ET")
+        return "\n".join(ops)
+
+
+def _num(v: float) -> str:
+    s = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+def render_pdf(laid: LaidOut, meta: Metadata) -> bytes:
+    buf = io.BytesIO()
+    W, H = laid.pages[0].width, laid.pages[0].height
+    c = Canvas(buf, pagesize=(W, H), invariant=1, pageCompression=1, lang=meta.lang,
+               initialFontName=_base_font())
+    c.setTitle(meta.title)
+    c.setAuthor(meta.author)
+    c.setSubject(meta.subject)
+    c.setKeywords(meta.keywords)
+    c.setCreator("leafpress")
+    c.setViewerPreference("DisplayDocTitle", "true")
+    writer = GlyphWriter(c)
+    bookmarks = []
+    for pi, page in enumerate(laid.pages):
+        c.setPageSize((page.width, page.height))
+        for item in page.items:
+            artifact = getattr(item, "role", "") == "Artifact" or isinstance(item, (Box, Rule))
+            if artifact:
+                c.addLiteral("/Artifact BMC")
+            if isinstance(item, TextLine):
+                c.addLiteral(writer.line(item))
+            elif isinstance(item, Box):
+                _box(c, item)
+            elif isinstance(item, Rule):
+                _rule(c, item)
+            elif isinstance(item, Picture):
+                _picture(c, item)
+            if artifact:
+                c.addLiteral("EMC")
+        for link in page.links:
+            c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0)
+        for i, entry in enumerate(laid.outline):
+            if entry.page == pi:
+                key = f"s{laid.outline.index(entry)}"
+                c.bookmarkHorizontalAbsolute(key, entry.y)
+                bookmarks.append((laid.outline.index(entry), key, entry))
+        c.showPage()
+    for _, key, entry in sorted(bookmarks, key=lambda t: t[0]):
+        c.addOutlineEntry(entry.title, key, entry.level)
+    c.showOutline()
+    c.save()
+    return buf.getvalue()
+
+
+_BASE = None
+
+
+def _base_font() -> str:
+    """ReportLab wants an initial font; register a dynamic (subset-on-use) one so no unembedded
+    Helvetica is ever referenced. It is never used for drawing."""
+    global _BASE
+    if _BASE is None:
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.ttfonts import TTFont
+        path = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSans-Regular.ttf"
+        pdfmetrics.registerFont(TTFont("LeafpressBase", str(path)))
+        _BASE = "LeafpressBase"
+    return _BASE
+
+
+def _box(c: Canvas, b: Box) -> None:
+    if b.fill:
+        c.setFillColor(HexColor(b.fill))
+    if b.stroke:
+        c.setStrokeColor(HexColor(b.stroke))
+        c.setLineWidth(b.stroke_width)
+    if b.radius:
+        c.roundRect(b.x, b.y, b.w, b.h, b.radius, stroke=1 if b.stroke else 0, fill=1 if b.fill else 0)
+    else:
+        c.rect(b.x, b.y, b.w, b.h, stroke=1 if b.stroke else 0, fill=1 if b.fill else 0)
+
+
+def _rule(c: Canvas, r: Rule) -> None:
+    c.setStrokeColor(HexColor(r.colour))
+    c.setLineWidth(r.width)
+    c.line(r.x1, r.y1, r.x2, r.y2)
+    if r.dot:
+        c.setFillColor(HexColor(r.colour))
+        c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1)
+
+
+def _picture(c: Canvas, p: Picture) -> None:
+    if isinstance(p.source, Path):
+        c.drawImage(str(p.source), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
+        return
+    d = p.source
+    d.initialFontName = _base_font()    # else ReportLab sets (and references) Helvetica
+    c.saveState()
+    c.translate(p.x, p.y)
+    c.scale(p.w / d.width, p.h / d.height)
+    renderPDF.draw(d, c, 0, 0)
+    c.restoreState()

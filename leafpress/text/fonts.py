@@ -1,0 +1,110 @@
+"""Fonts: loading, coverage and per-character choice from a stack.
+
+Input: font names (file stems in ``assets/fonts`` or a brand's folder) and strings.
+Output: :class:`Font` objects (HarfBuzz face, coverage, metrics, raw bytes for embedding),
+loaded once per process, and for a string the font each character is drawn with.
+"""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import uharfbuzz as hb
+
+from ..errors import LeafletError
+
+# Characters that have no glyph of their own: they ride with their neighbour's font.
+_IGNORABLE = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f")
+
+
+class Font:
+    """One font file, ready for shaping (HarfBuzz) and embedding (bytes)."""
+
+    def __init__(self, name: str, path: Path):
+        self.name = name
+        self.path = path
+        self.data = path.read_bytes()
+        if self.data[:4] not in (b"\x00\x01\x00\x00", b"true"):
+            raise LeafletError("not a TrueType font (glyf outlines are required)", file=str(path),
+                               hint="Convert it, see tools/build_fonts.py")
+        self.face = hb.Face(hb.Blob(self.data))
+        self.upem = self.face.upem
+        self.hb = hb.Font(self.face)
+        self.hb.scale = (self.upem, self.upem)
+        self.coverage = frozenset(self.face.unicodes)
+        ext = self.hb.get_font_extents("ltr")
+        self.ascent = ext.ascender / self.upem      # in em
+        self.descent = -ext.descender / self.upem   # positive, in em
+        self.glyph_count = self.face.glyph_count
+        self._hyphen = None
+
+    def has(self, ch: str) -> bool:
+        return ord(ch) in self.coverage
+
+    def advance(self, gid: int) -> float:
+        """Advance width of a glyph, in em."""
+        return self.hb.get_glyph_h_advance(gid) / self.upem
+
+    def __repr__(self):
+        return f"Font({self.name})"
+
+
+class FontLibrary:
+    """Finds fonts by name in the given folders and loads each file once per process."""
+
+    def __init__(self, folders: list[Path]):
+        self.folders = folders
+        self._cache: dict[str, Font] = {}
+
+    def get(self, name: str, where: str | None = None) -> Font:
+        font = self._cache.get(name)
+        if font is None:
+            for folder in self.folders:
+                path = folder / f"{name}.ttf"
+                if path.is_file():
+                    font = Font(name, path)
+                    break
+            else:
+                raise LeafletError(f"font {name!r} not found in " + ", ".join(str(f) for f in self.folders),
+                                   file=where, hint="Add the .ttf file or fix the font name")
+            self._cache[name] = font
+        return font
+
+
+def is_ignorable(ch: str) -> bool:
+    return ch in _IGNORABLE or 0xFE00 <= ord(ch) <= 0xFE0F or 0xE0000 <= ord(ch) <= 0xE0FFF
+
+
+class MissingGlyph(LeafletError):
+    def __init__(self, ch: str, index: int, fonts):
+        name = unicodedata.name(ch, "unnamed character")
+        super().__init__(f"no font can draw {ch!r} (U+{ord(ch):04X} {name}) at character {index + 1}",
+                         hint="Remove or replace the character, or add a font that has it to the "
+                              "language's font stack (" + ", ".join(f.name for f in fonts) + ")")
+        self.char = ch
+
+
+def choose_fonts(text: str, stack: list[Font]) -> list[Font]:
+    """The font for each character: the first in the stack that has it.
+
+    Combining marks, spaces and invisible joiners stay with the previous character's font when
+    it has them, so a cluster is never split between fonts.
+    """
+    out: list[Font] = []
+    prev: Font | None = None
+    first = stack[0]
+    for i, ch in enumerate(text):
+        if is_ignorable(ch):
+            out.append(prev or first)
+            continue
+        if prev is not None and (ch == " " or unicodedata.category(ch) in ("Mn", "Mc", "Me")) and prev.has(ch):
+            out.append(prev)
+            continue
+        for font in stack:
+            if font.has(ch):
+                break
+        else:
+            raise MissingGlyph(ch, i, stack)
+        out.append(font)
+        prev = font
+    return out

@@ -1,0 +1,57 @@
+"""The text room's face towards layout: one :class:`Typesetter` per language.
+
+Input: a Language (font stacks, direction, hyphenation) and a FontLibrary. Output: shaped
+paragraphs, cached per process so a text is shaped once and reused across fitting passes,
+layouts and brands.
+"""
+from __future__ import annotations
+
+import pyphen
+
+from ..content.model import Span, Text
+from ..errors import LeafletError
+from ..languages import Language
+from .fonts import FontLibrary
+from .paragraph import ShapedParagraph
+
+_SHAPED: dict = {}
+_SHAPED_LIMIT = 20_000
+
+
+class Typesetter:
+    def __init__(self, lang: Language, fonts: FontLibrary):
+        self.lang = lang
+        self.rtl = lang.rtl
+        self.stacks = {style: [fonts.get(n, lang.file) for n in names]
+                       for style, names in lang.fonts.items()}
+        self.hyphenator = None
+        if lang.hyphenation:
+            try:
+                self.hyphenator = pyphen.Pyphen(lang=lang.hyphenation, left=3, right=3)
+            except KeyError:
+                raise LeafletError(f"pyphen has no hyphenation dictionary {lang.hyphenation!r}",
+                                   file=lang.file, key="hyphenation", hint="Use null") from None
+        self.ascent = max(f.ascent for f in self.stacks["regular"])
+
+    def shape(self, text: Text | tuple[Span, ...] | str, *, bold: bool = False,
+              file: str | None = None, key: str | None = None) -> ShapedParagraph:
+        """Shape inline text (content) or a plain string (never parsed as markup)."""
+        if isinstance(text, Text):
+            spans, key = text.spans, key or text.key
+        elif isinstance(text, str):
+            spans = (Span(text, bold=bold),)
+        else:
+            spans = text
+        if bold:
+            spans = tuple(Span(s.text, True, s.italic, s.href) for s in spans)
+        cache_key = (self.lang.code, spans)
+        sp = _SHAPED.get(cache_key)
+        if sp is None:
+            try:
+                sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, self.hyphenator)
+            except LeafletError as exc:
+                raise exc.located(file=file, key=key) from None
+            if len(_SHAPED) > _SHAPED_LIMIT:
+                _SHAPED.clear()
+            _SHAPED[cache_key] = sp
+        return sp

@@ -1,0 +1,59 @@
+"""Shared fixtures: the real project, a scratch copy of it, and one build of en + es."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from leafpress.cli import main  # noqa: E402
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Path:
+    """A copy of the project's data (fonts linked, not copied) that a test may break."""
+    dst = tmp_path / "proj"
+    dst.mkdir()
+    for name in ("handouts", "layouts"):
+        shutil.copytree(ROOT / name, dst / name)
+    (dst / "assets").mkdir()
+    for name in ("brands", "diagrams", "languages"):
+        shutil.copytree(ROOT / "assets" / name, dst / "assets" / name)
+    (dst / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
+    return dst
+
+
+def run_cli(root: Path, *args: str, out: Path | None = None, capsys=None):
+    argv = list(args)
+    if out is not None:
+        argv += ["--out", str(out)]
+    code = main(argv, root=root)
+    return code
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """English and Spanish, both layouts, both brands, built once for the session."""
+    out = tmp_path_factory.mktemp("out")
+    code = main(["build", "--lang", "en", "--lang", "es", "--jobs", "2", "--out", str(out)], root=ROOT)
+    assert code == 0
+    return out
+
+
+def manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+def poppler(*args: str) -> str:
+    return subprocess.run(list(args), check=True, capture_output=True, text=True).stdout

@@ -1,0 +1,196 @@
+"""End to end through generate.py's main(): manifest, exit codes, the PDFs themselves."""
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from leafpress.cli import main
+from leafpress.content.loader import load_handout
+
+from conftest import ROOT, manifest, poppler
+
+FIELDS = {"handout", "lang", "layout", "brand", "path", "pages", "sha256", "status", "warnings"}
+
+
+def test_manifest_lists_every_document_ok(built):
+    docs = manifest(built)["documents"]
+    assert len(docs) == 2 * 2 * 2
+    assert {(d["lang"], d["layout"], d["brand"]) for d in docs} == {
+        (lang, lay, b) for lang in ("en", "es") for lay in ("a4-2page", "letter-2page")
+        for b in ("open-leaflets", "riverside-clinic")}
+    for d in docs:
+        assert FIELDS <= set(d)
+        assert d["status"] == "ok" and d["pages"] == 2
+        data = (built / d["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == d["sha256"]
+        assert d["path"] == f"{d['brand']}/port/port-{d['lang']}-{d['layout']}.pdf"
+
+
+def test_every_font_is_embedded_and_subset(built):
+    for pdf in built.rglob("*.pdf"):
+        rows = poppler("pdffonts", str(pdf)).splitlines()[2:]
+        assert rows, pdf
+        for row in rows:
+            name, *_, emb, sub, uni, _obj, _gen = row.split()
+            assert (emb, sub, uni) == ("yes", "yes", "yes"), row
+            assert "Helvetica" not in row
+
+
+def normalise(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s)
+    return re.sub(r"[\s\-‐]+", "", s)
+
+
+def sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.!?:])\s+", text)
+    return [p for p in parts if len(p) > 2]
+
+
+def split_across_pages(sentence: str, got: str) -> bool:
+    """A sentence that continues on the next page has page furniture in between."""
+    cuts = [m.start() for m in re.finditer(r"\s", sentence)]
+    return any(normalise(sentence[:c]) in got and normalise(sentence[c:]) in got
+               and got.index(normalise(sentence[:c])) < got.rindex(normalise(sentence[c:])) for c in cuts)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_every_sentence_comes_back_from_pdftotext(built, lang):
+    h = load_handout(ROOT / "handouts" / "port" / f"{lang}.yaml", ROOT)
+    for pdf in sorted(built.glob(f"*/port/port-{lang}-*.pdf")):
+        got = normalise(poppler("pdftotext", "-raw", str(pdf), "-"))
+        missing = []
+        for key, text in h.texts():
+            if ".alt" in key:          # alt text is for screen readers, not printed
+                continue
+            for s in sentences(text.plain):
+                if normalise(s) not in got and not split_across_pages(s, got):
+                    missing.append((key, s))
+        assert not missing, (pdf.name, missing[:5])
+
+
+def test_pdf_metadata_outline_links_and_language(built):
+    pdf = built / "riverside-clinic/port/port-es-letter-2page.pdf"
+    r = pypdf.PdfReader(pdf)
+    root = r.trailer["/Root"]
+    assert root["/Lang"] == "es"
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert r.metadata.title == "Su puerto implantado"
+    assert r.metadata.author == "Riverside Community Clinic"
+    assert r.metadata.subject and r.metadata.keywords
+    titles = [o.title for o in r.outline]
+    h = load_handout(ROOT / "handouts/port/es.yaml", ROOT)
+    assert titles == [s.heading.plain for s in h.sections]
+    uris = {a.get_object()["/A"]["/URI"] for p in r.pages for a in p.get("/Annots", [])}
+    assert "https://riverside-clinic.example.org" in uris
+    assert "https://www.theinterventionalinitiative.org" in uris
+    info = poppler("pdfinfo", str(pdf))
+    assert re.search(r"Pages:\s+2", info)
+
+
+def test_build_twice_gives_the_same_bytes(built, tmp_path):
+    code = main(["--lang", "es", "--layout", "a4-2page", "--brand", "open-leaflets", "--jobs", "1",
+                 "--out", str(tmp_path)], root=ROOT)
+    assert code == 0
+    again = (tmp_path / "open-leaflets/port/port-es-a4-2page.pdf").read_bytes()
+    assert again == (built / "open-leaflets/port/port-es-a4-2page.pdf").read_bytes()
+
+
+def test_a_separate_process_gives_the_same_bytes(built, tmp_path):
+    """Different process, hash seed and --jobs value: same bytes."""
+    subprocess.run([sys.executable, str(ROOT / "generate.py"), "--lang", "en", "--layout", "letter-2page",
+                    "--brand", "open-leaflets", "--out", str(tmp_path)], check=True, cwd=tmp_path,
+                   env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"}, capture_output=True)
+    name = "open-leaflets/port/port-en-letter-2page.pdf"
+    assert (tmp_path / name).read_bytes() == (built / name).read_bytes()
+
+
+# -- the command line ---------------------------------------------------------------------------
+def test_unknown_lang_is_a_usage_error(capsys, tmp_path):
+    assert main(["--lang", "xx", "--out", str(tmp_path)], root=ROOT) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: unknown language 'xx'. Known: " + ", ".join(
+        sorted(p.stem for p in (ROOT / "handouts/port").glob("*.yaml")))]
+    assert not any(tmp_path.iterdir())
+
+
+def test_lang_matching_is_case_insensitive(tmp_path):
+    assert main(["check", "--lang", "ZH-hant", "--layout", "a4-2page", "--brand", "open-leaflets"], root=ROOT) == 0
+
+
+def test_list(capsys):
+    assert main(["list"], root=ROOT) == 0
+    out = capsys.readouterr().out
+    assert "port: " in out and "en (source)" in out and "es (draft)" in out
+    assert "layouts: a4-2page, letter-2page" in out
+
+
+def test_check_writes_no_pdfs(tmp_path):
+    assert main(["check", "--lang", "en", "--out", str(tmp_path)], root=ROOT) == 0
+    assert not any(tmp_path.iterdir())
+
+
+def test_broken_translation_fails_alone(scratch, tmp_path, capsys):
+    es = scratch / "handouts/port/es.yaml"
+    es.write_text(es.read_text(encoding="utf-8").replace("title: ", "title: [", 1), encoding="utf-8")
+    code = main(["--lang", "en", "--lang", "es", "--layout", "a4-2page", "--out", str(tmp_path)], root=scratch)
+    assert code == 1
+    docs = manifest(tmp_path)["documents"]
+    assert [d["status"] for d in docs if d["lang"] == "en"] == ["ok", "ok"]
+    failed = [d for d in docs if d["lang"] == "es"]
+    assert [d["status"] for d in failed] == ["failed", "failed"]
+    assert failed[0]["error"].startswith("handouts/port/es.yaml:")
+    assert "YAML syntax error" in failed[0]["error"]
+    assert not list(tmp_path.rglob("*-es-*.pdf"))
+    assert not list(tmp_path.rglob("*.tmp"))
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "failed: open-leaflets/port/port-es-a4-2page.pdf: handouts/port/es.yaml:" in err
+
+
+def test_unknown_key_in_translation_gives_one_line(scratch, tmp_path, capsys):
+    es = scratch / "handouts/port/es.yaml"
+    es.write_text(es.read_text(encoding="utf-8").replace("summary:", "sumary:", 1), encoding="utf-8")
+    assert main(["--lang", "es", "--layout", "a4-2page", "--brand", "open-leaflets", "--out", str(tmp_path)],
+                root=scratch) == 1
+    [line] = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("failed:")]
+    assert re.match(r"failed: \S+: handouts/port/es\.yaml:\d+: sumary: unknown key 'sumary'\. Use one of:", line)
+
+
+def test_missing_language_settings(scratch, tmp_path):
+    (scratch / "assets/languages/es.yaml").unlink()
+    assert main(["--lang", "es", "--layout", "a4-2page", "--brand", "open-leaflets", "--out", str(tmp_path)],
+                root=scratch) == 1
+    [doc] = manifest(tmp_path)["documents"]
+    assert doc["error"] == ("assets/languages/es.yaml: no language settings for 'es'. "
+                            "Copy assets/languages/en.yaml to this name and translate its strings")
+
+
+def test_overflow_names_the_section(scratch, tmp_path):
+    en = scratch / "handouts/port/en.yaml"
+    text = en.read_text(encoding="utf-8")
+    long = " ".join(["Ask your care team about anything that worries you."] * 60)
+    text = text.replace("      - paragraph: >-\n          Ask your doctor", f"      - paragraph: {long}\n      - paragraph: >-\n          Ask your doctor")
+    en.write_text(text, encoding="utf-8")
+    # The translations no longer mirror the source, so build English alone.
+    assert main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets",
+                 "--out", str(tmp_path)], root=scratch) == 1
+    [doc] = manifest(tmp_path)["documents"]
+    assert "content does not fit 2 page(s) of layout 'letter-2page' in English (en)" in doc["error"]
+    assert "the overflow begins in section 'more'" in doc["error"]
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_debug_shows_traceback_only_when_asked(scratch, tmp_path, capsys):
+    (scratch / "layouts/a4-2page.yaml").write_text("name: a4-2page\npage: {size: a5}\n")
+    assert main(["--lang", "en", "--layout", "a4-2page", "--brand", "open-leaflets", "--out", str(tmp_path)],
+                root=scratch) == 1
+    err = capsys.readouterr().err
+    assert "layouts/a4-2page.yaml:2: page.size: unknown page size 'a5'" in err or "layouts/a4-2page.yaml" in err
+    assert "Traceback" not in err

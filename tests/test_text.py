@@ -1,0 +1,139 @@
+"""The text engine, per script: fallback, shaping, bidi order, line breaking, CJK rules."""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from bidi import get_display
+
+from leafpress.content.loader import load_handout
+from leafpress.content.model import Span
+from leafpress.errors import LeafletError
+from leafpress.languages import load_language
+from leafpress.text.fonts import FontLibrary
+from leafpress.text.paragraph import NO_END, NO_START, ShapedParagraph
+from leafpress.text.setter import Typesetter
+
+from conftest import ROOT
+
+FONTS = FontLibrary([ROOT / "assets" / "fonts"])
+LANGS = sorted(p.stem for p in (ROOT / "assets" / "languages").glob("*.yaml"))
+
+
+def setter(code: str) -> Typesetter:
+    return Typesetter(load_language(ROOT / "assets" / "languages" / f"{code}.yaml", ROOT), FONTS)
+
+
+def visual_text(sp: ShapedParagraph, line) -> str:
+    return "".join(text for piece in sp.pieces(line) for _, _, text in piece.clusters)
+
+
+def test_arabic_number_and_english_word_in_visual_order():
+    text = "يحتاج 25 مريضا إلى فحص MRI اليوم"
+    sp = setter("ar").shape(text)
+    [line] = sp.lines(1000)
+    assert visual_text(sp, line) == get_display(text, base_dir="R")
+    # The first thing drawn at the left is the end of the sentence (right-to-left reading).
+    words = visual_text(sp, line).split()
+    assert words[0] == "اليوم"[::-1]           # the sentence's last word is drawn leftmost
+    assert "MRI" in words and "25" in words    # left-to-right runs keep their own order
+
+
+def test_rtl_lines_keep_logical_order_across_lines():
+    ts = setter("fa")
+    text = "این یک جمله فارسی است که عدد 42 و کلمه port را دارد و باید به چند خط شکسته شود."
+    sp = ts.shape(text)
+    lines = sp.lines(8)
+    assert len(lines) > 2
+    assert "".join(text[ln.start:ln.end] for ln in lines) == text
+    for ln in lines:
+        segment = text[ln.start:ln.vis_end]
+        assert visual_text(sp, ln) == get_display(segment, base_dir="R")
+
+
+@pytest.mark.parametrize("code, text, words", [
+    ("th", "ภาษาไทยเป็นภาษาที่สวยงามมาก", ["ภาษา", "ไทย", "เป็น", "ภาษา", "ที่", "สวยงาม", "มาก"]),
+    ("km", "ភាសាខ្មែរជាភាសាដ៏ស្រស់ស្អាត", None),
+])
+def test_thai_and_khmer_break_only_at_word_boundaries(code, text, words):
+    sp = setter(code).shape(text)
+    lines = sp.lines(3.5)
+    assert len(lines) >= 2
+    starts = [ln.start for ln in lines[1:]]
+    if words:
+        bounds, pos = set(), 0
+        for w in words:
+            pos += len(w)
+            bounds.add(pos)
+        assert set(starts) <= bounds
+    for s in starts:   # never inside a syllable: no line begins with a mark or a coeng/virama
+        assert unicodedata.category(text[s])[0] != "M"
+        assert text[s - 1] != "\u17d2"
+    assert not any(ln.forced for ln in lines)
+
+
+def all_texts(code: str):
+    h = load_handout(ROOT / "handouts" / "port" / f"{code}.yaml", ROOT)
+    return [t for _, t in h.texts()]
+
+
+@pytest.mark.parametrize("code", ["zh-Hant", "zh-Hans", "ja"])
+def test_no_cjk_line_starts_with_closing_punctuation(code):
+    ts = setter(code)
+    checked = 0
+    for t in all_texts(code):
+        sp = ts.shape(t)
+        for width in (6, 9, 13):
+            lines = sp.lines(width)
+            for ln in lines[1:]:
+                assert sp.text[ln.start] not in NO_START, (sp.text[ln.start - 3:ln.start + 3], width)
+                checked += 1
+            for ln in lines[:-1]:
+                assert sp.text[ln.vis_end - 1] not in NO_END
+    assert checked > 50
+
+
+def test_armenian_digits_come_from_the_fallback_font():
+    sp = setter("hy").shape("Բարեւ 2026 թ.")
+    fonts = {sp.text[i]: f.name for i, f in enumerate(sp.char_font)}
+    assert fonts["Բ"] == "NotoSansArmenian-Regular"
+    assert fonts["2"] == "NotoSans-Regular"
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_every_shaped_glyph_is_real(code):
+    ts = setter(code)
+    for t in all_texts(code):
+        for bold in (False, True):
+            sp = ts.shape(t, bold=bold)
+            for run in sp.runs:
+                assert all(g[0] != 0 for g in run.glyphs), (code, t.key, sp.text[run.start:run.end])
+
+
+def test_character_no_font_covers_is_an_error():
+    with pytest.raises(LeafletError) as exc:
+        setter("en").shape("Take 1 tablet 💊 daily", file="handouts/x/en.yaml", key="sections[0].blocks[1]")
+    msg = str(exc.value)
+    assert msg.startswith("handouts/x/en.yaml: sections[0].blocks[1]: no font can draw '💊' (U+1F48A PILL) at character 15")
+
+
+def test_devanagari_conjuncts_are_shaped():
+    sp = setter("hi").shape("क्षत्रिय")
+    glyphs = [g for r in sp.runs for g in r.glyphs]
+    assert len(glyphs) < len("क्षत्रिय")          # conjuncts: fewer glyphs than characters
+    [line] = sp.lines(100)
+    assert visual_text(sp, line) == "क्षत्रिय"     # every cluster keeps its text for ActualText
+
+
+def test_hyphenation_only_where_patterns_exist():
+    en = setter("en").shape("Interventional radiologists use extraordinarily sophisticated imaging.")
+    lines = en.lines(7)
+    assert any(ln.hyphen for ln in lines)
+    vi = setter("vi").shape("Bác sĩ X-quang can thiệp đặt buồng tiêm truyền dưới da cho quý vị.")
+    assert not any(ln.hyphen for ln in vi.lines(9))
+
+
+def test_shaping_is_cached_across_calls():
+    ts = setter("es")
+    assert ts.shape("Hola mundo") is ts.shape("Hola mundo")
