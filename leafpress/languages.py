@@ -29,6 +29,7 @@ class Language:
     fonts: dict                    # style -> tuple of font names
     strings: dict                  # key -> text
     file: str
+    line_break: str = "normal"     # "keep-all": break only at spaces (Korean word wrapping)
 
     @property
     def rtl(self) -> bool:
@@ -43,7 +44,7 @@ def load_language(path: Path, root: Path) -> Language:
     doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
-                                   "hyphenation", "line_height", "fonts", "strings"))
+                                   "hyphenation", "line_height", "fonts", "strings"), ("line_break",))
     code = r.string(top["code"], ("code",))
     if code != path.stem:
         raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
@@ -70,7 +71,10 @@ def load_language(path: Path, root: Path) -> Language:
                             hint="Only {page}, {pages}, {version} and {date} may appear in braces") from None
         checked[key] = s
     hyph = top["hyphenation"]
-    return Language(code=code, name=r.string(top["name"], ("name",)),
+    line_break = r.string(top.get("line_break", "normal"), ("line_break",))
+    if line_break not in ("normal", "keep-all"):
+        raise doc.error(("line_break",), f"{line_break!r} is not a line-break mode", hint="Use normal or keep-all")
+    return Language(line_break=line_break, code=code, name=r.string(top["name"], ("name",)),
                     native_name=r.string(top["native_name"], ("native_name",)),
                     direction=direction, script=r.string(top["script"], ("script",)),
                     hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),

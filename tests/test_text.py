@@ -26,7 +26,7 @@ def setter(code: str) -> Typesetter:
 
 
 def visual_text(sp: ShapedParagraph, line) -> str:
-    return "".join(text for piece in sp.pieces(line) for _, _, text in piece.clusters)
+    return "".join(text for piece in sp.pieces(line) for _, _, text, _ in piece.clusters)
 
 
 def test_arabic_number_and_english_word_in_visual_order():
@@ -137,3 +137,32 @@ def test_hyphenation_only_where_patterns_exist():
 def test_shaping_is_cached_across_calls():
     ts = setter("es")
     assert ts.shape("Hola mundo") is ts.shape("Hola mundo")
+
+
+def test_korean_keeps_words_whole():
+    ts = setter("ko")
+    text = "이런 약은 심장 가까이에 있는 큰 정맥으로 들어가야 하는데, 포트가 약을 그곳까지 보내 줍니다."
+    sp = ts.shape(text)
+    lines = sp.lines(7)
+    assert len(lines) > 2
+    for ln in lines[1:]:
+        assert text[ln.start - 1] == " "
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_line_spacing_leaves_room_for_stacked_marks(code):
+    """The tallest ink above the baseline plus the deepest below, over every glyph the handout
+    uses (with mark offsets), fits in one line pitch: lines never collide."""
+    ts = setter(code)
+    top = bottom = 0.0
+    for t in all_texts(code):
+        for bold in (False, True):
+            for run in ts.shape(t, bold=bold).runs:
+                f = run.font
+                for gid, _, _, _, dy in run.glyphs:
+                    e = f.hb.get_glyph_extents(gid)
+                    if e is None:
+                        continue
+                    top = max(top, e.y_bearing / f.upem + dy)
+                    bottom = max(bottom, -(e.y_bearing + e.height) / f.upem - dy)
+    assert top + bottom <= ts.lang.line_height, (top, bottom)

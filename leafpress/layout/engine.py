@@ -141,7 +141,7 @@ def _attempt(ctx: Ctx) -> LaidOut:
                 used = _figure(ctx, page, figures[placed_figures], left, right, y_bottom,
                                reg.height or (y - y_bottom) / 2)
                 placed_figures += 1
-                y_bottom += used + ctx.size * 1.2
+                y_bottom += used + ctx.size * 2.2
         if body_region is not None and bi < len(blocks):
             cols = body_region.columns
             gap = spec.spacing["column_gap"]

@@ -52,26 +52,36 @@ class GlyphWriter:
         size = item.size
         col = HexColor(item.colour)
         ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
-        x = item.x
-        y = item.y
-        current = None
+        # Position every cluster in visual order, then draw them in logical (reading) order:
+        # the page looks the same, and text extraction in stream order reads correctly, right to
+        # left included.
+        x, y = item.x, item.y
+        placed = []
         for piece in item.pieces:
             emb = self.embedded(piece.font)
+            for first, count, text, logical in piece.clusters:
+                placed.append((logical, x, emb, piece, first, count, text))
+                x += sum(g[1] for g in piece.glyphs[first:first + count]) * size
+        placed.sort(key=lambda t: t[0])
+        current = None
+        for _, cx, emb, piece, first, count, text in placed:
             if current != emb.resource:
                 ops.append(f"/{emb.resource} {_num(size)} Tf")
                 current = emb.resource
-            for first, count, text in piece.clusters:
-                glyphs = piece.glyphs[first:first + count]
-                simple = count == 1 and emb.use(glyphs[0][0], text)
-                if not simple:
-                    for g in glyphs:
-                        emb.use(g[0], None)
-                    ops.append(f"/Span <</ActualText <FEFF{_hex(text)}>>> BDC")
-                for gid, ax, dx, dy in glyphs:
-                    ops.append(f"1 0 0 1 {_num(x + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
-                    x += ax * size
-                if not simple:
-                    ops.append("EMC")
+            glyphs = piece.glyphs[first:first + count]
+            simple = count == 1 and len(text) == 1 and emb.use(glyphs[0][0], text)
+            if not simple:
+                for g in glyphs:
+                    emb.use(g[0], None)
+                # Poppler spreads an ActualText over the span's width left to right; in a
+                # right-to-left piece that would put a ligature's first letter at the wrong end.
+                actual = text[::-1] if piece.rtl and len(text) > 1 else text
+                ops.append(f"/Span <</ActualText <FEFF{_hex(actual)}>>> BDC")
+            for gid, ax, dx, dy in glyphs:
+                ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
+                cx += ax * size
+            if not simple:
+                ops.append("EMC")
         ops.append("ET")
         return "\n".join(ops)
 

@@ -70,13 +70,13 @@ class Piece:
     style: Style
     rtl: bool
     glyphs: list        # (gid, x_advance, x_offset, y_offset) em
-    clusters: list      # (first glyph index, glyph count, text) per cluster, visual order
+    clusters: list      # (first glyph index, glyph count, text, logical index) per cluster, visual order
     width: float
 
 
 class ShapedParagraph:
     def __init__(self, spans: tuple[Span, ...], stacks: dict[str, list[Font]], lang: str,
-                 rtl: bool, hyphenator=None):
+                 rtl: bool, hyphenator=None, keep_all: bool = False):
         self.text = "".join(s.text for s in spans)
         self.lang = lang
         self.rtl = rtl
@@ -103,7 +103,7 @@ class ShapedParagraph:
             for gid, cl, ax, dx, dy in run.glyphs:
                 adv[cl] += ax
         self.prefix = [0.0, *accumulate(adv)]
-        self.breaks = break_opportunities(self.text, lang)
+        self.breaks = break_opportunities(self.text, lang, keep_all)
         self._line_cache: dict[float, list[Line]] = {}
 
     # -- shaping -------------------------------------------------------------------------
@@ -246,7 +246,7 @@ class ShapedParagraph:
             gid, adv = self._hyphen_glyph(font)
             level = self.levels[line.end - 1]
             hy = Piece(font, self.styles[self.char_style[line.end - 1]], bool(level % 2),
-                       [(gid, adv, 0.0, 0.0)], [(0, 1, "-")], adv)
+                       [(gid, adv, 0.0, 0.0)], [(0, 1, "-", line.end)], adv)
             out.append((level, hy))
         if not out:
             return []
@@ -277,13 +277,30 @@ class ShapedParagraph:
         prev = None
         for gid, cl, ax, dx, dy in glyphs:
             if cl != prev:
-                clusters.append([len(out), 0, self.text[cl:end_of[cl]]])
+                clusters.append([len(out), 0, self.text[cl:end_of[cl]], cl])
                 prev = cl
             clusters[-1][1] += 1
             out.append((gid, ax, dx, dy))
             width += ax
-        return Piece(run.font, self.styles[run.style], bool(run.level % 2), out,
-                     [tuple(c) for c in clusters], width)
+        rtl = bool(run.level % 2)
+        # A cluster drawn with no advance (Naskh's alef over a lam, for instance) sits on top of
+        # its visual neighbour: give both one piece of text, so extraction keeps the letters in
+        # order instead of guessing between two glyphs at the same spot.
+        merged: list = []
+        for c in clusters:
+            if merged and merged[-1][3]:
+                prev = merged.pop()
+                text = c[2] + prev[2] if rtl else prev[2] + c[2]
+                c = [prev[0], prev[1] + c[1], text, min(c[3], prev[4])]
+            adv = sum(g[1] for g in out[c[0]:c[0] + c[1]])
+            merged.append([c[0], c[1], c[2], adv == 0 and c[2].strip() != "", c[3]])
+        if len(merged) > 1 and merged[-1][3]:
+            last = merged.pop()
+            prev = merged.pop()
+            merged.append([prev[0], prev[1] + last[1], last[2] + prev[2] if rtl else prev[2] + last[2],
+                           False, min(prev[4], last[4])])
+        return Piece(run.font, self.styles[run.style], rtl, out,
+                     [(c[0], c[1], c[2], c[4]) for c in merged], width)
 
 
 def bidi_levels(text: str, rtl: bool) -> list[int]:
@@ -326,11 +343,14 @@ def _icu_breaks(text: str, locale: str) -> tuple[int, ...]:
     return tuple(out[:-1])
 
 
-def break_opportunities(text: str, lang: str) -> list[int]:
-    """Positions where a line may end (UAX #14 via ICU, plus CJK no-start/no-end rules)."""
+def break_opportunities(text: str, lang: str, keep_all: bool = False) -> list[int]:
+    """Positions where a line may end (UAX #14 via ICU, plus CJK no-start/no-end rules).
+    ``keep_all`` keeps words whole (breaks only after spaces and hyphens), as Korean is set."""
     out = []
     for p in _icu_breaks(text, lang.replace("-", "_")):
         if text[p] in NO_START or text[p - 1] in NO_END:
+            continue
+        if keep_all and not (text[p - 1].isspace() or text[p - 1] in "-‐/"):
             continue
         out.append(p)
     return out

@@ -48,7 +48,8 @@ class Typesetter:
         sp = _SHAPED.get(cache_key)
         if sp is None:
             try:
-                sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, self.hyphenator)
+                sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, self.hyphenator,
+                                     self.lang.line_break == "keep-all")
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
             if len(_SHAPED) > _SHAPED_LIMIT:
