@@ -18,7 +18,7 @@ from .content.model import Figure, Handout, Status
 from .diagram import load_diagram
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
-from .layout.engine import lay_out
+from .layout.engine import lay_out, line_collisions
 from .layout.spec import LayoutSpec, load_layout
 from .render.pdf import Metadata, render_pdf
 from .text.fonts import FontLibrary
@@ -133,7 +133,7 @@ class Project:
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid = self.lay_out(job)
-        entry["warnings"] = list(dict.fromkeys(laid.warnings))
+        entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid)))
         entry["body_size"] = laid.body_size
         if not write:
             entry["pages"] = len(laid.pages)

@@ -31,6 +31,7 @@ def test_manifest_lists_every_document_ok(built):
     for d in docs:
         assert FIELDS <= set(d)
         assert d["status"] == "ok" and d["pages"] == 2
+        assert not [w for w in d["warnings"] if "touches it" in w], d["warnings"]
         data = (built / d["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == d["sha256"]
         assert d["path"] == f"{d['brand']}/port/port-{d['lang']}-{d['layout']}.pdf"

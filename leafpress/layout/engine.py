@@ -141,7 +141,7 @@ def _attempt(ctx: Ctx) -> LaidOut:
                 used = _figure(ctx, page, figures[placed_figures], left, right, y_bottom,
                                reg.height or (y - y_bottom) / 2)
                 placed_figures += 1
-                y_bottom += used + ctx.size * 2.2
+                y_bottom += used + ctx.size * 1.6
         if body_region is not None and bi < len(blocks):
             cols = body_region.columns
             gap = spec.spacing["column_gap"]
@@ -565,3 +565,41 @@ def _spread(boxes: list, top: float, bottom: float, gap: float) -> None:
                 boxes[i][0] = limit
     for b in boxes:
         b[0] = min(b[0], top)
+
+
+# -- inspection -------------------------------------------------------------------------------
+def _ink(item: TextLine) -> list:
+    """Ink boxes (x0, x1, bottom, top) of a line's glyphs, in points."""
+    boxes, x = [], item.x
+    for piece in item.pieces:
+        f = piece.font
+        for gid, ax, dx, dy in piece.glyphs:
+            e = f.hb.get_glyph_extents(gid)
+            if e is not None and e.width and e.height:
+                x0 = x + (dx + e.x_bearing / f.upem) * item.size
+                top = item.y + (dy + e.y_bearing / f.upem) * item.size
+                bottom = item.y + (dy + (e.y_bearing + e.height) / f.upem) * item.size
+                boxes.append((x0, x0 + e.width / f.upem * item.size, bottom, top))
+            x += ax * item.size
+    return boxes
+
+
+def line_collisions(laid: LaidOut) -> list[str]:
+    """Places where the ink of one line touches the ink of the line below it (stacked marks in
+    Thai, Khmer, Vietnamese, Devanagari...). The answer should always be empty."""
+    found = []
+    for pi, page in enumerate(laid.pages):
+        lines = [i for i in page.items if isinstance(i, TextLine)]
+        inks = [_ink(ln) for ln in lines]
+        for a, ia in zip(lines, inks):
+            for c, ic in zip(lines, inks):
+                if c is a or not 0 < a.y - c.y < a.size * 2 or abs(a.size - c.size) > 0.01:
+                    continue
+                if c.x > a.x + a.width or a.x > c.x + c.width:
+                    continue
+                worst = max((ct - ab for ax0, ax1, ab, at in ia for cx0, cx1, cb, ct in ic
+                             if ax0 < cx1 and cx0 < ax1 and ct > ab), default=0.0)
+                if worst > 0:
+                    text = "".join(t for p in a.pieces for _, _, t, _ in p.clusters)[:30]
+                    found.append(f"page {pi + 1}: the line below {text!r} touches it ({worst:.1f} pt)")
+    return found

@@ -1,0 +1,153 @@
+"""Benchmark the press on this machine (not a test). Run: make bench
+
+Reports, as a Markdown table:
+- per-document median time, warm, by language (script) for one layout: the whole pipeline
+  (layout with fitting, then render) and its two halves;
+- ReportLab's own Paragraph engine on the same English leaflet content (2 columns, 2 fonts, the
+  same SVG diagram) as the baseline the text engine is compared with;
+- the whole-process time of building one leaflet from a cold start;
+- full-batch wall time and documents per second at --jobs 1 and --jobs 2, and peak memory.
+"""
+from __future__ import annotations
+
+import io
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from leafpress.layout.engine import lay_out  # noqa: E402
+from leafpress.project import Job, Project  # noqa: E402
+from leafpress.render.pdf import Metadata, render_pdf  # noqa: E402
+
+REPEAT = 15
+LAYOUT, BRAND = "letter-2page", "open-leaflets"
+
+
+def median_ms(fn, n=REPEAT) -> float:
+    fn()  # warm
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def per_document(project: Project) -> list[tuple]:
+    rows = []
+    for lang in sorted(project.handouts["port"]):
+        job = Job("port", lang, LAYOUT, BRAND)
+        h, lng, spec, brand, ts, diagrams = project.prepare(job)
+        state = {}
+
+        def layout():
+            state["laid"] = lay_out(h, lng, spec, brand, ts, diagrams)
+
+        def render():
+            render_pdf(state["laid"], Metadata(h.title.plain, brand.name, "", "", lang))
+
+        t_layout = median_ms(layout)
+        t_render = median_ms(render)
+        rows.append((lang, lng.script, t_layout + t_render, t_layout, t_render, state["laid"].body_size))
+    return rows
+
+
+def reportlab_baseline(project: Project) -> float:
+    """ReportLab's Paragraph/Frame engine on the English content, for comparison."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import inch
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+    from reportlab.platypus.flowables import Spacer
+    from xml.sax.saxutils import escape
+
+    from leafpress.content.model import Bullets, Callout, Figure, Paragraph as Par, Steps
+
+    for name in ("Regular", "Bold"):
+        pdfmetrics.registerFont(TTFont(f"Bench-{name}", str(ROOT / f"assets/fonts/NotoSans-{name}.ttf")))
+    h = project.handout("port", "en")
+    diagram = project.prepare(Job("port", "en", LAYOUT, BRAND))[5]["port"]
+    body = ParagraphStyle("b", fontName="Bench-Regular", fontSize=12, leading=17)
+    head = ParagraphStyle("h", fontName="Bench-Bold", fontSize=15, leading=19, spaceBefore=10)
+
+    def story():
+        out = [Paragraph(escape(h.title.plain), head), Paragraph(escape(h.summary.plain), body)]
+        for s in h.sections:
+            out.append(Paragraph(escape(s.heading.plain), head))
+            for b in s.blocks:
+                if isinstance(b, (Par, Callout)):
+                    out.append(Paragraph(escape(b.text.plain), body))
+                elif isinstance(b, (Bullets, Steps)):
+                    out += [Paragraph(escape(t.plain), body, bulletText="•") for t in b.items]
+                elif isinstance(b, Figure):
+                    from reportlab.graphics.shapes import Drawing
+                    d = Drawing(diagram.width * 0.7, diagram.height * 0.7)
+                    d.add(diagram.drawing)
+                    d.scale(0.7, 0.7)
+                    out += [Spacer(1, 6), d]
+        return out
+
+    def build():
+        buf = io.BytesIO()
+        doc = BaseDocTemplate(buf, pagesize=(612, 792), invariant=1, initialFontName="Bench-Regular")
+        w = (612 - 1.2 * inch - 20) / 2
+        frames = [Frame(0.6 * inch, 0.6 * inch, w, 792 - 1.2 * inch),
+                  Frame(0.6 * inch + w + 20, 0.6 * inch, w, 792 - 1.2 * inch)]
+        doc.addPageTemplates([PageTemplate(frames=frames)])
+        doc.build(story())
+    return median_ms(build)
+
+
+def cold_one() -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run([sys.executable, str(ROOT / "generate.py"), "--handout", "port", "--lang", "en",
+                            "--layout", LAYOUT, "--brand", BRAND, "--out", tmp, "--jobs", "1"],
+                           check=True, capture_output=True)
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+
+def batch(jobs: int) -> tuple[float, int, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, str(ROOT / "generate.py"), "--out", tmp, "--jobs", str(jobs)],
+                              capture_output=True, text=True)
+        wall = time.perf_counter() - t
+        import json
+        docs = json.loads((Path(tmp) / "manifest.json").read_text())["documents"]
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return wall, len(docs), peak
+
+
+def main() -> None:
+    project = Project(ROOT)
+    rows = per_document(project)
+    base = reportlab_baseline(project)
+    print(f"# Benchmark ({time.strftime('%Y-%m-%d')}, {LAYOUT}, {BRAND}, median of {REPEAT} warm runs)\n")
+    print("| language | script | total ms | layout+fit ms | render ms | body pt |")
+    print("|---|---|---:|---:|---:|---:|")
+    for lang, script, total, lay, ren, size in rows:
+        print(f"| {lang} | {script} | {total:.1f} | {lay:.1f} | {ren:.1f} | {size:g} |")
+    en = next(r for r in rows if r[0] == "en")[2]
+    print(f"\nReportLab's own Paragraph engine, same English content: {base:.1f} ms "
+          f"(press/ReportLab = {en / base:.2f}x)")
+    print(f"Cold start, one leaflet (whole process, median of 5): {cold_one():.2f} s")
+    for jobs in (1, 2):
+        wall, n, peak = batch(jobs)
+        print(f"Full batch --jobs {jobs}: {n} documents in {wall:.2f} s ({n / wall:.1f} docs/s), "
+              f"peak RSS of a worker so far {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
