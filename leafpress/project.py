@@ -154,11 +154,16 @@ class Project:
         return entry
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename: complete or not at all."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(tmp, 0o666 & ~_UMASK)    # mkstemp makes 0600; leaflets are for sharing
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()

@@ -76,14 +76,31 @@ class Ctx:
 
 def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
             diagrams: dict) -> LaidOut:
-    last: Overflow | None = None
-    for size in spec.body_sizes():
-        ctx = Ctx(handout, lang, spec, brand, ts, diagrams, size, max(spec.line_height, lang.line_height))
+    sizes = spec.body_sizes()          # largest first
+    line_height = max(spec.line_height, lang.line_height)
+
+    def attempt(size: float):
         try:
-            return _attempt(ctx)
+            return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height))
         except Overflow as exc:
-            last = exc
-    assert last is not None
+            return exc
+
+    # Binary search for the largest size that fits: the largest and the smallest first, since
+    # most documents fit at the largest and a document that fails must fail at the smallest.
+    best = attempt(sizes[0])
+    if not isinstance(best, Overflow):
+        return best
+    last = attempt(sizes[-1]) if len(sizes) > 1 else best
+    if not isinstance(last, Overflow):
+        fail, ok, best = 0, len(sizes) - 1, last
+        while ok - fail > 1:
+            mid = (ok + fail) // 2
+            got = attempt(sizes[mid])
+            if isinstance(got, Overflow):
+                fail = mid
+            else:
+                ok, best = mid, got
+        return best
     raise LeafletError(
         f"content does not fit {spec.max_pages} page(s) of layout {spec.name!r} in {lang.name} "
         f"({lang.code}), even at the minimum body size {spec.body_min:g} pt: the overflow begins in "
@@ -218,9 +235,9 @@ def _emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: flo
     """Draw lines from ``top`` downwards; align follows the text direction unless given."""
     align = align or ("right" if ctx.lang.rtl else "left")
     y = top
+    has_links = any(st.href for st in sp.styles)
     for ln in lines:
-        pieces = sp.pieces(ln)
-        w = sum(p.width for p in pieces) * size
+        w = ln.width * size
         if align == "right":
             lx = x + width - w
         elif align == "center":
@@ -228,12 +245,13 @@ def _emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: flo
         else:
             lx = x
         baseline = y - (pitch - size) / 2 - size * 0.8
-        page.items.append(TextLine(lx, baseline, size, colour, pieces, w, role, node, ctx.lang.code))
-        px = lx
-        for p in pieces:
-            if p.style.href:
-                page.links.append(Link(px, baseline - size * 0.25, p.width * size, size * 1.1, p.style.href))
-            px += p.width * size
+        page.items.append(TextLine(lx, baseline, size, colour, sp, ln, w, role, node, ctx.lang.code))
+        if has_links:
+            px = lx
+            for p in sp.pieces(ln):
+                if p.style.href:
+                    page.links.append(Link(px, baseline - size * 0.25, p.width * size, size * 1.1, p.style.href))
+                px += p.width * size
         y -= pitch
     return y
 

@@ -16,11 +16,17 @@ class TextLine:
     y: float                 # baseline
     size: float
     colour: str
-    pieces: list             # text.paragraph.Piece, visual order
+    paragraph: object        # text.paragraph.ShapedParagraph
+    line: object             # text.paragraph.Line
     width: float             # points
     role: str
     node: str
     lang: str
+
+    @property
+    def pieces(self) -> list:
+        """Glyph pieces in visual order (worked out only for lines that get drawn)."""
+        return self.paragraph.pieces(self.line)
 
 
 @dataclass

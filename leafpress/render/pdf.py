@@ -64,12 +64,34 @@ class GlyphWriter:
                 x += sum(g[1] for g in piece.glyphs[first:first + count]) * size
         placed.sort(key=lambda t: t[0])
         current = None
+        run: list = []          # a TJ array being built: simple glyphs, left to right
+        pen = None              # where the PDF's own advance leaves the pen after `run`
+
+        def flush():
+            if run:
+                ops.append("[" + " ".join(run) + "] TJ")
+                run.clear()
+
         for _, cx, emb, piece, first, count, text in placed:
             if current != emb.resource:
+                flush()
                 ops.append(f"/{emb.resource} {_num(size)} Tf")
                 current = emb.resource
+                pen = None
             glyphs = piece.glyphs[first:first + count]
             simple = count == 1 and len(text) == 1 and emb.use(glyphs[0][0], text)
+            if simple and glyphs[0][2] == 0 and glyphs[0][3] == 0:
+                gid, ax, _, _ = glyphs[0]
+                if pen is None or abs(pen - cx) > 0.001:
+                    flush()
+                    ops.append(f"1 0 0 1 {_num(cx)} {_num(y)} Tm")
+                width = emb.width(gid)
+                adjust = round(width - ax * 1000, 2)
+                run.append(f"<{gid:04X}>" + (f" {_num(adjust)}" if adjust else ""))
+                pen = cx + ax * size
+                continue
+            flush()
+            pen = None
             if not simple:
                 for g in glyphs:
                     emb.use(g[0], None)
@@ -82,6 +104,7 @@ class GlyphWriter:
                 cx += ax * size
             if not simple:
                 ops.append("EMC")
+        flush()
         ops.append("ET")
         return "\n".join(ops)
 

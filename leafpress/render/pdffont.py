@@ -28,6 +28,14 @@ class EmbeddedFont:
         self.resource = resource            # e.g. "LP1": the name used in page content
         self.gids: set[int] = {0}
         self.to_unicode: dict[int, str] = {}
+        self._widths: dict[int, int] = {}
+
+    def width(self, gid: int) -> int:
+        """The glyph's width as written in /W (thousandths of an em)."""
+        w = self._widths.get(gid)
+        if w is None:
+            w = self._widths[gid] = round(self.font.hb.get_glyph_h_advance(gid) * 1000.0 / self.font.upem)
+        return w
 
     def use(self, gid: int, text: str | None) -> bool:
         """Record a glyph. Returns True when ToUnicode gives ``text`` back exactly for it."""
@@ -127,7 +135,7 @@ def _widths(font: Font, gids: list[int], scale: float) -> list:
     out: list = []
     run_start, run = None, []
     for g in gids:
-        w = round(font.hb.get_glyph_h_advance(g) * scale)
+        w = round(font.hb.get_glyph_h_advance(g) * scale)   # the same rounding as EmbeddedFont.width
         if run and g == run_start + len(run):
             run.append(w)
         else:

@@ -105,6 +105,7 @@ class ShapedParagraph:
         self.prefix = [0.0, *accumulate(adv)]
         self.breaks = break_opportunities(self.text, lang, keep_all)
         self._line_cache: dict[float, list[Line]] = {}
+        self._piece_cache: dict[Line, list[Piece]] = {}
 
     # -- shaping -------------------------------------------------------------------------
     def _shape(self) -> list[Run]:
@@ -229,7 +230,13 @@ class ShapedParagraph:
 
     # -- visual order ---------------------------------------------------------------------
     def pieces(self, line: Line) -> list[Piece]:
-        """Glyph pieces of a line in visual (left-to-right drawing) order."""
+        """Glyph pieces of a line in visual (left-to-right drawing) order (cached per line)."""
+        got = self._piece_cache.get(line)
+        if got is None:
+            got = self._piece_cache[line] = self._pieces(line)
+        return got
+
+    def _pieces(self, line: Line) -> list[Piece]:
         a, b = line.start, line.vis_end
         out: list[tuple[int, Piece]] = []
         for run in self.runs:
