@@ -69,7 +69,9 @@ def plan(project: Project, args) -> list[Job]:
                 continue
             for lay in layouts:
                 for b in brands:
-                    jobs.append(Job(h, lang, lay, b))
+                    job = Job(h, lang, lay, b)
+                    if project.wanted(job):
+                        jobs.append(job)
     if not jobs:
         raise UsageError("nothing to build with these filters")
     return jobs

@@ -18,7 +18,7 @@ from .content.model import Figure, Handout, Status
 from .diagram import load_diagram
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
-from .layout.engine import lay_out, line_collisions
+from .layout.engine import DoesNotFit, lay_out, lay_out_bilingual, line_collisions
 from .layout.spec import LayoutSpec, load_layout
 from .render.pdf import Metadata, render_pdf
 from .text.fonts import FontLibrary
@@ -127,24 +127,58 @@ class Project:
 
     def lay_out(self, job: Job):
         h, lang, spec, brand, ts, diagrams = self.prepare(job)
-        return h, lang, brand, lay_out(h, lang, spec, brand, ts, diagrams)
+        if spec.bilingual:
+            # A dual-language sheet: the partner language (English) in the first column.
+            partner = self.prepare(Job(job.handout, spec.bilingual, job.layout, job.brand))
+            sides = [(partner[0], partner[1], partner[4]), (h, lang, ts)]
+            diagrams = {**partner[5], **diagrams}
+            return h, lang, brand, lay_out_bilingual(sides, spec, brand, diagrams), partner[0]
+        try:
+            return h, lang, brand, lay_out(h, lang, spec, brand, ts, diagrams), None
+        except DoesNotFit as exc:
+            exc.hint = (exc.hint or "") + self._suggest(job)
+            raise
+
+    def _suggest(self, job: Job) -> str:
+        """Name the layouts that do hold this content, for the overflow message."""
+        fits = []
+        for name in self.layouts:
+            if name == job.layout:
+                continue
+            try:
+                spec = self.layout(name)
+                if spec.bilingual:
+                    continue
+                h, lang, _, brand, ts, diagrams = self.prepare(Job(job.handout, job.lang, name, job.brand))
+                lay_out(h, lang, spec, brand, ts, diagrams)
+                fits.append(name)
+            except LeafletError:
+                continue
+        return f" (layouts that hold it: {', '.join(fits)})" if fits else ""
+
+    def wanted(self, job: Job) -> bool:
+        """A dual-language layout pairs every language with its partner, not with itself."""
+        try:
+            return self.layout(job.layout).bilingual != job.lang
+        except LeafletError:
+            return True      # a broken layout fails its documents, with its own message
 
     def build(self, job: Job, out: Path, write: bool = True) -> dict:
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
-        h, lang, brand, laid = self.lay_out(job)
+        h, lang, brand, laid, partner = self.lay_out(job)
         entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid)))
         entry["body_size"] = laid.body_size
         if not write:
             entry["pages"] = len(laid.pages)
             return entry
         meta = Metadata(
-            title=h.title.plain,
+            title=h.title.plain if partner is None else f"{partner.title.plain} / {h.title.plain}",
             author=brand.name,
             subject=h.summary.plain,
             keywords=", ".join([h.id, lang.name, job.layout, f"version {h.version}",
                                 f"reviewed {h.last_reviewed.isoformat()}"]),
-            lang=lang.code,
+            lang=lang.code if partner is None else partner.lang,
         )
         data = render_pdf(laid, meta)
         target = out / job.path()

@@ -158,6 +158,6 @@ def test_collision_check_finds_lines_that_touch(scratch):
     lang.write_text(lang.read_text(encoding="utf-8").replace("line_height: 1.5", "line_height: 1.1"), encoding="utf-8")
     lay = scratch / "layouts/letter-2page.yaml"
     lay.write_text(lay.read_text(encoding="utf-8").replace("line_height: 1.4 ", "line_height: 1.0 "), encoding="utf-8")
-    _, _, _, laid = Project(scratch).lay_out(Job("port", "km", "letter-2page", "open-leaflets"))
+    _, _, _, laid, _ = Project(scratch).lay_out(Job("port", "km", "letter-2page", "open-leaflets"))
     found = line_collisions(laid)
     assert found and "touches it" in found[0]

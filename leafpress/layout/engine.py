@@ -27,6 +27,10 @@ from .spec import LayoutSpec
 DRAFT_COLOUR = "#8A1C1C"
 
 
+class DoesNotFit(LeafletError):
+    """Content too long for a fixed layout, even at its minimum type size."""
+
+
 class Overflow(Exception):
     def __init__(self, section: str, missing: float):
         self.section, self.missing = section, missing
@@ -50,6 +54,7 @@ class FlowBlock:
     space_before: float = 0.0
     keep_together: bool = True
     keep_with_next: bool = False
+    floats: bool = False          # a figure may wait for the next column, text moving up past it
 
 
 @dataclass
@@ -101,7 +106,7 @@ def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts
             else:
                 ok, best = mid, got
         return best
-    raise LeafletError(
+    raise DoesNotFit(
         f"content does not fit {spec.max_pages} page(s) of layout {spec.name!r} in {lang.name} "
         f"({lang.code}), even at the minimum body size {spec.body_min:g} pt: the overflow begins in "
         f"section {last.section!r}, about {last.missing:.0f} pt ({last.missing / 72:.1f} in) too long",
@@ -116,69 +121,117 @@ def _attempt(ctx: Ctx) -> LaidOut:
     pages: list[Page] = []
     outline: list[OutlineEntry] = []
     figures = [b for s in h.sections for b in s.blocks if isinstance(b, Figure)]
-    blocks = _flow_blocks(ctx, outline, figures)
-    placed_figures = 0
-    bi, line_i = 0, 0          # next block, next line inside it
-    page_index = 0
-    footer_h = max(spec.footer["height"], _footer(ctx, None, 98, 99))
-    while True:
-        if spec.max_pages is not None and page_index >= spec.max_pages:
-            remaining = blocks[bi:]
-            missing = sum(sum(b.heights) + b.space_before for b in remaining) - \
-                (sum(remaining[0].heights[:line_i]) if remaining else 0)
-            sec = remaining[0].section if remaining else (figures[placed_figures].caption.key if placed_figures < len(figures) else "?")
-            raise Overflow(sec, missing)
-        page = Page(W, H)
-        pages.append(page)
-        rtl = ctx.lang.rtl
-        inside, outside = spec.margins["inside"], spec.margins["outside"]
-        left = inside if page_index % 2 == 0 else outside   # recto: binding on the left
-        right = W - (outside if page_index % 2 == 0 else inside)
+    slotted = spec.has_slot("diagram")
+    blocks = _flow_blocks(ctx, outline, flow_figures=not slotted)
+    state = {"bi": 0, "line": 0, "fig": 0 if slotted else len(figures)}
+    footer_h = 0.0 if spec.footer is None else max(spec.footer["height"], _footer(ctx, None, 98, 99))
+    if spec.max_pages is None:
+        blocks.append(_contact_block(ctx))      # a flowing leaflet ends with how to reach us
+
+    def fill_panel(page_index: int, k: int) -> None:
+        panels = spec.page_panels(page_index)
+        n = len(panels)
+        pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
+        left, right = _panel_bounds(spec, page_index, pos, n)
         top = H - spec.margins["top"]
-        bottom = spec.margins["bottom"] + footer_h + ctx.size * 0.6
-        regions = spec.page_regions(page_index)
-        # Fixed regions first, from the top and from the bottom; body takes what is left.
-        y = top
-        body_region = None
-        below: list = []
-        for reg in regions:
-            if reg.slot == "body":
-                body_region = reg
-                continue
-            if body_region is not None:
-                below.append(reg)
-                continue
-            if reg.slot == "header":
-                y = _header(ctx, page, left, right, W, H)
-            elif reg.slot == "summary":
-                y = _summary(ctx, page, left, right, y)
-        y_bottom = bottom
-        for reg in reversed(below):
-            if reg.slot == "diagram" and placed_figures < len(figures):
-                used = _figure(ctx, page, figures[placed_figures], left, right, y_bottom,
-                               reg.height or (y - y_bottom) / 2)
-                placed_figures += 1
-                y_bottom += used + ctx.size * 1.6
-        if body_region is not None and bi < len(blocks):
-            cols = body_region.columns
-            gap = spec.spacing["column_gap"]
-            cw = (right - left - gap * (cols - 1)) / cols
-            frames = [Frame(page_index, left + c * (cw + gap), y, cw, y - y_bottom) for c in range(cols)]
-            if rtl:
-                frames.reverse()
-            for fr in frames:
-                if bi >= len(blocks):
-                    break
-                bi, line_i = _fill(ctx, pages, fr, blocks, bi, line_i)
-        page_index += 1
-        done = bi >= len(blocks) and placed_figures >= len(figures)
-        if done:
-            break
-        if spec.max_pages is None and page_index > 60:
-            raise Overflow(blocks[bi].section if bi < len(blocks) else "?", 0)
-    for i, page in enumerate(pages):
-        _footer(ctx, page, i, len(pages))
+        fh = footer_h if page_index == 0 or spec.max_pages is not None else footer_short
+        bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
+        _panel(ctx, pages, page_index, panels[k], left, right, top, bottom, blocks, figures, state)
+
+    footer_short = 0.0 if spec.footer is None else _footer(ctx, None, 98, 99, short=True)
+    if spec.max_pages is not None:
+        # A fixed sheet: every page exists from the start; panels are filled in reading order
+        # (a brochure's flap, then the inside, then the back), which need not be page order.
+        pages.extend(Page(W, H) for _ in range(spec.max_pages))
+        for page_index, k in spec.flow_order():
+            fill_panel(page_index, k)
+        if state["bi"] < len(blocks) or state["fig"] < len(figures):
+            raise _overflow(blocks, state, figures)
+    else:
+        page_index = 0
+        while state["bi"] < len(blocks) or state["fig"] < len(figures):
+            if page_index >= 60:
+                raise _overflow(blocks, state, figures)
+            pages.append(Page(W, H))
+            for k in range(len(spec.page_panels(page_index))):
+                fill_panel(page_index, k)
+            page_index += 1
+    for page in pages:
+        n = len(spec.page_panels(pages.index(page)))
+        if spec.fold_marks and n > 1:
+            for i in range(1, n):
+                x = W * i / n
+                page.items.append(Rule(x, H, x, H - 14, "#999999", 0.5))
+                page.items.append(Rule(x, 0, x, 14, "#999999", 0.5))
+    if spec.footer is not None:
+        for i, page in enumerate(pages):
+            _footer(ctx, page, i, len(pages), short=spec.max_pages is None and i > 0)
     return LaidOut(pages, outline, ctx.size, ctx.warnings)
+
+
+def _overflow(blocks, state, figures) -> Overflow:
+    remaining = blocks[state["bi"]:]
+    if remaining:
+        missing = sum(sum(b.heights) + b.space_before for b in remaining) - sum(remaining[0].heights[:state["line"]])
+        return Overflow(remaining[0].section, missing)
+    return Overflow(figures[state["fig"]].caption.key.split(".")[0] if state["fig"] < len(figures) else "?", 0)
+
+
+def _panel_bounds(spec: LayoutSpec, page_index: int, pos: int, n: int) -> tuple[float, float]:
+    W = spec.page_size[0]
+    inside, outside = spec.margins["inside"], spec.margins["outside"]
+    if n == 1:
+        left = inside if page_index % 2 == 0 else outside   # recto: binding on the left
+        return left, W - (outside if page_index % 2 == 0 else inside)
+    x0, x1 = W * pos / n, W * (pos + 1) / n                 # panels meet at the folds
+    pad = max(inside, outside)                              # every panel the same width
+    return x0 + pad, x1 - pad
+
+
+def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float, top: float,
+           bottom: float, blocks, figures, state) -> None:
+    """Fill one panel: fixed regions from the top, then from the bottom; body takes the rest."""
+    page = pages[page_index]
+    y = top
+    body = None
+    below = []
+    for reg in regions:
+        if reg.slot == "body":
+            body = reg
+        elif body is not None:
+            below.append(reg)
+        elif reg.slot == "header":
+            y = _header(ctx, page, left, right)
+        elif reg.slot == "cover":
+            y = _cover(ctx, page, left, right, y, bottom)
+        elif reg.slot == "summary":
+            y = _summary(ctx, page, left, right, y)
+        elif reg.slot == "contact":
+            y = _contact(ctx, page, left, right, y)
+        elif reg.slot == "diagram" and state["fig"] < len(figures):
+            used = _figure(ctx, page, figures[state["fig"]], left, right, y - (reg.height or 220), reg.height or 220)
+            state["fig"] += 1
+            y -= used + ctx.size * 1.6
+    y_bottom = bottom
+    for reg in reversed(below):
+        if reg.slot == "diagram" and state["fig"] < len(figures):
+            used = _figure(ctx, page, figures[state["fig"]], left, right, y_bottom,
+                           reg.height or (y - y_bottom) / 2)
+            state["fig"] += 1
+            y_bottom += used + ctx.size * 1.6
+        elif reg.slot == "contact":
+            y_bottom = _contact(ctx, page, left, right, None, y_bottom)
+    if body is not None and state["bi"] < len(blocks):
+        cols = body.columns
+        gap = ctx.spec.spacing["column_gap"]
+        cw = (right - left - gap * (cols - 1)) / cols
+        frames = [Frame(page_index, left + c * (cw + gap), y, cw, y - y_bottom) for c in range(cols)]
+        if ctx.lang.rtl:
+            frames.reverse()
+        for fr in frames:
+            if state["bi"] >= len(blocks):
+                break
+            state["bi"], state["line"] = _fill(ctx, pages, fr, blocks, state["bi"], state["line"])
 
 
 def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
@@ -201,6 +254,12 @@ def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
             y -= space + need
             bi, line_i = bi + 1, 0
             first_in_frame = False
+            continue
+        if b.floats and not first_in_frame and bi + 1 < len(blocks) and not blocks[bi + 1].floats \
+                and not blocks[bi + 1].keep_with_next:
+            # A figure that does not fit here waits for the next column; the text after it
+            # moves up to fill this one (its place in the reading order is kept by the tags).
+            blocks[bi], blocks[bi + 1] = blocks[bi + 1], blocks[bi]
             continue
         if b.keep_together or len(rest) < 4:
             if first_in_frame:       # taller than a whole column: it cannot fit anywhere
@@ -262,14 +321,16 @@ def _text_block(ctx: Ctx, sp, width, size, pitch, colour, role, node, where):
 
 
 # -- page furniture ---------------------------------------------------------------------------
-def _header(ctx: Ctx, page: Page, left: float, right: float, W: float, H: float) -> float:
+def _header(ctx: Ctx, page: Page, left: float, right: float) -> float:
+    """A full-width colour band with the logo, the title (H1) and the subtitle."""
     spec, brand, ts = ctx.spec, ctx.brand, ctx.ts
+    W, H = page.width, page.height
     pad = spec.header["padding"]
     logo = spec.header["logo"]
-    tsize = ctx.sz("title")
     ssize = ctx.sz("subtitle")
     text_w = right - left - logo - pad * 0.6
     title = ts.shape(ctx.handout.title, bold=True, file=ctx.handout.file)
+    tsize = _fit_words(title, text_w, ctx.sz("title"), ctx.size)
     tl = _lines(ctx, title, text_w, tsize, "title")
     sub = ctx.handout.subtitle
     sl = _lines(ctx, ts.shape(sub, file=ctx.handout.file), text_w, ssize, "subtitle") if sub else []
@@ -293,6 +354,14 @@ def _header(ctx: Ctx, page: Page, left: float, right: float, W: float, H: float)
 _LOGOS: dict = {}
 
 
+def _fit_words(sp: ShapedParagraph, width: float, size: float, floor: float) -> float:
+    """A display size no larger than ``size`` at which the longest word fits ``width``."""
+    widest = sp.min_width()
+    if widest * size <= width or widest == 0:
+        return size
+    return max(floor, width / widest * 0.98)
+
+
 def _logo(brand: Brand):
     if brand.logo.suffix.lower() != ".svg":
         return brand.logo
@@ -303,6 +372,75 @@ def _logo(brand: Brand):
         check_svg(brand.logo, brand.file)
         _LOGOS[key] = svg2rlg(key)
     return _LOGOS[key]
+
+
+def _cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: float) -> float:
+    """A brochure cover panel: a colour field with the logo, organisation, title, subtitle and
+    the main message."""
+    spec, brand, ts, h = ctx.spec, ctx.brand, ctx.ts, ctx.handout
+    width = right - left
+    pad = spec.header["padding"]
+    logo = spec.header["logo"] * 1.6
+    ssize = ctx.sz("subtitle")
+    title = ts.shape(h.title, bold=True, file=h.file)
+    tsize = _fit_words(title, width - pad, ctx.sz("title"), ctx.size)
+    tl = _lines(ctx, title, width - pad, tsize, "title")
+    sub = ts.shape(h.subtitle, file=h.file) if h.subtitle else None
+    sl = _lines(ctx, sub, width - pad, ssize, "subtitle") if sub else []
+    org = ts.shape(brand.name, bold=True)
+    osize = max(ctx.size * 0.9, spec.minimum["footer"])
+    ol = _lines(ctx, org, width - pad, osize, "brand")
+    band_h = pad + logo + osize * 0.8 + len(ol) * osize * 1.3 + pad * 0.6 + len(tl) * tsize * 1.15 + \
+        len(sl) * ssize * 1.35 + pad
+    x0 = left - spec.margins["outside"] * 0.5
+    page.items.append(Box(x0, top - band_h, width + spec.margins["outside"], band_h,
+                          fill=brand.colours["primary"], radius=6))
+    y = top - pad
+    if brand.logo is not None:
+        page.items.append(Picture(_logo(brand), left + (width - logo) / 2, y - logo, logo, logo, role="Artifact"))
+    y -= logo + osize * 0.8
+    on = brand.colours["on_primary"]
+    y = _emit(ctx, page, org, ol, left, width, y, osize, osize * 1.3, on, "P", "brandname", "center")
+    y -= pad * 0.6
+    y = _emit(ctx, page, title, tl, left, width, y, tsize, tsize * 1.15, on, "H1", "title", "center")
+    if sl:
+        _emit(ctx, page, sub, sl, left, width, y, ssize, ssize * 1.35, on, "P", "subtitle", "center")
+    return _summary(ctx, page, left, right, top - band_h - ctx.size)
+
+
+def _contact(ctx: Ctx, page: Page, left: float, right: float, top: float | None,
+             bottom: float = 0.0) -> float:
+    """The back panel: how to reach the clinic or organisation, credits, version and review date.
+    Placed from ``top`` down, or (top=None) upwards from ``bottom``; returns the free edge."""
+    from ..content.model import Span
+    spec, ts, brand, h, lang = ctx.spec, ctx.ts, ctx.brand, ctx.handout, ctx.lang
+    width = right - left
+    size = max(ctx.size * 0.95, spec.minimum["footer"])
+    pitch = size * 1.4
+    hs = ctx.sz("heading")
+    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, brand.colours["primary"], "H2", "contact")]
+    lines_of = [(brand.organisation, True)] + [(b, False) for b in (brand.phone, brand.address) if b]
+    for text, bold in lines_of:
+        rows.append((ts.shape(text, bold=bold), size, brand.colours["text"], "P", "contact"))
+    if brand.website:
+        rows.append((ts.shape((Span(brand.website.removeprefix("https://"), href=brand.website),)), size,
+                     brand.colours["primary"], "Link", "contact"))
+    small = max(size * 0.85, spec.minimum["footer"])
+    credit = tuple(h.source_credit.spans) + (Span(". " + brand.credit + " " + brand.licence),)
+    facts = " · ".join([lang.string("version", version=h.version),
+                        lang.string("last_reviewed", date=h.last_reviewed.isoformat())])
+    rows.append((ts.shape(credit), small, brand.colours["muted"], "Note", "credit"))
+    rows.append((ts.shape(facts), small, brand.colours["muted"], "Note", "facts"))
+    laid = [(sp, _lines(ctx, sp, width, sz, "contact"), sz, col, role, node) for sp, sz, col, role, node in rows]
+    gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
+    total = sum(len(ls) * (sz * 1.3 if role == "H2" else (pitch if sz == size else sz * 1.35))
+                for _, ls, sz, _, role, _ in laid) + sum(gaps.values())
+    y = top if top is not None else bottom + total
+    for i, (sp, ls, sz, col, role, node) in enumerate(laid):
+        y -= gaps.get(i, 0)
+        p = sz * 1.3 if role == "H2" else (pitch if sz == size else sz * 1.35)
+        y = _emit(ctx, page, sp, ls, left, width, y, sz, p, col, role, node)
+    return y - size if top is not None else bottom + total + size
 
 
 def _summary(ctx: Ctx, page: Page, left: float, right: float, top: float) -> float:
@@ -333,7 +471,8 @@ def _summary(ctx: Ctx, page: Page, left: float, right: float, top: float) -> flo
     return y - box_h - ctx.size * 1.2
 
 
-def _footer(ctx: Ctx, page: Page | None, index: int, count: int) -> float:
+def _footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = False,
+            others: tuple = ()) -> float:
     """Contact (with the website as a live link), credits, version, review date, page x of y.
     Returns the footer's height; draws only when ``page`` is given."""
     from ..content.model import Span
@@ -353,22 +492,26 @@ def _footer(ctx: Ctx, page: Page | None, index: int, count: int) -> float:
     facts = " · ".join([lang.string("version", version=h.version),
                         lang.string("last_reviewed", date=h.last_reviewed.isoformat()),
                         lang.string("page", page=index + 1, pages=count)])
-    rows = [(ts.shape(tuple(contact)), "contact", "Note"), (ts.shape(credit), "credit", "Note"),
-            (ts.shape(facts), "pagefacts", "Artifact")]
-    broken = [(sp, _lines(ctx, sp, width, size, "footer"), node, role) for sp, node, role in rows]
-    height = sum(len(lines) for _, lines, _, _ in broken) * pitch + size * 0.8
+    rows = [(ctx, ts.shape(tuple(contact)), "contact", "Note"), (ctx, ts.shape(credit), "credit", "Note")]
+    for o in others:    # a dual-language sheet credits the source in both languages
+        rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), f"credit-{o.lang.code}", "Note"))
+    rows.append((ctx, ts.shape(facts), "pagefacts", "Artifact"))
+    if short:       # later pages of a flowing leaflet: the contact block ends the content instead
+        rows = rows[-1:]
+    broken = [(c, sp, _lines(c, sp, width, size, "footer"), node, role) for c, sp, node, role in rows]
+    height = sum(len(lines) for _, _, lines, _, _ in broken) * pitch + size * 0.8
     if page is None:
         return height
     top = spec.margins["bottom"] + max(height, spec.footer["height"])
     page.items.append(Rule(left, top, right, top, brand.colours["muted"], 0.5))
     y = top - size * 0.5
-    for sp, lines, node, role in broken:
-        y = _emit(ctx, page, sp, lines, left, width, y, size, pitch, brand.colours["muted"], role, node)
+    for c, sp, lines, node, role in broken:
+        y = _emit(c, page, sp, lines, left, width, y, size, pitch, brand.colours["muted"], role, node)
     return height
 
 
 # -- flow content -----------------------------------------------------------------------------
-def _flow_blocks(ctx: Ctx, outline: list, figures: list) -> list[FlowBlock]:
+def _flow_blocks(ctx: Ctx, outline: list, flow_figures: bool) -> list[FlowBlock]:
     h, ts, brand = ctx.handout, ctx.ts, ctx.brand
     size, lh = ctx.size, ctx.lh
     pitch = size * lh
@@ -378,7 +521,7 @@ def _flow_blocks(ctx: Ctx, outline: list, figures: list) -> list[FlowBlock]:
     for si, sec in enumerate(h.sections):
         hs = ctx.sz("heading")
         hsp = ts.shape(sec.heading, bold=True, file=h.file)
-        hpitch = hs * 1.25
+        hpitch = hs * max(1.25, ctx.lh - 0.15)
         node = f"sec{si}"
 
         def draw_heading(pages, fr, a, b, top, hsp=hsp, hs=hs, hpitch=hpitch, node=node, title=sec.heading.plain):
@@ -408,19 +551,53 @@ def _flow_blocks(ctx: Ctx, outline: list, figures: list) -> list[FlowBlock]:
                                           f"{bnode}i{ii}", sb if ii == 0 else size * 0.3))
             elif isinstance(block, Callout):
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
-            elif isinstance(block, Figure):
-                if not any(r.slot == "diagram" for pg in ctx.spec.pages for r in pg):
-                    raise LeafletError(f"layout {ctx.spec.name!r} has no diagram slot for the figure",
-                                       file=ctx.spec.file, hint="Add a region with slot: diagram")
+            elif isinstance(block, Figure) and flow_figures:
+                out.append(_figure_block(ctx, sec.id, block, sb))
     return out
 
 
 def _col_width(ctx: Ctx) -> float:
+    """The body column width used to estimate line counts (the widest body column of the layout
+    is drawn; estimates only decide where blocks go, lines are broken again at draw time)."""
     spec = ctx.spec
     W = spec.page_size[0]
-    cols = max(r.columns for pg in spec.pages for r in pg if r.slot == "body")
-    gap = spec.spacing["column_gap"]
-    return (W - spec.margins["inside"] - spec.margins["outside"] - gap * (cols - 1)) / cols
+    widths = []
+    for pi, panels in enumerate(spec.pages):
+        n = len(panels)
+        for pos, regions in enumerate(panels):
+            for r in regions:
+                if r.slot == "body":
+                    left, right = _panel_bounds(spec, pi, pos, n)
+                    gap = spec.spacing["column_gap"]
+                    widths.append((right - left - gap * (r.columns - 1)) / r.columns)
+    return min(widths) if widths else W / 2
+
+
+def _contact_block(ctx: Ctx) -> FlowBlock:
+    """The contact block and credits as the last thing in a flowing leaflet."""
+    width = _col_width(ctx)
+    height = top_probe = 10000.0
+    height = top_probe - _contact(ctx, Page(0, 0), 0, width, top_probe)
+
+    def draw(pages, fr, a, b, top):
+        _contact(ctx, pages[fr.page], fr.x, fr.x + fr.width, top)
+
+    return FlowBlock("contact", [height], draw, ctx.size * 1.5, keep_together=True)
+
+
+def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBlock:
+    """A figure that flows with the text (layouts without a diagram slot): column wide, at most
+    about half a page tall, never split from its caption."""
+    width = _col_width(ctx)
+    spec = ctx.spec
+    max_h = (spec.page_size[1] - spec.margins["top"] - spec.margins["bottom"]) * 0.7
+    probe = Page(0, 0)
+    height = _figure(ctx, probe, fig, 0, width, 0, max_h)
+
+    def draw(pages, fr, a, b, top):
+        _figure(ctx, pages[fr.page], fig, fr.x, fr.x + fr.width, top - height, height)
+
+    return FlowBlock(section, [height], draw, space, keep_together=True, floats=True)
 
 
 def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, node: str, space: float):
@@ -487,14 +664,14 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
                            file=ctx.handout.file, key=labels_key,
                            hint="Use the anchor ids of assets/diagrams/" + fig.diagram + ".yaml")
     csize = ctx.sz("caption")
-    cpitch = csize * 1.35
+    cpitch = csize * max(1.35, ctx.lh)
     cap = ts.shape(fig.caption, file=ctx.handout.file)
     clines = _lines(ctx, cap, width, csize, fig.caption.key)
     cap_h = len(clines) * cpitch
     node = "figure"
     art_bottom = bottom + cap_h + csize * 0.5
     ls = ctx.sz("label")
-    lpitch = ls * 1.2
+    lpitch = ls * ctx.lh
     max_gutter = width * 0.22
     shaped = {aid: ts.shape(fig.label(aid), file=ctx.handout.file) for aid in diagram.anchors}
     gutters, fits = {}, True
@@ -509,10 +686,16 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
         if len(lines) > 3 or any(ln.forced for ln in lines):
             fits = False
         labels[aid] = lines
+    aw = width - sum(gutters.values())
+    scale = min(aw / diagram.width, (max_h - (art_bottom - bottom)) / diagram.height)
+    dw, dh = diagram.width * scale, diagram.height * scale
+    for side in gutters:        # call-outs need room: stacked labels no taller than the art
+        stacked = sum(len(labels[a.id]) * lpitch + ls * 0.3 for a in diagram.anchors.values() if a.side == side)
+        if stacked > dh:
+            fits = False
+    if dw < width * 0.5:        # a narrow column: the art gets the whole width, labels become a key
+        fits = False
     if fits:
-        aw = width - sum(gutters.values())
-        scale = min(aw / diagram.width, (max_h - (art_bottom - bottom)) / diagram.height)
-        dw, dh = diagram.width * scale, diagram.height * scale
         ax0 = left + gutters.get("left", 0)
         dx, dy = ax0 + (aw - dw) / 2, art_bottom
         art_top = dy + dh
@@ -535,27 +718,42 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
                 page.items.append(Rule(ex, mid, dx + a.x * scale, dy + a.y * scale,
                                        colours["text"], 0.6, role="Label", node=node, dot=1.6))
         return art_top - bottom
-    # Numbered markers with a key underneath.
-    ctx.warnings.append(f"{fig.caption.key}: labels too long for call-outs; numbered markers used")
-    ids = list(diagram.anchors)
-    cols = 3
+    # Numbered call-outs: numbers in narrow gutters with leader lines, the labels in a key below.
+    sides = [side for side in ("left", "right") if side in gutters]
+    ids = [a.id for side in sides
+           for a in sorted((a for a in diagram.anchors.values() if a.side == side), key=lambda a: -a.y)]
+    number = {aid: i + 1 for i, aid in enumerate(ids)}
+    npitch = ls * 1.5
+    ng = ls * 2.2
+    cols = max(1, min(3, int(width // (ls * 10))))
     kw = width / cols
     per_col = -(-len(ids) // cols)
     key_rows = [shaped[aid].lines((kw - ls * 2) / ls) for aid in ids]
     key_h = max(sum(len(r) for r in key_rows[c * per_col:(c + 1) * per_col]) for c in range(cols)) * lpitch + ls * 0.5
-    scale = min(width / diagram.width, (max_h - (art_bottom - bottom) - key_h) / diagram.height)
+    aw = width - ng * len(sides)
+    scale = min(aw / diagram.width, (max_h - (art_bottom - bottom) - key_h) / diagram.height)
     dw, dh = diagram.width * scale, diagram.height * scale
-    dx, dy = left + (width - dw) / 2, art_bottom + key_h
+    dx = left + (ng if "left" in sides else 0) + (aw - dw) / 2
+    dy = art_bottom + key_h
     _emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", "caption")
     page.items.append(Picture(diagram.drawing, dx, dy, dw, dh, role="Figure", node=node))
-    for i, aid in enumerate(ids):
-        a = diagram.anchors[aid]
-        cx, cy = dx + a.x * scale, dy + a.y * scale
-        page.items.append(Box(cx - ls * 0.7, cy - ls * 0.7, ls * 1.4, ls * 1.4, fill=colours["primary"],
-                              radius=ls * 0.7, role="Label", node=node))
-        num = ts.shape(str(i + 1), bold=True)
-        _emit(ctx, page, num, num.lines(10), cx - ls, ls * 2, cy + ls * 0.55, ls * 0.8, ls * 1.1,
-              colours["on_primary"], "Label", node, "center")
+    # The numbers may stand taller than a small drawing: their column then rises above it.
+    col_h = max(sum(1 for a in diagram.anchors.values() if a.side == side) * (npitch + ls * 0.15)
+                for side in sides)
+    numbers_top = dy + max(dh, col_h)
+    for side in sides:
+        group = [diagram.anchors[aid] for aid in ids if diagram.anchors[aid].side == side]
+        boxes = [[dy + a.y * scale + npitch / 2, npitch, a] for a in group]
+        _spread(boxes, numbers_top, dy, ls * 0.15)
+        gx = dx - ng if side == "left" else dx + dw
+        for ytop, hgt, a in boxes:
+            num = ts.shape(str(number[a.id]), bold=True)
+            _emit(ctx, page, num, num.lines(10), gx, ng - ls * 0.8, ytop, ls, npitch, colours["primary"],
+                  "Label", node, "right" if side == "left" else "left")
+            mid = ytop - npitch / 2
+            ex = gx + ng - ls * 0.6 if side == "left" else gx + ls * 0.6
+            page.items.append(Rule(ex, mid, dx + a.x * scale, dy + a.y * scale, colours["text"], 0.6,
+                                   role="Label", node=node, dot=1.4))
     for c in range(cols):
         y = art_bottom + key_h - ls * 0.25
         cx = left + c * kw if not ctx.lang.rtl else right - (c + 1) * kw
@@ -565,7 +763,7 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
             _emit(ctx, page, num, num.lines(10), nx, ls * 1.5, y, ls, lpitch, colours["primary"], "Label", node)
             y = _emit(ctx, page, shaped[ids[i]], key_rows[i], cx + (0 if ctx.lang.rtl else ls * 2), kw - ls * 2, y,
                       ls, lpitch, colours["text"], "Label", node)
-    return dy + dh - bottom
+    return numbers_top - bottom
 
 
 def _spread(boxes: list, top: float, bottom: float, gap: float) -> None:
@@ -621,3 +819,119 @@ def line_collisions(laid: LaidOut) -> list[str]:
                     text = "".join(t for p in a.pieces for _, _, t, _ in p.clusters)[:30]
                     found.append(f"page {pi + 1}: the line below {text!r} touches it ({worst:.1f} pt)")
     return found
+
+
+# -- dual-language sheets -----------------------------------------------------------------------
+def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dict) -> LaidOut:
+    """Two languages side by side, section by section: each section starts level in both
+    columns, each column in its own direction and fonts. ``sides`` is [(handout, language,
+    typesetter), ...] in column order (left first). Flows onto as many pages as needed."""
+    W, H = spec.page_size
+    size = spec.body_max
+    ctxs = [Ctx(h, lang, spec, brand, ts, diagrams, size, max(spec.line_height, lang.line_height))
+            for h, lang, ts in sides]
+    first = ctxs[0]
+    outline: list[OutlineEntry] = []
+    per_side = []
+    for i, ctx in enumerate(ctxs):
+        blocks = _flow_blocks(ctx, outline if i == 0 else [], flow_figures=True)
+        rows: dict = {}
+        for b in blocks:
+            rows.setdefault(b.section, []).append(b)
+        per_side.append(rows)
+    sections = [s.id for s in first.handout.sections]
+    footer_h = max(spec.footer["height"], _footer(first, None, 98, 99, others=tuple(ctxs[1:]))) \
+        if spec.footer else 0.0
+    pages: list[Page] = []
+    left0, right0 = _panel_bounds(spec, 0, 0, 1)
+    gap = spec.spacing["column_gap"]
+    cw = (right0 - left0 - gap) / 2
+    top = H - spec.margins["top"]
+    bottom = spec.margins["bottom"] + footer_h + size * 0.6
+
+    def page(i: int) -> Page:
+        while len(pages) <= i:
+            pages.append(Page(W, H))
+        return pages[i]
+
+    # First page: the band with both titles, then both summaries side by side.
+    p0 = page(0)
+    band = _bilingual_header(ctxs, p0, left0, right0, cw, gap)
+    y_rows = []
+    for k, ctx in enumerate(ctxs):
+        x = left0 + k * (cw + gap)
+        y_rows.append(_summary(ctx, p0, x, x + cw, band))
+    cur_page, cur_y = 0, min(y_rows)
+    for sec in sections:
+        ends = []
+        for k, ctx in enumerate(ctxs):
+            blocks = per_side[k].get(sec, [])
+            x = left0 + k * (cw + gap)
+            pi, y = cur_page, cur_y
+            bi, line_i = 0, 0
+            while bi < len(blocks):
+                page(pi)
+                fr = Frame(pi, x, y, cw, y - bottom)
+                before = (bi, line_i)
+                bi, line_i, y_end = _fill_to(ctx, pages, fr, blocks, bi, line_i)
+                if bi < len(blocks):
+                    if (bi, line_i) == before and y == top:
+                        raise Overflow(sec, sum(blocks[bi].heights))
+                    pi, y = pi + 1, top
+                else:
+                    y = y_end
+            ends.append((pi, y))
+        cur_page = max(e[0] for e in ends)
+        cur_y = min(e[1] for e in ends if e[0] == cur_page)
+        if cur_y - bottom < size * 3:
+            cur_page, cur_y = cur_page + 1, top
+        else:
+            cur_y -= size * spec.spacing["section"]
+    if spec.footer is not None:
+        for i, pg in enumerate(pages):
+            _footer(first, pg, i, len(pages), others=tuple(ctxs[1:]))
+    return LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings])
+
+
+def _fill_to(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
+    """_fill, also telling where the last placed block ended."""
+    nbi, nline = _fill(ctx, pages, fr, blocks, bi, line_i)
+    used = 0.0
+    for j in range(bi, nbi):
+        b = blocks[j]
+        used += (b.space_before if j > bi or used else 0) + sum(b.heights[line_i if j == bi else 0:])
+    if nbi < len(blocks) and nline:
+        used += sum(blocks[nbi].heights[(line_i if nbi == bi else 0):nline])
+    return nbi, nline, fr.top - used
+
+
+def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: float, gap: float) -> float:
+    """The colour band with the logo and both titles, each in its own column and direction."""
+    first = ctxs[0]
+    spec, brand = first.spec, first.brand
+    W, H = page.width, page.height
+    pad = spec.header["padding"]
+    logo = spec.header["logo"]
+    laid = []
+    for k, ctx in enumerate(ctxs):
+        w = cw - (logo + pad * 0.5 if k == 0 else 0)
+        title = ctx.ts.shape(ctx.handout.title, bold=True, file=ctx.handout.file)
+        tsize = _fit_words(title, w, ctx.sz("title") * 0.85, ctx.size)
+        sub = ctx.handout.subtitle
+        ssp = ctx.ts.shape(sub, file=ctx.handout.file) if sub else None
+        ssize = ctx.sz("subtitle") * 0.9
+        sl = _lines(ctx, ssp, w, ssize, "subtitle") if ssp else []
+        laid.append((ctx, title, _lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
+    heights = [len(ls) * ts_ * 1.15 + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
+    band = max(spec.header["height"], max(heights) + pad * 1.1)
+    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
+    if brand.logo is not None:
+        page.items.append(Picture(_logo(brand), left, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
+    on = brand.colours["on_primary"]
+    for k, (ctx, title, lines, tsize, w, ssp, sl, ssize) in enumerate(laid):
+        x = left + k * (cw + gap) + (logo + pad * 0.5 if k == 0 else 0)
+        y = H - band / 2 + heights[k] / 2
+        y = _emit(ctx, page, title, lines, x, w, y, tsize, tsize * 1.15, on, "H1", f"title{k}")
+        if sl:
+            _emit(ctx, page, ssp, sl, x, w, y, ssize, ssize * ctx.lh, on, "P", f"subtitle{k}")
+    return H - band - first.size * 0.9

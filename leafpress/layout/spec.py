@@ -13,7 +13,7 @@ from ..content.loader import Reader, _display
 from ..content.yamlsafe import load_yaml
 
 PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89), "legal": (612.0, 1008.0)}
-SLOTS = ("header", "summary", "body", "diagram")
+SLOTS = ("header", "cover", "summary", "body", "diagram", "contact")
 SCALE_KEYS = ("title", "subtitle", "summary", "heading", "caption", "label")
 MIN_KEYS = ("caption", "label", "footer")
 
@@ -42,11 +42,24 @@ class LayoutSpec:
     footer_size: float
     spacing: dict
     header: dict
-    footer: dict
-    pages: tuple[tuple[Region, ...], ...]
+    footer: dict | None          # None: no page footer (a contact slot carries the facts)
+    pages: tuple                 # per page, panels left to right; per panel, regions top down
+    fold_marks: bool = False
+    bilingual: str | None = None # the language every sheet pairs with, e.g. "en"
+    flow: tuple = ()             # (page, panel) reading order for a fixed sheet; default page order
 
-    def page_regions(self, index: int) -> tuple[Region, ...]:
+    def page_panels(self, index: int) -> tuple:
+        """Panels of page ``index`` (the last page's pattern repeats when content flows)."""
         return self.pages[min(index, len(self.pages) - 1)]
+
+    def flow_order(self) -> list[tuple[int, int]]:
+        """(page, panel) pairs in the order content flows through a fixed sheet."""
+        every = [(p, k) for p in range(self.max_pages or len(self.pages))
+                 for k in range(len(self.page_panels(p)))]
+        return list(self.flow) + [pk for pk in every if pk not in self.flow]
+
+    def has_slot(self, slot: str) -> bool:
+        return any(r.slot == slot for panels in self.pages for regions in panels for r in regions)
 
     def body_sizes(self) -> list[float]:
         sizes, s = [], self.body_max
@@ -61,7 +74,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
-                                   "spacing", "header", "footer", "pages"))
+                                   "spacing", "header", "footer", "pages"), ("fold_marks", "bilingual", "flow"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -102,22 +115,49 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     minimum = r.mapping(ty["minimum"], ("type", "minimum"), MIN_KEYS)
     spacing = r.mapping(top["spacing"], ("spacing",), ("paragraph", "section", "column_gap"))
     header = r.mapping(top["header"], ("header",), ("height", "logo", "padding"))
-    footer = r.mapping(top["footer"], ("footer",), ("height",))
+    footer = None if top["footer"] is None else r.mapping(top["footer"], ("footer",), ("height",))
+
+    def read_regions(value, p) -> tuple:
+        regions = []
+        for j, reg in enumerate(r.seq(value, p)):
+            q = p + (j,)
+            reg = r.mapping(reg, q, ("slot",), ("columns", "height"))
+            slot = r.string(reg["slot"], q + ("slot",))
+            if slot not in SLOTS:
+                raise doc.error(q + ("slot",), f"unknown slot {slot!r}", hint="Use one of: " + ", ".join(SLOTS))
+            regions.append(Region(slot, int(number(reg.get("columns", 1), q + ("columns",), 1, 4)),
+                                  number(reg["height"], q + ("height",), 10, 2000) if "height" in reg else None))
+        if sum(1 for rg in regions if rg.slot == "body") > 1:
+            raise doc.error(p, "a panel may have one body region")
+        return tuple(regions)
+
     pages = []
     for i, pg in enumerate(r.seq(top["pages"], ("pages",))):
-        pg = r.mapping(pg, ("pages", i), ("regions",))
-        regions = []
-        for j, reg in enumerate(r.seq(pg["regions"], ("pages", i, "regions"))):
-            p = ("pages", i, "regions", j)
-            reg = r.mapping(reg, p, ("slot",), ("columns", "height"))
-            slot = r.string(reg["slot"], p + ("slot",))
-            if slot not in SLOTS:
-                raise doc.error(p + ("slot",), f"unknown slot {slot!r}", hint="Use one of: " + ", ".join(SLOTS))
-            regions.append(Region(slot, int(number(reg.get("columns", 1), p + ("columns",), 1, 4)),
-                                  number(reg["height"], p + ("height",), 10, 2000) if "height" in reg else None))
-        if sum(1 for rg in regions if rg.slot == "body") > 1:
-            raise doc.error(("pages", i), "a page may have one body region")
-        pages.append(tuple(regions))
+        pg = r.mapping(pg, ("pages", i), (), ("regions", "panels"))
+        if ("regions" in pg) == ("panels" in pg):
+            raise doc.error(("pages", i), "give a page either 'regions' or 'panels'",
+                            hint="panels: [{regions: [...]}, ...] for a folded sheet")
+        if "regions" in pg:
+            pages.append((read_regions(pg["regions"], ("pages", i, "regions")),))
+        else:
+            panels = []
+            for k, panel in enumerate(r.seq(pg["panels"], ("pages", i, "panels"))):
+                panel = r.mapping(panel, ("pages", i, "panels", k), ("regions",))
+                panels.append(read_regions(panel["regions"], ("pages", i, "panels", k, "regions")))
+            pages.append(tuple(panels))
+    flow = []
+    if top.get("flow") is not None:
+        if max_pages is None:
+            raise doc.error(("flow",), "a flow order needs max_pages", hint="Fixed sheets only")
+        for i, pair in enumerate(r.seq(top["flow"], ("flow",))):
+            pair = r.seq(pair, ("flow", i), 2)
+            pg, pn = (int(number(v, ("flow", i, j), 1, 100)) - 1 for j, v in enumerate(pair[:2]))
+            if pg >= max_pages or pn >= len(pages[min(pg, len(pages) - 1)]):
+                raise doc.error(("flow", i), f"there is no page {pg + 1} panel {pn + 1}")
+            flow.append((pg, pn))
+    bilingual = top.get("bilingual")
+    if bilingual is not None:
+        bilingual = r.string(r.mapping(bilingual, ("bilingual",), ("with",))["with"], ("bilingual", "with"))
     return LayoutSpec(
         name=name, description=r.string(top["description"], ("description",)), file=display,
         page_size=(w, h), margins=margins, max_pages=max_pages,
@@ -128,6 +168,9 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         footer_size=number(ty["footer"], ("type", "footer"), 4, 72),
         spacing={k: number(v, ("spacing", k), 0, 100) for k, v in spacing.items()},
         header={k: number(v, ("header", k), 0, 1000) for k, v in header.items()},
-        footer={k: number(v, ("footer", k), 0, 1000) for k, v in footer.items()},
+        footer=None if footer is None else {k: number(v, ("footer", k), 0, 1000) for k, v in footer.items()},
         pages=tuple(pages),
+        fold_marks=bool(top.get("fold_marks", False)),
+        flow=tuple(flow),
+        bilingual=bilingual,
     )

@@ -1,0 +1,135 @@
+"""Layouts measured from the PDFs themselves: type sizes, trifold panel order, dual-language sheets."""
+from __future__ import annotations
+
+import collections
+import html
+import re
+
+import pypdf
+import pytest
+
+from leafpress.content.loader import load_handout
+from leafpress.languages import load_language
+
+from conftest import ROOT, poppler
+from test_build import LANGS, normalise, sentences, split_across_pages
+
+
+def text_sizes(pdf) -> list[collections.Counter]:
+    """Per page: characters drawn at each effective type size (Tf size x text matrix scale)."""
+    out = []
+    for page in pypdf.PdfReader(pdf).pages:
+        sizes: collections.Counter = collections.Counter()
+
+        def visit(text, cm, tm, font, size):
+            if text.strip():
+                sizes[round(size * tm[0] * cm[0], 2)] += len(text.strip())
+        page.extract_text(visitor_text=visit)
+        out.append(sizes)
+    return out
+
+
+@pytest.mark.parametrize("layout", ["letter-2page", "a4-2page", "trifold-letter", "trifold-a4", "bilingual-letter"])
+@pytest.mark.parametrize("lang", ["es", "ar", "zh-Hant", "km"])
+def test_standard_layouts_set_body_text_at_12pt_or_more(built, layout, lang):
+    sizes = collections.Counter()
+    for page in text_sizes(built / f"open-leaflets/port/port-{lang}-{layout}.pdf"):
+        sizes.update(page)
+    body, _ = sizes.most_common(1)[0]          # the size most characters are set in
+    assert body >= 12, sizes
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_large_print_has_nothing_under_16pt(built, lang):
+    pdf = built / f"open-leaflets/port/port-{lang}-large-print.pdf"
+    pages = text_sizes(pdf)
+    smallest = min(min(p) for p in pages if p)
+    assert smallest >= 16, smallest
+    assert max(sum(p.values()) for p in pages) and len(pages) >= 3   # it flows onto more pages
+
+
+def blocks(pdf, first: int | None = None, last: int | None = None) -> list[tuple[int, float, float, str]]:
+    """Poppler's text blocks (page, xMin, xMax, text), ActualText applied, in poppler's order."""
+    args = ["pdftotext", "-bbox-layout"]
+    if first:
+        args += ["-f", str(first), "-l", str(last or first)]
+    xml = poppler(*args, str(pdf), "-")
+    out = []
+    for pno, page in enumerate(re.findall(r"<page .*?</page>", xml, re.S)):
+        for m in re.finditer(r'<block xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)".*?</block>', page, re.S):
+            words = re.findall(r"<word [^>]*>(.*?)</word>", m.group(0), re.S)
+            out.append((pno, float(m.group(1)), float(m.group(2)), html.unescape(" ".join(words))))
+    return out
+
+
+def panel_of(pdf, page_no: int, needle: str) -> int:
+    """Which third of the landscape page a piece of text is in (0, 1, 2 from the left)."""
+    width = float(pypdf.PdfReader(pdf).pages[page_no].mediabox.width)
+    # (poppler's bbox output lists right-to-left text in visual order, hence the reversal)
+    hits = [(x0 + x1) / 2 for _, x0, x1, text in blocks(pdf, page_no + 1)
+            if needle in normalise(text) or needle in normalise(text)[::-1]]
+    assert hits, needle
+    return int(hits[0] // (width / 3))
+
+
+def test_trifold_panel_order(built):
+    h = load_handout(ROOT / "handouts/port/en.yaml", ROOT)
+    pdf = built / "open-leaflets/port/port-en-trifold-letter.pdf"
+    r = pypdf.PdfReader(pdf)
+    assert len(r.pages) == 2
+    assert all(float(p.mediabox.width) > float(p.mediabox.height) for p in r.pages)   # landscape
+    # Outside: inside flap | back panel | cover.
+    assert panel_of(pdf, 0, normalise(h.title.plain)[:8]) == 2                # the cover is on the right
+    assert panel_of(pdf, 0, normalise(h.sections[0].heading.plain)[:10]) == 0  # the flap starts the text
+    assert panel_of(pdf, 0, "QuestionsContactus") == 1                        # back panel: contact
+    # Inside: the reading continues left to right.
+    inside = [panel_of(pdf, 1, normalise(s.heading.plain)[:10]) for s in h.sections
+              if normalise(s.heading.plain) in normalise(r.pages[1].extract_text())]
+    assert len(inside) >= 3 and inside == sorted(inside) and inside[0] == 0 and inside[-1] == 2
+
+
+def test_trifold_mirrors_for_right_to_left(built):
+    h = load_handout(ROOT / "handouts/port/ar.yaml", ROOT)
+    pdf = built / "open-leaflets/port/port-ar-trifold-letter.pdf"
+    assert panel_of(pdf, 0, normalise(h.sections[0].heading.plain)) == 2      # the flap is on the right
+    assert panel_of(pdf, 0, normalise(h.title.plain.split()[1])) == 0          # the cover on the left
+
+
+@pytest.mark.parametrize("lang", [l for l in LANGS if l != "en"])
+def test_bilingual_sheets_carry_both_languages_in_logical_order(built, lang):
+    pdf = built / f"open-leaflets/port/port-{lang}-bilingual-letter.pdf"
+    r = pypdf.PdfReader(pdf)
+    w, hgt = float(r.pages[0].mediabox.width), float(r.pages[0].mediabox.height)
+    found = blocks(pdf)
+    for code, column in (("en", 0), (lang, 1)):
+        h = load_handout(ROOT / f"handouts/port/{code}.yaml", ROOT)
+        # One column at a time, as a reader (or a screen reader following the tags) takes it.
+        if load_language(ROOT / f"assets/languages/{code}.yaml", ROOT).rtl:
+            # poppler's bbox output is visual order for right-to-left text; its plain output
+            # of the cropped column is logical
+            got = normalise(poppler("pdftotext", "-x", str(int(w / 2)), "-y", "0", "-W", str(int(w / 2)),
+                                    "-H", str(int(hgt)), str(pdf), "-"))
+        else:
+            got = normalise(" ".join(text for _, x0, x1, text in found if int((x0 + x1) / 2 // (w / 2)) == column))
+        missing = [(key, s) for key, t in h.texts() if ".alt" not in key and key != "source_credit"
+                   for s in sentences(t.plain) if normalise(s) not in got and not split_across_pages(s, got)]
+        assert not missing, (code, missing[:3])
+
+
+def test_bilingual_sections_start_level(built):
+    """Each section's heading sits at the same height in both columns."""
+    en = load_handout(ROOT / "handouts/port/en.yaml", ROOT)
+    es = load_handout(ROOT / "handouts/port/es.yaml", ROOT)
+    r = pypdf.PdfReader(built / "open-leaflets/port/port-es-bilingual-letter.pdf")
+    positions = {}
+    for pi, page in enumerate(r.pages):
+        def visit(text, cm, tm, font, size, pi=pi):
+            positions.setdefault(normalise(text), (pi, round(tm[5], 1)))
+        page.extract_text(visitor_text=visit)
+    level = 0
+    for a, b in zip(en.sections, es.sections):
+        pa, pb = positions.get(normalise(a.heading.plain)), positions.get(normalise(b.heading.plain))
+        if pa and pb:
+            assert pa == pb, (a.id, pa, pb)
+            level += 1
+    assert level >= 4
