@@ -11,7 +11,7 @@ all: build
 
 $(STAMP): pyproject.toml tools/deps.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PYTHON) tools/deps.py test preview > $(VENV)/requirements.txt
+	$(PYTHON) tools/deps.py test > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	touch $@
 

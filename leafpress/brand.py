@@ -31,13 +31,17 @@ class Brand:
     address: str | None
     credit: str
     licence: str
+    online_url: str | None = None   # template for the online copy: {handout}, {lang} -> QR code
+
+    def online(self, handout: str, lang: str) -> str | None:
+        return self.online_url.format(handout=handout, lang=lang) if self.online_url else None
 
 
 def load_brand(path: Path, root: Path) -> Brand:
     display = _display(path, root)
     doc = load_yaml(path, display)
     r = Reader(doc)
-    top = r.mapping(doc.data, (), ("name", "colours", "contact", "credit", "licence"), ("logo",))
+    top = r.mapping(doc.data, (), ("name", "colours", "contact", "credit", "licence"), ("logo", "online_url"))
 
     def plain(value, p) -> str:
         s = r.string(value, p)
@@ -61,7 +65,9 @@ def load_brand(path: Path, root: Path) -> Brand:
     logo = None
     if top.get("logo") is not None:
         logo = resolve_inside(path.parent, r.string(top["logo"], ("logo",)), doc, ("logo",))
+    online_url = _online_url(r, doc, top.get("online_url"), ("online_url",))
     return Brand(
+        online_url=online_url,
         id=path.parent.name, name=plain(top["name"], ("name",)), file=display, logo=logo,
         colours=dict(colours), organisation=plain(contact["organisation"], ("contact", "organisation")),
         phone=plain(contact["phone"], ("contact", "phone")) if contact.get("phone") is not None else None,
@@ -69,6 +75,62 @@ def load_brand(path: Path, root: Path) -> Brand:
         address=plain(contact["address"], ("contact", "address")) if contact.get("address") is not None else None,
         credit=plain(top["credit"], ("credit",)), licence=plain(top["licence"], ("licence",)),
     )
+
+
+def _online_url(r: Reader, doc, value, key) -> str | None:
+    if value is None:
+        return None
+    template = r.string(value, key)
+    try:
+        check_url(template.format(handout="h", lang="en"))
+    except (InlineError, KeyError, IndexError, ValueError) as exc:
+        raise doc.error(key, f"not a usable https address template ({exc})",
+                        hint="Write e.g. https://example.org/{handout}/{lang}") from None
+    return template
+
+
+def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
+    """Partner clinics from one file: each becomes a brand with its own contact block, the
+    publishing nonprofit's colours, logo (unless it has its own) and credit."""
+    display = _display(path, root)
+    doc = load_yaml(path, display)
+    r = Reader(doc)
+    top = r.mapping(doc.data, (), ("base", "partners"))
+    out = []
+    seen = set()
+    for i, p in enumerate(r.seq(top["partners"], ("partners",))):
+        k = ("partners", i)
+        p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo"))
+        pid = r.ident(p["id"], k + ("id",))
+        if pid in seen:
+            raise doc.error(k + ("id",), f"partner id {pid!r} is used twice", hint="Give each partner its own id")
+        seen.add(pid)
+
+        def plain(key):
+            if p.get(key) is None:
+                return None
+            s = r.string(p[key], k + (key,))
+            try:
+                check_characters(s)
+            except InlineError as exc:
+                raise doc.error(k + (key,), str(exc)) from None
+            return " ".join(s.split())
+
+        website = plain("website")
+        if website:
+            try:
+                check_url(website)
+            except InlineError as exc:
+                raise doc.error(k + ("website",), str(exc)) from None
+        logo = base.logo
+        if p.get("logo") is not None:
+            logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
+        name = plain("name")
+        out.append(Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
+                         organisation=name, phone=plain("phone"), website=website,
+                         address=plain("address"), credit=f"{base.credit} Provided by {name}.",
+                         licence=base.licence, online_url=base.online_url))
+    return out
 
 
 def resolve_inside(folder: Path, name: str, doc, key) -> Path:

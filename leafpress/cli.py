@@ -7,6 +7,7 @@ still built and listed), 2 the command line or the project's own files could not
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -20,7 +21,7 @@ from .errors import LeafletError, UsageError
 from .languages import match_lang
 from .project import Job, Project, write_atomic
 
-COMMANDS = ("build", "check", "list")
+COMMANDS = ("build", "check", "list", "proof")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,13 +29,16 @@ def parser() -> argparse.ArgumentParser:
         prog="generate.py",
         description="Print patient-education leaflets: every handout x language x layout x brand.")
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
-                   help="build PDFs (default), check without writing PDFs, or list what exists")
+                   help="build PDFs (default), check without writing PDFs, list what exists, or "
+                        "proof: build, then contact sheets and side-by-side review copies")
     p.add_argument("--handout", action="append", default=[], metavar="ID", help="only this handout (repeatable)")
     p.add_argument("--lang", action="append", default=[], metavar="CODE", help="only this language, BCP 47 (repeatable)")
     p.add_argument("--layout", action="append", default=[], metavar="NAME", help="only this layout (repeatable)")
     p.add_argument("--brand", action="append", default=[], metavar="NAME", help="only this brand (repeatable)")
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     p.add_argument("--jobs", type=int, default=0, metavar="N", help="parallel processes (default: number of cores)")
+    p.add_argument("--force", action="store_true", help="rebuild documents whose inputs did not change")
+    p.add_argument("--png", action="store_true", help="proof: also write PNG previews of every page")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
 
@@ -57,7 +61,7 @@ def plan(project: Project, args) -> list[Job]:
     all_langs = sorted({lang for h in handouts for lang in project.handouts[h]})
     langs = _select("language", args.lang, all_langs, match_lang)
     layouts = _select("layout", args.layout, list(project.layouts))
-    brands = _select("brand", args.brand, list(project.brands))
+    brands = _select("brand", args.brand, project.all_brands())
     if not layouts:
         raise UsageError("no layouts in layouts/", hint="Add a layout YAML")
     if not brands:
@@ -103,14 +107,51 @@ def _failed(job: Job, message: str) -> dict:
             "error": message}
 
 
-def run_jobs(root: Path, jobs: list[Job], out: Path, write: bool, n: int, debug: bool) -> list[dict]:
+def run_jobs(root: Path, jobs: list[Job], out: Path, write: bool, n: int, debug: bool,
+             progress=None) -> list[dict]:
     n = max(1, min(n or os.cpu_count() or 1, len(jobs)))
     if n == 1:
         _init_worker(str(root))
-        return [_run(j, str(out), write, debug) for j in jobs]
+        results = []
+        for j in jobs:
+            results.append(_run(j, str(out), write, debug))
+            if progress:
+                progress.update(1)
+        return results
     with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(str(root),)) as ex:
-        return list(ex.map(_run, jobs, [str(out)] * len(jobs), [write] * len(jobs),
-                           [debug] * len(jobs), chunksize=max(1, len(jobs) // (n * 4))))
+        results = []
+        for r in ex.map(_run, jobs, [str(out)] * len(jobs), [write] * len(jobs), [debug] * len(jobs),
+                        chunksize=max(1, len(jobs) // (n * 8))):
+            results.append(r)
+            if progress:
+                progress.update(1)
+        return results
+
+
+def _previous(out: Path) -> dict:
+    """The last manifest's documents by path (an unreadable manifest means: rebuild)."""
+    try:
+        docs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]
+        return {d["path"]: d for d in docs if isinstance(d, dict) and "path" in d}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _unchanged(entry: dict | None, digest: str, out: Path) -> bool:
+    if not entry or entry.get("status") != "ok" or entry.get("input_hash") != digest:
+        return False
+    try:
+        data = (out / entry["path"]).read_bytes()
+    except OSError:
+        return False
+    return hashlib.sha256(data).hexdigest() == entry.get("sha256")
+
+
+def _progress(total: int):
+    if not sys.stderr.isatty() or total < 2:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=total, unit="doc", file=sys.stderr, leave=False)
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -127,6 +168,8 @@ def cmd_list(project: Project) -> int:
     print("languages: " + ", ".join(project.languages))
     print("layouts: " + ", ".join(project.layouts))
     print("brands: " + ", ".join(project.brands))
+    if project.partner_ids:
+        print("partner clinics (assets/brands/partners.yaml): " + ", ".join(project.partner_ids))
     return 0
 
 
@@ -142,8 +185,17 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         out = Path(args.out)
         if not out.is_absolute():
             out = Path.cwd() / out
-        write = args.command == "build"
-        results = run_jobs(root, jobs, out, write, args.jobs, args.debug)
+        write = args.command in ("build", "proof")
+        previous = _previous(out) if write else {}
+        digests = {j: project.input_hash(j) for j in jobs} if write else {}
+        todo = [j for j in jobs
+                 if not write or args.force or not _unchanged(previous.get(j.path()), digests[j], out)]
+        bar = _progress(len(todo))
+        try:
+            fresh = {(r["path"]): r for r in run_jobs(root, todo, out, write, args.jobs, args.debug, bar)}
+        finally:
+            if bar:
+                bar.close()
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -155,6 +207,16 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished PDFs are complete, nothing half-written was left", file=sys.stderr)
         return 130
+    results = []
+    for j in jobs:
+        r = fresh.get(j.path())
+        if r is None:                       # inputs unchanged: keep the PDF and its entry
+            r = dict(previous[j.path()], unchanged=True)
+        else:
+            r["unchanged"] = False
+            if write:
+                r["input_hash"] = digests[j]
+        results.append(r)
     failed = [r for r in results if r["status"] == "failed"]
     for r in results:
         for w in r["warnings"]:
@@ -162,11 +224,66 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     for r in failed:
         print(f"failed: {r['path']}: {r['error']}", file=sys.stderr)
     if write:
+        results = _merge_manifest(project, out, previous, results)
         manifest = {"engine": ENGINE_VERSION, "documents": results}
         write_atomic(out / "manifest.json",
                      (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
+    unchanged = sum(1 for r in results if r.get("unchanged") and r.get("path") in {j.path() for j in jobs})
+    if args.command == "proof":
+        code = _proofs(project, out, args, results)
+        if code:
+            return code
     verb = "built" if write else "checked"
-    print(f"{verb} {len(results) - len(failed)} of {len(results)} document(s), {len(failed)} failed, "
-          f"{sum(len(r['warnings']) for r in results)} warning(s) in {time.perf_counter() - started:.1f} s"
+    print(f"{verb} {len(jobs) - len(failed) - unchanged} of {len(jobs)} document(s), {unchanged} unchanged, "
+          f"{len(failed)} failed, {sum(len(r['warnings']) for r in results if r['path'] in {j.path() for j in jobs})} "
+          f"warning(s) in {time.perf_counter() - started:.1f} s"
           + (f"; manifest: {out / 'manifest.json'}" if write else ""), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _proofs(project: Project, out: Path, args, results: list[dict]) -> int:
+    from . import proof
+    brand = (args.brand or [next(iter(project.brands))])[0]
+    made = []
+    try:
+        for hid in sorted({r["handout"] for r in results}):
+            docs = [r for r in results if r["handout"] == hid and r["brand"] == brand]
+            made.append(proof.contact_sheet(project, out, hid, docs))
+            source = project.source(hid).lang
+            for lang in sorted({r["lang"] for r in docs} - {source}):
+                made.append(proof.review_copy(project, out, hid, lang, brand))
+        if args.png:
+            n = proof.previews(out, [r for r in results if r["status"] == "ok"])
+            print(f"proof: {n} PNG preview(s) in {out / 'previews'}", file=sys.stderr)
+    except LeafletError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"proof: {len(made)} proof PDF(s) in {out / 'proofs'}", file=sys.stderr)
+    return 0
+
+
+def _merge_manifest(project: Project, out: Path, previous: dict, results: list[dict]) -> list[dict]:
+    """Keep entries of documents this (filtered) build did not touch; forget, and delete the
+    PDFs of, documents that can no longer be built (a language, layout or brand was removed)."""
+    done = {r["path"] for r in results}
+    possible = set()
+    for h, langs in project.handouts.items():
+        for lang in langs:
+            for lay in project.layouts:
+                for b in project.all_brands():
+                    possible.add(Job(h, lang, lay, b).path())
+    merged = list(results)
+    for path, entry in sorted(previous.items()):
+        if path in done:
+            continue
+        if path in possible:
+            merged.append(entry)
+            continue
+        target = (out / path).resolve()
+        if target.is_relative_to(out.resolve()) and target.suffix == ".pdf":
+            try:
+                target.unlink()
+            except FileNotFoundError:
+                pass
+    merged.sort(key=lambda r: r["path"])
+    return merged

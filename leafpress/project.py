@@ -12,7 +12,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .brand import Brand, load_brand
+from . import ENGINE_VERSION
+from .brand import Brand, load_brand, load_partners
 from .content.loader import check_mirrors, load_handout
 from .content.model import Figure, Handout, Status
 from .diagram import load_diagram
@@ -53,6 +54,10 @@ class Project:
         self.languages = {p.stem: p for p in sorted((self.root / "assets" / "languages").glob("*.yaml"))}
         self.layouts = {p.stem: p for p in sorted((self.root / "layouts").glob("*.yaml"))}
         self.brands = {p.parent.name: p for p in sorted((self.root / "assets" / "brands").glob("*/brand.yaml"))}
+        self.partners_file = self.root / "assets" / "brands" / "partners.yaml"
+        self.partner_ids: list[str] = []
+        if self.partners_file.is_file():
+            self.partner_ids = self._partner_ids()
         self.fonts = FontLibrary([self.root / "assets" / "fonts"])
         self._cache: dict = {}
 
@@ -99,11 +104,89 @@ class Project:
     def layout(self, name: str) -> LayoutSpec:
         return self._cached(("lay", name), lambda: load_layout(self.layouts[name], self.root))
 
+    def _partner_ids(self) -> list[str]:
+        from .content.yamlsafe import load_yaml
+        try:
+            doc = load_yaml(self.partners_file, "assets/brands/partners.yaml")
+            ids = [str(p["id"]) for p in doc.data["partners"]]
+        except LeafletError as exc:
+            raise UsageError(str(exc)) from None
+        except (KeyError, TypeError):
+            raise UsageError("assets/brands/partners.yaml: expected 'partners:' with an 'id' for each",
+                             hint="See README, 'A brand'") from None
+        clash = sorted(set(ids) & set(self.brands))
+        if clash:
+            raise UsageError(f"assets/brands/partners.yaml: partner id(s) {', '.join(clash)} are also brand folders",
+                             hint="Rename the partner")
+        return ids
+
+    def all_brands(self) -> list[str]:
+        return list(self.brands) + self.partner_ids
+
     def brand(self, name: str) -> Brand:
-        return self._cached(("b", name), lambda: load_brand(self.brands[name], self.root))
+        if name in self.brands:
+            return self._cached(("b", name), lambda: load_brand(self.brands[name], self.root))
+
+        def partners():
+            from .content.yamlsafe import load_yaml
+            base = load_yaml(self.partners_file, "assets/brands/partners.yaml").data.get("base")
+            if base not in self.brands:
+                raise LeafletError(f"base brand {base!r} is not a brand folder", file="assets/brands/partners.yaml",
+                                   key="base", hint="Name a folder in assets/brands/")
+            return {b.id: b for b in load_partners(self.partners_file, self.root, self.brand(base))}
+        return self._cached(("partners",), partners)[name]
 
     def typesetter(self, code: str) -> Typesetter:
         return self._cached(("ts", code), lambda: Typesetter(self.language(code), self.fonts))
+
+    # -- what a document depends on -------------------------------------------------------------
+    def _file_hash(self, path: Path) -> str:
+        key = ("fh", str(path))
+        if key not in self._cache:
+            try:
+                self._cache[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                self._cache[key] = "missing"
+        return self._cache[key]
+
+    def _tree_files(self, folder: Path) -> list[Path]:
+        key = ("tree", str(folder))
+        if key not in self._cache:
+            self._cache[key] = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+        return self._cache[key]
+
+    def input_hash(self, job: Job) -> str:
+        """A fingerprint of every input of one document: its content file and the source it
+        mirrors, language settings, layout, brand, diagrams, fonts and the engine itself. The
+        same fingerprint means the same PDF, so the build can skip it."""
+        files = [self.handouts[job.handout].get(job.lang, Path("missing")),
+                 self.languages.get(job.lang, Path("missing")),
+                 self.layouts[job.layout]]
+        try:
+            files.append(self.root / self.source(job.handout).file)
+        except LeafletError:
+            files += list(self.handouts[job.handout].values())
+        try:
+            partner = self.layout(job.layout).bilingual
+        except LeafletError:
+            partner = None
+        if partner:
+            files += [self.handouts[job.handout].get(partner, Path("missing")),
+                      self.languages.get(partner, Path("missing"))]
+        if job.brand in self.brands:
+            files += self._tree_files(self.brands[job.brand].parent)
+        else:
+            files += [self.partners_file] + self._tree_files(self.root / "assets" / "brands")
+        files += self._tree_files(self.root / "assets" / "diagrams")
+        files += self._tree_files(self.root / "assets" / "fonts")
+        files += self._tree_files(Path(__file__).resolve().parent)
+        files.append(self.root / "pyproject.toml")
+        h = hashlib.sha256(ENGINE_VERSION.encode())
+        for f in files:
+            if f.suffix == ".pyc":
+                continue
+            h.update(f"{f.name}:{self._file_hash(f)}\n".encode())
+        return h.hexdigest()
 
     # -- one document -------------------------------------------------------------------------
     def prepare(self, job: Job):

@@ -41,7 +41,8 @@ def run_cli(root: Path, *args: str, out: Path | None = None, capsys=None):
 def built(tmp_path_factory) -> Path:
     """Every language, layout and brand, built once for the session."""
     out = tmp_path_factory.mktemp("out")
-    code = main(["build", "--jobs", "2", "--out", str(out)], root=ROOT)
+    code = main(["build", "--jobs", "2", "--brand", "open-leaflets", "--brand", "riverside-clinic",
+                 "--out", str(out)], root=ROOT)
     assert code == 0, [d.get("error") for d in manifest(out)["documents"] if d["status"] != "ok"]
     return out
 

@@ -149,6 +149,7 @@ def test_list(capsys):
     out = capsys.readouterr().out
     assert "port: " in out and "en (source)" in out and "es (draft)" in out
     assert "layouts: a4-2page, bilingual-letter, large-print, letter-2page, trifold-a4, trifold-letter" in out
+    assert "partner clinics (assets/brands/partners.yaml): valley-health, bayside-family-clinic" in out
 
 
 def test_check_writes_no_pdfs(tmp_path):
@@ -159,7 +160,8 @@ def test_check_writes_no_pdfs(tmp_path):
 def test_broken_translation_fails_alone(scratch, tmp_path, capsys):
     es = scratch / "handouts/port/es.yaml"
     es.write_text(es.read_text(encoding="utf-8").replace("title: ", "title: [", 1), encoding="utf-8")
-    code = main(["--lang", "en", "--lang", "es", "--layout", "a4-2page", "--out", str(tmp_path)], root=scratch)
+    code = main(["--lang", "en", "--lang", "es", "--layout", "a4-2page", "--brand", "open-leaflets",
+                 "--brand", "riverside-clinic", "--out", str(tmp_path)], root=scratch)
     assert code == 1
     docs = manifest(tmp_path)["documents"]
     assert [d["status"] for d in docs if d["lang"] == "en"] == ["ok", "ok"]

@@ -354,6 +354,30 @@ def _header(ctx: Ctx, page: Page, left: float, right: float) -> float:
 _LOGOS: dict = {}
 
 
+_QR: dict = {}
+
+
+def _qr(url: str):
+    """A QR code for ``url`` as a vector drawing (1 x 1 units; scaled by the Picture)."""
+    d = _QR.get(url)
+    if d is None:
+        from reportlab.graphics.barcode.qr import QrCodeWidget
+        from reportlab.graphics.shapes import Drawing
+        w = QrCodeWidget(url, barLevel="M")
+        x0, y0, x1, y1 = w.getBounds()
+        d = Drawing(x1 - x0, y1 - y0)
+        d.add(w)
+        _QR[url] = d
+    return d
+
+
+def _place_qr(ctx: Ctx, page: Page, x: float, y: float, size: float) -> None:
+    url = ctx.brand.online(ctx.handout.id, ctx.lang.code)
+    if url:
+        page.items.append(Picture(_qr(url), x, y, size, size, role="Artifact", node="qr"))
+        page.links.append(Link(x, y, size, size, url))
+
+
 def _fit_words(sp: ShapedParagraph, width: float, size: float, floor: float) -> float:
     """A display size no larger than ``size`` at which the longest word fits ``width``."""
     widest = sp.min_width()
@@ -435,11 +459,16 @@ def _contact(ctx: Ctx, page: Page, left: float, right: float, top: float | None,
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
     total = sum(len(ls) * (sz * 1.3 if role == "H2" else (pitch if sz == size else sz * 1.35))
                 for _, ls, sz, _, role, _ in laid) + sum(gaps.values())
+    qr = min(width * 0.3, 54.0) if brand.online_url else 0.0
+    total += qr + size * 0.8 if qr else 0
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, col, role, node) in enumerate(laid):
         y -= gaps.get(i, 0)
         p = sz * 1.3 if role == "H2" else (pitch if sz == size else sz * 1.35)
         y = _emit(ctx, page, sp, ls, left, width, y, sz, p, col, role, node)
+    if qr:
+        y -= size * 0.8 + qr
+        _place_qr(ctx, page, right - qr if lang.rtl else left, y, qr)
     return y - size if top is not None else bottom + total + size
 
 
@@ -481,7 +510,9 @@ def _footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = F
     size = max(spec.footer_size, spec.minimum["footer"])
     pitch = size * 1.3
     left, right = spec.margins["outside"], W - spec.margins["outside"]
-    width = right - left
+    qr = 0.0 if short or not brand.online_url else max(spec.footer["height"] - size * 0.6, 40.0)
+    width = right - left - (qr + size if qr else 0)
+    text_x = left + (qr + size if qr and lang.rtl else 0)
     contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
     for bit in (brand.phone, brand.address):
         if bit:
@@ -499,14 +530,16 @@ def _footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = F
     if short:       # later pages of a flowing leaflet: the contact block ends the content instead
         rows = rows[-1:]
     broken = [(c, sp, _lines(c, sp, width, size, "footer"), node, role) for c, sp, node, role in rows]
-    height = sum(len(lines) for _, _, lines, _, _ in broken) * pitch + size * 0.8
+    height = max(sum(len(lines) for _, _, lines, _, _ in broken) * pitch, qr) + size * 0.8
     if page is None:
         return height
     top = spec.margins["bottom"] + max(height, spec.footer["height"])
     page.items.append(Rule(left, top, right, top, brand.colours["muted"], 0.5))
     y = top - size * 0.5
     for c, sp, lines, node, role in broken:
-        y = _emit(c, page, sp, lines, left, width, y, size, pitch, brand.colours["muted"], role, node)
+        y = _emit(c, page, sp, lines, text_x, width, y, size, pitch, brand.colours["muted"], role, node)
+    if qr:
+        _place_qr(ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height
 
 
@@ -822,7 +855,8 @@ def line_collisions(laid: LaidOut) -> list[str]:
 
 
 # -- dual-language sheets -----------------------------------------------------------------------
-def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dict) -> LaidOut:
+def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dict,
+                      banner: str | None = None) -> LaidOut:
     """Two languages side by side, section by section: each section starts level in both
     columns, each column in its own direction and fonts. ``sides`` is [(handout, language,
     typesetter), ...] in column order (left first). Flows onto as many pages as needed."""
@@ -857,6 +891,11 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     # First page: the band with both titles, then both summaries side by side.
     p0 = page(0)
     band = _bilingual_header(ctxs, p0, left0, right0, cw, gap)
+    if banner:      # e.g. a reviewer's proof: what is being reviewed and its status
+        sp = first.ts.shape(banner, bold=True)
+        lines = _lines(first, sp, right0 - left0, size, "banner")
+        band = _emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, DRAFT_COLOUR, "P", "banner")
+        band -= size * 0.6
     y_rows = []
     for k, ctx in enumerate(ctxs):
         x = left0 + k * (cw + gap)
