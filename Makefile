@@ -15,12 +15,14 @@ $(STAMP): pyproject.toml tools/deps.py
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	touch $@
 
-# Poppler (pdftotext, pdffonts, pdfinfo, pdftoppm): the tests read PDFs back the way people do.
+# Poppler (pdftotext, pdffonts, pdfinfo, pdftoppm) and zbar (zbarimg): the tests read the PDFs
+# back the way people do, and scan the QR codes the way a phone does.
 tools:
-	@command -v pdftotext >/dev/null 2>&1 || { \
-	  echo "installing poppler-utils"; \
+	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; then \
+	  echo "installing poppler-utils and zbar-tools"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils zbar-tools >/dev/null; \
+	fi
 
 build: $(STAMP)
 	$(PY) generate.py

@@ -40,15 +40,17 @@ def median_ms(fn, n=REPEAT) -> float:
     return statistics.median(times) * 1000
 
 
-def per_document(project: Project) -> list[tuple]:
+def per_document(project: Project, layout_name: str = LAYOUT, langs=None) -> list[tuple]:
     rows = []
-    for lang in sorted(project.handouts["port"]):
-        job = Job("port", lang, LAYOUT, BRAND)
+    for lang in langs or sorted(project.handouts["port"]):
+        job = Job("port", lang, layout_name, BRAND)
+        if not project.wanted(job):
+            continue
         h, lng, spec, brand, ts, diagrams = project.prepare(job)
         state = {}
 
         def layout():
-            state["laid"] = lay_out(h, lng, spec, brand, ts, diagrams)
+            state["laid"] = project.lay_out(job)[3]
 
         def render():
             render_pdf(state["laid"], Metadata(h.title.plain, brand.name, "", "", lang))
@@ -118,16 +120,23 @@ def cold_one() -> float:
         return statistics.median(times)
 
 
-def batch(jobs: int) -> tuple[float, int, float]:
+def batch(jobs: int, args=(), again: bool = False) -> tuple:
+    """Wall time of a whole batch in a fresh process; with ``again`` also the time of a second
+    build with nothing changed. Peak RSS is the largest of any process so far (workers included)."""
     with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, str(ROOT / "generate.py"), "--out", tmp, "--jobs", str(jobs), *args]
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, str(ROOT / "generate.py"), "--out", tmp, "--jobs", str(jobs)],
-                              capture_output=True, text=True)
+        subprocess.run(cmd, capture_output=True, text=True)
         wall = time.perf_counter() - t
         import json
         docs = json.loads((Path(tmp) / "manifest.json").read_text())["documents"]
+        second = None
+        if again:
+            t = time.perf_counter()
+            subprocess.run(cmd, capture_output=True, text=True)
+            second = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return wall, len(docs), peak
+    return wall, len(docs), peak, second
 
 
 def main() -> None:
@@ -143,10 +152,28 @@ def main() -> None:
     print(f"\nReportLab's own Paragraph engine, same English content: {base:.1f} ms "
           f"(press/ReportLab = {en / base:.2f}x)")
     print(f"Cold start, one leaflet (whole process, median of 5): {cold_one():.2f} s")
+
+    print("\nPer layout, warm median (ms), complex scripts and Latin:\n")
+    langs = ["en", "es", "ar", "hi", "km", "th", "zh-Hant"]
+    print("| layout | " + " | ".join(langs) + " |")
+    print("|---|" + "---:|" * len(langs))
+    for name in sorted(project.layouts):
+        got = {r[0]: r[2] for r in per_document(project, name, langs)}
+        print(f"| {name} | " + " | ".join(f"{got[l]:.1f}" if l in got else "-" for l in langs) + " |")
+
+    ten = ["en", "es", "zh-Hant", "vi", "ko", "ar", "ru", "hi", "th", "km"]
+    three = ["letter-2page", "trifold-letter", "large-print"]
+    sel = [a for l in ten for a in ("--lang", l)] + [a for l in three for a in ("--layout", l)] + ["--brand", BRAND]
+    print()
     for jobs in (1, 2):
-        wall, n, peak = batch(jobs)
+        wall, n, peak, second = batch(jobs, sel, again=True)
+        print(f"30 leaflets (10 languages x 3 layouts, one brand) --jobs {jobs}: {wall:.2f} s wall "
+              f"({n / wall:.1f} docs/s); second build, nothing changed: {second:.2f} s "
+              f"({second / wall * 100:.0f} %); peak RSS of any process so far {peak:.0f} MB")
+    for jobs in (1, 2):
+        wall, n, peak, _ = batch(jobs)
         print(f"Full batch --jobs {jobs}: {n} documents in {wall:.2f} s ({n / wall:.1f} docs/s), "
-              f"peak RSS of a worker so far {peak:.0f} MB")
+              f"peak RSS of any process so far {peak:.0f} MB")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from ..errors import LeafletError
 from ..languages import Language
 from ..text.paragraph import ShapedParagraph
 from ..text.setter import Typesetter
-from .items import Box, LaidOut, Link, OutlineEntry, Page, Picture, Rule, TextLine
+from .items import Box, LaidOut, Link, OutlineEntry, Page, Picture, QrCode, Rule, TextLine
 from .spec import LayoutSpec
 
 DRAFT_COLOUR = "#8A1C1C"
@@ -357,18 +357,16 @@ _LOGOS: dict = {}
 _QR: dict = {}
 
 
-def _qr(url: str):
-    """A QR code for ``url`` as a vector drawing (1 x 1 units; scaled by the Picture)."""
-    d = _QR.get(url)
-    if d is None:
-        from reportlab.graphics.barcode.qr import QrCodeWidget
-        from reportlab.graphics.shapes import Drawing
-        w = QrCodeWidget(url, barLevel="M")
-        x0, y0, x1, y1 = w.getBounds()
-        d = Drawing(x1 - x0, y1 - y0)
-        d.add(w)
-        _QR[url] = d
-    return d
+def _qr(url: str) -> "QrCode":
+    """The QR code for ``url`` (error correction M), drawn by the renderer as vector squares."""
+    code = _QR.get(url)
+    if code is None:
+        from reportlab.graphics.barcode import qrencoder
+        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+        qr.addData(url)
+        qr.make()
+        code = _QR[url] = QrCode(tuple(tuple(bool(m) for m in row) for row in qr.modules))
+    return code
 
 
 def _place_qr(ctx: Ctx, page: Page, x: float, y: float, size: float) -> None:

@@ -68,6 +68,12 @@ class Picture:
     node: str = ""
 
 
+@dataclass(frozen=True)
+class QrCode:
+    """A QR code's modules (rows of dark/light); a Picture draws it as vector squares."""
+    modules: tuple
+
+
 @dataclass
 class Link:
     x: float

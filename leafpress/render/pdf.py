@@ -17,7 +17,7 @@ from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
-from ..layout.items import Box, LaidOut, Picture, Rule, TextLine
+from ..layout.items import Box, LaidOut, Picture, QrCode, Rule, TextLine
 from .pdffont import EmbeddedFont
 
 
@@ -195,7 +195,28 @@ def _rule(c: Canvas, r: Rule) -> None:
         c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1)
 
 
+def _qr(c: Canvas, p: Picture, code: QrCode) -> None:
+    """Dark modules as one filled path, runs of a row merged, with a two-module quiet zone."""
+    n = len(code.modules)
+    m = min(p.w, p.h) / (n + 4)
+    ops = ["q 0 0 0 rg"]
+    for r, row in enumerate(code.modules):
+        y = p.y + p.h - (r + 3) * m
+        c0 = None
+        for col, dark in enumerate(list(row) + [False]):
+            if dark and c0 is None:
+                c0 = col
+            elif not dark and c0 is not None:
+                ops.append(f"{_num(p.x + (c0 + 2) * m)} {_num(y)} {_num((col - c0) * m)} {_num(m)} re")
+                c0 = None
+    ops.append("f Q")
+    c.addLiteral("\n".join(ops))
+
+
 def _picture(c: Canvas, p: Picture) -> None:
+    if isinstance(p.source, QrCode):
+        _qr(c, p, p.source)
+        return
     if isinstance(p.source, Path):
         c.drawImage(str(p.source), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
         return
