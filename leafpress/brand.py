@@ -13,6 +13,7 @@ from pathlib import Path
 from .content.inline import InlineError, check_characters, check_url
 from .content.loader import Reader, _display
 from .content.yamlsafe import load_yaml
+from .errors import LeafletError
 
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -65,6 +66,7 @@ def load_brand(path: Path, root: Path) -> Brand:
     logo = None
     if top.get("logo") is not None:
         logo = resolve_inside(path.parent, r.string(top["logo"], ("logo",)), doc, ("logo",))
+        check_image(logo, _display(logo, root))
     online_url = _online_url(r, doc, top.get("online_url"), ("online_url",))
     return Brand(
         online_url=online_url,
@@ -75,6 +77,39 @@ def load_brand(path: Path, root: Path) -> Brand:
         address=plain(contact["address"], ("contact", "address")) if contact.get("address") is not None else None,
         credit=plain(top["credit"], ("credit",)), licence=plain(top["licence"], ("licence",)),
     )
+
+
+MAX_PIXELS = 50_000_000
+RASTER = {".png", ".jpg", ".jpeg"}
+
+
+def check_image(path: Path, display: str) -> None:
+    """A logo must be an SVG (checked when drawn) or a sound PNG/JPEG of sensible size."""
+    suffix = path.suffix.lower()
+    if suffix == ".svg":
+        return
+    if suffix not in RASTER:
+        raise LeafletError(f"logo format {suffix or '(none)'} is not supported", file=display,
+                           hint="Use an SVG (best) or a PNG/JPEG")
+    from PIL import Image
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            if w * h > MAX_PIXELS:
+                raise LeafletError(f"image is {w}x{h} pixels, over {MAX_PIXELS // 1_000_000} megapixels",
+                                   file=display, hint="Scale it down; 300 dpi at the printed size is enough")
+            im.verify()
+        with Image.open(path) as im:
+            im.load()           # decode it all: truncated files fail here, not in the renderer
+    except LeafletError:
+        raise
+    except Image.DecompressionBombError:
+        raise LeafletError(f"image is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels)",
+                           file=display, hint="Scale it down") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise LeafletError(f"image cannot be read ({exc})", file=display,
+                           hint="Export it again as PNG or JPEG") from None
 
 
 def _online_url(r: Reader, doc, value, key) -> str | None:
@@ -125,6 +160,7 @@ def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
         logo = base.logo
         if p.get("logo") is not None:
             logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
+            check_image(logo, _display(logo, root))
         name = plain("name")
         out.append(Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
                          organisation=name, phone=plain("phone"), website=website,

@@ -21,7 +21,7 @@ from .errors import LeafletError, UsageError
 from .languages import match_lang
 from .project import Job, Project, write_atomic
 
-COMMANDS = ("build", "check", "list", "proof")
+COMMANDS = ("build", "check", "list", "proof", "stamp")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,7 +30,8 @@ def parser() -> argparse.ArgumentParser:
         description="Print patient-education leaflets: every handout x language x layout x brand.")
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
                    help="build PDFs (default), check without writing PDFs, list what exists, or "
-                        "proof: build, then contact sheets and side-by-side review copies")
+                        "proof: build, then contact sheets and side-by-side review copies; "
+                        "stamp: record in translations which source version they match")
     p.add_argument("--handout", action="append", default=[], metavar="ID", help="only this handout (repeatable)")
     p.add_argument("--lang", action="append", default=[], metavar="CODE", help="only this language, BCP 47 (repeatable)")
     p.add_argument("--layout", action="append", default=[], metavar="NAME", help="only this layout (repeatable)")
@@ -39,6 +40,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=0, metavar="N", help="parallel processes (default: number of cores)")
     p.add_argument("--force", action="store_true", help="rebuild documents whose inputs did not change")
     p.add_argument("--png", action="store_true", help="proof: also write PNG previews of every page")
+    p.add_argument("--release", action="store_true",
+                   help="treat release-blocking findings (draft or stale translations, overdue review, "
+                        "contrast, type size) as failures")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="check: print findings as text (default) or JSON")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
 
@@ -90,9 +96,9 @@ def _init_worker(root: str) -> None:
     _PROJECT = Project(Path(root))
 
 
-def _run(job: Job, out: str, write: bool, debug: bool) -> dict:
+def _run(job: Job, out: str, write: bool, debug: bool, release: bool = False) -> dict:
     try:
-        return _PROJECT.build(job, Path(out), write)
+        return _PROJECT.build(job, Path(out), write, release)
     except LeafletError as exc:
         return _failed(job, str(exc))
     except Exception as exc:  # one document's bug must not stop the batch
@@ -108,20 +114,20 @@ def _failed(job: Job, message: str) -> dict:
 
 
 def run_jobs(root: Path, jobs: list[Job], out: Path, write: bool, n: int, debug: bool,
-             progress=None) -> list[dict]:
-    n = max(1, min(n or os.cpu_count() or 1, len(jobs)))
+             progress=None, release: bool = False) -> list[dict]:
+    n = max(1, min(n or os.cpu_count() or 1, len(jobs) or 1))
     if n == 1:
         _init_worker(str(root))
         results = []
         for j in jobs:
-            results.append(_run(j, str(out), write, debug))
+            results.append(_run(j, str(out), write, debug, release))
             if progress:
                 progress.update(1)
         return results
     with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(str(root),)) as ex:
         results = []
         for r in ex.map(_run, jobs, [str(out)] * len(jobs), [write] * len(jobs), [debug] * len(jobs),
-                        chunksize=max(1, len(jobs) // (n * 8))):
+                        [release] * len(jobs), chunksize=max(1, len(jobs) // (n * 8))):
             results.append(r)
             if progress:
                 progress.update(1)
@@ -181,6 +187,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         project = Project(root)
         if args.command == "list":
             return cmd_list(project)
+        if args.command == "stamp":
+            return cmd_stamp(project, args)
         jobs = plan(project, args)
         out = Path(args.out)
         if not out.is_absolute():
@@ -189,10 +197,12 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         previous = _previous(out) if write else {}
         digests = {j: project.input_hash(j) for j in jobs} if write else {}
         todo = [j for j in jobs
-                 if not write or args.force or not _unchanged(previous.get(j.path()), digests[j], out)]
+                 if not write or args.force or args.release
+                 or not _unchanged(previous.get(j.path()), digests[j], out)]
         bar = _progress(len(todo))
         try:
-            fresh = {(r["path"]): r for r in run_jobs(root, todo, out, write, args.jobs, args.debug, bar)}
+            fresh = {(r["path"]): r for r in run_jobs(root, todo, out, write, args.jobs, args.debug, bar,
+                                                       args.release)}
         finally:
             if bar:
                 bar.close()
@@ -218,14 +228,22 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
                 r["input_hash"] = digests[j]
         results.append(r)
     failed = [r for r in results if r["status"] == "failed"]
-    for r in results:
-        for w in r["warnings"]:
-            print(f"warning: {r['path']}: {w}", file=sys.stderr)
-    for r in failed:
-        print(f"failed: {r['path']}: {r['error']}", file=sys.stderr)
+    findings = _handout_findings(project, jobs)
+    if args.command == "check":
+        _report(findings, results, args.format)
+    else:
+        shown = set()
+        for r in results:
+            for w in r["warnings"]:
+                if w not in shown:      # one line per distinct warning, not per copy
+                    shown.add(w)
+                    print(f"warning: {r['path']}: {w}", file=sys.stderr)
+        for r in failed:
+            print(f"failed: {r['path']}: {r['error']}", file=sys.stderr)
     if write:
         results = _merge_manifest(project, out, previous, results)
-        manifest = {"engine": ENGINE_VERSION, "documents": results}
+        manifest = {"engine": ENGINE_VERSION, "documents": results,
+                    "findings": [f.as_dict() for f in findings if f.check == "reading-level"]}
         write_atomic(out / "manifest.json",
                      (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
     unchanged = sum(1 for r in results if r.get("unchanged") and r.get("path") in {j.path() for j in jobs})
@@ -239,6 +257,88 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
           f"warning(s) in {time.perf_counter() - started:.1f} s"
           + (f"; manifest: {out / 'manifest.json'}" if write else ""), file=sys.stderr)
     return 1 if failed else 0
+
+
+def _handout_findings(project: Project, jobs: list[Job]) -> list:
+    """Reading level (and the other per-language checks) once per handout and language."""
+    from .checks import handout_findings
+    out = []
+    for hid, lang in sorted({(j.handout, j.lang) for j in jobs}):
+        try:
+            out += handout_findings(project.handout(hid, lang), project.source(hid))
+        except LeafletError:
+            continue        # the documents report why the file cannot be read
+    return out
+
+
+def _report(findings: list, results: list[dict], fmt: str) -> None:
+    """Findings of `check`: per handout-language ones once, per document ones per layout
+    (the same finding for several brands once), failures as errors."""
+    rows, seen = [], set()
+    for f in findings:
+        rows.append(f.as_dict())
+    for r in results:
+        for f in r.get("findings", []):
+            key = (f["handout"], f["lang"], f["layout"], f["check"], f["where"], f["message"])
+            if f["layout"] and key not in seen:
+                seen.add(key)
+                rows.append(f)
+        if r["status"] == "failed" and not r.get("findings"):
+            key = (r["handout"], r["lang"], r["layout"], r["error"])
+            if key not in seen:
+                seen.add(key)
+                rows.append({"handout": r["handout"], "lang": r["lang"], "layout": r["layout"],
+                             "check": "build", "severity": "error", "where": r["path"], "message": r["error"],
+                             "release_blocking": True})
+    rows = [dict(t) for t in dict.fromkeys(tuple(sorted(d.items())) for d in rows)]
+    if fmt == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        if row["severity"] == "info" and row["check"] != "reading-level":
+            continue
+        where = f"{row['where']}: " if row["where"] else ""
+        layout = f" [{row['layout']}]" if row["layout"] else ""
+        print(f"{row['severity']}: {row['handout']}/{row['lang']}{layout}: {row['check']}: {where}{row['message']}")
+
+
+def cmd_stamp(project: Project, args) -> int:
+    """Record, in each selected translation, the source fingerprints it now matches."""
+    from .checks import section_hash
+    hids = _select("handout", args.handout, list(project.handouts))
+    n = 0
+    for hid in hids:
+        source = project.source(hid)
+        langs = _select("language", args.lang, [l for l in project.handouts[hid] if l != source.lang], match_lang)
+        for lang in langs:
+            path = project.handouts[hid][lang]
+            project.handout(hid, lang)       # refuse to stamp a file that does not load
+            text = path.read_text(encoding="utf-8")
+            block = "  translated_from:\n    sections:\n" + "".join(
+                f"      {s.id}: {section_hash(s)}\n" for s in source.sections)
+            lines = text.splitlines(keepends=True)
+            try:
+                start = next(i for i, ln in enumerate(lines) if ln.rstrip() == "translation:")
+            except StopIteration:
+                raise LeafletError("no 'translation:' block to stamp", file=str(path)) from None
+            end = start + 1
+            while end < len(lines) and (lines[end].startswith("  ") or not lines[end].strip()):
+                end += 1
+            body = [ln for ln in lines[start + 1:end]]
+            kept, skipping = [], False
+            for ln in body:
+                if ln.startswith("  translated_from:"):
+                    skipping = True
+                    continue
+                if skipping and ln.startswith("    "):
+                    continue
+                skipping = False
+                kept.append(ln)
+            new = "".join(lines[:start + 1] + kept + [block] + lines[end:])
+            write_atomic(path, new.encode("utf-8"))
+            n += 1
+            print(f"stamped {path.relative_to(project.root)} against {source.file}", file=sys.stderr)
+    return 0
 
 
 def _proofs(project: Project, out: Path, args, results: list[dict]) -> int:

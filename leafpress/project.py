@@ -246,12 +246,34 @@ class Project:
         except LeafletError:
             return True      # a broken layout fails its documents, with its own message
 
-    def build(self, job: Job, out: Path, write: bool = True) -> dict:
+    def findings(self, job: Job, h, brand, laid, reading: bool = False) -> list:
+        """Every check of one document: its own (type size, contrast, images, links) and its
+        handout-language's (translation status and staleness, review date; reading level)."""
+        from . import checks
+        spec = self.layout(job.layout)
+        floor = spec.min_text or 12.0
+        found = checks.document_findings(h, job.layout, laid, floor, spec.min_text, brand.file,
+                                         brand.online(h.id, h.lang))
+        key = ("hf", job.handout, job.lang, reading)
+        if key not in self._cache:
+            self._cache[key] = checks.handout_findings(h, self.source(job.handout), reading=reading)
+        return found + self._cache[key]
+
+    def build(self, job: Job, out: Path, write: bool = True, release: bool = False) -> dict:
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)
-        entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid)))
+        found = self.findings(job, h, brand, laid)
+        entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) +
+                                               [f.line() for f in found if f.severity == "warning"]))
+        entry["findings"] = [f.as_dict() for f in found if f.severity != "info"]
         entry["body_size"] = laid.body_size
+        blocking = [f for f in found if f.severity == "error" or (release and f.release_blocking)]
+        if blocking:
+            entry["status"] = "failed"
+            entry["error"] = "; ".join(dict.fromkeys(
+                (f.line() + (" (blocks a release)" if f.severity != "error" else "")) for f in blocking))
+            return entry
         if not write:
             entry["pages"] = len(laid.pages)
             return entry

@@ -20,7 +20,7 @@ from .yamlsafe import KeyPath, Located, format_path, load_yaml
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOP_REQUIRED = ("handout", "lang", "version", "last_reviewed", "translation", "title", "summary",
                  "source_credit", "sections")
-_TOP_OPTIONAL = ("subtitle", "source_url")
+_TOP_OPTIONAL = ("subtitle", "source_url", "checks")
 
 
 class Reader:
@@ -112,13 +112,26 @@ def load_handout(path: Path, root: Path) -> Handout:
     if lang != path.stem:
         raise doc.error(("lang",), f"says {lang!r} but the file is named {path.name!r}",
                         hint="Make them the same")
-    tr = r.mapping(top["translation"], ("translation",), ("status",), ("reviewer", "reviewed_on"))
+    tr = r.mapping(top["translation"], ("translation",), ("status",), ("reviewer", "reviewed_on", "translated_from"))
     status = r.enum(tr["status"], ("translation", "status"), Status)
     reviewer = r.string(tr["reviewer"], ("translation", "reviewer")) if tr.get("reviewer") is not None else None
     reviewed_on = r.date(tr["reviewed_on"], ("translation", "reviewed_on")) if tr.get("reviewed_on") is not None else None
     if status is Status.REVIEWED and not (reviewer and reviewed_on):
         raise doc.error(("translation",), "a reviewed translation needs 'reviewer' and 'reviewed_on'",
                         hint="Add who reviewed it and when, or set status: draft")
+    translated_from = ()
+    if tr.get("translated_from") is not None:
+        p = ("translation", "translated_from")
+        tf = r.mapping(tr["translated_from"], p, ("sections",), ("version",))
+        secs = r.mapping(tf["sections"], p + ("sections",), tuple(tf["sections"]) if isinstance(tf["sections"], dict) else ())
+        translated_from = tuple((str(k), r.string(v, p + ("sections", k))) for k, v in secs.items())
+    checks = {}
+    if top.get("checks") is not None:
+        ck = r.mapping(top["checks"], ("checks",), (), ("target_grade", "review_months"))
+        for k, v in ck.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 1 <= v <= 240:
+                raise doc.error(("checks", k), f"{k} must be a number from 1 to 240")
+            checks[k] = v
     source_url = None
     if top.get("source_url") is not None:
         try:
@@ -142,7 +155,8 @@ def load_handout(path: Path, root: Path) -> Handout:
         id=hid, lang=lang, file=display,
         version=r.string(top["version"], ("version",)),
         last_reviewed=r.date(top["last_reviewed"], ("last_reviewed",)),
-        translation=Translation(status, reviewer, reviewed_on),
+        translation=Translation(status, reviewer, reviewed_on, translated_from),
+        checks=checks,
         title=r.text(top["title"], ("title",)),
         subtitle=r.text(top["subtitle"], ("subtitle",)) if top.get("subtitle") is not None else None,
         summary=r.text(top["summary"], ("summary",)),

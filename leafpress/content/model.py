@@ -89,6 +89,7 @@ class Translation:
     status: Status
     reviewer: str | None = None
     reviewed_on: dt.date | None = None
+    translated_from: tuple = ()    # (section id, source fingerprint) when it was translated
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Handout:
     source_credit: Text
     source_url: str | None
     sections: tuple[Section, ...] = field(default_factory=tuple)
+    checks: dict = field(default_factory=dict)     # per-handout thresholds (source file only)
 
     def texts(self):
         """Every piece of text in reading order, as (key path, Text)."""

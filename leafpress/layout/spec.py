@@ -45,6 +45,7 @@ class LayoutSpec:
     footer: dict | None          # None: no page footer (a contact slot carries the facts)
     pages: tuple                 # per page, panels left to right; per panel, regions top down
     fold_marks: bool = False
+    min_text: float = 0.0        # nothing anywhere smaller than this (large print: 16)
     bilingual: str | None = None # the language every sheet pairs with, e.g. "en"
     flow: tuple = ()             # (page, panel) reading order for a fixed sheet; default page order
 
@@ -106,7 +107,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     max_pages = top["max_pages"]
     if max_pages is not None:
         max_pages = int(number(max_pages, ("max_pages",), 1, 100))
-    ty = r.mapping(top["type"], ("type",), ("body", "line_height", "scale", "minimum", "footer"))
+    ty = r.mapping(top["type"], ("type",), ("body", "line_height", "scale", "minimum", "footer"), ("min_text",))
     body = r.mapping(ty["body"], ("type", "body"), ("min", "max", "step"))
     bmin = number(body["min"], ("type", "body", "min"), 6, 72)
     bmax = number(body["max"], ("type", "body", "max"), bmin, 72)
@@ -166,6 +167,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         scale={k: number(v, ("type", "scale", k), 0.3, 5) for k, v in scale.items()},
         minimum={k: number(v, ("type", "minimum", k), 4, 72) for k, v in minimum.items()},
         footer_size=number(ty["footer"], ("type", "footer"), 4, 72),
+        min_text=number(ty["min_text"], ("type", "min_text"), 4, 72) if ty.get("min_text") is not None else 0.0,
         spacing={k: number(v, ("spacing", k), 0, 100) for k, v in spacing.items()},
         header={k: number(v, ("header", k), 0, 1000) for k, v in header.items()},
         footer=None if footer is None else {k: number(v, ("footer", k), 0, 1000) for k, v in footer.items()},

@@ -1,0 +1,226 @@
+"""Checks that protect patients: reading level, type size, contrast, translation status and
+staleness, review dates, images and links.
+
+Input: loaded handouts (per language) and laid-out documents. Output: :class:`Finding` objects
+(handout, lang, layout, check, severity, where, message, and whether it blocks a release).
+``check`` prints them; ``build`` records them in the manifest; ``--release`` turns the
+release-blocking ones into failures. Thresholds are documented in the README.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import asdict, dataclass
+
+from . import readability
+from .content.inline import InlineError, check_url
+from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps
+from .layout.items import Box, LaidOut, Picture, TextLine
+
+TARGET_GRADE = 7.0
+REVIEW_MONTHS = 24
+MIN_DPI = 300
+
+
+@dataclass(frozen=True)
+class Finding:
+    handout: str
+    lang: str
+    layout: str
+    check: str
+    severity: str          # "error" | "warning" | "info"
+    where: str
+    message: str
+    release_blocking: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def line(self) -> str:
+        place = f"{self.where}: " if self.where else ""
+        return f"{self.check}: {place}{self.message}"
+
+
+# -- content fingerprints (for staleness) ---------------------------------------------------------
+def section_hash(section: Section) -> str:
+    """A short fingerprint of what a section says in the source language."""
+    h = hashlib.sha256(section.heading.raw.encode())
+    for b in section.blocks:
+        h.update(b.kind.encode())
+        if isinstance(b, (Paragraph, Callout)):
+            h.update(b.text.raw.encode())
+        elif isinstance(b, (Bullets, Steps)):
+            for t in b.items:
+                h.update(b"\0" + t.raw.encode())
+        elif isinstance(b, Figure):
+            for part in (b.diagram, b.caption.raw, b.alt.raw, *(k + "=" + v.raw for k, v in b.labels)):
+                h.update(b"\0" + part.encode())
+    return h.hexdigest()[:10]
+
+
+def handout_hash(h: Handout) -> str:
+    parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
+    parts += [f"{s.id}:{section_hash(s)}" for s in h.sections]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
+
+
+# -- per handout and language ---------------------------------------------------------------------
+def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
+                     reading: bool = True) -> list[Finding]:
+    today = today or dt.date.today()
+    out: list[Finding] = []
+
+    def add(check, severity, where, message, blocking=False):
+        out.append(Finding(h.id, h.lang, "", check, severity, where, message, blocking))
+
+    settings = source.checks
+    target = float(settings.get("target_grade", TARGET_GRADE))
+    months = int(settings.get("review_months", REVIEW_MONTHS))
+
+    # Reading level, per section and for the whole handout.
+    whole = [h.summary.plain]
+    measured = readability.scores(h.summary.plain, h.lang) if reading else []
+    if measured is None:
+        add("reading-level", "info", h.file, "not measured: no validated readability formula for "
+            f"this language here (English and Spanish only)")
+    elif reading:
+        for s in h.sections:
+            text = _section_text(s)
+            whole.append(text)
+            for sc in readability.scores(text, h.lang) or []:
+                if sc.name != "SMOG grade" and readability.too_hard(sc, target):
+                    add("reading-level", "warning", f"{h.file} sections ({s.id})",
+                        f"{sc.name} {sc.value:g} is harder than the target (grade {target:g})")
+        for sc in readability.scores(" ".join(whole), h.lang) or []:
+            sev = "warning" if readability.too_hard(sc, target) else "info"
+            add("reading-level", sev, h.file, f"whole handout: {sc.name} {sc.value:g} (target grade {target:g})")
+
+    # Translation status and staleness.
+    t = h.translation
+    if t.status is Status.DRAFT:
+        add("translation", "warning", f"{h.file} translation.status",
+            "draft translation: not yet reviewed by a medical translator", blocking=True)
+    if t.status is not Status.SOURCE:
+        if not t.translated_from:
+            add("translation", "warning", f"{h.file} translation",
+                "it does not record which source version it was translated from; run "
+                f"'python generate.py stamp --handout {h.id} --lang {h.lang}' once it matches the source",
+                blocking=True)
+        else:
+            recorded = dict(t.translated_from)
+            changed = [s.id for s in source.sections if recorded.get(s.id) != section_hash(s)]
+            gone = sorted(set(recorded) - {s.id for s in source.sections})
+            if changed or gone:
+                detail = ", ".join(changed + [f"{g} (removed)" for g in gone])
+                add("translation", "warning", f"{h.file} translation",
+                    f"stale: the source ({source.file}) changed since this translation, in section(s) {detail}",
+                    blocking=True)
+
+    # Review date.
+    age = (today.year - h.last_reviewed.year) * 12 + today.month - h.last_reviewed.month
+    if age > months:
+        add("review-date", "warning", f"{h.file} last_reviewed",
+            f"last reviewed {h.last_reviewed.isoformat()}, {age} months ago (review every {months} months)",
+            blocking=True)
+
+    # Links in the content.
+    for key, text in h.texts():
+        for span in text.spans:
+            if span.href:
+                try:
+                    check_url(span.href)
+                except InlineError as exc:
+                    add("links", "error", f"{h.file} {key}", str(exc), blocking=True)
+    return out
+
+
+def _section_text(s: Section) -> str:
+    parts = [s.heading.plain + "."]
+    for b in s.blocks:
+        if isinstance(b, (Paragraph, Callout)):
+            parts.append(b.text.plain)
+        elif isinstance(b, (Bullets, Steps)):
+            parts += [t.plain for t in b.items]
+        elif isinstance(b, Figure):
+            parts.append(b.caption.plain)
+    return " ".join(parts)
+
+
+# -- per document (what will be drawn) ------------------------------------------------------------
+def luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float, text_floor: float,
+                      brand_file: str, online_url: str | None) -> list[Finding]:
+    out: list[Finding] = []
+
+    def add(check, severity, where, message, blocking=False):
+        out.append(Finding(h.id, h.lang, layout, check, severity, where, message, blocking))
+
+    if laid.body_size < body_floor:
+        add("type-size", "error", f"layouts/{layout}.yaml", f"body text at {laid.body_size:g} pt is under "
+            f"{body_floor:g} pt", blocking=True)
+    seen = set()
+    for pi, page in enumerate(laid.pages):
+        background = [("#FFFFFF", None)]
+        for item in page.items:
+            if isinstance(item, Box) and item.fill:
+                background.append((item.fill, item))
+            elif isinstance(item, TextLine):
+                if text_floor and item.size < text_floor - 0.01 and ("small", item.role) not in seen:
+                    seen.add(("small", item.role))
+                    add("type-size", "error", f"page {pi + 1}", f"{item.role} text at {item.size:g} pt is under "
+                        f"{text_floor:g} pt, this layout's smallest size", blocking=True)
+                bg = _behind(item, background)
+                bold = any("Bold" in p.font.name for p in item.pieces)
+                large = item.size >= 18 or (bold and item.size >= 14)
+                need = 3.0 if large else 4.5
+                ratio = contrast(item.colour, bg)
+                key = ("contrast", item.colour, bg, large)
+                if ratio < need and key not in seen:
+                    seen.add(key)
+                    add("contrast", "error", f"{brand_file} colours (page {pi + 1}, {item.role})",
+                        f"text {item.colour} on {bg} has a contrast of {ratio:.2f}:1, under {need:g}:1 "
+                        "(WCAG 1.4.3)", blocking=True)
+            elif isinstance(item, Picture) and hasattr(item.source, "suffix"):
+                out.extend(image_findings(h, layout, item, brand_file))
+        for link in page.links:
+            try:
+                check_url(link.url)
+            except InlineError as exc:
+                add("links", "error", f"page {pi + 1}", str(exc), blocking=True)
+    if online_url:
+        try:
+            check_url(online_url)
+        except InlineError as exc:
+            add("links", "error", f"{brand_file} online_url", str(exc), blocking=True)
+    return out
+
+
+def _behind(item: TextLine, background: list) -> str:
+    """The fill under the middle of a text line: the last box drawn there, else the paper."""
+    x, y = item.x + item.width / 2, item.y + item.size * 0.3
+    for fill, box in reversed(background):
+        if box is None or (box.x <= x <= box.x + box.w and box.y <= y <= box.y + box.h):
+            return fill
+    return "#FFFFFF"
+
+
+def image_findings(h: Handout, layout: str, pic: Picture, where: str) -> list[Finding]:
+    from PIL import Image
+    with Image.open(pic.source) as im:
+        px_w, px_h = im.size
+    dpi = min(px_w / (pic.w / 72), px_h / (pic.h / 72))
+    if dpi < MIN_DPI:
+        return [Finding(h.id, h.lang, layout, "images", "warning", f"{where} ({pic.source.name})",
+                        f"printed at {dpi:.0f} dpi, under {MIN_DPI} dpi: it will look blurred; use a "
+                        f"larger image or an SVG")]
+    return []
