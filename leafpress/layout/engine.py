@@ -69,6 +69,7 @@ class Ctx:
     lh: float = 1.45
     nodes: int = 0
     warnings: list = field(default_factory=list)
+    alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
 
     def node(self, prefix: str) -> str:
         self.nodes += 1
@@ -166,7 +167,7 @@ def _attempt(ctx: Ctx) -> LaidOut:
     if spec.footer is not None:
         for i, page in enumerate(pages):
             _footer(ctx, page, i, len(pages), short=spec.max_pages is None and i > 0)
-    return LaidOut(pages, outline, ctx.size, ctx.warnings)
+    return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
 
 
 def _overflow(blocks, state, figures) -> Overflow:
@@ -699,7 +700,8 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
     cap = ts.shape(fig.caption, file=ctx.handout.file)
     clines = _lines(ctx, cap, width, csize, fig.caption.key)
     cap_h = len(clines) * cpitch
-    node = "figure"
+    node = _figure_node(ctx, fig)
+    ctx.alts[(ctx.lang.code, node)] = fig.alt.plain
     art_bottom = bottom + cap_h + csize * 0.5
     ls = ctx.sz("label")
     lpitch = ls * ctx.lh
@@ -730,7 +732,7 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
         ax0 = left + gutters.get("left", 0)
         dx, dy = ax0 + (aw - dw) / 2, art_bottom
         art_top = dy + dh
-        _emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", "caption")
+        _emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", node + "c")
         page.items.append(Picture(diagram.drawing, dx, dy, dw, dh, role="Figure", node=node))
         for side, gutter in gutters.items():
             group = sorted((a for a in diagram.anchors.values() if a.side == side), key=lambda a: -a.y)
@@ -766,7 +768,7 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
     dw, dh = diagram.width * scale, diagram.height * scale
     dx = left + (ng if "left" in sides else 0) + (aw - dw) / 2
     dy = art_bottom + key_h
-    _emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", "caption")
+    _emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", node + "c")
     page.items.append(Picture(diagram.drawing, dx, dy, dw, dh, role="Figure", node=node))
     # The numbers may stand taller than a small drawing: their column then rises above it.
     col_h = max(sum(1 for a in diagram.anchors.values() if a.side == side) * (npitch + ls * 0.15)
@@ -795,6 +797,15 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
             y = _emit(ctx, page, shaped[ids[i]], key_rows[i], cx + (0 if ctx.lang.rtl else ls * 2), kw - ls * 2, y,
                       ls, lpitch, colours["text"], "Label", node)
     return numbers_top - bottom
+
+
+def _figure_node(ctx: Ctx, fig: Figure) -> str:
+    """The figure's node id follows its place in the content: sec<i>b<j>."""
+    for si, sec in enumerate(ctx.handout.sections):
+        for bi, block in enumerate(sec.blocks):
+            if block is fig:
+                return f"sec{si}b{bi}"
+    return "figure"
 
 
 def _spread(boxes: list, top: float, bottom: float, gap: float) -> None:
@@ -927,7 +938,9 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     if spec.footer is not None:
         for i, pg in enumerate(pages):
             _footer(first, pg, i, len(pages), others=tuple(ctxs[1:]))
-    return LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings])
+    alts = {k: v for c in ctxs for k, v in c.alts.items()}
+    return LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
+                   tuple(c.lang.code for c in ctxs))
 
 
 def _fill_to(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):

@@ -105,3 +105,6 @@ class LaidOut:
     outline: list
     body_size: float
     warnings: list
+    alts: dict = field(default_factory=dict)     # (lang, figure node) -> alternative text
+    lang: str = ""                                # the document's language
+    parts: tuple = ()                             # dual-language sheets: the languages, in order

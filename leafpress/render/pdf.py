@@ -18,7 +18,10 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
 from ..layout.items import Box, LaidOut, Picture, QrCode, Rule, TextLine
+from reportlab.pdfbase.pdfdoc import PDFName, PDFString
+
 from .pdffont import EmbeddedFont
+from .tags import FOOTER_NODES, Tagger
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,9 @@ class GlyphWriter:
             self.canvas._doc.delayedFonts.append(emb)
         return emb
 
-    def line(self, item: TextLine) -> str:
+    def line(self, item: TextLine, mark=None) -> str:
+        """Operators for one line. ``mark(href)`` gives (tag, MCID) for tagged content; without
+        it the caller has wrapped the line as an artifact."""
         size = item.size
         col = HexColor(item.colour)
         ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
@@ -63,48 +68,78 @@ class GlyphWriter:
                 placed.append((logical, x, emb, piece, first, count, text))
                 x += sum(g[1] for g in piece.glyphs[first:first + count]) * size
         placed.sort(key=lambda t: t[0])
-        current = None
+        state = {"font": None, "pen": None, "open": None}
         run: list = []          # a TJ array being built: simple glyphs, left to right
-        pen = None              # where the PDF's own advance leaves the pen after `run`
 
         def flush():
             if run:
                 ops.append("[" + " ".join(run) + "] TJ")
                 run.clear()
 
-        for _, cx, emb, piece, first, count, text in placed:
-            if current != emb.resource:
-                flush()
-                ops.append(f"/{emb.resource} {_num(size)} Tf")
-                current = emb.resource
-                pen = None
-            glyphs = piece.glyphs[first:first + count]
-            simple = count == 1 and len(text) == 1 and emb.use(glyphs[0][0], text)
-            if simple and glyphs[0][2] == 0 and glyphs[0][3] == 0:
-                gid, ax, _, _ = glyphs[0]
-                if pen is None or abs(pen - cx) > 0.001:
-                    flush()
-                    ops.append(f"1 0 0 1 {_num(cx)} {_num(y)} Tm")
-                width = emb.width(gid)
-                adjust = round(width - ax * 1000, 2)
-                run.append(f"<{gid:04X}>" + (f" {_num(adjust)}" if adjust else ""))
-                pen = cx + ax * size
-                continue
+        def close():
             flush()
-            pen = None
-            if not simple:
-                for g in glyphs:
-                    emb.use(g[0], None)
-                # Poppler spreads an ActualText over the span's width left to right; in a
-                # right-to-left piece that would put a ligature's first letter at the wrong end.
-                actual = text[::-1] if piece.rtl and len(text) > 1 else text
-                ops.append(f"/Span <</ActualText <FEFF{_hex(actual)}>>> BDC")
+            if state["open"] is not None:
+                ops.append("EMC")
+                state["open"] = None
+
+        def open_(href):
+            if mark is None or (state["open"] is not None and state["open"][0] == href):
+                return
+            close()
+            tag, mcid = mark(href)
+            ops.append(f"/{tag} <</MCID {mcid}>> BDC")
+            state["open"] = (href,)
+            state["pen"] = None
+
+        for _, cx, emb, piece, first, count, text in placed:
+            href = piece.style.href
+            glyphs = piece.glyphs[first:first + count]
+            # One glyph for one character, or a left-to-right ligature ("fi"): ToUnicode gives the
+            # text back. Clusters of several glyphs (marks, conjuncts, reordered vowels) get an
+            # ActualText span: drawn glyph by glyph, poppler would reorder a mark past its base.
+            simple = count == 1 and (len(text) == 1 or not piece.rtl) and emb.use(glyphs[0][0], text)
+            if simple:
+                open_(href)
+                if state["font"] != emb.resource:
+                    flush()
+                    ops.append(f"/{emb.resource} {_num(size)} Tf")
+                    state["font"], state["pen"] = emb.resource, None
+                for gid, ax, dx, dy in glyphs:
+                    if dx or dy:
+                        flush()
+                        ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
+                        state["pen"] = None
+                    else:
+                        if state["pen"] is None or abs(state["pen"] - cx) > 0.001:
+                            flush()
+                            ops.append(f"1 0 0 1 {_num(cx)} {_num(y)} Tm")
+                        adjust = round(emb.width(gid) - ax * 1000, 2)
+                        run.append(f"<{gid:04X}>" + (f" {_num(adjust)}" if adjust else ""))
+                        state["pen"] = cx + ax * size
+                    cx += ax * size
+                continue
+            close()
+            state["pen"] = None
+            if state["font"] != emb.resource:
+                ops.append(f"/{emb.resource} {_num(size)} Tf")
+                state["font"] = emb.resource
+            for g in glyphs:
+                emb.use(g[0], None)
+            # Poppler spreads an ActualText over the span's width left to right; in a
+            # right-to-left piece that would put a ligature's first letter at the wrong end.
+            actual = text[::-1] if piece.rtl and len(text) > 1 else text
+            props = f"/ActualText <FEFF{_hex(actual)}>"
+            if mark is not None:
+                _, mcid = mark(href)
+                props = f"/MCID {mcid} " + props
+            if props:
+                ops.append(f"/Span <<{props.strip()}>> BDC")
             for gid, ax, dx, dy in glyphs:
                 ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
                 cx += ax * size
-            if not simple:
+            if props:
                 ops.append("EMC")
-        flush()
+        close()
         ops.append("ET")
         return "\n".join(ops)
 
@@ -126,36 +161,85 @@ def render_pdf(laid: LaidOut, meta: Metadata) -> bytes:
     c.setCreator("leafpress")
     c.setViewerPreference("DisplayDocTitle", "true")
     writer = GlyphWriter(c)
+    tagger = Tagger(laid.lang or meta.lang, laid.parts)
+    # Footer text repeats on every page: it is tagged once (its last appearance), an artifact elsewhere.
+    last_seen = {}
+    for pi, page in enumerate(laid.pages):
+        for item in page.items:
+            if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES:
+                last_seen[(item.lang, item.node)] = pi
     bookmarks = []
+    n_pages = len(laid.pages)
     for pi, page in enumerate(laid.pages):
         c.setPageSize((page.width, page.height))
+        tagger.new_page()
         for item in page.items:
-            artifact = getattr(item, "role", "") == "Artifact" or isinstance(item, (Box, Rule))
-            if artifact:
+            role = getattr(item, "role", "Artifact")
+            if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES \
+                    and last_seen.get((item.lang, item.node)) != pi:
+                role = "Artifact"
+            if isinstance(item, Box) and role != "Label":
+                role = "Artifact"
+            if role == "Artifact":
                 c.addLiteral("/Artifact BMC")
+                _draw(c, writer, item, None)
+                c.addLiteral("EMC")
+                continue
+            lang = getattr(item, "lang", None) or tagger.lang
+            elem = tagger.elem(lang if isinstance(item, TextLine) else _lang_of(item, laid), item.node, role)
+
+            def mark(href, elem=elem, pi=pi):
+                target = tagger.link(elem, href, pi) if href else elem
+                return target.type, tagger.mcid(pi, target)
+
             if isinstance(item, TextLine):
-                c.addLiteral(writer.line(item))
-            elif isinstance(item, Box):
-                _box(c, item)
-            elif isinstance(item, Rule):
-                _rule(c, item)
-            elif isinstance(item, Picture):
-                _picture(c, item)
-            if artifact:
+                _draw(c, writer, item, mark)
+            else:
+                tag, mcid = mark(None)
+                if isinstance(item, Picture):
+                    elem.bbox = [item.x, item.y, item.x + item.w, item.y + item.h]
+                c.addLiteral(f"/{tag} <</MCID {mcid}>> BDC")
+                _draw(c, writer, item, None)
                 c.addLiteral("EMC")
         for link in page.links:
-            c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0)
-        for i, entry in enumerate(laid.outline):
+            target = tagger.link_on_page(pi, link.url, tagger.lang)
+            key = n_pages + len(tagger.annots)
+            c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0,
+                      StructParent=key, Contents=PDFString(target.alt or link.url))
+            ref = c._doc.refAnnotation("NUMBER" + repr(c._annotationCount))
+            tagger.annots.append((target, ref))
+            target.kids.append(("objr", pi, ref))
+        for entry in laid.outline:
             if entry.page == pi:
                 key = f"s{laid.outline.index(entry)}"
                 c.bookmarkHorizontalAbsolute(key, entry.y)
                 bookmarks.append((laid.outline.index(entry), key, entry))
         c.showPage()
+        pdf_page = c._doc.Pages.pages[-1]
+        pdf_page.__NoDefault__ = list(type(pdf_page).__NoDefault__) + ["StructParents", "Tabs"]
+        pdf_page.StructParents = pi
+        pdf_page.Tabs = PDFName("S")
     for _, key, entry in sorted(bookmarks, key=lambda t: t[0]):
         c.addOutlineEntry(entry.title, key, entry.level)
     c.showOutline()
+    tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts, meta.title)
     c.save()
     return buf.getvalue()
+
+
+def _lang_of(item, laid: LaidOut) -> str:
+    return laid.lang
+
+
+def _draw(c: Canvas, writer: GlyphWriter, item, mark) -> None:
+    if isinstance(item, TextLine):
+        c.addLiteral(writer.line(item, mark))
+    elif isinstance(item, Box):
+        _box(c, item)
+    elif isinstance(item, Rule):
+        _rule(c, item)
+    elif isinstance(item, Picture):
+        _picture(c, item)
 
 
 _BASE = None
