@@ -91,8 +91,11 @@ def plan(project: Project, args) -> list[Job]:
 _PROJECT: Project | None = None
 
 
-def _init_worker(root: str) -> None:
+def _init_worker(root: str, worker: bool = False) -> None:
     global _PROJECT
+    if worker:      # Ctrl-C reaches the whole process group: workers finish their document, the
+        import signal   # main process cancels the rest
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _PROJECT = Project(Path(root))
 
 
@@ -124,7 +127,8 @@ def run_jobs(root: Path, jobs: list[Job], out: Path, write: bool, n: int, debug:
             if progress:
                 progress.update(1)
         return results
-    with ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(str(root),)) as ex:
+    ex = ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(str(root), True))
+    try:
         results = []
         for r in ex.map(_run, jobs, [str(out)] * len(jobs), [write] * len(jobs), [debug] * len(jobs),
                         [release] * len(jobs), chunksize=max(1, len(jobs) // (n * 8))):
@@ -132,6 +136,11 @@ def run_jobs(root: Path, jobs: list[Job], out: Path, write: bool, n: int, debug:
             if progress:
                 progress.update(1)
         return results
+    except BaseException:
+        ex.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        ex.shutdown(wait=True)
 
 
 def _previous(out: Path) -> dict:
@@ -179,7 +188,27 @@ def cmd_list(project: Project) -> int:
     return 0
 
 
+def threading_main() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def _sweep(out: Path) -> None:
+    """Remove temporary files a killed build (SIGKILL, power cut) could not clean up."""
+    if out.is_dir():
+        for tmp in out.rglob(".*.tmp"):
+            if tmp.is_file() and not tmp.is_symlink():
+                tmp.unlink()
+
+
+def _terminate(signum, frame):
+    raise KeyboardInterrupt       # SIGTERM: stop like Ctrl-C, cleaning up half-written files
+
+
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
+    import signal
+    if threading_main():
+        signal.signal(signal.SIGTERM, _terminate)
     args = parser().parse_args(argv)
     root = (root or Path(__file__).resolve().parent.parent)
     started = time.perf_counter()
@@ -194,6 +223,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         if not out.is_absolute():
             out = Path.cwd() / out
         write = args.command in ("build", "proof")
+        if write:
+            _sweep(out)
         previous = _previous(out) if write else {}
         digests = {j: project.input_hash(j) for j in jobs} if write else {}
         todo = [j for j in jobs
