@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
@@ -22,6 +23,9 @@ from reportlab.pdfbase.pdfdoc import PDFName, PDFString
 
 from .pdffont import EmbeddedFont
 from .tags import FOOTER_NODES, Tagger
+
+
+rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
 
 
 @dataclass(frozen=True)
