@@ -108,7 +108,8 @@ def check_image(path: Path, display: str) -> None:
         raise LeafletError(f"image is too large to open safely (over {MAX_PIXELS // 1_000_000} megapixels)",
                            file=display, hint="Scale it down") from None
     except (OSError, SyntaxError, ValueError) as exc:
-        raise LeafletError(f"image cannot be read ({exc})", file=display,
+        reason = str(exc).replace(f"'{path}'", "").replace(str(path), "").replace("  ", " ").strip()
+        raise LeafletError(f"image cannot be read ({reason})", file=display,
                            hint="Export it again as PNG or JPEG") from None
 
 

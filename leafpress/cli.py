@@ -207,8 +207,16 @@ def _terminate(signum, frame):
 
 def main(argv: list[str] | None = None, root: Path | None = None) -> int:
     import signal
-    if threading_main():
-        signal.signal(signal.SIGTERM, _terminate)
+    if not threading_main():
+        return _main(argv, root)
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _main(argv, root)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None, root: Path | None) -> int:
     args = parser().parse_args(argv)
     root = (root or Path(__file__).resolve().parent.parent)
     started = time.perf_counter()
@@ -222,6 +230,8 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         out = Path(args.out)
         if not out.is_absolute():
             out = Path.cwd() / out
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--out {args.out} is a file, not a folder", hint="Name a folder for the PDFs")
         write = args.command in ("build", "proof")
         if write:
             _sweep(out)

@@ -47,8 +47,12 @@ def check_svg(path: Path, display: str) -> None:
     if len(raw) > MAX_SVG_BYTES:
         raise LeafletError(f"SVG is {len(raw):,} bytes, over the limit of {MAX_SVG_BYTES:,}",
                            file=display, hint="Simplify the drawing")
-    head = raw[:4096].lower()
-    if b"<!doctype" in head or b"<!entity" in raw.lower():
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise LeafletError("SVG is not UTF-8 text", file=display, hint="Save it as UTF-8") from None
+    lowered = text.lower()
+    if "<!doctype" in lowered or "<!entity" in lowered:
         raise LeafletError("SVG has a DOCTYPE or entity declarations", file=display,
                            hint="Remove the <!DOCTYPE ...> and any <!ENTITY ...>")
     try:

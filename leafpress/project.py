@@ -79,14 +79,18 @@ class Project:
 
     def source(self, hid: str) -> Handout:
         def find():
-            sources = []
+            sources, broken = [], []
             for lang in self.handouts[hid]:
                 try:
                     h = self.handout(hid, lang)
-                except LeafletError:
+                except LeafletError as exc:
+                    broken.append(exc)
                     continue     # a broken translation fails its own documents, not the source's
                 if h.translation.status is Status.SOURCE:
                     sources.append(h)
+            if not sources and broken:
+                # The source is probably among the files that cannot be read: say why.
+                raise broken[0]
             if len(sources) != 1:
                 files = ", ".join(h.file for h in sources) or "none"
                 raise LeafletError(f"handout {hid!r} needs exactly one file with translation.status: "

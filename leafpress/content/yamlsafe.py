@@ -84,9 +84,17 @@ def load_yaml(path: Path, display: str | None = None) -> Located:
 
 
 def parse_yaml(text: str, display: str) -> Located:
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, display) from None
     try:
         node = loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, display) from None
+    except RecursionError:
+        raise LeafletError(f"nested deeper than {MAX_DEPTH} levels", file=display,
+                           hint="Content is a few levels of mappings and lists; check the brackets") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -103,6 +111,18 @@ def parse_yaml(text: str, display: str) -> Located:
     counter = [0]
     doc.data = _construct(node, (), doc, loader, counter)
     return doc
+
+
+def _reader_error(exc, text: str, display: str) -> LeafletError:
+    """A character YAML does not allow (controls, NUL: often a file saved as UTF-16)."""
+    pos = exc.position if isinstance(exc.position, int) else 0
+    line = text[:pos].count("\n") + 1
+    ch = exc.character
+    code = f"U+{ord(ch):04X}" if isinstance(ch, str) else f"U+{ch:04X}" if isinstance(ch, int) else "?"
+    hint = "Remove it"
+    if code == "U+0000":
+        hint = "The file may be saved as UTF-16: save it as UTF-8"
+    return LeafletError(f"control character {code} is not allowed in YAML", file=display, line=line, hint=hint)
 
 
 def _construct(node, path: KeyPath, doc: Located, loader, counter) -> Any:

@@ -392,7 +392,8 @@ def _logo(brand: Brand):
     if key not in _LOGOS:
         from ..diagram import check_svg
         from svglib.svglib import svg2rlg
-        check_svg(brand.logo, brand.file)
+        from pathlib import Path as _P
+        check_svg(brand.logo, str(_P(brand.file).parent / brand.logo.name))
         _LOGOS[key] = svg2rlg(key)
     return _LOGOS[key]
 

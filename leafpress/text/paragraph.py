@@ -15,6 +15,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from bisect import bisect_right
 from itertools import accumulate
 
 import uharfbuzz as hb
@@ -103,7 +104,10 @@ class ShapedParagraph:
             for gid, cl, ax, dx, dy in run.glyphs:
                 adv[cl] += ax
         self.prefix = [0.0, *accumulate(adv)]
-        self.breaks = break_opportunities(self.text, lang, keep_all)
+        # A line may only end where a glyph cluster ends (a mark after a space stays with it).
+        starts = {g[1] for run in self.runs for g in run.glyphs} | {len(self.text)}
+        self.cluster_starts = sorted(starts)
+        self.breaks = [b for b in break_opportunities(self.text, lang, keep_all) if b in starts]
         self._line_cache: dict[float, list[Line]] = {}
         self._piece_cache: dict[Line, list[Piece]] = {}
 
@@ -218,11 +222,12 @@ class ShapedParagraph:
         return None
 
     def _force(self, start: int, end: int, width: float) -> Line:
-        cut = start + 1
-        for p in range(start + 1, end):
-            if unicodedata.category(self.text[p])[0] == "M":
-                continue
-            if self.width(start, p) > width:
+        """A word wider than the column: cut it at the last cluster boundary that fits (at least
+        one whole cluster per line, so nothing is ever split inside a cluster or lost)."""
+        i = bisect_right(self.cluster_starts, start)
+        cut = self.cluster_starts[i] if i < len(self.cluster_starts) else end
+        for p in self.cluster_starts[i + 1:]:
+            if p > end or self.width(start, p) > width:
                 break
             cut = p
         vis = self._trim(start, cut)
