@@ -152,6 +152,14 @@ def _previous(out: Path) -> dict:
         return {}
 
 
+def _previous_findings(out: Path) -> list[dict]:
+    try:
+        found = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("findings", [])
+        return [f for f in found if isinstance(f, dict) and "handout" in f and "lang" in f]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
 def _unchanged(entry: dict | None, digest: str, out: Path) -> bool:
     if not entry or entry.get("status") != "ok" or entry.get("input_hash") != digest:
         return False
@@ -269,7 +277,10 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
                 r["input_hash"] = digests[j]
         results.append(r)
     failed = [r for r in results if r["status"] == "failed"]
-    findings = _handout_findings(project, jobs)
+    # Per handout-language checks (reading level...) only where something was rebuilt or checked;
+    # otherwise the last manifest's findings stand.
+    redo = {(r["handout"], r["lang"]) for r in results if not r.get("unchanged")}
+    findings = _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo])
     if args.command == "check":
         _report(findings, results, args.format)
     else:
@@ -283,8 +294,10 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             print(f"failed: {r['path']}: {r['error']}", file=sys.stderr)
     if write:
         results = _merge_manifest(project, out, previous, results)
+        kept = [f for f in _previous_findings(out) if (f["handout"], f["lang"]) not in redo]
         manifest = {"engine": ENGINE_VERSION, "documents": results,
-                    "findings": [f.as_dict() for f in findings if f.check == "reading-level"]}
+                    "findings": sorted(kept + [f.as_dict() for f in findings if f.check == "reading-level"],
+                                       key=lambda f: (f["handout"], f["lang"], f["where"], f["message"]))}
         write_atomic(out / "manifest.json",
                      (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
     unchanged = sum(1 for r in results if r.get("unchanged") and r.get("path") in {j.path() for j in jobs})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +81,11 @@ class Project:
     def source(self, hid: str) -> Handout:
         def find():
             sources, broken = [], []
-            for lang in self.handouts[hid]:
+            # Only files that say so can be the source: read those first, the rest only if needed.
+            langs = sorted(self.handouts[hid], key=lambda lang: not _says_source(self.handouts[hid][lang]))
+            for lang in langs:
+                if sources and not _says_source(self.handouts[hid][lang]):
+                    break
                 try:
                     h = self.handout(hid, lang)
                 except LeafletError as exc:
@@ -295,6 +300,13 @@ class Project:
         entry["pages"] = len(laid.pages)
         entry["sha256"] = hashlib.sha256(data).hexdigest()
         return entry
+
+
+def _says_source(path: Path) -> bool:
+    try:
+        return re.search(rb"^\s+status:\s*['\"]?source\b", path.read_bytes(), re.M) is not None
+    except OSError:
+        return False
 
 
 _UMASK = os.umask(0)

