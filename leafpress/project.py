@@ -20,9 +20,7 @@ from .content.model import Figure, Handout, Status
 from .diagram import load_diagram
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
-from .layout.engine import DoesNotFit, lay_out, lay_out_bilingual, line_collisions
 from .layout.spec import LayoutSpec, load_layout
-from .render.pdf import Metadata, render_pdf
 from .text.fonts import FontLibrary
 from .text.setter import Typesetter
 
@@ -218,6 +216,7 @@ class Project:
         return h, lang, spec, brand, ts, diagrams
 
     def lay_out(self, job: Job):
+        from .layout.engine import DoesNotFit, lay_out, lay_out_bilingual   # not needed to plan
         h, lang, spec, brand, ts, diagrams = self.prepare(job)
         if spec.bilingual:
             # A dual-language sheet: the partner language (English) in the first column.
@@ -233,6 +232,7 @@ class Project:
 
     def _suggest(self, job: Job) -> str:
         """Name the layouts that do hold this content, for the overflow message."""
+        from .layout.engine import lay_out
         fits = []
         for name in self.layouts:
             if name == job.layout:
@@ -269,6 +269,8 @@ class Project:
         return found + self._cache[key]
 
     def build(self, job: Job, out: Path, write: bool = True, release: bool = False) -> dict:
+        from .layout.engine import line_collisions
+        from .render.pdf import Metadata, render_pdf
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)
