@@ -153,6 +153,31 @@ def main() -> None:
           f"(press/ReportLab = {en / base:.2f}x)")
     print(f"Cold start, one leaflet (whole process, median of 5): {cold_one():.2f} s")
 
+    print("\nFirst build of a document in a warm process (nothing shaped or cached yet), ms:\n")
+    import leafpress.text.setter as setter_module
+    for lang in ("en", "es", "ar", "hi", "km", "th", "zh-Hant"):
+        times = []
+        for _ in range(5):
+            setter_module._SHAPED.clear()
+            fresh = Project(ROOT)
+            job = Job("port", lang, LAYOUT, BRAND)
+            t = time.perf_counter()
+            laid = fresh.lay_out(job)[3]
+            render_pdf(laid, Metadata("t", "a", "s", "k", lang))
+            times.append(time.perf_counter() - t)
+        print(f"- {lang}: {statistics.median(times) * 1000:.1f}")
+
+    print("\nWhat tagging costs (render only, warm median, letter-2page):\n")
+    print("| language | tagged ms | untagged ms | tagged bytes | untagged bytes |")
+    print("|---|---:|---:|---:|---:|")
+    for lang in ("en", "ar", "hi", "zh-Hant"):
+        job = Job("port", lang, LAYOUT, BRAND)
+        laid = project.lay_out(job)[3]
+        meta = Metadata("t", "a", "s", "k", lang)
+        sizes = {t: len(render_pdf(laid, meta, tagged=t)) for t in (True, False)}
+        times = {t: median_ms(lambda t=t: render_pdf(laid, meta, tagged=t)) for t in (True, False)}
+        print(f"| {lang} | {times[True]:.1f} | {times[False]:.1f} | {sizes[True]:,} | {sizes[False]:,} |")
+
     print("\nPer layout, warm median (ms), complex scripts and Latin:\n")
     langs = ["en", "es", "ar", "hi", "km", "th", "zh-Hant"]
     print("| layout | " + " | ".join(langs) + " |")

@@ -55,12 +55,43 @@ class GlyphWriter:
             self.canvas._doc.delayedFonts.append(emb)
         return emb
 
+    def _fast_line(self, item: TextLine, mark, ops: list) -> str | None:
+        """Lines made only of simple left-to-right pieces: one TJ per piece, no per-glyph work."""
+        pieces = item.pieces
+        runs = []
+        for piece in pieces:
+            run = _simple_run(piece)
+            if run is None:
+                return None
+            runs.append(run)
+        size, x, y = item.size, item.x, item.y
+        current = None
+        for piece, (body, pairs) in zip(pieces, runs):
+            emb = self.embedded(piece.font)
+            if not emb.use_all(pairs):
+                return None         # a glyph already stands for other text: take the slow path
+            if mark is not None:
+                tag, mcid = mark(piece.style.href)
+                ops.append(f"/{tag} <</MCID {mcid}>> BDC")
+            if current != emb.resource:
+                ops.append(f"/{emb.resource} {_num(size)} Tf")
+                current = emb.resource
+            ops.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm [{body}] TJ")
+            if mark is not None:
+                ops.append("EMC")
+            x += piece.width * size
+        ops.append("ET")
+        return "\n".join(ops)
+
     def line(self, item: TextLine, mark=None) -> str:
         """Operators for one line. ``mark(href)`` gives (tag, MCID) for tagged content; without
         it the caller has wrapped the line as an artifact."""
         size = item.size
         col = HexColor(item.colour)
         ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
+        fast = self._fast_line(item, mark, ops)
+        if fast is not None:
+            return fast
         # Position every cluster in visual order, then draw them in logical (reading) order:
         # the page looks the same, and text extraction in stream order reads correctly, right to
         # left included.
@@ -148,12 +179,37 @@ class GlyphWriter:
         return "\n".join(ops)
 
 
+def _simple_run(piece) -> tuple | None:
+    """For a left-to-right piece of one-glyph, one-character clusters without offsets (most
+    Latin, Cyrillic and CJK text): its TJ array body and (glyph, text) pairs, worked out once and
+    kept with the piece, which the line cache shares between documents."""
+    cached = getattr(piece, "_tj", None)
+    if cached is not None:
+        return cached or None
+    result = ()
+    if not piece.rtl and all(count == 1 and len(text) == 1 for _, count, text, _ in piece.clusters) \
+            and all(dx == 0 and dy == 0 for _, _, dx, dy in piece.glyphs):
+        font = piece.font
+        scale = 1000.0 / font.upem
+        parts, pairs = [], []
+        for (first, _, text, _) in piece.clusters:
+            gid, ax, _, _ = piece.glyphs[first]
+            adjust = round(round(font.hb.get_glyph_h_advance(gid) * scale) - ax * 1000, 2)
+            parts.append(f"<{gid:04X}>" + (f" {_num(adjust)}" if adjust else ""))
+            pairs.append((gid, text))
+        result = (" ".join(parts), tuple(pairs))
+    piece._tj = result
+    return result or None
+
+
 def _num(v: float) -> str:
     s = f"{v:.3f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
 
 
-def render_pdf(laid: LaidOut, meta: Metadata) -> bytes:
+def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
+    """The PDF's bytes. ``tagged=False`` exists only so the benchmark can measure what tagging
+    costs; leaflets are always tagged."""
     buf = io.BytesIO()
     W, H = laid.pages[0].width, laid.pages[0].height
     c = Canvas(buf, pagesize=(W, H), invariant=1, pageCompression=1, lang=meta.lang,
@@ -178,6 +234,9 @@ def render_pdf(laid: LaidOut, meta: Metadata) -> bytes:
         c.setPageSize((page.width, page.height))
         tagger.new_page()
         for item in page.items:
+            if not tagged:
+                _draw(c, writer, item, None)
+                continue
             role = getattr(item, "role", "Artifact")
             if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES \
                     and last_seen.get((item.lang, item.node)) != pi:
@@ -206,6 +265,9 @@ def render_pdf(laid: LaidOut, meta: Metadata) -> bytes:
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
         for link in page.links:
+            if not tagged:
+                c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0)
+                continue
             target = tagger.link_on_page(pi, link.url, tagger.lang)
             key = n_pages + len(tagger.annots)
             c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0,
@@ -220,13 +282,16 @@ def render_pdf(laid: LaidOut, meta: Metadata) -> bytes:
                 bookmarks.append((laid.outline.index(entry), key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
+        if not tagged:
+            continue
         pdf_page.__NoDefault__ = list(type(pdf_page).__NoDefault__) + ["StructParents", "Tabs"]
         pdf_page.StructParents = pi
         pdf_page.Tabs = PDFName("S")
     for _, key, entry in sorted(bookmarks, key=lambda t: t[0]):
         c.addOutlineEntry(entry.title, key, entry.level)
     c.showOutline()
-    tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts, meta.title)
+    if tagged:
+        tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts, meta.title)
     c.save()
     return buf.getvalue()
 

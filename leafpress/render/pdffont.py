@@ -37,6 +37,19 @@ class EmbeddedFont:
             w = self._widths[gid] = round(self.font.hb.get_glyph_h_advance(gid) * 1000.0 / self.font.upem)
         return w
 
+    def use_all(self, pairs) -> bool:
+        """Record many (glyph, text) pairs; False (and nothing recorded) if any glyph already
+        stands for other text."""
+        known = self.to_unicode
+        for gid, text in pairs:
+            have = known.get(gid)
+            if have is not None and have != text:
+                return False
+        for gid, text in pairs:
+            known.setdefault(gid, text)
+            self.gids.add(gid)
+        return True
+
     def use(self, gid: int, text: str | None) -> bool:
         """Record a glyph. Returns True when ToUnicode gives ``text`` back exactly for it."""
         self.gids.add(gid)
