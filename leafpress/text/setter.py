@@ -14,8 +14,8 @@ from ..languages import Language
 from .fonts import FontLibrary
 from .paragraph import ShapedParagraph
 
-_SHAPED: dict = {}
-_SHAPED_LIMIT = 20_000
+_SHAPED: dict = {}          # language -> {spans: ShapedParagraph}, most recently used last
+_LANGS_KEPT = 3             # a batch goes language by language: keep a few, free the rest
 
 
 class Typesetter:
@@ -44,15 +44,18 @@ class Typesetter:
             spans = text
         if bold:
             spans = tuple(Span(s.text, True, s.italic, s.href) for s in spans)
-        cache_key = (self.lang.code, spans)
-        sp = _SHAPED.get(cache_key)
+        per_lang = _SHAPED.pop(self.lang.code, None)
+        if per_lang is None:
+            per_lang = {}
+            while len(_SHAPED) >= _LANGS_KEPT:
+                _SHAPED.pop(next(iter(_SHAPED)))
+        _SHAPED[self.lang.code] = per_lang
+        sp = per_lang.get(spans)
         if sp is None:
             try:
                 sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, self.hyphenator,
                                      self.lang.line_break == "keep-all")
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
-            if len(_SHAPED) > _SHAPED_LIMIT:
-                _SHAPED.clear()
-            _SHAPED[cache_key] = sp
+            per_lang[spans] = sp
         return sp
