@@ -16,6 +16,7 @@ from .content.yamlsafe import load_yaml
 from .errors import LeafletError
 
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
+OPTIONAL_COLOURS = ("notice",)    # the draft-translation line; a dark red when not given
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -52,7 +53,7 @@ def load_brand(path: Path, root: Path) -> Brand:
             raise doc.error(p, str(exc)) from None
         return " ".join(s.split())
 
-    colours = r.mapping(top["colours"], ("colours",), COLOUR_KEYS)
+    colours = r.mapping(top["colours"], ("colours",), COLOUR_KEYS, OPTIONAL_COLOURS)
     for k, v in colours.items():
         if not isinstance(v, str) or not _HEX.match(v):
             raise doc.error(("colours", k), f"{v!r} is not a colour", hint='Write it as "#RRGGBB" in quotes')

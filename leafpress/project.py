@@ -224,8 +224,12 @@ class Project:
             sides = [(partner[0], partner[1], partner[4]), (h, lang, ts)]
             diagrams = {**partner[5], **diagrams}
             return h, lang, brand, lay_out_bilingual(sides, spec, brand, diagrams), partner[0]
+        source = self.source(job.handout)
+        notice_also = None
+        if source.lang != lang.code and source.lang in self.languages:
+            notice_also = self.language(source.lang).strings["draft_notice"]
         try:
-            return h, lang, brand, lay_out(h, lang, spec, brand, ts, diagrams), None
+            return h, lang, brand, lay_out(h, lang, spec, brand, ts, diagrams, notice_also), None
         except DoesNotFit as exc:
             exc.hint = (exc.hint or "") + self._suggest(job)
             raise

@@ -24,7 +24,6 @@ from ..text.setter import Typesetter
 from .items import Box, LaidOut, Link, OutlineEntry, Page, Picture, QrCode, Rule, TextLine
 from .spec import LayoutSpec
 
-DRAFT_COLOUR = "#8A1C1C"
 
 
 class DoesNotFit(LeafletError):
@@ -70,6 +69,7 @@ class Ctx:
     nodes: int = 0
     warnings: list = field(default_factory=list)
     alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
+    notice_also: str | None = None
 
     def node(self, prefix: str) -> str:
         self.nodes += 1
@@ -81,13 +81,16 @@ class Ctx:
 
 
 def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
-            diagrams: dict) -> LaidOut:
+            diagrams: dict, notice_also: str | None = None) -> LaidOut:
+    """``notice_also``: the draft notice in the source language, printed after the translation's
+    own (a draft leaflet says it in both)."""
     sizes = spec.body_sizes()          # largest first
     line_height = max(spec.line_height, lang.line_height)
 
     def attempt(size: float):
         try:
-            return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height))
+            return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
+                                notice_also=notice_also))
         except Overflow as exc:
             return exc
 
@@ -478,11 +481,11 @@ def _summary(ctx: Ctx, page: Page, left: float, right: float, top: float) -> flo
     if h.translation.status is not Status.REVIEWED and h.translation.status is not Status.SOURCE:
         fs = max(ctx.spec.minimum["footer"] + 1, ctx.size * 0.8)
         note = ctx.lang.strings["draft_notice"]
-        if ctx.lang.code != "en":
-            note += " · Draft translation – not yet reviewed by a medical translator"
+        if ctx.notice_also and ctx.notice_also != note:
+            note += " · " + ctx.notice_also
         sp = ts.shape(note, bold=True)
         lines = _lines(ctx, sp, right - left, fs, "draft notice")
-        y = _emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, DRAFT_COLOUR, "P", "draft")
+        y = _emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours.get("notice", "#8A1C1C"), "P", "draft")
         y -= ctx.size * 0.4
     size = ctx.sz("summary")
     pad = ctx.size * 0.8
@@ -875,6 +878,8 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     ctxs = [Ctx(h, lang, spec, brand, ts, diagrams, size, max(spec.line_height, lang.line_height))
             for h, lang, ts in sides]
     first = ctxs[0]
+    for ctx in ctxs[1:]:        # a draft column says so in its language and in the first column's
+        ctx.notice_also = first.lang.strings["draft_notice"]
     outline: list[OutlineEntry] = []
     per_side = []
     for i, ctx in enumerate(ctxs):
@@ -904,7 +909,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     if banner:      # e.g. a reviewer's proof: what is being reviewed and its status
         sp = first.ts.shape(banner, bold=True)
         lines = _lines(first, sp, right0 - left0, size, "banner")
-        band = _emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, DRAFT_COLOUR, "P", "banner")
+        band = _emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, brand.colours.get("notice", "#8A1C1C"), "P", "banner")
         band -= size * 0.6
     y_rows = []
     for k, ctx in enumerate(ctxs):
