@@ -22,7 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from leafpress.layout.engine import lay_out  # noqa: E402
 from leafpress.project import Job, Project  # noqa: E402
 from leafpress.render.pdf import Metadata, render_pdf  # noqa: E402
 

@@ -82,7 +82,7 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
     measured = readability.scores(h.summary.plain, h.lang) if reading else []
     if measured is None:
         add("reading-level", "info", h.file, "not measured: no validated readability formula for "
-            f"this language here (English and Spanish only)")
+            "this language here (English and Spanish only)")
     elif reading:
         for s in h.sections:
             text = _section_text(s)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from .content.loader import Reader, _display
 from .content.yamlsafe import load_yaml
-from .errors import LeafletError
 
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")

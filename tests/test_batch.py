@@ -1,8 +1,6 @@
 """Batch production: incremental builds, removal of stale PDFs, partner clinics, QR codes, proofs."""
 from __future__ import annotations
 
-import json
-import shutil
 import subprocess
 from pathlib import Path
 

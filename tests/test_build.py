@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 import unicodedata
-from pathlib import Path
 
 import pypdf
 import pytest

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 import pytest
 from bidi import get_display
 
 from leafpress.content.loader import load_handout
-from leafpress.content.model import Span
 from leafpress.errors import LeafletError
 from leafpress.languages import load_language
 from leafpress.text.fonts import FontLibrary

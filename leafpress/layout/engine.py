@@ -66,14 +66,9 @@ class Ctx:
     diagrams: dict
     size: float = 12.0
     lh: float = 1.45
-    nodes: int = 0
     warnings: list = field(default_factory=list)
     alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
     notice_also: str | None = None
-
-    def node(self, prefix: str) -> str:
-        self.nodes += 1
-        return f"{prefix}{self.nodes}"
 
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]
@@ -319,11 +314,6 @@ def _emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: flo
     return y
 
 
-def _text_block(ctx: Ctx, sp, width, size, pitch, colour, role, node, where):
-    lines = _lines(ctx, sp, width, size, where)
-    return lines, len(lines) * pitch
-
-
 # -- page furniture ---------------------------------------------------------------------------
 def _header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     """A full-width colour band with the logo, the title (H1) and the subtitle."""
@@ -553,7 +543,6 @@ def _flow_blocks(ctx: Ctx, outline: list, flow_figures: bool) -> list[FlowBlock]
     pitch = size * lh
     colours = brand.colours
     out: list[FlowBlock] = []
-    rtl = ctx.lang.rtl
     for si, sec in enumerate(h.sections):
         hs = ctx.sz("heading")
         hsp = ts.shape(sec.heading, bold=True, file=h.file)

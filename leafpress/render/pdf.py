@@ -249,7 +249,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 c.addLiteral("EMC")
                 continue
             lang = getattr(item, "lang", None) or tagger.lang
-            elem = tagger.elem(lang if isinstance(item, TextLine) else _lang_of(item, laid), item.node, role)
+            elem = tagger.elem(lang if isinstance(item, TextLine) else laid.lang, item.node, role)
 
             def mark(href, elem=elem, pi=pi):
                 target = tagger.link(elem, href, pi) if href else elem
@@ -294,10 +294,6 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts, meta.title)
     c.save()
     return buf.getvalue()
-
-
-def _lang_of(item, laid: LaidOut) -> str:
-    return laid.lang
 
 
 def _draw(c: Canvas, writer: GlyphWriter, item, mark) -> None:

@@ -136,7 +136,6 @@ class Tagger:
 
         register(document)
         root_name = "LPStructTreeRoot"
-        parent_of: dict[int, str] = {}
 
         def build(e: Elem, parent: str) -> None:
             d = {"Type": PDFName("StructElem"), "S": PDFName(e.type), "P": PDFObjectReference(parent)}

@@ -114,7 +114,7 @@ class ShapedParagraph:
     # -- shaping -------------------------------------------------------------------------
     def _shape(self) -> list[Run]:
         runs: list[Run] = []
-        text, n = self.text, len(self.text)
+        n = len(self.text)
         start = 0
         for i in range(1, n + 1):
             if i == n or (self.char_font[i], self.levels[i], self.char_style[i]) != \
@@ -166,7 +166,7 @@ class ShapedParagraph:
         return cached
 
     def _break(self, width: float) -> list[Line]:
-        text, n = self.text, len(self.text)
+        n = len(self.text)
         ends = [b for b in self.breaks if b > 0] + [n]
         lines: list[Line] = []
         start, k = 0, 0
