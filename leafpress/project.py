@@ -229,7 +229,10 @@ class Project:
         if source.lang != lang.code and source.lang in self.languages:
             notice_also = self.language(source.lang).strings["draft_notice"]
         try:
-            return h, lang, brand, lay_out(h, lang, spec, brand, ts, diagrams, notice_also), None
+            laid = lay_out(h, lang, spec, brand, ts, diagrams, notice_also)
+            if lang.script not in ("Latn",) and source.lang != lang.code:
+                laid.quote_lang = source.lang   # Latin-script terms ("MRI", names) are the source's
+            return h, lang, brand, laid, None
         except DoesNotFit as exc:
             exc.hint = (exc.hint or "") + self._suggest(job)
             raise

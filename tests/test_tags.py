@@ -139,3 +139,13 @@ def test_links_are_link_elements_with_descriptions(built):
     objrs = [k for e in links for k in (e["/K"] if isinstance(e["/K"], list) else [e["/K"]])
              if not isinstance(k, int) and k.get_object().get("/Type") == "/OBJR"]
     assert len(objrs) == sum(len(p.get("/Annots", [])) for p in r.pages)
+
+
+def test_english_terms_inside_a_translation_carry_their_language(built):
+    r = pypdf.PdfReader(built / "open-leaflets/port/port-ar-letter-2page.pdf")
+    spans = [e for _, e in struct_elems(r) if e["/S"] == "/Span"]
+    assert spans and all(s["/Lang"] == "en" for s in spans)
+    out = poppler("pdfinfo", "-struct-text", str(built / "open-leaflets/port/port-ar-letter-2page.pdf"))
+    assert re.search(r'Span \(inline\)\n\s+"IR"', out) and re.search(r'Span \(inline\)\n\s+"MIIP"', out)
+    english = pypdf.PdfReader(built / "open-leaflets/port/port-en-letter-2page.pdf")
+    assert not [e for _, e in struct_elems(english) if e["/S"] == "/Span"]

@@ -108,3 +108,4 @@ class LaidOut:
     alts: dict = field(default_factory=dict)     # (lang, figure node) -> alternative text
     lang: str = ""                                # the document's language
     parts: tuple = ()                             # dual-language sheets: the languages, in order
+    quote_lang: str | None = None                 # language of Latin-script terms in a non-Latin text

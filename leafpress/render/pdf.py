@@ -71,7 +71,7 @@ class GlyphWriter:
             if not emb.use_all(pairs):
                 return None         # a glyph already stands for other text: take the slow path
             if mark is not None:
-                tag, mcid = mark(piece.style.href)
+                tag, mcid = mark(piece.style.href, _latin(piece))
                 ops.append(f"/{tag} <</MCID {mcid}>> BDC")
             if current != emb.resource:
                 ops.append(f"/{emb.resource} {_num(size)} Tf")
@@ -117,13 +117,13 @@ class GlyphWriter:
                 ops.append("EMC")
                 state["open"] = None
 
-        def open_(href):
-            if mark is None or (state["open"] is not None and state["open"][0] == href):
+        def open_(href, latin):
+            if mark is None or (state["open"] is not None and state["open"] == (href, latin)):
                 return
             close()
-            tag, mcid = mark(href)
+            tag, mcid = mark(href, latin)
             ops.append(f"/{tag} <</MCID {mcid}>> BDC")
-            state["open"] = (href,)
+            state["open"] = (href, latin)
             state["pen"] = None
 
         for _, cx, emb, piece, first, count, text in placed:
@@ -134,7 +134,7 @@ class GlyphWriter:
             # ActualText span: drawn glyph by glyph, poppler would reorder a mark past its base.
             simple = count == 1 and (len(text) == 1 or not piece.rtl) and emb.use(glyphs[0][0], text)
             if simple:
-                open_(href)
+                open_(href, _latin(piece))
                 if state["font"] != emb.resource:
                     flush()
                     ops.append(f"/{emb.resource} {_num(size)} Tf")
@@ -165,7 +165,7 @@ class GlyphWriter:
             actual = text[::-1] if piece.rtl and len(text) > 1 else text
             props = f"/ActualText <FEFF{_hex(actual)}>"
             if mark is not None:
-                _, mcid = mark(href)
+                _, mcid = mark(href, _latin(piece))
                 props = f"/MCID {mcid} " + props
             if props:
                 ops.append(f"/Span <<{props.strip()}>> BDC")
@@ -177,6 +177,16 @@ class GlyphWriter:
         close()
         ops.append("ET")
         return "\n".join(ops)
+
+
+def _latin(piece) -> bool:
+    """Whether a piece is Latin-script words (an English term inside an Arabic or Thai text)."""
+    cached = getattr(piece, "_latin", None)
+    if cached is None:
+        text = "".join(t for _, _, t, _ in piece.clusters)
+        letters = [ch for ch in text if ch.isalpha()]
+        cached = piece._latin = bool(letters) and all(ch.isascii() for ch in letters)
+    return cached
 
 
 def _simple_run(piece) -> tuple | None:
@@ -251,8 +261,10 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
             lang = getattr(item, "lang", None) or tagger.lang
             elem = tagger.elem(lang if isinstance(item, TextLine) else laid.lang, item.node, role)
 
-            def mark(href, elem=elem, pi=pi):
+            def mark(href, latin=False, elem=elem, pi=pi):
                 target = tagger.link(elem, href, pi) if href else elem
+                if latin and laid.quote_lang and target.type != "Link":
+                    target = tagger.span(target, laid.quote_lang, pi)   # /Lang on a foreign term
                 return target.type, tagger.mcid(pi, target)
 
             if isinstance(item, TextLine):

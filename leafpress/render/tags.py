@@ -89,6 +89,17 @@ class Tagger:
         self._page_links[(page, url)] = e
         return e
 
+    def span(self, parent: Elem, lang: str, page: int) -> Elem:
+        """A run in another language inside an element: a Span with its own /Lang. Consecutive
+        runs share one; a run of the element's own text after it starts a new one."""
+        last = parent.kids[-1] if parent.kids else None
+        if last and last[0] == "elem" and last[1].type == "Span" and last[1].lang == lang:
+            return last[1]
+        e = Elem(parent.key + ("Span", len(parent.kids)), "Span", page=page, lang=lang)
+        self.elems[e.key] = e
+        parent.kids.append(("elem", e))
+        return e
+
     def link_on_page(self, page: int, url: str, lang: str) -> Elem:
         """The Link element an annotation belongs to: the link text drawn on that page, or (a QR
         code) a Link element of its own among the contact details."""
@@ -108,7 +119,7 @@ class Tagger:
             counter[0] += 1
             return f"LPStruct{counter[0]}"
 
-        top = [e for e in self.elems.values() if e.type != "Link"]
+        top = [e for e in self.elems.values() if e.type not in ("Link", "Span")]
         for e in top:
             if e.type == "Figure":
                 e.alt = alts.get((e.key[0], e.key[1]), e.alt)
