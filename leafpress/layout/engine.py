@@ -819,19 +819,28 @@ def _spread(boxes: list, top: float, bottom: float, gap: float) -> None:
 
 
 # -- inspection -------------------------------------------------------------------------------
-def _ink(item: TextLine) -> list:
-    """Ink boxes (x0, x1, bottom, top) of a line's glyphs, in points."""
-    boxes, x = [], item.x
-    for piece in item.pieces:
-        f = piece.font
+def _piece_ink(piece) -> list:
+    """Ink boxes of a piece's glyphs in em, relative to the piece's start (kept with the piece)."""
+    boxes = getattr(piece, "_ink", None)
+    if boxes is None:
+        boxes, x, f = [], 0.0, piece.font
         for gid, ax, dx, dy in piece.glyphs:
             e = f.hb.get_glyph_extents(gid)
             if e is not None and e.width and e.height:
-                x0 = x + (dx + e.x_bearing / f.upem) * item.size
-                top = item.y + (dy + e.y_bearing / f.upem) * item.size
-                bottom = item.y + (dy + (e.y_bearing + e.height) / f.upem) * item.size
-                boxes.append((x0, x0 + e.width / f.upem * item.size, bottom, top))
-            x += ax * item.size
+                x0 = x + dx + e.x_bearing / f.upem
+                boxes.append((x0, x0 + e.width / f.upem, dy + (e.y_bearing + e.height) / f.upem,
+                              dy + e.y_bearing / f.upem))
+            x += ax
+        piece._ink = boxes
+    return boxes
+
+
+def _ink(item: TextLine) -> list:
+    """Ink boxes (x0, x1, bottom, top) of a line's glyphs, in points."""
+    boxes, x, s, y = [], item.x, item.size, item.y
+    for piece in item.pieces:
+        boxes += [(x + a * s, x + b * s, y + lo * s, y + hi * s) for a, b, lo, hi in _piece_ink(piece)]
+        x += piece.width * s
     return boxes
 
 
@@ -840,15 +849,19 @@ def line_collisions(laid: LaidOut) -> list[str]:
     Thai, Khmer, Vietnamese, Devanagari...). The answer should always be empty."""
     found = []
     for pi, page in enumerate(laid.pages):
-        lines = [i for i in page.items if isinstance(i, TextLine)]
+        lines = sorted((i for i in page.items if isinstance(i, TextLine)), key=lambda t: -t.y)
         inks = [_ink(ln) for ln in lines]
-        for a, ia in zip(lines, inks):
-            for c, ic in zip(lines, inks):
-                if c is a or not 0 < a.y - c.y < a.size * 2 or abs(a.size - c.size) > 0.01:
+        tops = [max((b[3] for b in ink), default=ln.y) for ln, ink in zip(lines, inks)]
+        bottoms = [min((b[2] for b in ink), default=ln.y) for ln, ink in zip(lines, inks)]
+        for i, a in enumerate(lines):
+            for j in range(i + 1, len(lines)):
+                c = lines[j]
+                if a.y - c.y >= a.size * 2:
+                    break               # sorted from the top: nothing further down can touch
+                if not 0 < a.y - c.y or abs(a.size - c.size) > 0.01 or tops[j] <= bottoms[i] \
+                        or c.x > a.x + a.width or a.x > c.x + c.width:
                     continue
-                if c.x > a.x + a.width or a.x > c.x + c.width:
-                    continue
-                worst = max((ct - ab for ax0, ax1, ab, at in ia for cx0, cx1, cb, ct in ic
+                worst = max((ct - ab for ax0, ax1, ab, at in inks[i] for cx0, cx1, cb, ct in inks[j]
                              if ax0 < cx1 and cx0 < ax1 and ct > ab), default=0.0)
                 if worst > 0:
                     text = "".join(t for p in a.pieces for _, _, t, _ in p.clusters)[:30]
