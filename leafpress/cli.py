@@ -127,11 +127,16 @@ def run_jobs(root: Path, jobs: list[Job], out: Path, write: bool, n: int, debug:
             if progress:
                 progress.update(1)
         return results
+    # Jobs come language by language: hand each worker whole languages, so a text is shaped by
+    # one worker only (when there are enough languages to keep every worker busy).
+    per_lang = max(sum(1 for j in jobs if (j.handout, j.lang) == key)
+                   for key in {(j.handout, j.lang) for j in jobs})
+    chunk = per_lang if len(jobs) // per_lang >= n * 2 else max(1, len(jobs) // (n * 8))
     ex = ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(str(root), True))
     try:
         results = []
         for r in ex.map(_run, jobs, [str(out)] * len(jobs), [write] * len(jobs), [debug] * len(jobs),
-                        [release] * len(jobs), chunksize=max(1, len(jobs) // (n * 8))):
+                        [release] * len(jobs), chunksize=chunk):
             results.append(r)
             if progress:
                 progress.update(1)
