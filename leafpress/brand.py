@@ -16,7 +16,7 @@ from .content.yamlsafe import load_yaml
 from .errors import LeafletError
 
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
-OPTIONAL_COLOURS = ("notice",)    # the draft-translation line; a dark red when not given
+OPTIONAL_COLOURS = {"notice": "#8A1C1C"}    # the draft-translation line: dark red unless given
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -53,7 +53,7 @@ def load_brand(path: Path, root: Path) -> Brand:
             raise doc.error(p, str(exc)) from None
         return " ".join(s.split())
 
-    colours = r.mapping(top["colours"], ("colours",), COLOUR_KEYS, OPTIONAL_COLOURS)
+    colours = r.mapping(top["colours"], ("colours",), COLOUR_KEYS, tuple(OPTIONAL_COLOURS))
     for k, v in colours.items():
         if not isinstance(v, str) or not _HEX.match(v):
             raise doc.error(("colours", k), f"{v!r} is not a colour", hint='Write it as "#RRGGBB" in quotes')
@@ -72,7 +72,7 @@ def load_brand(path: Path, root: Path) -> Brand:
     return Brand(
         online_url=online_url,
         id=path.parent.name, name=plain(top["name"], ("name",)), file=display, logo=logo,
-        colours=dict(colours), organisation=plain(contact["organisation"], ("contact", "organisation")),
+        colours={**OPTIONAL_COLOURS, **colours}, organisation=plain(contact["organisation"], ("contact", "organisation")),
         phone=plain(contact["phone"], ("contact", "phone")) if contact.get("phone") is not None else None,
         website=website,
         address=plain(contact["address"], ("contact", "address")) if contact.get("address") is not None else None,

@@ -80,9 +80,9 @@ class Project:
         def find():
             sources, broken = [], []
             # Only files that say so can be the source: read those first, the rest only if needed.
-            langs = sorted(self.handouts[hid], key=lambda lang: not _says_source(self.handouts[hid][lang]))
-            for lang in langs:
-                if sources and not _says_source(self.handouts[hid][lang]):
+            says = {lang: _says_source(path) for lang, path in self.handouts[hid].items()}
+            for lang in sorted(says, key=lambda lang: not says[lang]):
+                if sources and not says[lang]:
                     break
                 try:
                     h = self.handout(hid, lang)

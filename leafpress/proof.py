@@ -61,7 +61,7 @@ def contact_sheet(project: Project, out: Path, handout: str, docs: list[dict]) -
     from .render.pdf import GlyphWriter, _base_font
     c = Canvas(buf, pagesize=(W, H), invariant=1, pageCompression=1, initialFontName=_base_font())
     c.setTitle(f"Contact sheet: {handout}")
-    ts = project.typesetter("en")
+    ts = project.typesetter(project.source(handout).lang)
     ok = [d for d in docs if d["status"] == "ok"]
     failed = [d for d in docs if d["status"] != "ok"]
     per_page = cols * rows
@@ -101,7 +101,7 @@ def _text(page, ts, text: str, x: float, y: float, size: float, bold: bool) -> N
     from .layout.items import TextLine
     sp = ts.shape(text, bold=bold)
     for line in sp.lines(10 ** 6)[:1]:
-        page.items.append(TextLine(x, y, size, "#1B1B1B", sp, line, line.width * size, "P", "t", "en"))
+        page.items.append(TextLine(x, y, size, "#1B1B1B", sp, line, line.width * size, "P", "t", ts.lang.code))
 
 
 def review_copy(project: Project, out: Path, handout: str, lang: str, brand: str) -> Path:

@@ -16,6 +16,20 @@ from conftest import ROOT, manifest
 ONE = ["--layout", "a4-2page", "--brand", "open-leaflets"]
 
 
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def only_error(root, out, *args) -> str:
+    """Build one document that must fail; its error."""
+    assert main([*args, "--out", str(out)], root=root) == 1
+    [doc] = manifest(out)["documents"]
+    assert doc["status"] == "failed" and not list(out.rglob("*.pdf"))
+    return doc["error"]
+
+
 def check_json(root, capsys, *args) -> list[dict]:
     capsys.readouterr()
     main(["check", "--format", "json", *args], root=root)
@@ -63,23 +77,17 @@ def test_other_languages_are_not_measured(capsys):
 
 # -- type size and contrast -----------------------------------------------------------------------
 def test_body_under_12pt_is_an_error(scratch, tmp_path):
-    lay = scratch / "layouts/a4-2page.yaml"
-    lay.write_text(lay.read_text().replace("body: {min: 12, max: 13.5", "body: {min: 10, max: 10"))
-    assert main(["--lang", "en", *ONE, "--out", str(tmp_path)], root=scratch) == 1
-    [doc] = manifest(tmp_path)["documents"]
-    assert "type-size: layouts/a4-2page.yaml: body text at 10 pt is under 12 pt" in doc["error"]
-    assert not list(tmp_path.rglob("*.pdf"))
+    edit(scratch / "layouts/a4-2page.yaml", "body: {min: 12, max: 13.5", "body: {min: 10, max: 10")
+    error = only_error(scratch, tmp_path, "--lang", "en", *ONE)
+    assert "type-size: layouts/a4-2page.yaml: body text at 10 pt is under 12 pt" in error
 
 
 def test_large_print_text_under_16pt_is_an_error(scratch, tmp_path):
     lay = scratch / "layouts/large-print.yaml"
-    lay.write_text(lay.read_text().replace("minimum: {caption: 16, label: 16, footer: 16}",
-                                           "minimum: {caption: 16, label: 12, footer: 16}")
-                   .replace("label: 0.9}", "label: 0.6}"))
-    assert main(["--lang", "en", "--layout", "large-print", "--brand", "open-leaflets",
-                 "--out", str(tmp_path)], root=scratch) == 1
-    [doc] = manifest(tmp_path)["documents"]
-    assert "Label text at 12 pt is under 16 pt, this layout's smallest size" in doc["error"]
+    edit(lay, "minimum: {caption: 16, label: 16, footer: 16}", "minimum: {caption: 16, label: 12, footer: 16}")
+    edit(lay, "label: 0.9}", "label: 0.6}")
+    error = only_error(scratch, tmp_path, "--lang", "en", "--layout", "large-print", "--brand", "open-leaflets")
+    assert "Label text at 12 pt is under 16 pt, this layout's smallest size" in error
 
 
 def test_contrast_ratios():
@@ -88,13 +96,11 @@ def test_contrast_ratios():
 
 
 def test_low_contrast_brand_colour_is_found_on_what_is_drawn(scratch, tmp_path):
-    brand = scratch / "assets/brands/open-leaflets/brand.yaml"
-    brand.write_text(brand.read_text().replace('primary: "#0B4F6C"', 'primary: "#7FB2C8"'))
-    assert main(["--lang", "en", *ONE, "--out", str(tmp_path)], root=scratch) == 1
-    [doc] = manifest(tmp_path)["documents"]
-    assert "contrast: assets/brands/open-leaflets/brand.yaml colours" in doc["error"]
-    assert "text #FFFFFF on #7FB2C8" in doc["error"]      # the title on the band
-    assert "text #7FB2C8 on #FFFFFF" in doc["error"]      # headings on paper
+    edit(scratch / "assets/brands/open-leaflets/brand.yaml", 'primary: "#0B4F6C"', 'primary: "#7FB2C8"')
+    error = only_error(scratch, tmp_path, "--lang", "en", *ONE)
+    assert "contrast: assets/brands/open-leaflets/brand.yaml colours" in error
+    assert "text #FFFFFF on #7FB2C8" in error      # the title on the band
+    assert "text #7FB2C8 on #FFFFFF" in error      # headings on paper
 
 
 def test_real_brands_pass_contrast_and_type_size(built):
@@ -179,18 +185,14 @@ def test_corrupt_logo_is_an_error_naming_the_file(scratch, tmp_path):
     _png_logo(scratch, (400, 400))
     logo = scratch / "assets/brands/riverside-clinic/logo.png"
     logo.write_bytes(logo.read_bytes()[:200])
-    assert main(["--lang", "en", "--layout", "a4-2page", "--brand", "riverside-clinic", "--out", str(tmp_path)],
-                root=scratch) == 1
-    [doc] = manifest(tmp_path)["documents"]
-    assert doc["error"].startswith("assets/brands/riverside-clinic/logo.png: image cannot be read")
+    error = only_error(scratch, tmp_path, "--lang", "en", "--layout", "a4-2page", "--brand", "riverside-clinic")
+    assert error.startswith("assets/brands/riverside-clinic/logo.png: image cannot be read")
 
 
 def test_non_https_link_is_refused(scratch, tmp_path):
-    brand = scratch / "assets/brands/open-leaflets/brand.yaml"
-    brand.write_text(brand.read_text().replace("website: https://leaflets", "website: http://leaflets"))
-    assert main(["--lang", "en", *ONE, "--out", str(tmp_path)], root=scratch) == 1
-    [doc] = manifest(tmp_path)["documents"]
-    assert "contact.website: link 'http://leaflets.example.org' is not allowed" in doc["error"]
+    edit(scratch / "assets/brands/open-leaflets/brand.yaml", "website: https://leaflets", "website: http://leaflets")
+    error = only_error(scratch, tmp_path, "--lang", "en", *ONE)
+    assert "contact.website: link 'http://leaflets.example.org' is not allowed" in error
 
 
 def test_check_json_has_the_documented_fields_and_is_fast(capsys):

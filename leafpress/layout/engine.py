@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..brand import Brand
-from ..content.model import Bullets, Callout, Figure, Handout, Paragraph, Status, Steps, Text
+from ..content.model import Bullets, Callout, Figure, Handout, Paragraph, Span, Status, Steps, Text
 from ..diagram import Diagram
 from ..errors import LeafletError
 from ..languages import Language
@@ -131,7 +131,7 @@ def _attempt(ctx: Ctx) -> LaidOut:
         panels = spec.page_panels(page_index)
         n = len(panels)
         pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
-        left, right = _panel_bounds(spec, page_index, pos, n)
+        left, right = spec.panel_bounds(page_index, pos, n)
         top = H - spec.margins["top"]
         fh = footer_h if page_index == 0 or spec.max_pages is not None else footer_short
         bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
@@ -174,17 +174,6 @@ def _overflow(blocks, state, figures) -> Overflow:
         missing = sum(sum(b.heights) + b.space_before for b in remaining) - sum(remaining[0].heights[:state["line"]])
         return Overflow(remaining[0].section, missing)
     return Overflow(figures[state["fig"]].caption.key.split(".")[0] if state["fig"] < len(figures) else "?", 0)
-
-
-def _panel_bounds(spec: LayoutSpec, page_index: int, pos: int, n: int) -> tuple[float, float]:
-    W = spec.page_size[0]
-    inside, outside = spec.margins["inside"], spec.margins["outside"]
-    if n == 1:
-        left = inside if page_index % 2 == 0 else outside   # recto: binding on the left
-        return left, W - (outside if page_index % 2 == 0 else inside)
-    x0, x1 = W * pos / n, W * (pos + 1) / n                 # panels meet at the folds
-    pad = max(inside, outside)                              # every panel the same width
-    return x0 + pad, x1 - pad
 
 
 def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float, top: float,
@@ -425,39 +414,54 @@ def _cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: 
     return _summary(ctx, page, left, right, top - band_h - ctx.size)
 
 
+def _website(brand: Brand) -> Span:
+    """The website as a live link, shown without its scheme."""
+    return Span(brand.website.removeprefix("https://"), href=brand.website)
+
+
+def _credit(ctx: Ctx) -> tuple:
+    """The content's source credit, then the brand's credit and licence."""
+    b = ctx.brand
+    return tuple(ctx.handout.source_credit.spans) + (Span(". " + b.credit + " " + b.licence),)
+
+
+def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
+    """Version and review date (and page x of y), in the leaflet's language."""
+    lang, h = ctx.lang, ctx.handout
+    bits = [lang.string("version", version=h.version),
+            lang.string("last_reviewed", date=h.last_reviewed.isoformat())]
+    if page is not None:
+        bits.append(lang.string("page", page=page, pages=pages))
+    return " · ".join(bits)
+
+
 def _contact(ctx: Ctx, page: Page, left: float, right: float, top: float | None,
              bottom: float = 0.0) -> float:
     """The back panel: how to reach the clinic or organisation, credits, version and review date.
     Placed from ``top`` down, or (top=None) upwards from ``bottom``; returns the free edge."""
-    from ..content.model import Span
-    spec, ts, brand, h, lang = ctx.spec, ctx.ts, ctx.brand, ctx.handout, ctx.lang
+    spec, ts, brand, lang = ctx.spec, ctx.ts, ctx.brand, ctx.lang
     width = right - left
     size = max(ctx.size * 0.95, spec.minimum["footer"])
-    pitch = size * 1.4
+    small = max(size * 0.85, spec.minimum["footer"])
     hs = ctx.sz("heading")
-    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, brand.colours["primary"], "H2", "contact")]
+    # (shaped text, size, line pitch, colour, role, node)
+    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, hs * 1.3, brand.colours["primary"], "H2", "contact")]
     lines_of = [(brand.organisation, True)] + [(b, False) for b in (brand.phone, brand.address) if b]
     for text, bold in lines_of:
-        rows.append((ts.shape(text, bold=bold), size, brand.colours["text"], "P", "contact"))
+        rows.append((ts.shape(text, bold=bold), size, size * 1.4, brand.colours["text"], "P", "contact"))
     if brand.website:
-        rows.append((ts.shape((Span(brand.website.removeprefix("https://"), href=brand.website),)), size,
-                     brand.colours["primary"], "Link", "contact"))
-    small = max(size * 0.85, spec.minimum["footer"])
-    credit = tuple(h.source_credit.spans) + (Span(". " + brand.credit + " " + brand.licence),)
-    facts = " · ".join([lang.string("version", version=h.version),
-                        lang.string("last_reviewed", date=h.last_reviewed.isoformat())])
-    rows.append((ts.shape(credit), small, brand.colours["muted"], "Note", "credit"))
-    rows.append((ts.shape(facts), small, brand.colours["muted"], "Note", "facts"))
-    laid = [(sp, _lines(ctx, sp, width, sz, "contact"), sz, col, role, node) for sp, sz, col, role, node in rows]
+        rows.append((ts.shape((_website(brand),)), size, size * 1.4, brand.colours["primary"], "Link", "contact"))
+    rows.append((ts.shape(_credit(ctx)), small, small * 1.35, brand.colours["muted"], "Note", "credit"))
+    rows.append((ts.shape(_facts(ctx)), small, small * 1.35, brand.colours["muted"], "Note", "facts"))
+    laid = [(sp, _lines(ctx, sp, width, sz, "contact"), sz, p, col, role, node)
+            for sp, sz, p, col, role, node in rows]
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
-    total = sum(len(ls) * (sz * 1.3 if role == "H2" else (pitch if sz == size else sz * 1.35))
-                for _, ls, sz, _, role, _ in laid) + sum(gaps.values())
+    total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values())
     qr = min(width * 0.3, 54.0) if brand.online_url else 0.0
     total += qr + size * 0.8 if qr else 0
     y = top if top is not None else bottom + total
-    for i, (sp, ls, sz, col, role, node) in enumerate(laid):
+    for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):
         y -= gaps.get(i, 0)
-        p = sz * 1.3 if role == "H2" else (pitch if sz == size else sz * 1.35)
         y = _emit(ctx, page, sp, ls, left, width, y, sz, p, col, role, node)
     if qr:
         y -= size * 0.8 + qr
@@ -475,7 +479,7 @@ def _summary(ctx: Ctx, page: Page, left: float, right: float, top: float) -> flo
             note += " · " + ctx.notice_also
         sp = ts.shape(note, bold=True)
         lines = _lines(ctx, sp, right - left, fs, "draft notice")
-        y = _emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours.get("notice", "#8A1C1C"), "P", "draft")
+        y = _emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours["notice"], "P", "draft")
         y -= ctx.size * 0.4
     size = ctx.sz("summary")
     pad = ctx.size * 0.8
@@ -497,8 +501,7 @@ def _footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = F
             others: tuple = ()) -> float:
     """Contact (with the website as a live link), credits, version, review date, page x of y.
     Returns the footer's height; draws only when ``page`` is given."""
-    from ..content.model import Span
-    spec, ts, brand, h, lang = ctx.spec, ctx.ts, ctx.brand, ctx.handout, ctx.lang
+    spec, ts, brand, lang = ctx.spec, ctx.ts, ctx.brand, ctx.lang
     W = spec.page_size[0]
     size = max(spec.footer_size, spec.minimum["footer"])
     pitch = size * 1.3
@@ -511,15 +514,11 @@ def _footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = F
         if bit:
             contact.append(Span(" · " + bit))
     if brand.website:
-        contact += [Span(" · "), Span(brand.website.removeprefix("https://"), href=brand.website)]
-    credit = tuple(h.source_credit.spans) + (Span(". " + brand.credit + " " + brand.licence),)
-    facts = " · ".join([lang.string("version", version=h.version),
-                        lang.string("last_reviewed", date=h.last_reviewed.isoformat()),
-                        lang.string("page", page=index + 1, pages=count)])
-    rows = [(ctx, ts.shape(tuple(contact)), "contact", "Note"), (ctx, ts.shape(credit), "credit", "Note")]
+        contact += [Span(" · "), _website(brand)]
+    rows = [(ctx, ts.shape(tuple(contact)), "contact", "Note"), (ctx, ts.shape(_credit(ctx)), "credit", "Note")]
     for o in others:    # a dual-language sheet credits the source in both languages
         rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), f"credit-{o.lang.code}", "Note"))
-    rows.append((ctx, ts.shape(facts), "pagefacts", "Artifact"))
+    rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), "pagefacts", "Artifact"))
     if short:       # later pages of a flowing leaflet: the contact block ends the content instead
         rows = rows[-1:]
     broken = [(c, sp, _lines(c, sp, width, size, "footer"), node, role) for c, sp, node, role in rows]
@@ -582,27 +581,15 @@ def _flow_blocks(ctx: Ctx, outline: list, flow_figures: bool) -> list[FlowBlock]
 
 
 def _col_width(ctx: Ctx) -> float:
-    """The body column width used to estimate line counts (the widest body column of the layout
-    is drawn; estimates only decide where blocks go, lines are broken again at draw time)."""
-    spec = ctx.spec
-    W = spec.page_size[0]
-    widths = []
-    for pi, panels in enumerate(spec.pages):
-        n = len(panels)
-        for pos, regions in enumerate(panels):
-            for r in regions:
-                if r.slot == "body":
-                    left, right = _panel_bounds(spec, pi, pos, n)
-                    gap = spec.spacing["column_gap"]
-                    widths.append((right - left - gap * (r.columns - 1)) / r.columns)
-    return min(widths) if widths else W / 2
+    """Estimates of line counts use the layout's narrowest body column (they only decide where
+    blocks go; lines are broken again at the width they are drawn in)."""
+    return ctx.spec.body_column_width
 
 
 def _contact_block(ctx: Ctx) -> FlowBlock:
     """The contact block and credits as the last thing in a flowing leaflet."""
-    width = _col_width(ctx)
-    height = top_probe = 10000.0
-    height = top_probe - _contact(ctx, Page(0, 0), 0, width, top_probe)
+    probe_top = 10000.0
+    height = probe_top - _contact(ctx, Page(0, 0), 0, _col_width(ctx), probe_top)
 
     def draw(pages, fr, a, b, top):
         _contact(ctx, pages[fr.page], fr.x, fr.x + fr.width, top)
@@ -894,7 +881,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     footer_h = max(spec.footer["height"], _footer(first, None, 98, 99, others=tuple(ctxs[1:]))) \
         if spec.footer else 0.0
     pages: list[Page] = []
-    left0, right0 = _panel_bounds(spec, 0, 0, 1)
+    left0, right0 = spec.panel_bounds(0, 0, 1)
     gap = spec.spacing["column_gap"]
     cw = (right0 - left0 - gap) / 2
     top = H - spec.margins["top"]
@@ -911,7 +898,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     if banner:      # e.g. a reviewer's proof: what is being reviewed and its status
         sp = first.ts.shape(banner, bold=True)
         lines = _lines(first, sp, right0 - left0, size, "banner")
-        band = _emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, brand.colours.get("notice", "#8A1C1C"), "P", "banner")
+        band = _emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, brand.colours["notice"], "P", "banner")
         band -= size * 0.6
     y_rows = []
     for k, ctx in enumerate(ctxs):

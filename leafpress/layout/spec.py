@@ -7,6 +7,7 @@ A new layout needs no code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..content.loader import Reader, _display
@@ -58,6 +59,28 @@ class LayoutSpec:
         every = [(p, k) for p in range(self.max_pages or len(self.pages))
                  for k in range(len(self.page_panels(p)))]
         return list(self.flow) + [pk for pk in every if pk not in self.flow]
+
+    def panel_bounds(self, page_index: int, pos: int, n: int) -> tuple[float, float]:
+        """Left and right edges of the text in panel ``pos`` of ``n`` on a page."""
+        W = self.page_size[0]
+        inside, outside = self.margins["inside"], self.margins["outside"]
+        if n == 1:
+            left = inside if page_index % 2 == 0 else outside   # recto: binding on the left
+            return left, W - (outside if page_index % 2 == 0 else inside)
+        x0, x1 = W * pos / n, W * (pos + 1) / n                 # panels meet at the folds
+        pad = max(inside, outside)                              # every panel the same width
+        return x0 + pad, x1 - pad
+
+    @cached_property
+    def body_column_width(self) -> float:
+        """The narrowest body column anywhere in the layout."""
+        widths = []
+        for pi, panels in enumerate(self.pages):
+            for pos, regions in enumerate(panels):
+                left, right = self.panel_bounds(pi, pos, len(panels))
+                widths += [(right - left - self.spacing["column_gap"] * (r.columns - 1)) / r.columns
+                           for r in regions if r.slot == "body"]
+        return min(widths) if widths else self.page_size[0] / 2
 
     def has_slot(self, slot: str) -> bool:
         return any(r.slot == slot for panels in self.pages for regions in panels for r in regions)
