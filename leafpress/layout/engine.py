@@ -12,6 +12,7 @@ keeps its caption.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..brand import Brand
@@ -30,9 +31,29 @@ class DoesNotFit(LeafletError):
     """Content too long for a fixed layout, even at its minimum type size."""
 
 
-class Overflow(Exception):
-    def __init__(self, section: str, missing: float):
-        self.section, self.missing = section, missing
+@dataclass(frozen=True)
+class Overflow:
+    """Why an attempt failed: the section where content stops fitting and by about how much.
+    ``column`` is set when one block is taller than a whole empty column (it fits nowhere)."""
+    section: str
+    missing: float
+    column: bool = False
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the flow continues: a block, and a position in its text (0: its start)."""
+    block: int = 0
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Fill:
+    """What filling one column did: where to continue, where the last block ended, and whether
+    the first block could not go in although the column was empty (``stuck``)."""
+    cursor: Cursor
+    y: float
+    stuck: Overflow | None = None
 
 
 @dataclass
@@ -46,10 +67,14 @@ class Frame:
 
 @dataclass
 class FlowBlock:
-    """Lines that go into columns. ``draw(page, x, top, width)`` places them."""
+    """Something that goes into columns. ``heights(width, offset)``: the heights of its lines
+    from text position ``offset`` at a column width (one entry for unsplittable blocks);
+    ``draw(pages, frame, offset, n, top)`` draws ``n`` of them and returns the text position
+    where the rest continues. Heights are always worked out at the width of the column the
+    block goes into, and a split paragraph resumes at a text position, never a line index."""
     section: str
-    heights: list                 # per line (or one entry for unsplittable blocks)
-    draw: object                  # callable(pages, frame, first, last, top)
+    heights: Callable[[float, int], list]
+    draw: Callable[..., int]
     space_before: float = 0.0
     keep_together: bool = True
     keep_with_next: bool = False
@@ -82,12 +107,9 @@ def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts
     sizes = spec.body_sizes()          # largest first
     line_height = max(spec.line_height, lang.line_height)
 
-    def attempt(size: float):
-        try:
-            return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                                notice_also=notice_also))
-        except Overflow as exc:
-            return exc
+    def attempt(size: float) -> LaidOut | Overflow:
+        return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
+                            notice_also=notice_also))
 
     # Binary search for the largest size that fits: the largest and the smallest first, since
     # most documents fit at the largest and a document that fails must fail at the smallest.
@@ -105,29 +127,45 @@ def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts
             else:
                 ok, best = mid, got
         return best
-    raise DoesNotFit(
-        f"content does not fit {spec.max_pages} page(s) of layout {spec.name!r} in {lang.name} "
-        f"({lang.code}), even at the minimum body size {spec.body_min:g} pt: the overflow begins in "
-        f"section {last.section!r}, about {last.missing:.0f} pt ({last.missing / 72:.1f} in) too long",
-        file=handout.file, key=f"sections ({last.section})",
+    assert isinstance(last, Overflow)
+    raise _does_not_fit(last, spec, lang, handout.file, spec.body_min)
+
+
+def _does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, size: float) -> DoesNotFit:
+    """The one-line message for content that does not fit."""
+    where = f"layout {spec.name!r} in {lang.name} ({lang.code})"
+    much = f"about {over.missing:.0f} pt ({over.missing / 72:.1f} in)"
+    if over.column:
+        return DoesNotFit(
+            f"a block in section {over.section!r} is taller than a whole column of {where} at body "
+            f"size {size:g} pt, by {much}", file=file, key=f"sections ({over.section})",
+            hint="Split it into shorter paragraphs or list items, or use a layout with taller columns")
+    pages = f"{spec.max_pages} page(s)" if spec.max_pages is not None else f"{MAX_FLOW_PAGES} pages"
+    return DoesNotFit(
+        f"content does not fit {pages} of {where}, even at the minimum body size {size:g} pt: "
+        f"the overflow begins in section {over.section!r}, {much} too long",
+        file=file, key=f"sections ({over.section})",
         hint="Shorten that section or later ones, or use a layout that allows more pages")
 
 
+MAX_FLOW_PAGES = 60     # a flowing leaflet longer than this is a mistake, not a leaflet
+
+
 # ---------------------------------------------------------------------------------------------
-def _attempt(ctx: Ctx) -> LaidOut:
+def _attempt(ctx: Ctx) -> LaidOut | Overflow:
     spec, h = ctx.spec, ctx.handout
     W, H = spec.page_size
     pages: list[Page] = []
     outline: list[OutlineEntry] = []
     figures = [b for s in h.sections for b in s.blocks if isinstance(b, Figure)]
-    slotted = spec.has_slot("diagram")
-    blocks = _flow_blocks(ctx, outline, flow_figures=not slotted)
-    state = {"bi": 0, "line": 0, "fig": 0 if slotted else len(figures)}
+    slotted = figures[:_diagram_slots(spec)]        # the rest flow with the text
+    blocks = _flow_blocks(ctx, outline, flowing=set(map(id, figures[len(slotted):])))
+    state = _State(Cursor(), 0)
     footer_h = 0.0 if spec.footer is None else max(spec.footer["height"], _footer(ctx, None, 98, 99))
     if spec.max_pages is None:
         blocks.append(_contact_block(ctx))      # a flowing leaflet ends with how to reach us
 
-    def fill_panel(page_index: int, k: int) -> None:
+    def fill_panel(page_index: int, k: int) -> Overflow | None:
         panels = spec.page_panels(page_index)
         n = len(panels)
         pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
@@ -135,7 +173,10 @@ def _attempt(ctx: Ctx) -> LaidOut:
         top = H - spec.margins["top"]
         fh = footer_h if page_index == 0 or spec.max_pages is not None else footer_short
         bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
-        _panel(ctx, pages, page_index, panels[k], left, right, top, bottom, blocks, figures, state)
+        return _panel(ctx, pages, page_index, panels[k], left, right, top, bottom, blocks, slotted, state)
+
+    def done() -> bool:
+        return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
 
     footer_short = 0.0 if spec.footer is None else _footer(ctx, None, 98, 99, short=True)
     if spec.max_pages is not None:
@@ -143,17 +184,21 @@ def _attempt(ctx: Ctx) -> LaidOut:
         # (a brochure's flap, then the inside, then the back), which need not be page order.
         pages.extend(Page(W, H) for _ in range(spec.max_pages))
         for page_index, k in spec.flow_order():
-            fill_panel(page_index, k)
-        if state["bi"] < len(blocks) or state["fig"] < len(figures):
-            raise _overflow(blocks, state, figures)
+            stuck = fill_panel(page_index, k)
+            if stuck is not None:
+                return stuck
+        if not done():
+            return _overflow(ctx, blocks, state)
     else:
         page_index = 0
-        while state["bi"] < len(blocks) or state["fig"] < len(figures):
-            if page_index >= 60:
-                raise _overflow(blocks, state, figures)
+        while not done():
+            if page_index >= MAX_FLOW_PAGES:
+                return _overflow(ctx, blocks, state)
             pages.append(Page(W, H))
             for k in range(len(spec.page_panels(page_index))):
-                fill_panel(page_index, k)
+                stuck = fill_panel(page_index, k)
+                if stuck is not None:
+                    return stuck
             page_index += 1
     for page in pages:
         n = len(spec.page_panels(pages.index(page)))
@@ -168,16 +213,32 @@ def _attempt(ctx: Ctx) -> LaidOut:
     return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
 
 
-def _overflow(blocks, state, figures) -> Overflow:
-    remaining = blocks[state["bi"]:]
-    if remaining:
-        missing = sum(sum(b.heights) + b.space_before for b in remaining) - sum(remaining[0].heights[:state["line"]])
-        return Overflow(remaining[0].section, missing)
-    return Overflow(figures[state["fig"]].caption.key.split(".")[0] if state["fig"] < len(figures) else "?", 0)
+@dataclass
+class _State:
+    """How far a fixed or flowing sheet has got: the flow cursor and the next slotted figure."""
+    cursor: Cursor
+    fig: int
+
+
+def _diagram_slots(spec: LayoutSpec) -> int:
+    """How many figures the layout's diagram slots take (the others flow with the text)."""
+    count = spec.max_pages if spec.max_pages is not None else len(spec.pages)
+    return sum(1 for p in range(count) for regions in spec.page_panels(p)
+               for r in regions if r.slot == "diagram")
+
+
+def _overflow(ctx: Ctx, blocks: list, state: _State) -> Overflow:
+    """What is left over, measured at the layout's body column width."""
+    bi, off = state.cursor.block, state.cursor.offset
+    width = ctx.spec.body_column_width
+    remaining = blocks[bi:]
+    missing = sum(sum(b.heights(width, off if j == 0 else 0)) + (b.space_before if j else 0)
+                  for j, b in enumerate(remaining))
+    return Overflow(remaining[0].section if remaining else "?", missing)
 
 
 def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float, top: float,
-           bottom: float, blocks, figures, state) -> None:
+           bottom: float, blocks, figures, state: _State) -> Overflow | None:
     """Fill one panel: fixed regions from the top, then from the bottom; body takes the rest."""
     page = pages[page_index]
     y = top
@@ -196,20 +257,20 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
             y = _summary(ctx, page, left, right, y)
         elif reg.slot == "contact":
             y = _contact(ctx, page, left, right, y)
-        elif reg.slot == "diagram" and state["fig"] < len(figures):
-            used = _figure(ctx, page, figures[state["fig"]], left, right, y - (reg.height or 220), reg.height or 220)
-            state["fig"] += 1
+        elif reg.slot == "diagram" and state.fig < len(figures):
+            used = _figure(ctx, page, figures[state.fig], left, right, y - (reg.height or 220), reg.height or 220)
+            state.fig += 1
             y -= used + ctx.size * 1.6
     y_bottom = bottom
     for reg in reversed(below):
-        if reg.slot == "diagram" and state["fig"] < len(figures):
-            used = _figure(ctx, page, figures[state["fig"]], left, right, y_bottom,
+        if reg.slot == "diagram" and state.fig < len(figures):
+            used = _figure(ctx, page, figures[state.fig], left, right, y_bottom,
                            reg.height or (y - y_bottom) / 2)
-            state["fig"] += 1
+            state.fig += 1
             y_bottom += used + ctx.size * 1.6
         elif reg.slot == "contact":
             y_bottom = _contact(ctx, page, left, right, None, y_bottom)
-    if body is not None and state["bi"] < len(blocks):
+    if body is not None and state.cursor.block < len(blocks):
         cols = body.columns
         gap = ctx.spec.spacing["column_gap"]
         cw = (right - left - gap * (cols - 1)) / cols
@@ -217,30 +278,40 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         if ctx.lang.rtl:
             frames.reverse()
         for fr in frames:
-            if state["bi"] >= len(blocks):
+            if state.cursor.block >= len(blocks):
                 break
-            state["bi"], state["line"] = _fill(ctx, pages, fr, blocks, state["bi"], state["line"])
+            got = _fill(ctx, pages, fr, blocks, state.cursor)
+            if got.stuck is not None:
+                return got.stuck
+            state.cursor = got.cursor
+    return None
 
 
-def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
-    """Place blocks into one column frame. Returns where to continue."""
+def _fill(ctx: Ctx, pages, fr: Frame, blocks: list, cur: Cursor) -> Fill:
+    """Place blocks into one column frame, from ``cur``: where to continue and where it ended.
+    ``stuck`` is set when the first block does not fit although the frame is empty."""
     y = fr.top
+    used = 0.0          # fr.top - used is where the last block ended (summed, not stepped)
     first_in_frame = True
+    bi, off = cur.block, cur.offset
+    w = fr.width
     while bi < len(blocks):
         b = blocks[bi]
         space = 0.0 if first_in_frame else b.space_before
         avail = y - space - (fr.top - fr.height)
-        rest = b.heights[line_i:]
+        rest = b.heights(w, off)
         need = sum(rest)
         if b.keep_with_next and bi + 1 < len(blocks):
             nxt = blocks[bi + 1]
-            need_next = nxt.space_before + (sum(nxt.heights) if nxt.keep_together else sum(nxt.heights[:2]))
+            nh = nxt.heights(w, 0)
+            need_next = nxt.space_before + (sum(nh) if nxt.keep_together else sum(nh[:2]))
             if need + need_next > avail and not first_in_frame:
-                return bi, line_i
+                return Fill(Cursor(bi, off), fr.top - used)
         if need <= avail + 0.01:
-            b.draw(pages, fr, line_i, len(b.heights), y - space)
+            b.draw(pages, fr, off, len(rest), y - space)
             y -= space + need
-            bi, line_i = bi + 1, 0
+            used += space + need
+            bi, off = bi + 1, 0
             first_in_frame = False
             continue
         if b.floats and not first_in_frame and bi + 1 < len(blocks) and not blocks[bi + 1].floats \
@@ -250,9 +321,9 @@ def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
             blocks[bi], blocks[bi + 1] = blocks[bi + 1], blocks[bi]
             continue
         if b.keep_together or len(rest) < 4:
-            if first_in_frame:       # taller than a whole column: it cannot fit anywhere
-                raise Overflow(b.section, need - avail)
-            return bi, line_i
+            if first_in_frame:       # taller than the whole frame
+                return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
+            return Fill(Cursor(bi, off), fr.top - used)
         # Split a paragraph: at least two lines here and two in the next column.
         n, acc = 0, 0.0
         while n < len(rest) and acc + rest[n] <= avail + 0.01:
@@ -261,11 +332,11 @@ def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
         n = min(n, len(rest) - 2)
         if n < 2:
             if first_in_frame:
-                raise Overflow(b.section, need - avail)
-            return bi, line_i
-        b.draw(pages, fr, line_i, line_i + n, y - space)
-        return bi, line_i + n
-    return bi, line_i
+                return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
+            return Fill(Cursor(bi, off), fr.top - used)
+        off = b.draw(pages, fr, off, n, y - space)
+        return Fill(Cursor(bi, off), fr.top - used - space - sum(rest[:n]))
+    return Fill(Cursor(bi, off), fr.top - used)
 
 
 # -- text helpers -----------------------------------------------------------------------------
@@ -536,7 +607,9 @@ def _footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = F
 
 
 # -- flow content -----------------------------------------------------------------------------
-def _flow_blocks(ctx: Ctx, outline: list, flow_figures: bool) -> list[FlowBlock]:
+def _flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
+    """The flow: per section its heading, then its blocks (figures whose id is in ``flowing``
+    among them; the others have a diagram slot)."""
     h, ts, brand = ctx.handout, ctx.ts, ctx.brand
     size, lh = ctx.size, ctx.lh
     pitch = size * lh
@@ -548,68 +621,92 @@ def _flow_blocks(ctx: Ctx, outline: list, flow_figures: bool) -> list[FlowBlock]
         hpitch = hs * max(1.25, ctx.lh - 0.15)
         node = f"sec{si}"
 
-        def draw_heading(pages, fr, a, b, top, hsp=hsp, hs=hs, hpitch=hpitch, node=node, title=sec.heading.plain):
+        def draw_heading(pages, fr, off, n, top, hsp=hsp, hs=hs, hpitch=hpitch, node=node, title=sec.heading.plain):
             lines = hsp.lines(fr.width / hs)
             _emit(ctx, pages[fr.page], hsp, lines, fr.x, fr.width, top, hs, hpitch, colours["primary"], "H2", node)
             outline.append(OutlineEntry(title, fr.page, top))
+            return len(hsp.text)
 
-        n_head = len(hsp.lines(_col_width(ctx) / hs))
-        out.append(FlowBlock(sec.id, [n_head * hpitch + size * 0.25], draw_heading,
+        def heading_heights(width, off, hsp=hsp, hs=hs, hpitch=hpitch):
+            return [len(hsp.lines(width / hs)) * hpitch + size * 0.25]
+
+        out.append(FlowBlock(sec.id, heading_heights, draw_heading,
                              space_before=size * ctx.spec.spacing["section"], keep_with_next=True))
         for bi, block in enumerate(sec.blocks):
             sb = size * ctx.spec.spacing["paragraph"]
             bnode = f"{node}b{bi}"
             if isinstance(block, Paragraph):
-                sp = ts.shape(block.text, file=h.file)
-                n = len(sp.lines(_col_width(ctx) / size))
-
-                def draw_par(pages, fr, a, b, top, sp=sp, bnode=bnode, key=block.text.key):
-                    lines = _lines(ctx, sp, fr.width, size, key)[a:b]
-                    _emit(ctx, pages[fr.page], sp, lines, fr.x, fr.width, top, size, pitch,
-                          colours["text"], "P", bnode)
-
-                out.append(FlowBlock(sec.id, [pitch] * n, draw_par, sb, keep_together=False))
+                out.append(_paragraph(ctx, sec.id, block.text, bnode, sb))
             elif isinstance(block, (Bullets, Steps)):
                 for ii, item in enumerate(block.items):
                     out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
                                           f"{bnode}i{ii}", sb if ii == 0 else size * 0.3))
             elif isinstance(block, Callout):
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
-            elif isinstance(block, Figure) and flow_figures:
-                out.append(_figure_block(ctx, sec.id, block, sb))
+            elif isinstance(block, Figure):
+                if id(block) in flowing:
+                    out.append(_figure_block(ctx, sec.id, block, sb))
+            else:
+                raise TypeError(f"layout has no rule for block kind {type(block).__name__}")
     return out
 
 
-def _col_width(ctx: Ctx) -> float:
-    """Estimates of line counts use the layout's narrowest body column (they only decide where
-    blocks go; lines are broken again at the width they are drawn in)."""
-    return ctx.spec.body_column_width
+def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> FlowBlock:
+    """A paragraph: splits between columns at a line, resuming at that text position."""
+    size, colour = ctx.size, ctx.brand.colours["text"]
+    pitch = size * ctx.lh
+    sp = ctx.ts.shape(text, file=ctx.handout.file)
+
+    def heights(width, off):
+        return [pitch] * len(sp.lines(width / size, off))
+
+    def draw(pages, fr, off, n, top):
+        lines = sp.lines(fr.width / size, off)[:n]
+        for ln in lines:
+            if ln.forced:
+                ctx.warnings.append(f"{text.key}: a word is wider than its column and was cut")
+        _emit(ctx, pages[fr.page], sp, lines, fr.x, fr.width, top, size, pitch, colour, "P", node)
+        return lines[-1].end
+
+    return FlowBlock(section, heights, draw, space, keep_together=False)
+
+
+def _whole(measure: Callable[[float], float]) -> Callable[[float, int], list]:
+    """Heights of an unsplittable block: one entry, measured once per column width."""
+    seen: dict = {}
+
+    def heights(width, off):
+        if width not in seen:
+            seen[width] = [measure(width)]
+        return seen[width]
+    return heights
 
 
 def _contact_block(ctx: Ctx) -> FlowBlock:
     """The contact block and credits as the last thing in a flowing leaflet."""
     probe_top = 10000.0
-    height = probe_top - _contact(ctx, Page(0, 0), 0, _col_width(ctx), probe_top)
 
-    def draw(pages, fr, a, b, top):
+    def draw(pages, fr, off, n, top):
         _contact(ctx, pages[fr.page], fr.x, fr.x + fr.width, top)
+        return 0
 
-    return FlowBlock("contact", [height], draw, ctx.size * 1.5, keep_together=True)
+    return FlowBlock("contact", _whole(lambda w: probe_top - _contact(ctx, Page(0, 0), 0, w, probe_top)),
+                     draw, ctx.size * 1.5, keep_together=True)
 
 
 def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBlock:
-    """A figure that flows with the text (layouts without a diagram slot): column wide, at most
-    about half a page tall, never split from its caption."""
-    width = _col_width(ctx)
+    """A figure that flows with the text (beyond the layout's diagram slots): column wide, at
+    most about 70% of a page tall, never split from its caption."""
     spec = ctx.spec
     max_h = (spec.page_size[1] - spec.margins["top"] - spec.margins["bottom"]) * 0.7
-    probe = Page(0, 0)
-    height = _figure(ctx, probe, fig, 0, width, 0, max_h)
+    heights = _whole(lambda w: _figure(ctx, Page(0, 0), fig, 0, w, 0, max_h))
 
-    def draw(pages, fr, a, b, top):
+    def draw(pages, fr, off, n, top):
+        height = heights(fr.width, 0)[0]
         _figure(ctx, pages[fr.page], fig, fr.x, fr.x + fr.width, top - height, height)
+        return 0
 
-    return FlowBlock(section, [height], draw, space, keep_together=True, floats=True)
+    return FlowBlock(section, heights, draw, space, keep_together=True, floats=True)
 
 
 def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, node: str, space: float):
@@ -618,9 +715,8 @@ def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, n
     indent = size * (2.0 if numbered else 1.3)
     sp = ts.shape(item, file=ctx.handout.file)
     marker = ts.shape(f"{index + 1}." if numbered else "•", bold=numbered)
-    n = len(sp.lines((_col_width(ctx) - indent) / size))
 
-    def draw(pages, fr, a, b, top):
+    def draw(pages, fr, off, n, top):
         page = pages[fr.page]
         lines = _lines(ctx, sp, fr.width - indent, size, item.key)
         rtl = ctx.lang.rtl
@@ -630,8 +726,10 @@ def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, n
         _emit(ctx, page, marker, marker.lines(100), mx, mw, top, size, pitch, colours["primary"],
               "Lbl", node, "left" if rtl else "right")
         _emit(ctx, page, sp, lines, tx, fr.width - indent, top, size, pitch, colours["text"], "LBody", node)
+        return 0
 
-    return FlowBlock(section, [n * pitch], draw, space, keep_together=True)
+    return FlowBlock(section, _whole(lambda w: len(sp.lines((w - indent) / size)) * pitch), draw, space,
+                     keep_together=True)
 
 
 def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
@@ -640,20 +738,23 @@ def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
     pad = size * 0.75
     bar = 4.0
     sp = ts.shape(text, file=ctx.handout.file)
-    n = len(sp.lines((_col_width(ctx) - 2 * pad - bar) / size))
-    height = n * pitch + 2 * pad
 
-    def draw(pages, fr, a, b, top):
+    def height(width):
+        return len(sp.lines((width - 2 * pad - bar) / size)) * pitch + 2 * pad
+
+    def draw(pages, fr, off, n, top):
         page = pages[fr.page]
-        page.items.append(Box(fr.x, top - height, fr.width, height, fill=colours["accent"]))
+        h = height(fr.width)
+        page.items.append(Box(fr.x, top - h, fr.width, h, fill=colours["accent"]))
         bx = fr.x + fr.width - bar if ctx.lang.rtl else fr.x
-        page.items.append(Box(bx, top - height, bar, height, fill=colours["primary"]))
+        page.items.append(Box(bx, top - h, bar, h, fill=colours["primary"]))
         tx = fr.x + pad if ctx.lang.rtl else fr.x + bar + pad
         lines = _lines(ctx, sp, fr.width - 2 * pad - bar, size, text.key)
         _emit(ctx, page, sp, lines, tx, fr.width - 2 * pad - bar, top - pad, size, pitch,
               colours["text"], "P", node)
+        return 0
 
-    return FlowBlock(section, [height], draw, space, keep_together=True)
+    return FlowBlock(section, _whole(height), draw, space, keep_together=True)
 
 
 # -- the figure -------------------------------------------------------------------------------
@@ -872,7 +973,8 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     outline: list[OutlineEntry] = []
     per_side = []
     for i, ctx in enumerate(ctxs):
-        blocks = _flow_blocks(ctx, outline if i == 0 else [], flow_figures=True)
+        every = {id(b) for sec in ctx.handout.sections for b in sec.blocks if isinstance(b, Figure)}
+        blocks = _flow_blocks(ctx, outline if i == 0 else [], flowing=every)
         rows: dict = {}
         for b in blocks:
             rows.setdefault(b.section, []).append(b)
@@ -911,18 +1013,17 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
             blocks = per_side[k].get(sec, [])
             x = left0 + k * (cw + gap)
             pi, y = cur_page, cur_y
-            bi, line_i = 0, 0
-            while bi < len(blocks):
+            cur = Cursor()
+            while cur.block < len(blocks):
                 page(pi)
-                fr = Frame(pi, x, y, cw, y - bottom)
-                before = (bi, line_i)
-                bi, line_i, y_end = _fill_to(ctx, pages, fr, blocks, bi, line_i)
-                if bi < len(blocks):
-                    if (bi, line_i) == before and y == top:
-                        raise Overflow(sec, sum(blocks[bi].heights))
+                got = _fill(ctx, pages, Frame(pi, x, y, cw, y - bottom), blocks, cur)
+                if got.stuck is not None and y >= top:      # taller than a whole column
+                    raise _does_not_fit(got.stuck, spec, ctx.lang, ctx.handout.file, size)
+                cur = got.cursor
+                if cur.block < len(blocks):
                     pi, y = pi + 1, top
                 else:
-                    y = y_end
+                    y = got.y
             ends.append((pi, y))
         cur_page = max(e[0] for e in ends)
         cur_y = min(e[1] for e in ends if e[0] == cur_page)
@@ -936,18 +1037,6 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     alts = {k: v for c in ctxs for k, v in c.alts.items()}
     return LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
                    tuple(c.lang.code for c in ctxs))
-
-
-def _fill_to(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
-    """_fill, also telling where the last placed block ended."""
-    nbi, nline = _fill(ctx, pages, fr, blocks, bi, line_i)
-    used = 0.0
-    for j in range(bi, nbi):
-        b = blocks[j]
-        used += (b.space_before if j > bi or used else 0) + sum(b.heights[line_i if j == bi else 0:])
-    if nbi < len(blocks) and nline:
-        used += sum(blocks[nbi].heights[(line_i if nbi == bi else 0):nline])
-    return nbi, nline, fr.top - used
 
 
 def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: float, gap: float) -> float:
