@@ -77,6 +77,19 @@ Block = Paragraph | Bullets | Steps | Callout | Figure
 BLOCK_KINDS = ("paragraph", "bullets", "steps", "callout", "figure")
 
 
+def texts_of(block: Block, alt: bool = False) -> tuple[Text, ...]:
+    """The texts of a block in reading order (a figure's caption, then its labels; its
+    alternative text too when ``alt``). Every stage that walks a block's text uses this one
+    rule per kind, and a kind without a rule fails loudly instead of being skipped."""
+    if isinstance(block, (Paragraph, Callout)):
+        return (block.text,)
+    if isinstance(block, (Bullets, Steps)):
+        return block.items
+    if isinstance(block, Figure):
+        return (block.caption,) + ((block.alt,) if alt else ()) + tuple(t for _, t in block.labels)
+    raise TypeError(f"no rule for block kind {type(block).__name__}: add it to content.model.texts_of")
+
+
 @dataclass(frozen=True)
 class Section:
     id: str
@@ -117,14 +130,6 @@ class Handout:
         for s in self.sections:
             yield s.heading.key, s.heading
             for b in s.blocks:
-                if isinstance(b, (Paragraph, Callout)):
-                    yield b.text.key, b.text
-                elif isinstance(b, (Bullets, Steps)):
-                    for t in b.items:
-                        yield t.key, t
-                elif isinstance(b, Figure):
-                    yield b.caption.key, b.caption
-                    yield b.alt.key, b.alt
-                    for _, t in b.labels:
-                        yield t.key, t
+                for t in texts_of(b, alt=True):
+                    yield t.key, t
         yield "source_credit", self.source_credit

@@ -12,7 +12,8 @@ keeps its caption.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from itertools import count
 from dataclasses import dataclass, field
 
 from ..brand import Brand
@@ -23,6 +24,7 @@ from ..languages import Language
 from ..text.paragraph import ShapedParagraph
 from ..text.setter import Typesetter
 from .items import Box, LaidOut, Link, OutlineEntry, Page, Picture, QrCode, Rule, TextLine
+from . import conserve
 from .spec import LayoutSpec
 
 
@@ -94,6 +96,7 @@ class Ctx:
     warnings: list = field(default_factory=list)
     alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
     notice_also: str | None = None
+    seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
 
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]
@@ -103,7 +106,15 @@ class Ctx:
 def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
             diagrams: dict, notice_also: str | None = None) -> LaidOut:
     """``notice_also``: the draft notice in the source language, printed after the translation's
-    own (a draft leaflet says it in both)."""
+    own (a draft leaflet says it in both). The result has passed the conservation check."""
+    laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also)
+    conserve.check(laid, [conserve.Source(handout, lang, brand)])
+    return laid
+
+
+def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
+         diagrams: dict, notice_also: str | None) -> LaidOut:
+    """The largest body size at which everything fits."""
     sizes = spec.body_sizes()          # largest first
     line_height = max(spec.line_height, lang.line_height)
 
@@ -363,7 +374,8 @@ def _emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: flo
         else:
             lx = x
         baseline = y - (pitch - size) / 2 - size * 0.8
-        page.items.append(TextLine(lx, baseline, size, colour, sp, ln, w, role, node, ctx.lang.code))
+        page.items.append(TextLine(lx, baseline, size, colour, sp, ln, w, role, node, ctx.lang.code,
+                                   next(ctx.seq)))
         if has_links:
             px = lx
             for p in sp.pieces(ln):
@@ -970,6 +982,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     first = ctxs[0]
     for ctx in ctxs[1:]:        # a draft column says so in its language and in the first column's
         ctx.notice_also = first.lang.strings["draft_notice"]
+        ctx.seq = first.seq
     outline: list[OutlineEntry] = []
     per_side = []
     for i, ctx in enumerate(ctxs):
@@ -1035,8 +1048,10 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
         for i, pg in enumerate(pages):
             _footer(first, pg, i, len(pages), others=tuple(ctxs[1:]))
     alts = {k: v for c in ctxs for k, v in c.alts.items()}
-    return LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
+    laid = LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
                    tuple(c.lang.code for c in ctxs))
+    conserve.check(laid, [conserve.Source(c.handout, c.lang, brand, furniture=c is first) for c in ctxs])
+    return laid
 
 
 def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: float, gap: float) -> float:

@@ -22,6 +22,7 @@ class TextLine:
     role: str
     node: str
     lang: str
+    seq: int = 0             # the order lines were set in (reading order of a flow, not page order)
 
     @property
     def pieces(self) -> list:
