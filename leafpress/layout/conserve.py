@@ -64,6 +64,12 @@ def check(laid: LaidOut, sources: list[Source]) -> None:
     whole: dict = {}            # lang -> [(text, node, order)] paragraphs drawn completely
     drawn = sorted((i for page in laid.pages for i in page.items if isinstance(i, TextLine)),
                    key=lambda t: t.seq)
+    for pi, page in enumerate(laid.pages):
+        for item in page.items:
+            if isinstance(item, TextLine) and not (
+                    -0.5 <= item.x and item.x + item.width <= page.width + 0.5
+                    and item.y - item.size * 0.25 >= 0 and item.y + item.size * 0.75 <= page.height):
+                _off_page(sources, item, pi)
     for order, item in enumerate(drawn):
         sp, ln = item.paragraph, item.line
         key = (item.lang, item.node, id(sp))
@@ -136,6 +142,13 @@ _HINT = "The press lost or repeated text: report this with the layout and langua
 
 def _quote(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:37] + "…")
+
+
+def _off_page(sources: list, item: TextLine, page: int) -> None:
+    src = next((s for s in sources if s.lang.code == item.lang), sources[0])
+    text = item.paragraph.text[item.line.start:item.line.end]
+    raise ContentLost(f"the line {_quote(text)} is set outside page {page + 1}", file=src.handout.file,
+                      key=item.node, hint=_HINT)
 
 
 def _lost(sources: list, lang: str, node: str, text: str, expected: int, got: int | None) -> None:

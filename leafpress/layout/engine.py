@@ -40,6 +40,7 @@ class Overflow:
     section: str
     missing: float
     column: bool = False
+    region: str | None = None     # a fixed region (cover, summary, contact...) taller than its panel
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,11 @@ def _does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, s
     """The one-line message for content that does not fit."""
     where = f"layout {spec.name!r} in {lang.name} ({lang.code})"
     much = f"about {over.missing:.0f} pt ({over.missing / 72:.1f} in)"
+    if over.region:
+        return DoesNotFit(
+            f"the {over.region} is taller than its panel of {where} at body size {size:g} pt, by {much}",
+            file=file, key="summary" if over.region in ("cover", "summary") else None,
+            hint="Shorten the title, subtitle and summary, or use a layout with larger panels")
     if over.column:
         return DoesNotFit(
             f"a block in section {over.section!r} is taller than a whole column of {where} at body "
@@ -189,7 +195,7 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
     def done() -> bool:
         return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
 
-    footer_short = 0.0 if spec.footer is None else _footer(ctx, None, 98, 99, short=True)
+    footer_short = 0.0 if spec.footer is None else max(spec.footer["height"], _footer(ctx, None, 98, 99, short=True))
     if spec.max_pages is not None:
         # A fixed sheet: every page exists from the start; panels are filled in reading order
         # (a brochure's flap, then the inside, then the back), which need not be page order.
@@ -272,6 +278,8 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
             used = _figure(ctx, page, figures[state.fig], left, right, y - (reg.height or 220), reg.height or 220)
             state.fig += 1
             y -= used + ctx.size * 1.6
+    if y < bottom:
+        return Overflow(regions[0].slot, bottom - y, region=" and ".join(r.slot for r in regions if r.slot != "body"))
     y_bottom = bottom
     for reg in reversed(below):
         if reg.slot == "diagram" and state.fig < len(figures):
@@ -281,6 +289,8 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
             y_bottom += used + ctx.size * 1.6
         elif reg.slot == "contact":
             y_bottom = _contact(ctx, page, left, right, None, y_bottom)
+    if y_bottom > y + 0.01:
+        return Overflow(regions[-1].slot, y_bottom - y, region=" and ".join(r.slot for r in regions if r.slot != "body"))
     if body is not None and state.cursor.block < len(blocks):
         cols = body.columns
         gap = ctx.spec.spacing["column_gap"]
@@ -945,26 +955,30 @@ def _ink(item: TextLine) -> list:
 
 
 def line_collisions(laid: LaidOut) -> list[str]:
-    """Places where the ink of one line touches the ink of the line below it (stacked marks in
-    Thai, Khmer, Vietnamese, Devanagari...). The answer should always be empty."""
+    """Places where the ink of one line touches the ink of another: stacked marks in Thai, Khmer,
+    Vietnamese, Devanagari reaching the line below, and text running into other text (a column
+    over the footer, a label over a caption), whatever their sizes. Should always be empty."""
     found = []
     for pi, page in enumerate(laid.pages):
-        lines = sorted((i for i in page.items if isinstance(i, TextLine)), key=lambda t: -t.y)
+        lines = [i for i in page.items if isinstance(i, TextLine)]
         inks = [_ink(ln) for ln in lines]
         tops = [max((b[3] for b in ink), default=ln.y) for ln, ink in zip(lines, inks)]
         bottoms = [min((b[2] for b in ink), default=ln.y) for ln, ink in zip(lines, inks)]
-        for i, a in enumerate(lines):
-            for j in range(i + 1, len(lines)):
+        order = sorted(range(len(lines)), key=lambda k: (-tops[k], lines[k].x))
+        for n, i in enumerate(order):
+            a = lines[i]
+            for j in order[n + 1:]:
+                if tops[j] <= bottoms[i]:
+                    break               # sorted by top: nothing further down reaches this line
                 c = lines[j]
-                if a.y - c.y >= a.size * 2:
-                    break               # sorted from the top: nothing further down can touch
-                if not 0 < a.y - c.y or abs(a.size - c.size) > 0.01 or tops[j] <= bottoms[i] \
-                        or c.x > a.x + a.width or a.x > c.x + c.width:
+                if c.x >= a.x + a.width or a.x >= c.x + c.width or not inks[i] or not inks[j]:
                     continue
-                worst = max((ct - ab for ax0, ax1, ab, at in inks[i] for cx0, cx1, cb, ct in inks[j]
-                             if ax0 < cx1 and cx0 < ax1 and ct > ab), default=0.0)
+                worst = max((min(at, ct) - max(ab, cb) for ax0, ax1, ab, at in inks[i]
+                             for cx0, cx1, cb, ct in inks[j] if ax0 < cx1 and cx0 < ax1 and ct > ab and at > cb),
+                            default=0.0)
                 if worst > 0:
-                    text = "".join(t for p in a.pieces for _, _, t, _ in p.clusters)[:30]
+                    upper, lower = (a, c) if a.y >= c.y else (c, a)
+                    text = "".join(t for p in upper.pieces for _, _, t, _ in p.clusters)[:30]
                     found.append(f"page {pi + 1}: the line below {text!r} touches it ({worst:.1f} pt)")
     return found
 
