@@ -23,6 +23,7 @@ from leafpress.layout.engine import lay_out
 from leafpress.layout.items import TextLine
 from leafpress.project import Job, Project
 
+import test_hostile as hostile
 from conftest import ROOT, manifest, poppler
 from test_build import normalise, sentences, split_across_pages
 
@@ -224,3 +225,44 @@ def test_a_second_figure_flows_with_the_text(scratch, tmp_path):
     msg = docs["a4-2page"].get("error") or ""
     assert "about 0 pt" not in msg, msg
     assert docs["a4-2page"]["status"] == "ok" or "content does not fit 2 page(s)" in msg, msg
+
+
+# -- the hostile corpus in every layout family ----------------------------------------------------
+@pytest.fixture(scope="module")
+def every_layout_project(tmp_path_factory) -> Path:
+    """The project with its own layouts and the test layouts side by side."""
+    root = with_test_layouts(tmp_path_factory.mktemp("everylayout"))
+    for f in (ROOT / "layouts").glob("*.yaml"):
+        shutil.copyfile(f, root / "layouts" / f.name)
+    return root
+
+
+@pytest.mark.parametrize("case", [c for c in hostile.CASES if not c.xfail], ids=lambda c: c.name)
+def test_hostile_input_in_every_layout(case, every_layout_project, tmp_path, capsys):
+    """Each bad input, in every layout (shipped and test): a clear one-line error, or printed as
+    written, in every one of them."""
+    proj = tmp_path / "proj"
+    shutil.copytree(every_layout_project, proj, symlinks=True)
+    hostile.install(case, proj)
+    layouts = sorted(p.stem for p in (proj / "layouts").glob("*.yaml"))
+    lang, brand = ("en", hostile.BRAND) if case.brand_case else ("es", hostile.OTHER_BRAND)
+    argv = ["build", "--handout", "port", "--lang", lang, "--brand", brand, "--jobs", "1", "--out", str(tmp_path / "out")]
+    for name in layouts:
+        argv += ["--layout", name]
+    main(argv, root=proj)
+    err = capsys.readouterr().err
+    assert "Traceback" not in err, err
+    docs = manifest(tmp_path / "out")["documents"]
+    assert {d["layout"] for d in docs} == set(layouts) - ({"bilingual-letter"} if lang == "en" else set())
+    for d in docs:
+        if case.prints:
+            assert d["status"] == "ok", (d["layout"], d.get("error"))
+            text = hostile.pdf_text(tmp_path / "out" / d["path"])
+            for s in case.prints:        # a narrow column may break it into lines
+                assert "".join(s.split()) in "".join(text.split()), (d["layout"], s)
+            continue
+        msg = d.get("error") or ""
+        assert d["status"] == "failed", (d["layout"], "built although the input is bad")
+        assert len(msg.splitlines()) == 1 and "unexpected error" not in msg, (d["layout"], msg)
+        for fragment in case.expect:
+            assert fragment in msg, (d["layout"], fragment, msg)
