@@ -7,6 +7,7 @@ furniture ends (so the body knows where it may start), or with ``page=None`` onl
 from __future__ import annotations
 
 from ..brand import Brand
+from ..errors import LeafletError
 from ..content.model import Span, Status
 from .items import Box, Link, Page, Picture, QrCode, Rule
 from .setting import Ctx, break_lines, emit, fit_words
@@ -58,7 +59,8 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     org = ts.shape(brand.name, bold=True)
     osize = max(ctx.size * 0.9, spec.minimum["footer"])
     ol = break_lines(ctx, org, width - pad, osize, "brand")
-    band_h = pad + logo + osize * 0.8 + len(ol) * osize * 1.3 + pad * 0.6 + len(tl) * tsize * 1.15 + \
+    name_lines = room(ctx, "name", len(ol), "name on the cover")
+    band_h = pad + logo + osize * 0.8 + name_lines * osize * 1.3 + pad * 0.6 + len(tl) * tsize * 1.15 + \
         len(sl) * ssize * 1.35 + pad
     x0 = left - spec.margins["outside"] * 0.5
     page.items.append(Box(x0, top - band_h, width + spec.margins["outside"], band_h,
@@ -69,6 +71,8 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     y -= logo + osize * 0.8
     on = brand.colours["on_primary"]
     y = emit(ctx, page, org, ol, left, width, y, osize, osize * 1.3, on, "P", "brandname", "center")
+    if name_lines > len(ol):
+        y -= (name_lines - len(ol)) * osize * 1.3
     y -= pad * 0.6
     y = emit(ctx, page, title, tl, left, width, y, tsize, tsize * 1.15, on, "H1", "title", "center")
     if sl:
@@ -126,14 +130,21 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
             for sp, sz, p, col, role, node in rows]
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
     total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values())
-    qr = min(width * 0.3, 54.0) if brand.online_url else 0.0
+    # Room kept for any clinic: the rows that differ by clinic count as the layout says.
+    n_contact = sum(len(row[1]) for row in laid[1:-2])
+    n_credit = len(laid[-2][1])
+    extra = (room(ctx, "contact", n_contact, "contact details") - n_contact) * size * 1.4 + \
+        (room(ctx, "credit", n_credit, "credit") - n_credit) * small * 1.35
+    if extra:
+        total += extra
+    qr = min(width * 0.3, 54.0) if brand.online_url or ctx.spec.brand_lines else 0.0
     total += qr + size * 0.8 if qr else 0
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):
         y -= gaps.get(i, 0)
         y = emit(ctx, page, sp, ls, left, width, y, sz, p, col, role, node)
     if qr:
-        y -= size * 0.8 + qr
+        y -= extra + size * 0.8 + qr
         place_qr(ctx, page, right - qr if lang.rtl else left, y, qr)
     return y - size if top is not None else bottom + total + size
 
@@ -147,7 +158,7 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     size = max(spec.footer_size, spec.minimum["footer"])
     pitch = size * 1.3
     left, right = spec.margins["outside"], W - spec.margins["outside"]
-    qr = 0.0 if short or not brand.online_url else max(spec.footer["height"] - size * 0.6, 40.0)
+    qr = 0.0 if short or not (brand.online_url or spec.brand_lines) else max(spec.footer["height"] - size * 0.6, 40.0)
     width = right - left - (qr + size if qr else 0)
     text_x = left + (qr + size if qr and lang.rtl else 0)
     contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
@@ -163,7 +174,11 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     if short:       # later pages of a flowing leaflet: the contact block ends the content instead
         rows = rows[-1:]
     broken = [(c, sp, break_lines(c, sp, width, size, "footer"), node, role) for c, sp, node, role in rows]
-    height = max(sum(len(lines) for _, _, lines, _, _ in broken) * pitch, qr) + size * 0.8
+    n_lines = sum(len(lines) for _, _, lines, _, _ in broken)
+    if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
+        n_brand = len(broken[0][2]) + len(broken[1][2])
+        n_lines += room(ctx, "footer", n_brand, "contact and credit lines in the footer") - n_brand
+    height = max(n_lines * pitch, qr) + size * 0.8
     if page is None:
         return height
     top = spec.margins["bottom"] + max(height, spec.footer["height"])
@@ -174,6 +189,21 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     if qr:
         place_qr(ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height
+
+
+def room(ctx: Ctx, what: str, lines: int, where: str) -> int:
+    """Lines kept for details that differ by clinic: the layout's ``brand_lines`` (a clear error
+    when this clinic's details need more), or the lines they take when the layout keeps none."""
+    budget = (ctx.spec.brand_lines or {}).get(what)
+    if budget is None:
+        return lines
+    if lines > budget:
+        spec, lang = ctx.spec, ctx.lang
+        raise LeafletError(
+            f"the clinic's {where} take {lines} lines in layout {spec.name!r} in {lang.name} ({lang.code}) "
+            f"at body size {ctx.size:g} pt; the layout keeps room for {budget}", file=ctx.brand.file,
+            hint=f"Shorten the clinic's details, or raise brand_lines.{what} in {spec.file}")
+    return budget
 
 
 def _website(brand: Brand) -> Span:

@@ -17,6 +17,10 @@ PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89), "legal": (612.0,
 SLOTS = ("header", "cover", "summary", "body", "diagram", "contact")
 SCALE_KEYS = ("title", "subtitle", "summary", "heading", "caption", "label")
 MIN_KEYS = ("caption", "label", "footer")
+# Room a layout keeps for the details that differ by clinic, in lines, so that every clinic's
+# leaflet lays out the same (body size, page count): the footer's contact and credit lines, the
+# contact block's name/phone/address/website lines and its credit lines, the cover's name.
+BRAND_LINES = ("footer", "contact", "credit", "name")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class LayoutSpec:
     min_text: float = 0.0        # nothing anywhere smaller than this (large print: 16)
     bilingual: str | None = None # the language every sheet pairs with, e.g. "en"
     flow: tuple = ()             # (page, panel) reading order for a fixed sheet; default page order
+    brand_lines: dict | None = None  # room kept for any clinic's details, in lines (see BRAND_LINES)
 
     def page_panels(self, index: int) -> tuple:
         """Panels of page ``index`` (the last page's pattern repeats when content flows)."""
@@ -98,7 +103,8 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
-                                   "spacing", "header", "footer", "pages"), ("fold_marks", "bilingual", "flow"))
+                                   "spacing", "header", "footer", "pages"),
+                   ("fold_marks", "bilingual", "flow", "brand_lines"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -179,6 +185,10 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
             if pg >= max_pages or pn >= len(pages[min(pg, len(pages) - 1)]):
                 raise doc.error(("flow", i), f"there is no page {pg + 1} panel {pn + 1}")
             flow.append((pg, pn))
+    brand_lines = None
+    if top.get("brand_lines") is not None:
+        bl = r.mapping(top["brand_lines"], ("brand_lines",), (), BRAND_LINES)
+        brand_lines = {k: int(number(v, ("brand_lines", k), 1, 40)) for k, v in bl.items()}
     bilingual = top.get("bilingual")
     if bilingual is not None:
         bilingual = r.string(r.mapping(bilingual, ("bilingual",), ("with",))["with"], ("bilingual", "with"))
@@ -198,4 +208,5 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         fold_marks=bool(top.get("fold_marks", False)),
         flow=tuple(flow),
         bilingual=bilingual,
+        brand_lines=brand_lines,
     )
