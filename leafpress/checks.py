@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from . import readability
 from .content.inline import InlineError, check_url
 from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps
-from .layout.items import Box, LaidOut, Picture, TextLine
+from .layout.items import Box, LaidOut, Picture, Raster, TextLine
 
 TARGET_GRADE = 7.0
 REVIEW_MONTHS = 24
@@ -190,7 +190,7 @@ def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float,
                     add("contrast", "error", f"{brand_file} colours (page {pi + 1}, {item.role})",
                         f"text {item.colour} on {bg} has a contrast of {ratio:.2f}:1, under {need:g}:1 "
                         "(WCAG 1.4.3)", blocking=True)
-            elif isinstance(item, Picture) and hasattr(item.source, "suffix"):
+            elif isinstance(item, Picture) and isinstance(item.source, Raster):
                 out.extend(image_findings(h, layout, item, brand_file))
         for link in page.links:
             try:
@@ -216,11 +216,11 @@ def _behind(item: TextLine, background: list) -> str:
 
 def image_findings(h: Handout, layout: str, pic: Picture, where: str) -> list[Finding]:
     from PIL import Image
-    with Image.open(pic.source) as im:
+    with Image.open(pic.source.path) as im:
         px_w, px_h = im.size
     dpi = min(px_w / (pic.w / 72), px_h / (pic.h / 72))
     if dpi < MIN_DPI:
-        return [Finding(h.id, h.lang, layout, "images", "warning", f"{where} ({pic.source.name})",
+        return [Finding(h.id, h.lang, layout, "images", "warning", f"{where} ({pic.source.path.name})",
                         f"printed at {dpi:.0f} dpi, under {MIN_DPI} dpi: it will look blurred; use a "
                         f"larger image or an SVG")]
     return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..content.model import Figure
 from ..diagram import Diagram
 from ..errors import LeafletError
-from .items import Page, Picture, Rule
+from .items import Page, Picture, Rule, Svg
 from .setting import Ctx, break_lines, emit
 
 
@@ -69,7 +69,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
         dx, dy = ax0 + (aw - dw) / 2, art_bottom
         art_top = dy + dh
         emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", node + "c")
-        page.items.append(Picture(diagram.drawing, dx, dy, dw, dh, role="Figure", node=node))
+        page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
         for side, gutter in gutters.items():
             group = sorted((a for a in diagram.anchors.values() if a.side == side), key=lambda a: -a.y)
             boxes = [[dy + a.y * scale + len(labels[a.id]) * lpitch / 2, len(labels[a.id]) * lpitch, a]
@@ -105,7 +105,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     dx = left + (ng if "left" in sides else 0) + (aw - dw) / 2
     dy = art_bottom + key_h
     emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", node + "c")
-    page.items.append(Picture(diagram.drawing, dx, dy, dw, dh, role="Figure", node=node))
+    page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
     # The numbers may stand taller than a small drawing: their column then rises above it.
     col_h = max(sum(1 for a in diagram.anchors.values() if a.side == side) * (npitch + ls * 0.15)
                 for side in sides)

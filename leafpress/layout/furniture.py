@@ -6,10 +6,12 @@ furniture ends (so the body knows where it may start), or with ``page=None`` onl
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..brand import Brand
 from ..errors import LeafletError
 from ..content.model import Span, Status
-from .items import Box, Link, Page, Picture, QrCode, Rule
+from .items import Box, Link, Page, Picture, Qr, Raster, Rule, Svg
 from .setting import Ctx, break_lines, emit, fit_words
 
 
@@ -230,36 +232,20 @@ def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
 def place_qr(ctx: Ctx, page: Page, x: float, y: float, size: float) -> None:
     url = ctx.brand.online(ctx.handout.id, ctx.lang.code)
     if url:
-        page.items.append(Picture(_qr(url), x, y, size, size, role="Artifact", node="qr"))
+        page.items.append(Picture(Qr(url), x, y, size, size, role="Artifact", node="qr"))
         page.links.append(Link(x, y, size, size, url))
-
-
-_QR: dict = {}
-
-
-def _qr(url: str) -> "QrCode":
-    """The QR code for ``url`` (error correction M), drawn by the renderer as vector squares."""
-    code = _QR.get(url)
-    if code is None:
-        from reportlab.graphics.barcode import qrencoder
-        qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        qr.addData(url)
-        qr.make()
-        code = _QR[url] = QrCode(tuple(tuple(bool(m) for m in row) for row in qr.modules))
-    return code
 
 
 _LOGOS: dict = {}
 
 
-def logo_source(brand: Brand):
+def logo_source(brand: Brand) -> Svg | Raster:
+    """The brand's logo as an asset; an SVG is checked (once) before any writer sees it."""
     if brand.logo.suffix.lower() != ".svg":
-        return brand.logo
+        return Raster(brand.logo)
     key = str(brand.logo)
     if key not in _LOGOS:
         from ..diagram import check_svg
-        from svglib.svglib import svg2rlg
-        from pathlib import Path as _P
-        check_svg(brand.logo, str(_P(brand.file).parent / brand.logo.name))
-        _LOGOS[key] = svg2rlg(key)
+        check_svg(brand.logo, str(Path(brand.file).parent / brand.logo.name))
+        _LOGOS[key] = Svg(brand.logo)
     return _LOGOS[key]

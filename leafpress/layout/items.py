@@ -8,6 +8,7 @@ Coordinates are PDF points, origin bottom-left.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -57,22 +58,38 @@ class Rule:
     dot: float = 0.0         # radius of a dot drawn at (x2, y2), for leader lines
 
 
+@dataclass(frozen=True)
+class Svg:
+    """A checked SVG file (diagram or logo, no text): the writer turns it into vectors."""
+    path: Path
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A checked PNG or JPEG (a logo)."""
+    path: Path
+
+
+@dataclass(frozen=True)
+class Qr:
+    """A QR code carrying ``data`` (a URL): the writer encodes it (error correction M) and draws
+    its modules as vector squares."""
+    data: str
+
+
+Asset = Svg | Raster | Qr
+
+
 @dataclass
 class Picture:
-    """A vector drawing (diagram or SVG logo) or a raster logo, scaled into a box."""
-    source: object           # reportlab Drawing, or a Path to a PNG/JPEG
+    """An asset (SVG, raster image, QR code) scaled into a box."""
+    source: Asset
     x: float
     y: float
     w: float
     h: float
     role: str = "Figure"
     node: str = ""
-
-
-@dataclass(frozen=True)
-class QrCode:
-    """A QR code's modules (rows of dark/light); a Picture draws it as vector squares."""
-    modules: tuple
 
 
 @dataclass
