@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from . import readability
 from .content.inline import InlineError, check_url
-from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps
+from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps, unknown_kind
 from .layout.items import Box, LaidOut, Picture, Raster, TextLine
 
 TARGET_GRADE = 7.0
@@ -55,6 +55,8 @@ def section_hash(section: Section) -> str:
         elif isinstance(b, Figure):
             for part in (b.diagram, b.caption.raw, b.alt.raw, *(k + "=" + v.raw for k, v in b.labels)):
                 h.update(b"\0" + part.encode())
+        else:
+            raise unknown_kind(b, "checks.section_hash")
     return h.hexdigest()[:10]
 
 
@@ -124,8 +126,8 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
             blocking=True)
 
     # Links in the content.
-    for key, text in h.texts():
-        for span in text.spans:
+    for key, content_text in h.texts():
+        for span in content_text.spans:
             if span.href:
                 try:
                     check_url(span.href)
@@ -143,6 +145,8 @@ def _section_text(s: Section) -> str:
             parts += [t.plain for t in b.items]
         elif isinstance(b, Figure):
             parts.append(b.caption.plain)
+        else:
+            raise unknown_kind(b, "checks._section_text")
     return " ".join(parts)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from enum import Enum
 
 
@@ -87,7 +88,14 @@ def texts_of(block: Block, alt: bool = False) -> tuple[Text, ...]:
         return block.items
     if isinstance(block, Figure):
         return (block.caption,) + ((block.alt,) if alt else ()) + tuple(t for _, t in block.labels)
-    raise TypeError(f"no rule for block kind {type(block).__name__}: add it to content.model.texts_of")
+    raise unknown_kind(block, "content.model.texts_of")
+
+
+def unknown_kind(block: object, where: str) -> TypeError:
+    """The error for a block kind a stage has no rule for: a new kind must be added to every
+    stage (texts_of, the loader, layout.blocks, checks), and one that is not fails loudly here
+    instead of being skipped. See tests/test_block_kinds.py."""
+    return TypeError(f"{where} has no rule for block kind {type(block).__name__!r}")
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,7 @@ class Handout:
     sections: tuple[Section, ...] = field(default_factory=tuple)
     checks: dict = field(default_factory=dict)     # per-handout thresholds (source file only)
 
-    def texts(self):
+    def texts(self) -> Iterator[tuple[str, Text]]:
         """Every piece of text in reading order, as (key path, Text)."""
         yield "title", self.title
         if self.subtitle:

@@ -8,7 +8,7 @@ lands in, never estimated at another.
 from __future__ import annotations
 
 
-from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Text
+from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Text, unknown_kind
 from .figures import draw_figure
 from .flow import FlowBlock, whole
 from .furniture import draw_contact
@@ -55,7 +55,7 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
                 if id(block) in flowing:
                     out.append(_figure_block(ctx, sec.id, block, sb))
             else:
-                raise TypeError(f"layout has no rule for block kind {type(block).__name__}")
+                raise unknown_kind(block, "layout.blocks")
     return out
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..text.paragraph import Line, ShapedParagraph
 
 
 @dataclass
@@ -17,8 +21,8 @@ class TextLine:
     y: float                 # baseline
     size: float
     colour: str
-    paragraph: object        # text.paragraph.ShapedParagraph
-    line: object             # text.paragraph.Line
+    paragraph: ShapedParagraph   # shaped once: its glyphs, clusters and text
+    line: Line                   # the stretch of it on this line
     width: float             # points
     role: str
     node: str

@@ -330,7 +330,9 @@ def _base_font() -> str:
     if _BASE is None:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
-        path = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSans-Regular.ttf"
+        name = Path("assets") / "fonts" / "NotoSans-Regular.ttf"    # the checkout's, or (installed) the project's
+        path = Path(__file__).resolve().parents[2] / name
+        path = path if path.is_file() else Path.cwd() / name
         pdfmetrics.registerFont(TTFont("LeafpressBase", str(path)))
         _BASE = "LeafpressBase"
     return _BASE
