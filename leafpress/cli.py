@@ -22,16 +22,20 @@ from .languages import match_lang
 from .project import Job, Project, write_atomic
 
 COMMANDS = ("build", "check", "list", "proof", "stamp")
+TRANSLATE_COMMANDS = ("export", "import", "review")     # translation exchange (leafpress/translate)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="generate.py",
         description="Print patient-education leaflets: every handout x language x layout x brand.")
-    p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
+    p.add_argument("command", nargs="?", default="build", choices=COMMANDS + TRANSLATE_COMMANDS,
                    help="build PDFs (default), check without writing PDFs, list what exists, or "
                         "proof: build, then contact sheets and side-by-side review copies; "
-                        "stamp: record in translations which source version they match")
+                        "stamp: record in translations which source version they match; "
+                        "export: XLIFF or PO files for translators; import FILE: bring one back; "
+                        "review: record a reviewer's sign-off")
+    p.add_argument("file", nargs="?", metavar="FILE", help="import: the XLIFF (.xlf) or PO (.po) file")
     p.add_argument("--handout", action="append", default=[], metavar="ID", help="only this handout (repeatable)")
     p.add_argument("--lang", action="append", default=[], metavar="CODE", help="only this language, BCP 47 (repeatable)")
     p.add_argument("--layout", action="append", default=[], metavar="NAME", help="only this layout (repeatable)")
@@ -43,8 +47,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--release", action="store_true",
                    help="treat release-blocking findings (draft or stale translations, overdue review, "
                         "contrast, type size) as failures")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="check: print findings as text (default) or JSON")
+    p.add_argument("--format", choices=("text", "json", "xliff", "po"), default=None,
+                   help="check: print findings as text (default) or JSON; export: xliff (default) or po")
+    p.add_argument("--reviewer", metavar="NAME", help="review: who signs the translation off")
+    p.add_argument("--scope", choices=("clinical", "linguistic"), default="clinical",
+                   help="review: what the reviewer vouches for (default clinical; only a clinical "
+                        "sign-off removes the draft notice)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
 
@@ -239,6 +247,13 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             return cmd_list(project)
         if args.command == "stamp":
             return cmd_stamp(project, args)
+        if args.command in TRANSLATE_COMMANDS:
+            return cmd_translate(project, args)
+        if args.file:
+            raise UsageError(f"unexpected argument {args.file!r}", hint=f"'{args.command}' takes options only")
+        if args.format not in (None, "text", "json"):
+            raise UsageError(f"--format {args.format} is for export", hint="Use --format text or json")
+        args.format = args.format or "text"
         jobs = plan(project, args)
         out = Path(args.out)
         if not out.is_absolute():
@@ -397,6 +412,55 @@ def cmd_stamp(project: Project, args) -> int:
             write_atomic(path, new.encode("utf-8"))
             n += 1
             print(f"stamped {path.relative_to(project.root)} against {source.file}", file=sys.stderr)
+    return 0
+
+
+# -- translation exchange: export, import, review (leafpress/translate) -------------------------------
+def cmd_translate(project: Project, args) -> int:
+    from .translate import exchange, signoff
+    if args.command != "import" and args.file:
+        raise UsageError(f"unexpected argument {args.file!r}", hint=f"'{args.command}' takes options only")
+    if args.command == "import":
+        if not args.file:
+            raise UsageError("import needs the file: python generate.py import FILE")
+        path = Path(args.file)
+        if not path.is_file():
+            raise UsageError(f"no such file: {args.file}", hint="Name the .xlf or .po file to import")
+        report = exchange.import_file(project, path)
+        for line in report.errors:
+            print(f"error: {line}", file=sys.stderr)
+        for line in report.warnings:
+            print(f"warning: {line}", file=sys.stderr)
+        for line in report.notes:
+            print(line, file=sys.stderr)
+        print(f"imported {report.file} ({report.handout}/{report.lang}): {len(report.changed)} unit(s) changed, "
+              f"{len(report.reviewed)} newly marked reviewed, section(s) stamped: "
+              f"{', '.join(report.stamped) or 'none'}, {len(report.errors)} error(s); written: "
+              f"{', '.join(report.written) or 'nothing'}", file=sys.stderr)
+        return 1 if report.errors else 0
+    hids = _select("handout", args.handout, list(project.handouts))
+    if args.command == "review":
+        if len(hids) != 1 or len(args.lang) != 1:
+            raise UsageError("review signs off one translation: give --handout ID and --lang CODE once each")
+        if not args.reviewer:
+            raise UsageError("review needs --reviewer NAME")
+        lang = _select("language", args.lang, list(project.handouts[hids[0]]), match_lang)[0]
+        print(signoff.review(project, hids[0], lang, args.reviewer, args.scope), file=sys.stderr)
+        return 0
+    fmt = args.format or "xliff"
+    if fmt not in exchange.FORMATS:
+        raise UsageError(f"--format {fmt} cannot be exported", hint="Use --format xliff or --format po")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out} is a file, not a folder", hint="Name a folder")
+    written = []
+    for hid in hids:
+        source = project.source(hid).lang
+        langs = _select("language", args.lang, [x for x in project.handouts[hid] if x != source], match_lang)
+        for lang in langs:
+            written.append(exchange.export(project, hid, lang, fmt, out))
+    for w in written:
+        print(f"exported {w}", file=sys.stderr)
     return 0
 
 
