@@ -20,6 +20,7 @@ from . import ENGINE_VERSION
 from .errors import LeafletError, UsageError
 from .languages import match_lang
 from .project import Job, Project, write_atomic
+from .translate.pseudo import PSEUDO
 
 COMMANDS = ("build", "check", "list", "proof", "stamp")
 TRANSLATE_COMMANDS = ("export", "import", "review")     # translation exchange (leafpress/translate)
@@ -73,7 +74,8 @@ def _select(kind: str, wanted: list[str], available, matcher=None) -> list[str]:
 def plan(project: Project, args) -> list[Job]:
     handouts = _select("handout", args.handout, list(project.handouts))
     all_langs = sorted({lang for h in handouts for lang in project.handouts[h]})
-    langs = _select("language", args.lang, all_langs, match_lang)
+    # Pseudo-locales (en-XA, ar-XB) are built only when asked for by name.
+    langs = _select("language", args.lang, all_langs + (list(PSEUDO) if args.lang else []), match_lang)
     layouts = _select("layout", args.layout, list(project.layouts))
     brands = _select("brand", args.brand, project.all_brands())
     if not layouts:
@@ -83,7 +85,7 @@ def plan(project: Project, args) -> list[Job]:
     jobs = []
     for h in handouts:
         for lang in langs:
-            if lang not in project.handouts[h]:
+            if lang not in project.handouts[h] and lang not in PSEUDO:
                 continue
             for lay in layouts:
                 for b in brands:
