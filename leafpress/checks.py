@@ -91,9 +91,13 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
                 if sc.name != "SMOG grade" and readability.too_hard(sc, target):
                     add("reading-level", "warning", f"{h.file} sections ({s.id})",
                         f"{sc.name} {sc.value:g} is harder than the target (grade {target:g})")
-        for sc in readability.scores(" ".join(whole), h.lang) or []:
-            sev = "warning" if readability.too_hard(sc, target) else "info"
-            add("reading-level", sev, h.file, f"whole handout: {sc.name} {sc.value:g} (target grade {target:g})")
+        # English: SMOG is the headline grade and decides; Flesch-Kincaid is shown beside it.
+        for k, sc in enumerate(readability.scores(readability.running_text(whole), h.lang) or []):
+            decides = k == 0 or sc.name != "Flesch-Kincaid grade"
+            sev = "warning" if decides and readability.too_hard(sc, target) else "info"
+            headline = " (headline grade)" if sc.name == "SMOG grade" else ""
+            add("reading-level", sev, h.file,
+                f"whole handout: {sc.name} {sc.value:g}{headline} (target grade {target:g})")
 
     # Translation status and staleness.
     t = h.translation
@@ -135,7 +139,9 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
 
 
 def _section_text(s: Section) -> str:
-    parts = [s.heading.plain + "."]
+    """What a section gives to read, for the reading level: not its heading (a heading is not
+    a sentence) nor diagram labels; each list item a sentence of its own."""
+    parts = []
     for b in s.blocks:
         if isinstance(b, (Paragraph, Callout)):
             parts.append(b.text.plain)
@@ -143,7 +149,7 @@ def _section_text(s: Section) -> str:
             parts += [t.plain for t in b.items]
         elif isinstance(b, Figure):
             parts.append(b.caption.plain)
-    return " ".join(parts)
+    return readability.running_text(parts)
 
 
 # -- per document (what will be drawn) ------------------------------------------------------------
