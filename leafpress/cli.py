@@ -206,6 +206,7 @@ def cmd_list(project: Project) -> int:
     print("languages: " + ", ".join(project.languages))
     print("layouts: " + ", ".join(project.layouts))
     print("brands: " + ", ".join(project.brands))
+    print("pseudo-locales (built when asked for by name, e.g. --lang en-XA): " + ", ".join(PSEUDO))
     if project.partner_ids:
         print("partner clinics (assets/brands/partners.yaml): " + ", ".join(project.partner_ids))
     return 0
@@ -378,6 +379,12 @@ def _report(findings: list, results: list[dict], fmt: str) -> None:
         print(f"{row['severity']}: {row['handout']}/{row['lang']}{layout}: {row['check']}: {where}{row['message']}")
 
 
+def _fingerprint_text(value: str) -> str:
+    """A fingerprint such as 50030e8132 reads as a number in YAML 1.2: quote those."""
+    from .translate.yamledit import fingerprint
+    return f'"{value}"' if fingerprint(value) is not value else value
+
+
 def cmd_stamp(project: Project, args) -> int:
     """Record, in each selected translation, the source fingerprints it now matches."""
     from .checks import section_hash
@@ -391,7 +398,7 @@ def cmd_stamp(project: Project, args) -> int:
             project.handout(hid, lang)       # refuse to stamp a file that does not load
             text = path.read_text(encoding="utf-8")
             block = "  translated_from:\n    sections:\n" + "".join(
-                f"      {s.id}: {section_hash(s)}\n" for s in source.sections)
+                f"      {s.id}: {_fingerprint_text(section_hash(s))}\n" for s in source.sections)
             lines = text.splitlines(keepends=True)
             try:
                 start = next(i for i, ln in enumerate(lines) if ln.rstrip() == "translation:")

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checks import section_hash
+from ..content.loader import load_handout
 from ..content.model import SIGN_OFF_SCOPES, Status
 from ..errors import LeafletError, UsageError
+from ..languages import load_language
 from .units import NEEDS_REVIEW, NEW, REVIEWED, TRANSLATED, Unit, handout_units
 from .validate import problems
 from .yamledit import YamlDoc, fingerprint
@@ -330,14 +332,14 @@ def import_file(project, path: Path) -> Report:
                             "--reviewer NAME --scope clinical'")
     if signoff:
         _file_signoff(project, report, hdoc, signoff, units, failed, seen, stamps, display)
-    _write(hdoc, report)
+    _write(hdoc, report, lambda p: load_handout(p, p.parent.parent))
     ui = [uid for uid in texts if by_id[uid].where == "language"]
     if ui:
         ldoc = YamlDoc(project.languages[lang], f"assets/languages/{lang}.yaml")
         for uid in ui:
             ldoc.set_text(by_id[uid].path, texts[uid], 4)
             report.changed.append(uid)
-        _write(ldoc, report)
+        _write(ldoc, report, lambda p: load_language(p, p.parent))
     return report
 
 
@@ -367,9 +369,23 @@ def _file_signoff(project, report, hdoc, signoff, units, failed, seen, stamps, d
     report.notes.append(f"{scope} sign-off by {name.strip()} on {when.isoformat()} recorded")
 
 
-def _write(doc: YamlDoc, report: Report) -> None:
+def _write(doc: YamlDoc, report: Report, check=None) -> None:
+    """Write the file if it changed, after ``check`` (a loader) accepts the new text."""
     from ..project import write_atomic
     text = doc.dumps()
-    if text != doc.original:
-        write_atomic(doc.path, text.encode("utf-8"))
-        report.written.append(doc.display)
+    if text == doc.original:
+        return
+    if check is not None:
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            trial = Path(tmp) / doc.path.parent.name / doc.path.name
+            trial.parent.mkdir()
+            trial.write_text(text, encoding="utf-8")
+            try:
+                check(trial)
+            except LeafletError as exc:
+                report.errors.append(f"{doc.display}: the file would not load after the import, so it was "
+                                     f"not written ({exc.message}); please report this")
+                return
+    write_atomic(doc.path, text.encode("utf-8"))
+    report.written.append(doc.display)
