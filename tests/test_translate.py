@@ -307,3 +307,16 @@ def test_pseudo_locales_build_on_request_only(tmp_path, capsys):
     from leafpress.cli import parser, plan
     jobs = plan(Project(ROOT), parser().parse_args(["build"]))
     assert not {j.lang for j in jobs} & set(pseudo.PSEUDO)                   # not in the full build
+
+
+def test_approved_in_xliff_counts_as_reviewed(scratch, tmp_path, capsys):
+    _export(scratch, tmp_path, "--lang", "ko")
+    path = tmp_path / "translations" / "port-ko.xlf"
+    tree, tu = _xliff(path)
+    tu("summary").set("approved", "yes")
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    assert main(["import", str(path)], root=scratch) == 0
+    assert Project(scratch).handout("port", "ko").translation.reviewed_units == ("summary",)
+    _export(scratch, tmp_path / "again", "--lang", "ko")               # and it goes out reviewed
+    _, tu = _xliff(tmp_path / "again" / "translations" / "port-ko.xlf")
+    assert _target(tu("summary")).get("state") == "signed-off"

@@ -12,7 +12,8 @@ written; a section's fingerprint is stamped only when every unit of it came back
 (translated or reviewed) and valid.
 
 States in the files. XLIFF: ``state`` on ``<target>``: new / needs-translation -> new;
-needs-review-* -> needs review; translated -> translated; signed-off / final -> reviewed. PO: an
+needs-review-* -> needs review; translated -> translated; signed-off / final, or
+``approved="yes"`` on the unit -> reviewed. PO: an
 empty msgstr is new, ``#, fuzzy`` needs review, ``#, reviewed`` reviewed, otherwise translated.
 A sign-off travels in the XLIFF header as ``<phase process-name="review" phase-name="clinical"
 contact-name="NAME" date="YYYY-MM-DD"/>`` or in the PO header as ``X-Review-Scope``,
@@ -169,10 +170,10 @@ def _read_xliff(path: Path, display: str):
         node = tu.getlanguageNode(lang=None, index=1)
         raw_state = node.get("state") if node is not None else None
         target = tu.target or ""
-        if raw_state in ("signed-off", "final"):
-            state = REVIEWED
-        elif raw_state and raw_state.startswith("needs-review"):
+        if raw_state and raw_state.startswith("needs-review"):
             state = NEEDS_REVIEW
+        elif target and (raw_state in ("signed-off", "final") or tu.xmlelement.get("approved") == "yes"):
+            state = REVIEWED         # exported units carry approved="no" unless already reviewed
         elif raw_state in (None, "translated") and target:
             state = TRANSLATED
         else:
