@@ -75,7 +75,8 @@ def plan(project: Project, args) -> list[Job]:
     handouts = _select("handout", args.handout, list(project.handouts))
     all_langs = sorted({lang for h in handouts for lang in project.handouts[h]})
     # Pseudo-locales (en-XA, ar-XB) are built only when asked for by name.
-    langs = _select("language", args.lang, all_langs + (list(PSEUDO) if args.lang else []), match_lang)
+    langs = _select("language", args.lang, all_langs,
+                    lambda w, known: match_lang(w, known) or match_lang(w, PSEUDO))
     layouts = _select("layout", args.layout, list(project.layouts))
     brands = _select("brand", args.brand, project.all_brands())
     if not layouts:
