@@ -58,6 +58,15 @@ def section_hash(section: Section) -> str:
     return h.hexdigest()[:10]
 
 
+FRONT = "front matter (title, subtitle, summary, credit)"
+
+
+def front_hash(h: Handout) -> str:
+    """A short fingerprint of the texts outside the sections: title, subtitle, summary, credit."""
+    parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:10]
+
+
 def handout_hash(h: Handout) -> str:
     parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
     parts += [f"{s.id}:{section_hash(s)}" for s in h.sections]
@@ -113,6 +122,8 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
         else:
             recorded = dict(t.translated_from)
             changed = [s.id for s in source.sections if recorded.get(s.id) != section_hash(s)]
+            if t.front_from is not None and t.front_from != front_hash(source):
+                changed.insert(0, FRONT)     # recorded since stamp and import record it
             gone = sorted(set(recorded) - {s.id for s in source.sections})
             if changed or gone:
                 detail = ", ".join(changed + [f"{g} (removed)" for g in gone])

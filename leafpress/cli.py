@@ -388,7 +388,7 @@ def _fingerprint_text(value: str) -> str:
 
 def cmd_stamp(project: Project, args) -> int:
     """Record, in each selected translation, the source fingerprints it now matches."""
-    from .checks import section_hash
+    from .checks import front_hash, section_hash
     hids = _select("handout", args.handout, list(project.handouts))
     n = 0
     for hid in hids:
@@ -398,7 +398,8 @@ def cmd_stamp(project: Project, args) -> int:
             path = project.handouts[hid][lang]
             project.handout(hid, lang)       # refuse to stamp a file that does not load
             text = path.read_text(encoding="utf-8")
-            block = "  translated_from:\n    sections:\n" + "".join(
+            block = (f"  translated_from:\n    front: {_fingerprint_text(front_hash(source))}\n"
+                     "    sections:\n") + "".join(
                 f"      {s.id}: {_fingerprint_text(section_hash(s))}\n" for s in source.sections)
             lines = text.splitlines(keepends=True)
             try:

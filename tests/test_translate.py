@@ -320,3 +320,26 @@ def test_approved_in_xliff_counts_as_reviewed(scratch, tmp_path, capsys):
     _export(scratch, tmp_path / "again", "--lang", "ko")               # and it goes out reviewed
     _, tu = _xliff(tmp_path / "again" / "translations" / "port-ko.xlf")
     assert _target(tu("summary")).get("state") == "signed-off"
+
+
+def test_front_matter_has_its_own_fingerprint(scratch, tmp_path, capsys):
+    assert main(["stamp", "--lang", "es"], root=scratch) == 0          # stamp records the front too
+    assert Project(scratch).handout("port", "es").translation.front_from is not None
+    en = scratch / "handouts/port/en.yaml"
+    en.write_text(en.read_text(encoding="utf-8").replace("most people go home the same day.",
+                                                         "most people go home that day."), encoding="utf-8")
+    capsys.readouterr()
+    main(["check", "--lang", "es", "--layout", "letter-2page", "--brand", "open-leaflets"], root=scratch)
+    assert "in section(s) front matter (title, subtitle, summary, credit)" in capsys.readouterr().out
+    _export(scratch, tmp_path, "--lang", "es")
+    path = tmp_path / "translations" / "port-es.xlf"
+    tree, tu = _xliff(path)
+    assert _target(tu("summary")).get("state") == "needs-review-translation"
+    assert _target(tu("sections.what.heading")).get("state") == "translated"
+    for uid in ("title", "subtitle", "summary", "source_credit"):
+        _target(tu(uid)).set("state", "translated")
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    assert main(["import", str(path)], root=scratch) == 0
+    assert "section(s) stamped: front" in capsys.readouterr().err
+    main(["check", "--lang", "es", "--layout", "letter-2page", "--brand", "open-leaflets"], root=scratch)
+    assert "stale" not in capsys.readouterr().out

@@ -120,10 +120,12 @@ def load_handout(path: Path, root: Path) -> Handout:
     if status is Status.REVIEWED and not (reviewer and reviewed_on):
         raise doc.error(("translation",), "a reviewed translation needs 'reviewer' and 'reviewed_on'",
                         hint="Add who reviewed it and when, or set status: draft")
-    translated_from = ()
+    translated_from, front_from = (), None
     if tr.get("translated_from") is not None:
         p = ("translation", "translated_from")
-        tf = r.mapping(tr["translated_from"], p, ("sections",), ("version",))
+        tf = r.mapping(tr["translated_from"], p, ("sections",), ("version", "front"))
+        if tf.get("front") is not None:
+            front_from = r.string(tf["front"], p + ("front",))
         secs = r.mapping(tf["sections"], p + ("sections",), tuple(tf["sections"]) if isinstance(tf["sections"], dict) else ())
         translated_from = tuple((str(k), r.string(v, p + ("sections", k))) for k, v in secs.items())
     reviewed_units = ()
@@ -171,8 +173,8 @@ def load_handout(path: Path, root: Path) -> Handout:
         id=hid, lang=lang, file=display,
         version=r.string(top["version"], ("version",)),
         last_reviewed=r.date(top["last_reviewed"], ("last_reviewed",)),
-        translation=Translation(status, reviewer, reviewed_on, translated_from, reviewed_units,
-                                tuple(sign_offs)),
+        translation=Translation(status, reviewer, reviewed_on, translated_from, front_from,
+                                reviewed_units, tuple(sign_offs)),
         checks=checks,
         title=r.text(top["title"], ("title",)),
         subtitle=r.text(top["subtitle"], ("subtitle",)) if top.get("subtitle") is not None else None,

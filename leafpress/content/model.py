@@ -92,6 +92,7 @@ class Translation:
     reviewer: str | None = None
     reviewed_on: dt.date | None = None
     translated_from: tuple = ()    # (section id, source fingerprint) when it was translated
+    front_from: str | None = None  # fingerprint of the source's title, subtitle, summary and credit
     reviewed_units: tuple = ()     # unit ids a reviewer marked reviewed in a translation tool
     sign_offs: tuple = ()          # SignOff records, oldest first
 

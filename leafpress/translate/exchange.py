@@ -26,12 +26,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checks import section_hash
+from ..checks import front_hash, section_hash
 from ..content.loader import load_handout
 from ..content.model import SIGN_OFF_SCOPES, Status
 from ..errors import LeafletError, UsageError
 from ..languages import load_language
-from .units import NEEDS_REVIEW, NEW, REVIEWED, TRANSLATED, Unit, handout_units
+from .units import FRONT, NEEDS_REVIEW, NEW, REVIEWED, TRANSLATED, Unit, handout_units
 from .validate import problems
 from .yamledit import YamlDoc, fingerprint
 
@@ -58,6 +58,9 @@ def units_of(project, hid: str, lang: str) -> tuple[list[Unit], object, object]:
 def _fp_text(u: Unit) -> str | None:
     if u.section is None:
         return None
+    if u.section == FRONT:
+        return (f"front matter (title, subtitle, summary, credit): source fingerprint {u.current}; the "
+                f"translation was stamped against {u.stamped or 'nothing'}")
     return (f"section {u.section}: source fingerprint {u.current}; the translation was stamped against "
             f"{u.stamped or 'nothing'}")
 
@@ -283,12 +286,16 @@ def import_file(project, path: Path) -> Report:
             texts[inc.id] = _norm(inc.target)
 
     # Which sections every unit came back done and valid: those are stamped.
-    stamps = {}
-    for s in source.sections:
-        mine = [u for u in units if u.section == s.id]
-        if all(u.id in seen and u.id not in failed and seen[u.id].state in (TRANSLATED, REVIEWED)
-               and (seen[u.id].target.strip() or False) for u in mine):
-            stamps[s.id] = section_hash(s)
+    def done(group: str) -> bool:
+        return all(u.id in seen and u.id not in failed and seen[u.id].state in (TRANSLATED, REVIEWED)
+                   and seen[u.id].target.strip() for u in units if u.section == group)
+
+    stamps = {s.id: section_hash(s) for s in source.sections if done(s.id)}
+    front_from = tr.translation.front_from
+    # The front fingerprint is new (older files have none): recorded when the front changes or
+    # was stale, so an unchanged round trip writes nothing.
+    front = (front_hash(source) if done(FRONT) and front_hash(source) != front_from
+             and (front_from is not None or any(by_id[uid].section == FRONT for uid in texts)) else None)
     marked = set(tr.translation.reviewed_units)
     new_marked = set(marked)
     for uid, inc in seen.items():
@@ -311,7 +318,7 @@ def import_file(project, path: Path) -> Report:
     t = hdoc.data["translation"]
     recorded = dict(tr.translation.translated_from)
     fresh = {k: v for k, v in stamps.items() if recorded.get(k) != v}
-    if fresh:
+    if fresh or front:
         tf = t.get("translated_from")
         if tf is None:
             t["translated_from"] = tf = {"sections": {}}
@@ -319,7 +326,12 @@ def import_file(project, path: Path) -> Report:
         for s in source.sections:
             if s.id in fresh:
                 secs[s.id] = fingerprint(fresh[s.id])
-        report.stamped = sorted(fresh)
+        if front:
+            if "front" in tf:
+                tf["front"] = fingerprint(front)
+            else:
+                tf.insert(0, "front", fingerprint(front))
+        report.stamped = (["front"] if front else []) + sorted(fresh)
     if new_marked != marked:
         order = [u.id for u in units if u.id in new_marked]
         if order:
@@ -360,7 +372,8 @@ def _file_signoff(project, report, hdoc, signoff, units, failed, seen, stamps, d
         return
     open_units = [u.id for u in units if u.where == "handout"
                   and (u.id in failed or u.id not in seen or seen[u.id].state not in (TRANSLATED, REVIEWED))]
-    unstamped = [u.section for u in units if u.section and u.section not in stamps and u.current != u.stamped]
+    unstamped = [u.section for u in units if u.section and u.section != FRONT
+                 and u.section not in stamps and u.current != u.stamped]
     if open_units or unstamped:
         report.warnings.append(f"{at}: review sign-off by {name} not recorded: "
                                f"{len(open_units)} unit(s) not done or failed (first: "

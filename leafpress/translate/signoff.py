@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..checks import section_hash
+from ..checks import FRONT, front_hash, section_hash
 from ..content.inline import InlineError, check_characters
 from ..content.model import SIGN_OFF_SCOPES, Status
 from ..errors import LeafletError, UsageError
@@ -52,6 +52,8 @@ def review(project, hid: str, lang: str, reviewer: str, scope: str, date: dt.dat
     h = project.handout(hid, lang)
     recorded = dict(h.translation.translated_from)
     stale = [s.id for s in source.sections if recorded.get(s.id) != section_hash(s)]
+    if h.translation.front_from is not None and h.translation.front_from != front_hash(source):
+        stale.insert(0, FRONT)
     if stale:
         raise LeafletError(f"cannot sign off: section(s) {', '.join(stale)} do not match the current source "
                            f"({source.file})", file=h.file, key="translation",

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..checks import section_hash
+from ..checks import front_hash, section_hash
 from ..content.model import Bullets, Callout, Figure, Handout, Paragraph, Status, Steps, Text
 
 NEW, NEEDS_REVIEW, TRANSLATED, REVIEWED = "new", "needs-review", "translated", "reviewed"
 STATES = (NEW, NEEDS_REVIEW, TRANSLATED, REVIEWED)
+FRONT = "front"          # the group of the texts outside the sections (one fingerprint covers them)
 LABEL_CHARS = 18          # what a diagram call-out holds comfortably (more switches to a key)
 LABEL_LIMIT = 30          # beyond this a label is refused: write it shorter
 INLINE_NOTE = "Keep the **bold**, *italic* and [text](link) markers around the same words."
@@ -32,7 +33,8 @@ class Unit:
     target: str | None
     note: str
     state: str
-    section: str | None = None     # the source section it belongs to (its fingerprint covers it)
+    section: str | None = None     # the source section it belongs to (its fingerprint covers it);
+                                   # FRONT for the title, subtitle, summary and credit
     stamped: str | None = None     # the section fingerprint the translation was stamped against
     current: str | None = None     # the source section's fingerprint now
     where: str = "handout"         # "handout" (handouts/<id>/<lang>.yaml) or "language" (assets/languages)
@@ -72,13 +74,16 @@ def handout_units(source: Handout, tr: Handout | None, src_strings: dict, tr_str
     marked = set(t.reviewed_units) if t else set()
     out: list[Unit] = []
 
-    def add(uid, path, text: Text, found: Text | None, note, sid=None, limit=None):
-        current = stamped = None
-        if sid is not None:
+    def add(uid, path, text: Text, found: Text | None, note, sid=FRONT, limit=None):
+        if sid == FRONT:        # stale only once a front fingerprint was recorded (older files have none)
+            current, stamped = front_hash(source), (t.front_from if t else None)
+            stale = stamped is not None and stamped != current
+        else:
             current, stamped = section_hash(next(s for s in source.sections if s.id == sid)), recorded.get(sid)
+            stale = stamped != current
         if found is None:
             state = NEW
-        elif sid is not None and stamped != current:
+        elif stale:
             state = NEEDS_REVIEW
         elif signed or uid in marked:
             state = REVIEWED
