@@ -343,3 +343,29 @@ def test_front_matter_has_its_own_fingerprint(scratch, tmp_path, capsys):
     assert "section(s) stamped: front" in capsys.readouterr().err
     main(["check", "--lang", "es", "--layout", "letter-2page", "--brand", "open-leaflets"], root=scratch)
     assert "stale" not in capsys.readouterr().out
+
+
+def test_a_new_source_item_is_exported_new_and_imported_into_place(scratch, tmp_path, capsys):
+    en = scratch / "handouts/port/en.yaml"
+    en.write_text(en.read_text(encoding="utf-8").replace(
+        "          - It has a lower risk of infection.\n",
+        "          - It has a lower risk of infection.\n          - It needs a flush every 4 weeks.\n"),
+        encoding="utf-8")
+    _export(scratch, tmp_path, "--lang", "es")
+    path = tmp_path / "translations" / "port-es.xlf"
+    tree, tu = _xliff(path)
+    assert _target(tu("sections.why.blocks.1.bullets.4")) is None                     # new: no target
+    assert "items may have moved" in tu("sections.why.blocks.1.bullets.3").find("x:note", XLIFF_NS).text
+    _target(tu("sections.why.blocks.1.bullets.3")).text = "Necesita un lavado cada 4 semanas."
+    new = etree.SubElement(tu("sections.why.blocks.1.bullets.4"), "{urn:oasis:names:tc:xliff:document:1.1}target")
+    new.text = "Puede nadar y bañarse como siempre."
+    for u in tree.findall(".//x:trans-unit", XLIFF_NS):
+        if u.get("id").startswith("sections.why."):
+            _target(u).set("state", "translated")
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    assert main(["import", str(path)], root=scratch) == 0
+    p = Project(scratch)
+    items = p.handout("port", "es").sections[2].blocks[1].items
+    assert [t.raw for t in items[-2:]] == ["Necesita un lavado cada 4 semanas.", "Puede nadar y bañarse como siempre."]
+    from leafpress.content.loader import check_mirrors
+    check_mirrors(p.source("port"), p.handout("port", "es"))                        # mirrors again

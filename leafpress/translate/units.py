@@ -66,6 +66,13 @@ def _lookup(tr: Handout | None, sid: str | None, j: int | None, kind: str | None
     return None
 
 
+def _count(tr: Handout, sid: str, j: int, kind: str) -> int | None:
+    sec = next((s for s in tr.sections if s.id == sid), None)
+    if sec is None or j >= len(sec.blocks) or sec.blocks[j].kind != kind:
+        return None
+    return len(sec.blocks[j].items)
+
+
 def handout_units(source: Handout, tr: Handout | None, src_strings: dict, tr_strings: dict) -> list[Unit]:
     """The units of one translation, in reading order (language strings last)."""
     t = tr.translation if tr is not None else None
@@ -115,9 +122,13 @@ def handout_units(source: Handout, tr: Handout | None, src_strings: dict, tr_str
                     f"Call-out box: the key point of section '{s.id}', in a tinted box. {INLINE_NOTE}", s.id)
             elif isinstance(b, (Bullets, Steps)):
                 what = "Bulleted list item" if isinstance(b, Bullets) else "Numbered step"
+                moved = ""
+                if tr is not None and _count(tr, s.id, j, b.kind) not in (None, len(b.items)):
+                    moved = (f" The source list now has {len(b.items)} items and the translation "
+                             f"{_count(tr, s.id, j, b.kind)}: items may have moved; check each one.")
                 for k, item in enumerate(b.items):
                     add(f"{uid}.{k}", p + (k,), item, _lookup(tr, s.id, j, b.kind, k),
-                        f"{what} {k + 1} of {len(b.items)} in section '{s.id}'. {INLINE_NOTE}", s.id)
+                        f"{what} {k + 1} of {len(b.items)} in section '{s.id}'. {INLINE_NOTE}{moved}", s.id)
             elif isinstance(b, Figure):
                 add(f"{uid}.caption", p + ("caption",), b.caption, _lookup(tr, s.id, j, b.kind, "caption"),
                     "Figure caption, printed under the drawing.", s.id)

@@ -115,10 +115,11 @@ class YamlDoc:
 
 
 def _styled(old, text: str, indent: int):
-    """The new text in the old value's style; long text folded like the file's paragraphs."""
+    """The new text in the old value's style (plain stays plain, folded stays folded); a new
+    long value is folded like the file's paragraphs."""
     if isinstance(old, (DoubleQuotedScalarString, SingleQuotedScalarString)):
         return type(old)(text)
-    if isinstance(old, (FoldedScalarString, LiteralScalarString)) or len(text) + indent > WIDTH:
+    if isinstance(old, (FoldedScalarString, LiteralScalarString)) or (old is None and len(text) + indent > WIDTH):
         if "\n" in text or text != text.strip() or "  " in text:
             return DoubleQuotedScalarString(text)
         folded = FoldedScalarString(text)
