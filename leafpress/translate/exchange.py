@@ -36,6 +36,8 @@ from .validate import problems
 from .yamledit import YamlDoc, fingerprint
 
 FORMATS = {"xliff": ".xlf", "po": ".po"}
+MAX_BYTES = 20_000_000     # an exchange file for one handout is a few hundred KB; XML is parsed
+                           # without entities or network (translate-toolkit's safe parser)
 _XLIFF_STATE = {NEW: "new", NEEDS_REVIEW: "needs-review-translation", TRANSLATED: "translated",
                 REVIEWED: "signed-off"}
 _ORIGINAL = re.compile(r"^handouts/([a-z0-9][a-z0-9_-]{0,63})/([A-Za-z0-9-]{1,35})\.yaml$")
@@ -241,6 +243,9 @@ def _indent(path: tuple) -> int:
 
 def import_file(project, path: Path) -> Report:
     display = str(path)
+    if path.stat().st_size > MAX_BYTES:
+        raise UsageError(f"the file is over {MAX_BYTES // 1_000_000} MB, far more than one handout needs",
+                         file=display, hint="Import the file the press exported for one handout and language")
     suffix = path.suffix.lower()
     if suffix in (".xlf", ".xliff"):
         hid, lang, incoming, signoff = _read_xliff(path, display)
