@@ -369,3 +369,14 @@ def test_a_new_source_item_is_exported_new_and_imported_into_place(scratch, tmp_
     assert [t.raw for t in items[-2:]] == ["Necesita un lavado cada 4 semanas.", "Puede nadar y bañarse como siempre."]
     from leafpress.content.loader import check_mirrors
     check_mirrors(p.source("port"), p.handout("port", "es"))                        # mirrors again
+
+
+def test_a_tool_that_rewrote_original_still_imports(scratch, tmp_path, capsys):
+    _export(scratch, tmp_path, "--lang", "zh-Hant")
+    path = tmp_path / "translations" / "port-zh-Hant.xlf"
+    tree, tu = _xliff(path)
+    tree.find(".//x:file", XLIFF_NS).set("original", "port-zh-Hant.xlf")
+    _target(tu("sections.more.heading")).text = "瞭解更多資訊"
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    assert main(["import", str(path)], root=scratch) == 0
+    assert Project(scratch).handout("port", "zh-Hant").sections[-1].heading.raw == "瞭解更多資訊"

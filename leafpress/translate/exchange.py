@@ -155,6 +155,19 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
+def _from_name(path: Path, lang: str | None) -> tuple[str | None, str | None]:
+    """Handout and language from an exported file's name (``port-zh-Hant.xlf``) and its
+    target language, when the file itself no longer says."""
+    lang = (lang or "").replace("_", "-")
+    stem = path.stem
+    for code in {lang, lang.lower()}:
+        if code and stem.lower().endswith("-" + code.lower()):
+            hid = stem[: -len(code) - 1]
+            if _ORIGINAL.match(f"handouts/{hid}/{stem[-len(code):]}.yaml"):
+                return hid, stem[-len(code):]
+    return None, None
+
+
 def _read_xliff(path: Path, display: str):
     from translate.storage import xliff
     try:
@@ -163,11 +176,15 @@ def _read_xliff(path: Path, display: str):
         raise UsageError(f"not a readable XLIFF file ({type(exc).__name__}: {exc})", file=display,
                          hint="Export it again from your translation tool as XLIFF 1.2") from None
     files = store.getfilenames()
-    if len(files) != 1 or not _ORIGINAL.match(files[0] or ""):
-        raise UsageError(f"the <file original=...> should name one handout file like handouts/port/ar.yaml "
-                         f"(found {', '.join(map(str, files)) or 'none'})", file=display,
-                         hint="Import the file the press exported, edited in your tool")
-    hid, lang = _ORIGINAL.match(files[0]).groups()
+    found = _ORIGINAL.match(files[0] or "") if len(files) == 1 else None
+    if found:
+        hid, lang = found.groups()
+    else:       # a tool that rewrote original=: the exported name <handout>-<lang>.xlf and target-language
+        hid, lang = _from_name(path, store.gettargetlanguage())
+        if hid is None:
+            raise UsageError(f"the <file original=...> should name one handout file like handouts/port/ar.yaml "
+                             f"(found {', '.join(map(str, files)) or 'none'})", file=display,
+                             hint="Import the file the press exported, edited in your tool")
     incoming = []
     for tu in store.getunits():
         if tu.isheader():
@@ -202,6 +219,8 @@ def _read_po(path: Path, display: str):
                          hint="Export it again from your translation tool as PO") from None
     header = store.parseheader()
     hid, lang = header.get("X-Leafpress-Handout", ""), header.get("Language", "")
+    if not hid:                 # a tool that dropped the press's own header: the exported file name
+        hid = _from_name(path, lang)[0] or ""
     if not _ORIGINAL.match(f"handouts/{hid}/{lang}.yaml"):
         raise UsageError("the PO header lacks X-Leafpress-Handout or Language", file=display,
                          hint="Import the file the press exported, edited in your tool")
