@@ -210,13 +210,11 @@ def exchange() -> None:
     from leafpress.cli import main as cli
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "proj"
-        root.mkdir()
-        for name in ("handouts", "layouts"):
-            shutil.copytree(ROOT / name, root / name)
-        (root / "assets").mkdir()
-        for name in ("brands", "diagrams", "languages"):
-            shutil.copytree(ROOT / "assets" / name, root / "assets" / name)
-        (root / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
+        (root / "assets").mkdir(parents=True)
+        for rel in ("handouts", "assets/languages"):          # what an import may write: copied
+            shutil.copytree(ROOT / rel, root / rel)
+        for rel in ("layouts", "assets/brands", "assets/diagrams", "assets/fonts"):
+            (root / rel).symlink_to(ROOT / rel)
         out = Path(tmp) / "out"
         with contextlib.redirect_stderr(io.StringIO()):
             t0 = time.perf_counter()
