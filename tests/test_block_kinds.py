@@ -12,6 +12,8 @@ from leafpress.content.model import BLOCK_KINDS, Section, Text, texts_of
 from leafpress.layout.blocks import flow_blocks
 from leafpress.layout.setting import Ctx
 from leafpress.project import Job, Project
+from leafpress.translate.pseudo import pseudo_handout
+from leafpress.translate.units import handout_units
 
 from conftest import ROOT
 
@@ -45,6 +47,12 @@ def test_an_unknown_kind_fails_loudly_everywhere():
             stage()
     p = Project(ROOT)
     h, lang, spec, brand, ts, diagrams = p.prepare(Job("port", "en", "letter-2page", "open-leaflets"))
+    odd_handout = h.__class__(**{**h.__dict__, "sections": (section,)})
+    strings = lang.strings
+    for stage in (lambda: pseudo_handout(odd_handout, "en-XA"),
+                  lambda: handout_units(odd_handout, None, strings, strings)):
+        with pytest.raises(TypeError, match="no rule for block kind 'Diagramme'"):
+            stage()
     ctx = Ctx(h.__class__(**{**h.__dict__, "sections": (section,)}), lang, spec, brand, ts, diagrams)
     with pytest.raises(TypeError, match="layout.blocks has no rule"):
         flow_blocks(ctx, [], set())
