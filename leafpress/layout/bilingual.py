@@ -13,7 +13,7 @@ from .blocks import flow_blocks
 from .fitting import does_not_fit
 from .flow import Cursor, Frame, fill
 from .furniture import draw_footer, draw_summary, logo_source
-from .items import Box, LaidOut, OutlineEntry, Page, Picture
+from .items import Box, LaidOut, Node, OutlineEntry, Page, Picture
 from .setting import Ctx, break_lines, emit, fit_words
 from .spec import LayoutSpec
 
@@ -61,7 +61,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     if banner:      # e.g. a reviewer's proof: what is being reviewed and its status
         sp = first.ts.shape(banner, bold=True)
         lines = break_lines(first, sp, right0 - left0, size, "banner")
-        band = emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, brand.colours["notice"], "P", "banner")
+        band = emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, brand.colours["notice"], "P", Node("banner"))
         band -= size * 0.6
     y_rows = []
     for k, ctx in enumerate(ctxs):
@@ -128,7 +128,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
     for k, (ctx, title, lines, tsize, w, ssp, sl, ssize) in enumerate(laid):
         x = left + k * (cw + gap) + (logo + pad * 0.5 if k == 0 else 0)
         y = H - band / 2 + heights[k] / 2
-        y = emit(ctx, page, title, lines, x, w, y, tsize, tsize * 1.15, on, "H1", f"title{k}")
+        y = emit(ctx, page, title, lines, x, w, y, tsize, tsize * 1.15, on, "H1", Node("title", column=k))
         if sl:
-            emit(ctx, page, ssp, sl, x, w, y, ssize, ssize * ctx.lh, on, "P", f"subtitle{k}")
+            emit(ctx, page, ssp, sl, x, w, y, ssize, ssize * ctx.lh, on, "P", Node("subtitle", column=k))
     return H - band - first.size * 0.9

@@ -12,7 +12,7 @@ from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Text, un
 from .figures import draw_figure
 from .flow import FlowBlock, whole
 from .furniture import draw_contact
-from .items import Box, OutlineEntry, Page
+from .items import Box, Node, OutlineEntry, Page
 from .setting import Ctx, break_lines, emit
 
 
@@ -27,7 +27,7 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
         hs = ctx.sz("heading")
         hsp = ts.shape(sec.heading, bold=True, file=h.file)
         hpitch = hs * max(1.25, ctx.lh - 0.15)
-        node = f"sec{si}"
+        node = Node("heading", si)
 
         def draw_heading(pages, fr, off, n, top, hsp=hsp, hs=hs, hpitch=hpitch, node=node, title=sec.heading.plain):
             lines = hsp.lines(fr.width / hs)
@@ -42,13 +42,13 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
                              space_before=size * ctx.spec.spacing["section"], keep_with_next=True))
         for bi, block in enumerate(sec.blocks):
             sb = size * ctx.spec.spacing["paragraph"]
-            bnode = f"{node}b{bi}"
+            bnode = Node("block", si, bi)
             if isinstance(block, Paragraph):
                 out.append(_paragraph(ctx, sec.id, block.text, bnode, sb))
             elif isinstance(block, (Bullets, Steps)):
                 for ii, item in enumerate(block.items):
                     out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
-                                          f"{bnode}i{ii}", sb if ii == 0 else size * 0.3))
+                                          Node("item", si, bi, ii), sb if ii == 0 else size * 0.3))
             elif isinstance(block, Callout):
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
             elif isinstance(block, Figure):

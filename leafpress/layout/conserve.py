@@ -23,7 +23,7 @@ from ..brand import Brand
 from ..content.model import Figure, Handout, Status, texts_of
 from ..errors import LeafletError
 from ..languages import Language
-from .items import LaidOut, TextLine
+from .items import LaidOut, Node, TextLine
 
 
 class ContentLost(LeafletError):
@@ -92,10 +92,7 @@ def check(laid: LaidOut, sources: list[Source]) -> None:
 def _check_language(src: Source, drawn: list, every: dict) -> None:
     h, file = src.handout, src.handout.file
     flow, figure = _section_texts(h)
-    content = {"title", "subtitle", "summary"} | {f"title{k}" for k in range(4)} | \
-        {f"subtitle{k}" for k in range(4)}
-    mine = [(text, node, o) for text, node, o, role in drawn
-            if (node in content or node.startswith("sec")) and role != "Lbl"]
+    mine = [(text, node, o) for text, node, o, role in drawn if node.content and role != "Lbl"]
     got = Counter(text for text, _, _ in mine)
     want = Counter(text for _, _, text in flow + figure if text)
     for key, text in (("title", h.title.plain), ("subtitle", h.subtitle.plain if h.subtitle else ""),
@@ -148,14 +145,14 @@ def _off_page(sources: list, item: TextLine, page: int) -> None:
     src = next((s for s in sources if s.lang.code == item.lang), sources[0])
     text = item.paragraph.text[item.line.start:item.line.end]
     raise ContentLost(f"the line {_quote(text)} is set outside page {page + 1}", file=src.handout.file,
-                      key=item.node, hint=_HINT)
+                      key=str(item.node), hint=_HINT)
 
 
-def _lost(sources: list, lang: str, node: str, text: str, expected: int, got: int | None) -> None:
+def _lost(sources: list, lang: str, node: Node, text: str, expected: int, got: int | None) -> None:
     """A paragraph's lines do not tile its text: name its section and the clusters missing or
     repeated."""
     src = next((s for s in sources if s.lang.code == lang), sources[0])
-    section, key = "", node
+    section, key = "", str(node)
     for sid, k, t in _section_texts(src.handout)[0] + _section_texts(src.handout)[1]:
         if t == text:
             section, key = sid, k

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..content.model import Figure
 from ..diagram import Diagram
 from ..errors import LeafletError
-from .items import Page, Picture, Rule, Svg
+from .items import Node, Page, Picture, Rule, Svg
 from .setting import Ctx, break_lines, emit
 
 
@@ -68,7 +68,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
         ax0 = left + gutters.get("left", 0)
         dx, dy = ax0 + (aw - dw) / 2, art_bottom
         art_top = dy + dh
-        emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", node + "c")
+        emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", Node("caption", node.section, node.block))
         page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
         for side, gutter in gutters.items():
             group = sorted((a for a in diagram.anchors.values() if a.side == side), key=lambda a: -a.y)
@@ -104,7 +104,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     dw, dh = diagram.width * scale, diagram.height * scale
     dx = left + (ng if "left" in sides else 0) + (aw - dw) / 2
     dy = art_bottom + key_h
-    emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", node + "c")
+    emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", Node("caption", node.section, node.block))
     page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
     # The numbers may stand taller than a small drawing: their column then rises above it.
     col_h = max(sum(1 for a in diagram.anchors.values() if a.side == side) * (npitch + ls * 0.15)
@@ -135,13 +135,13 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     return numbers_top - bottom
 
 
-def _figure_node(ctx: Ctx, fig: Figure) -> str:
-    """The figure's node id follows its place in the content: sec<i>b<j>."""
+def _figure_node(ctx: Ctx, fig: Figure) -> Node:
+    """The figure's structure node: its place in the content (section, block)."""
     for si, sec in enumerate(ctx.handout.sections):
         for bi, block in enumerate(sec.blocks):
             if block is fig:
-                return f"sec{si}b{bi}"
-    return "figure"
+                return Node("block", si, bi)
+    return Node("other")
 
 
 def _spread(boxes: list, top: float, bottom: float, gap: float) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..brand import Brand
 from ..errors import LeafletError
 from ..content.model import Span, Status
-from .items import Box, Link, Page, Picture, Qr, Raster, Rule, Svg
+from .items import Box, Link, Node, Page, Picture, Qr, Raster, Rule, Svg
 from .setting import Ctx, break_lines, emit, fit_words
 
 
@@ -38,10 +38,10 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     tx = left if rtl else left + logo + pad * 0.6
     content_h = len(tl) * tsize * 1.15 + len(sl) * ssize * 1.35
     y = H - band / 2 + content_h / 2
-    y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * 1.15, brand.colours["on_primary"], "H1", "title")
+    y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * 1.15, brand.colours["on_primary"], "H1", Node("title"))
     if sl:
         emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ssize * 1.35,
-              brand.colours["on_primary"], "P", "subtitle")
+              brand.colours["on_primary"], "P", Node("subtitle"))
     return H - band - ctx.size * 0.9
 
 
@@ -72,13 +72,13 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
         page.items.append(Picture(logo_source(brand), left + (width - logo) / 2, y - logo, logo, logo, role="Artifact"))
     y -= logo + osize * 0.8
     on = brand.colours["on_primary"]
-    y = emit(ctx, page, org, ol, left, width, y, osize, osize * 1.3, on, "P", "brandname", "center")
+    y = emit(ctx, page, org, ol, left, width, y, osize, osize * 1.3, on, "P", Node("brandname"), "center")
     if name_lines > len(ol):
         y -= (name_lines - len(ol)) * osize * 1.3
     y -= pad * 0.6
-    y = emit(ctx, page, title, tl, left, width, y, tsize, tsize * 1.15, on, "H1", "title", "center")
+    y = emit(ctx, page, title, tl, left, width, y, tsize, tsize * 1.15, on, "H1", Node("title"), "center")
     if sl:
-        emit(ctx, page, sub, sl, left, width, y, ssize, ssize * 1.35, on, "P", "subtitle", "center")
+        emit(ctx, page, sub, sl, left, width, y, ssize, ssize * 1.35, on, "P", Node("subtitle"), "center")
     return draw_summary(ctx, page, left, right, top - band_h - ctx.size)
 
 
@@ -92,7 +92,7 @@ def draw_summary(ctx: Ctx, page: Page, left: float, right: float, top: float) ->
             note += " · " + ctx.notice_also
         sp = ts.shape(note, bold=True)
         lines = break_lines(ctx, sp, right - left, fs, "draft notice")
-        y = emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours["notice"], "P", "draft")
+        y = emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours["notice"], "P", Node("draft"))
         y -= ctx.size * 0.4
     size = ctx.sz("summary")
     pad = ctx.size * 0.8
@@ -106,7 +106,7 @@ def draw_summary(ctx: Ctx, page: Page, left: float, right: float, top: float) ->
     bx = right - bar if ctx.lang.rtl else left
     page.items.append(Box(bx, y - box_h, bar, box_h, fill=brand.colours["primary"]))
     tx = left + pad if ctx.lang.rtl else left + bar + pad
-    emit(ctx, page, sp, lines, tx, inner, y - pad * 0.8, size, pitch, brand.colours["text"], "P", "summary")
+    emit(ctx, page, sp, lines, tx, inner, y - pad * 0.8, size, pitch, brand.colours["text"], "P", Node("summary"))
     return y - box_h - ctx.size * 1.2
 
 
@@ -120,14 +120,14 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     small = max(size * 0.85, spec.minimum["footer"])
     hs = ctx.sz("heading")
     # (shaped text, size, line pitch, colour, role, node)
-    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, hs * 1.3, brand.colours["primary"], "H2", "contact")]
+    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, hs * 1.3, brand.colours["primary"], "H2", Node("contact"))]
     lines_of = [(brand.organisation, True)] + [(b, False) for b in (brand.phone, brand.address) if b]
     for text, bold in lines_of:
-        rows.append((ts.shape(text, bold=bold), size, size * 1.4, brand.colours["text"], "P", "contact"))
+        rows.append((ts.shape(text, bold=bold), size, size * 1.4, brand.colours["text"], "P", Node("contact")))
     if brand.website:
-        rows.append((ts.shape((_website(brand),)), size, size * 1.4, brand.colours["primary"], "Link", "contact"))
-    rows.append((ts.shape(_credit(ctx)), small, small * 1.35, brand.colours["muted"], "Note", "credit"))
-    rows.append((ts.shape(_facts(ctx)), small, small * 1.35, brand.colours["muted"], "Note", "facts"))
+        rows.append((ts.shape((_website(brand),)), size, size * 1.4, brand.colours["primary"], "Link", Node("contact")))
+    rows.append((ts.shape(_credit(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("credit")))
+    rows.append((ts.shape(_facts(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("facts")))
     laid = [(sp, break_lines(ctx, sp, width, sz, "contact"), sz, p, col, role, node)
             for sp, sz, p, col, role, node in rows]
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
@@ -169,10 +169,10 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
             contact.append(Span(" · " + bit))
     if brand.website:
         contact += [Span(" · "), _website(brand)]
-    rows = [(ctx, ts.shape(tuple(contact)), "contact", "Note"), (ctx, ts.shape(_credit(ctx)), "credit", "Note")]
+    rows = [(ctx, ts.shape(tuple(contact)), Node("contact"), "Note"), (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
     for o in others:    # a dual-language sheet credits the source in both languages
-        rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), f"credit-{o.lang.code}", "Note"))
-    rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), "pagefacts", "Artifact"))
+        rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), Node("credit", lang=o.lang.code), "Note"))
+    rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), Node("pagefacts"), "Artifact"))
     if short:       # later pages of a flowing leaflet: the contact block ends the content instead
         rows = rows[-1:]
     broken = [(c, sp, break_lines(c, sp, width, size, "footer"), node, role) for c, sp, node, role in rows]
@@ -232,7 +232,7 @@ def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
 def place_qr(ctx: Ctx, page: Page, x: float, y: float, size: float) -> None:
     url = ctx.brand.online(ctx.handout.id, ctx.lang.code)
     if url:
-        page.items.append(Picture(Qr(url), x, y, size, size, role="Artifact", node="qr"))
+        page.items.append(Picture(Qr(url), x, y, size, size, role="Artifact", node=Node("qr")))
         page.links.append(Link(x, y, size, size, url))
 
 

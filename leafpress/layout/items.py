@@ -1,8 +1,10 @@
 """The page display list: what layout hands to the renderer.
 
 Every item keeps the semantic role of what it draws (``H1``, ``H2``, ``P``, ``LI``/``Lbl``/
-``LBody``, ``Figure``, ``Caption``, ``Note``, ``Artifact``) and a node id grouping the items of one
-content element, so the renderer can write bookmarks now and a tagged structure later.
+``LBody``, ``Figure``, ``Caption``, ``Note``, ``Artifact``) and a typed :class:`Node` grouping
+the items of one structure element. Nothing here is tied to a writer: pictures carry assets
+(SVG files, raster files, QR data), text lines their shaped glyphs, so a PDF, an HTML or a
+brand-overlay writer can use the same pages.
 Coordinates are PDF points, origin bottom-left.
 """
 from __future__ import annotations
@@ -15,6 +17,64 @@ if TYPE_CHECKING:
     from ..text.paragraph import Line, ShapedParagraph
 
 
+# Structure elements that belong to the page furniture: repeated on every page, tagged once.
+FURNITURE = frozenset({"contact", "credit", "brandcredit", "facts", "qr"})
+# Reading order of the elements that are not section content (sections sort 10 + their index).
+_ORDER = {"brandname": (0, 0), "title": (0, 1), "subtitle": (1,), "banner": (2,), "draft": (2, 1),
+          "summary": (3,), "contact": (900,), "website": (900, 1), "qr": (900, 2), "credit": (901,),
+          "brandcredit": (901, 1), "facts": (902,), "pagefacts": (903,)}
+NODE_KINDS = frozenset(_ORDER) | {"heading", "block", "item", "caption", "other"}
+
+
+@dataclass(frozen=True)
+class Node:
+    """The structure element a drawn item belongs to: a typed key -- what it is and, for content,
+    its section, block and list item -- that the tagger sorts and groups by (never a string to
+    parse). Kinds: title, subtitle (``column`` on dual-language sheets), brandname, banner, draft,
+    summary; heading (section), block (paragraph, call-out, figure), item (of a list), caption (of
+    a figure); contact, website, qr, credit (``lang`` for another language's credit),
+    brandcredit, facts, pagefacts; other."""
+    kind: str
+    section: int | None = None
+    block: int | None = None
+    item: int | None = None
+    column: int = 0
+    lang: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in NODE_KINDS:
+            raise ValueError(f"unknown structure node kind {self.kind!r}")
+
+    @property
+    def content(self) -> bool:
+        """Drawn from the handout's own text (not furniture, brand or language strings)."""
+        return self.kind in ("title", "subtitle", "summary", "heading", "block", "item", "caption")
+
+    @property
+    def furniture(self) -> bool:
+        return self.kind in FURNITURE
+
+    @property
+    def list_item(self) -> bool:
+        return self.kind == "item"
+
+    def order(self) -> tuple:
+        """Where the element goes in the reading order."""
+        if self.section is not None:
+            tail = [n + 1 for n in (self.block, self.item) if n is not None]
+            return (10 + self.section, *tail, 1 if self.kind == "caption" else 0)
+        if self.kind == "credit" and self.lang:
+            return (901, 2)
+        return _ORDER.get(self.kind, (800,))
+
+    def __str__(self) -> str:
+        if self.section is not None:
+            return "sections[%d]" % self.section + "".join(
+                f".{k}[{v}]" for k, v in (("blocks", self.block), ("items", self.item)) if v is not None) + \
+                (".caption" if self.kind == "caption" else "")
+        return self.kind + (f"-{self.lang}" if self.lang else "")
+
+
 @dataclass
 class TextLine:
     x: float                 # left edge where the first visual glyph starts
@@ -25,7 +85,7 @@ class TextLine:
     line: Line                   # the stretch of it on this line
     width: float             # points
     role: str
-    node: str
+    node: Node
     lang: str
     seq: int = 0             # the order lines were set in (reading order of a flow, not page order)
 
@@ -46,7 +106,7 @@ class Box:
     stroke_width: float = 0.0
     radius: float = 0.0
     role: str = "Artifact"
-    node: str = ""
+    node: Node | None = None
 
 
 @dataclass
@@ -58,7 +118,7 @@ class Rule:
     colour: str
     width: float = 0.75
     role: str = "Artifact"
-    node: str = ""
+    node: Node | None = None
     dot: float = 0.0         # radius of a dot drawn at (x2, y2), for leader lines
 
 
@@ -93,7 +153,7 @@ class Picture:
     w: float
     h: float
     role: str = "Figure"
-    node: str = ""
+    node: Node | None = None
 
 
 @dataclass

@@ -16,7 +16,7 @@ from ..content.model import Handout
 from ..languages import Language
 from ..text.paragraph import ShapedParagraph
 from ..text.setter import Typesetter
-from .items import Link, Page, TextLine
+from .items import Link, Node, Page, TextLine
 from .spec import LayoutSpec
 
 
@@ -49,7 +49,7 @@ def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where:
 
 
 def emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: float, top: float,
-          size: float, pitch: float, colour: str, role: str, node: str, align: str | None = None):
+          size: float, pitch: float, colour: str, role: str, node: Node, align: str | None = None):
     """Draw lines from ``top`` downwards; align follows the text direction unless given."""
     align = align or ("right" if ctx.lang.rtl else "left")
     y = top

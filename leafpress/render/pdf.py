@@ -23,7 +23,7 @@ from .assets import drawing, qr_modules
 from reportlab.pdfbase.pdfdoc import PDFName, PDFString
 
 from .pdffont import EmbeddedFont
-from .tags import FOOTER_NODES, Tagger
+from .tags import Tagger
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -237,7 +237,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
     last_seen = {}
     for pi, page in enumerate(laid.pages):
         for item in page.items:
-            if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES:
+            if isinstance(item, TextLine) and item.node.furniture:
                 last_seen[(item.lang, item.node)] = pi
     bookmarks = []
     n_pages = len(laid.pages)
@@ -249,7 +249,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 _draw(c, writer, item, None)
                 continue
             role = getattr(item, "role", "Artifact")
-            if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES \
+            if isinstance(item, TextLine) and item.node.furniture \
                     and last_seen.get((item.lang, item.node)) != pi:
                 role = "Artifact"
             if isinstance(item, Box) and role != "Label":

@@ -86,7 +86,7 @@ def _xliff_bytes(units: list[Unit], src_lang: str, lang: str, original: str) -> 
     store = xliff.xlifffile(sourcelanguage=src_lang, targetlanguage=lang)
     store.setfilename(store.getfilenode("NoName"), original)
     for u in units:
-        tu = store.UnitClass(u.source)
+        tu = store.UnitClass(u.source)   # type: ignore[has-type]  # set per store class at runtime
         store.addunit(tu)
         tu.setid(u.id)
         tu.xmlelement.set("resname", u.id)
