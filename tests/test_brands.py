@@ -68,3 +68,22 @@ def test_a_clinic_with_too_long_details_fails_clearly(scratch, tmp_path):
         assert msg.startswith("assets/brands/partners.yaml: the clinic's"), msg
         assert key in msg and f"layouts/{layout}.yaml" in msg and len(msg.splitlines()) == 1, msg
         assert docs[("valley-health", layout)]["status"] == "ok"
+
+
+def test_separators_markers_and_credit_wording_are_language_data(scratch):
+    """A language may give its own separator, bullet, step number and "provided by" wording;
+    the partners file words the credit otherwise (no English in the engine)."""
+    ja = scratch / "assets/languages/ja.yaml"
+    text = ja.read_text(encoding="utf-8")
+    ja.write_text(text.rstrip("\n") + '\n  separator: "／"\n  bullet: "◆"\n  step: "{n}）"\n'
+                  '  provided_by: "提供：{name}。"\n', encoding="utf-8")
+    from leafpress.layout.items import TextLine
+    laid = Project(scratch).lay_out(Job("port", "ja", "letter-2page", "valley-health"))[3]
+    drawn = "".join(i.paragraph.text[i.line.start:i.line.end] for p in laid.pages for i in p.items
+                      if isinstance(i, TextLine))
+    for mark in ("／", "◆", "1）", "提供：Valley Health Center。"):
+        assert mark in drawn, mark
+    assert "Provided by" not in drawn and " · " not in drawn and "•" not in drawn
+    en = Project(scratch).lay_out(Job("port", "en", "letter-2page", "valley-health"))[3]
+    drawn = "".join(i.paragraph.text for p in en.pages for i in p.items if isinstance(i, TextLine))
+    assert "Provided by Valley Health Center." in drawn and " · " in drawn and "•" in drawn

@@ -84,7 +84,8 @@ def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, n
     pitch = size * ctx.lh
     indent = size * (2.0 if numbered else 1.3)
     sp = ts.shape(item, file=ctx.handout.file)
-    marker = ts.shape(f"{index + 1}." if numbered else "•", bold=numbered)
+    marker = ts.shape(ctx.lang.mark("step").format(n=index + 1) if numbered else ctx.lang.mark("bullet"),
+                      bold=numbered)
 
     def draw(pages, fr, off, n, top):
         page = pages[fr.page]

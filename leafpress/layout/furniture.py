@@ -89,7 +89,7 @@ def draw_summary(ctx: Ctx, page: Page, left: float, right: float, top: float) ->
         fs = max(ctx.spec.minimum["footer"] + 1, ctx.size * 0.8)
         note = ctx.lang.strings["draft_notice"]
         if ctx.notice_also and ctx.notice_also != note:
-            note += " · " + ctx.notice_also
+            note += ctx.lang.mark("separator") + ctx.notice_also
         sp = ts.shape(note, bold=True)
         lines = break_lines(ctx, sp, right - left, fs, "draft notice")
         y = emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours["notice"], "P", Node("draft"))
@@ -166,9 +166,9 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
     for bit in (brand.phone, brand.address):
         if bit:
-            contact.append(Span(" · " + bit))
+            contact.append(Span(lang.mark("separator") + bit))
     if brand.website:
-        contact += [Span(" · "), _website(brand)]
+        contact += [Span(lang.mark("separator")), _website(brand)]
     rows = [(ctx, ts.shape(tuple(contact)), Node("contact"), "Note"), (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
     for o in others:    # a dual-language sheet credits the source in both languages
         rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), Node("credit", lang=o.lang.code), "Note"))
@@ -216,7 +216,11 @@ def _website(brand: Brand) -> Span:
 def _credit(ctx: Ctx) -> tuple:
     """The content's source credit, then the brand's credit and licence."""
     b = ctx.brand
-    return tuple(ctx.handout.source_credit.spans) + (Span(". " + b.credit + " " + b.licence),)
+    credit = b.credit
+    wording = ctx.lang.strings.get("provided_by") or b.provided_by
+    if b.partner and wording:
+        credit += " " + wording.format(name=b.partner)
+    return tuple(ctx.handout.source_credit.spans) + (Span(ctx.lang.mark("credit_join") + credit + " " + b.licence),)
 
 
 def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
@@ -226,7 +230,7 @@ def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
             lang.string("last_reviewed", date=h.last_reviewed.isoformat())]
     if page is not None:
         bits.append(lang.string("page", page=page, pages=pages))
-    return " · ".join(bits)
+    return lang.mark("separator").join(bits)
 
 
 def place_qr(ctx: Ctx, page: Page, x: float, y: float, size: float) -> None:
