@@ -119,7 +119,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         ssize = ctx.sz("subtitle") * 0.9
         sl = break_lines(ctx, ssp, w, ssize, "subtitle") if ssp else []
         laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
-    heights = [len(ls) * ts_ * 1.15 + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
+    heights = [len(ls) * ts_ * spec.measures["title_pitch"] + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
     band = max(spec.header["height"], max(heights) + pad * 1.1)
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
     if brand.logo is not None:
@@ -128,7 +128,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
     for k, (ctx, title, lines, tsize, w, ssp, sl, ssize) in enumerate(laid):
         x = left + k * (cw + gap) + (logo + pad * 0.5 if k == 0 else 0)
         y = H - band / 2 + heights[k] / 2
-        y = emit(ctx, page, title, lines, x, w, y, tsize, tsize * 1.15, on, "H1", Node("title", column=k))
+        y = emit(ctx, page, title, lines, x, w, y, tsize, tsize * spec.measures["title_pitch"], on, "H1", Node("title", column=k))
         if sl:
             emit(ctx, page, ssp, sl, x, w, y, ssize, ssize * ctx.lh, on, "P", Node("subtitle", column=k))
     return H - band - first.size * 0.9

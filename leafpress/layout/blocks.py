@@ -48,7 +48,7 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
             elif isinstance(block, (Bullets, Steps)):
                 for ii, item in enumerate(block.items):
                     out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
-                                          Node("item", si, bi, ii), sb if ii == 0 else size * 0.3))
+                                          Node("item", si, bi, ii), sb if ii == 0 else size * ctx.spec.measures["item_gap"]))
             elif isinstance(block, Callout):
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
             elif isinstance(block, Figure):
@@ -82,7 +82,7 @@ def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> F
 def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, node: str, space: float):
     ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
-    indent = size * (2.0 if numbered else 1.3)
+    indent = size * ctx.spec.measures["step_indent" if numbered else "bullet_indent"]
     sp = ts.shape(item, file=ctx.handout.file)
     marker = ts.shape(ctx.lang.mark("step").format(n=index + 1) if numbered else ctx.lang.mark("bullet"),
                       bold=numbered)
@@ -106,8 +106,8 @@ def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, n
 def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
     ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
-    pad = size * 0.75
-    bar = 4.0
+    pad = size * ctx.spec.measures["callout_pad"]
+    bar = ctx.spec.measures["bar"]
     sp = ts.shape(text, file=ctx.handout.file)
 
     def height(width):
@@ -132,7 +132,7 @@ def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBloc
     """A figure that flows with the text (beyond the layout's diagram slots): column wide, at
     most about 70% of a page tall, never split from its caption."""
     spec = ctx.spec
-    max_h = (spec.page_size[1] - spec.margins["top"] - spec.margins["bottom"]) * 0.7
+    max_h = (spec.page_size[1] - spec.margins["top"] - spec.margins["bottom"]) * spec.measures["figure_max"]
     heights = whole(lambda w: draw_figure(ctx, Page(0, 0), fig, 0, w, 0, max_h))
 
     def draw(pages, fr, off, n, top):

@@ -150,8 +150,9 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
         if spec.fold_marks and n > 1:
             for i in range(1, n):
                 x = W * i / n
-                page.items.append(Rule(x, H, x, H - 14, "#999999", 0.5))
-                page.items.append(Rule(x, 0, x, 14, "#999999", 0.5))
+                mark = spec.measures["fold_mark"]
+                page.items.append(Rule(x, H, x, H - mark, "#999999", 0.5))
+                page.items.append(Rule(x, 0, x, mark, "#999999", 0.5))
     if spec.footer is not None:
         for i, page in enumerate(pages):
             draw_footer(ctx, page, i, len(pages), short=spec.max_pages is None and i > 0)
@@ -205,7 +206,7 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         elif reg.slot == "diagram" and state.fig < len(figures):
             used = draw_figure(ctx, page, figures[state.fig], left, right, y - (reg.height or 220), reg.height or 220)
             state.fig += 1
-            y -= used + ctx.size * 1.6
+            y -= used + ctx.size * ctx.spec.measures["figure_gap"]
     if y < bottom:
         return Overflow(regions[0].slot, bottom - y, region=" and ".join(r.slot for r in regions if r.slot != "body"))
     y_bottom = bottom
@@ -214,7 +215,7 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
             used = draw_figure(ctx, page, figures[state.fig], left, right, y_bottom,
                            reg.height or (y - y_bottom) / 2)
             state.fig += 1
-            y_bottom += used + ctx.size * 1.6
+            y_bottom += used + ctx.size * ctx.spec.measures["figure_gap"]
         elif reg.slot == "contact":
             y_bottom = draw_contact(ctx, page, left, right, None, y_bottom)
     if y_bottom > y + 0.01:

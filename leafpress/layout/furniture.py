@@ -28,7 +28,7 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     tl = break_lines(ctx, title, text_w, tsize, "title")
     sub = ctx.handout.subtitle
     sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file), text_w, ssize, "subtitle") if sub else []
-    need = len(tl) * tsize * 1.15 + len(sl) * ssize * 1.35 + pad * 1.1
+    need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
     band = max(spec.header["height"], need)
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
     rtl = ctx.lang.rtl
@@ -36,11 +36,11 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), lx, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     tx = left if rtl else left + logo + pad * 0.6
-    content_h = len(tl) * tsize * 1.15 + len(sl) * ssize * 1.35
+    content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
     y = H - band / 2 + content_h / 2
-    y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * 1.15, brand.colours["on_primary"], "H1", Node("title"))
+    y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * spec.measures["title_pitch"], brand.colours["on_primary"], "H1", Node("title"))
     if sl:
-        emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ssize * 1.35,
+        emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ssize * spec.measures["subtitle_pitch"],
               brand.colours["on_primary"], "P", Node("subtitle"))
     return H - band - ctx.size * 0.9
 
@@ -51,7 +51,7 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     spec, brand, ts, h = ctx.spec, ctx.brand, ctx.ts, ctx.handout
     width = right - left
     pad = spec.header["padding"]
-    logo = spec.header["logo"] * 1.6
+    logo = spec.header["logo"] * spec.measures["cover_logo"]
     ssize = ctx.sz("subtitle")
     title = ts.shape(h.title, bold=True, file=h.file)
     tsize = fit_words(title, width - pad, ctx.sz("title"), ctx.size)
@@ -62,8 +62,8 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     osize = max(ctx.size * 0.9, spec.minimum["footer"])
     ol = break_lines(ctx, org, width - pad, osize, "brand")
     name_lines = room(ctx, "name", len(ol), "name on the cover")
-    band_h = pad + logo + osize * 0.8 + name_lines * osize * 1.3 + pad * 0.6 + len(tl) * tsize * 1.15 + \
-        len(sl) * ssize * 1.35 + pad
+    band_h = pad + logo + osize * 0.8 + name_lines * osize * 1.3 + pad * 0.6 + len(tl) * tsize * spec.measures["title_pitch"] + \
+        len(sl) * ssize * spec.measures["subtitle_pitch"] + pad
     x0 = left - spec.margins["outside"] * 0.5
     page.items.append(Box(x0, top - band_h, width + spec.margins["outside"], band_h,
                           fill=brand.colours["primary"], radius=6))
@@ -76,9 +76,9 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     if name_lines > len(ol):
         y -= (name_lines - len(ol)) * osize * 1.3
     y -= pad * 0.6
-    y = emit(ctx, page, title, tl, left, width, y, tsize, tsize * 1.15, on, "H1", Node("title"), "center")
+    y = emit(ctx, page, title, tl, left, width, y, tsize, tsize * spec.measures["title_pitch"], on, "H1", Node("title"), "center")
     if sl:
-        emit(ctx, page, sub, sl, left, width, y, ssize, ssize * 1.35, on, "P", Node("subtitle"), "center")
+        emit(ctx, page, sub, sl, left, width, y, ssize, ssize * spec.measures["subtitle_pitch"], on, "P", Node("subtitle"), "center")
     return draw_summary(ctx, page, left, right, top - band_h - ctx.size)
 
 
@@ -95,8 +95,8 @@ def draw_summary(ctx: Ctx, page: Page, left: float, right: float, top: float) ->
         y = emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours["notice"], "P", Node("draft"))
         y -= ctx.size * 0.4
     size = ctx.sz("summary")
-    pad = ctx.size * 0.8
-    bar = 4.0
+    pad = ctx.size * ctx.spec.measures["summary_pad"]
+    bar = ctx.spec.measures["bar"]
     sp = ts.shape(h.summary, file=h.file)
     inner = right - left - 2 * pad - bar
     lines = break_lines(ctx, sp, inner, size, "summary")
@@ -139,7 +139,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
         (room(ctx, "credit", n_credit, "credit") - n_credit) * small * 1.35
     if extra:
         total += extra
-    qr = min(width * 0.3, 54.0) if brand.online_url or ctx.spec.brand_lines else 0.0
+    qr = min(width * 0.3, spec.measures["contact_qr"]) if brand.online_url or ctx.spec.brand_lines else 0.0
     total += qr + size * 0.8 if qr else 0
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):
@@ -160,7 +160,7 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     size = max(spec.footer_size, spec.minimum["footer"])
     pitch = size * 1.3
     left, right = spec.margins["outside"], W - spec.margins["outside"]
-    qr = 0.0 if short or not (brand.online_url or spec.brand_lines) else max(spec.footer["height"] - size * 0.6, 40.0)
+    qr = 0.0 if short or not (brand.online_url or spec.brand_lines) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
     width = right - left - (qr + size if qr else 0)
     text_x = left + (qr + size if qr and lang.rtl else 0)
     contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]

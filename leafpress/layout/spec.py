@@ -6,7 +6,7 @@ A new layout needs no code.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -21,6 +21,24 @@ MIN_KEYS = ("caption", "label", "footer")
 # leaflet lays out the same (body size, page count): the footer's contact and credit lines, the
 # contact block's name/phone/address/website lines and its credit lines, the cover's name.
 BRAND_LINES = ("footer", "contact", "credit", "name")
+# The layout's measures beyond type sizes, with their defaults; a layout may set any of them in
+# `measures:`. "× body": a multiple of the fitted body size; "pt": points.
+MEASURES = {
+    "bar": 4.0,              # pt: the coloured bar of the summary box and of call-outs
+    "summary_pad": 0.8,      # × body: padding inside the summary box
+    "callout_pad": 0.75,     # × body: padding inside a call-out
+    "bullet_indent": 1.3,    # × body: text indent of a bulleted item
+    "step_indent": 2.0,      # × body: text indent of a numbered step
+    "item_gap": 0.3,         # × body: space between list items
+    "figure_gap": 1.6,       # × body: space between a slotted diagram and the body
+    "figure_max": 0.7,       # share of the text height a flowing figure may take
+    "title_pitch": 1.15,     # × title size: line pitch of titles
+    "subtitle_pitch": 1.35,  # × subtitle size: line pitch of subtitles
+    "cover_logo": 1.6,       # × header logo: the logo on a brochure cover
+    "contact_qr": 54.0,      # pt: the largest QR code in a contact block
+    "footer_qr": 40.0,       # pt: the smallest QR code in a page footer
+    "fold_mark": 14.0,       # pt: length of the fold marks at the top and bottom edges
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,7 @@ class LayoutSpec:
     bilingual: str | None = None # the language every sheet pairs with, e.g. "en"
     flow: tuple = ()             # (page, panel) reading order for a fixed sheet; default page order
     brand_lines: dict | None = None  # room kept for any clinic's details, in lines (see BRAND_LINES)
+    measures: dict = field(default_factory=lambda: dict(MEASURES))   # see MEASURES
 
     def page_panels(self, index: int) -> tuple:
         """Panels of page ``index`` (the last page's pattern repeats when content flows)."""
@@ -104,7 +123,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
                                    "spacing", "header", "footer", "pages"),
-                   ("fold_marks", "bilingual", "flow", "brand_lines"))
+                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -189,6 +208,10 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     if top.get("brand_lines") is not None:
         bl = r.mapping(top["brand_lines"], ("brand_lines",), (), BRAND_LINES)
         brand_lines = {k: int(number(v, ("brand_lines", k), 1, 40)) for k, v in bl.items()}
+    measures = dict(MEASURES)
+    if top.get("measures") is not None:
+        ms = r.mapping(top["measures"], ("measures",), (), tuple(MEASURES))
+        measures.update({k: number(v, ("measures", k), 0, 1000) for k, v in ms.items()})
     bilingual = top.get("bilingual")
     if bilingual is not None:
         bilingual = r.string(r.mapping(bilingual, ("bilingual",), ("with",))["with"], ("bilingual", "with"))
@@ -209,4 +232,5 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         flow=tuple(flow),
         bilingual=bilingual,
         brand_lines=brand_lines,
+        measures=measures,
     )
