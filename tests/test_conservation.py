@@ -24,7 +24,7 @@ from leafpress.layout.items import TextLine
 from leafpress.project import Job, Project
 
 import test_hostile as hostile
-from conftest import ROOT, manifest, poppler
+from conftest import ROOT, manifest, poppler, project_copy
 from test_build import normalise, sentences, split_across_pages
 
 TEST_LAYOUTS = sorted((Path(__file__).parent / "layouts").glob("*.yaml"))
@@ -34,15 +34,7 @@ BRAND = "riverside-clinic"
 
 def with_test_layouts(dst: Path) -> Path:
     """A copy of the project's data whose layouts are the test layouts (fonts linked)."""
-    shutil.copytree(ROOT / "handouts", dst / "handouts")
-    (dst / "layouts").mkdir()
-    for f in TEST_LAYOUTS:
-        shutil.copyfile(f, dst / "layouts" / f.name)
-    (dst / "assets").mkdir()
-    for name in ("brands", "diagrams", "languages"):
-        shutil.copytree(ROOT / "assets" / name, dst / "assets" / name)
-    (dst / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
-    return dst
+    return project_copy(dst, TEST_LAYOUTS)
 
 
 @pytest.fixture(scope="module")

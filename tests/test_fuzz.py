@@ -37,7 +37,7 @@ from leafpress.languages import load_language
 from leafpress.text.fonts import FontLibrary, choose_fonts
 from leafpress.text.setter import Typesetter
 
-from conftest import ROOT, manifest
+from conftest import ROOT, manifest, project_copy
 
 # Hypothesis keeps caches in .hypothesis/ of the working folder; keep the repository clean. No
 # example database either (database=None below): every run draws afresh.
@@ -273,16 +273,9 @@ FUZZ_LAYOUTS = sorted((ROOT / "layouts").glob("*.yaml")) + sorted((Path(__file__
 def fuzz_project(tmp_path_factory) -> Path:
     """A small project: one handout (English source; the translation is rewritten by every
     example), one layout, the real brands, languages, diagrams and fonts."""
-    root = tmp_path_factory.mktemp("fuzzproj")
+    root = project_copy(tmp_path_factory.mktemp("fuzzproj"), FUZZ_LAYOUTS, handouts=False)
     (root / "handouts" / "fuzz").mkdir(parents=True)
     (root / "handouts" / "fuzz" / "en.yaml").write_text(handout("en", "source", "A paragraph."), encoding="utf-8")
-    (root / "layouts").mkdir()
-    for f in FUZZ_LAYOUTS:
-        shutil.copyfile(f, root / "layouts" / f.name)
-    (root / "assets").mkdir()
-    for name in ("brands", "diagrams", "languages"):
-        shutil.copytree(ROOT / "assets" / name, root / "assets" / name)
-    (root / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
     return root
 
 
