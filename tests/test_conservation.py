@@ -1,7 +1,8 @@
 """Content conservation (issue 11): no text lost, repeated or reordered, in any layout.
 
 Small test layouts (tests/layouts/: unequal columns both ways, a fixed sheet of one, three and
-two columns, three columns, four very narrow panels) run with every language: each document
+two columns, three and four columns, four very narrow panels, five panels with a diagram slot at
+the top of one) run with every language: each document
 builds with every sentence and every brand string back from pdftotext, or fails with a clear
 one-line message. The conservation check itself is shown to fail on a lost, a repeated and a
 reordered line, and on a missing brand string.
@@ -48,7 +49,7 @@ def test_layout_build(tmp_path_factory) -> tuple[Path, Path]:
 def test_test_layouts_are_what_they_say():
     names = {f.stem for f in TEST_LAYOUTS}
     assert {"test-narrow-then-wide", "test-wide-then-narrow", "test-fixed-unequal", "test-three-columns",
-            "test-narrow-panels"} <= names
+            "test-narrow-panels", "test-four-columns", "test-five-panels"} <= names
 
 
 def found(sentence: str, got: str) -> bool:

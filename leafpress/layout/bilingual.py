@@ -45,7 +45,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
         if spec.footer else 0.0
     pages: list[Page] = []
     left0, right0 = spec.panel_bounds(0, 0, 1)
-    gap = spec.spacing["column_gap"]
+    gap = spec.column_gap(size)
     cw = (right0 - left0 - gap) / 2
     top = H - spec.margins["top"]
     bottom = spec.margins["bottom"] + footer_h + size * 0.6

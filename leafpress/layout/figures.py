@@ -36,7 +36,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     cap = ts.shape(fig.caption, file=ctx.handout.file)
     clines = break_lines(ctx, cap, width, csize, fig.caption.key)
     cap_h = len(clines) * cpitch
-    node = _figure_node(ctx, fig)
+    node = figure_node(ctx, fig)
     ctx.alts[(ctx.lang.code, node)] = fig.alt.plain
     art_bottom = bottom + cap_h + csize * 0.5
     ls = ctx.sz("label")
@@ -56,7 +56,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
             fits = False
         labels[aid] = lines
     aw = width - sum(gutters.values())
-    scale = min(aw / diagram.width, (max_h - (art_bottom - bottom)) / diagram.height)
+    scale = max(min(aw / diagram.width, (max_h - (art_bottom - bottom)) / diagram.height), 0.05)
     dw, dh = diagram.width * scale, diagram.height * scale
     for side in gutters:        # call-outs need room: stacked labels no taller than the art
         stacked = sum(len(labels[a.id]) * lpitch + ls * 0.3 for a in diagram.anchors.values() if a.side == side)
@@ -100,7 +100,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     key_rows = [shaped[aid].lines((kw - ls * 2) / ls) for aid in ids]
     key_h = max(sum(len(r) for r in key_rows[c * per_col:(c + 1) * per_col]) for c in range(cols)) * lpitch + ls * 0.5
     aw = width - ng * len(sides)
-    scale = min(aw / diagram.width, (max_h - (art_bottom - bottom) - key_h) / diagram.height)
+    scale = max(min(aw / diagram.width, (max_h - (art_bottom - bottom) - key_h) / diagram.height), 0.05)
     dw, dh = diagram.width * scale, diagram.height * scale
     dx = left + (ng if "left" in sides else 0) + (aw - dw) / 2
     dy = art_bottom + key_h
@@ -135,7 +135,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     return numbers_top - bottom
 
 
-def _figure_node(ctx: Ctx, fig: Figure) -> Node:
+def figure_node(ctx: Ctx, fig: Figure) -> Node:
     """The figure's structure node: its place in the content (section, block)."""
     for si, sec in enumerate(ctx.handout.sections):
         for bi, block in enumerate(sec.blocks):

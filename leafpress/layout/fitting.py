@@ -78,8 +78,9 @@ def does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, si
     much = f"about {over.missing:.0f} pt ({over.missing / 72:.1f} in)"
     if over.region:
         return DoesNotFit(
-            f"the {over.region} is taller than its panel of {where} at body size {size:g} pt, by {much}",
-            file=file, key="summary" if over.region in ("cover", "summary") else None,
+            f"the {over.region} region(s) do not fit their panel of {where} at body size {size:g} pt: about "
+            f"{over.missing:.0f} pt ({over.missing / 72:.1f} in) too tall",
+            file=file, key="summary" if "summary" in over.region or "cover" in over.region else None,
             hint="Shorten the title, subtitle and summary, or use a layout with larger panels")
     if over.column:
         return DoesNotFit(
@@ -204,7 +205,10 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         elif reg.slot == "contact":
             y = draw_contact(ctx, page, left, right, y)
         elif reg.slot == "diagram" and state.fig < len(figures):
-            used = draw_figure(ctx, page, figures[state.fig], left, right, y - (reg.height or 220), reg.height or 220)
+            # Measured first, then drawn from where it ends: it never reaches above the slot.
+            max_h = reg.height or 220
+            used = draw_figure(ctx, Page(0, 0), figures[state.fig], left, right, 0, max_h)
+            draw_figure(ctx, page, figures[state.fig], left, right, y - used, max_h)
             state.fig += 1
             y -= used + ctx.size * ctx.spec.measures["figure_gap"]
     if y < bottom:
@@ -213,7 +217,7 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
     for reg in reversed(below):
         if reg.slot == "diagram" and state.fig < len(figures):
             used = draw_figure(ctx, page, figures[state.fig], left, right, y_bottom,
-                           reg.height or (y - y_bottom) / 2)
+                               reg.height or (y - y_bottom) / 2)
             state.fig += 1
             y_bottom += used + ctx.size * ctx.spec.measures["figure_gap"]
         elif reg.slot == "contact":
@@ -222,7 +226,7 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         return Overflow(regions[-1].slot, y_bottom - y, region=" and ".join(r.slot for r in regions if r.slot != "body"))
     if body is not None and state.cursor.block < len(blocks):
         cols = body.columns
-        gap = ctx.spec.spacing["column_gap"]
+        gap = ctx.spec.column_gap(ctx.size)
         cw = (right - left - gap * (cols - 1)) / cols
         frames = [Frame(page_index, left + c * (cw + gap), y, cw, y - y_bottom) for c in range(cols)]
         if ctx.lang.rtl:

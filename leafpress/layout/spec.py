@@ -38,6 +38,8 @@ MEASURES = {
     "contact_qr": 54.0,      # pt: the largest QR code in a contact block
     "footer_qr": 40.0,       # pt: the smallest QR code in a page footer
     "fold_mark": 14.0,       # pt: length of the fold marks at the top and bottom edges
+    "min_column_gap": 1.3,   # × body: the least gap between columns, whatever spacing.column_gap
+                             # says (narrower, readers and text extraction run columns together)
 }
 
 
@@ -102,9 +104,13 @@ class LayoutSpec:
         for pi, panels in enumerate(self.pages):
             for pos, regions in enumerate(panels):
                 left, right = self.panel_bounds(pi, pos, len(panels))
-                widths += [(right - left - self.spacing["column_gap"] * (r.columns - 1)) / r.columns
+                widths += [(right - left - self.column_gap(self.body_max) * (r.columns - 1)) / r.columns
                            for r in regions if r.slot == "body"]
         return min(widths) if widths else self.page_size[0] / 2
+
+    def column_gap(self, size: float) -> float:
+        """The gap between body columns at body size ``size``."""
+        return max(self.spacing["column_gap"], size * self.measures["min_column_gap"])
 
     def has_slot(self, slot: str) -> bool:
         return any(r.slot == slot for panels in self.pages for regions in panels for r in regions)
