@@ -35,3 +35,25 @@ def test_an_unknown_measure_is_a_clear_error(scratch, tmp_path):
     [doc] = manifest(tmp_path)["documents"]
     assert doc["error"].startswith("layouts/letter-2page.yaml") and "bulet_indent" in doc["error"], doc["error"]
     assert "bullet_indent" in doc["error"]       # the hint lists the measures there are
+
+
+def test_a_layout_that_would_drop_the_title_or_summary_is_refused(scratch, tmp_path):
+    lay = scratch / "layouts/letter-2page.yaml"
+    text = lay.read_text(encoding="utf-8")
+    lay.write_text(text.replace("      - {slot: header}\n", "").replace("      - {slot: summary}\n", ""),
+                   encoding="utf-8")
+    main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--out", str(tmp_path)],
+         root=scratch)
+    [doc] = manifest(tmp_path)["documents"]
+    assert doc["error"].startswith("layouts/letter-2page.yaml") and "no page has a header or cover region" \
+        in doc["error"], doc["error"]
+
+
+def test_a_summary_below_the_body_is_drawn(scratch, tmp_path):
+    """Regions listed after the body are set from the bottom up: a summary there too."""
+    lay = scratch / "layouts/large-print.yaml"
+    text = lay.read_text(encoding="utf-8")
+    lay.write_text(text.replace("[{slot: header}, {slot: summary}, {slot: body}]",
+                                "[{slot: header}, {slot: body}, {slot: summary}]"), encoding="utf-8")
+    assert main(["--lang", "en", "--layout", "large-print", "--brand", "open-leaflets", "--out", str(tmp_path)],
+                root=scratch) == 0, manifest(tmp_path)["documents"][0].get("error")

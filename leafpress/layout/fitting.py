@@ -222,6 +222,16 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
             y_bottom += used + ctx.size * ctx.spec.measures["figure_gap"]
         elif reg.slot == "contact":
             y_bottom = draw_contact(ctx, page, left, right, None, y_bottom)
+        elif reg.slot in ("summary", "cover"):
+            # Below the body: measured on a scratch page, then drawn from where it must start.
+            probe_top = 10000.0
+            draw = draw_summary if reg.slot == "summary" else \
+                (lambda c, pg, lf, rt, top: draw_cover(c, pg, lf, rt, top, 0.0))
+            height = probe_top - draw(ctx, Page(0, 0), left, right, probe_top)
+            draw(ctx, page, left, right, y_bottom + height)
+            y_bottom += height
+        elif reg.slot == "header":
+            draw_header(ctx, page, left, right)     # a page-wide band at the top, wherever listed
     if y_bottom > y + 0.01:
         return Overflow(regions[-1].slot, y_bottom - y, region=" and ".join(r.slot for r in regions if r.slot != "body"))
     if body is not None and state.cursor.block < len(blocks):

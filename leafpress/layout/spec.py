@@ -200,6 +200,17 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
                 panel = r.mapping(panel, ("pages", i, "panels", k), ("regions",))
                 panels.append(read_regions(panel["regions"], ("pages", i, "panels", k, "regions")))
             pages.append(tuple(panels))
+    def some(*slots: str) -> bool:
+        return any(r.slot in slots for panels in pages for regions in panels for r in regions)
+    for need, slots, what in (("the title", ("header", "cover"), "a header or cover"),
+                              ("the summary", ("summary", "cover"), "a summary or cover"),
+                              ("the content", ("body",), "a body")):
+        if not some(*slots):
+            raise doc.error(("pages",), f"no page has {what} region, so {need} would not be printed",
+                            hint=f"Add {{slot: {slots[0]}}} to a page")
+    if max_pages is not None and top["footer"] is None and not some("contact"):
+        raise doc.error(("footer",), "a fixed layout without a footer needs a contact region",
+                        hint="Add {slot: contact} to a panel, or give the layout a footer")
     flow = []
     if top.get("flow") is not None:
         if max_pages is None:
