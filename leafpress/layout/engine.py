@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from ..brand import Brand
 from ..content.model import Bullets, Callout, Figure, Handout, Paragraph, Span, Status, Steps, Text
 from ..diagram import Diagram
+from .. import formatting
 from ..errors import LeafletError
 from ..languages import Language
+from ..text.bidi import isolate
 from ..text.paragraph import ShapedParagraph
 from ..text.setter import Typesetter
 from .items import Box, LaidOut, Link, OutlineEntry, Page, Picture, QrCode, Rule, TextLine
@@ -81,6 +83,7 @@ def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts
     own (a draft leaflet says it in both)."""
     sizes = spec.body_sizes()          # largest first
     line_height = max(spec.line_height, lang.line_height)
+    brand = brand.for_language(lang.code, lang.rtl)     # its lines in this language, isolated runs
 
     def attempt(size: float):
         try:
@@ -416,7 +419,7 @@ def _cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: 
 
 def _website(brand: Brand) -> Span:
     """The website as a live link, shown without its scheme."""
-    return Span(brand.website.removeprefix("https://"), href=brand.website)
+    return Span(brand.website_label, href=brand.website)
 
 
 def _credit(ctx: Ctx) -> tuple:
@@ -427,11 +430,11 @@ def _credit(ctx: Ctx) -> tuple:
 
 def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
     """Version and review date (and page x of y), in the leaflet's language."""
-    lang, h = ctx.lang, ctx.handout
-    bits = [lang.string("version", version=h.version),
-            lang.string("last_reviewed", date=h.last_reviewed.isoformat())]
+    lang, h, f = ctx.lang, ctx.handout, formatting.for_language(ctx.lang)
+    bits = [lang.string("version", version=f.version(h.version)),
+            lang.string("last_reviewed", date=f.date(h.last_reviewed))]
     if page is not None:
-        bits.append(lang.string("page", page=page, pages=pages))
+        bits.append(lang.string("page", page=f.number(page), pages=f.number(pages)))
     return " · ".join(bits)
 
 
@@ -476,7 +479,7 @@ def _summary(ctx: Ctx, page: Page, left: float, right: float, top: float) -> flo
         fs = max(ctx.spec.minimum["footer"] + 1, ctx.size * 0.8)
         note = ctx.lang.strings["draft_notice"]
         if ctx.notice_also and ctx.notice_also != note:
-            note += " · " + ctx.notice_also
+            note += " · " + isolate(ctx.notice_also, ctx.lang.rtl)
         sp = ts.shape(note, bold=True)
         lines = _lines(ctx, sp, right - left, fs, "draft notice")
         y = _emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours["notice"], "P", "draft")
@@ -864,7 +867,8 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     typesetter), ...] in column order (left first). Flows onto as many pages as needed."""
     W, H = spec.page_size
     size = spec.body_max
-    ctxs = [Ctx(h, lang, spec, brand, ts, diagrams, size, max(spec.line_height, lang.line_height))
+    ctxs = [Ctx(h, lang, spec, brand.for_language(lang.code, lang.rtl), ts, diagrams, size,
+                max(spec.line_height, lang.line_height))
             for h, lang, ts in sides]
     first = ctxs[0]
     for ctx in ctxs[1:]:        # a draft column says so in its language and in the first column's

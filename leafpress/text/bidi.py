@@ -12,6 +12,7 @@ come from Python's ``unicodedata``; the paired brackets are BidiBrackets.txt's, 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 MAX_DEPTH = 125
@@ -403,3 +404,112 @@ def reorder(levels: list[int]) -> list[int]:
             else:
                 i += 1
     return order
+
+
+def first_strong(text: str) -> str | None:
+    """'L' or 'R' for the first strong character of a text (isolates skipped), else None."""
+    types = [bidi_class(c) for c in text]
+    return _first_strong(types, 0, len(types), _matching_pdis(types))
+
+
+def isolate(text: str, rtl: bool, always: bool = False) -> str:
+    """A run whose direction is known (a phone number, an address, a name in another script),
+    wrapped in an isolate so it keeps its own order in a paragraph of direction ``rtl``. Text
+    that reads the same either way is returned as it is (so left-to-right leaflets of
+    left-to-right text do not change), unless ``always``: a phone number or an address is
+    isolated everywhere, which also keeps it on one line (text/paragraph.py)."""
+    if not text:
+        return text
+    first = first_strong(text)
+    if always:
+        return f"{RLI}{text}{PDI}" if first == "R" else f"{LRI}{text}{PDI}"
+    if first == "R":
+        return text if rtl else f"{RLI}{text}{PDI}"
+    if rtl:
+        needs = any(bidi_class(c) in ("L", "EN", "AN", "ET", "ES", "CS") for c in text)
+    else:
+        needs = any(bidi_class(c) in ("R", "AL", "AN") for c in text)
+    return f"{LRI}{text}{PDI}" if needs else text
+
+
+# -- what a reader would misread ------------------------------------------------------------------
+_UNIT_SIGNS = frozenset("°%‰‱′″℃℉µ")
+_MIRROR = {**{o: c for o in OPENING for c in CLOSING if CLOSING[c] == OPENING[o]},
+           **{c: o for o in OPENING for c in CLOSING if CLOSING[c] == OPENING[o]},
+           "<": ">", ">": "<", "«": "»", "»": "«", "‹": "›", "›": "‹"}
+
+
+def misread_runs(text: str, rtl: bool) -> list[tuple[str, str]]:
+    """Runs of digits, units, Latin letters and brackets inside a right-to-left paragraph that
+    would not print as typed: (the run as typed, how it looks on the page, left to right).
+
+    A run may print as typed (left to right, "(IR)", "100.4") or, holding at most one number,
+    with its words in right-to-left order ("mg 10" is read "10 mg" from the right, "%50" is how
+    Arabic sets 50%); anything else (a phone number's groups reversed, a unit split from its
+    sign, "C° 38", a bracketed conversion moved) is reported.
+    Runs the author isolated (LRI/RLI/FSI ... PDI) print in their own order and are skipped."""
+    if not rtl or not text:
+        return []
+    lv, removed = levels(text, 1)
+    n = len(text)
+    cls = [bidi_class(c) for c in text]
+    outside = [True] * n            # not inside an author's isolate, not a control
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in (LRI, RLI, FSI):
+            depth += 1
+        if depth or ch in CONTROLS:
+            outside[i] = False
+        if ch == PDI and depth:
+            depth -= 1
+
+    def core(k: int) -> bool:
+        c, ch = cls[k], text[k]
+        if c in ("L", "EN", "AN") or ch in _UNIT_SIGNS or ch in _MIRROR:
+            return True
+        # a sign or terminator touching a number ("+1", "50 %" is the unit case above)
+        return c in ("ES", "ET") and ((k + 1 < n and cls[k + 1] in ("EN", "AN")) or
+                                      (k > 0 and cls[k - 1] in ("EN", "AN")))
+
+    out, i = [], 0
+    while i < n:
+        if cls[i] in _STRONG_RTL or not outside[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and cls[j] not in _STRONG_RTL and outside[j]:
+            j += 1
+        a, b = i, j
+        while a < b and not core(a):
+            a += 1
+        while b > a and not core(b - 1):
+            b -= 1
+        i = j
+        if b <= a or not any(cls[k] in ("L", "EN", "AN") for k in range(a, b)):
+            continue
+        keep = [k for k in range(a, b) if not removed[k] and text[k] not in CONTROLS]
+        typed = "".join(text[k] for k in keep)
+        order = reorder([lv[k] for k in keep])
+        shown = "".join(_MIRROR.get(text[keep[v]], text[keep[v]]) if lv[keep[v]] % 2 else text[keep[v]]
+                        for v in order)
+        if shown != typed and not _read_right_to_left(typed, shown):
+            out.append((typed, shown))
+    return out
+
+
+def _read_right_to_left(typed: str, shown: str) -> bool:
+    """Whether a run that does not print as typed still reads right, word by word from the right:
+    its words in right-to-left order, each as typed, and a word of only digits and signs either
+    as typed or in the right-to-left way Arabic sets it ("%50", "10-5"). Only when the run holds
+    at most one number: two or more numbers (a phone number, a dose with a conversion) must
+    print as typed."""
+    words = typed.split()
+    numbers = [w for w in words if any(bidi_class(c) in ("EN", "AN") for c in w)]
+    if len(numbers) > 1:
+        return False
+    forms = [" ".join(reversed(words))]
+    if numbers and not any(c.isalpha() for c in numbers[0]):
+        atoms = re.findall(r"\d+(?:[.,:]\d+)*|\D", numbers[0])
+        flipped = "".join(_MIRROR.get(a, a) for a in reversed(atoms))
+        forms.append(" ".join(flipped if w is numbers[0] else w for w in reversed(words)))
+    return shown in forms

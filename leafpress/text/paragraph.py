@@ -31,6 +31,7 @@ NO_START = set("，。、：；！？）」』】〕〉》｝］”’・…‥�
 # ...and never end one with these.
 NO_END = set("（「『【〔〈《｛［“‘([{‹«")
 _SPACES = set(" \u3000\u00a0")
+_STRONG = frozenset(("L", "R", "AL", "EN", "AN"))
 
 
 @dataclass(frozen=True)
@@ -210,13 +211,18 @@ class ShapedParagraph:
         return lines
 
     def _inside_isolate(self, start: int, end: int, width: float) -> Line | None:
-        best = None
+        """An isolated run wider than the line: break it after the last comma that fits (an
+        address keeps "street, city" together), else at the last break that fits."""
+        best = comma = None
         for b in self.fallback_breaks:
             if b <= start:
                 continue
             if b >= end or self.width(start, self._trim(start, b)) > width + 1e-6:
                 break
             best = b
+            if self.text[self._trim(start, b) - 1] in ",;،؛、，":
+                comma = b
+        best = comma or best
         if best is None:
             return None
         vis = self._trim(start, best)
@@ -288,6 +294,37 @@ class ShapedParagraph:
             return []
         return [out[k][1] for k in bidi.reorder([lv for lv, _ in out])]
 
+    def _marked(self, start: int, end: int, text: str) -> str:
+        """A bracket or sign in right-to-left text, with the mark that tells text extraction
+        which side it belongs to. Extractors (poppler) guess the direction of neutral characters
+        from their neighbours on the page: a bracket closing a left-to-right run would be read
+        into the right-to-left text around it, and one that closes right-to-left text after a
+        Latin term into the term ("( .)IR"). An LRM after the first, an RLM before the second
+        (both invisible) give the run back in its typed order."""
+        if any(bidi.bidi_class(ch) in _STRONG for ch in text):
+            return text
+        n = len(self.text)
+        if not text.strip():
+            # A space between two left-to-right runs of a right-to-left line (two English
+            # sentences in Arabic text) keeps them apart, in their right-to-left order.
+            if self.levels[start] % 2:
+                prv = next((i for i in range(start - 1, -1, -1) if self.text[i] not in bidi.CONTROLS), None)
+                nxt = next((i for i in range(end, n) if self.text[i] not in bidi.CONTROLS), None)
+                if prv is not None and nxt is not None and self.levels[prv] % 2 == 0 \
+                        and self.levels[nxt] % 2 == 0:
+                    return bidi.RLM + text
+            return text
+        if self.levels[start] % 2 == 0:
+            nxt = next((i for i in range(end, n) if self.text[i] not in bidi.CONTROLS), None)
+            if nxt is None or self.levels[nxt] % 2:
+                return text + bidi.LRM
+        else:
+            prv = next((i for i in range(start - 1, -1, -1)
+                        if self.text[i] not in bidi.CONTROLS and self.text[i] not in _SPACES), None)
+            if prv is not None and self.levels[prv] % 2 == 0 and bidi.bidi_class(self.text[prv]) in _STRONG:
+                return bidi.RLM + text
+        return text
+
     def _piece(self, run: Run, glyphs: list, lo: int, hi: int) -> Piece:
         starts = sorted({g[1] for g in glyphs})
         end_of = {c: (starts[i + 1] if i + 1 < len(starts) else hi) for i, c in enumerate(starts)}
@@ -299,6 +336,8 @@ class ShapedParagraph:
                 text = self.text[cl:end_of[cl]]
                 if _has_control(text):
                     text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
+                if self.rtl:
+                    text = self._marked(cl, end_of[cl], text)
                 clusters.append([len(out), 0, text, cl])
                 prev = cl
             clusters[-1][1] += 1
