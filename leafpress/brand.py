@@ -49,8 +49,8 @@ class Brand:
 
     @property
     def website_label(self) -> str:
-        """The website as printed: without its scheme, in its own order."""
-        return isolate(self.website.removeprefix("https://"), self.rtl)
+        """The website as printed: without its scheme, in its own order, kept on one line."""
+        return isolate(self.website.removeprefix("https://"), self.rtl, always=True)
 
     def for_language(self, code: str, rtl: bool) -> "Brand":
         """The brand as a leaflet in language ``code`` prints it: each line in that language
