@@ -24,7 +24,7 @@ from icu4py.breakers import LineBreaker
 
 from ..content.model import Span
 from . import bidi
-from .fonts import Font, choose_fonts
+from .fonts import Font, choose_fonts, is_ignorable
 
 # CJK line-breaking rules (kinsoku): never start a line with these...
 NO_START = set("，。、：；！？）」』】〕〉》｝］”’・…‥ー〜ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ%),.:;!?]}›»")
@@ -100,6 +100,8 @@ class ShapedParagraph:
         self.char_font = fonts
         self.levels = bidi_levels(self.text, rtl)
         self.isolated = isolated_spans(self.text)
+        for a, b in self.isolated:
+            self._latin_fonts(a, b, stacks)
         self.runs = self._shape()
         adv = [0.0] * len(self.text)
         for run in self.runs:
@@ -118,6 +120,21 @@ class ShapedParagraph:
         self.fallback_breaks = sorted(inside)
         self._line_cache: dict[float, list[Line]] = {}
         self._piece_cache: dict[Line, list[Piece]] = {}
+
+    def _latin_fonts(self, a: int, b: int, stacks: dict) -> None:
+        """A left-to-right isolate of Latin data (a phone number, an address, a website) is set
+        in the first font of the stack that has Latin letters: its digits and signs then match
+        its letters instead of taking the script font's own (Naskh's "+1" next to Noto Sans)."""
+        if self.text[a] != bidi.LRI or any(bidi.bidi_class(ch) in ("R", "AL") for ch in self.text[a:b]):
+            return
+        for i in range(a + 1, b - 1):
+            ch = self.text[i]
+            if ch.isalpha() or ch in bidi.CONTROLS or is_ignorable(ch):
+                continue
+            stack = stacks[self.styles[self.char_style[i]].key]
+            latin = next((f for f in stack if f.has("A") and f.has(ch)), None)
+            if latin is not None:
+                self.char_font[i] = latin
 
     # -- shaping -------------------------------------------------------------------------
     def _shape(self) -> list[Run]:
