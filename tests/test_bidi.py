@@ -24,7 +24,7 @@ from leafpress.text import bidi
 from leafpress.text.fonts import FontLibrary
 from leafpress.text.setter import Typesetter
 
-from conftest import ROOT, manifest
+from conftest import ROOT, copy_project, manifest
 
 UNICODE = Path("/usr/share/unicode")
 # Cases of BidiCharacterTest.txt the press does not pass, with the reason. None at present:
@@ -191,13 +191,7 @@ RUNS = ["38 °C (100.4 °F)", "38 °C", "500 mg", "2 × 500 mg", "(acetaminophen
 
 @pytest.fixture(scope="module")
 def fever(tmp_path_factory):
-    root = tmp_path_factory.mktemp("fever")
-    for name in ("handouts", "layouts"):
-        shutil.copytree(ROOT / name, root / name)
-    (root / "assets").mkdir()
-    for name in ("brands", "diagrams", "languages"):
-        shutil.copytree(ROOT / "assets" / name, root / "assets" / name)
-    (root / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
+    root = copy_project(tmp_path_factory.mktemp("fever") / "proj")
     shutil.copytree(ROOT / "tests" / "data" / "fever", root / "handouts" / "fever")
     out = root / "out"
     assert main(["build", "--handout", "fever", "--lang", "ar", "--layout", "letter-2page",

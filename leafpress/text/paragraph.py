@@ -160,11 +160,14 @@ class ShapedParagraph:
         buf.language = self.lang
         hb.shape(font.hb, buf, {"dlig": False})
         upem = font.upem
-        text = self.text
         glyphs = [(info.codepoint, info.cluster, pos.x_advance / upem, pos.x_offset / upem,
                    pos.y_offset / upem)
-                  for info, pos in zip(buf.glyph_infos, buf.glyph_positions)
-                  if text[info.cluster] not in bidi.CONTROLS]     # invisible: not drawn
+                  for info, pos in zip(buf.glyph_infos, buf.glyph_positions)]
+        if _has_control(self.text[start:end]):      # bidi controls are invisible: not drawn
+            starts = sorted({g[1] for g in glyphs}) + [end]
+            nxt = dict(zip(starts, starts[1:]))
+            glyphs = [g for g in glyphs
+                      if not all(ch in bidi.CONTROLS for ch in self.text[g[1]:nxt[g[1]]])]
         return Run(start, end, font, level, self.char_style[start], glyphs)
 
     # -- measuring and breaking ---------------------------------------------------------------
