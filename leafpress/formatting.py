@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import UnsupportedNumberingSystemError, format_decimal
 
 from .text.bidi import LRI, PDI
 
@@ -45,21 +45,31 @@ class Formatter:
         zero = ZEROS[digits]
         self._table = None if digits == "latn" else {0x30 + i: zero + i for i in range(10)}
         self.rtl = rtl
+        self._done: dict = {}           # (kind, value) -> text: the footer asks on every page
+
+    def _cached(self, kind: str, value, make) -> str:
+        got = self._done.get((kind, value))
+        if got is None:
+            got = self._done[(kind, value)] = make(value)
+        return got
 
     def native(self, text: str) -> str:
         """ASCII digits in the language's own digits."""
         return text if self._table is None else text.translate(self._table)
 
     def number(self, n: int | float) -> str:
+        return self._cached("number", n, self._number)
+
+    def _number(self, n: int | float) -> str:
         try:
             s = format_decimal(n, locale=self.locale, numbering_system=self.digits)
-        except Exception:       # a locale whose default system has no symbols in Babel's data
+        except UnsupportedNumberingSystemError:    # no symbols for that system in Babel's data
             s = format_decimal(n, locale=self.locale)
         return self.native(s)
 
     def date(self, d: dt.date) -> str:
         """The long date format (month as a word in most locales), in the chosen digits."""
-        return self.native(format_date(d, format="long", locale=self.locale))
+        return self._cached("date", d, lambda v: self.native(format_date(v, format="long", locale=self.locale)))
 
     def version(self, v: str) -> str:
         """A version number ("1.2") in the language's digits; in right-to-left text its parts

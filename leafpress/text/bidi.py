@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MAX_DEPTH = 125
 
@@ -412,6 +413,7 @@ def first_strong(text: str) -> str | None:
     return _first_strong(types, 0, len(types), _matching_pdis(types))
 
 
+@lru_cache(maxsize=1024)
 def isolate(text: str, rtl: bool, always: bool = False) -> str:
     """A run whose direction is known (a phone number, an address, a name in another script),
     wrapped in an isolate so it keeps its own order in a paragraph of direction ``rtl``. Text
