@@ -245,6 +245,18 @@ def test_release_build_fails_on_a_bidi_finding(fever, tmp_path):
     assert '"38 °C (100.4 °F)" will print as "C (100.4 °F)° 38"' in doc["error"]
 
 
+def test_check_command_reports_the_bidi_findings(fever, capsys):
+    root, _ = fever
+    capsys.readouterr()
+    main(["check", "--format", "json", "--handout", "fever", "--lang", "ar", "--layout", "letter-2page",
+          "--brand", "open-leaflets"], root=root)
+    rows = [r for r in json.loads(capsys.readouterr().out) if r["check"] == "bidi"]
+    assert len(rows) == 4 and all(r["release_blocking"] and r["severity"] == "warning" for r in rows)
+    phone = [r for r in rows if r["where"] == "handouts/fever/ar.yaml sections[2].blocks[0].paragraph"]
+    assert phone and '"+1 (555) 010-0142" will print as "0142-010 (555) 1+"' in phone[0]["message"]
+    assert '\\u2066+1 (555) 010-0142\\u2069' in phone[0]["message"]
+
+
 # -- every Arabic and Farsi leaflet: phone and address come back exactly ------------------------------
 @pytest.fixture(scope="module")
 def rtl_built(tmp_path_factory):
