@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.numbers import UnsupportedNumberingSystemError, format_decimal
-
 from .text.bidi import LRI, PDI
+
+# Babel is imported when a language is first loaded, not when the command line starts (the
+# signal handlers that make Ctrl-C clean are set up first).
 
 # The zero of each CLDR numbering system the press can print (CLDR numberingSystems.xml: these
 # systems are ten consecutive code points starting there).
@@ -24,15 +23,16 @@ ZEROS = {"latn": 0x30, "arab": 0x660, "arabext": 0x6F0, "deva": 0x966, "guru": 0
          "thai": 0xE50, "khmr": 0x17E0, "beng": 0x9E6, "mymr": 0x1040, "laoo": 0xED0}
 
 
-def cldr_locale(name: str) -> Locale:
-    """A CLDR locale by BCP 47 name ('zh-Hant'); raises ValueError when CLDR has none."""
+def cldr_locale(name: str):
+    """A CLDR locale (babel.Locale) by BCP 47 name ('zh-Hant'); ValueError when CLDR has none."""
+    from babel import Locale, UnknownLocaleError
     try:
         return Locale.parse(name.replace("-", "_"))
     except (UnknownLocaleError, ValueError) as exc:
         raise ValueError(str(exc)) from None
 
 
-def numbering_systems(locale: Locale) -> list[str]:
+def numbering_systems(locale) -> list[str]:
     """The numbering systems CLDR lists for a locale (default first) that the press can print."""
     names = [locale.default_numbering_system, "latn", *locale.other_numbering_systems.values()]
     return [n for n in dict.fromkeys(names) if ZEROS.get(n) is not None]
@@ -61,6 +61,7 @@ class Formatter:
         return self._cached("number", n, self._number)
 
     def _number(self, n: int | float) -> str:
+        from babel.numbers import UnsupportedNumberingSystemError, format_decimal
         try:
             s = format_decimal(n, locale=self.locale, numbering_system=self.digits)
         except UnsupportedNumberingSystemError:    # no symbols for that system in Babel's data
@@ -69,6 +70,7 @@ class Formatter:
 
     def date(self, d: dt.date) -> str:
         """The long date format (month as a word in most locales), in the chosen digits."""
+        from babel.dates import format_date
         return self._cached("date", d, lambda v: self.native(format_date(v, format="long", locale=self.locale)))
 
     def version(self, v: str) -> str:
