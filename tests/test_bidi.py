@@ -174,10 +174,24 @@ def test_misread_runs_are_found(text, shown):
 @pytest.mark.parametrize("text", [
     "الأشعة التداخلية (IR) المنفذ", "تناول 10 mg كل يوم", "حرارة 38° أو", "نسبة 50% من",
     "خذ 5-10 mg", "جهاز CT scan هنا", f"حرارتك {LRI}38 °C{PDI} أو", f"حرارتك {LRM}38 °C{LRM} أو",
-    "الساعة 8:30 a.m. غدا", "حرارة ٣٨٫٥ درجة",
+    "الساعة 8:30 a.m. غدا", "حرارة ٣٨٫٥ درجة", "(بورت port) هنا", "نص <MRI> نص",
 ])
 def test_runs_that_read_right_are_not_reported(text):
     assert bidi.misread_runs(text, True) == []
+
+
+def test_misread_runs_on_random_text_reports_runs_that_are_there():
+    rng = random.Random(9)
+    pieces = ["مرحبا", "MRI", "38", " ", "(", ")", "°C", "+1", "-", ".", LRI, PDI, LRM, "۳۴", "[", "]"]
+    for _ in range(2000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 14)))
+        plain = text.translate({ord(c): None for c in bidi.CONTROLS})
+        for typed, shown in bidi.misread_runs(text, True):
+            # the run as typed is in the text, and shown is the same characters (brackets may be
+            # mirrored), moved
+            one = {ord(c): o for o, c in bidi._MIRROR.items() if o in bidi.OPENING}
+            assert typed in plain and sorted(typed.translate(one)) == sorted(shown.translate(one)), \
+                (text, typed, shown)
 
 
 def test_misread_runs_only_in_right_to_left_text():

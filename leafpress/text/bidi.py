@@ -473,6 +473,13 @@ def misread_runs(text: str, rtl: bool) -> list[tuple[str, str]]:
         return c in ("ES", "ET") and ((k + 1 < n and cls[k + 1] in ("EN", "AN")) or
                                       (k > 0 and cls[k - 1] in ("EN", "AN")))
 
+    partner = _bracket_partners(text)
+
+    def inside_pair(k: int, a: int, b: int) -> bool:
+        """A bracket belongs to the run only when its partner does too ("(IR)"); the other
+        bracket of "(بورت port)" belongs to the right-to-left text around the run."""
+        return text[k] not in _MIRROR or a <= partner.get(k, -1) < b
+
     out, i = [], 0
     while i < n:
         if cls[i] in _STRONG_RTL or not outside[i]:
@@ -482,10 +489,14 @@ def misread_runs(text: str, rtl: bool) -> list[tuple[str, str]]:
         while j < n and cls[j] not in _STRONG_RTL and outside[j]:
             j += 1
         a, b = i, j
-        while a < b and not core(a):
-            a += 1
-        while b > a and not core(b - 1):
-            b -= 1
+        while True:             # trim until both ends are the run's own (shrinks, so it ends)
+            was = (a, b)
+            while a < b and not (core(a) and inside_pair(a, a, b)):
+                a += 1
+            while b > a and not (core(b - 1) and inside_pair(b - 1, a, b)):
+                b -= 1
+            if (a, b) == was:
+                break
         i = j
         if b <= a or not any(cls[k] in ("L", "EN", "AN") for k in range(a, b)):
             continue
@@ -496,6 +507,21 @@ def misread_runs(text: str, rtl: bool) -> list[tuple[str, str]]:
                         for v in order)
         if shown != typed and not _read_right_to_left(typed, shown):
             out.append((typed, shown))
+    return out
+
+
+def _bracket_partners(text: str) -> dict[int, int]:
+    """Each paired bracket's partner (both ways), matched as BD16 does but over the whole text."""
+    out, stack = {}, []
+    for k, ch in enumerate(text):
+        if ch in OPENING:
+            stack.append((OPENING[ch], k))
+        elif ch in CLOSING:
+            for d in range(len(stack) - 1, -1, -1):
+                if stack[d][0] == CLOSING[ch]:
+                    out[stack[d][1]], out[k] = k, stack[d][1]
+                    del stack[d:]
+                    break
     return out
 
 
