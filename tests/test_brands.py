@@ -86,20 +86,19 @@ def test_a_clinic_with_too_long_details_fails_clearly(scratch, tmp_path):
         assert docs[("valley-health", layout)]["status"] == "ok"
 
 
-def test_separators_markers_and_credit_wording_are_language_data(scratch):
-    """A language may give its own separator, bullet, step number and "provided by" wording;
-    the partners file words the credit otherwise (no English in the engine)."""
+def test_separators_and_list_markers_are_language_data(scratch):
+    """A language may give its own separator, bullet and step number (languages.MARKS are the
+    defaults); no English punctuation is fixed in the engine."""
     ja = scratch / "assets/languages/ja.yaml"
     text = ja.read_text(encoding="utf-8")
-    ja.write_text(text.rstrip("\n") + '\n  separator: "／"\n  bullet: "◆"\n  step: "{n}）"\n'
-                  '  provided_by: "提供：{name}。"\n', encoding="utf-8")
+    ja.write_text(text.rstrip("\n") + '\n  separator: "／"\n  bullet: "◆"\n  step: "{n}）"\n', encoding="utf-8")
     from leafpress.layout.items import TextLine
     laid = Project(scratch).lay_out(Job("port", "ja", "letter-2page", "valley-health"))[3]
     drawn = "".join(i.paragraph.text[i.line.start:i.line.end] for p in laid.pages for i in p.items
-                      if isinstance(i, TextLine))
-    for mark in ("／", "◆", "1）", "提供：Valley Health Center。"):
+                    if isinstance(i, TextLine))
+    for mark in ("／", "◆", "1）"):
         assert mark in drawn, mark
-    assert "Provided by" not in drawn and " · " not in drawn and "•" not in drawn
+    assert " · " not in drawn and "•" not in drawn
     en = Project(scratch).lay_out(Job("port", "en", "letter-2page", "valley-health"))[3]
     drawn = "".join(i.paragraph.text for p in en.pages for i in p.items if isinstance(i, TextLine))
-    assert "Provided by Valley Health Center." in drawn and " · " in drawn and "•" in drawn
+    assert " · " in drawn and "•" in drawn

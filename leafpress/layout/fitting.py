@@ -39,6 +39,8 @@ def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts
     own (a draft leaflet says it in both). ``peers``: the project's other brands (the room for
     clinic details a layout does not fix in ``brand_lines`` fits them all, so every clinic's
     leaflet lays out the same). The result has passed the conservation check."""
+    brand = brand.for_language(lang.code, lang.rtl)     # its lines in this language, isolated runs
+    peers = tuple(p.for_language(lang.code, lang.rtl) for p in peers)
     laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also, peers)
     conserve.check(laid, [conserve.Source(handout, lang, brand)])
     return laid
@@ -167,6 +169,7 @@ class _State:
     """How far a fixed or flowing sheet has got: the flow cursor and the next slotted figure."""
     cursor: Cursor
     fig: int
+    stuck_height: float = 0.0   # the tallest empty column a block has not fitted in so far
 
 
 def _diagram_slots(spec: LayoutSpec) -> int:
@@ -248,6 +251,12 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
                 break
             got = fill(pages, fr, blocks, state.cursor)
             if got.stuck is not None:
-                return got.stuck
+                # A short column (below a header and summary) may be too small for a block kept
+                # whole: it starts the next one. Taller than a column as tall as one it already
+                # failed in, it is taller than any column the layout has.
+                if fr.height <= state.stuck_height + 0.01:
+                    return got.stuck
+                state.stuck_height = fr.height
+                continue
             state.cursor = got.cursor
     return None
