@@ -13,7 +13,6 @@ one fails the page with a clear message instead of leaving a silent gap.
 from __future__ import annotations
 
 import hashlib
-import html
 import io
 import json
 import re
@@ -228,32 +227,34 @@ class SiteBuilder:
         return {lang for langs in self.project.handouts.values() for lang in langs}
 
     def _fonts(self, page: str, lang: str, root: str):
-        """The WOFF2 subsets this page needs and the font stack of each language on it."""
-        body = re.sub(r"<style.*?</style>|<script.*?</script>", " ", page, flags=re.S)
-        text = html.unescape(re.sub(r"<[^>]+>", " ", body))
-        italic = html.unescape(" ".join(re.findall(r"<em[^>]*>(.*?)</em>", body, flags=re.S)))
-        italic = re.sub(r"<[^>]+>", " ", italic)
-        codes = [lang] + sorted(set(re.findall(r'\blang="([^"]+)"', body)) - {lang})
-        faces, stacks, seen = [], [], set()
-        for code in codes:
+        """The WOFF2 subsets this page needs and the font stack of each language on it: every
+        character goes to the font the browser will draw it with (the first font of its
+        language's stack, in its style, that has it), so each subset holds just those."""
+        wanted: dict = {}               # font name -> (font, set of characters)
+        codes = [lang]
+        for text, code, style in page_text(page, lang):
             if code not in self.project.languages:
-                continue
-            ts = self.project.typesetter(code)
-            families = []
-            for style in ("regular", "bold", "italic"):
-                for font in ts.stacks[style]:
-                    fam = family_of(font.name)[0]
-                    if style == "regular" and fam not in families:
-                        families.append(fam)
-                    if font.name in seen:
-                        continue
-                    seen.add(font.name)
-                    got = self.fonts.subset(font, italic if family_of(font.name)[2] == "italic" else text)
-                    if got:
-                        face, data = got
-                        self.files["fonts/" + face.file] = data
-                        faces.append({"family": face.family, "weight": face.weight, "style": face.style,
-                                      "href": root + "fonts/" + face.file})
+                code = lang
+            if code not in codes:
+                codes.append(code)
+            stack = self.project.typesetter(code).stacks[style]
+            for ch in text:
+                if ch.isspace():
+                    continue
+                for font in stack:
+                    if font.has(ch):
+                        wanted.setdefault(font.name, (font, set()))[1].add(ch)
+                        break
+        faces, stacks = [], []
+        for name, (font, chars) in sorted(wanted.items()):
+            got = self.fonts.subset(font, "".join(chars))
+            if got:
+                face, data = got
+                self.files["fonts/" + face.file] = data
+                faces.append({"family": face.family, "weight": face.weight, "style": face.style,
+                              "href": root + "fonts/" + face.file})
+        for code in codes:
+            families = list(dict.fromkeys(family_of(f.name)[0] for f in self.project.typesetter(code).stacks["regular"]))
             stacks.append({"lang": code, "families": ",".join(families + ["sans-serif"])})
         for f in faces + stacks:
             for v in f.values():
@@ -293,11 +294,11 @@ class SiteBuilder:
                 if other.strings["draft_notice"] != lang.strings["draft_notice"]:
                     notice.append({"text": other.strings["draft_notice"], "lang": other.code,
                                    "dir": other.direction})
-        others = []
+        others = []         # every language, this one marked: the same list (and fonts) on every copy
         for other in sorted(p.handouts[hid]):
-            if other != code and (hid, other) in self.online_by:
+            if (hid, other) in self.online_by:
                 others.append(dict(self.lang_info(other), href=_rel(path, self.online_by[(hid, other)]),
-                                   url=self.url_of(self.online_by[(hid, other)])))
+                                   url=self.url_of(self.online_by[(hid, other)]), current=other == code))
         pdfs = self.pdfs(self.config.brand if brand.id == self.config.brand or not self._has_pdfs(brand.id)
                          else brand.id, hid, code)
         for d in pdfs:
@@ -309,8 +310,7 @@ class SiteBuilder:
                      pdfs=pdfs, brand=brand, facts=" · ".join(facts), quote=quote,
                      source_lang=self.lang_info(source.lang) if quote else None,
                      desc_lang=self.lang_info(self.config.language) if code != self.config.language else None,
-                     title=h.title.plain, alternates=[{"lang": code, "url": self.url_of(path)}] +
-                     [{"lang": o["code"], "url": o["url"]} for o in others])
+                     title=h.title.plain, alternates=[{"lang": o["code"], "url": o["url"]} for o in others])
 
     def _has_pdfs(self, brand: str) -> bool:
         return any(d["brand"] == brand for d in self.docs)
@@ -348,7 +348,8 @@ class SiteBuilder:
                          {"lang": c, "url": self.url_of(f"library/{c}/index.html")} for c in langs])
 
     def _picker(self, path: str, langs: list) -> list:
-        return [dict(self.lang_info(c), href=_rel(path, f"library/{c}/index.html")) for c in langs]
+        return [dict(self.lang_info(c), href=_rel(path, f"library/{c}/index.html"),
+                     current=path == f"library/{c}/index.html") for c in langs]
 
     def _index(self, langs: list) -> None:
         path = "index.html"
@@ -457,6 +458,53 @@ class SiteBuilder:
             if d["path"] == rel and d.get("sha256"):
                 return d["sha256"]
         return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# What the stylesheet sets in bold or italic (site.css): a character drawn there needs the bold or
+# italic font. Keep these in step with site.css; the browser test would show a fallback font.
+BOLD_TAGS = {"h1", "h2", "h3", "strong", "b", "th"}
+BOLD_CLASSES = {"notice", "callout", "endonym", "download", "site"}
+ITALIC_TAGS = {"em", "i"}
+_VOID = {"meta", "link", "br", "img", "input", "hr", "source", "wbr"}
+
+
+def page_text(page: str, lang: str):
+    """(text, language, style) for every piece of text a browser draws on the page, and the
+    digits of the numbered steps (drawn by the stylesheet, in bold)."""
+    from html.parser import HTMLParser
+    out = [("0123456789", lang, "bold")]
+
+    class P(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.stack = [("", lang, "regular", False)]
+
+        def handle_starttag(self, tag, attrs):
+            if tag in _VOID:
+                return
+            a = dict(attrs)
+            _, code, style, skip = self.stack[-1]
+            code = a.get("lang") or code
+            classes = set((a.get("class") or "").split())
+            if tag in BOLD_TAGS or classes & BOLD_CLASSES:
+                style = "bold"
+            elif tag in ITALIC_TAGS and style == "regular":
+                style = "italic"
+            self.stack.append((tag, code, style, skip or tag in ("title", "style", "script")))
+
+        def handle_endtag(self, tag):
+            for i in range(len(self.stack) - 1, 0, -1):
+                if self.stack[i][0] == tag:
+                    del self.stack[i:]
+                    break
+
+        def handle_data(self, data):
+            _, code, style, skip = self.stack[-1]
+            if not skip and data.strip():
+                out.append((data, code, style))
+
+    P().feed(page)
+    return out
 
 
 def _rel(page: str, target: str) -> str:

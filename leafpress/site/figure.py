@@ -72,9 +72,16 @@ def _art(diagram: Diagram) -> tuple:
     return _ART_CACHE[key]
 
 
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9:_.-]*$")
+
+
 def _el(node) -> El:
     tag = node.tag.rsplit("}", 1)[-1]
     attrs = tuple((k, v) for k, v in node.attrib.items() if not k.startswith("{"))
+    for name in (tag,) + tuple(k for k, _ in attrs):
+        if not _NAME.match(name):      # names go into the page as they are: only plain ones
+            raise LeafletError(f"SVG name {name!r} is not a plain element or attribute name",
+                               hint="Save the drawing as plain SVG")
     return El(tag, attrs, tuple(_el(c) for c in node))
 
 
@@ -136,9 +143,11 @@ def figure_view(fig: Figure, diagram: Diagram, ts, fid: str, file: str) -> Figur
         pad = size * 0.25
         top, bottom = top - pad, bottom + pad
         box = (round(left_edge, 2), round(top, 2), round(width, 2), round(bottom - top, 2))
+        # A top-level group named after another panel is that panel's art: leave it out here.
+        mine = tuple(e for e in art if dict(e.attrs).get("id") not in set(panels) - {pid})
         out.append(Panel(f"{fid}-{pi}", " ".join(_num(v) for v in box), int(PHONE_WIDTH * MAX_LABEL_PX / MIN_LABEL_PX),
                          round(size, 2), (px, py, pw, ph),
-                         tuple(_prefixed(e, f"{fid}-{pi}-") for e in art), tuple(labels)))
+                         tuple(_prefixed(e, f"{fid}-{pi}-") for e in mine), tuple(labels)))
     return FigureView(fid, tuple(out), ts.rtl)
 
 

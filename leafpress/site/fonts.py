@@ -56,7 +56,8 @@ class Subsetter:
         if got is None:
             inp = hb.SubsetInput()
             inp.unicode_set.update(wanted)
-            inp.layout_feature_tag_set.invert()      # keep every OpenType feature (shaping needs them)
+            inp.layout_feature_tag_set.clear()       # keep every OpenType feature (shaping needs them):
+            inp.layout_feature_tag_set.invert()      # an empty set inverted is the set of all
             inp.flags = hb.SubsetFlags.NO_HINTING
             data = hb.subset(font.face, inp).blob.data
             from fontTools.ttLib import TTFont
