@@ -1,11 +1,12 @@
 # make        set up .venv and build every leaflet into out/
+# make site   build the leaflets, then the static website into out/site/
 # make test   set up what the tests need and run the whole suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
 
-.PHONY: all build test check bench clean tools
+.PHONY: all build site test check bench clean tools browser-tools
 
 all: build
 
@@ -27,14 +28,32 @@ tools:
 build: $(STAMP)
 	$(PY) generate.py
 
+site: $(STAMP)
+	$(PY) generate.py site
+
+# The site's browser tests: axe-core and playwright-core, pinned in tests/browser/package-lock.json
+# (npm ci), drive Debian's chromium; nothing downloads a browser of its own.
+BROWSER := tests/browser/node_modules/.installed
+$(BROWSER): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-tools:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "installing chromium and npm"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium nodejs npm >/dev/null; \
+	fi
+	@$(MAKE) --no-print-directory $(BROWSER)
+
 check: $(STAMP)
 	$(PY) generate.py check
 
-test: $(STAMP) tools
+test: $(STAMP) tools browser-tools
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
 	$(PY) bench/bench.py
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache tests/browser/node_modules

@@ -74,7 +74,9 @@ class SiteBuilder:
             raise LeafletError(f"language {self.config.language!r} has no settings", file=self.config.file,
                                key="language", hint="Name a file in assets/languages/")
         self.env = _env()
-        self.fonts = Subsetter()
+        self.state = self._state()
+        self.fonts = Subsetter(self.state.get("fonts", {}), lambda name: (self.site / "fonts" / name).is_file()
+                               and f"fonts/{name}" in self.state.get("files", {}))
         self.files: dict[str, bytes] = {}          # site path -> bytes (pages, css, sitemap, fonts)
         self.copies: dict[str, Path] = {}          # site path -> PDF in OUT
         self.zips: dict[str, list] = {}            # site path -> [(name, OUT path)]
@@ -82,6 +84,14 @@ class SiteBuilder:
         self.docs = self._documents()
 
     # -- what the build made ------------------------------------------------------------------
+    def _state(self) -> dict:
+        """What the last site build wrote (files and their digests, zip and font keys)."""
+        try:
+            state = json.loads((self.site / STATE).read_text(encoding="utf-8"))
+            return {k: dict(state.get(k, {})) for k in ("files", "zips", "fonts")}
+        except (OSError, ValueError, TypeError, AttributeError):
+            return {"files": {}, "zips": {}, "fonts": {}}
+
     def _documents(self) -> list[dict]:
         try:
             docs = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))["documents"]
@@ -279,7 +289,7 @@ class SiteBuilder:
                     raise UnknownBlock(f"block kind {kind!r} has no web rendering", file=h.file,
                                        key=f"sections[{si}].blocks[{bi}]",
                                        hint="Add a renderer for it in leafpress/site/build.py (RENDERERS) "
-                                            "and templates/blocks.html")
+                                            "and templates/macros.html")
                 entry = {"kind": macro, "block": block}
                 if kind == "figure":
                     diagram = load_diagram(block.diagram, p.root / "assets" / "diagrams", p.root)
@@ -408,11 +418,7 @@ class SiteBuilder:
     # -- writing ---------------------------------------------------------------------------------
     def _write(self) -> None:
         state_path = self.site / STATE
-        try:
-            old = json.loads(state_path.read_text(encoding="utf-8"))
-            old_files, old_zips = dict(old["files"]), dict(old.get("zips", {}))
-        except (OSError, ValueError, KeyError, TypeError):
-            old_files, old_zips = {}, {}
+        old_files, old_zips = self.state["files"], self.state["zips"]
         new: dict[str, str] = {}
         zips: dict[str, str] = {}
 
@@ -430,6 +436,10 @@ class SiteBuilder:
             self.report.written += 1
 
         for rel, data in sorted(self.files.items()):
+            if data is None:            # a font subset made by an earlier build, still there
+                new[rel] = old_files[rel]
+                self.report.unchanged += 1
+                continue
             put(rel, data, hashlib.sha256(data).hexdigest(), len(data))
         for rel, src in sorted(self.copies.items()):
             data = src.read_bytes()
@@ -450,7 +460,8 @@ class SiteBuilder:
             if target.resolve().is_relative_to(site_root) and target.is_file() and not target.is_symlink():
                 target.unlink()
                 self.report.removed += 1
-        write_atomic(state_path, (json.dumps({"files": new, "zips": zips}, indent=1, sort_keys=True) + "\n").encode())
+        state = {"files": new, "zips": zips, "fonts": self.fonts.used}
+        write_atomic(state_path, (json.dumps(state, indent=1, sort_keys=True) + "\n").encode())
 
     def _digest(self, path: Path) -> str:
         rel = path.relative_to(self.out).as_posix()

@@ -41,18 +41,33 @@ def family_of(font_name: str) -> tuple[str, int, str]:
     return (family, *_WEIGHTS[style])
 
 
+_MADE: dict = {}        # per process: (font, characters) -> (Face, bytes)
+_FONT_HASH: dict = {}
+
+
 class Subsetter:
-    """Subsets fonts, remembering what it made (per process, and across builds by file name)."""
+    """Subsets fonts, remembering what it made: in this process, and across builds through
+    ``known`` (a key of font and characters -> the file made for it, kept by the caller);
+    a known subset whose file is still there is not made again (its bytes come back as None)."""
 
-    def __init__(self):
-        self._made: dict = {}
+    def __init__(self, known: dict | None = None, exists=lambda name: False):
+        self.known = dict(known or {})
+        self.used: dict = {}
+        self.exists = exists
 
-    def subset(self, font, chars: str) -> tuple[Face, bytes] | None:
+    def subset(self, font, chars: str) -> tuple[Face, bytes | None] | None:
         wanted = sorted({ord(c) for c in chars} & font.coverage)
         if not wanted:
             return None
-        key = (font.name, hashlib.sha256(font.data).hexdigest(), tuple(wanted))
-        got = self._made.get(key)
+        if font.name not in _FONT_HASH:
+            _FONT_HASH[font.name] = hashlib.sha256(font.data).hexdigest()
+        key = (font.name, _FONT_HASH[font.name], tuple(wanted))
+        digest = hashlib.sha256(repr((key, hb.__version__, _fonttools_version())).encode()).hexdigest()
+        got = _MADE.get(key)
+        if got is None and self.known.get(digest) and self.exists(self.known[digest]):
+            family, weight, style = family_of(font.name)
+            self.used[digest] = self.known[digest]
+            return Face(family, weight, style, self.known[digest]), None
         if got is None:
             inp = hb.SubsetInput()
             inp.unicode_set.update(wanted)
@@ -68,5 +83,11 @@ class Subsetter:
             woff = buf.getvalue()
             family, weight, style = family_of(font.name)
             face = Face(family, weight, style, hashlib.sha256(woff).hexdigest()[:20] + ".woff2")
-            got = self._made[key] = (face, woff)
+            got = _MADE[key] = (face, woff)
+        self.used[digest] = got[0].file
         return got
+
+
+def _fonttools_version() -> str:
+    import fontTools
+    return fontTools.version

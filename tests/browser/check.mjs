@@ -2,8 +2,8 @@
 // Usage: node check.mjs SITE_DIR PAGE... [--shots DIR]
 // Serves SITE_DIR over HTTP on localhost (fonts load as on a real host), opens each page at
 // 360x740 and prints one JSON object per page: axe-core violations (WCAG 2.x A/AA rules), the
-// page's horizontal overflow, the smallest rendered text size, the bytes it loaded, and the
-// document's lang/dir. With --shots, also writes a 360x740 screenshot per page.
+// page's horizontal overflow, the smallest rendered text size, whether the first phone number
+// reads left to right, and the document's lang/dir. With --shots, also writes a 360x740 screenshot per page.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -44,8 +44,6 @@ const context = await chromium.launchPersistentContext(dataDir, {
 try {
   for (const p of pages) {
     const page = await context.newPage();
-    let bytes = 0;
-    page.on("response", async (r) => { try { bytes += (await r.body()).length; } catch { } });
     await page.goto(base + p, { waitUntil: "load" });
     await page.evaluate(() => document.fonts.ready);
     await page.addScriptTag({ content: axeSource });
@@ -72,15 +70,29 @@ try {
         if (px < min) { min = px; where = n.textContent.trim().slice(0, 40); }
       }
       const fonts = [...document.fonts].filter((f) => f.status === "loaded").length;
+      // A phone number must read left to right on every page, right-to-left ones included:
+      // the characters' boxes, in text order, must go from left to right.
+      let telInOrder = null;
+      const tel = document.querySelector('a[href^="tel:"]');
+      if (tel) {
+        const node = document.createTreeWalker(tel, NodeFilter.SHOW_TEXT).nextNode();
+        const xs = [];
+        for (let i = 0; i < node.textContent.length; i++) {
+          if (node.textContent[i] === " ") continue;
+          const r = document.createRange(); r.setStart(node, i); r.setEnd(node, i + 1);
+          xs.push(r.getBoundingClientRect().left);
+        }
+        telInOrder = xs.every((x, i) => i === 0 || x > xs[i - 1]);
+      }
       return { overflow: document.documentElement.scrollWidth - window.innerWidth,
-        minTextPx: Math.round(min * 100) / 100, minTextWhere: where, fontsLoaded: fonts,
+        minTextPx: Math.round(min * 100) / 100, minTextWhere: where, fontsLoaded: fonts, telInOrder,
         lang: document.documentElement.lang, dir: document.documentElement.dir };
     });
     if (shots) {
       const name = p.replace(/\/index\.html$/, "").replace(/[^A-Za-z0-9-]+/g, "-") || "index";
       await page.screenshot({ path: path.join(shots, `site-${name}.png`) });
     }
-    console.log(JSON.stringify({ page: p, violations: axe, bytes, ...metrics }));
+    console.log(JSON.stringify({ page: p, violations: axe, ...metrics }));
     await page.close();
   }
 } finally {
