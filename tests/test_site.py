@@ -79,16 +79,15 @@ def test_every_qr_code_opens_a_page_in_the_leaflets_language(site, tmp_path):
         page = site / "site" / d["handout"] / d["lang"] / "index.html"
         assert page.is_file(), qr
         assert _lang_of(page)[0] == d["lang"]
-    for path in ("riverside-clinic/port/port-ar-trifold-letter.pdf", "open-leaflets/port/port-km-large-print.pdf",
-                 "open-leaflets/port/port-zh-Hant-bilingual-letter.pdf"):
-        pdf = site / path
-        pages = int(re.search(r"Pages:\s+(\d+)", poppler("pdfinfo", str(pdf))).group(1))
-        poppler("pdftoppm", "-r", "150", "-png", "-f", str(pages), "-l", str(pages), str(pdf), str(tmp_path / "p"))
-        png = sorted(tmp_path.glob("p*.png"))[-1]
-        scanned = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True).stdout.split()
-        png.unlink()
-        lang = path.split("-")[-3] if "bilingual" in path else re.search(r"port-(.+?)-(trifold|large)", path).group(1)
-        assert scanned == [f"{base}port/{lang}"], path
+    for path, lang in (("riverside-clinic/port/port-ar-trifold-letter.pdf", "ar"),
+                       ("open-leaflets/port/port-km-large-print.pdf", "km"),
+                       ("open-leaflets/port/port-zh-Hant-bilingual-letter.pdf", "zh-Hant")):
+        poppler("pdftoppm", "-r", "150", "-png", str(site / path), str(tmp_path / lang))
+        scanned = set()
+        for png in tmp_path.glob(f"{lang}*.png"):
+            scanned |= set(subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True,
+                                          text=True).stdout.split())
+        assert scanned == {f"{base}port/{lang}"}, path
         assert _lang_of(site / "site" / "port" / lang / "index.html")[0] == lang
 
 
@@ -117,7 +116,7 @@ class Text(HTMLParser):
         self.text.append(data)
 
 
-HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror="alert(2)">', '&lt;b&gt;', '{{ 7 * 7 }}',
+HOSTILE = ['<script>alert(1)</script>', '<img src=x onerror="alert(2)">', '&lt;b&gt;', '{{ 7 + 7 }}',
            "{% raw %}", '"><svg onload=alert(3)>']
 
 
@@ -180,7 +179,7 @@ def test_pages_link_what_exists_and_sitemap(site):
     assert '<bdi dir="ltr">+1 (555) 010-0142</bdi>' in ar
     assert '<link rel="alternate" hreflang="km" href="https://leaflets.example.org/port/km/">' in ar
     assert "../../pdf/open-leaflets/port/port-ar-trifold-letter.pdf" in ar
-    assert '<text x=' in ar and ">الخزان<" in ar           # diagram labels as real text
+    assert '<text x=' in ar and ">وريد الرقبة<" in ar           # diagram labels as real text
 
 
 def page_weight(root: Path, page: str) -> int:
