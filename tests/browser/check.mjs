@@ -89,8 +89,10 @@ try {
         lang: document.documentElement.lang, dir: document.documentElement.dir };
     });
     if (shots) {
-      const name = p.replace(/\/index\.html$/, "").replace(/[^A-Za-z0-9-]+/g, "-") || "index";
+      const name = p.replace(/(^|\/)index\.html$/, "").replace(/[^A-Za-z0-9-]+/g, "-") || "index";
       await page.screenshot({ path: path.join(shots, `site-${name}.png`) });
+      const figure = page.locator("figure").first();
+      if (await figure.count()) await figure.screenshot({ path: path.join(shots, `site-${name}-figure.png`) });
     }
     console.log(JSON.stringify({ page: p, violations: axe, ...metrics }));
     await page.close();
