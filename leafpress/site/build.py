@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath
 from ..content.model import Status
 from ..diagram import load_diagram
 from ..errors import LeafletError
-from ..project import Job, Project, write_atomic
+from ..project import Project, write_atomic
 from .config import SiteConfig, load_site_config
 from .figure import figure_view
 from .fonts import Subsetter, family_of
@@ -559,4 +559,4 @@ def build_site(project: Project, out: Path) -> SiteReport:
     return SiteBuilder(project, out).build()
 
 
-__all__ = ["build_site", "SiteBuilder", "RENDERERS", "Job"]
+__all__ = ["build_site", "SiteBuilder", "RENDERERS"]
