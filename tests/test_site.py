@@ -30,7 +30,7 @@ def site(built, tmp_path_factory) -> Path:
     """OUT with the session's PDFs (hard links) and the site built on top."""
     out = tmp_path_factory.mktemp("site-out")
     shutil.copytree(built, out, dirs_exist_ok=True, copy_function=os.link,
-                    ignore=shutil.ignore_patterns("site", "proofs", "previews"))
+                    ignore=shutil.ignore_patterns("site", "site-manifest.json", "proofs", "previews"))
     report = build_site(Project(ROOT), out)
     assert report.errors == []
     return out
@@ -148,17 +148,17 @@ def test_deterministic_and_incremental(site, tmp_path):
     again = build_site(Project(ROOT), site)
     assert (again.written, again.removed) == (0, 0) and again.unchanged > 100
     other = tmp_path / "other"
-    shutil.copytree(site, other, copy_function=os.link, ignore=shutil.ignore_patterns("site"))
+    shutil.copytree(site, other, copy_function=os.link, ignore=shutil.ignore_patterns("site", "site-manifest.json"))
     build_site(Project(ROOT), other)
     a = {p.relative_to(site / "site"): p.read_bytes() for p in (site / "site").rglob("*") if p.is_file()}
     b = {p.relative_to(other / "site"): p.read_bytes() for p in (other / "site").rglob("*") if p.is_file()}
     assert a.keys() == b.keys() and all(a[k] == b[k] for k in a)
     # A file the site no longer makes is removed; a file it never wrote is left alone.
     (site / "site" / "notes.txt").write_text("mine")
-    state = json.loads((site / "site/.leafpress-site.json").read_text())
+    state = json.loads((site / "site-manifest.json").read_text())
     state["files"]["old-page.html"] = "0" * 64
     (site / "site/old-page.html").write_text("old")
-    (site / "site/.leafpress-site.json").write_text(json.dumps(state))
+    (site / "site-manifest.json").write_text(json.dumps(state))
     assert build_site(Project(ROOT), site).removed == 1
     assert not (site / "site/old-page.html").exists() and (site / "site/notes.txt").read_text() == "mine"
 
@@ -178,6 +178,7 @@ def test_pages_link_what_exists_and_sitemap(site):
     ar = (root / "port/ar/index.html").read_text(encoding="utf-8")
     assert '<bdi dir="ltr">+1 (555) 010-0142</bdi>' in ar
     assert '<link rel="alternate" hreflang="km" href="https://leaflets.example.org/port/km/">' in ar
+    assert '<link rel="alternate" hreflang="x-default" href="https://leaflets.example.org/port/en/">' in ar
     assert "../../pdf/open-leaflets/port/port-ar-trifold-letter.pdf" in ar
     assert '<text x=' in ar and ">وريد الرقبة<" in ar           # diagram labels as real text
 

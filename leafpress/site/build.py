@@ -3,7 +3,7 @@
 Input: the :class:`Project`, the output folder with its ``manifest.json`` and PDFs, and
 ``assets/site.yaml``. Output: the site's files (pages, fonts, PDFs, zips, sitemap, stylesheet),
 each written atomically and only when its bytes change, files of earlier builds that are no
-longer produced removed (only those this builder wrote, listed in ``site/.leafpress-site.json``),
+longer produced removed (only those this builder wrote, listed in ``OUT/site-manifest.json``),
 and a :class:`SiteReport` (pages written, unchanged, errors one line each).
 
 Every page is made from the content model through Jinja2 templates with autoescaping: content is
@@ -29,7 +29,7 @@ from .figure import figure_view
 from .fonts import Subsetter, family_of
 from .inline import runs
 
-STATE = ".leafpress-site.json"
+STATE = "site-manifest.json"      # in OUT, beside manifest.json: what the last site build wrote
 # The template macro that draws each block kind of the content model. A kind missing here is
 # reported (UnknownBlock), never skipped: tests/test_site.py checks this covers BLOCK_KINDS.
 RENDERERS = {"paragraph": "paragraph", "bullets": "bullets", "steps": "steps", "callout": "callout",
@@ -87,7 +87,7 @@ class SiteBuilder:
     def _state(self) -> dict:
         """What the last site build wrote (files and their digests, zip and font keys)."""
         try:
-            state = json.loads((self.site / STATE).read_text(encoding="utf-8"))
+            state = json.loads((self.out / STATE).read_text(encoding="utf-8"))
             return {k: dict(state.get(k, {})) for k in ("files", "zips", "fonts")}
         except (OSError, ValueError, TypeError, AttributeError):
             return {"files": {}, "zips": {}, "fonts": {}}
@@ -320,7 +320,8 @@ class SiteBuilder:
                      pdfs=pdfs, brand=brand, facts=" · ".join(facts), quote=quote,
                      source_lang=self.lang_info(source.lang) if quote else None,
                      desc_lang=self.lang_info(self.config.language) if code != self.config.language else None,
-                     title=h.title.plain, alternates=[{"lang": o["code"], "url": o["url"]} for o in others])
+                     title=h.title.plain, alternates=[{"lang": o["code"], "url": o["url"]} for o in others] +
+                     [{"lang": "x-default", "url": o["url"]} for o in others if o["code"] == source.lang])
 
     def _has_pdfs(self, brand: str) -> bool:
         return any(d["brand"] == brand for d in self.docs)
@@ -417,7 +418,7 @@ class SiteBuilder:
 
     # -- writing ---------------------------------------------------------------------------------
     def _write(self) -> None:
-        state_path = self.site / STATE
+        state_path = self.out / STATE
         old_files, old_zips = self.state["files"], self.state["zips"]
         new: dict[str, str] = {}
         zips: dict[str, str] = {}
