@@ -100,8 +100,13 @@ def test_online_url_outside_the_site_is_an_error(scratch, tmp_path):
     assert report.errors == [
         "assets/brands/riverside-clinic/brand.yaml: online_url: https://elsewhere.example.org/port/ar is not an "
         "address inside the site (https://leaflets.example.org/, assets/site.yaml): its QR codes would lead "
-        "nowhere. Make online_url and base_url agree"] + report.errors[1:]
+        "nowhere. Make online_url and base_url agree"]
     assert (tmp_path / "site/port/ar/index.html").is_file()    # the nonprofit's pages still build
+    brand.write_text(brand.read_text().replace("https://elsewhere.example.org/{handout}/{lang}",
+                                               "https://leaflets.example.org/{handout}"))
+    assert build_site(Project(scratch), tmp_path).errors == [
+        "assets/brands/riverside-clinic/brand.yaml: online_url: https://leaflets.example.org/port is the address "
+        "of two online copies (port/ar and port/en). Put {handout} and {lang} in it"]
 
 
 class Text(HTMLParser):

@@ -34,6 +34,7 @@ STATE = "site-manifest.json"      # in OUT, beside manifest.json: what the last 
 # reported (UnknownBlock), never skipped: tests/test_site.py checks this covers BLOCK_KINDS.
 RENDERERS = {"paragraph": "paragraph", "bullets": "bullets", "steps": "steps", "callout": "callout",
              "figure": "figure"}
+RESERVED = ("library", "clinics", "pdf", "fonts", "downloads", "site.css", "sitemap.xml")
 _CSS_SAFE = re.compile(r"^[A-Za-z0-9_#.,:()\- ]*$")
 _PATH_SAFE = re.compile(r"^[A-Za-z0-9._~\-]+(/[A-Za-z0-9._~\-]+)*$")
 
@@ -146,22 +147,36 @@ class SiteBuilder:
         p = self.project
         brand = p.brand(self.config.brand)
         copies: dict[str, tuple] = {}              # site path -> (handout, lang, brand id)
+        bad: set = set()
         for hid, langs in p.handouts.items():
             for lang in langs:
                 for bid in [self.config.brand] + [b for b in p.all_brands() if b != self.config.brand]:
+                    if bid in bad:
+                        continue
                     try:
                         b = p.brand(bid)
                     except LeafletError as exc:
+                        bad.add(bid)
                         self._error(f"site: {exc}")
                         continue
                     url = b.online(hid, lang)
                     if url is None:
                         continue
                     path = self.page_of(url)
+                    problem = None
                     if path is None:
-                        self._error(f"{b.file}: online_url: {url} is not an address inside the site "
-                                    f"({self.config.base_url}, {self.config.file}): its QR codes would lead "
-                                    "nowhere. Make online_url and base_url agree")
+                        problem = (f"{url} is not an address inside the site ({self.config.base_url}, "
+                                   f"{self.config.file}): its QR codes would lead nowhere. Make online_url and "
+                                   "base_url agree")
+                    elif path.split("/")[0] in RESERVED or path == "index.html":
+                        problem = (f"{url} is an address the site uses for its own pages "
+                                   f"({', '.join(sorted(RESERVED))}, the index). Use e.g. {{handout}}/{{lang}}")
+                    elif path in copies and copies[path][:2] != (hid, lang):
+                        problem = (f"{url} is the address of two online copies ({copies[path][0]}/{copies[path][1]} "
+                                   f"and {hid}/{lang}). Put {{handout}} and {{lang}} in it")
+                    if problem:
+                        bad.add(bid)
+                        self._error(f"{b.file}: online_url: {problem}")
                         continue
                     copies.setdefault(path, (hid, lang, bid))
         self.online = copies
@@ -206,8 +221,11 @@ class SiteBuilder:
             if url is None:
                 continue
             path = self.page_of(url)
-            if path not in self.files:
+            if path not in self.files or path not in self.online:
                 self._error(f"site: {d['path']}: its QR code opens {url}, which the site does not have")
+            elif self.online[path][:2] != (d["handout"], d["lang"]):
+                self._error(f"site: {d['path']}: its QR code opens {url}, the online copy of "
+                            f"{'/'.join(self.online[path][:2])}, not of {d['handout']}/{d['lang']}")
 
     def lang_info(self, code: str) -> dict:
         lang = self.project.language(code)
