@@ -63,6 +63,8 @@ def test_unknown_block_kind_fails_the_page_loudly(site, tmp_path):
                              "leafpress/site/build.py (RENDERERS) and templates/macros.html"]
     assert (tmp_path / "site/port/en/index.html").is_file()         # the others are built
     assert not (tmp_path / "site/port/es/index.html").exists()
+    for page in (tmp_path / "site").rglob("*.html"):                # and none links to the missing one
+        assert "port/es/index.html" not in page.read_text(encoding="utf-8"), page
 
 
 def test_every_qr_code_opens_a_page_in_the_leaflets_language(site, tmp_path):

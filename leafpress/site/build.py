@@ -179,13 +179,19 @@ class SiteBuilder:
                         self._error(f"{b.file}: online_url: {problem}")
                         continue
                     copies.setdefault(path, (hid, lang, bid))
+        # First what every copy holds: a copy that cannot be made is left out before any page
+        # links to it (its QR codes are then reported below).
+        contents = {}
+        for path, (hid, lang, bid) in sorted(copies.items()):
+            try:
+                contents[path] = self._content(hid, lang)
+            except LeafletError as exc:
+                self._error(f"site: {path}: {exc}")
+        copies = {path: c for path, c in copies.items() if path in contents}
         self.online = copies
         self.online_by = {(h, l): path for path, (h, l, b) in sorted(copies.items(), reverse=True)}
         for path, (hid, lang, bid) in sorted(copies.items()):
-            try:
-                self._leaflet(path, hid, lang, p.brand(bid))
-            except LeafletError as exc:
-                self._error(f"site: {path}: {exc}")
+            self._leaflet(path, hid, lang, p.brand(bid), contents[path])
         langs = sorted({lang for langs in p.handouts.values() for lang in langs})
         for lang in langs:
             try:
@@ -212,7 +218,9 @@ class SiteBuilder:
             self.report.errors.append(line)
 
     def _check_qr_codes(self) -> None:
-        """Every built PDF's QR code must open a page of the site, in the PDF's language."""
+        """Every built PDF's QR code must open a page of the site, in the PDF's language
+        (one line per address that does not, naming the first PDF and how many there are)."""
+        wrong: dict = {}
         for d in self.docs:
             try:
                 url = self.project.brand(d["brand"]).online(d["handout"], d["lang"])
@@ -222,10 +230,13 @@ class SiteBuilder:
                 continue
             path = self.page_of(url)
             if path not in self.files or path not in self.online:
-                self._error(f"site: {d['path']}: its QR code opens {url}, which the site does not have")
+                wrong.setdefault((url, "which the site does not have"), []).append(d["path"])
             elif self.online[path][:2] != (d["handout"], d["lang"]):
-                self._error(f"site: {d['path']}: its QR code opens {url}, the online copy of "
-                            f"{'/'.join(self.online[path][:2])}, not of {d['handout']}/{d['lang']}")
+                wrong.setdefault((url, f"the online copy of {'/'.join(self.online[path][:2])}, not of "
+                                       f"{d['handout']}/{d['lang']}"), []).append(d["path"])
+        for (url, why), paths in wrong.items():
+            more = f" (and {len(paths) - 1} more PDF(s))" if len(paths) > 1 else ""
+            self._error(f"site: {paths[0]}{more}: its QR code opens {url}, {why}")
 
     def lang_info(self, code: str) -> dict:
         lang = self.project.language(code)
@@ -290,13 +301,13 @@ class SiteBuilder:
                     raise LeafletError(f"font name {v!r} cannot go into CSS", hint="Rename the font file")
         return sorted(faces, key=lambda f: (f["family"], f["weight"], f["style"])), stacks
 
-    def _leaflet(self, path: str, hid: str, code: str, brand) -> None:
+    def _content(self, hid: str, code: str) -> list:
+        """The sections of one online copy, each block with its renderer (and the figure's view).
+        Raises for a block kind without a renderer, an unreadable file, a diagram that fails."""
         p = self.project
         h = p.handout(hid, code)
-        source = p.source(hid)
-        lang = p.language(code)
+        p.source(hid)
         ts = p.typesetter(code)
-        quote = source.lang if lang.script != "Latn" and source.lang != code else None
         sections = []
         for si, sec in enumerate(h.sections):
             blocks = []
@@ -314,6 +325,14 @@ class SiteBuilder:
                     entry["view"] = figure_view(block, diagram, ts, f"fig{si}-{bi}", h.file)
                 blocks.append(entry)
             sections.append({"id": f"s-{sec.id}", "heading": sec.heading, "blocks": blocks})
+        return sections
+
+    def _leaflet(self, path: str, hid: str, code: str, brand, sections: list) -> None:
+        p = self.project
+        h = p.handout(hid, code)
+        source = p.source(hid)
+        lang = p.language(code)
+        quote = source.lang if lang.script != "Latn" and source.lang != code else None
         notice = []
         if h.translation.status not in (Status.REVIEWED, Status.SOURCE):
             notice.append({"text": lang.strings["draft_notice"], "lang": None, "dir": None})
