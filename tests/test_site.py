@@ -240,3 +240,19 @@ def test_site_command(scratch, tmp_path, capsys):
     assert main(["site", "--lang", "th", "--layout", "letter-2page", "--brand", "valley-health",
                  "--out", str(tmp_path)], root=scratch) == 1
     assert "assets/site.yaml: the site has no settings" in capsys.readouterr().err
+
+
+def test_a_qr_code_without_its_page_is_reported(scratch, tmp_path):
+    shutil.copy(ROOT / "assets/site.yaml", scratch / "assets/site.yaml")
+    km = scratch / "handouts/port/km.yaml"
+    km.write_text(km.read_text(encoding="utf-8").replace("sections:", "sectoins:", 1), encoding="utf-8")
+    pdf = "open-leaflets/port/port-km-letter-2page.pdf"
+    (tmp_path / pdf).parent.mkdir(parents=True)
+    (tmp_path / pdf).write_bytes(b"%PDF-1.7 an earlier build's leaflet")
+    (tmp_path / "manifest.json").write_text(json.dumps({"documents": [
+        {"handout": "port", "lang": "km", "layout": "letter-2page", "brand": "open-leaflets", "path": pdf,
+         "pages": 2, "status": "ok", "sha256": None}]}))
+    errors = build_site(Project(scratch), tmp_path).errors
+    assert errors[0].startswith("site: port/km/index.html: handouts/port/km.yaml")
+    assert errors[1:] == [f"site: {pdf}: its QR code opens https://leaflets.example.org/port/km, "
+                          "which the site does not have"]
