@@ -222,6 +222,8 @@ class SiteBuilder:
         (one line per address that does not, naming the first PDF and how many there are)."""
         wrong: dict = {}
         for d in self.docs:
+            if d["lang"] not in self.project.handouts.get(d["handout"], {}):
+                continue        # a pseudo-locale (en-XA...): a layout test, never handed out
             try:
                 url = self.project.brand(d["brand"]).online(d["handout"], d["lang"])
             except LeafletError:
