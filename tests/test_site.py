@@ -256,3 +256,14 @@ def test_a_qr_code_without_its_page_is_reported(scratch, tmp_path):
     assert errors[0].startswith("site: port/km/index.html: handouts/port/km.yaml")
     assert errors[1:] == [f"site: {pdf}: its QR code opens https://leaflets.example.org/port/km, "
                           "which the site does not have"]
+
+
+def test_a_character_no_font_has_fails_its_page(scratch, tmp_path):
+    """The site's own words are checked like content: a character no font of the language has
+    would be drawn by whatever the phone has (or as a box), so the page fails and says which."""
+    text = (ROOT / "assets/site.yaml").read_text(encoding="utf-8")
+    (scratch / "assets/site.yaml").write_text(text.replace("skip: ទៅកាន់ខ្លឹមសារ", "skip: ទៅកាន់ខ្លឹមសារ 🙂"),
+                                              encoding="utf-8")
+    errors = build_site(Project(scratch), tmp_path).errors
+    assert errors and all("U+1F642" in e and "'km'" in e for e in errors)
+    assert {e.split(": ")[1] for e in errors} == {"port/km/index.html", "library/km/index.html"}

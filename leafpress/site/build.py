@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -191,20 +192,26 @@ class SiteBuilder:
         self.online = copies
         self.online_by = {(h, l): path for path, (h, l, b) in sorted(copies.items(), reverse=True)}
         for path, (hid, lang, bid) in sorted(copies.items()):
-            self._leaflet(path, hid, lang, p.brand(bid), contents[path])
+            try:
+                self._leaflet(path, hid, lang, p.brand(bid), contents[path])
+            except LeafletError as exc:
+                self._error(f"site: {path}: {exc}")
         langs = sorted({lang for langs in p.handouts.values() for lang in langs})
         for lang in langs:
             try:
                 self._library(lang, langs)
             except LeafletError as exc:
-                self._error(f"site: library/{lang}: {exc}")
-        self._index(langs)
+                self._error(f"site: library/{lang}/index.html: {exc}")
+        try:
+            self._index(langs)
+        except LeafletError as exc:
+            self._error(f"site: index.html: {exc}")
         for bid in p.all_brands():
             if bid != self.config.brand:
                 try:
                     self._clinic(bid)
                 except LeafletError as exc:
-                    self._error(f"site: clinics/{bid}: {exc}")
+                    self._error(f"site: clinics/{bid}/index.html: {exc}")
         self._check_qr_codes()
         self.files["site.css"] = self.env.get_template("site.css").render(
             colours=_colours(brand.colours)).encode("utf-8")
@@ -280,12 +287,16 @@ class SiteBuilder:
                 codes.append(code)
             stack = self.project.typesetter(code).stacks[style]
             for ch in text:
-                if ch.isspace():
+                if ch.isspace() or unicodedata.category(ch) == "Cf":
                     continue
                 for font in stack:
                     if font.has(ch):
                         wanted.setdefault(font.name, (font, set()))[1].add(ch)
                         break
+                else:       # the browser would draw it with whatever the phone has, or a box
+                    raise LeafletError(f"no font of {code!r} ({style}) has {ch!r} (U+{ord(ch):04X}), "
+                                       f"in {text.strip()[:40]!r}",
+                                       hint="Add a font that has it to the language's stack, or change the text")
         faces, stacks = [], []
         for name, (font, chars) in sorted(wanted.items()):
             got = self.fonts.subset(font, "".join(chars))
