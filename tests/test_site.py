@@ -208,12 +208,12 @@ def test_online_copies_are_light(site):
 
 def test_browser_accessibility_phone_layout_and_bidi(site):
     """axe-core in headless Chromium: no violations on the index, a clinic page and the online
-    copy in six languages; no horizontal scrolling at 360 px; no text under 16 px; the phone
-    number reads left to right on the Arabic page."""
+    copy in six languages; no horizontal scrolling at 360 px; no text under 16 px; every glyph
+    drawn from the page's own font subsets; the phone number reads left to right on the Arabic page."""
     if not (BROWSER / "node_modules/axe-core").is_dir():
         pytest.fail("the browser tools are missing: run `make test` (it runs npm ci in tests/browser)")
     pages = ["index.html", "clinics/riverside-clinic/index.html", "library/hi/index.html"] + \
-            [f"port/{lang}/index.html" for lang in ("en", "es", "ar", "zh-Hant", "hi", "km")]
+            [f"port/{lang}/index.html" for lang in ("en", "es", "ar", "zh-Hant", "hi", "km", "th")]
     run = subprocess.run(["node", str(BROWSER / "check.mjs"), str(site / "site"), *pages],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -224,6 +224,7 @@ def test_browser_accessibility_phone_layout_and_bidi(site):
         assert r["overflow"] <= 0, (page, r["overflow"])
         assert r["minTextPx"] >= 16, (page, r["minTextPx"], r["minTextWhere"])
         assert r["telInOrder"] in (True, None), page
+        assert r["foreignFonts"] == [], (page, r["foreignFonts"][:5])     # every glyph from the page's fonts
     assert results["port/ar/index.html"]["dir"] == "rtl" and results["port/ar/index.html"]["telInOrder"] is True
     assert results["port/zh-Hant/index.html"]["lang"] == "zh-Hant"
 

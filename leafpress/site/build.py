@@ -287,7 +287,7 @@ class SiteBuilder:
                 codes.append(code)
             stack = self.project.typesetter(code).stacks[style]
             for ch in text:
-                if ch.isspace() or unicodedata.category(ch) == "Cf":
+                if ch in "\n\r\t" or unicodedata.category(ch) == "Cf":     # spaces are drawn: kept
                     continue
                 for font in stack:
                     if font.has(ch):
@@ -523,9 +523,10 @@ class SiteBuilder:
 
 
 # What the stylesheet sets in bold or italic (site.css): a character drawn there needs the bold or
-# italic font. Keep these in step with site.css; the browser test would show a fallback font.
+# italic font. Keep these in step with site.css; the browser test fails on any text drawn in a
+# font that is not the page's own (a character missing from a subset).
 BOLD_TAGS = {"h1", "h2", "h3", "strong", "b", "th"}
-BOLD_CLASSES = {"notice", "callout", "endonym", "download", "site"}
+BOLD_CLASSES = {"notice", "callout", "endonym", "download", "brand"}
 ITALIC_TAGS = {"em", "i"}
 _VOID = {"meta", "link", "br", "img", "input", "hr", "source", "wbr"}
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import uharfbuzz as hb
@@ -56,7 +57,7 @@ class Subsetter:
         self.exists = exists
 
     def subset(self, font, chars: str) -> tuple[Face, bytes | None] | None:
-        wanted = sorted({ord(c) for c in chars} & font.coverage)
+        wanted = sorted(_with_parts(chars) & font.coverage)
         if not wanted:
             return None
         if font.name not in _FONT_HASH:
@@ -86,6 +87,21 @@ class Subsetter:
             got = _MADE[key] = (face, woff)
         self.used[digest] = got[0].file
         return got
+
+
+def _with_parts(chars: str) -> set[int]:
+    """The characters and what a shaper may split them into: HarfBuzz draws Thai SARA AM with
+    NIKHAHIT + SARA AA, split Indic and Khmer vowels with their parts (Unicode decompositions,
+    canonical and compatibility), and a dotted circle for a mark without its base."""
+    out, todo = {0x25CC}, [ord(c) for c in chars]
+    while todo:
+        cp = todo.pop()
+        if cp in out:
+            continue
+        out.add(cp)
+        parts = unicodedata.decomposition(chr(cp)).split()
+        todo += [int(x, 16) for x in parts if not x.startswith("<")]
+    return out
 
 
 def _fonttools_version() -> str:

@@ -3,7 +3,8 @@
 // Serves SITE_DIR over HTTP on localhost (fonts load as on a real host), opens each page at
 // 360x740 and prints one JSON object per page: axe-core violations (WCAG 2.x A/AA rules), the
 // page's horizontal overflow, the smallest rendered text size, whether the first phone number
-// reads left to right, and the document's lang/dir. With --shots, also writes a 360x740 screenshot per page.
+// reads left to right, the text drawn in a font that is not the page's own, and the document's
+// lang/dir. With --shots, also writes a 360x740 screenshot per page.
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
@@ -88,13 +89,31 @@ try {
         minTextPx: Math.round(min * 100) / 100, minTextWhere: where, fontsLoaded: fonts, telInOrder,
         lang: document.documentElement.lang, dir: document.documentElement.dir };
     });
+    // Every piece of text must be drawn with the page's own fonts (its WOFF2 subsets): a
+    // character missing from a subset would fall back to whatever the phone has.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("DOM.enable");
+    await cdp.send("CSS.enable");
+    const { root } = await cdp.send("DOM.getDocument", { depth: -1 });
+    const { nodeIds } = await cdp.send("DOM.querySelectorAll", { nodeId: root.nodeId, selector: "body *" });
+    const foreignFonts = [];
+    for (const nodeId of nodeIds) {
+      const { fonts } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
+      for (const f of fonts) {
+        if (!f.isCustomFont) {
+          const { outerHTML } = await cdp.send("DOM.getOuterHTML", { nodeId });
+          foreignFonts.push(`${f.familyName} (${f.glyphCount} glyphs) in ${outerHTML.slice(0, 80)}`);
+        }
+      }
+    }
+    await cdp.detach();
     if (shots) {
       const name = p.replace(/(^|\/)index\.html$/, "").replace(/[^A-Za-z0-9-]+/g, "-") || "index";
       await page.screenshot({ path: path.join(shots, `site-${name}.png`) });
       const figure = page.locator("figure").first();
       if (await figure.count()) await figure.screenshot({ path: path.join(shots, `site-${name}-figure.png`) });
     }
-    console.log(JSON.stringify({ page: p, violations: axe, ...metrics }));
+    console.log(JSON.stringify({ page: p, violations: axe, foreignFonts, ...metrics }));
     await page.close();
   }
 } finally {
