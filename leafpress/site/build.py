@@ -95,17 +95,20 @@ class SiteBuilder:
             return {"files": {}, "zips": {}, "fonts": {}}
 
     def _documents(self) -> list[dict]:
+        """The built PDFs, from OUT/manifest.json (an entry that is not sound is left out)."""
         try:
             docs = json.loads((self.out / "manifest.json").read_text(encoding="utf-8"))["documents"]
         except (OSError, ValueError, KeyError, TypeError):
             return []
-        ok = []
-        for d in docs:
-            if not isinstance(d, dict) or d.get("status") != "ok":
+        ok, root = [], self.out.resolve()
+        for d in docs if isinstance(docs, list) else []:
+            if not isinstance(d, dict) or d.get("status") != "ok" or \
+                    not all(isinstance(d.get(k), str) for k in ("handout", "lang", "layout", "brand", "path")):
                 continue
-            p = str(d.get("path", ""))
-            if _PATH_SAFE.match(p) and p.endswith(".pdf") and (self.out / p).is_file():
-                ok.append(d)
+            p = d["path"]
+            if _PATH_SAFE.match(p) and ".." not in p.split("/") and p.endswith(".pdf") \
+                    and (self.out / p).is_file() and (self.out / p).resolve().is_relative_to(root):
+                ok.append(d)     # only PDFs the press wrote inside OUT go into the site
         return sorted(ok, key=lambda d: d["path"])
 
     def pdfs(self, brand: str, handout: str, lang: str) -> list[dict]:
