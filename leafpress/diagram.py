@@ -2,7 +2,7 @@
 
 Input: ``assets/diagrams/<id>.svg`` and ``<id>.yaml`` (viewbox, panels, anchors: which point
 each leader line touches and on which side its label goes). Output: a :class:`Diagram` with a
-ReportLab vector ``Drawing`` (via svglib) and anchors in the drawing's own units. Label texts
+the checked SVG file, its size (read through svglib) and anchors in the drawing's own units. Label texts
 come from each language's handout, not from here.
 
 SVG files are checked before svglib sees them: size and element limits, no DOCTYPE or
@@ -38,11 +38,10 @@ class Anchor:
 @dataclass
 class Diagram:
     id: str
-    drawing: object   # reportlab.graphics.shapes.Drawing
+    svg: Path         # the checked SVG file (the writer draws it)
     width: float
     height: float
     anchors: dict     # id -> Anchor
-    svg: Path | None = None           # the checked SVG file (the site inlines it)
     viewbox: tuple = ()               # (x, y, width, height) in SVG units
     panels: dict | None = None        # panel id -> (x, y, width, height) in viewBox units
 
@@ -132,7 +131,7 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
         if a.panel is not None and a.panel not in panels:
             raise doc.error(("anchors", aid, "panel"), f"no panel {a.panel!r} in panels:",
                             hint="Name one of the panels, or add it to panels:")
-    diagram = Diagram(diagram_id, drawing, drawing.width, drawing.height, anchors, svg_path,
+    diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors,
                       (vx, vy, vw, vh), panels)
     _CACHE[key] = diagram
     return diagram
