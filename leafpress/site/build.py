@@ -21,6 +21,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .. import formatting
+from ..brand import PROVIDED_BY
 from ..content.model import Status
 from ..diagram import load_diagram
 from ..errors import LeafletError
@@ -266,7 +268,9 @@ class SiteBuilder:
                     w=lambda key, **v: self.word(lang, key, **v), runs=runs, canonical=self.url_of(site_path),
                     library_href=root + f"library/{lang}/index.html" if lang in self._languages() else root + "index.html",
                     faces=[], stacks=[], site_lang=self.config.language,
-                    wl=lambda other: (lambda key, **v: self.word(other, key, **v)))
+                    wl=lambda other: (lambda key, **v: self.word(other, key, **v)),
+                    footer_lines=brand_lines(self.project.brand(self.config.brand), lang, self.config.language),
+                    footer_quote=self.config.language if self.project.language(lang).script != "Latn" else None)
         base.update(ctx)
         tpl = self.env.get_template(template)
         first = tpl.render(**base)
@@ -366,11 +370,16 @@ class SiteBuilder:
                          else brand.id, hid, code)
         for d in pdfs:
             d["href"] = _rel(path, d["path"])
-        facts = [lang.string("version", version=h.version),
-                 lang.string("last_reviewed", date=h.last_reviewed.isoformat())]
+        f = formatting.for_language(lang)
+        facts = []          # (before, value, after, isolated): version and review date as the PDF prints them
+        for key, name, value, isolated in (("version", "version", f.native(h.version), True),
+                                           ("last_reviewed", "date", f.date(h.last_reviewed), False)):
+            before, _, after = lang.strings[key].partition("{" + name + "}")
+            facts.append((before, value, after, isolated))
         self._render(path, "leaflet.html", code, h=h, contact_heading=lang.strings["contact"],
                      phone_href=_tel(brand.phone), sections=sections, notice=notice, others=others,
-                     pdfs=pdfs, brand=brand, facts=" · ".join(facts), quote=quote,
+                     pdfs=pdfs, brand=brand, lines=brand_lines(brand, code, self.config.language), facts=facts,
+                     quote=quote,
                      source_lang=self.lang_info(source.lang) if quote else None,
                      desc_lang=self.lang_info(self.config.language) if code != self.config.language else None,
                      title=h.title.plain, alternates=[{"lang": o["code"], "url": o["url"]} for o in others] +
@@ -577,6 +586,29 @@ def _rel(page: str, target: str) -> str:
     """A relative link from one site page to another site path (works from the file system)."""
     depth = page.count("/")
     return "../" * depth + target
+
+
+def brand_lines(brand, code: str, source_lang: str) -> dict:
+    """The brand's lines as a page in language ``code`` prints them, each as (text, language):
+    the brand file's translation (in ``code``), else its source line (in ``source_lang``). The
+    same choice as Brand.for_language makes for the PDF, without its bidi controls: the page
+    isolates with <bdi> and says the language with ``lang``."""
+    own = brand.translations.get(code, {})
+    base = brand.translations.get("", {})
+
+    def line(key: str, source: str) -> tuple:
+        got = own.get(key)
+        return (got, code) if got is not None else (source, source_lang)
+
+    credit = [line("credit", base.get("credit", brand.credit))]
+    if brand.partner is not None:
+        template = own.get("provided_by")
+        if template is None:
+            credit.append((base.get("provided_by", PROVIDED_BY).replace("{name}", brand.partner), source_lang))
+        else:
+            credit.append((template.replace("{name}", brand.partner), code))
+    credit.append(line("licence", brand.licence))
+    return {"organisation": line("organisation", brand.organisation), "credit": credit}
 
 
 def _tel(phone: str | None) -> str:

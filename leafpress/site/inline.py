@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from ..content.model import Span, Text
 
 _ISOLATE = re.compile(r"\+?\d[\d ()\-.]{5,}\d|https?://[^\s<>\"]+|(?:[A-Za-z0-9-]+\.)+(?:org|com|net|gov|edu|info)\b(?:/[^\s<>\"]*)?")
-_LATIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9'’\-.]*[A-Za-z0-9])?(?:[ ]+[A-Za-z](?:[A-Za-z0-9'’\-.]*[A-Za-z0-9])?)*")
+# A Latin-script term: words (and numbers after the first word, "CC BY 4.0") joined by spaces.
+_LATIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9'’\-.]*[A-Za-z0-9])?(?:[ ]+[A-Za-z0-9](?:[A-Za-z0-9'’\-.]*[A-Za-z0-9])?)*")
 
 
 @dataclass(frozen=True)
