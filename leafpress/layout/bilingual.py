@@ -121,7 +121,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
     heights = [len(ls) * ts_ * spec.measures["title_pitch"] + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
     band = max(spec.header["height"], max(heights) + pad * 1.1)
-    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
+    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), left, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     on = brand.colours["on_primary"]

@@ -30,7 +30,7 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file), text_w, ssize, "subtitle") if sub else []
     need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
     band = max(spec.header["height"], need)
-    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
+    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     rtl = ctx.lang.rtl
     lx = right - logo if rtl else left
     if brand.logo is not None:
@@ -66,7 +66,7 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
         len(sl) * ssize * spec.measures["subtitle_pitch"] + pad
     x0 = left - spec.margins["outside"] * 0.5
     page.items.append(Box(x0, top - band_h, width + spec.margins["outside"], band_h,
-                          fill=brand.colours["primary"], radius=6))
+                          fill=brand.colours["primary"], radius=6, part="cover"))
     y = top - pad
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), left + (width - logo) / 2, y - logo, logo, logo, role="Artifact"))

@@ -1,10 +1,17 @@
-"""Inspections of a laid-out document: ink that touches other ink.
+"""The page inspector: what is wrong with a laid-out page, read from the display list.
 
-Input: a :class:`LaidOut`. Output: one line per problem (page and text), recorded as warnings.
+Input: a :class:`LaidOut` (every item's box and role), the layout's printable margin and the
+kinds of box that bleed. Output: :func:`line_collisions` -- lines whose ink touches (warnings);
+:func:`inspect` -- a list of :class:`Defect` (overlaps, ink in the unprintable edge, stranded
+headings, hyphenated titles, broken phone numbers, crossing leaders, CJK one-character last
+lines, small QR codes). The fitting loop fails a document with errors, like an overflow.
 """
 from __future__ import annotations
 
-from .items import LaidOut, TextLine
+import re
+from dataclasses import dataclass
+
+from .items import Box, LaidOut, Picture, Qr, Rule, TextLine
 
 
 def _piece_ink(piece) -> list:
@@ -58,4 +65,196 @@ def line_collisions(laid: LaidOut) -> list[str]:
                     upper, lower = (a, c) if a.y >= c.y else (c, a)
                     text = "".join(t for p in upper.pieces for _, _, t, _ in p.clusters)[:30]
                     found.append(f"page {pi + 1}: the line below {text!r} touches it ({worst:.1f} pt)")
+    return found
+
+
+# ---------------------------------------------------------------- the page inspector
+
+QR_MIN = 20 * 72 / 25.4          # pt: the smallest QR code a phone camera reads at arm's length
+# A phone number, or a web or e-mail address, in any text: never broken inside.
+_TOKEN = re.compile(r"\+?\(?\d[\d ()\-./]{5,}\d|(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?|\S+@\S+\.\w+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One page defect: which rule, where (page, structure node), what, and whether it fails the
+    document (``error``) or is only reported (``warning``)."""
+    page: int
+    rule: str
+    what: str
+    node: str = ""
+    severity: str = "error"
+
+    def line(self) -> str:
+        where = f"page {self.page + 1}" + (f", {self.node}" if self.node else "")
+        return f"{where}: {self.what} [{self.rule}]"
+
+
+# Rules whose findings fail a document; the others are reported as warnings.
+ERRORS = frozenset({"overlap", "edge", "stranded", "hyphen", "broken", "leaders", "qr"})
+
+
+def _text(ln: TextLine) -> str:
+    return ln.paragraph.text[ln.line.start:ln.line.vis_end]
+
+
+def _bbox(boxes: list, pad: float = 0.0):
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes) - pad, max(b[1] for b in boxes) + pad,
+            min(b[2] for b in boxes) - pad, max(b[3] for b in boxes) + pad)
+
+
+def _seg_hits_box(x1, y1, x2, y2, box) -> bool:
+    """Whether the segment (x1, y1)-(x2, y2) passes through the box (x0, x1, bottom, top)."""
+    bx0, bx1, bb, bt = box
+    t0, t1 = 0.0, 1.0
+    dx, dy = x2 - x1, y2 - y1
+    for p, q in ((-dx, x1 - bx0), (dx, bx1 - x1), (-dy, y1 - bb), (dy, bt - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+        else:
+            t = q / p
+            if p < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+            if t0 > t1:
+                return False
+    return True
+
+
+def _segments_cross(a, b) -> bool:
+    """Whether two segments cross (touching at a shared end does not count)."""
+    def orient(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    p1, p2, p3, p4 = (a[0], a[1]), (a[2], a[3]), (b[0], b[1]), (b[2], b[3])
+    d1, d2, d3, d4 = orient(p3, p4, p1), orient(p3, p4, p2), orient(p1, p2, p3), orient(p1, p2, p4)
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def _item_box(item):
+    """The ink box (x0, x1, bottom, top) of a box, rule or picture."""
+    if isinstance(item, Rule):
+        h = item.width / 2
+        return (min(item.x1, item.x2) - h, max(item.x1, item.x2) + h,
+                min(item.y1, item.y2) - h, max(item.y1, item.y2) + h)
+    return (item.x, item.x + item.w, item.y, item.y + item.h)
+
+
+def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()) -> list[Defect]:
+    """Every page defect of a laid-out document (see the rules below); empty for a clean one.
+
+    - overlap: ink of text touching other text, a rule, a leader, a picture (figure art, logo, QR)
+      or the edge of a filled box it is not inside;
+    - edge: ink within ``margin`` pt of the trim edge, unless it is a box of a kind in ``bleeds``
+      that runs off the edge;
+    - stranded: a heading, or a list's lead-in line (ending in ':'), that ends a column or page;
+    - hyphen: a hyphenated title or heading line, or the last line of a page;
+    - broken: a phone number, web or e-mail address broken across lines;
+    - leaders: leader lines that cross each other or a label;
+    - cjk-orphan: a paragraph whose last line is one or two CJK characters (warning);
+    - qr: a QR code under 20 mm."""
+    found: list[Defect] = []
+    for pi, page in enumerate(laid.pages):
+        W, H = page.width, page.height
+        lines = [i for i in page.items if isinstance(i, TextLine)]
+        inks = {id(ln): _ink(ln) for ln in lines}
+        boxes = {id(ln): _bbox(inks[id(ln)]) for ln in lines}
+        rules = [i for i in page.items if isinstance(i, Rule)]
+        pics = [i for i in page.items if isinstance(i, Picture)]
+        filled = [i for i in page.items if isinstance(i, Box) and i.fill]
+
+        def add(rule, what, node=None):
+            found.append(Defect(pi, rule, what, str(node) if node else "",
+                                "error" if rule in ERRORS else "warning"))
+
+        # overlap: text with rules and leaders, pictures, box edges
+        for ln in lines:
+            bb, ink = boxes[id(ln)], inks[id(ln)]
+            if bb is None:
+                continue
+            for r in rules:
+                if _seg_hits_box(r.x1, r.y1, r.x2, r.y2, bb) and any(
+                        _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (g[0] - r.width / 2, g[1] + r.width / 2,
+                                                               g[2] - r.width / 2, g[3] + r.width / 2))
+                        for g in ink):
+                    kind = "a leader line" if r.dot else "a rule"
+                    add("leaders" if r.dot else "overlap", f"{kind} crosses the text {_text(ln)[:30]!r}", ln.node)
+                    break
+            for p in pics:
+                pb = _item_box(p)
+                if any(g[0] < pb[1] and pb[0] < g[1] and g[2] < pb[3] and pb[2] < g[3] for g in ink):
+                    what = "a QR code" if isinstance(p.source, Qr) else "a picture"
+                    add("overlap", f"the text {_text(ln)[:30]!r} runs into {what}", ln.node)
+                    break
+            for b in filled:
+                inside = [b.x <= g[0] and g[1] <= b.x + b.w and b.y <= g[2] and g[3] <= b.y + b.h for g in ink]
+                touching = [g[0] < b.x + b.w and b.x < g[1] and g[2] < b.y + b.h and b.y < g[3] for g in ink]
+                if any(touching) and not all(inside):
+                    add("overlap", f"the text {_text(ln)[:30]!r} runs over the edge of a coloured box", ln.node)
+                    break
+        for i, p in enumerate(pics):
+            for q in pics[i + 1:]:
+                a, b = _item_box(p), _item_box(q)
+                if a[0] < b[1] - 0.5 and b[0] < a[1] - 0.5 and a[2] < b[3] - 0.5 and b[2] < a[3] - 0.5:
+                    add("overlap", "two pictures overlap", p.node)
+        # edge: nothing inked in the unprintable zone
+        for item in page.items:
+            if isinstance(item, TextLine):
+                bb = boxes[id(item)]
+                label = f"the text {_text(item)[:30]!r}"
+            elif isinstance(item, Box) and not item.fill and not item.stroke:
+                continue
+            else:
+                bb = _item_box(item)
+                label = {Rule: "a rule", Box: "a box", Picture: "a picture"}[type(item)]
+                if isinstance(item, Box) and item.part in bleeds and (
+                        item.x <= 0 or item.y <= 0 or item.x + item.w >= W or item.y + item.h >= H):
+                    continue            # a background that runs off the edge (bleeds)
+            if bb is None:
+                continue
+            gap = min(bb[0], W - bb[1], bb[2], H - bb[3])
+            if gap < margin - 0.01:
+                add("edge", f"{label} is {max(gap, 0):.1f} pt from the edge of the paper "
+                            f"(the printable area starts {margin:g} pt in)", getattr(item, "node", None))
+        # qr
+        for p in pics:
+            if isinstance(p.source, Qr) and min(p.w, p.h) < QR_MIN - 0.01:
+                add("qr", f"the QR code is {min(p.w, p.h) * 25.4 / 72:.1f} mm (at least 20 mm)", p.node)
+        # leaders crossing each other
+        leaders = [r for r in rules if r.dot]
+        for i, a in enumerate(leaders):
+            for b in leaders[i + 1:]:
+                if _segments_cross((a.x1, a.y1, a.x2, a.y2), (b.x1, b.y1, b.x2, b.y2)):
+                    add("leaders", "two leader lines of a diagram cross", a.node)
+        # stranded headings and lead-ins; hyphenation; broken tokens; CJK last lines
+        content = [ln for ln in lines if ln.node.content]
+        lowest = min(content, key=lambda ln: ln.y, default=None)
+        for ln in lines:
+            text = ln.paragraph.text
+            last_of_par = ln.line.end >= len(text.rstrip())
+            heading = ln.role in ("H1", "H2", "H3") or ln.node.kind in ("title", "subtitle", "heading")
+            lead_in = ln.node.content and ln.role == "P" and last_of_par and text.rstrip().endswith((":", "："))
+            if (heading and last_of_par and ln.node.kind == "heading") or lead_in:
+                below = [o for o in content if o.seq > ln.seq and o.y < ln.y and o.x < ln.x + ln.width
+                         and ln.x < o.x + o.width]
+                if not below:
+                    what = "heading" if heading else "list lead-in"
+                    add("stranded", f"the {what} {_text(ln)[:30]!r} ends a column, its text is elsewhere", ln.node)
+            if ln.line.hyphen and (heading or ln is lowest):
+                where = "a title or heading" if heading else "the last line of the page"
+                add("hyphen", f"{where} is hyphenated: {_text(ln)[:30]!r}", ln.node)
+            for m in _TOKEN.finditer(text):
+                if m.start() < ln.line.end < m.end() and m.start() >= ln.line.start and \
+                        text[m.start():m.end()].strip()[-1:].isalnum() and ln.line.end < len(text):
+                    if "-" in m.group() and not any(c.isdigit() for c in m.group()) and "." not in m.group():
+                        continue
+                    add("broken", f"{m.group()!r} is broken across lines", ln.node)
+            if last_of_par and ln.line.start > 0:
+                tail = text[ln.line.start:ln.line.vis_end].strip()
+                if 0 < len(tail) <= 2 and _CJK.search(tail):
+                    add("cjk-orphan", f"a paragraph ends with a line of {len(tail)} character(s) {tail!r}", ln.node)
     return found

@@ -75,6 +75,8 @@ class LayoutSpec:
     flow: tuple = ()             # (page, panel) reading order for a fixed sheet; default page order
     brand_lines: dict | None = None  # room kept for any clinic's details, in lines (see BRAND_LINES)
     measures: dict = field(default_factory=lambda: dict(MEASURES))   # see MEASURES
+    printable: float = 18.0      # pt from the trim edge where office printers start to print
+    bleeds: frozenset = frozenset()  # backgrounds (band, cover) that may run off the edge
 
     def page_panels(self, index: int) -> tuple:
         """Panels of page ``index`` (the last page's pattern repeats when content flows)."""
@@ -129,7 +131,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
                                    "spacing", "header", "footer", "pages"),
-                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures"))
+                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -225,6 +227,17 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     if top.get("brand_lines") is not None:
         bl = r.mapping(top["brand_lines"], ("brand_lines",), (), BRAND_LINES)
         brand_lines = {k: int(number(v, ("brand_lines", k), 1, 40)) for k, v in bl.items()}
+    printable, bleeds = 18.0, frozenset()
+    if top.get("print") is not None:
+        pr = r.mapping(top["print"], ("print",), (), ("margin", "bleeds"))
+        if pr.get("margin") is not None:
+            printable = number(pr["margin"], ("print", "margin"), 0, 144)
+        if pr.get("bleeds") is not None:
+            got = pr["bleeds"]
+            if not isinstance(got, list) or any(k not in ("band", "cover") for k in got):
+                raise doc.error(("print", "bleeds"), "must be a list of band, cover",
+                                hint="Say which backgrounds run off the edge, e.g. [band]")
+            bleeds = frozenset(got)
     measures = dict(MEASURES)
     if top.get("measures") is not None:
         ms = r.mapping(top["measures"], ("measures",), (), tuple(MEASURES))
@@ -250,4 +263,6 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         bilingual=bilingual,
         brand_lines=brand_lines,
         measures=measures,
+        printable=printable,
+        bleeds=bleeds,
     )
