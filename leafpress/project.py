@@ -158,8 +158,9 @@ class Project:
             return {b.id: b for b in load_partners(self.partners_file, self.root, self.brand(base))}
         return self._cached(("partners",), partners)[name]
 
-    def typesetter(self, code: str) -> Typesetter:
-        return self._cached(("ts", code), lambda: Typesetter(self.language(code), self.fonts))
+    def typesetter(self, code: str, hyphenate: bool = False) -> Typesetter:
+        return self._cached(("ts", code, hyphenate),
+                            lambda: Typesetter(self.language(code), self.fonts, hyphenate))
 
     # -- what a document depends on -------------------------------------------------------------
     def _file_hash(self, path: Path) -> str:
@@ -222,7 +223,7 @@ class Project:
         lang = self.language(job.lang)
         spec = self.layout(job.layout)
         brand = self.brand(job.brand)
-        ts = self.typesetter(job.lang)
+        ts = self.typesetter(job.lang, spec.hyphenate)
         diagrams = {}
         for sec in h.sections:
             for b in sec.blocks:
@@ -293,13 +294,15 @@ class Project:
         return found + self._cache[key]
 
     def build(self, job: Job, out: Path, write: bool = True, release: bool = False) -> dict:
-        from .layout.engine import line_collisions
+        from .layout.engine import inspect, line_collisions
         from .render.pdf import Metadata, render_pdf
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)
         found = self.findings(job, h, brand, laid)
-        entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) +
+        spec = self.layout(job.layout)
+        soft = [d.line() for d in inspect(laid, spec.printable, spec.bleeds) if d.severity != "error"]
+        entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) + soft +
                                                [f.line() for f in found if f.severity == "warning"]))
         entry["findings"] = [f.as_dict() for f in found if f.severity != "info"]
         entry["body_size"] = laid.body_size

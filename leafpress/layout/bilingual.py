@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..brand import Brand
 from ..content.model import Figure
-from . import conserve
+from . import conserve, inspection
 from .blocks import flow_blocks
 from .fitting import does_not_fit
 from .flow import Cursor, Frame, fill
@@ -99,6 +99,9 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     laid = LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
                    tuple(c.lang.code for c in ctxs))
     conserve.check(laid, [conserve.Source(c.handout, c.lang, brand, furniture=c is first) for c in ctxs])
+    bad = inspection.errors(laid, spec)
+    if bad:         # one size only: a page the inspector fails fails the sheet
+        raise inspection.bad_page(bad, spec, ctxs[-1].lang, ctxs[-1].handout.file, size)
     return laid
 
 
@@ -120,7 +123,8 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         sl = break_lines(ctx, ssp, w, ssize, "subtitle") if ssp else []
         laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
     heights = [len(ls) * ts_ * spec.measures["title_pitch"] + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
-    band = max(spec.header["height"], max(heights) + pad * 1.1)
+    band = max(spec.header["height"], max(heights) + pad * 1.1,     # and inside the printable area
+               max(heights) + 2 * (spec.printable + max(t[3] for t in laid) * 0.1))
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), left, H - band / 2 - logo / 2, logo, logo, role="Artifact"))

@@ -19,7 +19,7 @@ from ..content.model import Figure, Handout
 from ..errors import LeafletError
 from ..languages import Language
 from ..text.setter import Typesetter
-from . import conserve
+from . import conserve, inspection
 from .blocks import contact_block, flow_blocks
 from .figures import draw_figure
 from .flow import Cursor, Frame, Overflow, fill
@@ -48,9 +48,17 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
     sizes = spec.body_sizes()          # largest first
     line_height = max(spec.line_height, lang.line_height)
 
+    rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
+
     def attempt(size: float) -> LaidOut | Overflow:
-        return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                            notice_also=notice_also))
+        got = _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
+                           notice_also=notice_also))
+        if isinstance(got, LaidOut):
+            bad = inspection.errors(got, spec)
+            if bad:         # a page the inspector fails counts as not fitting at this size
+                rejected.append(bad)
+                return Overflow(bad[0].node or "page", 0.0, region="inspect")
+        return got
 
     # Binary search for the largest size that fits: the largest and the smallest first, since
     # most documents fit at the largest and a document that fails must fail at the smallest.
@@ -69,6 +77,8 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
                 ok, best = mid, got
         return best
     assert isinstance(last, Overflow)
+    if last.region == "inspect":
+        raise inspection.bad_page(rejected[-1], spec, lang, handout.file, spec.body_min)
     raise does_not_fit(last, spec, lang, handout.file, spec.body_min)
 
 
@@ -151,9 +161,9 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
         if spec.fold_marks and n > 1:
             for i in range(1, n):
                 x = W * i / n
-                mark = spec.measures["fold_mark"]
-                page.items.append(Rule(x, H, x, H - mark, "#999999", 0.5))
-                page.items.append(Rule(x, 0, x, mark, "#999999", 0.5))
+                mark, m = spec.measures["fold_mark"], spec.printable + 0.5  # only where printers print
+                page.items.append(Rule(x, H - m, x, H - m - mark, "#999999", 0.5))
+                page.items.append(Rule(x, m, x, m + mark, "#999999", 0.5))
     if spec.footer is not None:
         for i, page in enumerate(pages):
             draw_footer(ctx, page, i, len(pages), short=spec.max_pages is None and i > 0)

@@ -29,14 +29,15 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     sub = ctx.handout.subtitle
     sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file), text_w, ssize, "subtitle") if sub else []
     need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
-    band = max(spec.header["height"], need)
+    content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
+    # centred in the band, and no nearer the paper's edge than the printable margin
+    band = max(spec.header["height"], need, content_h + 2 * (spec.printable + tsize * 0.1))
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     rtl = ctx.lang.rtl
     lx = right - logo if rtl else left
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), lx, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     tx = left if rtl else left + logo + pad * 0.6
-    content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
     y = H - band / 2 + content_h / 2
     y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * spec.measures["title_pitch"], brand.colours["on_primary"], "H1", Node("title"))
     if sl:
@@ -64,8 +65,11 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     name_lines = room(ctx, "name", len(ol), "name on the cover")
     band_h = pad + logo + osize * 0.8 + name_lines * osize * 1.3 + pad * 0.6 + len(tl) * tsize * spec.measures["title_pitch"] + \
         len(sl) * ssize * spec.measures["subtitle_pitch"] + pad
-    x0 = left - spec.margins["outside"] * 0.5
-    page.items.append(Box(x0, top - band_h, width + spec.margins["outside"], band_h,
+    # Half the panel's padding wider than the text, and never into the unprintable edge.
+    W = spec.page_size[0]
+    x0 = max(left - spec.margins["outside"] * 0.5, spec.printable)
+    x1 = min(right + spec.margins["outside"] * 0.5, W - spec.printable)
+    page.items.append(Box(x0, top - band_h, x1 - x0, band_h,
                           fill=brand.colours["primary"], radius=6, part="cover"))
     y = top - pad
     if brand.logo is not None:
@@ -139,7 +143,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
         (room(ctx, "credit", n_credit, "credit") - n_credit) * small * 1.35
     if extra:
         total += extra
-    qr = min(width * 0.3, spec.measures["contact_qr"]) if brand.online_url or ctx.spec.brand_lines else 0.0
+    qr = min(width * 0.5, spec.measures["contact_qr"]) if brand.online_url or ctx.spec.brand_lines else 0.0
     total += qr + size * 0.8 if qr else 0
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import LeafletError
+from ..text.paragraph import unbreakable
 from .items import Box, LaidOut, Picture, Qr, Rule, TextLine
+
+
+class BadPage(LeafletError):
+    """A page the inspector fails at every allowed body size (text over a rule, a heading
+    stranded at the foot of a column, a hyphenated title...)."""
 
 
 def _piece_ink(piece) -> list:
@@ -71,8 +78,6 @@ def line_collisions(laid: LaidOut) -> list[str]:
 # ---------------------------------------------------------------- the page inspector
 
 QR_MIN = 20 * 72 / 25.4          # pt: the smallest QR code a phone camera reads at arm's length
-# A phone number, or a web or e-mail address, in any text: never broken inside.
-_TOKEN = re.compile(r"\+?\(?\d[\d ()\-./]{5,}\d|(?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?|\S+@\S+\.\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -126,7 +131,7 @@ def _seg_hits_box(x1, y1, x2, y2, box) -> bool:
     return True
 
 
-def _segments_cross(a, b) -> bool:
+def segments_cross(a, b) -> bool:
     """Whether two segments cross (touching at a shared end does not count)."""
     def orient(p, q, r):
         return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
@@ -228,7 +233,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
         leaders = [r for r in rules if r.dot]
         for i, a in enumerate(leaders):
             for b in leaders[i + 1:]:
-                if _segments_cross((a.x1, a.y1, a.x2, a.y2), (b.x1, b.y1, b.x2, b.y2)):
+                if segments_cross((a.x1, a.y1, a.x2, a.y2), (b.x1, b.y1, b.x2, b.y2)):
                     add("leaders", "two leader lines of a diagram cross", a.node)
         # stranded headings and lead-ins; hyphenation; broken tokens; CJK last lines
         content = [ln for ln in lines if ln.node.content]
@@ -240,21 +245,36 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
             lead_in = ln.node.content and ln.role == "P" and last_of_par and text.rstrip().endswith((":", "："))
             if (heading and last_of_par and ln.node.kind == "heading") or lead_in:
                 below = [o for o in content if o.seq > ln.seq and o.y < ln.y and o.x < ln.x + ln.width
-                         and ln.x < o.x + o.width]
+                         and ln.x < o.x + o.width] + \
+                        [p for p in pics if p.node and p.node.content and p.y < ln.y and p.x < ln.x + ln.width
+                         and ln.x < p.x + p.w]
                 if not below:
                     what = "heading" if heading else "list lead-in"
                     add("stranded", f"the {what} {_text(ln)[:30]!r} ends a column, its text is elsewhere", ln.node)
             if ln.line.hyphen and (heading or ln is lowest):
                 where = "a title or heading" if heading else "the last line of the page"
                 add("hyphen", f"{where} is hyphenated: {_text(ln)[:30]!r}", ln.node)
-            for m in _TOKEN.finditer(text):
-                if m.start() < ln.line.end < m.end() and m.start() >= ln.line.start and \
-                        text[m.start():m.end()].strip()[-1:].isalnum() and ln.line.end < len(text):
-                    if "-" in m.group() and not any(c.isdigit() for c in m.group()) and "." not in m.group():
-                        continue
-                    add("broken", f"{m.group()!r} is broken across lines", ln.node)
+            for a, b in unbreakable(text):
+                if a < ln.line.end < b and a >= ln.line.start:
+                    add("broken", f"{text[a:b]!r} is broken across lines", ln.node)
             if last_of_par and ln.line.start > 0:
                 tail = text[ln.line.start:ln.line.vis_end].strip()
                 if 0 < len(tail) <= 2 and _CJK.search(tail):
                     add("cjk-orphan", f"a paragraph ends with a line of {len(tail)} character(s) {tail!r}", ln.node)
     return found
+
+
+def errors(laid: LaidOut, spec) -> list[Defect]:
+    """The defects that fail a document in this layout (its printable margin and bleeds)."""
+    return [d for d in inspect(laid, spec.printable, spec.bleeds) if d.severity == "error"]
+
+
+def bad_page(found: list[Defect], spec, lang, file: str, size: float) -> BadPage:
+    """The one-line message for a document whose pages stay wrong at every allowed size."""
+    first = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return BadPage(f"{first.line()}{more}, in layout {spec.name!r} in {lang.name} ({lang.code}) at body "
+                   f"size {size:g} pt and every allowed size", file=file,
+                   key=first.node if first.node.startswith("sections") else None,
+                   hint="Fix the layout rule this names (see the README's page inspector), or shorten "
+                        "the text there")

@@ -35,8 +35,9 @@ MEASURES = {
     "title_pitch": 1.15,     # × title size: line pitch of titles
     "subtitle_pitch": 1.35,  # × subtitle size: line pitch of subtitles
     "cover_logo": 1.6,       # × header logo: the logo on a brochure cover
-    "contact_qr": 54.0,      # pt: the largest QR code in a contact block
-    "footer_qr": 40.0,       # pt: the smallest QR code in a page footer
+    "contact_qr": 60.0,      # pt: the QR code in a contact block (20 mm is 56.7 pt: a phone
+                             # camera at arm's length reads nothing smaller)
+    "footer_qr": 58.0,       # pt: the smallest QR code in a page footer
     "fold_mark": 14.0,       # pt: length of the fold marks at the top and bottom edges
     "min_column_gap": 1.3,   # × body: the least gap between columns, whatever spacing.column_gap
                              # says (narrower, readers and text extraction run columns together)
@@ -75,6 +76,7 @@ class LayoutSpec:
     flow: tuple = ()             # (page, panel) reading order for a fixed sheet; default page order
     brand_lines: dict | None = None  # room kept for any clinic's details, in lines (see BRAND_LINES)
     measures: dict = field(default_factory=lambda: dict(MEASURES))   # see MEASURES
+    hyphenate: bool = False      # break words at hyphenation points (narrow panels may opt in)
     printable: float = 18.0      # pt from the trim edge where office printers start to print
     bleeds: frozenset = frozenset()  # backgrounds (band, cover) that may run off the edge
 
@@ -131,7 +133,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
                                    "spacing", "header", "footer", "pages"),
-                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print"))
+                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print", "hyphenate"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -264,5 +266,6 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         brand_lines=brand_lines,
         measures=measures,
         printable=printable,
+        hyphenate=bool(top.get("hyphenate", False)),
         bleeds=bleeds,
     )

@@ -12,6 +12,7 @@ opportunities by UAX #14 with ICU's dictionaries (Thai, Khmer) and CJK no-start/
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,16 @@ NO_START = set("，。、：；！？）」』】〕〉》｝］”’・…‥�
 # ...and never end one with these.
 NO_END = set("（「『【〔〈《｛［“‘([{‹«")
 _SPACES = set(" \u3000\u00a0")
+# Phone numbers (at least 7 digits), web and e-mail addresses: a patient copies them whole, so a
+# line never ends inside one (a token wider than the column is cut, with a warning).
+UNBREAKABLE = re.compile(r"\+?\(?\d[\d ()\-./\u00a0]{5,}\d|(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
+                         r"(?:/[A-Za-z0-9\-._~/%?#=&]*[A-Za-z0-9/])?|[A-Za-z0-9._+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+
+
+def unbreakable(text: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` no line may end inside (see UNBREAKABLE)."""
+    return [m.span() for m in UNBREAKABLE.finditer(text)
+            if not m.group()[0].isdigit() and m.group()[0] not in "+(" or sum(c.isdigit() for c in m.group()) >= 7]
 _RTL_CLASSES = {"R", "AL", "AN", "RLE", "RLO", "RLI"}
 
 
@@ -367,4 +378,7 @@ def break_opportunities(text: str, lang: str, keep_all: bool = False) -> list[in
         if keep_all and not (text[p - 1].isspace() or text[p - 1] in "-‐/"):
             continue
         out.append(p)
+    whole = unbreakable(text)
+    if whole:
+        out = [p for p in out if not any(a < p < b for a, b in whole)]
     return out

@@ -19,13 +19,15 @@ _LANGS_KEPT = 3             # a batch goes language by language: keep a few, fre
 
 
 class Typesetter:
-    def __init__(self, lang: Language, fonts: FontLibrary):
+    def __init__(self, lang: Language, fonts: FontLibrary, hyphenate: bool = False):
+        """``hyphenate``: break words at the language's hyphenation points (off by default:
+        patient text is easier to read unhyphenated; a layout with narrow panels may allow it)."""
         self.lang = lang
         self.rtl = lang.rtl
         self.stacks = {style: [fonts.get(n, lang.file) for n in names]
                        for style, names in lang.fonts.items()}
         self.hyphenator = None
-        if lang.hyphenation:
+        if lang.hyphenation and hyphenate:
             try:
                 self.hyphenator = pyphen.Pyphen(lang=lang.hyphenation, left=3, right=3)
             except KeyError:
@@ -44,12 +46,13 @@ class Typesetter:
             spans = text
         if bold:
             spans = tuple(Span(s.text, True, s.italic, s.href) for s in spans)
-        per_lang = _SHAPED.pop(self.lang.code, None)
+        cache = self.lang.code + ("+hyphenated" if self.hyphenator else "")
+        per_lang = _SHAPED.pop(cache, None)
         if per_lang is None:
             per_lang = {}
             while len(_SHAPED) >= _LANGS_KEPT:
                 _SHAPED.pop(next(iter(_SHAPED)))
-        _SHAPED[self.lang.code] = per_lang
+        _SHAPED[cache] = per_lang
         sp = per_lang.get(spans)
         if sp is None:
             try:
