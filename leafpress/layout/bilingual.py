@@ -12,7 +12,7 @@ from . import conserve, inspection
 from .blocks import flow_blocks
 from .fitting import does_not_fit
 from .flow import Cursor, Frame, fill
-from .furniture import draw_footer, draw_summary, logo_source
+from .furniture import above_line, draw_footer, draw_summary, logo_source
 from .items import Box, LaidOut, Node, OutlineEntry, Page, Picture
 from .setting import Ctx, break_lines, emit, fit_words
 from .spec import LayoutSpec
@@ -124,7 +124,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
     heights = [len(ls) * ts_ * spec.measures["title_pitch"] + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
     band = max(spec.header["height"], max(heights) + pad * 1.1,     # and inside the printable area
-               max(heights) + 2 * (spec.printable + max(t[3] for t in laid) * 0.1))
+               max(heights) + 2 * (spec.printable + max(above_line(t[0], t[3], spec.measures["title_pitch"]) for t in laid)))
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), left, H - band / 2 - logo / 2, logo, logo, role="Artifact"))

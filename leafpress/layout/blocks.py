@@ -45,10 +45,15 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
             bnode = Node("block", si, bi)
             if isinstance(block, Paragraph):
                 out.append(_paragraph(ctx, sec.id, block.text, bnode, sb))
+                nxt = sec.blocks[bi + 1] if bi + 1 < len(sec.blocks) else None
+                if isinstance(nxt, (Bullets, Steps)) and block.text.plain.rstrip().endswith(LEAD_IN):
+                    out[-1].keep_with_next = True       # a list's lead-in stays with the list
             elif isinstance(block, (Bullets, Steps)):
+                short = ctx.keep_lists and len(block.items) <= SHORT_LIST
                 for ii, item in enumerate(block.items):
                     out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
                                           Node("item", si, bi, ii), sb if ii == 0 else size * ctx.spec.measures["item_gap"]))
+                    out[-1].keep_with_next = short and ii + 1 < len(block.items)   # short lists stay whole
             elif isinstance(block, Callout):
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
             elif isinstance(block, Figure):
@@ -57,6 +62,11 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
             else:
                 raise unknown_kind(block, "layout.blocks")
     return out
+
+
+# A paragraph ending like this introduces the list after it (a lead-in), in any script.
+LEAD_IN = (":", "：", "︰", "׃")
+SHORT_LIST = 5      # lists of up to this many items are kept together in one column
 
 
 def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> FlowBlock:

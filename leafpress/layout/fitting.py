@@ -52,7 +52,7 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
 
     def attempt(size: float) -> LaidOut | Overflow:
         got = _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                           notice_also=notice_also))
+                           notice_also=notice_also, keep_lists=keep_lists))
         if isinstance(got, LaidOut):
             bad = inspection.errors(got, spec)
             if bad:         # a page the inspector fails counts as not fitting at this size
@@ -60,6 +60,10 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
                 return Overflow(bad[0].node or "page", 0.0, region="inspect")
         return got
 
+    # Short lists are kept in one column where that fits at some size, split where it cannot.
+    keep_lists = True
+    if spec.max_pages is not None and isinstance(attempt(sizes[-1]), Overflow):
+        keep_lists = False
     # Binary search for the largest size that fits: the largest and the smallest first, since
     # most documents fit at the largest and a document that fails must fail at the smallest.
     best = attempt(sizes[0])

@@ -4,7 +4,8 @@ Input: a list of :class:`FlowBlock` (each can say its line heights at a column w
 position, and draw some of them), a :class:`Frame` (a column on a page) and a :class:`Cursor`
 (which block, which text position). Output: a :class:`Fill` -- the cursor where the flow goes on,
 where the last block ended, and an :class:`Overflow` when the first block does not fit an empty
-frame. Rules: a heading never ends a column (keep with next), a list item or call-out never
+frame. Rules: a heading or a list's lead-in never ends a column, a short list stays together
+(keep with next, chained), a list item or call-out never
 splits, a paragraph leaves at least two lines on each side of a break, a figure that does not
 fit may wait for the next column while the text after it moves up.
 """
@@ -81,11 +82,20 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
         rest = b.heights(w, off)
         need = sum(rest)
         if b.keep_with_next and bi + 1 < len(blocks):
-            nxt = blocks[bi + 1]
-            nh = nxt.heights(w, 0)
-            need_next = nxt.space_before + (sum(nh) if nxt.keep_together else sum(nh[:2]))
-            if need + need_next > avail and not first_in_frame:
-                return Fill(Cursor(bi, off), fr.top - used)
+            # A chain of blocks kept with the next (a heading, a list's lead-in, the items of a
+            # short list) goes on only if all of it and the start of what follows fit here.
+            need_next, j = 0.0, bi
+            while blocks[j].keep_with_next and j + 1 < len(blocks):
+                nxt = blocks[j + 1]
+                nh = nxt.heights(w, 0)
+                whole = nxt.keep_together or nxt.keep_with_next or len(nh) < 4
+                need_next += nxt.space_before + (sum(nh) if whole else sum(nh[:2]))
+                j += 1
+            if need + need_next > avail + 0.01:
+                # At the top of a frame too short for it (under a summary), it waits for the
+                # next; a chain taller than any frame goes in as it can.
+                if not first_in_frame or fr.height < 0.5 * fr.top:
+                    return Fill(Cursor(bi, off), fr.top - used)
         if need <= avail + 0.01:
             b.draw(pages, fr, off, len(rest), y - space)
             y -= space + need

@@ -31,7 +31,7 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
     content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
     # centred in the band, and no nearer the paper's edge than the printable margin
-    band = max(spec.header["height"], need, content_h + 2 * (spec.printable + tsize * 0.1))
+    band = max(spec.header["height"], need, content_h + 2 * (spec.printable + above_line(ctx, tsize, spec.measures["title_pitch"])))
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     rtl = ctx.lang.rtl
     lx = right - logo if rtl else left
@@ -195,6 +195,12 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     if qr:
         place_qr(ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height
+
+
+def above_line(ctx: Ctx, size: float, pitch: float) -> float:
+    """How far the language's tallest glyphs (stacked marks in Thai, Vietnamese) reach above the
+    top of a line set at ``size`` with line pitch ``pitch`` (x size), in points."""
+    return max(0.0, (ctx.ts.ascent - 0.8) * size - (pitch - 1) * size / 2)
 
 
 def room(ctx: Ctx, what: str, lines: int, where: str) -> int:
