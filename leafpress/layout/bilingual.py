@@ -123,15 +123,16 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         sl = break_lines(ctx, ssp, w, ssize, "subtitle") if ssp else []
         laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
     heights = [len(ls) * ts_ * spec.measures["title_pitch"] + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
-    band = max(spec.header["height"], max(heights) + pad * 1.1,     # and inside the printable area
-               max(heights) + 2 * (spec.printable + max(above_line(t[0], t[3], spec.measures["title_pitch"]) for t in laid)))
+    # centred, and no nearer the paper's edge than the printable margin
+    top_gap = spec.printable + max(above_line(t[0], t[3], spec.measures["title_pitch"]) for t in laid)
+    band = max(spec.header["height"], max(heights) + pad * 1.1, max(heights) + top_gap + pad * 0.55)
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), left, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     on = brand.colours["on_primary"]
     for k, (ctx, title, lines, tsize, w, ssp, sl, ssize) in enumerate(laid):
         x = left + k * (cw + gap) + (logo + pad * 0.5 if k == 0 else 0)
-        y = H - band / 2 + heights[k] / 2
+        y = H - max(band / 2 - heights[k] / 2, top_gap)
         y = emit(ctx, page, title, lines, x, w, y, tsize, tsize * spec.measures["title_pitch"], on, "H1", Node("title", column=k))
         if sl:
             emit(ctx, page, ssp, sl, x, w, y, ssize, ssize * ctx.lh, on, "P", Node("subtitle", column=k))

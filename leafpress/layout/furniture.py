@@ -31,14 +31,15 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
     content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
     # centred in the band, and no nearer the paper's edge than the printable margin
-    band = max(spec.header["height"], need, content_h + 2 * (spec.printable + above_line(ctx, tsize, spec.measures["title_pitch"])))
+    top_gap = spec.printable + above_line(ctx, tsize, spec.measures["title_pitch"])
+    band = max(spec.header["height"], need, content_h + top_gap + pad * 0.55)
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     rtl = ctx.lang.rtl
     lx = right - logo if rtl else left
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), lx, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     tx = left if rtl else left + logo + pad * 0.6
-    y = H - band / 2 + content_h / 2
+    y = H - max(band / 2 - content_h / 2, top_gap)
     y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * spec.measures["title_pitch"], brand.colours["on_primary"], "H1", Node("title"))
     if sl:
         emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ssize * spec.measures["subtitle_pitch"],
@@ -156,15 +157,16 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
 
 
 def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = False,
-            others: tuple = ()) -> float:
-    """Contact (with the website as a live link), credits, version, review date, page x of y.
+            others: tuple = (), with_qr: bool = True) -> float:
+    """Contact (with the website as a live link), credits, version, review date, page x of y;
+    the QR code (20 mm) when ``with_qr`` (once per leaflet: the first page).
     Returns the footer's height; draws only when ``page`` is given."""
     spec, ts, brand, lang = ctx.spec, ctx.ts, ctx.brand, ctx.lang
     W = spec.page_size[0]
     size = max(spec.footer_size, spec.minimum["footer"])
     pitch = size * 1.3
     left, right = spec.margins["outside"], W - spec.margins["outside"]
-    qr = 0.0 if short or not (brand.online_url or spec.brand_lines) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
+    qr = 0.0 if short or not with_qr or not (brand.online_url or spec.brand_lines) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
     width = right - left - (qr + size if qr else 0)
     text_x = left + (qr + size if qr and lang.rtl else 0)
     contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
