@@ -77,7 +77,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
             cur = Cursor()
             while cur.block < len(blocks):
                 page(pi)
-                got = fill(pages, Frame(pi, x, y, cw, y - bottom), blocks, cur)
+                got = fill(pages, Frame(pi, x, y, cw, y - bottom, whole=y >= top), blocks, cur)
                 if got.stuck is not None and y >= top:      # taller than a whole column
                     raise does_not_fit(got.stuck, spec, ctx.lang, ctx.handout.file, size)
                 cur = got.cursor

@@ -49,6 +49,8 @@ class Frame:
     top: float
     width: float
     height: float
+    whole: bool | None = None     # a whole column (None: taken to be one unless it is less than
+                                  # half the height it starts at, like a body under a summary)
 
 
 @dataclass
@@ -94,7 +96,8 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
             if need + need_next > avail + 0.01:
                 # At the top of a frame too short for it (under a summary), it waits for the
                 # next; a chain taller than any frame goes in as it can.
-                if not first_in_frame or fr.height < 0.5 * fr.top:
+                whole = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
+                if not first_in_frame or not whole:
                     return Fill(Cursor(bi, off), fr.top - used)
         if need <= avail + 0.01:
             b.draw(pages, fr, off, len(rest), y - space)
