@@ -301,7 +301,8 @@ class Project:
         h, lang, brand, laid, partner = self.lay_out(job)
         found = self.findings(job, h, brand, laid)
         spec = self.layout(job.layout)
-        soft = [d.line() for d in inspect(laid, spec.printable, spec.bleeds) if d.severity != "error"]
+        soft = [d.line() for d in inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"])
+                if d.severity != "error"]
         entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) + soft +
                                                [f.line() for f in found if f.severity == "warning"]))
         entry["findings"] = [f.as_dict() for f in found if f.severity != "info"]

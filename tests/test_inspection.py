@@ -121,6 +121,13 @@ def test_line_breaking_keeps_phone_numbers_and_addresses_whole():
     assert all(not (11 < p < 28) for p in break_opportunities(s, "en"))
 
 
+def test_contact_details_under_11_pt():
+    s = "Contact: Open Patient Leaflets · +1 (555) 010-0142 · leaflets.example.org"
+    assert rules(page(text(s, 72, 300, size=8.5))) == ["contact-size"]
+    assert rules(page(text(s, 72, 300, size=11))) == []
+    assert rules(page(text("Version 1.0 · Last reviewed 2026-11-01", 72, 300, size=8.5))) == []   # a date
+
+
 def test_leaders_crossing_each_other_or_a_label():
     a = Rule(100, 500, 200, 400, "#000000", 0.6, dot=1.4)
     b = Rule(100, 400, 200, 500, "#000000", 0.6, dot=1.4)

@@ -12,6 +12,7 @@ from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Text, un
 from .figures import draw_figure
 from .flow import FlowBlock, whole
 from .furniture import draw_contact
+from .inspection import LEAD_IN
 from .items import Box, Node, OutlineEntry, Page
 from .setting import Ctx, break_lines, emit
 
@@ -64,8 +65,6 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
     return out
 
 
-# A paragraph ending like this introduces the list after it (a lead-in), in any script.
-LEAD_IN = (":", "：", "︰", "׃")
 SHORT_LIST = 5      # lists of up to this many items are kept together in one column
 
 

@@ -125,13 +125,18 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
     if spec.max_pages is None:
         blocks.append(contact_block(ctx))      # a flowing leaflet ends with how to reach us
 
+    def full_footer(page_index: int) -> bool:
+        """Contact, credits and QR code once: at the foot of a flowing leaflet's first page
+        (its contact block ends the text), on the back (last page) of a fixed sheet."""
+        return page_index == (0 if spec.max_pages is None else spec.max_pages - 1)
+
     def fill_panel(page_index: int, k: int) -> Overflow | None:
         panels = spec.page_panels(page_index)
         n = len(panels)
         pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
         left, right = spec.panel_bounds(page_index, pos, n)
         top = H - spec.margins["top"]
-        fh = footer_h if page_index == 0 else footer_later if spec.max_pages is not None else footer_short
+        fh = footer_h if full_footer(page_index) else footer_short
         bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
         return _panel(ctx, pages, page_index, panels[k], left, right, top, bottom, blocks, slotted, state)
 
@@ -139,7 +144,6 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
         return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
 
     footer_short = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99, short=True))
-    footer_later = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99, with_qr=False))
     if spec.max_pages is not None:
         # A fixed sheet: every page exists from the start; panels are filled in reading order
         # (a brochure's flap, then the inside, then the back), which need not be page order.
@@ -171,7 +175,7 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
                 page.items.append(Rule(x, m, x, m + mark, "#999999", 0.5))
     if spec.footer is not None:
         for i, page in enumerate(pages):
-            draw_footer(ctx, page, i, len(pages), short=spec.max_pages is None and i > 0, with_qr=i == 0)
+            draw_footer(ctx, page, i, len(pages), short=not full_footer(i))
     return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
 
 

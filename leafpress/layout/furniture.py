@@ -157,16 +157,15 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
 
 
 def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = False,
-            others: tuple = (), with_qr: bool = True) -> float:
-    """Contact (with the website as a live link), credits, version, review date, page x of y;
-    the QR code (20 mm) when ``with_qr`` (once per leaflet: the first page).
+            others: tuple = ()) -> float:
+    """Contact (with the website as a live link), credits, version, review date, page x of y,
+    the QR code; ``short``: version, review date and page x of y only.
     Returns the footer's height; draws only when ``page`` is given."""
     spec, ts, brand, lang = ctx.spec, ctx.ts, ctx.brand, ctx.lang
     W = spec.page_size[0]
     size = max(spec.footer_size, spec.minimum["footer"])
-    pitch = size * 1.3
     left, right = spec.margins["outside"], W - spec.margins["outside"]
-    qr = 0.0 if short or not with_qr or not (brand.online_url or spec.brand_lines) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
+    qr = 0.0 if short or not (brand.online_url or spec.brand_lines) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
     width = right - left - (qr + size if qr else 0)
     text_x = left + (qr + size if qr and lang.rtl else 0)
     contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
@@ -179,21 +178,26 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     for o in others:    # a dual-language sheet credits the source in both languages
         rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), Node("credit", lang=o.lang.code), "Note"))
     rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), Node("pagefacts"), "Artifact"))
-    if short:       # later pages of a flowing leaflet: the contact block ends the content instead
+    if short:       # the other pages: the contact is once per leaflet, in full
         rows = rows[-1:]
-    broken = [(c, sp, break_lines(c, sp, width, size, "footer"), node, role) for c, sp, node, role in rows]
-    n_lines = sum(len(lines) for _, _, lines, _, _ in broken)
+    # How to reach the clinic is set large enough to use (contact_min), the rest at footer size.
+    csize = max(size, spec.measures["contact_min"])
+    sizes = [csize if node.kind == "contact" else size for _, _, node, _ in rows]
+    broken = [(c, sp, break_lines(c, sp, width, sz, "footer"), node, role, sz)
+              for (c, sp, node, role), sz in zip(rows, sizes)]
+    height = sum(len(lines) * sz * 1.3 for *_, lines, _, _, sz in broken)
     if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
         n_brand = len(broken[0][2]) + len(broken[1][2])
-        n_lines += room(ctx, "footer", n_brand, "contact and credit lines in the footer") - n_brand
-    height = max(n_lines * pitch, qr) + size * 0.8
+        height += (room(ctx, "footer", n_brand, "contact and credit lines in the footer") - n_brand) * csize * 1.3
+    height = max(height, qr) + size * 0.8
     if page is None:
         return height
     top = spec.margins["bottom"] + max(height, spec.footer["height"])
     page.items.append(Rule(left, top, right, top, brand.colours["muted"], 0.5))
     y = top - size * 0.5
-    for c, sp, lines, node, role in broken:
-        y = emit(c, page, sp, lines, text_x, width, y, size, pitch, brand.colours["muted"], role, node)
+    for c, sp, lines, node, role, sz in broken:
+        colour = brand.colours["text" if node.kind == "contact" else "muted"]
+        y = emit(c, page, sp, lines, text_x, width, y, sz, sz * 1.3, colour, role, node)
     if qr:
         place_qr(ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height

@@ -97,7 +97,10 @@ class Defect:
 
 
 # Rules whose findings fail a document; the others are reported as warnings.
-ERRORS = frozenset({"overlap", "edge", "stranded", "hyphen", "broken", "leaders", "qr"})
+ERRORS = frozenset({"overlap", "edge", "stranded", "hyphen", "broken", "leaders", "qr", "contact-size"})
+# A paragraph ending like this introduces the list after it (a lead-in), in any script.
+LEAD_IN = (":", "：", "︰", "׃")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 def _text(ln: TextLine) -> str:
@@ -149,7 +152,8 @@ def _item_box(item):
     return (item.x, item.x + item.w, item.y, item.y + item.h)
 
 
-def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()) -> list[Defect]:
+def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset(),
+            contact_min: float = 11.0) -> list[Defect]:
     """Every page defect of a laid-out document (see the rules below); empty for a clean one.
 
     - overlap: ink of text touching other text, a rule, a leader, a picture (figure art, logo, QR)
@@ -159,6 +163,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
     - stranded: a heading, or a list's lead-in line (ending in ':'), that ends a column or page;
     - hyphen: a hyphenated title or heading line, or the last line of a page;
     - broken: a phone number, web or e-mail address broken across lines;
+    - contact-size: a phone number, web or e-mail address under ``contact_min`` pt;
     - leaders: leader lines that cross each other or a label;
     - cjk-orphan: a paragraph whose last line is one or two CJK characters (warning);
     - qr: a QR code under 20 mm."""
@@ -231,10 +236,10 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 add("qr", f"the QR code is {min(p.w, p.h) * 25.4 / 72:.1f} mm (at least 20 mm)", p.node)
         # leaders crossing each other
         leaders = [r for r in rules if r.dot]
-        for i, a in enumerate(leaders):
-            for b in leaders[i + 1:]:
-                if segments_cross((a.x1, a.y1, a.x2, a.y2), (b.x1, b.y1, b.x2, b.y2)):
-                    add("leaders", "two leader lines of a diagram cross", a.node)
+        for i, la in enumerate(leaders):
+            for lb in leaders[i + 1:]:
+                if segments_cross((la.x1, la.y1, la.x2, la.y2), (lb.x1, lb.y1, lb.x2, lb.y2)):
+                    add("leaders", "two leader lines of a diagram cross", la.node)
         # stranded headings and lead-ins; hyphenation; broken tokens; CJK last lines
         content = [ln for ln in lines if ln.node.content]
         lowest = min(content, key=lambda ln: ln.y, default=None)
@@ -242,7 +247,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
             text = ln.paragraph.text
             last_of_par = ln.line.end >= len(text.rstrip())
             heading = ln.role in ("H1", "H2", "H3") or ln.node.kind in ("title", "subtitle", "heading")
-            lead_in = ln.node.content and ln.role == "P" and last_of_par and text.rstrip().endswith((":", "："))
+            lead_in = ln.node.content and ln.role == "P" and last_of_par and text.rstrip().endswith(LEAD_IN)
             if (heading and last_of_par and ln.node.kind == "heading") or lead_in:
                 below = [o for o in content if o.seq > ln.seq and o.y < ln.y and o.x < ln.x + ln.width
                          and ln.x < o.x + o.width] + \
@@ -254,9 +259,13 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
             if ln.line.hyphen and (heading or ln is lowest):
                 where = "a title or heading" if heading else "the last line of the page"
                 add("hyphen", f"{where} is hyphenated: {_text(ln)[:30]!r}", ln.node)
-            for a, b in unbreakable(text):
-                if a < ln.line.end < b and a >= ln.line.start:
-                    add("broken", f"{text[a:b]!r} is broken across lines", ln.node)
+            for t0, t1 in unbreakable(text):
+                token = text[t0:t1]
+                if t0 < ln.line.end < t1 and t0 >= ln.line.start:
+                    add("broken", f"{token!r} is broken across lines", ln.node)
+                if t0 < ln.line.end and ln.line.start < t1 and ln.size < contact_min - 0.01 and \
+                        not _DATE.fullmatch(token):
+                    add("contact-size", f"{token!r} is set at {ln.size:g} pt (at least {contact_min:g})", ln.node)
             if last_of_par and ln.line.start > 0:
                 tail = text[ln.line.start:ln.line.vis_end].strip()
                 if 0 < len(tail) <= 2 and _CJK.search(tail):
@@ -266,7 +275,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
 
 def errors(laid: LaidOut, spec) -> list[Defect]:
     """The defects that fail a document in this layout (its printable margin and bleeds)."""
-    return [d for d in inspect(laid, spec.printable, spec.bleeds) if d.severity == "error"]
+    return [d for d in inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"])
+            if d.severity == "error"]
 
 
 def bad_page(found: list[Defect], spec, lang, file: str, size: float) -> BadPage:

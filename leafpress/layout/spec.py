@@ -38,6 +38,7 @@ MEASURES = {
     "contact_qr": 60.0,      # pt: the QR code in a contact block (20 mm is 56.7 pt: a phone
                              # camera at arm's length reads nothing smaller)
     "footer_qr": 58.0,       # pt: the smallest QR code in a page footer
+    "contact_min": 11.0,     # pt: the least size of phone numbers, web and e-mail addresses
     "fold_mark": 14.0,       # pt: length of the fold marks at the top and bottom edges
     "min_column_gap": 1.3,   # × body: the least gap between columns, whatever spacing.column_gap
                              # says (narrower, readers and text extraction run columns together)
