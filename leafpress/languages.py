@@ -18,7 +18,9 @@ STYLES = ("regular", "bold", "italic")
 # own in `strings`; these are the defaults. ``provided_by`` (a partner clinic's credit, e.g.
 # "Provided by {name}.") has none here: without it the brand's own wording is used.
 MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
-OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by",)
+# ``qr_caption`` says what the QR code opens, next to it (a language without it gets the code
+# alone, and a warning).
+OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by", "qr_caption")
 
 
 @dataclass(frozen=True)

@@ -126,9 +126,11 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
         blocks.append(contact_block(ctx))      # a flowing leaflet ends with how to reach us
 
     def full_footer(page_index: int) -> bool:
-        """Contact, credits and QR code once: at the foot of a flowing leaflet's first page
-        (its contact block ends the text), on the back (last page) of a fixed sheet."""
-        return page_index == (0 if spec.max_pages is None else spec.max_pages - 1)
+        """Contact, credits and QR code once: on the back (last page) of a fixed sheet; a
+        flowing leaflet ends with a contact block instead."""
+        if spec.max_pages is None:
+            return False        # the contact block that ends the text carries them
+        return page_index == spec.max_pages - 1
 
     def fill_panel(page_index: int, k: int) -> Overflow | None:
         panels = spec.page_panels(page_index)
@@ -143,7 +145,7 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
     def done() -> bool:
         return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
 
-    footer_short = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99, short=True))
+    footer_short = 0.0 if spec.footer is None else draw_footer(ctx, None, 98, 99, short=True)   # one line
     if spec.max_pages is not None:
         # A fixed sheet: every page exists from the start; panels are filled in reading order
         # (a brochure's flap, then the inside, then the back), which need not be page order.

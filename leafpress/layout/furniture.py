@@ -153,6 +153,12 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     if qr:
         y -= extra + size * 0.8 + qr
         place_qr(ctx, page, right - qr if lang.rtl else left, y, qr)
+        caption = qr_caption(ctx)
+        if caption is not None and brand.online(ctx.handout.id, lang.code):
+            cw = width - qr - size * 0.6        # beside the code, from its top
+            cx = left if lang.rtl else left + qr + size * 0.6
+            emit(ctx, page, caption, break_lines(ctx, caption, cw, small, "QR caption"), cx, cw, y + qr,
+                 small, small * 1.3, brand.colours["text"], "Note", Node("qr"))
     return y - size if top is not None else bottom + total + size
 
 
@@ -175,6 +181,9 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     if brand.website:
         contact += [Span(lang.mark("separator")), _website(brand)]
     rows = [(ctx, ts.shape(tuple(contact)), Node("contact"), "Note"), (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
+    caption = qr_caption(ctx) if qr else None
+    if caption is not None:         # what the QR code beside it opens
+        rows.insert(1, (ctx, caption, Node("qr"), "Note"))
     for o in others:    # a dual-language sheet credits the source in both languages
         rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), Node("credit", lang=o.lang.code), "Note"))
     rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), Node("pagefacts"), "Artifact"))
@@ -187,16 +196,19 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
               for (c, sp, node, role), sz in zip(rows, sizes)]
     height = sum(len(lines) * sz * 1.3 for *_, lines, _, _, sz in broken)
     if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
-        n_brand = len(broken[0][2]) + len(broken[1][2])
+        n_brand = len(broken[0][2]) + len(broken[2 if caption is not None else 1][2])
         height += (room(ctx, "footer", n_brand, "contact and credit lines in the footer") - n_brand) * csize * 1.3
     height = max(height, qr) + size * 0.8
     if page is None:
         return height
-    top = spec.margins["bottom"] + max(height, spec.footer["height"])
+    top = spec.margins["bottom"] + (height if short else max(height, spec.footer["height"]))
     page.items.append(Rule(left, top, right, top, brand.colours["muted"], 0.5))
     y = top - size * 0.5
     for c, sp, lines, node, role, sz in broken:
         colour = brand.colours["text" if node.kind == "contact" else "muted"]
+        if node.kind == "qr" and not brand.online(ctx.handout.id, lang.code):
+            y -= len(lines) * sz * 1.3      # no code for this clinic: its room is kept
+            continue
         y = emit(c, page, sp, lines, text_x, width, y, sz, sz * 1.3, colour, role, node)
     if qr:
         place_qr(ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
@@ -247,6 +259,17 @@ def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
     if page is not None:
         bits.append(lang.string("page", page=page, pages=pages))
     return lang.mark("separator").join(bits)
+
+
+def qr_caption(ctx: Ctx):
+    """The line that says what the QR code opens, shaped; None (and a warning) when the
+    language has no ``qr_caption``."""
+    text = ctx.lang.strings.get("qr_caption")
+    if text is None:
+        ctx.warnings.append(f"{ctx.lang.file}: strings.qr_caption is missing: the QR code has no words "
+                            "saying what it opens")
+        return None
+    return ctx.ts.shape(text)
 
 
 def place_qr(ctx: Ctx, page: Page, x: float, y: float, size: float) -> None:
