@@ -180,7 +180,8 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
             contact.append(Span(lang.mark("separator") + bit))
     if brand.website:
         contact += [Span(lang.mark("separator")), _website(brand)]
-    rows = [(ctx, ts.shape(tuple(contact)), Node("contact"), "Note"), (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
+    whole = tuple(b for b in (brand.organisation, brand.address) if b)    # each on one line
+    rows = [(ctx, ts.shape(tuple(contact), whole=whole), Node("contact"), "Note"), (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
     caption = qr_caption(ctx) if qr else None
     if caption is not None:         # what the QR code beside it opens
         rows.insert(1, (ctx, caption, Node("qr"), "Note"))

@@ -37,6 +37,14 @@ UNBREAKABLE = re.compile(r"\+?\(?\d[\d ()\-./\u00a0]{5,}\d|(?:https?://)?(?:[A-Z
                          r"(?:/[A-Za-z0-9\-._~/%?#=&]*[A-Za-z0-9/])?|[A-Za-z0-9._+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 
 
+def _find_all(text: str, part: str) -> list[int]:
+    out, i = [], text.find(part)
+    while i >= 0:
+        out.append(i)
+        i = text.find(part, i + 1)
+    return out
+
+
 def unbreakable(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` no line may end inside (see UNBREAKABLE)."""
     return [m.span() for m in UNBREAKABLE.finditer(text)
@@ -88,7 +96,7 @@ class Piece:
 
 class ShapedParagraph:
     def __init__(self, spans: tuple[Span, ...], stacks: dict[str, list[Font]], lang: str,
-                 rtl: bool, hyphenator=None, keep_all: bool = False):
+                 rtl: bool, hyphenator=None, keep_all: bool = False, whole: tuple = ()):
         self.text = "".join(s.text for s in spans)
         self.lang = lang
         self.rtl = rtl
@@ -119,6 +127,9 @@ class ShapedParagraph:
         starts = {g[1] for run in self.runs for g in run.glyphs} | {len(self.text)}
         self.cluster_starts = sorted(starts)
         self.breaks = [b for b in break_opportunities(self.text, lang, keep_all) if b in starts]
+        if whole:       # strings kept on one line (a clinic's address in a footer)
+            spans = [(i, i + len(w)) for w in whole if w for i in _find_all(self.text, w)]
+            self.breaks = [b for b in self.breaks if not any(a < b < e for a, e in spans)]
         self._line_cache: dict = {}      # width, or (width, start) -> lines
         self._piece_cache: dict[Line, list[Piece]] = {}
 

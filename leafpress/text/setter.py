@@ -36,8 +36,9 @@ class Typesetter:
         self.ascent = max(f.ascent for f in self.stacks["regular"])
 
     def shape(self, text: Text | tuple[Span, ...] | str, *, bold: bool = False,
-              file: str | None = None, key: str | None = None) -> ShapedParagraph:
-        """Shape inline text (content) or a plain string (never parsed as markup)."""
+              file: str | None = None, key: str | None = None, whole: tuple = ()) -> ShapedParagraph:
+        """Shape inline text (content) or a plain string (never parsed as markup); no line
+        ends inside any of the strings in ``whole``."""
         if isinstance(text, Text):
             spans, key = text.spans, key or text.key
         elif isinstance(text, str):
@@ -53,12 +54,13 @@ class Typesetter:
             while len(_SHAPED) >= _LANGS_KEPT:
                 _SHAPED.pop(next(iter(_SHAPED)))
         _SHAPED[cache] = per_lang
-        sp = per_lang.get(spans)
+        ck = (spans, whole) if whole else spans
+        sp = per_lang.get(ck)
         if sp is None:
             try:
                 sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, self.hyphenator,
-                                     self.lang.line_break == "keep-all")
+                                     self.lang.line_break == "keep-all", whole)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
-            per_lang[spans] = sp
+            per_lang[ck] = sp
         return sp
