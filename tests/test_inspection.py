@@ -196,3 +196,14 @@ def test_the_press_fails_a_document_the_inspector_rejects(scratch, capsys):
     text_out = "".join(capsys.readouterr())
     assert code != 0 and "[edge]" in text_out and "Traceback" not in text_out
     assert not list(out.rglob("*.pdf"))
+
+
+def test_cjk_paragraphs_never_end_with_one_or_two_characters():
+    s = "港口是一個放在皮膚下面的小裝置，讓醫療團隊給您用藥和抽血。"
+    sp = ts("zh-Hant").shape(s)
+    for w in range(6, 28):
+        lines = sp.lines(w)
+        assert all(ln.width <= w + 1e-6 for ln in lines)
+        assert "".join(s[ln.start:ln.end] for ln in lines) == s
+        if len(lines) > 1:
+            assert len(s[lines[-1].start:lines[-1].vis_end].strip()) >= 3, w

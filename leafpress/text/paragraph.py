@@ -37,6 +37,9 @@ UNBREAKABLE = re.compile(r"\+?\(?\d[\d ()\-./\u00a0]{5,}\d|(?:https?://)?(?:[A-Z
                          r"(?:/[A-Za-z0-9\-._~/%?#=&]*[A-Za-z0-9/])?|[A-Za-z0-9._+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def _find_all(text: str, part: str) -> list[int]:
     out, i = [], text.find(part)
     while i >= 0:
@@ -220,6 +223,28 @@ class ShapedParagraph:
                     line = Line(start, best, vis, self.width(start, vis))
             lines.append(line)
             start = line.end
+        return self._no_short_cjk_tail(lines, width)
+
+    def _no_short_cjk_tail(self, lines: list[Line], width: float) -> list[Line]:
+        """A CJK paragraph never ends with a line of one or two characters: the line before
+        gives up characters (at its break opportunities) until the last line has three."""
+        if len(lines) < 2 or lines[-2].hyphen or lines[-2].forced:
+            return lines
+        prev, last = lines[-2], lines[-1]
+        tail = self.text[last.start:last.vis_end].strip()
+        if not (0 < len(tail) <= 2 and _CJK.search(tail)):
+            return lines
+        n = len(self.text)
+        for b in reversed([b for b in self.breaks if prev.start < b < prev.end]):
+            if len(self.text[b:n].strip()) < 3:
+                continue
+            vis, lvis = self._trim(prev.start, b), self._trim(b, n)
+            if self.width(b, lvis) > width + 1e-6:
+                break
+            if len(self.text[prev.start:vis].strip()) < 3:
+                break
+            return lines[:-2] + [Line(prev.start, b, vis, self.width(prev.start, vis)),
+                                 Line(b, last.end, lvis, self.width(b, lvis))]
         return lines
 
     def _hyphen_glyph(self, font: Font):
