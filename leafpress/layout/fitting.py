@@ -136,7 +136,7 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
         panels = spec.page_panels(page_index)
         n = len(panels)
         pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
-        left, right = spec.panel_bounds(page_index, pos, n)
+        left, right = spec.panel_bounds(page_index, pos, n, ctx.lang.rtl)
         top = H - spec.margins["top"]
         fh = footer_h if full_footer(page_index) else footer_short
         bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
@@ -170,8 +170,7 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
     for page in pages:
         n = len(spec.page_panels(pages.index(page)))
         if spec.fold_marks and n > 1:
-            for i in range(1, n):
-                x = W * i / n
+            for x in spec.folds(pages.index(page), ctx.lang.rtl):
                 mark, m = spec.measures["fold_mark"], spec.printable + 0.5  # only where printers print
                 page.items.append(Rule(x, H - m, x, H - m - mark, "#999999", 0.5))
                 page.items.append(Rule(x, m, x, m + mark, "#999999", 0.5))

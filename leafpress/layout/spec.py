@@ -80,6 +80,8 @@ class LayoutSpec:
     hyphenate: bool = False      # break words at hyphenation points (narrow panels may opt in)
     printable: float = 18.0      # pt from the trim edge where office printers start to print
     bleeds: frozenset = frozenset()  # backgrounds (band, cover) that may run off the edge
+    panel_widths: tuple = ()     # per page, per panel (left to right): its width in pt, or None
+                                 # (an equal share of the rest); a trifold's inside flap is narrower
 
     def page_panels(self, index: int) -> tuple:
         """Panels of page ``index`` (the last page's pattern repeats when content flows)."""
@@ -91,16 +93,34 @@ class LayoutSpec:
                  for k in range(len(self.page_panels(p)))]
         return list(self.flow) + [pk for pk in every if pk not in self.flow]
 
-    def panel_bounds(self, page_index: int, pos: int, n: int) -> tuple[float, float]:
-        """Left and right edges of the text in panel ``pos`` of ``n`` on a page."""
+    def panel_bounds(self, page_index: int, pos: int, n: int, rtl: bool = False) -> tuple[float, float]:
+        """Left and right edges of the text in panel ``pos`` (from the left) of ``n`` on a page."""
         W = self.page_size[0]
         inside, outside = self.margins["inside"], self.margins["outside"]
         if n == 1:
             left = inside if page_index % 2 == 0 else outside   # recto: binding on the left
             return left, W - (outside if page_index % 2 == 0 else inside)
-        x0, x1 = W * pos / n, W * (pos + 1) / n                 # panels meet at the folds
-        pad = max(inside, outside)                              # every panel the same width
+        folds = self.folds(page_index, rtl)
+        x0, x1 = ([0.0] + folds + [W])[pos:pos + 2]            # panels meet at the folds
+        pad = max(inside, outside)                              # the same padding in every panel
         return x0 + pad, x1 - pad
+
+    def folds(self, page_index: int, rtl: bool = False) -> list[float]:
+        """Where a folded page folds, left to right: panel widths from the layout (mirrored for a
+        right-to-left brochure, which opens the other way), the rest shared equally."""
+        W = self.page_size[0]
+        n = len(self.page_panels(page_index))
+        given = list(self.panel_widths[min(page_index, len(self.panel_widths) - 1)]) if self.panel_widths else [None] * n
+        free = W - sum(w for w in given if w is not None)
+        share = free / max(1, sum(1 for w in given if w is None))
+        widths = [share if w is None else w for w in given]
+        if rtl:
+            widths.reverse()
+        out, x = [], 0.0
+        for w in widths[:-1]:
+            x += w
+            out.append(x)
+        return out
 
     @cached_property
     def body_column_width(self) -> float:
@@ -191,7 +211,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
             raise doc.error(p, "a panel may have one body region")
         return tuple(regions)
 
-    pages = []
+    pages, panel_widths = [], []
     for i, pg in enumerate(r.seq(top["pages"], ("pages",))):
         pg = r.mapping(pg, ("pages", i), (), ("regions", "panels"))
         if ("regions" in pg) == ("panels" in pg):
@@ -199,12 +219,19 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
                             hint="panels: [{regions: [...]}, ...] for a folded sheet")
         if "regions" in pg:
             pages.append((read_regions(pg["regions"], ("pages", i, "regions")),))
+            panel_widths.append((None,))
         else:
-            panels = []
+            panels, widths = [], []
             for k, panel in enumerate(r.seq(pg["panels"], ("pages", i, "panels"))):
-                panel = r.mapping(panel, ("pages", i, "panels", k), ("regions",))
+                panel = r.mapping(panel, ("pages", i, "panels", k), ("regions",), ("width",))
                 panels.append(read_regions(panel["regions"], ("pages", i, "panels", k, "regions")))
+                widths.append(number(panel["width"], ("pages", i, "panels", k, "width"), 72, w)
+                              if panel.get("width") is not None else None)
+            if sum(x for x in widths if x is not None) > w - 72 * widths.count(None):
+                raise doc.error(("pages", i, "panels"), "the panel widths add up to more than the page",
+                                hint="Give the widths in points, less than the page's width in all")
             pages.append(tuple(panels))
+            panel_widths.append(tuple(widths))
     def some(*slots: str) -> bool:
         return any(r.slot in slots for panels in pages for regions in panels for r in regions)
     for need, slots, what in (("the title", ("header", "cover"), "a header or cover"),
@@ -269,4 +296,5 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         printable=printable,
         hyphenate=bool(top.get("hyphenate", False)),
         bleeds=bleeds,
+        panel_widths=tuple(panel_widths),
     )
