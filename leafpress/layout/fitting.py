@@ -219,7 +219,7 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         elif reg.slot == "header":
             y = draw_header(ctx, page, left, right)
         elif reg.slot == "cover":
-            y = draw_cover(ctx, page, left, right, y, bottom)
+            y = draw_cover(ctx, page, left, right, y, bottom, fill=len(regions) == 1)
         elif reg.slot == "summary":
             y = draw_summary(ctx, page, left, right, y)
         elif reg.slot == "contact":

@@ -47,9 +47,11 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     return H - band - ctx.size * 0.9
 
 
-def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: float) -> float:
+def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: float,
+               fill: bool = False) -> float:
     """A brochure cover panel: a colour field with the logo, organisation, title, subtitle and
-    the main message."""
+    the main message. ``fill``: the cover is the whole panel, so the colour field grows down to
+    leave just the main message below it, its contents centred in it."""
     spec, brand, ts, h = ctx.spec, ctx.brand, ctx.ts, ctx.handout
     width = right - left
     pad = spec.header["padding"]
@@ -70,9 +72,15 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     W = spec.page_size[0]
     x0 = max(left - spec.margins["outside"] * 0.5, spec.printable)
     x1 = min(right + spec.margins["outside"] * 0.5, W - spec.printable)
+    offset = 0.0
+    if fill:
+        summary_h = 10000.0 - draw_summary(ctx, Page(0, 0), left, right, 10000.0)
+        grown = top - bottom - summary_h - ctx.size - 1.0
+        if grown > band_h:
+            offset, band_h = (grown - band_h) / 2, grown
     page.items.append(Box(x0, top - band_h, x1 - x0, band_h,
                           fill=brand.colours["primary"], radius=6, part="cover"))
-    y = top - pad
+    y = top - pad - offset
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), left + (width - logo) / 2, y - logo, logo, logo, role="Artifact"))
     y -= logo + osize * 0.8

@@ -165,7 +165,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
     - broken: a phone number, web or e-mail address broken across lines;
     - contact-size: a phone number, web or e-mail address under ``contact_min`` pt;
     - leaders: leader lines that cross each other or a label;
-    - cjk-orphan: a paragraph whose last line is one or two CJK characters (warning);
+    - cjk-orphan: a CJK paragraph whose last line is one or two characters (warning);
     - qr: a QR code under 20 mm."""
     found: list[Defect] = []
     for pi, page in enumerate(laid.pages):
@@ -268,7 +268,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                     add("contact-size", f"{token!r} is set at {ln.size:g} pt (at least {contact_min:g})", ln.node)
             if last_of_par and ln.line.start > 0:
                 tail = text[ln.line.start:ln.line.vis_end].strip()
-                if 0 < len(tail) <= 2 and _CJK.search(tail):
+                if 0 < len(tail) <= 2 and _CJK.search(text):
                     add("cjk-orphan", f"a paragraph ends with a line of {len(tail)} character(s) {tail!r}", ln.node)
     return found
 

@@ -232,7 +232,7 @@ class ShapedParagraph:
             return lines
         prev, last = lines[-2], lines[-1]
         tail = self.text[last.start:last.vis_end].strip()
-        if not (0 < len(tail) <= 2 and _CJK.search(tail)):
+        if not (0 < len(tail) <= 2 and _CJK.search(self.text)):
             return lines
         n = len(self.text)
         for b in reversed([b for b in self.breaks if prev.start < b < prev.end]):
