@@ -118,7 +118,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         title = ctx.ts.shape(ctx.handout.title, bold=True, file=ctx.handout.file)
         tsize = fit_words(title, w, ctx.sz("title") * 0.85, ctx.size)
         sub = ctx.handout.subtitle
-        ssp = ctx.ts.shape(sub, file=ctx.handout.file) if sub else None
+        ssp = ctx.ts.shape(sub, file=ctx.handout.file, hyphenate=False) if sub else None
         ssize = ctx.sz("subtitle") * 0.9
         sl = break_lines(ctx, ssp, w, ssize, "subtitle") if ssp else []
         laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))

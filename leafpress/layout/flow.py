@@ -76,6 +76,7 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
     used = 0.0          # fr.top - used is where the last block ended (summed, not stepped)
     first_in_frame = True
     bi, off = cur.block, cur.offset
+    released = -1       # a block whose own keep-with-next gives way to the one before it
     w = fr.width
     while bi < len(blocks):
         b = blocks[bi]
@@ -83,19 +84,26 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
         avail = y - space - (fr.top - fr.height)
         rest = b.heights(w, off)
         need = sum(rest)
-        if b.keep_with_next and bi + 1 < len(blocks):
+        if b.keep_with_next and bi + 1 < len(blocks) and bi != released:
             # A chain of blocks kept with the next (a heading, a list's lead-in, the items of a
-            # short list) goes on only if all of it and the start of what follows fit here.
-            need_next, j = 0.0, bi
+            # short list) goes on only if all of it and the start of what follows fit here. A
+            # chain taller than a whole column keeps only its first link: this block and the
+            # start of the next (which then goes here whatever its own chain).
+            links = []
+            j = bi
             while blocks[j].keep_with_next and j + 1 < len(blocks):
                 nxt = blocks[j + 1]
                 nh = nxt.heights(w, 0)
                 whole = nxt.keep_together or nxt.keep_with_next or len(nh) < 4
-                need_next += nxt.space_before + (sum(nh) if whole else sum(nh[:2]))
+                links.append(nxt.space_before + (sum(nh) if whole else sum(nh[:2])))
                 j += 1
-            if need + need_next > avail + 0.01:
+            chain = need + sum(links)
+            if chain > fr.height + 0.01:
+                chain = need + links[0]
+                released = bi + 1
+            if chain > avail + 0.01:
                 # At the top of a frame too short for it (under a summary), it waits for the
-                # next; a chain taller than any frame goes in as it can.
+                # next; at the top of a whole column it goes in as it can.
                 whole = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
                 if not first_in_frame or not whole:
                     return Fill(Cursor(bi, off), fr.top - used)

@@ -27,7 +27,7 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     tsize = fit_words(title, text_w, ctx.sz("title"), ctx.size)
     tl = break_lines(ctx, title, text_w, tsize, "title")
     sub = ctx.handout.subtitle
-    sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file), text_w, ssize, "subtitle") if sub else []
+    sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file, hyphenate=False), text_w, ssize, "subtitle") if sub else []
     need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
     content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
     # centred in the band, and no nearer the paper's edge than the printable margin
@@ -42,7 +42,7 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     y = H - max(band / 2 - content_h / 2, top_gap)
     y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * spec.measures["title_pitch"], brand.colours["on_primary"], "H1", Node("title"))
     if sl:
-        emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ssize * spec.measures["subtitle_pitch"],
+        emit(ctx, page, ts.shape(sub, hyphenate=False), sl, tx, text_w, y, ssize, ssize * spec.measures["subtitle_pitch"],
               brand.colours["on_primary"], "P", Node("subtitle"))
     return H - band - ctx.size * 0.9
 
@@ -60,7 +60,7 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     title = ts.shape(h.title, bold=True, file=h.file)
     tsize = fit_words(title, width - pad, ctx.sz("title"), ctx.size)
     tl = break_lines(ctx, title, width - pad, tsize, "title")
-    sub = ts.shape(h.subtitle, file=h.file) if h.subtitle else None
+    sub = ts.shape(h.subtitle, file=h.file, hyphenate=False) if h.subtitle else None
     sl = break_lines(ctx, sub, width - pad, ssize, "subtitle") if sub else []
     org = ts.shape(brand.name, bold=True)
     osize = max(ctx.size * 0.9, spec.minimum["footer"])

@@ -162,7 +162,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
       that runs off the edge;
     - stranded: a heading, or a list's lead-in line (ending in ':'), that ends a column or page;
     - hyphen: a hyphenated title or heading line, or the last line of a page;
-    - broken: a phone number, web or e-mail address broken across lines;
+    - broken: a phone number, web or e-mail address broken across lines (unless it is wider
+      than its column: then the line was cut, with a warning);
     - contact-size: a phone number, web or e-mail address under ``contact_min`` pt;
     - leaders: leader lines that cross each other or a label;
     - cjk-orphan: a CJK paragraph whose last line is one or two characters (warning);
@@ -261,7 +262,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 add("hyphen", f"{where} is hyphenated: {_text(ln)[:30]!r}", ln.node)
             for t0, t1 in unbreakable(text):
                 token = text[t0:t1]
-                if t0 < ln.line.end < t1 and t0 >= ln.line.start:
+                if t0 < ln.line.end < t1 and t0 >= ln.line.start and not ln.line.forced:
                     add("broken", f"{token!r} is broken across lines", ln.node)
                 if t0 < ln.line.end and ln.line.start < t1 and ln.size < contact_min - 0.01 and \
                         not _DATE.fullmatch(token):

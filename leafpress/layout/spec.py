@@ -79,7 +79,7 @@ class LayoutSpec:
     measures: dict = field(default_factory=lambda: dict(MEASURES))   # see MEASURES
     hyphenate: bool = False      # break words at hyphenation points (narrow panels may opt in)
     printable: float = 18.0      # pt from the trim edge where office printers start to print
-    bleeds: frozenset = frozenset()  # backgrounds (band, cover) that may run off the edge
+    bleeds: frozenset = frozenset({"band"})  # backgrounds (band, cover) that may run off the edge
     panel_widths: tuple = ()     # per page, per panel (left to right): its width in pt, or None
                                  # (an equal share of the rest); a trifold's inside flap is narrower
 
@@ -257,7 +257,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     if top.get("brand_lines") is not None:
         bl = r.mapping(top["brand_lines"], ("brand_lines",), (), BRAND_LINES)
         brand_lines = {k: int(number(v, ("brand_lines", k), 1, 40)) for k, v in bl.items()}
-    printable, bleeds = 18.0, frozenset()
+    printable, bleeds = 18.0, frozenset({"band"})     # a header band runs off the edge by default
     if top.get("print") is not None:
         pr = r.mapping(top["print"], ("print",), (), ("margin", "bleeds"))
         if pr.get("margin") is not None:

@@ -36,9 +36,11 @@ class Typesetter:
         self.ascent = max(f.ascent for f in self.stacks["regular"])
 
     def shape(self, text: Text | tuple[Span, ...] | str, *, bold: bool = False,
-              file: str | None = None, key: str | None = None, whole: tuple = ()) -> ShapedParagraph:
+              file: str | None = None, key: str | None = None, whole: tuple = (),
+              hyphenate: bool = True) -> ShapedParagraph:
         """Shape inline text (content) or a plain string (never parsed as markup); no line
-        ends inside any of the strings in ``whole``."""
+        ends inside any of the strings in ``whole``. Titles and headings (``bold``) and text
+        shaped with ``hyphenate=False`` are never hyphenated, whatever the layout allows."""
         if isinstance(text, Text):
             spans, key = text.spans, key or text.key
         elif isinstance(text, str):
@@ -54,11 +56,12 @@ class Typesetter:
             while len(_SHAPED) >= _LANGS_KEPT:
                 _SHAPED.pop(next(iter(_SHAPED)))
         _SHAPED[cache] = per_lang
-        ck = (spans, whole) if whole else spans
+        hyphenator = self.hyphenator if hyphenate and not bold else None
+        ck = (spans, whole, hyphenator is None) if whole or (self.hyphenator and not hyphenator) else spans
         sp = per_lang.get(ck)
         if sp is None:
             try:
-                sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, self.hyphenator,
+                sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, hyphenator,
                                      self.lang.line_break == "keep-all", whole)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
