@@ -123,8 +123,8 @@ def test_line_breaking_keeps_phone_numbers_and_addresses_whole():
 
 def test_contact_details_under_11_pt():
     s = "Contact: Open Patient Leaflets · +1 (555) 010-0142 · leaflets.example.org"
-    assert rules(page(text(s, 72, 300, size=8.5))) == ["contact-size"]
-    assert rules(page(text(s, 72, 300, size=11))) == []
+    assert rules(page(text(s, 72, 300, size=8.5, node=Node("contact")))) == ["contact-size"]
+    assert rules(page(text(s, 72, 300, size=11, node=Node("contact")))) == []
     assert rules(page(text("Version 1.0 · Last reviewed 2026-11-01", 72, 300, size=8.5))) == []   # a date
 
 

@@ -54,7 +54,7 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
                 for ii, item in enumerate(block.items):
                     out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
                                           Node("item", si, bi, ii), sb if ii == 0 else size * ctx.spec.measures["item_gap"]))
-                    out[-1].keep_with_next = short and ii + 1 < len(block.items)   # short lists stay whole
+                    out[-1].keep_group = short and ii + 1 < len(block.items)   # short lists stay whole
             elif isinstance(block, Callout):
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
             elif isinstance(block, Figure):

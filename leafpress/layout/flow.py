@@ -65,7 +65,8 @@ class FlowBlock:
     draw: Callable[..., int]
     space_before: float = 0.0
     keep_together: bool = True
-    keep_with_next: bool = False
+    keep_with_next: bool = False  # a heading, a list's lead-in: never the last thing in a column
+    keep_group: bool = False      # an item of a short list: kept with the next where a column can
     floats: bool = False          # a figure may wait for the next column, text moving up past it
 
 
@@ -76,7 +77,7 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
     used = 0.0          # fr.top - used is where the last block ended (summed, not stepped)
     first_in_frame = True
     bi, off = cur.block, cur.offset
-    released = -1       # a block whose own keep-with-next gives way to the one before it
+    settled = -1        # the last block of a chain already decided on
     w = fr.width
     while bi < len(blocks):
         b = blocks[bi]
@@ -84,29 +85,31 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
         avail = y - space - (fr.top - fr.height)
         rest = b.heights(w, off)
         need = sum(rest)
-        if b.keep_with_next and bi + 1 < len(blocks) and bi != released:
-            # A chain of blocks kept with the next (a heading, a list's lead-in, the items of a
-            # short list) goes on only if all of it and the start of what follows fit here. A
-            # chain taller than a whole column keeps only its first link: this block and the
-            # start of the next (which then goes here whatever its own chain).
-            links = []
-            j = bi
-            while blocks[j].keep_with_next and j + 1 < len(blocks):
-                nxt = blocks[j + 1]
-                nh = nxt.heights(w, 0)
-                whole = nxt.keep_together or nxt.keep_with_next or len(nh) < 4
-                links.append(nxt.space_before + (sum(nh) if whole else sum(nh[:2])))
-                j += 1
-            chain = need + sum(links)
-            if chain > fr.height + 0.01:
-                chain = need + links[0]
-                released = bi + 1
-            if chain > avail + 0.01:
+        if (b.keep_with_next or b.keep_group) and bi + 1 < len(blocks) and bi > settled:
+            # The head of a chain of blocks kept together (a heading, a list's lead-in, then
+            # the items of a short list) decides for all of it: it goes on only if the chain and
+            # the start of what follows fit here. A chain taller than a whole column needs only
+            # its strong links (heading, lead-in) and the block after them; the rest may split.
+            def chain(strong: bool) -> tuple[float, int]:
+                total, k = need, bi
+                while k + 1 < len(blocks) and (blocks[k].keep_with_next or (not strong and blocks[k].keep_group)):
+                    nxt = blocks[k + 1]
+                    nh = nxt.heights(w, 0)
+                    whole = nxt.keep_together or len(nh) < 4 or (
+                        nxt.keep_with_next or (not strong and nxt.keep_group)) and k + 2 < len(blocks)
+                    total += nxt.space_before + (sum(nh) if whole else sum(nh[:2]))
+                    k += 1
+                return total, k
+            target, end = chain(False)
+            if target > fr.height + 0.01:
+                target, _ = chain(True)
+            if target > avail + 0.01:
                 # At the top of a frame too short for it (under a summary), it waits for the
                 # next; at the top of a whole column it goes in as it can.
                 whole = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
                 if not first_in_frame or not whole:
                     return Fill(Cursor(bi, off), fr.top - used)
+            settled = end       # the blocks of this chain go on without asking again
         if need <= avail + 0.01:
             b.draw(pages, fr, off, len(rest), y - space)
             y -= space + need

@@ -164,7 +164,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
     - hyphen: a hyphenated title or heading line, or the last line of a page;
     - broken: a phone number, web or e-mail address broken across lines (unless it is wider
       than its column: then the line was cut, with a warning);
-    - contact-size: a phone number, web or e-mail address under ``contact_min`` pt;
+    - contact-size: a phone number, web or e-mail address under ``contact_min`` pt in the
+      contact details, footer or QR caption (content text has the type-size check);
     - leaders: leader lines that cross each other or a label;
     - cjk-orphan: a CJK paragraph whose last line is one or two characters (warning);
     - qr: a QR code under 20 mm."""
@@ -265,7 +266,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 if t0 < ln.line.end < t1 and t0 >= ln.line.start and not ln.line.forced:
                     add("broken", f"{token!r} is broken across lines", ln.node)
                 if t0 < ln.line.end and ln.line.start < t1 and ln.size < contact_min - 0.01 and \
-                        not _DATE.fullmatch(token):
+                        not ln.node.content and not _DATE.fullmatch(token):     # content: type-size
                     add("contact-size", f"{token!r} is set at {ln.size:g} pt (at least {contact_min:g})", ln.node)
             if last_of_par and ln.line.start > 0:
                 tail = text[ln.line.start:ln.line.vis_end].strip()

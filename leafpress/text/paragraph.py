@@ -131,8 +131,8 @@ class ShapedParagraph:
         self.cluster_starts = sorted(starts)
         self.breaks = [b for b in break_opportunities(self.text, lang, keep_all) if b in starts]
         if whole:       # strings kept on one line (a clinic's address in a footer)
-            spans = [(i, i + len(w)) for w in whole if w for i in _find_all(self.text, w)]
-            self.breaks = [b for b in self.breaks if not any(a < b < e for a, e in spans)]
+            kept = [(i, i + len(w)) for w in whole if w for i in _find_all(self.text, w)]
+            self.breaks = [b for b in self.breaks if not any(a < b < e for a, e in kept)]
         self._line_cache: dict = {}      # width, or (width, start) -> lines
         self._piece_cache: dict[Line, list[Piece]] = {}
 
