@@ -294,16 +294,13 @@ class Project:
         return found + self._cache[key]
 
     def build(self, job: Job, out: Path, write: bool = True, release: bool = False) -> dict:
-        from .layout.engine import inspect, line_collisions
+        from .layout.engine import line_collisions
         from .render.pdf import Metadata, render_pdf
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)
         found = self.findings(job, h, brand, laid)
-        spec = self.layout(job.layout)
-        soft = [d.line() for d in inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"])
-                if d.severity != "error"]
-        entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) + soft +
+        entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) +
                                                [f.line() for f in found if f.severity == "warning"]))
         entry["findings"] = [f.as_dict() for f in found if f.severity != "info"]
         entry["body_size"] = laid.body_size

@@ -46,6 +46,29 @@ def _ink(item: TextLine) -> list:
     return boxes
 
 
+def _piece_box(piece):
+    """The union of a piece's glyph ink boxes, in em (kept with the piece), or None."""
+    box = getattr(piece, "_box", False)
+    if box is False:
+        ink = _piece_ink(piece)
+        box = (min(b[0] for b in ink), max(b[1] for b in ink), min(b[2] for b in ink),
+               max(b[3] for b in ink)) if ink else None
+        piece._box = box
+    return box
+
+
+def _line_box(item: TextLine):
+    """The ink box (x0, x1, bottom, top) of a whole line, in points, or None (no ink)."""
+    out, x, s, y = None, item.x, item.size, item.y
+    for piece in item.pieces:
+        b = _piece_box(piece)
+        if b is not None:
+            g = (x + b[0] * s, x + b[1] * s, y + b[2] * s, y + b[3] * s)
+            out = g if out is None else (min(out[0], g[0]), max(out[1], g[1]), min(out[2], g[2]), max(out[3], g[3]))
+        x += piece.width * s
+    return out
+
+
 def line_collisions(laid: LaidOut) -> list[str]:
     """Places where the ink of one line touches the ink of another: stacked marks in Thai, Khmer,
     Vietnamese, Devanagari reaching the line below, and text running into other text (a column
@@ -173,8 +196,13 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
     for pi, page in enumerate(laid.pages):
         W, H = page.width, page.height
         lines = [i for i in page.items if isinstance(i, TextLine)]
-        inks = {id(ln): _ink(ln) for ln in lines}
-        boxes = {id(ln): _bbox(inks[id(ln)]) for ln in lines}
+        boxes = {id(ln): _line_box(ln) for ln in lines}
+        inks: dict = {}
+
+        def ink_of(ln):         # glyph by glyph, only for lines near something
+            if id(ln) not in inks:
+                inks[id(ln)] = _ink(ln)
+            return inks[id(ln)]
         rules = [i for i in page.items if isinstance(i, Rule)]
         pics = [i for i in page.items if isinstance(i, Picture)]
         filled = [i for i in page.items if isinstance(i, Box) and i.fill]
@@ -185,24 +213,31 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
 
         # overlap: text with rules and leaders, pictures, box edges
         for ln in lines:
-            bb, ink = boxes[id(ln)], inks[id(ln)]
+            bb = boxes[id(ln)]
             if bb is None:
                 continue
             for r in rules:
-                if _seg_hits_box(r.x1, r.y1, r.x2, r.y2, bb) and any(
+                hw = r.width / 2
+                if _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (bb[0] - hw, bb[1] + hw, bb[2] - hw, bb[3] + hw)) and any(
                         _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (g[0] - r.width / 2, g[1] + r.width / 2,
                                                                g[2] - r.width / 2, g[3] + r.width / 2))
-                        for g in ink):
+                        for g in ink_of(ln)):
                     kind = "a leader line" if r.dot else "a rule"
                     add("leaders" if r.dot else "overlap", f"{kind} crosses the text {_text(ln)[:30]!r}", ln.node)
                     break
             for p in pics:
                 pb = _item_box(p)
-                if any(g[0] < pb[1] and pb[0] < g[1] and g[2] < pb[3] and pb[2] < g[3] for g in ink):
+                if bb[0] < pb[1] and pb[0] < bb[1] and bb[2] < pb[3] and pb[2] < bb[3] and any(
+                        g[0] < pb[1] and pb[0] < g[1] and g[2] < pb[3] and pb[2] < g[3] for g in ink_of(ln)):
                     what = "a QR code" if isinstance(p.source, Qr) else "a picture"
                     add("overlap", f"the text {_text(ln)[:30]!r} runs into {what}", ln.node)
                     break
             for b in filled:
+                if not (bb[0] < b.x + b.w and b.x < bb[1] and bb[2] < b.y + b.h and b.y < bb[3]):
+                    continue            # nowhere near this box
+                if b.x <= bb[0] and bb[1] <= b.x + b.w and b.y <= bb[2] and bb[3] <= b.y + b.h:
+                    continue            # wholly inside it
+                ink = ink_of(ln)
                 inside = [b.x <= g[0] and g[1] <= b.x + b.w and b.y <= g[2] and g[3] <= b.y + b.h for g in ink]
                 touching = [g[0] < b.x + b.w and b.x < g[1] and g[2] < b.y + b.h and b.y < g[3] for g in ink]
                 if any(touching) and not all(inside):
@@ -276,9 +311,11 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
 
 
 def errors(laid: LaidOut, spec) -> list[Defect]:
-    """The defects that fail a document in this layout (its printable margin and bleeds)."""
-    return [d for d in inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"])
-            if d.severity == "error"]
+    """The defects that fail a document in this layout (its printable margin and bleeds); the
+    softer ones are added to the document's warnings."""
+    found = inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"])
+    laid.warnings.extend(d.line() for d in found if d.severity != "error")
+    return [d for d in found if d.severity == "error"]
 
 
 def bad_page(found: list[Defect], spec, lang, file: str, size: float) -> BadPage:

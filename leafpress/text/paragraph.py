@@ -48,10 +48,11 @@ def _find_all(text: str, part: str) -> list[int]:
     return out
 
 
-def unbreakable(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=4096)
+def unbreakable(text: str) -> tuple[tuple[int, int], ...]:
     """Spans of ``text`` no line may end inside (see UNBREAKABLE)."""
-    return [m.span() for m in UNBREAKABLE.finditer(text)
-            if not m.group()[0].isdigit() and m.group()[0] not in "+(" or sum(c.isdigit() for c in m.group()) >= 7]
+    return tuple(m.span() for m in UNBREAKABLE.finditer(text)
+            if not m.group()[0].isdigit() and m.group()[0] not in "+(" or sum(c.isdigit() for c in m.group()) >= 7)
 _RTL_CLASSES = {"R", "AL", "AN", "RLE", "RLO", "RLI"}
 
 
