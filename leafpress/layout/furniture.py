@@ -215,14 +215,15 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     top = spec.margins["bottom"] + (height if short else max(height, spec.footer["height"]))
     page.items.append(Rule(left, top, right, top, brand.colours["muted"], 0.5))
     y = top - size * 0.5
+    qr_ctx = others[-1] if others else ctx  # a dual-language sheet's code opens the patient's language
     for c, sp, lines, node, role, sz in broken:
         colour = brand.colours["text" if node.kind == "contact" else "muted"]
-        if node.kind == "qr" and not brand.online(ctx.handout.id, lang.code):
+        if node.kind == "qr" and not brand.online(qr_ctx.handout.id, qr_ctx.lang.code):
             y -= len(lines) * sz * 1.3      # no code for this clinic: its room is kept
             continue
         y = emit(c, page, sp, lines, text_x, width, y, sz, sz * 1.3, colour, role, node)
     if qr:
-        place_qr(ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
+        place_qr(qr_ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height
 
 
