@@ -19,7 +19,9 @@ STYLES = ("regular", "bold", "italic")
 # own in `strings`; these are the defaults. (A partner clinic's "Provided by {name}." line is
 # brand data, translated per language in the brand file.)
 MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
-OPTIONAL_STRINGS = tuple(MARKS)
+# ``qr_caption`` says what the QR code opens, next to it (a language without it gets the code
+# alone, and a warning).
+OPTIONAL_STRINGS = tuple(MARKS) + ("qr_caption",)
 
 
 @dataclass(frozen=True)

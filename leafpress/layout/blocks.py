@@ -12,6 +12,7 @@ from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Text, un
 from .figures import draw_figure
 from .flow import FlowBlock, whole
 from .furniture import draw_contact
+from .inspection import LEAD_IN
 from .items import Box, Node, OutlineEntry, Page
 from .setting import Ctx, break_lines, emit
 
@@ -45,10 +46,15 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
             bnode = Node("block", si, bi)
             if isinstance(block, Paragraph):
                 out.append(_paragraph(ctx, sec.id, block.text, bnode, sb))
+                nxt = sec.blocks[bi + 1] if bi + 1 < len(sec.blocks) else None
+                if isinstance(nxt, (Bullets, Steps)) and block.text.plain.rstrip().endswith(LEAD_IN):
+                    out[-1].keep_with_next = True       # a list's lead-in stays with the list
             elif isinstance(block, (Bullets, Steps)):
+                short = ctx.keep_lists and len(block.items) <= SHORT_LIST
                 for ii, item in enumerate(block.items):
                     out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
                                           Node("item", si, bi, ii), sb if ii == 0 else size * ctx.spec.measures["item_gap"]))
+                    out[-1].keep_group = short and ii + 1 < len(block.items)   # short lists stay whole
             elif isinstance(block, Callout):
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
             elif isinstance(block, Figure):
@@ -57,6 +63,9 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
             else:
                 raise unknown_kind(block, "layout.blocks")
     return out
+
+
+SHORT_LIST = 5      # lists of up to this many items are kept together in one column
 
 
 def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> FlowBlock:
