@@ -52,17 +52,11 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
     sizes = spec.body_sizes()          # largest first
     line_height = max(spec.line_height, lang.line_height)
 
-<<<<<<< HEAD
-    def attempt(size: float) -> LaidOut | Overflow:
-        return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                            notice_also=notice_also, peers=peers))
-=======
     rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
->>>>>>> issue14
 
     def attempt(size: float) -> LaidOut | Overflow:
         got = _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                           notice_also=notice_also, keep_lists=keep_lists))
+                           notice_also=notice_also, keep_lists=keep_lists, peers=peers))
         if isinstance(got, LaidOut):
             bad = inspection.errors(got, spec)
             if bad:         # a page the inspector fails counts as not fitting at this size

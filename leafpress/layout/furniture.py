@@ -155,11 +155,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
          - n_credit) * small * 1.35
     if extra:
         total += extra
-<<<<<<< HEAD
-    qr = min(width * 0.3, spec.measures["contact_qr"]) if _any_qr(ctx) else 0.0
-=======
-    qr = min(width * 0.5, spec.measures["contact_qr"]) if brand.online_url or ctx.spec.brand_lines else 0.0
->>>>>>> issue14
+    qr = min(width * 0.5, spec.measures["contact_qr"]) if _any_qr(ctx) else 0.0
     total += qr + size * 0.8 if qr else 0
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):
@@ -189,22 +185,12 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     qr = 0.0 if short or not _any_qr(ctx) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
     width = right - left - (qr + size if qr else 0)
     text_x = left + (qr + size if qr and lang.rtl else 0)
-<<<<<<< HEAD
-    rows = [(ctx, ts.shape(_contact_line(ctx, brand)), Node("contact"), "Note"),
-            (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
-=======
-    contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
-    for bit in (brand.phone, brand.address):
-        if bit:
-            contact.append(Span(lang.mark("separator") + bit))
-    if brand.website:
-        contact += [Span(lang.mark("separator")), _website(brand)]
     whole = tuple(b for b in (brand.organisation, brand.address) if b)    # each on one line
-    rows = [(ctx, ts.shape(tuple(contact), whole=whole), Node("contact"), "Note"), (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
+    rows = [(ctx, ts.shape(_contact_line(ctx, brand), whole=whole), Node("contact"), "Note"),
+            (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
     caption = qr_caption(ctx) if qr else None
     if caption is not None:         # what the QR code beside it opens
         rows.insert(1, (ctx, caption, Node("qr"), "Note"))
->>>>>>> issue14
     for o in others:    # a dual-language sheet credits the source in both languages
         rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), Node("credit", lang=o.lang.code), "Note"))
     rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), Node("pagefacts"), "Artifact"))
@@ -217,17 +203,14 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
               for (c, sp, node, role), sz in zip(rows, sizes)]
     height = sum(len(lines) * sz * 1.3 for *_, lines, _, _, sz in broken)
     if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
-<<<<<<< HEAD
-        n_brand = len(broken[0][2]) + len(broken[1][2])
-        n_lines += room(ctx, "footer", lambda b: len(ts.shape(_contact_line(ctx, b)).lines(width / size)) +
-                        len(ts.shape(_credit(ctx, b)).lines(width / size)),
-                        "contact and credit lines in the footer") - n_brand
-    height = max(n_lines * pitch, qr) + size * 0.8
-=======
         n_brand = len(broken[0][2]) + len(broken[2 if caption is not None else 1][2])
-        height += (room(ctx, "footer", n_brand, "contact and credit lines in the footer") - n_brand) * csize * 1.3
+
+        def brand_lines(b: Brand) -> int:
+            keep = tuple(x for x in (b.organisation, b.address) if x)
+            return len(ts.shape(_contact_line(ctx, b), whole=keep).lines(width / csize)) + \
+                len(ts.shape(_credit(ctx, b)).lines(width / size))
+        height += (room(ctx, "footer", brand_lines, "contact and credit lines in the footer") - n_brand) * csize * 1.3
     height = max(height, qr) + size * 0.8
->>>>>>> issue14
     if page is None:
         return height
     top = spec.margins["bottom"] + (height if short else max(height, spec.footer["height"]))
@@ -245,7 +228,12 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     return height
 
 
-<<<<<<< HEAD
+def above_line(ctx: Ctx, size: float, pitch: float) -> float:
+    """How far the language's tallest glyphs (stacked marks in Thai, Vietnamese) reach above the
+    top of a line set at ``size`` with line pitch ``pitch`` (x size), in points."""
+    return max(0.0, (ctx.ts.ascent - 0.8) * size - (pitch - 1) * size / 2)
+
+
 def _contact_line(ctx: Ctx, brand: Brand) -> tuple:
     """The footer's contact line: "Contact: organisation · phone · address · website"."""
     lang = ctx.lang
@@ -279,17 +267,6 @@ def room(ctx: Ctx, what: str, count, where: str) -> int:
     gives none, the most any clinic of the project needs. ``count(brand)``: the lines a clinic's
     details take here."""
     lines = count(ctx.brand)
-=======
-def above_line(ctx: Ctx, size: float, pitch: float) -> float:
-    """How far the language's tallest glyphs (stacked marks in Thai, Vietnamese) reach above the
-    top of a line set at ``size`` with line pitch ``pitch`` (x size), in points."""
-    return max(0.0, (ctx.ts.ascent - 0.8) * size - (pitch - 1) * size / 2)
-
-
-def room(ctx: Ctx, what: str, lines: int, where: str) -> int:
-    """Lines kept for details that differ by clinic: the layout's ``brand_lines`` (a clear error
-    when this clinic's details need more), or the lines they take when the layout keeps none."""
->>>>>>> issue14
     budget = (ctx.spec.brand_lines or {}).get(what)
     if budget is None:
         return max([lines] + [count(b) for b in ctx.peers])
