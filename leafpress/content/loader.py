@@ -47,11 +47,24 @@ class Reader:
             raise self.doc.error(path, f"expected text, found {_kind(value)}",
                                  hint="Write the text after the colon; quote it if it starts "
                                       "with a special character")
-        if isinstance(value, (dt.date, int, float)):
-            value = str(value)
+        if isinstance(value, (int, float)):
+            # YAML reads 0171234567, +4930123456 and 1.10 as numbers: printing the number would
+            # print a different phone number or version than the one typed.
+            typed = self.doc.raw.get(tuple(path), str(value))
+            raise self.doc.error(path, f"expected text, found the number {typed}",
+                                 hint=f'Quote it if it is text: "{typed}"')
+        if isinstance(value, dt.date):
+            value = value.isoformat()
         if not value.strip():
             raise self.doc.error(path, "text is empty", hint="Fill it in")
         return value
+
+    def token(self, value: Any, path: KeyPath) -> str:
+        """A machine-written fingerprint (``50030e8132``): a plain scalar YAML read as a number
+        is taken as the text it was typed as."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and tuple(path) in self.doc.raw:
+            return self.doc.raw[tuple(path)]
+        return self.string(value, path)
 
     def text(self, value: Any, path: KeyPath) -> Text:
         raw = self.string(value, path)
@@ -124,7 +137,7 @@ def load_handout(path: Path, root: Path) -> Handout:
         p = ("translation", "translated_from")
         tf = r.mapping(tr["translated_from"], p, ("sections",), ("version",))
         secs = r.mapping(tf["sections"], p + ("sections",), tuple(tf["sections"]) if isinstance(tf["sections"], dict) else ())
-        translated_from = tuple((str(k), r.string(v, p + ("sections", k))) for k, v in secs.items())
+        translated_from = tuple((str(k), r.token(v, p + ("sections", k))) for k, v in secs.items())
     checks = {}
     if top.get("checks") is not None:
         ck = r.mapping(top["checks"], ("checks",), (), ("target_grade", "review_months"))
