@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,7 +276,9 @@ class Project:
             self._cache[key] = checks.handout_findings(h, self.source(job.handout), reading=reading)
         return found + self._cache[key]
 
-    def build(self, job: Job, out: Path, write: bool = True, release: bool = False) -> dict:
+    def build(self, job: Job, write: bool = True, release: bool = False) -> tuple[dict, bytes | None]:
+        """One document: its manifest entry and, when ``write`` and it built, the PDF's bytes
+        (the caller writes them into the output folder it owns)."""
         from .layout.engine import line_collisions
         from .render.pdf import Metadata, render_pdf
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
@@ -291,10 +294,10 @@ class Project:
             entry["status"] = "failed"
             entry["error"] = "; ".join(dict.fromkeys(
                 (f.line() + (" (blocks a release)" if f.severity != "error" else "")) for f in blocking))
-            return entry
+            return entry, None
         if not write:
             entry["pages"] = len(laid.pages)
-            return entry
+            return entry, None
         meta = Metadata(
             title=h.title.plain if partner is None else f"{partner.title.plain} / {h.title.plain}",
             author=brand.name,
@@ -304,11 +307,9 @@ class Project:
             lang=lang.code if partner is None else partner.lang,
         )
         data = render_pdf(laid, meta)
-        target = out / job.path()
-        write_atomic(target, data)
         entry["pages"] = len(laid.pages)
         entry["sha256"] = hashlib.sha256(data).hexdigest()
-        return entry
+        return entry, data
 
 
 def _says_source(path: Path) -> bool:
@@ -322,10 +323,47 @@ _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: complete or not at all."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+TMP_PREFIX = ".leafpress-"     # every temporary file the press makes: .leafpress-<name>.<random>.tmp
+
+
+class OutsideOut(LeafletError):
+    """A write would leave the output folder (through a link) or land on something not a file."""
+
+
+def safe_parent(inside: Path, target: Path) -> None:
+    """Make the folders from ``inside`` down to ``target``'s folder, refusing any that is a
+    link or not a folder: a write never follows a link out of ``inside``."""
+    rel = target.parent.relative_to(inside)
+    here = inside
+    for part in rel.parts:
+        here = here / part
+        try:
+            st = os.lstat(here)
+        except FileNotFoundError:
+            os.mkdir(here)
+            continue
+        if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+            what = "a link" if stat.S_ISLNK(st.st_mode) else "not a folder"
+            raise OutsideOut(f"{here.relative_to(inside)} is {what}; the press writes only into folders "
+                             "it made", file=str(inside), hint="Move it away or use another --out")
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise OutsideOut(f"{target.relative_to(inside)} is a folder, not a file", file=str(inside),
+                         hint="Move it away or use another --out")
+
+
+def write_atomic(target: Path, data: bytes, inside: Path | None = None) -> None:
+    """Write to a temporary file beside the target, then rename: complete or not at all. With
+    ``inside``, every folder on the way must be a real folder inside it (no links), and the
+    rename replaces a link at ``target`` rather than writing through it."""
+    if inside is not None:
+        safe_parent(inside, target)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name[:80]}.", suffix=".tmp", dir=target.parent)
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)    # mkstemp makes 0600; leaflets are for sharing
         with os.fdopen(fd, "wb") as f:
