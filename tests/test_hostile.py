@@ -148,7 +148,9 @@ def assert_valid_pdf(path: Path) -> pypdf.PdfReader:
 
 
 def no_temp_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith("."))
+    """Temporary or hidden files, apart from the lock that marks the folder as the press's."""
+    return sorted(p for p in out.rglob("*") if (p.name.endswith(".tmp") or p.name.startswith("."))
+                  and p.relative_to(out) != Path(".leafpress.lock"))
 
 
 def docs_by(out: Path, key: str) -> dict:

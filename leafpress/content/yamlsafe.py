@@ -239,7 +239,8 @@ def _construct(node, path: KeyPath, doc: Located, loader, counter) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _STANDARD_TAG + "merge":
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _STANDARD_TAG + "merge" or \
+                    (key_node.value == "<<" and not key_node.style):      # a merge key
                 raise LeafletError("keys must be plain words", file=doc.file,
                                    line=key_node.start_mark.line + 1, key=format_path(path))
             key = loader.construct_scalar(key_node)
