@@ -126,49 +126,82 @@ def _online_url(r: Reader, doc, value, key) -> str | None:
     return template
 
 
-def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
+PARTNER_FILE = "assets/brands/partners.yaml"
+
+
+def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
+    """The ids of the partner entries that can be told apart, and an error for each entry that
+    cannot (no id, a bad id, an id used twice). A file that cannot be read at all raises."""
+    doc = load_yaml(path, _display(path, root))
+    r = Reader(doc)
+    top = r.mapping(doc.data, (), ("base", "partners"))
+    ids, problems = [], []
+    for i, p in enumerate(r.seq(top["partners"], ("partners",))):
+        k = ("partners", i)
+        try:
+            p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo"))
+            pid = r.ident(p["id"], k + ("id",))
+            if pid in ids:
+                raise doc.error(k + ("id",), f"partner id {pid!r} is used twice", hint="Give each partner its own id")
+        except LeafletError as exc:
+            problems.append(exc)
+            continue
+        ids.append(pid)
+    return ids, problems
+
+
+def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | LeafletError]:
     """Partner clinics from one file: each becomes a brand with its own contact block, the
-    publishing nonprofit's colours, logo (unless it has its own) and credit."""
+    publishing nonprofit's colours, logo (unless it has its own) and credit. Each entry stands
+    alone: a bad entry is an error for that partner's leaflets only."""
     display = _display(path, root)
     doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("base", "partners"))
-    out = []
-    seen = set()
+    out: dict[str, Brand | LeafletError] = {}
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
-        p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo"))
-        pid = r.ident(p["id"], k + ("id",))
-        if pid in seen:
-            raise doc.error(k + ("id",), f"partner id {pid!r} is used twice", hint="Give each partner its own id")
-        seen.add(pid)
-
-        def plain(key):
-            if p.get(key) is None:
-                return None
-            s = r.string(p[key], k + (key,))
-            try:
-                check_characters(s)
-            except InlineError as exc:
-                raise doc.error(k + (key,), str(exc)) from None
-            return " ".join(s.split())
-
-        website = plain("website")
-        if website:
-            try:
-                check_url(website)
-            except InlineError as exc:
-                raise doc.error(k + ("website",), str(exc)) from None
-        logo = base.logo
-        if p.get("logo") is not None:
-            logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
-            check_image(logo, _display(logo, root))
-        name = plain("name")
-        out.append(Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
-                         organisation=name, phone=plain("phone"), website=website,
-                         address=plain("address"), credit=f"{base.credit} Provided by {name}.",
-                         licence=base.licence, online_url=base.online_url))
+        try:
+            p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo"))
+            pid = r.ident(p["id"], k + ("id",))
+        except LeafletError:
+            continue            # reported once, by partner_ids
+        if pid in out:
+            continue
+        try:
+            out[pid] = _partner(r, doc, p, k, pid, path, root, base, display)
+        except LeafletError as exc:
+            out[pid] = exc
     return out
+
+
+def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path, base: Brand,
+             display: str) -> Brand:
+    def plain(key):
+        if p.get(key) is None:
+            return None
+        s = r.string(p[key], k + (key,))
+        try:
+            check_characters(s)
+        except InlineError as exc:
+            raise doc.error(k + (key,), str(exc)) from None
+        return " ".join(s.split())
+
+    website = plain("website")
+    if website:
+        try:
+            check_url(website)
+        except InlineError as exc:
+            raise doc.error(k + ("website",), str(exc)) from None
+    logo = base.logo
+    if p.get("logo") is not None:
+        logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
+        check_image(logo, _display(logo, root))
+    name = plain("name")
+    return Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
+                 organisation=name, phone=plain("phone"), website=website,
+                 address=plain("address"), credit=f"{base.credit} Provided by {name}.",
+                 licence=base.licence, online_url=base.online_url)
 
 
 def resolve_inside(folder: Path, name: str, doc, key) -> Path:

@@ -66,7 +66,12 @@ def plan(project: Project, args) -> list[Job]:
     all_langs = sorted({lang for h in handouts for lang in project.handouts[h]})
     langs = _select("language", args.lang, all_langs, match_lang)
     layouts = _select("layout", args.layout, list(project.layouts))
-    brands = _select("brand", args.brand, project.all_brands())
+    try:
+        brands = _select("brand", args.brand, project.all_brands())
+    except UsageError:
+        if project.partners_error is None:
+            raise
+        raise UsageError(f"{project.partners_error} (so no partner clinic can be built)") from None
     if not layouts:
         raise UsageError("no layouts in layouts/", hint="Add a layout YAML")
     if not brands:
@@ -251,6 +256,9 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     if args.command != "check":
         for r in failed:
             print(f"failed: {escape(r['path'])}: {escape(r['error'])}", file=sys.stderr)
+    partner_problems = _partner_problems(project, args)
+    for exc in partner_problems:
+        print(f"error: {exc}", file=sys.stderr)
     unchanged = sum(1 for r in results if r.get("unchanged"))
     if args.command == "proof":
         code = _proofs(project, out, args, merged)
@@ -261,7 +269,18 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
           f"{len(failed)} failed, {sum(len(r['warnings']) for r in results)} "
           f"warning(s) in {time.perf_counter() - started:.1f} s"
           + (f"; manifest: {escape(str(out / 'manifest.json'))}" if write else ""), file=sys.stderr)
-    return 1 if failed else 0
+    return 1 if failed or partner_problems else 0
+
+
+def _partner_problems(project: Project, args) -> list:
+    """What in partners.yaml kept partner clinics out of this build (their entries, or the
+    whole file: then the nonprofit's own brands were still built)."""
+    if args.brand and all(b in project.brands for b in args.brand):
+        return []
+    if project.partners_error is not None:
+        return [f"{project.partners_error} (the partner clinics' leaflets were not built; the "
+                "other brands were)"]
+    return [f"{exc} (this partner was left out)" for exc in project.partner_errors]
 
 
 def _handout_findings(project: Project, jobs: list[Job]) -> list:
@@ -382,6 +401,7 @@ def _merge_manifest(project: Project, previous: dict, results: list[dict]) -> tu
     for path, entry in sorted(previous.items()):
         if path in done:
             continue
-        (merged if path in possible else stale).append(entry)
+        unknown = project.partners_error is not None and entry["brand"] not in project.brands
+        (merged if path in possible or unknown else stale).append(entry)
     merged.sort(key=lambda r: r["path"])
     return merged, stale

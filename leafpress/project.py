@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import ENGINE_VERSION
-from .brand import Brand, load_brand, load_partners
+from .brand import PARTNER_FILE, Brand, load_brand, load_partners
 from .content.loader import check_mirrors, load_handout
 from .content.model import Figure, Handout, Status
+from .content.yamlsafe import MAX_BYTES, is_regular, read_limited
 from .diagram import load_diagram
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
@@ -56,7 +57,9 @@ class Project:
         self.brands = {p.parent.name: p for p in sorted((self.root / "assets" / "brands").glob("*/brand.yaml"))}
         self.partners_file = self.root / "assets" / "brands" / "partners.yaml"
         self.partner_ids: list[str] = []
-        if self.partners_file.is_file():
+        self.partners_error: LeafletError | None = None
+        self.partner_errors: list[LeafletError] = []
+        if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
         self.fonts = FontLibrary([self.root / "assets" / "fonts"])
         self._cache: dict = {}
@@ -113,20 +116,19 @@ class Project:
         return self._cached(("lay", name), lambda: load_layout(self.layouts[name], self.root))
 
     def _partner_ids(self) -> list[str]:
-        from .content.yamlsafe import load_yaml
+        """Partner ids; a partners.yaml that cannot be read stops only the partners' leaflets
+        (``partners_error``), an entry that cannot be told apart only itself (``partner_errors``)."""
+        from .brand import partner_ids
         try:
-            doc = load_yaml(self.partners_file, "assets/brands/partners.yaml")
-            ids = [str(p["id"]) for p in doc.data["partners"]]
+            ids, self.partner_errors = partner_ids(self.partners_file, self.root)
         except LeafletError as exc:
-            raise UsageError(str(exc)) from None
-        except (KeyError, TypeError):
-            raise UsageError("assets/brands/partners.yaml: expected 'partners:' with an 'id' for each",
-                             hint="See README, 'A brand'") from None
+            self.partners_error = exc
+            return []
         clash = sorted(set(ids) & set(self.brands))
-        if clash:
-            raise UsageError(f"assets/brands/partners.yaml: partner id(s) {', '.join(clash)} are also brand folders",
-                             hint="Rename the partner")
-        return ids
+        for pid in clash:
+            self.partner_errors.append(LeafletError(
+                f"partner id {pid!r} is also a brand folder", file=PARTNER_FILE, hint="Rename the partner"))
+        return [i for i in ids if i not in clash]
 
     def all_brands(self) -> list[str]:
         return list(self.brands) + self.partner_ids
@@ -136,13 +138,20 @@ class Project:
             return self._cached(("b", name), lambda: load_brand(self.brands[name], self.root))
 
         def partners():
+            from .content.loader import Reader
             from .content.yamlsafe import load_yaml
-            base = load_yaml(self.partners_file, "assets/brands/partners.yaml").data.get("base")
+            doc = load_yaml(self.partners_file, PARTNER_FILE)
+            base = Reader(doc).string(doc.data.get("base"), ("base",))
             if base not in self.brands:
-                raise LeafletError(f"base brand {base!r} is not a brand folder", file="assets/brands/partners.yaml",
-                                   key="base", hint="Name a folder in assets/brands/")
-            return {b.id: b for b in load_partners(self.partners_file, self.root, self.brand(base))}
-        return self._cached(("partners",), partners)[name]
+                raise doc.error(("base",), f"base brand {base!r} is not a brand folder",
+                                hint="Name a folder in assets/brands/")
+            return load_partners(self.partners_file, self.root, self.brand(base))
+        found = self._cached(("partners",), partners).get(name)
+        if isinstance(found, LeafletError):
+            raise found
+        if found is None:
+            raise LeafletError(f"no partner {name!r}", file=PARTNER_FILE)
+        return found
 
     def typesetter(self, code: str) -> Typesetter:
         return self._cached(("ts", code), lambda: Typesetter(self.language(code), self.fonts))
@@ -151,8 +160,8 @@ class Project:
     def _file_hash(self, path: Path) -> str:
         key = ("fh", str(path))
         if key not in self._cache:
-            try:
-                self._cache[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            try:        # a FIFO or device is never opened; a huge file is hashed, not loaded
+                self._cache[key] = _hash_regular(path)
             except OSError:
                 self._cache[key] = "missing"
         return self._cache[key]
@@ -160,7 +169,12 @@ class Project:
     def _tree_files(self, folder: Path) -> list[Path]:
         key = ("tree", str(folder))
         if key not in self._cache:
-            self._cache[key] = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+            found = []
+            if folder.is_dir():     # links to folders are not followed (no loops, nothing outside)
+                for here, dirs, files in os.walk(folder, followlinks=False):
+                    dirs.sort()
+                    found += [Path(here) / f for f in files if is_regular(Path(here) / f)]
+            self._cache[key] = sorted(found)
         return self._cache[key]
 
     def input_hash(self, job: Job) -> str:
@@ -314,9 +328,24 @@ class Project:
 
 def _says_source(path: Path) -> bool:
     try:
-        return re.search(rb"^\s+status:\s*['\"]?source\b", path.read_bytes(), re.M) is not None
+        raw = read_limited(path, MAX_BYTES)
     except OSError:
         return False
+    return re.search(rb"^\s+status:\s*['\"]?source\b", raw, re.M) is not None
+
+
+def _hash_regular(path: Path) -> str:
+    flags = os.O_RDONLY | os.O_NONBLOCK
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "not a file"
+        h = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            h.update(chunk)
+        return h.hexdigest()
+    finally:
+        os.close(fd)
 
 
 _UMASK = os.umask(0)
