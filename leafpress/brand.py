@@ -12,12 +12,14 @@ from pathlib import Path
 
 from .content.inline import InlineError, check_characters, check_url
 from .content.loader import Reader, _display
+from .content.template import expand, fields
 from .content.yamlsafe import load_yaml
 from .errors import LeafletError
 
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
 OPTIONAL_COLOURS = {"notice": "#8A1C1C"}    # the draft-translation line: dark red unless given
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+MAX_URL = 300          # characters in a leaflet's online address (its QR code stays scannable)
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,15 @@ class Brand:
     online_url: str | None = None   # template for the online copy: {handout}, {lang} -> QR code
 
     def online(self, handout: str, lang: str) -> str | None:
-        return self.online_url.format(handout=handout, lang=lang) if self.online_url else None
+        """The address of the online copy, for the QR code (at most MAX_URL characters)."""
+        if not self.online_url:
+            return None
+        url = expand(self.online_url, {"handout": handout, "lang": lang})
+        if len(url) > MAX_URL:
+            raise LeafletError(f"online_url gives an address of {len(url)} characters for {handout}/{lang}, "
+                               f"over {MAX_URL}", file=self.file, key="online_url",
+                               hint="A QR code must stay small enough to scan: shorten the address")
+        return url
 
 
 def load_brand(path: Path, root: Path) -> Brand:
@@ -119,8 +129,11 @@ def _online_url(r: Reader, doc, value, key) -> str | None:
         return None
     template = r.string(value, key)
     try:
-        check_url(template.format(handout="h", lang="en"))
-    except (InlineError, KeyError, IndexError, ValueError) as exc:
+        fields(template, ("handout", "lang"))
+        check_url(expand(template, {"handout": "h", "lang": "en"}))
+        if len(template) > MAX_URL:
+            raise ValueError(f"{len(template)} characters, over {MAX_URL}")
+    except (InlineError, ValueError) as exc:
         raise doc.error(key, f"not a usable https address template ({exc})",
                         hint="Write e.g. https://example.org/{handout}/{lang}") from None
     return template

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .content.loader import Reader, _display
+from .content.template import TemplateError, expand, fields
 from .content.yamlsafe import load_yaml
 
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")
+PLACEHOLDERS = ("page", "pages", "version", "date")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Language:
         return self.direction == "rtl"
 
     def string(self, key: str, **values) -> str:
-        return self.strings[key].format(**values)
+        return expand(self.strings[key], values)
 
 
 def load_language(path: Path, root: Path) -> Language:
@@ -64,10 +66,9 @@ def load_language(path: Path, root: Path) -> Language:
     for key in STRING_KEYS:
         s = r.string(strings[key], ("strings", key))
         try:
-            s.format(page=1, pages=2, version="1.0", date="2026-01-01")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise doc.error(("strings", key), f"bad placeholder {exc}",
-                            hint="Only {page}, {pages}, {version} and {date} may appear in braces") from None
+            fields(s, PLACEHOLDERS)
+        except TemplateError as exc:
+            raise doc.error(("strings", key), str(exc)) from None
         checked[key] = s
     hyph = top["hyphenation"]
     line_break = r.string(top.get("line_break", "normal"), ("line_break",))
