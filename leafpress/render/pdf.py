@@ -10,6 +10,7 @@ artifacts. No content string ever reaches a markup parser: text goes in as glyph
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -374,12 +375,37 @@ def _qr(c: Canvas, p: Picture, code: QrCode) -> None:
     c.addLiteral("\n".join(ops))
 
 
+PRINT_DPI = 300     # a raster logo is embedded at no more than this at its printed size
+_IMAGES: dict = {}
+
+
+def _print_image(path: Path, w: float, h: float):
+    """The logo as embedded: the file itself when it is about the print resolution, else
+    downsampled to PRINT_DPI at its printed size (a 49-megapixel logo would add 70 MB to
+    every PDF). The pixels embedded are so bounded by the box it is drawn in."""
+    key = (str(path), round(w, 2), round(h, 2))
+    if key not in _IMAGES:
+        from PIL import Image
+        from reportlab.lib.utils import ImageReader
+        need = (max(1, math.ceil(w / 72 * PRINT_DPI)), max(1, math.ceil(h / 72 * PRINT_DPI)))
+        im = Image.open(path)
+        try:
+            if im.width <= need[0] * 1.5 and im.height <= need[1] * 1.5:
+                _IMAGES[key] = str(path)
+            else:
+                im.thumbnail(need, Image.LANCZOS, reducing_gap=3.0)     # in place, no full-size copy
+                _IMAGES[key] = ImageReader(im.copy())
+        finally:
+            im.close()
+    return _IMAGES[key]
+
+
 def _picture(c: Canvas, p: Picture) -> None:
     if isinstance(p.source, QrCode):
         _qr(c, p, p.source)
         return
     if isinstance(p.source, Path):
-        c.drawImage(str(p.source), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
+        c.drawImage(_print_image(p.source, p.w, p.h), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
         return
     d = p.source
     d.initialFontName = _base_font()    # else ReportLab sets (and references) Helvetica
