@@ -19,6 +19,10 @@ from .errors import LeafletError
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
 OPTIONAL_COLOURS = {"notice": "#8A1C1C"}    # the draft-translation line: dark red unless given
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# The longest each printed fact may be: longer ones cannot fit a contact block or footer, and the
+# error must name the brand file rather than the handout whose page then overflows.
+MAX_LEN = {"name": 120, "organisation": 120, "phone": 40, "website": 100, "address": 200,
+           "credit": 400, "licence": 400}
 MAX_URL = 300          # characters in a leaflet's online address (its QR code stays scannable)
 
 
@@ -61,7 +65,7 @@ def load_brand(path: Path, root: Path) -> Brand:
             check_characters(s)
         except InlineError as exc:
             raise doc.error(p, str(exc)) from None
-        return " ".join(s.split())
+        return _limited(doc, " ".join(s.split()), p)
 
     colours = r.mapping(top["colours"], ("colours",), COLOUR_KEYS, tuple(OPTIONAL_COLOURS))
     for k, v in colours.items():
@@ -71,7 +75,8 @@ def load_brand(path: Path, root: Path) -> Brand:
     website = None
     if contact.get("website") is not None:
         try:
-            website = check_url(r.string(contact["website"], ("contact", "website")))
+            website = check_url(_limited(doc, r.string(contact["website"], ("contact", "website")),
+                                         ("contact", "website")))
         except InlineError as exc:
             raise doc.error(("contact", "website"), str(exc)) from None
     logo = None
@@ -122,6 +127,14 @@ def check_image(path: Path, display: str) -> None:
         reason = str(exc).replace(f"'{path}'", "").replace(str(path), "").replace("  ", " ").strip()
         raise LeafletError(f"image cannot be read ({reason})", file=display,
                            hint="Export it again as PNG or JPEG") from None
+
+
+def _limited(doc, text: str, path: tuple) -> str:
+    limit = MAX_LEN.get(path[-1])
+    if limit is not None and len(text) > limit:
+        raise doc.error(path, f"is {len(text)} characters long, over {limit}: it would not fit the "
+                        "contact block and footer", hint="Shorten it")
+    return text
 
 
 def _online_url(r: Reader, doc, value, key) -> str | None:
@@ -198,7 +211,7 @@ def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path
             check_characters(s)
         except InlineError as exc:
             raise doc.error(k + (key,), str(exc)) from None
-        return " ".join(s.split())
+        return _limited(doc, " ".join(s.split()), k + (key,))
 
     website = plain("website")
     if website:

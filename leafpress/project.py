@@ -61,7 +61,7 @@ class Project:
         self.partner_errors: list[LeafletError] = []
         if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
-        self.fonts = FontLibrary([self.root / "assets" / "fonts"])
+        self.fonts = FontLibrary([self.root / "assets" / "fonts"], self.root)
         self._cache: dict = {}
 
     # -- cached loading -----------------------------------------------------------------------
@@ -234,6 +234,12 @@ class Project:
         from .layout.engine import DoesNotFit, lay_out, lay_out_bilingual   # not needed to plan
         h, lang, spec, brand, ts, diagrams = self.prepare(job)
         if spec.bilingual:
+            if spec.bilingual not in self.handouts[job.handout] or spec.bilingual not in self.languages:
+                what = "language settings" if spec.bilingual not in self.languages else \
+                    f"handouts/{job.handout}/{spec.bilingual}.yaml"
+                raise LeafletError(f"pairs every language with {spec.bilingual!r}, but there are no {what} "
+                                   "for it", file=spec.file, key="bilingual.with",
+                                   hint="Name a language the handouts are written in, e.g. en")
             # A dual-language sheet: the partner language (English) in the first column.
             partner = self.prepare(Job(job.handout, spec.bilingual, job.layout, job.brand))
             sides = [(partner[0], partner[1], partner[4]), (h, lang, ts)]
