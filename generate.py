@@ -1,8 +1,18 @@
 #!/usr/bin/env python3
 """Leaflet press command line: `python generate.py [build|check|list] [filters]`. See README.md."""
+import signal
 import sys
 
-from leafpress.cli import main
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt     # SIGTERM while starting up: stop like Ctrl-C
+
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        from leafpress.cli import main
+    except KeyboardInterrupt:       # before the press had started: nothing was written
+        print("interrupted: nothing was written", file=sys.stderr)
+        sys.exit(130)
     sys.exit(main())

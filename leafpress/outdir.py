@@ -42,7 +42,7 @@ _PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/[^/\x00]+\.pdf$")
 class OutDir:
     """A claimed, locked output folder."""
 
-    def __init__(self, arg: str, root: Path, wait: float = LOCK_WAIT):
+    def __init__(self, arg: str, root: Path, wait: float | None = None):
         self.arg = arg
         self.root = root.resolve()
         if not arg.strip():
@@ -68,7 +68,7 @@ class OutDir:
         self.path = real
         if not made:
             self._check_contents()
-        self._fd = self._lock(wait)
+        self._fd = self._lock(LOCK_WAIT if wait is None else wait)
 
     # -- claiming ---------------------------------------------------------------------------
     def _refuse_places(self, real: Path) -> None:
@@ -303,6 +303,7 @@ class Recorder:
                 except OSError as exc:
                     self.broken = exc.strerror or str(exc)
             written = []
+            on_disk = dict(self.listed)         # what the manifest on disk says now
             for entry, data in pending:
                 p = entry["path"]
                 if self.broken is not None:
@@ -313,25 +314,36 @@ class Recorder:
                     try:
                         self.out.write(p, data)
                         written.append(p)
-                    except OutsideOut as exc:
-                        _fail(entry, str(exc))
-                    except OSError as exc:
-                        _fail(entry, f"could not write the PDF ({exc.strerror or exc})")
+                    except (OutsideOut, OSError) as exc:
+                        _fail(entry, str(exc) if isinstance(exc, OutsideOut)
+                              else f"could not write the PDF ({exc.strerror or exc})")
+                        if p in self.listed:
+                            continue    # the old PDF is untouched and stays listed as it is
                 if entry["status"] != "ok" and p in old:
-                    self.out.remove_own(old[p])     # the old leaflet is no longer what the content says
+                    # A failed document has no PDF: the old one, if still the press's own, goes
+                    # (the manifest on disk no longer lists it).
+                    self.out.remove_own(old[p])
                 self.listed[p] = entry
             if self.broken is None:
                 try:
                     self._manifest(self.listed.values(), self.findings)
                 except OSError as exc:
                     self.broken = exc.strerror or str(exc)
+                    # Undo what the manifest on disk does not say: keep only PDFs it lists.
                     for entry, data in pending:
-                        if entry["path"] in written:
+                        p = entry["path"]
+                        if p in on_disk:
+                            self.listed[p] = on_disk[p]
+                            if p in written and on_disk[p].get("sha256") == entry.get("sha256"):
+                                continue    # the same bytes as listed: nothing to undo
+                        else:
+                            self.listed.pop(p, None)
+                        if p in written:
                             try:
-                                os.unlink(self.out.path / entry["path"])
+                                os.unlink(self.out.path / p)
                             except OSError:
                                 pass
-                            self.listed.pop(entry["path"], None)
+                        if entry["status"] == "ok":
                             _fail(entry, f"not kept: the manifest cannot be written ({self.broken})")
 
     def finish(self, documents: list[dict], findings: list[dict], stale: list[dict]) -> None:
@@ -341,6 +353,9 @@ class Recorder:
         if self.broken is not None:
             raise ManifestError(f"cannot write {MANIFEST} ({self.broken}); the PDFs it lists are as it says",
                                 file=str(self.out.path), hint="Free some space or fix the folder, then build again")
+        # A document whose new PDF could not be written keeps its old, untouched PDF and entry.
+        documents = [self.listed[d["path"]] if d["status"] == "failed" and d["path"] in self.listed
+                     else d for d in documents]
         with _signals_held():
             for entry in stale:
                 self.out.remove_own(entry)

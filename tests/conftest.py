@@ -16,10 +16,11 @@ from leafpress.cli import main  # noqa: E402
 
 
 @pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    """A copy of the project's data (fonts linked, not copied) that a test may break."""
-    dst = tmp_path / "proj"
-    dst.mkdir()
+def scratch(tmp_path_factory) -> Path:
+    """A copy of the project's data (fonts linked, not copied) that a test may break. It lives
+    beside the test's tmp_path, not in it: tmp_path is then a folder the press may build into
+    (it refuses a folder that holds the project)."""
+    dst = tmp_path_factory.mktemp("proj")
     for name in ("handouts", "layouts"):
         shutil.copytree(ROOT / name, dst / name)
     (dst / "assets").mkdir()

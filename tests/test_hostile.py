@@ -113,7 +113,34 @@ def oversized_svg(proj: Path) -> None:
         SVG.format("<!--" + "x" * 1_100_000 + "-->"), encoding="utf-8")
 
 
-HANDOUT_GENERATORS = {"giant_yaml": giant_yaml}
+def fifo_handout(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    es.unlink()
+    os.mkfifo(es)
+
+
+def dev_zero_handout(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    es.unlink()
+    es.symlink_to("/dev/zero")
+
+
+def loop_handout(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    es.unlink()
+    es.symlink_to(es)
+
+
+def long_word(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    lines = es.read_text(encoding="utf-8").splitlines(keepends=True)
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("      - paragraph: "))
+    lines[k] = "      - paragraph: " + "a" * 60_000 + "\n"
+    es.write_text("".join(lines), encoding="utf-8")
+
+
+HANDOUT_GENERATORS = {"giant_yaml": giant_yaml, "fifo_handout": fifo_handout, "dev_zero_handout": dev_zero_handout,
+                      "loop_handout": loop_handout, "long_word": long_word}
 BRAND_GENERATORS = {"symlink_logo": symlink_logo, "symlink_dir": symlink_dir, "huge_svg": huge_svg,
                     "oversized_svg": oversized_svg}
 
@@ -125,6 +152,8 @@ def install(case: Case, proj: Path) -> None:
         else:
             assert f.suffix == ".yaml", f
             dest = proj / "handouts/port" / f.name
+        if dest.is_symlink() or dest.exists():
+            dest.unlink()
         shutil.copyfile(f, dest)
     if case.generate:
         {**HANDOUT_GENERATORS, **BRAND_GENERATORS}[case.generate](proj)

@@ -206,9 +206,10 @@ def _block(r: Reader, value: Any, path: KeyPath):
 
 
 def _display(path: Path, root: Path) -> str:
+    """The path as people know it: relative to the project (a link named, not where it leads)."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
+        return str((path.parent.resolve() / path.name).relative_to(root.resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 
