@@ -15,4 +15,11 @@ if __name__ == "__main__":
     except KeyboardInterrupt:       # before the press had started: nothing was written
         print("interrupted: nothing was written", file=sys.stderr)
         sys.exit(130)
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:         # output piped into a command that stopped reading (| head)
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)

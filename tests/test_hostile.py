@@ -274,6 +274,7 @@ def run(argv, root, capsys):
     (["--handout", "port/../port"], "unknown handout"),
     (["--lang", "en\u202e"], "unknown language"),
     (["--jobs", "many"], "invalid int value"),
+    (["--jobs", "-1"], "cannot be negative"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_command_line_exits_2(argv, fragment, scratch, tmp_path, capsys):
