@@ -100,7 +100,7 @@ def _layout_error(scratch, tmp_path, name: str, old: str, new: str, lang: str = 
     ("trifold-letter", "[[1, 1], [2, 1]", "[[1, 1], [1, 1]", "en", "already in the flow"),
     ("bilingual-letter", "{with: en}", "{with: xx}", "es", "no language settings"),
     ("a4-2page", "inside: 40, outside: 40", "inside: 290, outside: 290", "en", "too narrow"),
-    ("a4-2page", "{size: a4, orientation: portrait}", "{size: [600, 100]}", "en", "height for text"),
+    ("a4-2page", "{size: a4, orientation: portrait}", "{size: [600, 100], orientation: landscape}", "en", "height for text"),
 ])
 def test_layout_errors_name_the_layout(name, old, new, lang, fragment, scratch, tmp_path):
     error = _layout_error(scratch, tmp_path, name, old, new, lang)
