@@ -57,11 +57,17 @@ def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
     return [jobs[i:i + size] for i in range(0, len(jobs), size)]
 
 
-def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: bool, done) -> None:
-    """Build ``jobs`` in ``n`` processes (1: here), calling ``done(job, entry, data)`` for each."""
+def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: bool, done,
+        project: Project | None = None) -> None:
+    """Build ``jobs`` in ``n`` processes (1: here, with ``project`` if given: what it has loaded
+    is not loaded again), calling ``done(job, entry, data)`` for each."""
+    global _PROJECT
     n = max(1, min(n or os.cpu_count() or 1, len(jobs) or 1))
     if n == 1:
-        init(str(root))
+        if project is not None:
+            _PROJECT = project
+        else:
+            init(str(root))
         for j in jobs:
             done(j, *run_one(j, write, debug, release))
         return

@@ -221,7 +221,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
             bar.update(1)
 
     try:
-        batch.run(root, todo, args.jobs, write, args.debug, args.release, done)
+        batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project)
         if recorder:
             recorder.flush()
     finally:

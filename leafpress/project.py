@@ -261,19 +261,22 @@ class Project:
     def _suggest(self, job: Job) -> str:
         """Name the layouts that do hold this content, for the overflow message."""
         from .layout.engine import lay_out
-        fits = []
-        for name in self.layouts:
-            if name == job.layout:
-                continue
-            try:
-                spec = self.layout(name)
-                if spec.bilingual:
+        key = ("fits", job.handout, job.lang, job.brand)
+        if key not in self._cache:      # once per handout, language and brand, not per failure
+            self._cache[key] = fits = []
+            for name in self.layouts:
+                if name == job.layout:
                     continue
-                h, lang, _, brand, ts, diagrams = self.prepare(Job(job.handout, job.lang, name, job.brand))
-                lay_out(h, lang, spec, brand, ts, diagrams)
-                fits.append(name)
-            except LeafletError:
-                continue
+                try:
+                    spec = self.layout(name)
+                    if spec.bilingual:
+                        continue
+                    h, lang, _, brand, ts, diagrams = self.prepare(Job(job.handout, job.lang, name, job.brand))
+                    lay_out(h, lang, spec, brand, ts, diagrams)
+                    fits.append(name)
+                except LeafletError:
+                    continue
+        fits = [name for name in self._cache[key] if name != job.layout]
         return f" (layouts that hold it: {', '.join(fits)})" if fits else ""
 
     def wanted(self, job: Job) -> bool:

@@ -139,7 +139,16 @@ def long_word(proj: Path) -> None:
     es.write_text("".join(lines), encoding="utf-8")
 
 
-HANDOUT_GENERATORS = {"giant_yaml": giant_yaml, "fifo_handout": fifo_handout, "dev_zero_handout": dev_zero_handout,
+def much_text(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    lines = es.read_text(encoding="utf-8").splitlines(keepends=True)
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("      - paragraph: "))
+    lines[k] = "      - steps:\n" + "        - Texto de relleno para probar la longitud.\n" * 30_000
+    es.write_text("".join(lines), encoding="utf-8")
+    assert 1_000_000 < es.stat().st_size < 2_000_000
+
+
+HANDOUT_GENERATORS = {"giant_yaml": giant_yaml, "much_text": much_text, "fifo_handout": fifo_handout, "dev_zero_handout": dev_zero_handout,
                       "loop_handout": loop_handout, "long_word": long_word}
 BRAND_GENERATORS = {"symlink_logo": symlink_logo, "symlink_dir": symlink_dir, "huge_svg": huge_svg,
                     "oversized_svg": oversized_svg}

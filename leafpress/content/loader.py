@@ -23,11 +23,19 @@ _TOP_REQUIRED = ("handout", "lang", "version", "last_reviewed", "translation", "
 _TOP_OPTIONAL = ("subtitle", "source_url", "checks")
 
 
+# Bounds on text, about ten times what a leaflet holds (the longest paragraph in the port
+# handout is under 500 characters, all its text under 5,000): beyond them a file is not a leaflet,
+# and refusing it at once keeps every later stage's work small.
+MAX_STRING = 5_000
+MAX_TEXT = 50_000
+
+
 class Reader:
     """Typed access to a Located document, raising located errors."""
 
     def __init__(self, doc: Located):
         self.doc = doc
+        self.total = 0
 
     def mapping(self, value: Any, path: KeyPath, required=(), optional=()) -> dict:
         if not isinstance(value, dict):
@@ -57,6 +65,13 @@ class Reader:
             value = value.isoformat()
         if not value.strip():
             raise self.doc.error(path, "text is empty", hint="Fill it in")
+        if len(value) > MAX_STRING:
+            raise self.doc.error(path, f"text is {len(value):,} characters long, over {MAX_STRING:,}",
+                                 hint="A leaflet's paragraphs are a few hundred characters: split or shorten it")
+        self.total += len(value)
+        if self.total > MAX_TEXT:
+            raise self.doc.error(path, f"the file's text passes {MAX_TEXT:,} characters here",
+                                 hint="A leaflet holds a few thousand: split it into several handouts")
         return value
 
     def token(self, value: Any, path: KeyPath) -> str:
