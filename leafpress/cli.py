@@ -113,12 +113,12 @@ def cmd_list(project: Project) -> int:
                 parts.append(f"{lang} ({project.handout(hid, lang).translation.status.value})")
             except LeafletError:
                 parts.append(f"{lang} (unreadable)")
-        print(f"  {hid}: " + ", ".join(parts))
-    print("languages: " + ", ".join(project.languages))
-    print("layouts: " + ", ".join(project.layouts))
-    print("brands: " + ", ".join(project.brands))
+        print(escape(f"  {hid}: " + ", ".join(parts)))
+    print(escape("languages: " + ", ".join(project.languages)))
+    print(escape("layouts: " + ", ".join(project.layouts)))
+    print(escape("brands: " + ", ".join(project.brands)))
     if project.partner_ids:
-        print("partner clinics (assets/brands/partners.yaml): " + ", ".join(project.partner_ids))
+        print(escape("partner clinics (assets/brands/partners.yaml): " + ", ".join(project.partner_ids)))
     return 0
 
 
@@ -179,6 +179,18 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
         print("interrupted: finished PDFs are complete and listed in the manifest, nothing half-written "
               "was left", file=sys.stderr)
         return 130
+    except OSError as exc:          # the file system refused something the checks could not foresee
+        if args.debug:
+            traceback.print_exc()
+        where = f" ({escape(str(exc.filename))})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except (MemoryError, RecursionError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: the press ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'} "
+              "(run with --debug for the traceback and report it)", file=sys.stderr)
+        return 2
     finally:
         if out_dir is not None:
             out_dir.close()
@@ -323,7 +335,8 @@ def _report(findings: list, results: list[dict], fmt: str) -> None:
             continue
         where = f"{row['where']}: " if row["where"] else ""
         layout = f" [{row['layout']}]" if row["layout"] else ""
-        print(f"{row['severity']}: {row['handout']}/{row['lang']}{layout}: {row['check']}: {where}{row['message']}")
+        print(escape(f"{row['severity']}: {row['handout']}/{row['lang']}{layout}: {row['check']}: {where}"
+                     f"{row['message']}"))
 
 
 def cmd_stamp(project: Project, args) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .content.inline import InlineError, check_characters
 from .content.loader import Reader, _display
 from .content.template import TemplateError, expand, fields
 from .content.yamlsafe import load_yaml
@@ -67,7 +68,8 @@ def load_language(path: Path, root: Path) -> Language:
         s = r.string(strings[key], ("strings", key))
         try:
             fields(s, PLACEHOLDERS)
-        except TemplateError as exc:
+            check_characters(s)
+        except (TemplateError, InlineError) as exc:
             raise doc.error(("strings", key), str(exc)) from None
         checked[key] = s
     hyph = top["hyphenation"]
