@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .content.yamlsafe import NotRegular, read_limited
 from .errors import LeafletError, UsageError, escape
-from .project import TMP_PREFIX, OutsideOut, write_atomic
+from .project import TMP_PREFIX, OutsideOut, discard, stage, write_atomic
 
 MANIFEST = "manifest.json"
 LOCK = ".leafpress.lock"
@@ -225,8 +225,9 @@ class OutDir:
         except OSError:
             return False
 
-    def write(self, rel: str, data: bytes) -> None:
-        write_atomic(self.path / rel, data, inside=self.path)
+    def stage(self, rel: str, data: bytes) -> str:
+        """``data`` in a temporary file beside ``rel``, ready for ``os.replace``."""
+        return stage(self.path / rel, data, inside=self.path)
 
 
 ENTRY_TYPES = {"handout": str, "lang": str, "layout": str, "brand": str, "path": str, "status": str,
@@ -291,6 +292,22 @@ class Recorder:
         pending, self.pending = self.pending, []
         if not pending:
             return
+        # The new PDFs go to temporary files first (the slow part, synced to disk), so that the
+        # moments in which the manifest and the folder differ are only renames long.
+        staged, failed_stage = {}, {}
+        for entry, data in pending:
+            if data is not None and self.broken is None:
+                try:
+                    staged[entry["path"]] = self.out.stage(entry["path"], data)
+                except (OutsideOut, OSError) as exc:
+                    failed_stage[entry["path"]] = exc
+        try:
+            self._commit(pending, staged, failed_stage)
+        finally:
+            for tmp in staged.values():
+                discard(tmp)
+
+    def _commit(self, pending, staged: dict, failed_stage: dict) -> None:
         with _signals_held():
             changing = [e["path"] for e, d in pending
                         if e["path"] in self.listed and self.listed[e["path"]].get("sha256") != e.get("sha256")]
@@ -311,10 +328,15 @@ class Recorder:
                         _fail(entry, f"not written: the manifest cannot be written ({self.broken})")
                     continue
                 if data is not None:
+                    tmp = staged.pop(p, None)
                     try:
-                        self.out.write(p, data)
+                        if tmp is None:
+                            raise failed_stage.pop(p)
+                        os.replace(tmp, self.out.path / p)
                         written.append(p)
                     except (OutsideOut, OSError) as exc:
+                        if tmp is not None:
+                            discard(tmp)
                         _fail(entry, str(exc) if isinstance(exc, OutsideOut)
                               else f"could not write the PDF ({exc.strerror or exc})")
                         if p in self.listed:

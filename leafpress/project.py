@@ -343,12 +343,19 @@ def _says_source(path: Path) -> bool:
     return re.search(rb"^\s+status:\s*['\"]?source\b", raw, re.M) is not None
 
 
+MAX_HASHED = 64_000_000      # no input the press can use is larger (fonts are the largest)
+
+
 def _hash_regular(path: Path) -> str:
-    flags = os.O_RDONLY | os.O_NONBLOCK
-    fd = os.open(path, flags)
+    """The sha256 of a regular file; a FIFO or device is not opened for reading, and a file
+    larger than any usable input (it fails when loaded) is named by its size, not read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return "not a file"
+        if st.st_size > MAX_HASHED:
+            return f"too large: {st.st_size} bytes, {st.st_mtime_ns}"
         h = hashlib.sha256()
         while chunk := os.read(fd, 1 << 20):
             h.update(chunk)
@@ -393,10 +400,11 @@ def safe_parent(inside: Path, target: Path) -> None:
                          hint="Move it away or use another --out")
 
 
-def write_atomic(target: Path, data: bytes, inside: Path | None = None) -> None:
-    """Write to a temporary file beside the target, then rename: complete or not at all. With
-    ``inside``, every folder on the way must be a real folder inside it (no links), and the
-    rename replaces a link at ``target`` rather than writing through it."""
+def stage(target: Path, data: bytes, inside: Path | None = None) -> str:
+    """Write ``data`` to a temporary file beside ``target`` (synced to disk) and return its
+    name; ``os.replace(tmp, target)`` then puts it in place. With ``inside``, every folder on the
+    way must be a real folder inside it (no links), and the rename replaces a link at
+    ``target`` rather than writing through it."""
     if inside is not None:
         safe_parent(inside, target)
     else:
@@ -408,10 +416,24 @@ def write_atomic(target: Path, data: bytes, inside: Path | None = None) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        return tmp
+    except BaseException:
+        discard(tmp)
+        raise
+
+
+def discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def write_atomic(target: Path, data: bytes, inside: Path | None = None) -> None:
+    """Write to a temporary file beside the target, then rename: complete or not at all."""
+    tmp = stage(target, data, inside)
+    try:
         os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        discard(tmp)
         raise
