@@ -376,6 +376,7 @@ def _qr(c: Canvas, p: Picture, code: QrCode) -> None:
 
 
 PRINT_DPI = 300     # a raster logo is embedded at no more than this at its printed size
+MAX_EMBED_PIXELS = 4_000_000    # and with no more pixels than this (about 12 MB raw, once per PDF)
 _IMAGES: dict = {}
 
 
@@ -388,6 +389,9 @@ def _print_image(path: Path, w: float, h: float):
         from PIL import Image
         from reportlab.lib.utils import ImageReader
         need = (max(1, math.ceil(w / 72 * PRINT_DPI)), max(1, math.ceil(h / 72 * PRINT_DPI)))
+        if need[0] * need[1] > MAX_EMBED_PIXELS:      # the budget: a huge logo box gets fewer dpi
+            k = math.sqrt(MAX_EMBED_PIXELS / (need[0] * need[1]))
+            need = (max(1, int(need[0] * k)), max(1, int(need[1] * k)))
         im = Image.open(path)
         try:
             if im.width <= need[0] * 1.5 and im.height <= need[1] * 1.5:
