@@ -159,3 +159,22 @@ def test_a_damaged_font_names_the_font(scratch, tmp_path):
                  "--out", str(out)], root=scratch) == 1
     [doc] = manifest(out)["documents"]
     assert doc["error"].startswith("assets/fonts/NotoSans-Regular.ttf: the font file is damaged"), doc["error"]
+
+
+def test_a_huge_logo_is_embedded_at_print_resolution(scratch, tmp_path):
+    """A logo of many megapixels (under the 50 MP limit) was embedded whole: 70 MB per PDF."""
+    from PIL import Image, ImageDraw
+    from conftest import poppler
+    folder = scratch / "assets/brands/riverside-clinic"
+    im = Image.new("RGB", (5000, 5000), "#FFFFFF")
+    ImageDraw.Draw(im).ellipse((50, 50, 4950, 4950), fill="#7A2E1F")
+    im.save(folder / "logo.png", compress_level=1)
+    brand = folder / "brand.yaml"
+    brand.write_text(brand.read_text(encoding="utf-8").replace("logo: logo.svg", "logo: logo.png"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["--lang", "en", "--layout", "a4-2page", "--brand", "riverside-clinic", "--jobs", "1",
+                 "--out", str(out)], root=scratch) == 0
+    pdf = out / "riverside-clinic/port/port-en-a4-2page.pdf"
+    assert pdf.stat().st_size < 400_000, pdf.stat().st_size
+    rows = [ln.split() for ln in poppler("pdfimages", "-list", str(pdf)).splitlines()[2:]]
+    assert rows and all(int(r[3]) * int(r[4]) <= 4_000_000 and float(r[12]) <= 301 for r in rows), rows
