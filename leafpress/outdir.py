@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -26,7 +25,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .content.yamlsafe import NotRegular, read_limited
+from .content.yamlsafe import read_limited, sha256_regular
 from .errors import LeafletError, UsageError, escape
 from .project import TMP_PREFIX, OutsideOut, discard, stage, write_atomic
 
@@ -173,19 +172,7 @@ class OutDir:
                     return None
             except OSError:
                 return None
-        try:
-            fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError:
-            return None
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            h = hashlib.sha256()
-            while chunk := os.read(fd, 1 << 20):
-                h.update(chunk)
-            return h.hexdigest()
-        finally:
-            os.close(fd)
+        return sha256_regular(target, follow=False)
 
     def sweep(self, rels) -> int:
         """Remove the press's own temporary files a killed build left, in the folders it writes

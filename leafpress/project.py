@@ -18,7 +18,7 @@ from . import ENGINE_VERSION
 from .brand import PARTNER_FILE, Brand, load_brand, load_partners
 from .content.loader import check_mirrors, load_handout
 from .content.model import Figure, Handout, Status
-from .content.yamlsafe import MAX_BYTES, is_regular, read_limited
+from .content.yamlsafe import MAX_BYTES, is_regular, read_limited, sha256_regular
 from .diagram import load_diagram
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
@@ -160,10 +160,8 @@ class Project:
     def _file_hash(self, path: Path) -> str:
         key = ("fh", str(path))
         if key not in self._cache:
-            try:        # a FIFO or device is never opened; a huge file is hashed, not loaded
-                self._cache[key] = _hash_regular(path)
-            except OSError:
-                self._cache[key] = "missing"
+            # A FIFO or device is never read; a file larger than any usable input is not either.
+            self._cache[key] = sha256_regular(path, limit=MAX_HASHED) or "missing"
         return self._cache[key]
 
     def _tree_files(self, folder: Path) -> list[Path]:
@@ -344,24 +342,6 @@ def _says_source(path: Path) -> bool:
 
 
 MAX_HASHED = 64_000_000      # no input the press can use is larger (fonts are the largest)
-
-
-def _hash_regular(path: Path) -> str:
-    """The sha256 of a regular file; a FIFO or device is not opened for reading, and a file
-    larger than any usable input (it fails when loaded) is named by its size, not read."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return "not a file"
-        if st.st_size > MAX_HASHED:
-            return f"too large: {st.st_size} bytes, {st.st_mtime_ns}"
-        h = hashlib.sha256()
-        while chunk := os.read(fd, 1 << 20):
-            h.update(chunk)
-        return h.hexdigest()
-    finally:
-        os.close(fd)
 
 
 _UMASK = os.umask(0)

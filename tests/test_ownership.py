@@ -182,9 +182,8 @@ def test_a_second_build_waits_then_exits_2(scratch, tmp_path, capsys, monkeypatc
 
 def test_two_builds_at_once_both_complete(scratch, tmp_path):
     out = tmp_path / "out"
-    cmd = [sys.executable, str(ROOT / "generate.py"), "build", "--force", *SMALL, "--out", str(out)]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    # generate.py builds its own project; point it at the scratch copy through a tiny driver.
+    # generate.py builds its own project; point the press at the scratch copy through a tiny driver.
     driver = ("import sys; from pathlib import Path; sys.path.insert(0, %r); from leafpress.cli import main; "
               "sys.exit(main(sys.argv[1:], root=Path(%r)))" % (str(ROOT), str(scratch)))
     cmd = [sys.executable, "-c", driver, "build", "--force", *SMALL, "--out", str(out)]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import hashlib
 import os
 import re
 import stat
@@ -72,6 +73,29 @@ def read_limited(path: Path, limit: int) -> bytes:
             chunks.append(chunk)
             size += len(chunk)
         return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def sha256_regular(path: Path, *, follow: bool = True, limit: int | None = None) -> str | None:
+    """The sha256 of a regular file, or None if it is not one (a FIFO or device is never read;
+    with ``follow=False`` neither is a link). A file over ``limit`` bytes is named by its size
+    and time instead of being read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if limit is not None and st.st_size > limit:
+            return f"too large: {st.st_size} bytes, {st.st_mtime_ns}"
+        h = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            h.update(chunk)
+        return h.hexdigest()
     finally:
         os.close(fd)
 
