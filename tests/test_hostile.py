@@ -259,7 +259,12 @@ def test_corpus_has_every_kind():
     kinds = ("yaml_", "type_", "unknown_", "missing_", "markup_injection", "logo_dotdot", "logo_absolute",
              "logo_symlink", "png_bomb", "png_truncated", "svg_entity", "svg_external", "svg_script",
              "svg_image", "svg_huge", "giant_yaml", "alias_bomb", "control_char", "surrogate", "bidi_",
-             "empty_file", "utf16", "latin1", "emoji_uncovered")
+             "empty_file", "utf16", "latin1", "emoji_uncovered",
+             # issue 13: YAML 1.2 (numbers typed as text), files that are not files, bounded work,
+             # templates, checkable SVG and brand input
+             "yaml12_", "brand_phone_", "handout_fifo", "handout_dev_zero", "handout_link_loop",
+             "long_word", "text_too_much", "marks_stacked", "brand_template_", "brand_website_too_long",
+             "svg_url_upper", "svg_viewbox_nan")
     for k in kinds:
         assert any(n.startswith(k) for n in names), k
     for c in CASES:
