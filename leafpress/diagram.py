@@ -117,6 +117,13 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
         return _CACHE[key]
     data_path = folder / f"{diagram_id}.yaml"
     display = _display(data_path, root)
+    try:
+        outside = not data_path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        outside = False         # a link loop: reading it says so
+    if outside:
+        raise LeafletError("is a link to a file outside the diagrams folder", file=display,
+                           hint="Copy the file into assets/diagrams/ instead of linking to it")
     doc = load_yaml(data_path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("viewbox", "anchors"), ("panels", "svg"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import ENGINE_VERSION
 from .brand import PARTNER_FILE, Brand, load_brand, load_partners
-from .content.loader import check_mirrors, load_handout
+from .content.loader import _display, check_mirrors, load_handout
 from .content.model import Figure, Handout, Status
 from .content.yamlsafe import MAX_BYTES, is_regular, read_limited, sha256_regular
 from .diagram import load_diagram
@@ -64,6 +64,18 @@ class Project:
         self.fonts = FontLibrary([self.root / "assets" / "fonts"], self.root)
         self._cache: dict = {}
 
+    def _inside(self, path: Path) -> Path:
+        """``path``, if it (or the link it is) stays inside the project: content is read from
+        the project only, never through a link to somewhere else."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            return path         # a link loop: reading it says so
+        if not real.is_relative_to(self.root):
+            raise LeafletError("is a link to a file outside the project", file=_display(path, self.root),
+                               hint="Copy the file into the project instead of linking to it")
+        return path
+
     # -- cached loading -----------------------------------------------------------------------
     def _cached(self, key, load):
         if key not in self._cache:
@@ -78,7 +90,7 @@ class Project:
 
     def handout(self, hid: str, lang: str) -> Handout:
         path = self.handouts[hid][lang]
-        return self._cached(("h", hid, lang), lambda: load_handout(path, self.root))
+        return self._cached(("h", hid, lang), lambda: load_handout(self._inside(path), self.root))
 
     def source(self, hid: str) -> Handout:
         def find():
@@ -110,17 +122,17 @@ class Project:
         if code not in self.languages:
             raise LeafletError(f"no language settings for {code!r}", file=f"assets/languages/{code}.yaml",
                                hint="Copy assets/languages/en.yaml to this name and translate its strings")
-        return self._cached(("l", code), lambda: load_language(self.languages[code], self.root))
+        return self._cached(("l", code), lambda: load_language(self._inside(self.languages[code]), self.root))
 
     def layout(self, name: str) -> LayoutSpec:
-        return self._cached(("lay", name), lambda: load_layout(self.layouts[name], self.root))
+        return self._cached(("lay", name), lambda: load_layout(self._inside(self.layouts[name]), self.root))
 
     def _partner_ids(self) -> list[str]:
         """Partner ids; a partners.yaml that cannot be read stops only the partners' leaflets
         (``partners_error``), an entry that cannot be told apart only itself (``partner_errors``)."""
         from .brand import partner_ids
         try:
-            ids, self.partner_errors = partner_ids(self.partners_file, self.root)
+            ids, self.partner_errors = partner_ids(self._inside(self.partners_file), self.root)
         except LeafletError as exc:
             self.partners_error = exc
             return []
@@ -135,7 +147,7 @@ class Project:
 
     def brand(self, name: str) -> Brand:
         if name in self.brands:
-            return self._cached(("b", name), lambda: load_brand(self.brands[name], self.root))
+            return self._cached(("b", name), lambda: load_brand(self._inside(self.brands[name]), self.root))
 
         def partners():
             from .content.loader import Reader
@@ -225,7 +237,8 @@ class Project:
                 if isinstance(b, Figure) and b.diagram not in diagrams:
                     diagrams[b.diagram] = self._cached(
                         ("d", b.diagram),
-                        lambda d=b.diagram: load_diagram(d, self.root / "assets" / "diagrams", self.root))
+                        lambda d=b.diagram: load_diagram(d, self._inside(self.root / "assets" / "diagrams"),
+                                                         self.root))
         return h, lang, spec, brand, ts, diagrams
 
     def lay_out(self, job: Job):

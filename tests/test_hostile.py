@@ -125,6 +125,14 @@ def dev_zero_handout(proj: Path) -> None:
     es.symlink_to("/dev/zero")
 
 
+def link_out_handout(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    outside = proj.parent / f"{proj.name}-outside-es.yaml"
+    outside.write_bytes(es.read_bytes())
+    es.unlink()
+    es.symlink_to(outside)
+
+
 def loop_handout(proj: Path) -> None:
     es = proj / "handouts/port/es.yaml"
     es.unlink()
@@ -149,7 +157,7 @@ def much_text(proj: Path) -> None:
 
 
 HANDOUT_GENERATORS = {"giant_yaml": giant_yaml, "much_text": much_text, "fifo_handout": fifo_handout, "dev_zero_handout": dev_zero_handout,
-                      "loop_handout": loop_handout, "long_word": long_word}
+                      "loop_handout": loop_handout, "link_out_handout": link_out_handout, "long_word": long_word}
 BRAND_GENERATORS = {"symlink_logo": symlink_logo, "symlink_dir": symlink_dir, "huge_svg": huge_svg,
                     "oversized_svg": oversized_svg}
 
@@ -262,7 +270,7 @@ def test_corpus_has_every_kind():
              "empty_file", "utf16", "latin1", "emoji_uncovered",
              # issue 13: YAML 1.2 (numbers typed as text), files that are not files, bounded work,
              # templates, checkable SVG and brand input
-             "yaml12_", "brand_phone_", "handout_fifo", "handout_dev_zero", "handout_link_loop",
+             "yaml12_", "brand_phone_", "handout_fifo", "handout_dev_zero", "handout_link_loop", "handout_link_out",
              "long_word", "text_too_much", "marks_stacked", "brand_template_", "brand_website_too_long",
              "svg_url_upper", "svg_viewbox_nan")
     for k in kinds:
