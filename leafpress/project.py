@@ -77,6 +77,13 @@ class Project:
                                hint="Copy the file into the project instead of linking to it")
         return path
 
+    def _is_inside(self, path: Path) -> bool:
+        try:
+            self._inside(path)
+            return True
+        except LeafletError:
+            return False
+
     # -- cached loading -----------------------------------------------------------------------
     def _cached(self, key, load):
         if key not in self._cache:
@@ -99,7 +106,7 @@ class Project:
         def find():
             sources, broken = [], []
             # Only files that say so can be the source: read those first, the rest only if needed.
-            says = {lang: _says_source(path) for lang, path in self.handouts[hid].items()}
+            says = {lang: self._is_inside(path) and _says_source(path) for lang, path in self.handouts[hid].items()}
             for lang in sorted(says, key=lambda lang: not says[lang]):
                 if sources and not says[lang]:
                     break

@@ -35,7 +35,7 @@ def _time(step, n: int) -> float:
 def assert_linear(step, n: int) -> None:
     step(n)         # warm caches (fonts, dictionaries)
     small, large = _time(step, n), _time(step, 8 * n)
-    assert large < 24 * max(small, 1e-4), f"{n}: {small:.4f} s, {8 * n}: {large:.4f} s (quadratic?)"
+    assert large < 24 * max(small, 2e-3), f"{n}: {small:.4f} s, {8 * n}: {large:.4f} s (quadratic?)"
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_character_checks_are_linear():
 
 
 def test_templates_are_linear_and_named_fields_only():
-    assert_linear(lambda n: expand("{page}/" * n, {"page": 3}), 2000)
+    assert_linear(lambda n: expand("{page}/" * n, {"page": 3}), 20000)
     for bad in ("{page:0>2000000}", "{page.__class__.__mro__}", "{page[0]}", "{0}", "{}", "{page!r}"):
         with pytest.raises(ValueError):
             fields(bad, ("page", "pages"))
