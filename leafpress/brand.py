@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .content.inline import InlineError, check_characters, check_url
 from .content.loader import Reader, _display
-from .content.template import expand, fields
+from .content.template import TemplateError, expand, fields
 from .content.yamlsafe import load_yaml
 from .errors import LeafletError
 
@@ -40,6 +40,8 @@ class Brand:
     credit: str
     licence: str
     online_url: str | None = None   # template for the online copy: {handout}, {lang} -> QR code
+    partner: str | None = None      # a partner clinic's name: its credit adds "provided by" it
+    provided_by: str | None = None  # the partners file's wording for that, e.g. "Provided by {name}."
 
     def online(self, handout: str, lang: str) -> str | None:
         """The address of the online copy, for the QR code (at most MAX_URL characters)."""
@@ -160,7 +162,7 @@ def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
     cannot (no id, a bad id, an id used twice). A file that cannot be read at all raises."""
     doc = load_yaml(path, _display(path, root))
     r = Reader(doc)
-    top = r.mapping(doc.data, (), ("base", "partners"))
+    top = r.mapping(doc.data, (), ("base", "partners"), ("provided_by",))
     ids, problems = [], []
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
@@ -183,7 +185,14 @@ def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | Leaf
     display = _display(path, root)
     doc = load_yaml(path, display)
     r = Reader(doc)
-    top = r.mapping(doc.data, (), ("base", "partners"))
+    top = r.mapping(doc.data, (), ("base", "partners"), ("provided_by",))
+    provided_by = None
+    if top.get("provided_by") is not None:
+        provided_by = r.string(top["provided_by"], ("provided_by",))
+        try:
+            fields(provided_by, ("name",))
+        except TemplateError as exc:
+            raise doc.error(("provided_by",), str(exc)) from None
     out: dict[str, Brand | LeafletError] = {}
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
@@ -195,14 +204,14 @@ def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | Leaf
         if pid in out:
             continue
         try:
-            out[pid] = _partner(r, doc, p, k, pid, path, root, base, display)
+            out[pid] = _partner(r, doc, p, k, pid, path, root, base, display, provided_by)
         except LeafletError as exc:
             out[pid] = exc
     return out
 
 
 def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path, base: Brand,
-             display: str) -> Brand:
+             display: str, provided_by: str | None) -> Brand:
     def plain(key):
         if p.get(key) is None:
             return None
@@ -226,8 +235,8 @@ def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path
     name = plain("name")
     return Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
                  organisation=name, phone=plain("phone"), website=website,
-                 address=plain("address"), credit=f"{base.credit} Provided by {name}.",
-                 licence=base.licence, online_url=base.online_url)
+                 address=plain("address"), credit=base.credit, licence=base.licence,
+                 online_url=base.online_url, partner=name, provided_by=provided_by)
 
 
 def resolve_inside(folder: Path, name: str, doc, key) -> Path:

@@ -17,6 +17,12 @@ from .content.yamlsafe import load_yaml
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")
 PLACEHOLDERS = ("page", "pages", "version", "date")
+# What the press sets between and before things, as language data: a language file may give its
+# own in `strings`; these are the defaults. ``provided_by`` (a partner clinic's credit, e.g.
+# "Provided by {name}.") has none here: without it the brand's own wording is used.
+MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
+OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by",)
+OPTIONAL_PLACEHOLDERS = {"step": ("n",), "provided_by": ("name",)}     # the others take none
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,10 @@ class Language:
     @property
     def rtl(self) -> bool:
         return self.direction == "rtl"
+
+    def mark(self, key: str) -> str:
+        """A separator or list marker (see MARKS): the language's own, or the default."""
+        return self.strings.get(key, MARKS[key])
 
     def string(self, key: str, **values) -> str:
         return expand(self.strings[key], values)
@@ -62,12 +72,22 @@ def load_language(path: Path, root: Path) -> Language:
     for style in STYLES:
         names = r.seq(fonts[style], ("fonts", style))
         stacks[style] = tuple(r.string(n, ("fonts", style, i)) for i, n in enumerate(names))
-    strings = r.mapping(top["strings"], ("strings",), STRING_KEYS)
+    strings = r.mapping(top["strings"], ("strings",), STRING_KEYS, OPTIONAL_STRINGS)
     checked = {}
     for key in STRING_KEYS:
         s = r.string(strings[key], ("strings", key))
         try:
             fields(s, PLACEHOLDERS)
+            check_characters(s)
+        except (TemplateError, InlineError) as exc:
+            raise doc.error(("strings", key), str(exc)) from None
+        checked[key] = s
+    for key in OPTIONAL_STRINGS:
+        if strings.get(key) is None:
+            continue
+        s = r.string(strings[key], ("strings", key))
+        try:
+            fields(s, OPTIONAL_PLACEHOLDERS.get(key, ()))
             check_characters(s)
         except (TemplateError, InlineError) as exc:
             raise doc.error(("strings", key), str(exc)) from None

@@ -27,14 +27,15 @@ def fields(template: str, allowed) -> list[str]:
         if tok in ("{{", "}}"):
             continue
         name = m.group(1)
+        usable = ", ".join("{" + a + "}" for a in allowed)
         if name is None:
             rest = template[m.start():m.start() + 24]
-            raise TemplateError(f"a brace that is not a {{name}} placeholder at {rest!r}; only "
-                                + ", ".join("{" + a + "}" for a in allowed) + " may appear in braces "
-                                "(no formats, no dots), and {{ or }} prints a brace")
+            raise TemplateError(f"a brace that is not a {{name}} placeholder at {rest!r}; "
+                                + (f"only {usable} may appear in braces (no formats, no dots)" if allowed
+                                   else "no placeholder may appear here") + ", and {{ or }} prints a brace")
         if name not in allowed:
-            raise TemplateError(f"unknown placeholder {{{name}}}; use "
-                                + ", ".join("{" + a + "}" for a in allowed))
+            raise TemplateError(f"unknown placeholder {{{name}}}; "
+                                + (f"use {usable}" if allowed else "no placeholder may appear here"))
         names.append(name)
     return names
 
