@@ -19,10 +19,11 @@ from .errors import LeafletError
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
 OPTIONAL_COLOURS = {"notice": "#8A1C1C"}    # the draft-translation line: dark red unless given
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
-# The longest each printed fact may be: longer ones cannot fit a contact block or footer, and the
-# error must name the brand file rather than the handout whose page then overflows.
-MAX_LEN = {"name": 120, "organisation": 120, "phone": 40, "website": 100, "address": 200,
-           "credit": 400, "licence": 400}
+# Hard bounds on each printed fact (several times what any contact block holds: whether the facts
+# fit a layout is checked where they are set, naming this file), so the work stays small and a
+# pasted page of text is refused at once, naming the brand file rather than a handout.
+MAX_LEN = {"name": 300, "organisation": 300, "phone": 100, "website": 200, "address": 1000,
+           "credit": 1000, "licence": 1000}
 MAX_URL = 300          # characters in a leaflet's online address (its QR code stays scannable)
 
 
@@ -134,8 +135,8 @@ def check_image(path: Path, display: str) -> None:
 def _limited(doc, text: str, path: tuple) -> str:
     limit = MAX_LEN.get(path[-1])
     if limit is not None and len(text) > limit:
-        raise doc.error(path, f"is {len(text)} characters long, over {limit}: it would not fit the "
-                        "contact block and footer", hint="Shorten it")
+        raise doc.error(path, f"is {len(text)} characters long, over {limit}: no contact block or footer "
+                        "holds it", hint="Shorten it")
     return text
 
 

@@ -23,10 +23,11 @@ _TOP_REQUIRED = ("handout", "lang", "version", "last_reviewed", "translation", "
 _TOP_OPTIONAL = ("subtitle", "source_url", "checks")
 
 
-# Bounds on text, about ten times what a leaflet holds (the longest paragraph in the port
-# handout is under 500 characters, all its text under 5,000): beyond them a file is not a leaflet,
-# and refusing it at once keeps every later stage's work small.
-MAX_STRING = 5_000
+# Bounds on text, far beyond what a leaflet holds (the longest paragraph in the port handout is
+# under 500 characters, all its text under 5,000): beyond them a file is not a leaflet, and
+# refusing it at once keeps every later stage's work small. (A block too tall for a column is
+# the layout's clear error well before these.)
+MAX_STRING = 20_000
 MAX_TEXT = 50_000
 
 
