@@ -90,7 +90,7 @@ def _worker(conn, root: str, write: bool, debug: bool, release: bool) -> None:
 
 
 class _Worker:
-    def __init__(self, ctx, args):
+    def __init__(self, ctx, args: tuple) -> None:
         self.conn, child = ctx.Pipe()
         self.proc = ctx.Process(target=_worker, args=(child, *args), daemon=True)
         self.proc.start()

@@ -400,7 +400,7 @@ def _print_image(path: Path, w: float, h: float):
             if im.width <= need[0] * 1.5 and im.height <= need[1] * 1.5:
                 _IMAGES[key] = str(path)
             else:
-                im.thumbnail(need, Image.LANCZOS, reducing_gap=3.0)     # in place, no full-size copy
+                im.thumbnail(need, Image.Resampling.LANCZOS, reducing_gap=3.0)     # in place, no full-size copy
                 _IMAGES[key] = ImageReader(im.copy())
         finally:
             im.close()
