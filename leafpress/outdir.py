@@ -22,6 +22,7 @@ import re
 import signal
 import stat
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -230,18 +231,27 @@ def valid_entry(e) -> bool:
 
 
 @contextmanager
-def _signals_held():
-    """Ctrl-C and SIGTERM wait until the manifest and the files it lists agree again."""
-    held = {signal.SIGINT, signal.SIGTERM}
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the manifest and the files it lists agree again: while the
+    block runs they are only noted (a signal that arrived just before is noted too, as Python
+    runs handlers late), and raised as KeyboardInterrupt when it ends."""
+    got: list[int] = []
+
+    def note(signum, frame):
+        got.append(signum)
+
     try:
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    except (ValueError, OSError):       # not the main thread
+        old = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:       # not the main thread: nothing to hold
         yield
         return
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if got:
+            raise KeyboardInterrupt
 
 
 class ManifestError(LeafletError):
@@ -281,79 +291,82 @@ class Recorder:
             return
         # The new PDFs go to temporary files first (the slow part, synced to disk), so that the
         # moments in which the manifest and the folder differ are only renames long.
-        staged, failed_stage = {}, {}
-        for entry, data in pending:
-            if data is not None and self.broken is None:
-                try:
-                    staged[entry["path"]] = self.out.stage(entry["path"], data)
-                except (OutsideOut, OSError) as exc:
-                    failed_stage[entry["path"]] = exc
-        try:
-            self._commit(pending, staged, failed_stage)
-        finally:
-            for tmp in staged.values():
-                discard(tmp)
+        staged: dict[str, str] = {}
+        failed_stage: dict[str, OSError] = {}
+        with _signals_held():
+            try:
+                for entry, data in pending:
+                    if data is not None and self.broken is None:
+                        try:
+                            staged[entry["path"]] = self.out.stage(entry["path"], data)
+                        except (OutsideOut, OSError) as exc:
+                            failed_stage[entry["path"]] = exc
+                self._commit(pending, staged, failed_stage)
+            finally:
+                for tmp in staged.values():
+                    discard(tmp)
 
     def _commit(self, pending, staged: dict, failed_stage: dict) -> None:
-        with _signals_held():
-            changing = [e["path"] for e, d in pending
-                        if e["path"] in self.listed and self.listed[e["path"]].get("sha256") != e.get("sha256")]
-            old = {p: self.listed[p] for p in changing}
-            if changing and self.broken is None:
+        """Drop what changes from the manifest, put the staged PDFs in place, list them."""
+        changing = [e["path"] for e, d in pending
+                    if e["path"] in self.listed and self.listed[e["path"]].get("sha256") != e.get("sha256")]
+        old = {p: self.listed[p] for p in changing}
+        if changing and self.broken is None:
+            try:
+                self._manifest([e for p, e in self.listed.items() if p not in old], self.findings)
+                for p in changing:
+                    del self.listed[p]
+            except OSError as exc:
+                self.broken = exc.strerror or str(exc)
+        written = []
+        on_disk = dict(self.listed)         # what the manifest on disk says now
+        for entry, data in pending:
+            p = entry["path"]
+            if self.broken is not None:
+                if data is not None or p not in self.listed:
+                    _fail(entry, f"not written: the manifest cannot be written ({self.broken})")
+                continue
+            if data is not None:
+                tmp = staged.get(p)
                 try:
-                    self._manifest([e for p, e in self.listed.items() if p not in old], self.findings)
-                    for p in changing:
-                        del self.listed[p]
-                except OSError as exc:
-                    self.broken = exc.strerror or str(exc)
-            written = []
-            on_disk = dict(self.listed)         # what the manifest on disk says now
-            for entry, data in pending:
-                p = entry["path"]
-                if self.broken is not None:
-                    if data is not None or p not in self.listed:
-                        _fail(entry, f"not written: the manifest cannot be written ({self.broken})")
-                    continue
-                if data is not None:
-                    tmp = staged.pop(p, None)
-                    try:
-                        if tmp is None:
-                            raise failed_stage.pop(p)
-                        os.replace(tmp, self.out.path / p)
-                        written.append(p)
-                    except (OutsideOut, OSError) as exc:
-                        if tmp is not None:
-                            discard(tmp)
-                        _fail(entry, str(exc) if isinstance(exc, OutsideOut)
-                              else f"could not write the PDF ({exc.strerror or exc})")
-                        if p in self.listed:
-                            continue    # the old PDF is untouched and stays listed as it is
-                if entry["status"] != "ok" and p in old:
-                    # A failed document has no PDF: the old one, if still the press's own, goes
-                    # (the manifest on disk no longer lists it).
-                    self.out.remove_own(old[p])
-                self.listed[p] = entry
-            if self.broken is None:
-                try:
-                    self._manifest(self.listed.values(), self.findings)
-                except OSError as exc:
-                    self.broken = exc.strerror or str(exc)
-                    # Undo what the manifest on disk does not say: keep only PDFs it lists.
-                    for entry, data in pending:
-                        p = entry["path"]
-                        if p in on_disk:
-                            self.listed[p] = on_disk[p]
-                            if p in written and on_disk[p].get("sha256") == entry.get("sha256"):
-                                continue    # the same bytes as listed: nothing to undo
-                        else:
-                            self.listed.pop(p, None)
-                        if p in written:
-                            try:
-                                os.unlink(self.out.path / p)
-                            except OSError:
-                                pass
-                        if entry["status"] == "ok":
-                            _fail(entry, f"not kept: the manifest cannot be written ({self.broken})")
+                    if tmp is None:
+                        raise failed_stage.pop(p)
+                    os.replace(tmp, self.out.path / p)
+                    del staged[p]
+                    written.append(p)
+                except (OutsideOut, OSError) as exc:
+                    if tmp is not None:
+                        discard(staged.pop(p))
+                    _fail(entry, str(exc) if isinstance(exc, OutsideOut)
+                          else f"could not write the PDF ({exc.strerror or exc})")
+                    if p in self.listed:
+                        continue    # the old PDF is untouched and stays listed as it is
+            if entry["status"] != "ok" and p in old:
+                # A failed document has no PDF: the old one, if still the press's own, goes
+                # (the manifest on disk no longer lists it).
+                self.out.remove_own(old[p])
+            self.listed[p] = entry
+        if self.broken is None:
+            try:
+                self._manifest(self.listed.values(), self.findings)
+            except OSError as exc:
+                self.broken = exc.strerror or str(exc)
+                # Undo what the manifest on disk does not say: keep only PDFs it lists.
+                for entry, data in pending:
+                    p = entry["path"]
+                    if p in on_disk:
+                        self.listed[p] = on_disk[p]
+                        if p in written and on_disk[p].get("sha256") == entry.get("sha256"):
+                            continue    # the same bytes as listed: nothing to undo
+                    else:
+                        self.listed.pop(p, None)
+                    if p in written:
+                        try:
+                            os.unlink(self.out.path / p)
+                        except OSError:
+                            pass
+                    if entry["status"] == "ok":
+                        _fail(entry, f"not kept: the manifest cannot be written ({self.broken})")
 
     def finish(self, documents: list[dict], findings: list[dict], stale: list[dict]) -> None:
         """The final manifest: ``documents`` as they now are, the PDFs of ``stale`` entries
