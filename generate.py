@@ -1,25 +1,25 @@
 #!/usr/bin/env python3
 """Leaflet press command line: `python generate.py [build|check|list] [filters]`. See README.md."""
+import os
 import signal
 import sys
 
 
-def _stop(signum, frame):
-    raise KeyboardInterrupt     # SIGTERM while starting up: stop like Ctrl-C
+def _interrupted_early(signum, frame):
+    """Ctrl-C or SIGTERM while the press is still starting: nothing has been written yet."""
+    sys.stderr.write("interrupted: the press had not started writing\n")
+    os._exit(128 + signum)
 
 
 if __name__ == "__main__":
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        from leafpress.cli import main
-    except KeyboardInterrupt:       # before the press had started: nothing was written
-        print("interrupted: nothing was written", file=sys.stderr)
-        sys.exit(130)
+    signal.signal(signal.SIGINT, _interrupted_early)
+    signal.signal(signal.SIGTERM, _interrupted_early)
+    from leafpress.cli import main
+    signal.signal(signal.SIGINT, signal.default_int_handler)   # the press's own handling from here on
     try:
         code = main()
         sys.stdout.flush()
     except BrokenPipeError:         # output piped into a command that stopped reading (| head)
-        import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
     sys.exit(code)

@@ -20,7 +20,11 @@ def scratch(tmp_path_factory) -> Path:
     """A copy of the project's data (fonts linked, not copied) that a test may break. It lives
     beside the test's tmp_path, not in it: tmp_path is then a folder the press may build into
     (it refuses a folder that holds the project)."""
-    dst = tmp_path_factory.mktemp("proj")
+    return copy_project(tmp_path_factory.mktemp("scratch") / "proj")
+
+
+def copy_project(dst: Path) -> Path:
+    dst.mkdir()
     for name in ("handouts", "layouts"):
         shutil.copytree(ROOT / name, dst / name)
     (dst / "assets").mkdir()
