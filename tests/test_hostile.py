@@ -223,6 +223,7 @@ def test_bad_input(case: Case, scratch: Path, tmp_path: Path, capsys):
     code = main(["build", *argv, "--jobs", "1", "--out", str(out)], root=scratch)
     err = capsys.readouterr().err
     assert "Traceback" not in err, err
+    assert (out / "manifest.json").is_file(), (code, err)
     docs = docs_by(out, key)
     assert set(docs) == {bad, good}
     assert not no_temp_files(out), no_temp_files(out)
