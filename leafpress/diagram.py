@@ -10,6 +10,7 @@ entities, no scripts, no external or file references, no text elements.
 """
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from .brand import resolve_inside
 from .content.loader import Reader, _display
-from .content.yamlsafe import load_yaml
+from .content.yamlsafe import load_yaml, read_error, read_limited
 from .errors import LeafletError
 
 MAX_SVG_BYTES = 1_000_000
@@ -47,9 +48,12 @@ class Diagram:
 
 
 def check_svg(path: Path, display: str) -> None:
-    raw = path.read_bytes()
+    try:
+        raw = read_limited(path, MAX_SVG_BYTES)
+    except OSError as exc:
+        raise read_error(exc, display) from None
     if len(raw) > MAX_SVG_BYTES:
-        raise LeafletError(f"SVG is {len(raw):,} bytes, over the limit of {MAX_SVG_BYTES:,}",
+        raise LeafletError(f"SVG is over the limit of {MAX_SVG_BYTES:,} bytes",
                            file=display, hint="Simplify the drawing")
     try:
         text = raw.decode("utf-8")
@@ -64,6 +68,11 @@ def check_svg(path: Path, display: str) -> None:
     except ET.ParseError as exc:
         raise LeafletError(f"SVG is not well-formed XML ({exc})", file=display,
                            line=exc.position[0] if exc.position else None) from None
+    for name in ("viewBox", "width", "height"):
+        value = root.attrib.get(name)
+        if value is not None and not _finite_numbers(value, 4 if name == "viewBox" else 1):
+            raise LeafletError(f"SVG {name}={value[:40]!r} is not a finite positive size", file=display,
+                               hint='Write it as numbers, e.g. viewBox="0 0 64 64"')
     count = 0
     for el in root.iter():
         count += 1
@@ -71,12 +80,15 @@ def check_svg(path: Path, display: str) -> None:
             raise LeafletError(f"SVG has more than {MAX_SVG_ELEMENTS:,} elements", file=display,
                                hint="Simplify the drawing")
         tag = el.tag.rsplit("}", 1)[-1]
+        if el.text and _EXTERNAL.search(el.text):
+            raise LeafletError(f"SVG <{tag}> refers to another file or address", file=display,
+                               hint="Remove external references")
         if tag in _FORBIDDEN:
             raise LeafletError(f"SVG element <{tag}> is not allowed", file=display,
                                hint="Diagrams are plain shapes; labels come from the handout")
         for name, value in el.attrib.items():
             lname = name.rsplit("}", 1)[-1]
-            if lname == "href" or re.search(r"url\(\s*['\"]?(?!#)", value or ""):
+            if lname == "href" or _EXTERNAL.search(value or ""):
                 raise LeafletError(f"SVG refers to another file or address ({lname}={value[:40]!r})",
                                    file=display, hint="Remove external references")
             if lname.startswith("on"):
@@ -85,6 +97,22 @@ def check_svg(path: Path, display: str) -> None:
 
 
 _CACHE: dict = {}
+_EXTERNAL = re.compile(r"url\(\s*['\"]?(?!#)", re.I)      # url(...) in any case, unless to #id
+_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:px|pt|mm|cm|in|%)?$")
+
+
+def _finite_numbers(value: str, n: int) -> bool:
+    parts = value.replace(",", " ").split()
+    if len(parts) != n or not all(_NUMBER.match(p) for p in parts):
+        return False
+    nums = [float(re.sub(r"[a-z%]+$", "", p)) for p in parts]
+    return all(math.isfinite(v) for v in nums) and all(v > 0 for v in nums[-2:])
+
+
+def _coordinate(doc, value, path) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise doc.error(path, f"expected a number, found {value!r}")
+    return float(value)
 
 
 def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
@@ -93,6 +121,13 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
         return _CACHE[key]
     data_path = folder / f"{diagram_id}.yaml"
     display = _display(data_path, root)
+    try:
+        outside = not data_path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        outside = False         # a link loop: reading it says so
+    if outside:
+        raise LeafletError("is a link to a file outside the diagrams folder", file=display,
+                           hint="Copy the file into assets/diagrams/ instead of linking to it")
     doc = load_yaml(data_path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("viewbox", "anchors"), ("panels", "svg"))
@@ -106,7 +141,12 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
     if drawing is None:
         raise LeafletError("svglib could not read this SVG", file=svg_display)
     vb = r.seq(top["viewbox"], ("viewbox",), 4)
-    vx, vy, vw, vh = (float(v) for v in vb)
+    vx, vy, vw, vh = (_coordinate(doc, v, ("viewbox", i)) for i, v in enumerate(vb[:4]))
+    if vw <= 0 or vh <= 0 or len(vb) != 4:
+        raise doc.error(("viewbox",), "the viewbox is [x, y, width, height] with a positive width and height")
+    if not (math.isfinite(drawing.width) and math.isfinite(drawing.height)) or drawing.width <= 0 \
+            or drawing.height <= 0:
+        raise LeafletError("the SVG has no usable size", file=svg_display, hint="Give it a viewBox")
     sx, sy = drawing.width / vw, drawing.height / vh
     anchors = {}
     am = r.mapping(top["anchors"], ("anchors",), tuple(top["anchors"]) if isinstance(top["anchors"], dict) else ())
@@ -117,7 +157,9 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
         side = r.string(a["side"], p + ("side",))
         if side not in ("left", "right"):
             raise doc.error(p + ("side",), f"{side!r} is not a side", hint="Use left or right")
-        x, y = float(at[0]), float(at[1])
+        if len(at) != 2:
+            raise doc.error(p + ("at",), "a point is [x, y]")
+        x, y = (_coordinate(doc, v, p + ("at", i)) for i, v in enumerate(at))
         if not (vx <= x <= vx + vw and vy <= y <= vy + vh):
             raise doc.error(p + ("at",), "the anchor lies outside the viewbox")
         panel = r.string(a["panel"], p + ("panel",)) if a.get("panel") is not None else None
