@@ -34,8 +34,11 @@ NO_END = set("（「『【〔〈《｛［“‘([{‹«")
 _SPACES = set(" \u3000\u00a0")
 # Phone numbers (at least 7 digits), web and e-mail addresses: a patient copies them whole, so a
 # line never ends inside one (a token wider than the column is cut, with a warning).
-UNBREAKABLE = re.compile(r"\+?\(?\d[\d ()\-./\u00a0]{5,}\d|(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
-                         r"(?:/[A-Za-z0-9\-._~/%?#=&]*[A-Za-z0-9/])?|[A-Za-z0-9._+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+# Each part is bounded (a domain label is at most 63 characters, as in DNS) and a match starts only
+# at the start of a token, so a long unbroken word is scanned in linear time, not quadratic.
+UNBREAKABLE = re.compile(r"(?<![\w.+-])(?:\+?\(?\d[\d ()\-./\u00a0]{5,40}\d"
+                         r"|(?:https?://)?(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,63}(?:/[A-Za-z0-9\-._~/%?#=&]{0,200}[A-Za-z0-9/])?"
+                         r"|[A-Za-z0-9._+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,63})")
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
