@@ -55,126 +55,46 @@ class GlyphWriter:
             self.canvas._doc.delayedFonts.append(emb)
         return emb
 
-    def _fast_line(self, item: TextLine, mark, ops: list) -> str | None:
-        """Lines made only of simple left-to-right pieces: one TJ per piece, no per-glyph work."""
+    def line(self, item: TextLine, mark=None) -> str:
+        """Operators for one line. ``mark(href, latin)`` gives (tag, MCID) for tagged content;
+        without it the caller has wrapped the line as an artifact.
+
+        Pieces are drawn in logical (reading) order, each as one ``TJ`` whose adjustments put
+        every glyph where shaping placed it (a right-to-left piece goes leftwards), split only
+        where a glyph is raised or lowered or a cluster carries an ``/ActualText``; word spaces
+        are space glyphs. So readers that take the content in stream order and readers that
+        rebuild lines from the glyphs' positions both get the words, spaces and order right."""
+        size = item.size
+        col = HexColor(item.colour)
+        ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
         pieces = item.pieces
-        runs = []
+        xs, x = [], item.x
         for piece in pieces:
-            run = _simple_run(piece)
-            if run is None:
-                return None
-            runs.append(run)
-        size, x, y = item.size, item.x, item.y
+            xs.append(x)
+            x += piece.width * size
+        soft = item.line.end if getattr(item.line, "hyphen", False) else None
         current = None
-        for piece, (body, pairs) in zip(pieces, runs):
+        for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
+            piece = pieces[i]
             emb = self.embedded(piece.font)
-            if not emb.use_all(pairs):
-                return None         # a glyph already stands for other text: take the slow path
+            plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
             if mark is not None:
                 tag, mcid = mark(piece.style.href, _latin(piece))
                 ops.append(f"/{tag} <</MCID {mcid}>> BDC")
             if current != emb.resource:
                 ops.append(f"/{emb.resource} {_num(size)} Tf")
                 current = emb.resource
-            ops.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm [{body}] TJ")
+            ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
+            bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
+            for (actual, subs), group in zip(plan.groups, bodies):
+                tjs = []
+                for (rise, _), body in zip(subs, group):
+                    tjs.append(f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ")
+                if actual is not None:
+                    tjs = [f"/Span <</ActualText <FEFF{_hex(actual)}>>> BDC", *tjs, "EMC"]
+                ops += tjs
             if mark is not None:
                 ops.append("EMC")
-            x += piece.width * size
-        ops.append("ET")
-        return "\n".join(ops)
-
-    def line(self, item: TextLine, mark=None) -> str:
-        """Operators for one line. ``mark(href)`` gives (tag, MCID) for tagged content; without
-        it the caller has wrapped the line as an artifact."""
-        size = item.size
-        col = HexColor(item.colour)
-        ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
-        fast = self._fast_line(item, mark, ops)
-        if fast is not None:
-            return fast
-        # Position every cluster in visual order, then draw them in logical (reading) order:
-        # the page looks the same, and text extraction in stream order reads correctly, right to
-        # left included.
-        x, y = item.x, item.y
-        placed = []
-        for piece in item.pieces:
-            emb = self.embedded(piece.font)
-            for first, count, text, logical in piece.clusters:
-                placed.append((logical, x, emb, piece, first, count, text))
-                x += sum(g[1] for g in piece.glyphs[first:first + count]) * size
-        placed.sort(key=lambda t: t[0])
-        state = {"font": None, "pen": None, "open": None}
-        run: list = []          # a TJ array being built: simple glyphs, left to right
-
-        def flush():
-            if run:
-                ops.append("[" + " ".join(run) + "] TJ")
-                run.clear()
-
-        def close():
-            flush()
-            if state["open"] is not None:
-                ops.append("EMC")
-                state["open"] = None
-
-        def open_(href, latin):
-            if mark is None or (state["open"] is not None and state["open"] == (href, latin)):
-                return
-            close()
-            tag, mcid = mark(href, latin)
-            ops.append(f"/{tag} <</MCID {mcid}>> BDC")
-            state["open"] = (href, latin)
-            state["pen"] = None
-
-        for _, cx, emb, piece, first, count, text in placed:
-            href = piece.style.href
-            glyphs = piece.glyphs[first:first + count]
-            # One glyph for one character, or a left-to-right ligature ("fi"): ToUnicode gives the
-            # text back. Clusters of several glyphs (marks, conjuncts, reordered vowels) get an
-            # ActualText span: drawn glyph by glyph, poppler would reorder a mark past its base.
-            simple = count == 1 and (len(text) == 1 or not piece.rtl) and emb.use(glyphs[0][0], text)
-            if simple:
-                open_(href, _latin(piece))
-                if state["font"] != emb.resource:
-                    flush()
-                    ops.append(f"/{emb.resource} {_num(size)} Tf")
-                    state["font"], state["pen"] = emb.resource, None
-                for gid, ax, dx, dy in glyphs:
-                    if dx or dy:
-                        flush()
-                        ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
-                        state["pen"] = None
-                    else:
-                        if state["pen"] is None or abs(state["pen"] - cx) > 0.001:
-                            flush()
-                            ops.append(f"1 0 0 1 {_num(cx)} {_num(y)} Tm")
-                        adjust = round(emb.width(gid) - ax * 1000, 2)
-                        run.append(f"<{gid:04X}>" + (f" {_num(adjust)}" if adjust else ""))
-                        state["pen"] = cx + ax * size
-                    cx += ax * size
-                continue
-            close()
-            state["pen"] = None
-            if state["font"] != emb.resource:
-                ops.append(f"/{emb.resource} {_num(size)} Tf")
-                state["font"] = emb.resource
-            for g in glyphs:
-                emb.use(g[0], None)
-            # Poppler spreads an ActualText over the span's width left to right; in a
-            # right-to-left piece that would put a ligature's first letter at the wrong end.
-            actual = text[::-1] if piece.rtl and len(text) > 1 else text
-            props = f"/ActualText <FEFF{_hex(actual)}>"
-            if mark is not None:
-                _, mcid = mark(href, _latin(piece))
-                props = f"/MCID {mcid} " + props
-            if props:
-                ops.append(f"/Span <<{props.strip()}>> BDC")
-            for gid, ax, dx, dy in glyphs:
-                ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
-                cx += ax * size
-            if props:
-                ops.append("EMC")
-        close()
         ops.append("ET")
         return "\n".join(ops)
 
@@ -189,27 +109,104 @@ def _latin(piece) -> bool:
     return cached
 
 
-def _simple_run(piece) -> tuple | None:
-    """For a left-to-right piece of one-glyph, one-character clusters without offsets (most
-    Latin, Cyrillic and CJK text): its TJ array body and (glyph, text) pairs, worked out once and
-    kept with the piece, which the line cache shares between documents."""
-    cached = getattr(piece, "_tj", None)
-    if cached is not None:
-        return cached or None
-    result = ()
-    if not piece.rtl and all(count == 1 and len(text) == 1 for _, count, text, _ in piece.clusters) \
-            and all(dx == 0 and dy == 0 for _, _, dx, dy in piece.glyphs):
+SOFT_HYPHEN = "\u00ad"
+# What a cluster's other glyphs read back as. Readers treat a missing or empty ToUnicode entry as
+# unknown and guess a character from the code; an invisible format character (category Cf) is
+# dropped by pdf.js and by text comparison, and read as nothing by screen readers.
+SILENT = "\u2060"
+
+
+class _Plan:
+    """A piece's glyphs as TJ bodies, in logical order.
+
+    Each glyph reads back (ToUnicode) as the text it stands for: its own character where a
+    cluster's glyphs are its characters' own glyphs in order, else the whole cluster's text on
+    the cluster's first glyph and nothing (an invisible format character) on the others. A
+    cluster of several glyphs that poppler or PDFium could put in the wrong order (a mark drawn
+    where the next letter starts) also gets an ``/ActualText`` with its text. Segments: (rise in
+    em, ActualText or None, [(gid, text, adjustment before it)])."""
+
+    def __init__(self, piece, soft: bool):
         font = piece.font
         scale = 1000.0 / font.upem
-        parts, pairs = [], []
-        for (first, _, text, _) in piece.clusters:
-            gid, ax, _, _ = piece.glyphs[first]
-            adjust = round(round(font.hb.get_glyph_h_advance(gid) * scale) - ax * 1000, 2)
-            parts.append(f"<{gid:04X}>" + (f" {_num(adjust)}" if adjust else ""))
-            pairs.append((gid, text))
-        result = (" ".join(parts), tuple(pairs))
-    piece._tj = result
-    return result or None
+        nominal = font.hb.get_nominal_glyph
+        # Where each glyph's origin is (em from the piece's left edge), in visual order.
+        origins, pen = [], 0.0
+        for _, ax, dx, _ in piece.glyphs:
+            origins.append(pen + dx)
+            pen += ax
+        clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
+        blank = nominal(0x200B)                # an empty glyph of no width, if the font has one
+        if blank is not None and (font.hb.get_glyph_h_advance(blank) or font.hb.get_glyph_extents(blank).width):
+            blank = None
+        self.groups: list = []          # [ActualText or None, [[rise, [(gid, text, adjustment)]]]]
+        pen = 0.0
+        for first, count, text, _ in clusters:
+            glyphs = list(range(first, first + count))
+            if piece.rtl:
+                glyphs.reverse()
+            gids = [piece.glyphs[g][0] for g in glyphs]
+            actual = None
+            extra = []                         # characters drawn as invisible glyphs
+            if soft:
+                texts = [SOFT_HYPHEN]          # a layout hyphen is not text
+            elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
+                    and (piece.rtl or all(piece.glyphs[g][1] for g in glyphs[1:])):
+                texts = list(text)
+            elif piece.rtl and blank is not None:
+                # Readers put a right-to-left glyph's several characters in either order: one
+                # character per glyph, in reading order, the rest on invisible glyphs after them.
+                texts = list(text[:count]) + [SILENT] * (count - len(text))
+                extra = list(text[count:])
+                if len(text) > 1:
+                    actual = text[::-1]        # poppler spreads an ActualText left to right
+            else:
+                texts = [text] + [SILENT] * (count - 1)
+            if not self.groups or actual is not None or self.groups[-1][0] is not None or piece.rtl:
+                self.groups.append([actual, []])
+            subs = self.groups[-1][1]
+            for g, gid, t in zip(glyphs, gids, texts):
+                dy = piece.glyphs[g][3]
+                if not subs or subs[-1][0] != dy:
+                    subs.append([dy, []])
+                subs[-1][1].append((gid, t, (pen - origins[g]) * 1000))
+                pen = origins[g] + round(font.hb.get_glyph_h_advance(gid) * scale) / 1000
+            if extra:
+                left = min(origins[g] for g in glyphs)
+                if subs[-1][0]:
+                    subs.append([0.0, []])
+                for ch in extra:
+                    subs[-1][1].append((blank, ch, (pen - left) * 1000))
+                    pen = left
+        self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries in subs for e in entries)
+        self.bodies = self._bodies(lambda gid, text: gid)
+
+    def _bodies(self, code) -> list:
+        """Per group, per rise: the TJ array's body."""
+        out = []
+        for _, subs in self.groups:
+            bodies = []
+            for _, entries in subs:
+                parts = []
+                for gid, text, before in entries:
+                    if abs(before) >= 0.005:
+                        parts.append(_num(round(before, 2)))
+                    parts.append(f"<{code(gid, text):04X}>")
+                bodies.append(" ".join(parts))
+            out.append(bodies)
+        return out
+
+    def render(self, emb: EmbeddedFont) -> list:
+        return self._bodies(emb.code)
+
+
+def _plan(piece, soft: bool) -> _Plan:
+    """The piece's plan, worked out once and kept with the piece (the line cache shares pieces
+    between documents and layouts)."""
+    plan = getattr(piece, "_plan", None)
+    if plan is None:
+        plan = piece._plan = _Plan(piece, soft)
+    return plan
 
 
 def _num(v: float) -> str:
