@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ..layout.items import Box, LaidOut, Picture, QrCode, Rule, TextLine
 from reportlab.pdfbase.pdfdoc import PDFName, PDFString
 
+from .pdfa import add_output_intent
 from .pdffont import EmbeddedFont
 from .tags import FOOTER_NODES, Tagger
 
@@ -280,7 +281,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
             target = tagger.link_on_page(pi, link.url, tagger.lang)
             key = n_pages + len(tagger.annots)
             c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0,
-                      StructParent=key, Contents=PDFString(target.alt or link.url))
+                      StructParent=key, Contents=PDFString(target.alt or link.url), F=4)   # F 4: Print
             ref = c._doc.refAnnotation("NUMBER" + repr(c._annotationCount))
             tagger.annots.append((target, ref))
             target.kids.append(("objr", pi, ref))
@@ -300,7 +301,9 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         c.addOutlineEntry(entry.title, key, entry.level)
     c.showOutline()
     if tagged:
-        tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts, meta.title)
+        tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts,
+                     {"title": meta.title, "author": meta.author, "subject": meta.subject, "keywords": meta.keywords})
+        add_output_intent(c._doc)
     c.save()
     return buf.getvalue()
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFStream,
                                       PDFString)
+from reportlab.pdfbase.pdfdoc import format as format_
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
@@ -112,7 +113,7 @@ class Tagger:
         return e
 
     # -- the tree, at the end -----------------------------------------------------------------
-    def write(self, doc, page_names: list[str], alts: dict, title: str) -> None:
+    def write(self, doc, page_names: list[str], alts: dict, info: dict) -> None:
         counter = [0]
 
         def ref_name() -> str:
@@ -195,7 +196,7 @@ class Tagger:
         cat = doc.Catalog
         cat.StructTreeRoot = PDFObjectReference(root_name)
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
-        cat.Metadata = doc.Reference(xmp(title, self.lang), "LPMetadata")
+        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
 
     def _group(self, elems: list[Elem]) -> list[Elem]:
         """Sections into Sect, list items into L > LI, contact and credits into a Div."""
@@ -236,24 +237,73 @@ class Tagger:
         return out
 
 
-def xmp(title: str, lang: str) -> PDFStream:
+class _PlainStream(PDFStream):
+    """A stream written as it is: no /Filter key at all (PDF/A-2 6.6.2.1 wants the metadata
+    stream readable without decoding), an end-of-line before ``endstream``."""
+
+    def format(self, document):
+        d = PDFDictionary(dict(self.dictionary.dict))
+        d["Length"] = len(self.content)
+        return format_(d, document) + b"\nstream\n" + self.content + b"\nendstream\n"
+
+
+def xmp(info: dict, lang: str) -> PDFStream:
+    """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
+    PDF/A (part 2, conformance U) and PDF/UA (part 1) identification and the extension schema
+    that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords."""
     def esc(s: str) -> str:
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    title, author = esc(info.get("title", "")), esc(info.get("author", ""))
+    subject, keywords = esc(info.get("subject", "")), esc(info.get("keywords", ""))
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{esc(title)}</rdf:li></rdf:Alt></dc:title>
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
    <dc:language><rdf:Bag><rdf:li>{esc(lang)}</rdf:li></rdf:Bag></dc:language>
    <dc:format>application/pdf</dc:format>
-   <pdfuaid:part>1</pdfuaid:part>
-   <xmp:CreateDate>2000-01-01T00:00:00Z</xmp:CreateDate>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+   <xmp:CreateDate>2000-01-01T00:00:00+00:00</xmp:CreateDate>
+   <xmp:ModifyDate>2000-01-01T00:00:00+00:00</xmp:ModifyDate>
    <xmp:CreatorTool>leafpress</xmp:CreatorTool>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
    <pdf:Producer>ReportLab PDF Library - (opensource)</pdf:Producer>
+   <pdf:Keywords>{keywords}</pdf:Keywords>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>U</pdfaid:conformance>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaExtension:schemas>
+    <rdf:Bag>
+     <rdf:li rdf:parseType="Resource">
+      <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+      <pdfaSchema:property>
+       <rdf:Seq>
+        <rdf:li rdf:parseType="Resource">
+         <pdfaProperty:name>part</pdfaProperty:name>
+         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+         <pdfaProperty:category>internal</pdfaProperty:category>
+         <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+        </rdf:li>
+       </rdf:Seq>
+      </pdfaSchema:property>
+     </rdf:li>
+    </rdf:Bag>
+   </pdfaExtension:schemas>
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>""".encode("utf-8")
-    return PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet, filters=[])
+    return _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
