@@ -89,8 +89,9 @@ class GlyphWriter:
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             for (actual, subs), group in zip(plan.groups, bodies):
                 tjs = []
-                for (rise, _), body in zip(subs, group):
-                    tjs.append(f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ")
+                for (rise, _, hidden), body in zip(subs, group):
+                    tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
+                    tjs.append(f"3 Tr {tj} 0 Tr" if hidden else tj)
                 if actual is not None:
                     tjs = [f"/Span <</ActualText <FEFF{_hex(actual)}>>> BDC", *tjs, "EMC"]
                 ops += tjs
@@ -115,6 +116,10 @@ SOFT_HYPHEN = "\u00ad"
 # unknown and guess a character from the code; an invisible format character (category Cf) is
 # dropped by pdf.js and by text comparison, and read as nothing by screen readers.
 SILENT = "\u2060"
+# A word space in right-to-left text. pdf.js makes spaces only from gaps in left-to-right
+# progress and drops space characters; a right-to-left mark before the space (invisible, and
+# of the text's own direction) makes pdf.js keep it.
+RTL_SPACE = "\u200f "
 
 
 class _Plan:
@@ -137,9 +142,6 @@ class _Plan:
             origins.append(pen + dx)
             pen += ax
         clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
-        blank = nominal(0x200B)                # an empty glyph of no width, if the font has one
-        if blank is not None and (font.hb.get_glyph_h_advance(blank) or font.hb.get_glyph_extents(blank).width):
-            blank = None
         self.groups: list = []          # [ActualText or None, [[rise, [(gid, text, adjustment)]]]]
         pen = 0.0
         for first, count, text, _ in clusters:
@@ -151,16 +153,15 @@ class _Plan:
             extra = []                         # characters drawn as invisible glyphs
             if soft:
                 texts = [SOFT_HYPHEN]          # a layout hyphen is not text
+            elif piece.rtl and piece.glyphs[glyphs[0]][1] > 0:
+                # Right to left, readers disagree on the order of a glyph's characters and of a
+                # mark and its base: the cluster's first character on its first glyph, each
+                # further one on an empty glyph a hair further left, nothing on the others.
+                texts = [RTL_SPACE if text == " " else text[0]] + [SILENT] * (count - 1)
+                extra = list(text[1:])
             elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
-                    and (piece.rtl or all(piece.glyphs[g][1] for g in glyphs[1:])):
+                    and all(piece.glyphs[g][1] for g in glyphs[1:]):
                 texts = list(text)
-            elif piece.rtl and blank is not None:
-                # Readers put a right-to-left glyph's several characters in either order: one
-                # character per glyph, in reading order, the rest on invisible glyphs after them.
-                texts = list(text[:count]) + [SILENT] * (count - len(text))
-                extra = list(text[count:])
-                if len(text) > 1:
-                    actual = text[::-1]        # poppler spreads an ActualText left to right
             else:
                 texts = [text] + [SILENT] * (count - 1)
             if not self.groups or actual is not None or self.groups[-1][0] is not None or piece.rtl:
@@ -168,18 +169,21 @@ class _Plan:
             subs = self.groups[-1][1]
             for g, gid, t in zip(glyphs, gids, texts):
                 dy = piece.glyphs[g][3]
-                if not subs or subs[-1][0] != dy:
-                    subs.append([dy, []])
+                if not subs or subs[-1][0] != dy or piece.rtl:     # PDFium reorders inside a TJ
+                    subs.append([dy, [], False])
                 subs[-1][1].append((gid, t, (pen - origins[g]) * 1000))
                 pen = origins[g] + round(font.hb.get_glyph_h_advance(gid) * scale) / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
-                if subs[-1][0]:
-                    subs.append([0.0, []])
+                # Each further character on an invisible copy of the first glyph, a hair to its
+                # left (PDFium skips text objects without ink, and orders them by position).
+                carrier = gids[0]
+                width = round(font.hb.get_glyph_h_advance(carrier) * scale) / 1000
                 for ch in extra:
-                    subs[-1][1].append((blank, ch, (pen - left) * 1000))
-                    pen = left
-        self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries in subs for e in entries)
+                    left -= 0.001
+                    subs.append([0.0, [(carrier, ch, (pen - left) * 1000)], True])
+                    pen = left + width
+        self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
     def _bodies(self, code) -> list:
@@ -187,7 +191,7 @@ class _Plan:
         out = []
         for _, subs in self.groups:
             bodies = []
-            for _, entries in subs:
+            for _, entries, _ in subs:
                 parts = []
                 for gid, text, before in entries:
                     if abs(before) >= 0.005:
