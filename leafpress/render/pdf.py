@@ -89,9 +89,15 @@ class GlyphWriter:
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             for (actual, subs), group in zip(plan.groups, bodies):
                 tjs = []
-                for (rise, _, hidden), body in zip(subs, group):
+                for (rise, entries, hidden), body in zip(subs, group):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
-                    tjs.append(f"3 Tr {tj} 0 Tr" if hidden else tj)
+                    if hidden:
+                        tj = f"3 Tr {tj} 0 Tr"
+                    elif rise and all(e[1] == SILENT for e in entries):
+                        # Raised or lowered glyphs that stand for no text of their own: an empty
+                        # ActualText keeps poppler from making a line of them.
+                        tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
+                    tjs.append(tj)
                 if actual is not None:
                     tjs = [f"/Span <</ActualText <FEFF{_hex(actual)}>>> BDC", *tjs, "EMC"]
                 ops += tjs
