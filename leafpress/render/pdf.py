@@ -92,10 +92,11 @@ class GlyphWriter:
                 for (rise, entries, hidden), body in zip(subs, group):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
                     if hidden:
-                        tj = f"3 Tr {tj} 0 Tr"
-                    elif rise and all(e[1] == SILENT for e in entries):
-                        # Raised or lowered glyphs that stand for no text of their own: an empty
-                        # ActualText keeps poppler from making a line of them.
+                        tj = f"3 Tr {_num(SQUEEZE * 100)} Tz {tj} 100 Tz 0 Tr"
+                    elif all(e[1] == SILENT for e in entries):
+                        # Glyphs that stand for no text of their own (raised or lowered marks,
+                        # the second glyph of a ligature): an empty ActualText keeps poppler from
+                        # making words or lines of them.
                         tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
                     tjs.append(tj)
                 if actual is not None:
@@ -126,6 +127,7 @@ SILENT = "\u2060"
 # progress and drops space characters; a right-to-left mark before the space (invisible, and
 # of the text's own direction) makes pdf.js keep it.
 RTL_SPACE = "\u200f "
+SQUEEZE = 0.1       # horizontal scale of the invisible glyphs that carry a cluster's further characters
 
 
 class _Plan:
@@ -181,14 +183,15 @@ class _Plan:
                 pen = origins[g] + round(font.hb.get_glyph_h_advance(gid) * scale) / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
-                # Each further character on an invisible copy of the first glyph, a hair to its
-                # left (PDFium skips text objects without ink, and orders them by position).
+                # Each further character on an invisible copy of the first glyph, squeezed just
+                # to its left (PDFium skips text objects without ink and orders them by where
+                # they start; poppler splits words at overlapping glyphs).
                 carrier = gids[0]
                 width = round(font.hb.get_glyph_h_advance(carrier) * scale) / 1000
                 for ch in extra:
                     left -= 0.001
-                    subs.append([0.0, [(carrier, ch, (pen - left) * 1000)], True])
-                    pen = left + width
+                    subs.append([0.0, [(carrier, ch, (pen - left) * 1000 / SQUEEZE)], True])
+                    pen = left + width * SQUEEZE
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
