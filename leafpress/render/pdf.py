@@ -92,7 +92,10 @@ class GlyphWriter:
                 for (rise, entries, hidden), body in zip(subs, group):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
                     if hidden:
-                        tj = f"3 Tr {_num(SQUEEZE * 100)} Tz {tj} 100 Tz 0 Tr"
+                        # A size of its own: pdf.js starts a new text item at a change of size,
+                        # so it does not reorder a mark with its letter.
+                        tf = f"/{emb.resource} {_num(size * hidden)} Tf"
+                        tj = f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr"
                     elif all(e[1] == SILENT for e in entries):
                         # Glyphs that stand for no text of their own (raised or lowered marks,
                         # the second glyph of a ligature): an empty ActualText keeps poppler from
@@ -155,13 +158,14 @@ class _Plan:
         for first, count, text, _ in clusters:
             glyphs = list(range(first, first + count))
             if piece.rtl:
-                glyphs.reverse()
+                # The widest glyph (the letter, not a mark on it) first: it carries the text.
+                glyphs.sort(key=lambda g: (-piece.glyphs[g][1], -g))
             gids = [piece.glyphs[g][0] for g in glyphs]
             actual = None
             extra = []                         # characters drawn as invisible glyphs
             if soft:
                 texts = [SOFT_HYPHEN]          # a layout hyphen is not text
-            elif piece.rtl and piece.glyphs[glyphs[0]][1] > 0:
+            elif piece.rtl:
                 # Right to left, readers disagree on the order of a glyph's characters and of a
                 # mark and its base: the cluster's first character on its first glyph, each
                 # further one on an empty glyph a hair further left, nothing on the others.
@@ -188,10 +192,11 @@ class _Plan:
                 # they start; poppler splits words at overlapping glyphs).
                 carrier = gids[0]
                 width = round(font.hb.get_glyph_h_advance(carrier) * scale) / 1000
-                for ch in extra:
+                for k, ch in enumerate(extra, 1):
                     left -= 0.001
-                    subs.append([0.0, [(carrier, ch, (pen - left) * 1000 / SQUEEZE)], True])
-                    pen = left + width * SQUEEZE
+                    shrink = 1 - 0.001 * k            # each carrier a size of its own (see line())
+                    subs.append([0.0, [(carrier, ch, (pen - left) * 1000 / (SQUEEZE * shrink))], shrink])
+                    pen = left + width * SQUEEZE * shrink
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
