@@ -246,6 +246,9 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
     c.setKeywords(meta.keywords)
     c.setCreator("leafpress")
     c.setViewerPreference("DisplayDocTitle", "true")
+    if _right_to_left(laid):
+        # The predominant reading order; PDFium orders the runs of a mixed line by it.
+        c.setViewerPreference("Direction", "R2L")
     writer = GlyphWriter(c)
     tagger = Tagger(laid.lang or meta.lang, laid.parts)
     # Footer text repeats on every page: it is tagged once (its last appearance), an artifact elsewhere.
@@ -324,6 +327,15 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         add_output_intent(c._doc)
     c.save()
     return buf.getvalue()
+
+
+def _right_to_left(laid: LaidOut) -> bool:
+    """Whether the document's own language is set right to left (its paragraphs say so)."""
+    for page in laid.pages:
+        for item in page.items:
+            if isinstance(item, TextLine) and item.lang == laid.lang:
+                return bool(item.paragraph.rtl)
+    return False
 
 
 def _draw(c: Canvas, writer: GlyphWriter, item, mark) -> None:
