@@ -89,13 +89,15 @@ class GlyphWriter:
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             for (actual, subs), group in zip(plan.groups, bodies):
                 tjs = []
-                for (rise, entries, hidden), body in zip(subs, group):
+                for (rise, entries, hidden, resume), body in zip(subs, group):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
                     if hidden:
                         # A size of its own: pdf.js starts a new text item at a change of size,
-                        # so it does not reorder a mark with its letter.
+                        # so it does not reorder a mark with its letter. Then the pen goes back
+                        # where the visible glyphs left it.
                         tf = f"/{emb.resource} {_num(size * hidden)} Tf"
-                        tj = f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr"
+                        tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr "
+                              f"1 0 0 1 {_num(xs[i] + resume * size)} {_num(item.y)} Tm")
                     elif all(e[1] == SILENT for e in entries):
                         # Glyphs that stand for no text of their own (raised or lowered marks,
                         # the second glyph of a ligature): an empty ActualText keeps poppler from
@@ -182,9 +184,10 @@ class _Plan:
             for g, gid, t in zip(glyphs, gids, texts):
                 dy = piece.glyphs[g][3]
                 if not subs or subs[-1][0] != dy or piece.rtl:     # PDFium reorders inside a TJ
-                    subs.append([dy, [], False])
-                subs[-1][1].append((gid, t, (pen - origins[g]) * 1000))
-                pen = origins[g] + round(font.hb.get_glyph_h_advance(gid) * scale) / 1000
+                    subs.append([dy, [], False, None])
+                before = _adjust((pen - origins[g]) * 1000)
+                subs[-1][1].append((gid, t, before))
+                pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
                 # Each further character on an invisible copy of the first glyph, squeezed just
@@ -192,12 +195,15 @@ class _Plan:
                 # they start; poppler splits words at overlapping glyphs).
                 carrier = gids[0]
                 width = round(font.hb.get_glyph_h_advance(carrier) * scale) / 1000
+                resume = pen
                 for k, ch in enumerate(extra, 1):
                     left -= 0.001
                     shrink = 1 - 0.001 * k            # each carrier a size of its own (see line())
-                    subs.append([0.0, [(carrier, ch, (pen - left) * 1000 / (SQUEEZE * shrink))], shrink])
+                    before = _adjust((pen - left) * 1000 / (SQUEEZE * shrink))
+                    subs.append([0.0, [(carrier, ch, before)], shrink, resume])
                     pen = left + width * SQUEEZE * shrink
-        self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _ in subs for e in entries)
+                pen = resume                          # line() puts the pen back after them
+        self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
     def _bodies(self, code) -> list:
@@ -205,11 +211,11 @@ class _Plan:
         out = []
         for _, subs in self.groups:
             bodies = []
-            for _, entries, _ in subs:
+            for _, entries, _, _ in subs:
                 parts = []
                 for gid, text, before in entries:
-                    if abs(before) >= 0.005:
-                        parts.append(_num(round(before, 2)))
+                    if before:
+                        parts.append(_num(before))
                     parts.append(f"<{code(gid, text):04X}>")
                 bodies.append(" ".join(parts))
             out.append(bodies)
@@ -226,6 +232,12 @@ def _plan(piece, soft: bool) -> _Plan:
     if plan is None:
         plan = piece._plan = _Plan(piece, soft)
     return plan
+
+
+def _adjust(v: float) -> float:
+    """A TJ adjustment as written (thousandths of an em, three decimals)."""
+    v = round(v, 3)
+    return 0.0 if abs(v) < 0.0005 else v
 
 
 def _num(v: float) -> str:
