@@ -194,15 +194,11 @@ class _Plan:
                 # to its left (PDFium skips text objects without ink and orders them by where
                 # they start; poppler splits words at overlapping glyphs).
                 carrier = gids[0]
-                width = round(font.hb.get_glyph_h_advance(carrier) * scale) / 1000
-                resume = pen
-                for k, ch in enumerate(extra, 1):
+                for k, ch in enumerate(extra, 1):   # line() puts the pen back after each
                     left -= 0.001
                     shrink = 1 - 0.001 * k            # each carrier a size of its own (see line())
                     before = _adjust((pen - left) * 1000 / (SQUEEZE * shrink))
-                    subs.append([0.0, [(carrier, ch, before)], shrink, resume])
-                    pen = left + width * SQUEEZE * shrink
-                pen = resume                          # line() puts the pen back after them
+                    subs.append([0.0, [(carrier, ch, before)], shrink, pen])
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
