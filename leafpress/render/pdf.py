@@ -155,6 +155,7 @@ class _Plan:
             origins.append(pen + dx)
             pen += ax
         clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
+        deferred = []
         self.groups: list = []          # [ActualText or None, [[rise, [(gid, text, adjustment)]]]]
         pen = 0.0
         for first, count, text, _ in clusters:
@@ -183,6 +184,9 @@ class _Plan:
             subs = self.groups[-1][1]
             for g, gid, t in zip(glyphs, gids, texts):
                 dy = piece.glyphs[g][3]
+                if dy and t == SILENT:
+                    deferred.append((g, gid))
+                    continue
                 if not subs or subs[-1][0] != dy or piece.rtl:     # PDFium reorders inside a TJ
                     subs.append([dy, [], False, None])
                 before = _adjust((pen - origins[g]) * 1000)
@@ -199,6 +203,12 @@ class _Plan:
                     shrink = 1 - 0.001 * k            # each carrier a size of its own (see line())
                     before = _adjust((pen - left) * 1000 / (SQUEEZE * shrink))
                     subs.append([0.0, [(carrier, ch, before)], shrink, pen])
+        # Raised or lowered glyphs that stand for no text come last: PDFium groups text objects
+        # into lines by height, and a mark met among the letters can split a line in two.
+        for g, gid in deferred:
+            before = _adjust((pen - origins[g]) * 1000)
+            self.groups.append([None, [[piece.glyphs[g][3], [(gid, SILENT, before)], False, None]]])
+            pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
