@@ -98,7 +98,7 @@ class GlyphWriter:
                         tf = f"/{emb.resource} {_num(size * hidden)} Tf"
                         tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr "
                               f"1 0 0 1 {_num(xs[i] + resume * size)} {_num(item.y)} Tm")
-                    elif all(e[1] == SILENT for e in entries):
+                    elif all(e[1] in SILENT for e in entries):
                         # Glyphs that stand for no text of their own (raised or lowered marks,
                         # the second glyph of a ligature): an empty ActualText keeps poppler from
                         # making words or lines of them.
@@ -126,8 +126,10 @@ def _latin(piece) -> bool:
 SOFT_HYPHEN = "\u00ad"
 # What a cluster's other glyphs read back as. Readers treat a missing or empty ToUnicode entry as
 # unknown and guess a character from the code; an invisible format character (category Cf) is
-# dropped by pdf.js and by text comparison, and read as nothing by screen readers.
-SILENT = "\u2060"
+# dropped by pdf.js and by text comparison, and read as nothing by screen readers: a word joiner
+# in left-to-right text, a right-to-left mark in right-to-left text (PDFium's bidi splits a
+# right-to-left line at a neutral character).
+SILENT = ("\u2060", "\u200f")
 # A word space in right-to-left text. pdf.js makes spaces only from gaps in left-to-right
 # progress and drops space characters; a right-to-left mark before the space (invisible, and
 # of the text's own direction) makes pdf.js keep it.
@@ -156,6 +158,7 @@ class _Plan:
             pen += ax
         clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
         deferred = []
+        silent = SILENT[piece.rtl]
         self.groups: list = []          # [ActualText or None, [[rise, [(gid, text, adjustment)]]]]
         pen = 0.0
         for first, count, text, _ in clusters:
@@ -172,19 +175,19 @@ class _Plan:
                 # Right to left, readers disagree on the order of a glyph's characters and of a
                 # mark and its base: the cluster's first character on its first glyph, each
                 # further one on an empty glyph a hair further left, nothing on the others.
-                texts = [RTL_SPACE if text == " " else text[0]] + [SILENT] * (count - 1)
+                texts = [RTL_SPACE if text == " " else text[0]] + [silent] * (count - 1)
                 extra = list(text[1:])
             elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
                     and all(piece.glyphs[g][1] for g in glyphs[1:]):
                 texts = list(text)
             else:
-                texts = [text] + [SILENT] * (count - 1)
+                texts = [text] + [silent] * (count - 1)
             if not self.groups or actual is not None or self.groups[-1][0] is not None or piece.rtl:
                 self.groups.append([actual, []])
             subs = self.groups[-1][1]
             for g, gid, t in zip(glyphs, gids, texts):
                 dy = piece.glyphs[g][3]
-                if dy and t == SILENT:
+                if dy and t == silent:
                     deferred.append((g, gid))
                     continue
                 if not subs or subs[-1][0] != dy or piece.rtl:     # PDFium reorders inside a TJ
@@ -207,7 +210,7 @@ class _Plan:
         # into lines by height, and a mark met among the letters can split a line in two.
         for g, gid in deferred:
             before = _adjust((pen - origins[g]) * 1000)
-            self.groups.append([None, [[piece.glyphs[g][3], [(gid, SILENT, before)], False, None]]])
+            self.groups.append([None, [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
             pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
