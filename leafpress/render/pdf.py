@@ -10,7 +10,9 @@ artifacts. No content string ever reaches a markup parser: text goes in as glyph
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab import rl_config
@@ -18,7 +20,7 @@ from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
-from ..layout.items import Box, LaidOut, Picture, QrCode, Rule, TextLine
+from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, QrCode, Rule, TextLine
 from reportlab.pdfbase.pdfdoc import PDFName, PDFString
 
 from .pdfa import add_output_intent
@@ -56,9 +58,10 @@ class GlyphWriter:
             self.canvas._doc.delayedFonts.append(emb)
         return emb
 
-    def line(self, item: TextLine, mark=None) -> str:
-        """Operators for one line. ``mark(href, latin)`` gives (tag, MCID) for tagged content;
-        without it the caller has wrapped the line as an artifact.
+    def line(self, item: TextLine, mark=None, quoting: bool = False) -> str:
+        """Operators for one line. ``mark(href, latin, rect)`` gives (tag, MCID) for tagged
+        content; without it the caller has wrapped the line as an artifact. ``quoting``: runs of
+        Latin-script words get marked content of their own (a Span with their language).
 
         Pieces are drawn in logical (reading) order, each as one ``TJ`` whose adjustments put
         every glyph where shaping placed it (a right-to-left piece goes leftwards), split only
@@ -79,16 +82,21 @@ class GlyphWriter:
             piece = pieces[i]
             emb = self.embedded(piece.font)
             plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
-            if mark is not None:
-                tag, mcid = mark(piece.style.href, _latin(piece))
-                ops.append(f"/{tag} <</MCID {mcid}>> BDC")
+            rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
             if current != emb.resource:
                 ops.append(f"/{emb.resource} {_num(size)} Tf")
                 current = emb.resource
             ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
-            for (actual, subs), group in zip(plan.groups, bodies):
-                tjs = []
+            run = None                  # the Latin-script flag of the marked content open
+            for (latin, subs), group in zip(plan.groups, bodies):
+                latin = latin and quoting
+                if mark is not None and latin != run:
+                    if run is not None:
+                        ops.append("EMC")
+                    tag, mcid = mark(piece.style.href, latin, rect)
+                    ops.append(f"/{tag} <</MCID {mcid}>> BDC")
+                    run = latin
                 for (rise, entries, hidden, resume), body in zip(subs, group):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
                     if hidden:
@@ -103,24 +111,33 @@ class GlyphWriter:
                         # the second glyph of a ligature): an empty ActualText keeps poppler from
                         # making words or lines of them.
                         tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
-                    tjs.append(tj)
-                if actual is not None:
-                    tjs = [f"/Span <</ActualText <FEFF{_hex(actual)}>>> BDC", *tjs, "EMC"]
-                ops += tjs
-            if mark is not None:
+                    ops.append(tj)
+            if run is not None:
                 ops.append("EMC")
         ops.append("ET")
         return "\n".join(ops)
 
 
-def _latin(piece) -> bool:
-    """Whether a piece is Latin-script words (an English term inside an Arabic or Thai text)."""
-    cached = getattr(piece, "_latin", None)
-    if cached is None:
-        text = "".join(t for _, _, t, _ in piece.clusters)
+def _scripts(piece) -> list[bool]:
+    """Per cluster (logical order within the piece): whether it belongs to a run of Latin-script
+    words. Letters decide; spaces, digits and punctuation between two Latin words go with them."""
+    kinds = []
+    for _, _, text, _ in piece.clusters:
         letters = [ch for ch in text if ch.isalpha()]
-        cached = piece._latin = bool(letters) and all(ch.isascii() for ch in letters)
-    return cached
+        kinds.append(None if not letters else all(_is_latin(ch) for ch in letters))
+    out = []
+    for k, kind in enumerate(kinds):
+        if kind is None:
+            before = next((x for x in reversed(kinds[:k]) if x is not None), None)
+            after = next((x for x in kinds[k + 1:] if x is not None), None)
+            kind = bool(before and after) if before is not None and after is not None else bool(before or after)
+        out.append(kind)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _is_latin(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("LATIN")
 
 
 SOFT_HYPHEN = "\u00ad"
@@ -157,17 +174,19 @@ class _Plan:
             origins.append(pen + dx)
             pen += ax
         clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
+        latin = _scripts(piece)
+        if piece.rtl:
+            latin.reverse()
         deferred = []
         silent = SILENT[piece.rtl]
-        self.groups: list = []          # [ActualText or None, [[rise, [(gid, text, adjustment)]]]]
+        self.groups: list = []          # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
         pen = 0.0
-        for first, count, text, _ in clusters:
+        for (first, count, text, _), in_latin in zip(clusters, latin):
             glyphs = list(range(first, first + count))
             if piece.rtl:
                 # The widest glyph (the letter, not a mark on it) first: it carries the text.
                 glyphs.sort(key=lambda g: (-piece.glyphs[g][1], -g))
             gids = [piece.glyphs[g][0] for g in glyphs]
-            actual = None
             extra = []                         # characters drawn as invisible glyphs
             if soft:
                 texts = [SOFT_HYPHEN]          # a layout hyphen is not text
@@ -182,8 +201,8 @@ class _Plan:
                 texts = list(text)
             else:
                 texts = [text] + [silent] * (count - 1)
-            if not self.groups or actual is not None or self.groups[-1][0] is not None or piece.rtl:
-                self.groups.append([actual, []])
+            if not self.groups or self.groups[-1][0] != in_latin or piece.rtl:
+                self.groups.append([in_latin, []])
             subs = self.groups[-1][1]
             for g, gid, t in zip(glyphs, gids, texts):
                 dy = piece.glyphs[g][3]
@@ -210,7 +229,8 @@ class _Plan:
         # into lines by height, and a mark met among the letters can split a line in two.
         for g, gid in deferred:
             before = _adjust((pen - origins[g]) * 1000)
-            self.groups.append([None, [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
+            self.groups.append([self.groups[-1][0] if self.groups else False,
+                                [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
             pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
@@ -279,6 +299,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
             if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES:
                 last_seen[(item.lang, item.node)] = pi
     bookmarks = []
+    outline = _outline(laid)
     n_pages = len(laid.pages)
     for pi, page in enumerate(laid.pages):
         c.setPageSize((page.width, page.height))
@@ -298,17 +319,21 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
                 continue
-            lang = getattr(item, "lang", None) or tagger.lang
-            elem = tagger.elem(lang if isinstance(item, TextLine) else laid.lang, item.node, role)
+            if isinstance(item, TextLine):
+                lang = item.lang or tagger.lang
+            else:
+                lang = _picture_lang(page, item) or laid.lang
+            elem = tagger.elem(lang, item.node, role)
+            quote = _quote_lang(laid, item)
 
-            def mark(href, latin=False, elem=elem, pi=pi):
-                target = tagger.link(elem, href, pi) if href else elem
-                if latin and laid.quote_lang and target.type != "Link":
-                    target = tagger.span(target, laid.quote_lang, pi)   # /Lang on a foreign term
+            def mark(href, latin=False, rect=None, elem=elem, pi=pi, quote=quote):
+                target = tagger.link(elem, href, pi, rect) if href else elem
+                if latin and quote and target.type != "Link":
+                    target = tagger.span(target, quote, pi)   # /Lang on a foreign term
                 return target.type, tagger.mcid(pi, target)
 
             if isinstance(item, TextLine):
-                _draw(c, writer, item, mark)
+                c.addLiteral(writer.line(item, mark, quoting=quote is not None))
             else:
                 tag, mcid = mark(None)
                 if isinstance(item, Picture):
@@ -316,22 +341,24 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 c.addLiteral(f"/{tag} <</MCID {mcid}>> BDC")
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
-        for link in page.links:
+        qr_spots = {_spot(item) for item in page.items if isinstance(item, Picture) and item.node == "qr"}
+        for link in _joined(page.links):
             if not tagged:
                 c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0)
                 continue
-            target = tagger.link_on_page(pi, link.url, tagger.lang)
+            rect = (link.x, link.y, link.w, link.h)
+            target = tagger.link_on_page(pi, link.url, tagger.lang, rect, qr=_spot(link) in qr_spots)
             key = n_pages + len(tagger.annots)
             c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0,
                       StructParent=key, Contents=PDFString(target.alt or link.url), F=4)   # F 4: Print
             ref = c._doc.refAnnotation("NUMBER" + repr(c._annotationCount))
             tagger.annots.append((target, ref))
             target.kids.append(("objr", pi, ref))
-        for entry in laid.outline:
+        for n, entry in enumerate(outline):
             if entry.page == pi:
-                key = f"s{laid.outline.index(entry)}"
+                key = f"s{n}"
                 c.bookmarkHorizontalAbsolute(key, entry.y)
-                bookmarks.append((laid.outline.index(entry), key, entry))
+                bookmarks.append((n, key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
         if not tagged:
@@ -348,6 +375,89 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         add_output_intent(c._doc)
     c.save()
     return buf.getvalue()
+
+
+def _spot(item) -> tuple:
+    return tuple(round(v, 2) for v in (item.x, item.y, item.w, item.h))
+
+
+def _joined(links: list) -> list:
+    """Link areas as annotations: the pieces of one address on one line (fonts and directions
+    split it) become one annotation, one tab stop."""
+    out: list = []
+    for link in links:
+        last = out[-1] if out else None
+        if last is not None and last.url == link.url and abs(last.y - link.y) < 0.01 \
+                and abs(last.h - link.h) < 0.01 and link.x <= last.x + last.w + 0.5 and last.x <= link.x + link.w + 0.5:
+            x0, x1 = min(last.x, link.x), max(last.x + last.w, link.x + link.w)
+            out[-1] = Link(x0, last.y, x1 - x0, last.h, last.url)
+        else:
+            out.append(link)
+    return out
+
+
+def _picture_lang(page, drawn) -> str | None:
+    """The language of a figure's drawing (or leader line or label box): that of its caption and
+    labels (same node) whose column it shares, so the figures of a dual-language sheet are told
+    apart."""
+    if isinstance(drawn, Rule):
+        x0, x1 = sorted((drawn.x1, drawn.x2))
+    else:
+        x0, x1 = drawn.x, drawn.x + drawn.w
+    best, lang = -1e9, None
+    for item in page.items:
+        if isinstance(item, TextLine) and item.node in (drawn.node, drawn.node + "c"):
+            overlap = min(x1, item.x + item.width) - max(x0, item.x)
+            if overlap > best:
+                best, lang = overlap, item.lang
+    return lang
+
+
+def _quote_lang(laid: LaidOut, item) -> str | None:
+    """The language of Latin-script words inside a line of another script: the source's (set by
+    the project), or on a dual-language sheet the first column's, for the other columns' lines
+    that are written in another script."""
+    if not isinstance(item, TextLine):
+        return None
+    if laid.quote_lang:
+        return laid.quote_lang
+    if laid.parts and item.lang != laid.parts[0] and not _mostly_latin(item.paragraph):
+        return laid.parts[0]
+    return None
+
+
+def _mostly_latin(paragraph) -> bool:
+    cached = getattr(paragraph, "_mostly_latin", None)
+    if cached is None:
+        letters = [ch for ch in paragraph.text if ch.isalpha()]
+        cached = paragraph._mostly_latin = sum(map(_is_latin, letters)) * 2 >= len(letters)
+    return cached
+
+
+def _outline(laid: LaidOut) -> list:
+    """Bookmarks: the layout's, and on a dual-language sheet each other column's section
+    headings too, in reading order (page, height, column)."""
+    if not laid.parts:
+        return list(laid.outline)
+    entries = [(e.page, -round(e.y, 1), 0, n, e) for n, e in enumerate(laid.outline)]
+    seen = set()
+    for pi, page in enumerate(laid.pages):
+        for item in page.items:
+            if isinstance(item, TextLine) and item.role == "H2" and item.lang != laid.parts[0] \
+                    and item.node.startswith("sec") and (item.lang, item.node) not in seen:
+                seen.add((item.lang, item.node))
+                top = item.y + item.size
+                entries.append((pi, -round(top, 1), laid.parts.index(item.lang) if item.lang in laid.parts else 1,
+                                len(entries), OutlineEntry(item.paragraph.text, pi, top)))
+    entries.sort(key=lambda e: e[:4])
+    # Headings that start level in the columns (within a few points): first column first.
+    for k in range(1, len(entries)):
+        j = k
+        while j > 0 and entries[j][0] == entries[j - 1][0] and abs(entries[j][1] - entries[j - 1][1]) < 6 \
+                and entries[j][2] < entries[j - 1][2]:
+            entries[j - 1], entries[j] = entries[j], entries[j - 1]
+            j -= 1
+    return [e[-1] for e in entries]
 
 
 def _right_to_left(laid: LaidOut) -> bool:

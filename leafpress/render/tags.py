@@ -66,8 +66,10 @@ class Tagger:
         self.page_mcids.append([])
 
     def elem(self, lang: str, node: str, role: str) -> Elem:
+        """The element of a node in a role: one node drawn in several roles (a contact block's
+        heading and its lines) gives several elements."""
         stype = ROLE_TYPES.get(role, "P")
-        key = (lang, node, stype if stype in ("Lbl", "LBody", "Caption") else "")
+        key = (lang, node, stype)
         e = self.elems.get(key)
         if e is None:
             e = self.elems[key] = Elem(key, stype)
@@ -81,13 +83,16 @@ class Tagger:
             elem.page = page
         return len(mcids) - 1
 
-    def link(self, parent: Elem, url: str, page: int) -> Elem:
+    def link(self, parent: Elem, url: str, page: int, rect: tuple | None = None) -> Elem:
+        """The Link element for link text in ``parent``; ``rect`` (x, y, w, h) is where that
+        text is drawn, so an annotation finds its own element (two columns may link the same
+        address)."""
         key = parent.key + ("Link", url)
         e = self.elems.get(key)
         if e is None:
             e = self.elems[key] = Elem(key, "Link", page=page, alt=f"Link: {url}")
             parent.kids.append(("elem", e))
-        self._page_links[(page, url)] = e
+        self._page_links.setdefault((page, url), []).append((rect, e))
         return e
 
     def span(self, parent: Elem, lang: str, page: int) -> Elem:
@@ -101,15 +106,27 @@ class Tagger:
         parent.kids.append(("elem", e))
         return e
 
-    def link_on_page(self, page: int, url: str, lang: str) -> Elem:
-        """The Link element an annotation belongs to: the link text drawn on that page, or (a QR
-        code) a Link element of its own among the contact details."""
-        e = self._page_links.get((page, url))
+    def link_on_page(self, page: int, url: str, lang: str, rect: tuple, qr: bool = False) -> Elem:
+        """The Link element an annotation belongs to: the link text it covers on that page (the
+        one it overlaps most), or a Link element of its own among the contact details: a QR
+        code's, or that of link text drawn as page furniture (tagged on another page)."""
+        best, found = 0.0, None
+        for where, e in self._page_links.get((page, url), []):
+            if where is None:
+                continue
+            ox = min(rect[0] + rect[2], where[0] + where[2]) - max(rect[0], where[0])
+            oy = min(rect[1] + rect[3], where[1] + where[3]) - max(rect[1], where[1])
+            if ox > 0 and oy > 0 and ox * oy > best:
+                best, found = ox * oy, e
+        if found is not None:
+            return found
+        holder = self.elem(lang, "qr", "P")
+        holder.alt = None
+        key = holder.key + ("Link", url, "qr" if qr else "text")
+        e = self.elems.get(key)
         if e is None:
-            holder = self.elem(lang, "qr", "P")
-            holder.alt = None
-            e = self.link(holder, url, page)
-            e.alt = f"QR code: {url}"
+            e = self.elems[key] = Elem(key, "Link", page=page, alt=f"QR code: {url}" if qr else f"Link: {url}")
+            holder.kids.append(("elem", e))
         return e
 
     # -- the tree, at the end -----------------------------------------------------------------
