@@ -128,9 +128,9 @@ def _scripts(piece) -> list[bool]:
     out = []
     for k, kind in enumerate(kinds):
         if kind is None:
-            before = next((x for x in reversed(kinds[:k]) if x is not None), None)
-            after = next((x for x in kinds[k + 1:] if x is not None), None)
-            kind = bool(before and after) if before is not None and after is not None else bool(before or after)
+            before = next((x for x in reversed(kinds[:k]) if x is not None), False)
+            after = next((x for x in kinds[k + 1:] if x is not None), False)
+            kind = before and after
         out.append(kind)
     return out
 
@@ -328,8 +328,11 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
 
             def mark(href, latin=False, rect=None, elem=elem, pi=pi, quote=quote):
                 target = tagger.link(elem, href, pi, rect) if href else elem
-                if latin and quote and target.type != "Link":
-                    target = tagger.span(target, quote, pi)   # /Lang on a foreign term
+                if latin and quote:                           # /Lang on a foreign term
+                    if target.type == "Link":
+                        target.lang = quote
+                    else:
+                        target = tagger.span(target, quote, pi)
                 return target.type, tagger.mcid(pi, target)
 
             if isinstance(item, TextLine):
