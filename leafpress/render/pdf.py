@@ -2,10 +2,12 @@
 
 Input: :class:`LaidOut` plus document metadata. Output: the bytes of a complete PDF.
 ReportLab is the writer (document, pages, graphics, drawings, links, outline, metadata). Text
-is drawn as shaped glyph runs in the project's own embedded fonts (pdffont.py), with
-``/ActualText`` spans around every cluster whose glyphs do not map one-to-one to its text, so
-copy, search and screen readers get the source text back. Decorations are marked as
-artifacts. No content string ever reaches a markup parser: text goes in as glyph ids.
+is drawn as shaped glyph runs in the project's own embedded fonts (pdffont.py), each glyph
+with a character code that reads back as the text it stands for, pieces in reading order, so
+pdf.js, PDFium, MuPDF, poppler and screen readers get the source text back (see
+:class:`GlyphWriter` and :class:`_Plan`). The document is PDF/UA-1 and PDF/A-2u (tags.py,
+pdfa.py). Decorations are marked as artifacts. No content string ever reaches a markup parser:
+text goes in as glyph ids.
 """
 from __future__ import annotations
 
@@ -38,10 +40,6 @@ class Metadata:
     subject: str
     keywords: str
     lang: str
-
-
-def _hex(s: str) -> str:
-    return s.encode("utf-16-be").hex().upper()
 
 
 class GlyphWriter:

@@ -1,9 +1,11 @@
 """The project's own PDF font objects: Type0 / CIDFontType2, Identity-H, subset, ToUnicode.
 
-Input: a :class:`~leafpress.text.fonts.Font` and the glyphs drawn with it (collected while the
-pages are drawn). Output: PDF objects registered in ReportLab's document when it is saved, so
-a glyph id is the character code (shaped text can be drawn exactly) and copy/search gets the
-real text back (ToUnicode for simple glyphs; ``/ActualText`` spans for the rest, see draw.py).
+Input: a :class:`~leafpress.text.fonts.Font` and the (glyph, text) pairs drawn with it
+(collected while the pages are drawn). Output: PDF objects registered in ReportLab's document
+when it is saved: one character code (CID) per distinct (glyph, text) pair, a CIDToGIDMap from
+codes to glyphs (``/Identity`` while every code is its glyph id), widths per code, and a
+ToUnicode CMap giving each code its text, so shaped text is drawn exactly and every reader
+gets the text back from the codes alone (see pdf.py for what text each glyph carries).
 
 ReportLab's semi-private hooks used here (pinned to reportlab 5.1.0, covered by tests):
 ``doc.delayedFonts`` (objects built at save time), ``doc.Reference`` and the ``BasicFonts``

@@ -5,7 +5,8 @@ id (MCID) for the structure element it belongs to (identified by language, node 
 layout assigned them). Output, at the end: the StructTreeRoot with elements in reading order
 (Document > [Part per language] > H1, P, Sect > H2, P, L > LI > Lbl/LBody, Figure (Alt) and
 Caption, Div for contact and credits, Link with its annotation), the ParentTree, StructParents
-and /Tabs /S on pages, /MarkInfo and XMP metadata with PDF/UA identification.
+and /Tabs /S on pages, /MarkInfo and XMP metadata with the PDF/UA-1 and PDF/A-2u
+identification (and the extension schema PDF/A asks for pdfuaid), written unfiltered.
 """
 from __future__ import annotations
 
