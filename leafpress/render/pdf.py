@@ -104,6 +104,8 @@ class GlyphWriter:
                         tf = f"/{emb.resource} {_num(size * hidden)} Tf"
                         tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr "
                               f"1 0 0 1 {_num(xs[i] + resume * size)} {_num(item.y)} Tm")
+                    elif entries[0][1] == RTL_SPACE:
+                        tj = f"/Span <</ActualText ( )>> BDC {tj} EMC"    # poppler: a plain space
                     elif all(e[1] in SILENT for e in entries):
                         # Glyphs that stand for no text of their own (raised or lowered marks,
                         # the second glyph of a ligature): an empty ActualText keeps poppler from
@@ -147,7 +149,8 @@ SOFT_HYPHEN = "\u00ad"
 SILENT = ("\u2060", "\u200f")
 # A word space in right-to-left text. pdf.js makes spaces only from gaps in left-to-right
 # progress and drops space characters; a right-to-left mark before the space (invisible, and
-# of the text's own direction) makes pdf.js keep it.
+# of the text's own direction) makes pdf.js keep it. An ActualText of a plain space keeps
+# poppler's text plain.
 RTL_SPACE = "\u200f "
 SQUEEZE = 0.1       # horizontal scale of the invisible glyphs that carry a cluster's further characters
 
@@ -220,9 +223,9 @@ class _Plan:
                 carrier = gids[0]
                 for k, ch in enumerate(extra, 1):   # line() puts the pen back after each
                     left -= 0.001
-                    shrink = 1 - 0.001 * k            # each carrier a size of its own (see line())
-                    before = _adjust((pen - left) * 1000 / (SQUEEZE * shrink))
-                    subs.append([0.0, [(carrier, ch, before)], shrink, pen])
+                    grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
+                    before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
+                    subs.append([0.0, [(carrier, ch, before)], grow, pen])
         # Raised or lowered glyphs that stand for no text come last: PDFium groups text objects
         # into lines by height, and a mark met among the letters can split a line in two.
         for g, gid in deferred:
