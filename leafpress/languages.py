@@ -14,6 +14,11 @@ from .content.yamlsafe import load_yaml
 
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")
+# What the press sets between and before things, as language data: a language file may give its
+# own in `strings`; these are the defaults. ``provided_by`` (a partner clinic's credit, e.g.
+# "Provided by {name}.") has none here: without it the brand's own wording is used.
+MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
+OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by",)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class Language:
     @property
     def rtl(self) -> bool:
         return self.direction == "rtl"
+
+    def mark(self, key: str) -> str:
+        """A separator or list marker (see MARKS): the language's own, or the default."""
+        return self.strings.get(key, MARKS[key])
 
     def string(self, key: str, **values) -> str:
         return self.strings[key].format(**values)
@@ -59,7 +68,7 @@ def load_language(path: Path, root: Path) -> Language:
     for style in STYLES:
         names = r.seq(fonts[style], ("fonts", style))
         stacks[style] = tuple(r.string(n, ("fonts", style, i)) for i, n in enumerate(names))
-    strings = r.mapping(top["strings"], ("strings",), STRING_KEYS)
+    strings = r.mapping(top["strings"], ("strings",), STRING_KEYS, OPTIONAL_STRINGS)
     checked = {}
     for key in STRING_KEYS:
         s = r.string(strings[key], ("strings", key))
@@ -68,6 +77,16 @@ def load_language(path: Path, root: Path) -> Language:
         except (KeyError, IndexError, ValueError) as exc:
             raise doc.error(("strings", key), f"bad placeholder {exc}",
                             hint="Only {page}, {pages}, {version} and {date} may appear in braces") from None
+        checked[key] = s
+    for key in OPTIONAL_STRINGS:
+        if strings.get(key) is None:
+            continue
+        s = r.string(strings[key], ("strings", key))
+        try:
+            s.format(n=1, name="Clinic")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise doc.error(("strings", key), f"bad placeholder {exc}",
+                            hint="Only {n} (step) and {name} (provided_by) may appear in braces") from None
         checked[key] = s
     hyph = top["hyphenation"]
     line_break = r.string(top.get("line_break", "normal"), ("line_break",))

@@ -29,6 +29,21 @@ def scratch(tmp_path: Path) -> Path:
     return dst
 
 
+def project_copy(dst: Path, layouts: list[Path], handouts: bool = True) -> Path:
+    """The project's handouts (unless ``handouts`` is False), brands, diagrams and languages
+    copied into ``dst``, fonts linked, with the given layout files."""
+    if handouts:
+        shutil.copytree(ROOT / "handouts", dst / "handouts")
+    (dst / "layouts").mkdir(parents=True)
+    for f in layouts:
+        shutil.copyfile(f, dst / "layouts" / f.name)
+    (dst / "assets").mkdir()
+    for name in ("brands", "diagrams", "languages"):
+        shutil.copytree(ROOT / "assets" / name, dst / "assets" / name)
+    (dst / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
+    return dst
+
+
 def run_cli(root: Path, *args: str, out: Path | None = None, capsys=None):
     argv = list(args)
     if out is not None:

@@ -22,12 +22,13 @@ from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
-from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, QrCode, Rule, TextLine
+from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, Qr, Raster, Rule, Svg, TextLine
+from .assets import drawing, qr_modules
 from reportlab.pdfbase.pdfdoc import PDFName, PDFString
 
 from .pdfa import add_output_intent
 from .pdffont import EmbeddedFont
-from .tags import FOOTER_NODES, Tagger
+from .tags import Tagger
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -297,7 +298,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
     last_seen = {}
     for pi, page in enumerate(laid.pages):
         for item in page.items:
-            if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES:
+            if isinstance(item, TextLine) and item.node.furniture:
                 last_seen[(item.lang, item.node)] = pi
     bookmarks = []
     outline = _outline(laid)
@@ -310,7 +311,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 _draw(c, writer, item, None)
                 continue
             role = getattr(item, "role", "Artifact")
-            if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES \
+            if isinstance(item, TextLine) and item.node.furniture \
                     and last_seen.get((item.lang, item.node)) != pi:
                 role = "Artifact"
             if isinstance(item, Box) and role != "Label":
@@ -345,7 +346,8 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 c.addLiteral(f"/{tag} <</MCID {mcid}>> BDC")
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
-        qr_spots = {_spot(item) for item in page.items if isinstance(item, Picture) and item.node == "qr"}
+        qr_spots = {_spot(item) for item in page.items
+                    if isinstance(item, Picture) and item.node is not None and item.node.kind == "qr"}
         for link in _joined(page.links):
             if not tagged:
                 c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0)
@@ -410,7 +412,9 @@ def _picture_lang(page, drawn) -> str | None:
         x0, x1 = drawn.x, drawn.x + drawn.w
     best, lang = -1e9, None
     for item in page.items:
-        if isinstance(item, TextLine) and item.node in (drawn.node, drawn.node + "c"):
+        if isinstance(item, TextLine) and drawn.node is not None and (item.node == drawn.node or (
+                item.node.kind == "caption" and (item.node.section, item.node.block, item.node.column)
+                == (drawn.node.section, drawn.node.block, drawn.node.column))):
             overlap = min(x1, item.x + item.width) - max(x0, item.x)
             if overlap > best:
                 best, lang = overlap, item.lang
@@ -448,7 +452,7 @@ def _outline(laid: LaidOut) -> list:
     for pi, page in enumerate(laid.pages):
         for item in page.items:
             if isinstance(item, TextLine) and item.role == "H2" and item.lang != laid.parts[0] \
-                    and item.node.startswith("sec") and (item.lang, item.node) not in seen:
+                    and item.node.kind == "heading" and (item.lang, item.node) not in seen:
                 seen.add((item.lang, item.node))
                 top = item.y + item.size
                 entries.append((pi, -round(top, 1), laid.parts.index(item.lang) if item.lang in laid.parts else 1,
@@ -494,7 +498,9 @@ def _base_font() -> str:
     if _BASE is None:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
-        path = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSans-Regular.ttf"
+        name = Path("assets") / "fonts" / "NotoSans-Regular.ttf"    # the checkout's, or (installed) the project's
+        path = Path(__file__).resolve().parents[2] / name
+        path = path if path.is_file() else Path.cwd() / name
         pdfmetrics.registerFont(TTFont("LeafpressBase", str(path)))
         _BASE = "LeafpressBase"
     return _BASE
@@ -521,12 +527,12 @@ def _rule(c: Canvas, r: Rule) -> None:
         c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1)
 
 
-def _qr(c: Canvas, p: Picture, code: QrCode) -> None:
+def _qr(c: Canvas, p: Picture, modules: tuple) -> None:
     """Dark modules as one filled path, runs of a row merged, with a two-module quiet zone."""
-    n = len(code.modules)
+    n = len(modules)
     m = min(p.w, p.h) / (n + 4)
     ops = ["q 0 0 0 rg"]
-    for r, row in enumerate(code.modules):
+    for r, row in enumerate(modules):
         y = p.y + p.h - (r + 3) * m
         c0 = None
         for col, dark in enumerate(list(row) + [False]):
@@ -540,13 +546,17 @@ def _qr(c: Canvas, p: Picture, code: QrCode) -> None:
 
 
 def _picture(c: Canvas, p: Picture) -> None:
-    if isinstance(p.source, QrCode):
-        _qr(c, p, p.source)
+    """Every kind of asset has its rule; an unknown kind fails loudly."""
+    src = p.source
+    if isinstance(src, Qr):
+        _qr(c, p, qr_modules(src))
         return
-    if isinstance(p.source, Path):
-        c.drawImage(str(p.source), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
+    if isinstance(src, Raster):
+        c.drawImage(str(src.path), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
         return
-    d = p.source
+    if not isinstance(src, Svg):
+        raise TypeError(f"the PDF writer has no rule for asset {type(src).__name__}")
+    d = drawing(src)
     d.initialFontName = _base_font()    # else ReportLab sets (and references) Helvetica
     c.saveState()
     c.translate(p.x, p.y)
