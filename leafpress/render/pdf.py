@@ -5,7 +5,7 @@ ReportLab is the writer (document, pages, graphics, drawings, links, outline, me
 is drawn as shaped glyph runs in the project's own embedded fonts (pdffont.py), each glyph
 with a character code that reads back as the text it stands for, pieces in reading order, so
 pdf.js, PDFium, MuPDF, poppler and screen readers get the source text back (see
-:class:`GlyphWriter` and :class:`_Plan`). The document is PDF/UA-1 and PDF/A-2u (tags.py,
+:class:`GlyphWriter` and :class:`_Plan`). The document is PDF/UA-1 and PDF/A-2a (tags.py,
 pdfa.py). Decorations are marked as artifacts. No content string ever reaches a markup parser:
 text goes in as glyph ids.
 """

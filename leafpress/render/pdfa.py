@@ -18,7 +18,7 @@ from functools import lru_cache
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
-_format = pdfdoc.PDFStream.format
+_format = getattr(pdfdoc.PDFStream, "_leafpress_original_format", pdfdoc.PDFStream.format)
 
 
 def _format_with_eol(self, document):
@@ -27,9 +27,8 @@ def _format_with_eol(self, document):
     return out + (b"\r\n" if out.endswith(b"\r") else b"\n") + b"endstream\n"
 
 
-if not getattr(_format, "leafpress", False):
-    _format_with_eol.leafpress = True
-    pdfdoc.PDFStream.format = _format_with_eol
+setattr(pdfdoc.PDFStream, "_leafpress_original_format", _format)     # wrapped once, even if reloaded
+setattr(pdfdoc.PDFStream, "format", _format_with_eol)
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ id (MCID) for the structure element it belongs to (identified by language, node 
 layout assigned them). Output, at the end: the StructTreeRoot with elements in reading order
 (Document > [Part per language] > H1, P, Sect > H2, P, L > LI > Lbl/LBody, Figure (Alt) and
 Caption, Div for contact and credits, Link with its annotation), the ParentTree, StructParents
-and /Tabs /S on pages, /MarkInfo and XMP metadata with the PDF/UA-1 and PDF/A-2u
+and /Tabs /S on pages, /MarkInfo and XMP metadata with the PDF/UA-1 and PDF/A-2a
 identification (and the extension schema PDF/A asks for pdfuaid), written unfiltered.
 """
 from __future__ import annotations
@@ -252,7 +252,7 @@ class _PlainStream(PDFStream):
 
 def xmp(info: dict, lang: str) -> PDFStream:
     """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
-    PDF/A (part 2, conformance U) and PDF/UA (part 1) identification and the extension schema
+    PDF/A (part 2, conformance A: tagged, Unicode) and PDF/UA (part 1) identification and the extension schema
     that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords."""
     def esc(s: str) -> str:
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -279,7 +279,7 @@ def xmp(info: dict, lang: str) -> PDFStream:
   </rdf:Description>
   <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
    <pdfaid:part>2</pdfaid:part>
-   <pdfaid:conformance>U</pdfaid:conformance>
+   <pdfaid:conformance>A</pdfaid:conformance>
   </rdf:Description>
   <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
    <pdfuaid:part>1</pdfuaid:part>
