@@ -107,10 +107,10 @@ class GlyphWriter:
                               f"1 0 0 1 {_num(xs[i] + resume * size)} {_num(item.y)} Tm")
                     elif entries[0][1] == RTL_SPACE:
                         tj = f"/Span <</ActualText ( )>> BDC {tj} EMC"    # poppler: a plain space
-                    elif all(e[1] in SILENT for e in entries):
+                    elif all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
                         # Glyphs that stand for no text of their own (raised or lowered marks,
-                        # the second glyph of a ligature): an empty ActualText keeps poppler from
-                        # making words or lines of them.
+                        # the second glyph of a ligature, a layout hyphen): an empty ActualText
+                        # keeps poppler from making words or lines of them.
                         tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
                     ops.append(tj)
             if run is not None:
