@@ -18,13 +18,14 @@ $(STAMP): pyproject.toml tools/deps.py
 # Poppler (pdftotext, pdffonts, pdfinfo, pdftoppm), MuPDF (mutool), Node with npm, and zbar
 # (zbarimg): the tests read the PDFs back the way people's readers do (poppler, MuPDF, PDFium
 # through pypdfium2, Firefox's pdf.js under Node), and scan the QR codes the way a phone does.
+# unicode-data: Unicode's own BidiCharacterTest.txt, which the bidi layer is tested on.
 READERS := tools/readers
 tools: $(READERS)/node_modules/.installed
 	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1 \
-	    || ! command -v mutool >/dev/null 2>&1; then \
-	  echo "installing poppler-utils, mupdf-tools and zbar-tools"; \
+	    || ! command -v mutool >/dev/null 2>&1 || [ ! -f /usr/share/unicode/BidiCharacterTest.txt ]; then \
+	  echo "installing poppler-utils, mupdf-tools, zbar-tools and unicode-data"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils mupdf-tools zbar-tools >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils mupdf-tools zbar-tools unicode-data >/dev/null; \
 	fi
 
 # pdf.js (pinned in tools/readers/package-lock.json), installed with npm ci.
