@@ -23,6 +23,7 @@ from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
 from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, Qr, Raster, Rule, Svg, TextLine
+from ..text import bidi
 from .assets import drawing, qr_modules
 from reportlab.pdfbase.pdfdoc import PDFName, PDFString
 
@@ -105,8 +106,11 @@ class GlyphWriter:
                         tf = f"/{emb.resource} {_num(size * hidden)} Tf"
                         tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr "
                               f"1 0 0 1 {_num(xs[i] + resume * size)} {_num(item.y)} Tm")
-                    elif entries[0][1] == RTL_SPACE:
-                        tj = f"/Span <</ActualText ( )>> BDC {tj} EMC"    # poppler: a plain space
+                    elif RTL_SPACE in entries[0][1] and entries[0][1].strip(_MARKS) == " ":
+                        # poppler: a plain space (with the direction marks the bidi layer gave it)
+                        actual = entries[0][1].replace(RTL_SPACE, " ", 1)
+                        tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
+                              f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC {tj} EMC")
                     elif all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
                         # Glyphs that stand for no text of their own (raised or lowered marks,
                         # the second glyph of a ligature, a layout hyphen): an empty ActualText
@@ -153,6 +157,7 @@ SILENT = ("\u2060", "\u200f")
 # of the text's own direction) makes pdf.js keep it. An ActualText of a plain space keeps
 # poppler's text plain.
 RTL_SPACE = "\u200f "
+_MARKS = "".join(sorted(bidi.MARKS))
 SQUEEZE = 0.1       # horizontal scale of the invisible glyphs that carry a cluster's further characters
 
 
@@ -196,8 +201,16 @@ class _Plan:
                 # Right to left, readers disagree on the order of a glyph's characters and of a
                 # mark and its base: the cluster's first character on its first glyph, each
                 # further one on an empty glyph a hair further left, nothing on the others.
-                texts = [RTL_SPACE if text == " " else text[0]] + [silent] * (count - 1)
-                extra = list(text[1:])
+                # Direction marks the bidi layer gave a bracket or sign (paragraph._marked) are
+                # not a first character: they go on the glyph's own text with it, on the side
+                # they were typed (right to left on the page: a mark typed before is to the
+                # right), where the ActualText put them before. Taken as the first character,
+                # the mark alone was the glyph's text (poppler drops it) and the bracket went
+                # on an invisible carrier, so poppler read the bracket into the neighbouring run.
+                pre, core, post = _split_marks(text)
+                first = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
+                texts = [post[::-1] + first + pre[::-1]] + [silent] * (count - 1)
+                extra = list(core[1:])
             elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
                     and all(piece.glyphs[g][1] for g in glyphs[1:]):
                 texts = list(text)
@@ -254,6 +267,16 @@ class _Plan:
 
     def render(self, emb: EmbeddedFont) -> list:
         return self._bodies(emb.code)
+
+
+def _split_marks(text: str) -> tuple[str, str, str]:
+    """A cluster's text as (direction marks before, the rest, direction marks after)."""
+    a, b = 0, len(text)
+    while a < b - 1 and text[a] in bidi.MARKS:
+        a += 1
+    while b > a + 1 and text[b - 1] in bidi.MARKS:
+        b -= 1
+    return text[:a], text[a:b], text[b:]
 
 
 def _plan(piece, soft: bool) -> _Plan:
