@@ -16,16 +16,28 @@ $(STAMP): pyproject.toml tools/deps.py
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	touch $@
 
-# Poppler (pdftotext, pdffonts, pdfinfo, pdftoppm) and zbar (zbarimg): the tests read the PDFs
-# back the way people do, and scan the QR codes the way a phone does. unicode-data: Unicode's own
-# BidiCharacterTest.txt, which the bidi layer is tested on.
-tools:
+# Poppler (pdftotext, pdffonts, pdfinfo, pdftoppm), MuPDF (mutool), Node with npm, and zbar
+# (zbarimg): the tests read the PDFs back the way people's readers do (poppler, MuPDF, PDFium
+# through pypdfium2, Firefox's pdf.js under Node), and scan the QR codes the way a phone does.
+# unicode-data: Unicode's own BidiCharacterTest.txt, which the bidi layer is tested on.
+READERS := tools/readers
+tools: $(READERS)/node_modules/.installed
 	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1 \
-	    || [ ! -f /usr/share/unicode/BidiCharacterTest.txt ]; then \
-	  echo "installing poppler-utils, zbar-tools and unicode-data"; \
+	    || ! command -v mutool >/dev/null 2>&1 || [ ! -f /usr/share/unicode/BidiCharacterTest.txt ]; then \
+	  echo "installing poppler-utils, mupdf-tools, zbar-tools and unicode-data"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils zbar-tools unicode-data >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils mupdf-tools zbar-tools unicode-data >/dev/null; \
 	fi
+
+# pdf.js (pinned in tools/readers/package-lock.json), installed with npm ci.
+$(READERS)/node_modules/.installed: $(READERS)/package.json $(READERS)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "installing nodejs and npm"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; \
+	fi
+	cd $(READERS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 build: $(STAMP)
 	$(PY) generate.py

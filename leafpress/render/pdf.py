@@ -2,16 +2,20 @@
 
 Input: :class:`LaidOut` plus document metadata. Output: the bytes of a complete PDF.
 ReportLab is the writer (document, pages, graphics, drawings, links, outline, metadata). Text
-is drawn as shaped glyph runs in the project's own embedded fonts (pdffont.py), with
-``/ActualText`` spans around every cluster whose glyphs do not map one-to-one to its text, so
-copy, search and screen readers get the source text back. Decorations are marked as
-artifacts. No content string ever reaches a markup parser: text goes in as glyph ids.
+is drawn as shaped glyph runs in the project's own embedded fonts (pdffont.py), each glyph
+with a character code that reads back as the text it stands for, pieces in reading order, so
+pdf.js, PDFium, MuPDF, poppler and screen readers get the source text back (see
+:class:`GlyphWriter` and :class:`_Plan`). The document is PDF/UA-1 and PDF/A-2a (tags.py,
+pdfa.py). Decorations are marked as artifacts. No content string ever reaches a markup parser:
+text goes in as glyph ids.
 """
 from __future__ import annotations
 
 import io
 import math
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from reportlab import rl_config
@@ -19,10 +23,12 @@ from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
-from ..layout.items import Box, LaidOut, Picture, Qr, Raster, Rule, Svg, TextLine
+from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, Qr, Raster, Rule, Svg, TextLine
+from ..text import bidi
 from .assets import drawing, qr_modules
 from reportlab.pdfbase.pdfdoc import PDFName, PDFString
 
+from .pdfa import add_output_intent
 from .pdffont import EmbeddedFont
 from .tags import Tagger
 
@@ -39,10 +45,6 @@ class Metadata:
     lang: str
 
 
-def _hex(s: str) -> str:
-    return s.encode("utf-16-be").hex().upper()
-
-
 class GlyphWriter:
     """Turns TextLines into content-stream operators, tracking glyph use per font."""
 
@@ -57,161 +59,240 @@ class GlyphWriter:
             self.canvas._doc.delayedFonts.append(emb)
         return emb
 
-    def _fast_line(self, item: TextLine, mark, ops: list) -> str | None:
-        """Lines made only of simple left-to-right pieces: one TJ per piece, no per-glyph work."""
-        pieces = item.pieces
-        runs = []
-        for piece in pieces:
-            run = _simple_run(piece)
-            if run is None:
-                return None
-            runs.append(run)
-        size, x, y = item.size, item.x, item.y
-        current = None
-        for piece, (body, pairs) in zip(pieces, runs):
-            emb = self.embedded(piece.font)
-            if not emb.use_all(pairs):
-                return None         # a glyph already stands for other text: take the slow path
-            if mark is not None:
-                tag, mcid = mark(piece.style.href, _latin(piece))
-                ops.append(f"/{tag} <</MCID {mcid}>> BDC")
-            if current != emb.resource:
-                ops.append(f"/{emb.resource} {_num(size)} Tf")
-                current = emb.resource
-            ops.append(f"1 0 0 1 {_num(x)} {_num(y)} Tm [{body}] TJ")
-            if mark is not None:
-                ops.append("EMC")
-            x += piece.width * size
-        ops.append("ET")
-        return "\n".join(ops)
+    def line(self, item: TextLine, mark=None, quoting: bool = False) -> str:
+        """Operators for one line. ``mark(href, latin, rect)`` gives (tag, MCID) for tagged
+        content; without it the caller has wrapped the line as an artifact. ``quoting``: runs of
+        Latin-script words get marked content of their own (a Span with their language).
 
-    def line(self, item: TextLine, mark=None) -> str:
-        """Operators for one line. ``mark(href)`` gives (tag, MCID) for tagged content; without
-        it the caller has wrapped the line as an artifact."""
+        Pieces are drawn in logical (reading) order, each as one ``TJ`` whose adjustments put
+        every glyph where shaping placed it (a right-to-left piece goes leftwards), split only
+        where a glyph is raised or lowered or a cluster carries an ``/ActualText``; word spaces
+        are space glyphs. So readers that take the content in stream order and readers that
+        rebuild lines from the glyphs' positions both get the words, spaces and order right."""
         size = item.size
         col = HexColor(item.colour)
         ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
-        fast = self._fast_line(item, mark, ops)
-        if fast is not None:
-            return fast
-        # Position every cluster in visual order, then draw them in logical (reading) order:
-        # the page looks the same, and text extraction in stream order reads correctly, right to
-        # left included.
-        x, y = item.x, item.y
-        placed = []
-        for piece in item.pieces:
+        pieces = item.pieces
+        xs, x = [], item.x
+        for piece in pieces:
+            xs.append(x)
+            x += piece.width * size
+        soft = item.line.end if getattr(item.line, "hyphen", False) else None
+        current = None
+        for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
+            piece = pieces[i]
             emb = self.embedded(piece.font)
-            for first, count, text, logical in piece.clusters:
-                placed.append((logical, x, emb, piece, first, count, text))
-                x += sum(g[1] for g in piece.glyphs[first:first + count]) * size
-        placed.sort(key=lambda t: t[0])
-        state = {"font": None, "pen": None, "open": None}
-        run: list = []          # a TJ array being built: simple glyphs, left to right
-
-        def flush():
-            if run:
-                ops.append("[" + " ".join(run) + "] TJ")
-                run.clear()
-
-        def close():
-            flush()
-            if state["open"] is not None:
-                ops.append("EMC")
-                state["open"] = None
-
-        def open_(href, latin):
-            if mark is None or (state["open"] is not None and state["open"] == (href, latin)):
-                return
-            close()
-            tag, mcid = mark(href, latin)
-            ops.append(f"/{tag} <</MCID {mcid}>> BDC")
-            state["open"] = (href, latin)
-            state["pen"] = None
-
-        for _, cx, emb, piece, first, count, text in placed:
-            href = piece.style.href
-            glyphs = piece.glyphs[first:first + count]
-            # One glyph for one character, or a left-to-right ligature ("fi"): ToUnicode gives the
-            # text back. Clusters of several glyphs (marks, conjuncts, reordered vowels) get an
-            # ActualText span: drawn glyph by glyph, poppler would reorder a mark past its base.
-            simple = count == 1 and (len(text) == 1 or not piece.rtl) and emb.use(glyphs[0][0], text)
-            if simple:
-                open_(href, _latin(piece))
-                if state["font"] != emb.resource:
-                    flush()
-                    ops.append(f"/{emb.resource} {_num(size)} Tf")
-                    state["font"], state["pen"] = emb.resource, None
-                for gid, ax, dx, dy in glyphs:
-                    if dx or dy:
-                        flush()
-                        ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
-                        state["pen"] = None
-                    else:
-                        if state["pen"] is None or abs(state["pen"] - cx) > 0.001:
-                            flush()
-                            ops.append(f"1 0 0 1 {_num(cx)} {_num(y)} Tm")
-                        adjust = round(emb.width(gid) - ax * 1000, 2)
-                        run.append(f"<{gid:04X}>" + (f" {_num(adjust)}" if adjust else ""))
-                        state["pen"] = cx + ax * size
-                    cx += ax * size
-                continue
-            close()
-            state["pen"] = None
-            if state["font"] != emb.resource:
+            plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
+            rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
+            if current != emb.resource:
                 ops.append(f"/{emb.resource} {_num(size)} Tf")
-                state["font"] = emb.resource
-            for g in glyphs:
-                emb.use(g[0], None)
-            # Poppler spreads an ActualText over the span's width left to right; in a
-            # right-to-left piece that would put a ligature's first letter at the wrong end.
-            actual = text[::-1] if piece.rtl and len(text) > 1 else text
-            props = f"/ActualText <FEFF{_hex(actual)}>"
-            if mark is not None:
-                _, mcid = mark(href, _latin(piece))
-                props = f"/MCID {mcid} " + props
-            if props:
-                ops.append(f"/Span <<{props.strip()}>> BDC")
-            for gid, ax, dx, dy in glyphs:
-                ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
-                cx += ax * size
-            if props:
+                current = emb.resource
+            ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
+            bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
+            run = None                  # the Latin-script flag of the marked content open
+            for (latin, subs), group in zip(plan.groups, bodies):
+                latin = latin and quoting
+                if mark is not None and latin != run:
+                    if run is not None:
+                        ops.append("EMC")
+                    tag, mcid = mark(piece.style.href, latin, rect)
+                    ops.append(f"/{tag} <</MCID {mcid}>> BDC")
+                    run = latin
+                for (rise, entries, hidden, resume), body in zip(subs, group):
+                    tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
+                    if hidden:
+                        # A size of its own: pdf.js starts a new text item at a change of size,
+                        # so it does not reorder a mark with its letter. Then the pen goes back
+                        # where the visible glyphs left it.
+                        tf = f"/{emb.resource} {_num(size * hidden)} Tf"
+                        tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr "
+                              f"1 0 0 1 {_num(xs[i] + resume * size)} {_num(item.y)} Tm")
+                    elif RTL_SPACE in entries[0][1] and entries[0][1].strip(_MARKS) == " ":
+                        # poppler: a plain space (with the direction marks the bidi layer gave it)
+                        actual = entries[0][1].replace(RTL_SPACE, " ", 1)
+                        tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
+                              f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC {tj} EMC")
+                    elif all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
+                        # Glyphs that stand for no text of their own (raised or lowered marks,
+                        # the second glyph of a ligature, a layout hyphen): an empty ActualText
+                        # keeps poppler from making words or lines of them.
+                        tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
+                    ops.append(tj)
+            if run is not None:
                 ops.append("EMC")
-        close()
         ops.append("ET")
         return "\n".join(ops)
 
 
-def _latin(piece) -> bool:
-    """Whether a piece is Latin-script words (an English term inside an Arabic or Thai text)."""
-    cached = getattr(piece, "_latin", None)
-    if cached is None:
-        text = "".join(t for _, _, t, _ in piece.clusters)
+def _scripts(piece) -> list[bool]:
+    """Per cluster (logical order within the piece): whether it belongs to a run of Latin-script
+    words. Letters decide; spaces, digits and punctuation between two Latin words go with them."""
+    kinds = []
+    for _, _, text, _ in piece.clusters:
         letters = [ch for ch in text if ch.isalpha()]
-        cached = piece._latin = bool(letters) and all(ch.isascii() for ch in letters)
-    return cached
+        kinds.append(None if not letters else all(_is_latin(ch) for ch in letters))
+    out = []
+    for k, kind in enumerate(kinds):
+        if kind is None:
+            before = next((x for x in reversed(kinds[:k]) if x is not None), False)
+            after = next((x for x in kinds[k + 1:] if x is not None), False)
+            kind = before and after
+        out.append(kind)
+    return out
 
 
-def _simple_run(piece) -> tuple | None:
-    """For a left-to-right piece of one-glyph, one-character clusters without offsets (most
-    Latin, Cyrillic and CJK text): its TJ array body and (glyph, text) pairs, worked out once and
-    kept with the piece, which the line cache shares between documents."""
-    cached = getattr(piece, "_tj", None)
-    if cached is not None:
-        return cached or None
-    result = ()
-    if not piece.rtl and all(count == 1 and len(text) == 1 for _, count, text, _ in piece.clusters) \
-            and all(dx == 0 and dy == 0 for _, _, dx, dy in piece.glyphs):
+@lru_cache(maxsize=4096)
+def _is_latin(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("LATIN")
+
+
+SOFT_HYPHEN = "\u00ad"
+# What a cluster's other glyphs read back as. Readers treat a missing or empty ToUnicode entry as
+# unknown and guess a character from the code; an invisible format character (category Cf) is
+# dropped by pdf.js and by text comparison, and read as nothing by screen readers: a word joiner
+# in left-to-right text, a right-to-left mark in right-to-left text (PDFium's bidi splits a
+# right-to-left line at a neutral character).
+SILENT = ("\u2060", "\u200f")
+# A word space in right-to-left text. pdf.js makes spaces only from gaps in left-to-right
+# progress and drops space characters; a right-to-left mark before the space (invisible, and
+# of the text's own direction) makes pdf.js keep it. An ActualText of a plain space keeps
+# poppler's text plain.
+RTL_SPACE = "\u200f "
+_MARKS = "".join(sorted(bidi.MARKS))
+SQUEEZE = 0.1       # horizontal scale of the invisible glyphs that carry a cluster's further characters
+
+
+class _Plan:
+    """A piece's glyphs as TJ bodies, in logical order.
+
+    Each glyph reads back (ToUnicode) as the text it stands for: its own character where a
+    cluster's glyphs are its characters' own glyphs in order, else the whole cluster's text on
+    the cluster's first glyph and nothing (an invisible format character) on the others. A
+    cluster of several glyphs that poppler or PDFium could put in the wrong order (a mark drawn
+    where the next letter starts) also gets an ``/ActualText`` with its text. Segments: (rise in
+    em, ActualText or None, [(gid, text, adjustment before it)])."""
+
+    def __init__(self, piece, soft: bool):
         font = piece.font
         scale = 1000.0 / font.upem
-        parts, pairs = [], []
-        for (first, _, text, _) in piece.clusters:
-            gid, ax, _, _ = piece.glyphs[first]
-            adjust = round(round(font.hb.get_glyph_h_advance(gid) * scale) - ax * 1000, 2)
-            parts.append(f"<{gid:04X}>" + (f" {_num(adjust)}" if adjust else ""))
-            pairs.append((gid, text))
-        result = (" ".join(parts), tuple(pairs))
-    piece._tj = result
-    return result or None
+        nominal = font.hb.get_nominal_glyph
+        # Where each glyph's origin is (em from the piece's left edge), in visual order.
+        origins, pen = [], 0.0
+        for _, ax, dx, _ in piece.glyphs:
+            origins.append(pen + dx)
+            pen += ax
+        clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
+        latin = _scripts(piece)
+        if piece.rtl:
+            latin.reverse()
+        deferred = []
+        silent = SILENT[piece.rtl]
+        self.groups: list = []          # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
+        pen = 0.0
+        for (first, count, text, _), in_latin in zip(clusters, latin):
+            glyphs = list(range(first, first + count))
+            if piece.rtl:
+                # The widest glyph (the letter, not a mark on it) first: it carries the text.
+                glyphs.sort(key=lambda g: (-piece.glyphs[g][1], -g))
+            gids = [piece.glyphs[g][0] for g in glyphs]
+            extra = []                         # characters drawn as invisible glyphs
+            if soft:
+                texts = [SOFT_HYPHEN]          # a layout hyphen is not text
+            elif piece.rtl:
+                # Right to left, readers disagree on the order of a glyph's characters and of a
+                # mark and its base: the cluster's first character on its first glyph, each
+                # further one on an empty glyph a hair further left, nothing on the others.
+                # Direction marks the bidi layer gave a bracket or sign (paragraph._marked) are
+                # not a first character: they go on the glyph's own text with it, on the side
+                # they were typed (right to left on the page: a mark typed before is to the
+                # right), where the ActualText put them before. Taken as the first character,
+                # the mark alone was the glyph's text (poppler drops it) and the bracket went
+                # on an invisible carrier, so poppler read the bracket into the neighbouring run.
+                pre, core, post = _split_marks(text)
+                first = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
+                texts = [post[::-1] + first + pre[::-1]] + [silent] * (count - 1)
+                extra = list(core[1:])
+            elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
+                    and all(piece.glyphs[g][1] for g in glyphs[1:]):
+                texts = list(text)
+            else:
+                texts = [text] + [silent] * (count - 1)
+            if not self.groups or self.groups[-1][0] != in_latin or piece.rtl:
+                self.groups.append([in_latin, []])
+            subs = self.groups[-1][1]
+            for g, gid, t in zip(glyphs, gids, texts):
+                dy = piece.glyphs[g][3]
+                if dy and t == silent:
+                    deferred.append((g, gid))
+                    continue
+                if not subs or subs[-1][0] != dy or piece.rtl:     # PDFium reorders inside a TJ
+                    subs.append([dy, [], False, None])
+                before = _adjust((pen - origins[g]) * 1000)
+                subs[-1][1].append((gid, t, before))
+                pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
+            if extra:
+                left = min(origins[g] for g in glyphs)
+                # Each further character on an invisible copy of the first glyph, squeezed just
+                # to its left (PDFium skips text objects without ink and orders them by where
+                # they start; poppler splits words at overlapping glyphs).
+                carrier = gids[0]
+                for k, ch in enumerate(extra, 1):   # line() puts the pen back after each
+                    left -= 0.001
+                    grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
+                    before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
+                    subs.append([0.0, [(carrier, ch, before)], grow, pen])
+        # Raised or lowered glyphs that stand for no text come last: PDFium groups text objects
+        # into lines by height, and a mark met among the letters can split a line in two.
+        for g, gid in deferred:
+            before = _adjust((pen - origins[g]) * 1000)
+            self.groups.append([self.groups[-1][0] if self.groups else False,
+                                [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
+            pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
+        self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
+        self.bodies = self._bodies(lambda gid, text: gid)
+
+    def _bodies(self, code) -> list:
+        """Per group, per rise: the TJ array's body."""
+        out = []
+        for _, subs in self.groups:
+            bodies = []
+            for _, entries, _, _ in subs:
+                parts = []
+                for gid, text, before in entries:
+                    if before:
+                        parts.append(_num(before))
+                    parts.append(f"<{code(gid, text):04X}>")
+                bodies.append(" ".join(parts))
+            out.append(bodies)
+        return out
+
+    def render(self, emb: EmbeddedFont) -> list:
+        return self._bodies(emb.code)
+
+
+def _split_marks(text: str) -> tuple[str, str, str]:
+    """A cluster's text as (direction marks before, the rest, direction marks after)."""
+    a, b = 0, len(text)
+    while a < b - 1 and text[a] in bidi.MARKS:
+        a += 1
+    while b > a + 1 and text[b - 1] in bidi.MARKS:
+        b -= 1
+    return text[:a], text[a:b], text[b:]
+
+
+def _plan(piece, soft: bool) -> _Plan:
+    """The piece's plan, worked out once and kept with the piece (the line cache shares pieces
+    between documents and layouts)."""
+    plan = getattr(piece, "_plan", None)
+    if plan is None:
+        plan = piece._plan = _Plan(piece, soft)
+    return plan
+
+
+def _adjust(v: float) -> float:
+    """A TJ adjustment as written (thousandths of an em, three decimals)."""
+    v = round(v, 3)
+    return 0.0 if abs(v) < 0.0005 else v
 
 
 def _num(v: float) -> str:
@@ -232,6 +313,9 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
     c.setKeywords(meta.keywords)
     c.setCreator("leafpress")
     c.setViewerPreference("DisplayDocTitle", "true")
+    if _right_to_left(laid):
+        # The predominant reading order; PDFium orders the runs of a mixed line by it.
+        c.setViewerPreference("Direction", "R2L")
     writer = GlyphWriter(c)
     tagger = Tagger(laid.lang or meta.lang, laid.parts)
     # Footer text repeats on every page: it is tagged once (its last appearance), an artifact elsewhere.
@@ -241,6 +325,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
             if isinstance(item, TextLine) and item.node.furniture:
                 last_seen[(item.lang, item.node)] = pi
     bookmarks = []
+    outline = _outline(laid)
     n_pages = len(laid.pages)
     for pi, page in enumerate(laid.pages):
         c.setPageSize((page.width, page.height))
@@ -260,17 +345,24 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
                 continue
-            lang = getattr(item, "lang", None) or tagger.lang
-            elem = tagger.elem(lang if isinstance(item, TextLine) else laid.lang, item.node, role)
+            if isinstance(item, TextLine):
+                lang = item.lang or tagger.lang
+            else:
+                lang = _picture_lang(page, item) or laid.lang
+            elem = tagger.elem(lang, item.node, role)
+            quote = _quote_lang(laid, item)
 
-            def mark(href, latin=False, elem=elem, pi=pi):
-                target = tagger.link(elem, href, pi) if href else elem
-                if latin and laid.quote_lang and target.type != "Link":
-                    target = tagger.span(target, laid.quote_lang, pi)   # /Lang on a foreign term
+            def mark(href, latin=False, rect=None, elem=elem, pi=pi, quote=quote):
+                target = tagger.link(elem, href, pi, rect) if href else elem
+                if latin and quote:                           # /Lang on a foreign term
+                    if target.type == "Link":
+                        target.lang = quote
+                    else:
+                        target = tagger.span(target, quote, pi)
                 return target.type, tagger.mcid(pi, target)
 
             if isinstance(item, TextLine):
-                _draw(c, writer, item, mark)
+                c.addLiteral(writer.line(item, mark, quoting=quote is not None))
             else:
                 tag, mcid = mark(None)
                 if isinstance(item, Picture):
@@ -278,22 +370,25 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 c.addLiteral(f"/{tag} <</MCID {mcid}>> BDC")
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
-        for link in page.links:
+        qr_spots = {_spot(item) for item in page.items
+                    if isinstance(item, Picture) and item.node is not None and item.node.kind == "qr"}
+        for link in _joined(page.links):
             if not tagged:
                 c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0)
                 continue
-            target = tagger.link_on_page(pi, link.url, tagger.lang)
+            rect = (link.x, link.y, link.w, link.h)
+            target = tagger.link_on_page(pi, link.url, tagger.lang, rect, qr=_spot(link) in qr_spots)
             key = n_pages + len(tagger.annots)
             c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0,
-                      StructParent=key, Contents=PDFString(target.alt or link.url))
+                      StructParent=key, Contents=PDFString(target.alt or link.url), F=4)   # F 4: Print
             ref = c._doc.refAnnotation("NUMBER" + repr(c._annotationCount))
             tagger.annots.append((target, ref))
             target.kids.append(("objr", pi, ref))
-        for entry in laid.outline:
+        for n, entry in enumerate(outline):
             if entry.page == pi:
-                key = f"s{laid.outline.index(entry)}"
+                key = f"s{n}"
                 c.bookmarkHorizontalAbsolute(key, entry.y)
-                bookmarks.append((laid.outline.index(entry), key, entry))
+                bookmarks.append((n, key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
         if not tagged:
@@ -305,9 +400,105 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         c.addOutlineEntry(entry.title, key, entry.level)
     c.showOutline()
     if tagged:
-        tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts, meta.title)
+        tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts,
+                     {"title": meta.title, "author": meta.author, "subject": meta.subject, "keywords": meta.keywords})
+        add_output_intent(c._doc)
     c.save()
     return buf.getvalue()
+
+
+def _spot(item) -> tuple:
+    return tuple(round(v, 2) for v in (item.x, item.y, item.w, item.h))
+
+
+def _joined(links: list) -> list:
+    """Link areas as annotations: the pieces of one address on one line (fonts and directions
+    split it) become one annotation, one tab stop."""
+    out: list = []
+    for link in links:
+        last = out[-1] if out else None
+        if last is not None and last.url == link.url and abs(last.y - link.y) < 0.01 \
+                and abs(last.h - link.h) < 0.01 and link.x <= last.x + last.w + 0.5 and last.x <= link.x + link.w + 0.5:
+            x0, x1 = min(last.x, link.x), max(last.x + last.w, link.x + link.w)
+            out[-1] = Link(x0, last.y, x1 - x0, last.h, last.url)
+        else:
+            out.append(link)
+    return out
+
+
+def _picture_lang(page, drawn) -> str | None:
+    """The language of a figure's drawing (or leader line or label box): that of its caption and
+    labels (same node) whose column it shares, so the figures of a dual-language sheet are told
+    apart."""
+    if isinstance(drawn, Rule):
+        x0, x1 = sorted((drawn.x1, drawn.x2))
+    else:
+        x0, x1 = drawn.x, drawn.x + drawn.w
+    best, lang = -1e9, None
+    for item in page.items:
+        if isinstance(item, TextLine) and drawn.node is not None and (item.node == drawn.node or (
+                item.node.kind == "caption" and (item.node.section, item.node.block, item.node.column)
+                == (drawn.node.section, drawn.node.block, drawn.node.column))):
+            overlap = min(x1, item.x + item.width) - max(x0, item.x)
+            if overlap > best:
+                best, lang = overlap, item.lang
+    return lang
+
+
+def _quote_lang(laid: LaidOut, item) -> str | None:
+    """The language of Latin-script words inside a line of another script: the source's (set by
+    the project), or on a dual-language sheet the first column's, for the other columns' lines
+    that are written in another script."""
+    if not isinstance(item, TextLine):
+        return None
+    if laid.quote_lang:
+        return laid.quote_lang
+    if laid.parts and item.lang != laid.parts[0] and not _mostly_latin(item.paragraph):
+        return laid.parts[0]
+    return None
+
+
+def _mostly_latin(paragraph) -> bool:
+    cached = getattr(paragraph, "_mostly_latin", None)
+    if cached is None:
+        letters = [ch for ch in paragraph.text if ch.isalpha()]
+        cached = paragraph._mostly_latin = sum(map(_is_latin, letters)) * 2 >= len(letters)
+    return cached
+
+
+def _outline(laid: LaidOut) -> list:
+    """Bookmarks: the layout's, and on a dual-language sheet each other column's section
+    headings too, in reading order (page, height, column)."""
+    if not laid.parts:
+        return list(laid.outline)
+    entries = [(e.page, -round(e.y, 1), 0, n, e) for n, e in enumerate(laid.outline)]
+    seen = set()
+    for pi, page in enumerate(laid.pages):
+        for item in page.items:
+            if isinstance(item, TextLine) and item.role == "H2" and item.lang != laid.parts[0] \
+                    and item.node.kind == "heading" and (item.lang, item.node) not in seen:
+                seen.add((item.lang, item.node))
+                top = item.y + item.size
+                entries.append((pi, -round(top, 1), laid.parts.index(item.lang) if item.lang in laid.parts else 1,
+                                len(entries), OutlineEntry(item.paragraph.text, pi, top)))
+    entries.sort(key=lambda e: e[:4])
+    # Headings that start level in the columns (within a few points): first column first.
+    for k in range(1, len(entries)):
+        j = k
+        while j > 0 and entries[j][0] == entries[j - 1][0] and abs(entries[j][1] - entries[j - 1][1]) < 6 \
+                and entries[j][2] < entries[j - 1][2]:
+            entries[j - 1], entries[j] = entries[j], entries[j - 1]
+            j -= 1
+    return [e[-1] for e in entries]
+
+
+def _right_to_left(laid: LaidOut) -> bool:
+    """Whether the document's own language is set right to left (its paragraphs say so)."""
+    for page in laid.pages:
+        for item in page.items:
+            if isinstance(item, TextLine) and item.lang == laid.lang:
+                return bool(item.paragraph.rtl)
+    return False
 
 
 def _draw(c: Canvas, writer: GlyphWriter, item, mark) -> None:

@@ -1,9 +1,11 @@
 """The project's own PDF font objects: Type0 / CIDFontType2, Identity-H, subset, ToUnicode.
 
-Input: a :class:`~leafpress.text.fonts.Font` and the glyphs drawn with it (collected while the
-pages are drawn). Output: PDF objects registered in ReportLab's document when it is saved, so
-a glyph id is the character code (shaped text can be drawn exactly) and copy/search gets the
-real text back (ToUnicode for simple glyphs; ``/ActualText`` spans for the rest, see draw.py).
+Input: a :class:`~leafpress.text.fonts.Font` and the (glyph, text) pairs drawn with it
+(collected while the pages are drawn). Output: PDF objects registered in ReportLab's document
+when it is saved: one character code (CID) per distinct (glyph, text) pair, a CIDToGIDMap from
+codes to glyphs (``/Identity`` while every code is its glyph id), widths per code, and a
+ToUnicode CMap giving each code its text, so shaped text is drawn exactly and every reader
+gets the text back from the codes alone (see pdf.py for what text each glyph carries).
 
 ReportLab's semi-private hooks used here (pinned to reportlab 5.1.0, covered by tests):
 ``doc.delayedFonts`` (objects built at save time), ``doc.Reference`` and the ``BasicFonts``
@@ -21,13 +23,22 @@ from ..text.fonts import Font
 
 
 class EmbeddedFont:
-    """One font in one PDF: remembers used glyphs and their text, writes objects on save."""
+    """One font in one PDF: gives each distinct (glyph, text) pair a character code (CID),
+    remembers the glyphs used, and writes the objects on save.
+
+    A glyph's first text gets the CID equal to its glyph id; the same glyph standing for other
+    text (a mark inside two different clusters, the empty text of a cluster's second glyph) gets
+    a CID of its own above the font's glyph ids, mapped back to the glyph by a CIDToGIDMap
+    stream. So ToUnicode gives every drawn glyph exactly the text it stands for.
+    """
 
     def __init__(self, font: Font, resource: str):
         self.font = font
         self.resource = resource            # e.g. "LP1": the name used in page content
         self.gids: set[int] = {0}
-        self.to_unicode: dict[int, str] = {}
+        self.to_unicode: dict[int, str] = {}          # glyph id (= CID) -> its first text
+        self.extra: dict[tuple[int, str], int] = {}   # (glyph id, other text) -> CID
+        self._next = font.glyph_count
         self._widths: dict[int, int] = {}
 
     def width(self, gid: int) -> int:
@@ -38,28 +49,35 @@ class EmbeddedFont:
         return w
 
     def use_all(self, pairs) -> bool:
-        """Record many (glyph, text) pairs; False (and nothing recorded) if any glyph already
-        stands for other text."""
+        """Record (glyph, text) pairs; True when each one's code is its glyph id (so a body
+        written with glyph ids, cached and shared between documents, is right as it is)."""
         known = self.to_unicode
+        ok = True
         for gid, text in pairs:
             have = known.get(gid)
-            if have is not None and have != text:
-                return False
-        for gid, text in pairs:
-            known.setdefault(gid, text)
-            self.gids.add(gid)
-        return True
+            if have is None:
+                known[gid] = text
+                self.gids.add(gid)
+            elif have != text:
+                ok = False
+        return ok
 
-    def use(self, gid: int, text: str | None) -> bool:
-        """Record a glyph. Returns True when ToUnicode gives ``text`` back exactly for it."""
-        self.gids.add(gid)
-        if text is None:
-            return False
-        known = self.to_unicode.get(gid)
-        if known is None:
+    def code(self, gid: int, text: str) -> int:
+        """The character code that draws ``gid`` and reads back as ``text``."""
+        have = self.to_unicode.get(gid)
+        if have is None:
             self.to_unicode[gid] = text
-            return True
-        return known == text
+            self.gids.add(gid)
+            return gid
+        if have == text:
+            return gid
+        cid = self.extra.get((gid, text))
+        if cid is None:
+            if self._next > 0xFFFF:         # no code left (a font of 65,536 glyphs): the glyph's first text
+                return gid
+            cid = self.extra[(gid, text)] = self._next
+            self._next += 1
+        return cid
 
     # Called by ReportLab's document while saving.
     def addObjects(self, doc):  # noqa: N802 (ReportLab's name)
@@ -94,10 +112,12 @@ class EmbeddedFont:
             "CIDSystemInfo": PDFDictionary({"Registry": PDFString("Adobe"),
                                             "Ordering": PDFString("Identity"), "Supplement": 0}),
             "FontDescriptor": doc.Reference(descriptor, f"LPFontDesc:{self.resource}"),
-            "W": PDFArray(_widths(font, gids, scale)),
-            "CIDToGIDMap": PDFName("Identity"),
+            "W": PDFArray(_widths(font, gids, scale, self.extra)),
+            "CIDToGIDMap": self._cid_to_gid(doc),
         })
-        cmap = PDFStream(content=_to_unicode_cmap(self.to_unicode).encode("ascii"),
+        mapping = dict(self.to_unicode)
+        mapping.update((cid, text) for (_, text), cid in self.extra.items())
+        cmap = PDFStream(content=_to_unicode_cmap(mapping).encode("ascii"),
                          filters=[pdfdoc.PDFZCompress])
         type0 = PDFDictionary({
             "Type": PDFName("Font"),
@@ -109,6 +129,18 @@ class EmbeddedFont:
         })
         ref = doc.Reference(type0, f"LPFont:{self.resource}")
         doc.idToObject["BasicFonts"].dict[self.resource] = ref
+
+    def _cid_to_gid(self, doc):
+        """Identity while every code is its glyph id; else a stream: two bytes per CID."""
+        if not self.extra:
+            return PDFName("Identity")
+        table = bytearray(2 * self._next)
+        for g in self.gids:
+            table[2 * g:2 * g + 2] = g.to_bytes(2, "big")
+        for (g, _), cid in self.extra.items():
+            table[2 * cid:2 * cid + 2] = g.to_bytes(2, "big")
+        stream = PDFStream(content=bytes(table), filters=[pdfdoc.PDFZCompress])
+        return doc.Reference(stream, f"LPCIDToGID:{self.resource}")
 
 
 def _subset(font: Font, gids: list[int]) -> bytes:
@@ -143,18 +175,19 @@ def _bbox(font: Font, gids: list[int]) -> tuple[int, int, int, int]:
     return (x0, y0, x1, y1)
 
 
-def _widths(font: Font, gids: list[int], scale: float) -> list:
-    """The /W array, grouped into runs of consecutive glyph ids."""
+def _widths(font: Font, gids: list[int], scale: float, extra: dict) -> list:
+    """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs."""
     out: list = []
     run_start, run = None, []
-    for g in gids:
+    cids = [(g, g) for g in gids] + sorted((cid, g) for (g, _), cid in extra.items())
+    for c, g in cids:
         w = round(font.hb.get_glyph_h_advance(g) * scale)   # the same rounding as EmbeddedFont.width
-        if run and g == run_start + len(run):
+        if run and c == run_start + len(run):
             run.append(w)
         else:
             if run:
                 out += [run_start, PDFArray(run)]
-            run_start, run = g, [w]
+            run_start, run = c, [w]
     if run:
         out += [run_start, PDFArray(run)]
     return out

@@ -5,7 +5,8 @@ id (MCID) for the structure element it belongs to (identified by language, node 
 layout assigned them). Output, at the end: the StructTreeRoot with elements in reading order
 (Document > [Part per language] > H1, P, Sect > H2, P, L > LI > Lbl/LBody, Figure (Alt) and
 Caption, Div for contact and credits, Link with its annotation), the ParentTree, StructParents
-and /Tabs /S on pages, /MarkInfo and XMP metadata with PDF/UA identification.
+and /Tabs /S on pages, /MarkInfo and XMP metadata with the PDF/UA-1 and PDF/A-2a
+identification (and the extension schema PDF/A asks for pdfuaid), written unfiltered.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from ..layout.items import Node
 from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFStream,
                                       PDFString)
+from reportlab.pdfbase.pdfdoc import format as format_
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
@@ -51,8 +53,10 @@ class Tagger:
         self.page_mcids.append([])
 
     def elem(self, lang: str, node: Node | None, role: str) -> Elem:
+        """The element of a node in a role: one node drawn in several roles (a contact block's
+        heading and its lines) gives several elements."""
         stype = ROLE_TYPES.get(role, "P")
-        key = (lang, node, stype if stype in ("Lbl", "LBody", "Caption") else "")
+        key = (lang, node, stype)
         e = self.elems.get(key)
         if e is None:
             e = self.elems[key] = Elem(key, stype)
@@ -66,13 +70,16 @@ class Tagger:
             elem.page = page
         return len(mcids) - 1
 
-    def link(self, parent: Elem, url: str, page: int) -> Elem:
+    def link(self, parent: Elem, url: str, page: int, rect: tuple | None = None) -> Elem:
+        """The Link element for link text in ``parent``; ``rect`` (x, y, w, h) is where that
+        text is drawn, so an annotation finds its own element (two columns may link the same
+        address)."""
         key = parent.key + ("Link", url)
         e = self.elems.get(key)
         if e is None:
             e = self.elems[key] = Elem(key, "Link", page=page, alt=f"Link: {url}")
             parent.kids.append(("elem", e))
-        self._page_links[(page, url)] = e
+        self._page_links.setdefault((page, url), []).append((rect, e))
         return e
 
     def span(self, parent: Elem, lang: str, page: int) -> Elem:
@@ -86,19 +93,31 @@ class Tagger:
         parent.kids.append(("elem", e))
         return e
 
-    def link_on_page(self, page: int, url: str, lang: str) -> Elem:
-        """The Link element an annotation belongs to: the link text drawn on that page, or (a QR
-        code) a Link element of its own among the contact details."""
-        e = self._page_links.get((page, url))
+    def link_on_page(self, page: int, url: str, lang: str, rect: tuple, qr: bool = False) -> Elem:
+        """The Link element an annotation belongs to: the link text it covers on that page (the
+        one it overlaps most), or a Link element of its own among the contact details: a QR
+        code's, or that of link text drawn as page furniture (tagged on another page)."""
+        best, found = 0.0, None
+        for where, e in self._page_links.get((page, url), []):
+            if where is None:
+                continue
+            ox = min(rect[0] + rect[2], where[0] + where[2]) - max(rect[0], where[0])
+            oy = min(rect[1] + rect[3], where[1] + where[3]) - max(rect[1], where[1])
+            if ox > 0 and oy > 0 and ox * oy > best:
+                best, found = ox * oy, e
+        if found is not None:
+            return found
+        holder = self.elem(lang, Node("qr"), "P")
+        holder.alt = None
+        key = holder.key + ("Link", url, "qr" if qr else "text")
+        e = self.elems.get(key)
         if e is None:
-            holder = self.elem(lang, Node("qr"), "P")
-            holder.alt = None
-            e = self.link(holder, url, page)
-            e.alt = f"QR code: {url}"
+            e = self.elems[key] = Elem(key, "Link", page=page, alt=f"QR code: {url}" if qr else f"Link: {url}")
+            holder.kids.append(("elem", e))
         return e
 
     # -- the tree, at the end -----------------------------------------------------------------
-    def write(self, doc, page_names: list[str], alts: dict, title: str) -> None:
+    def write(self, doc, page_names: list[str], alts: dict, info: dict) -> None:
         counter = [0]
 
         def ref_name() -> str:
@@ -181,7 +200,7 @@ class Tagger:
         cat = doc.Catalog
         cat.StructTreeRoot = PDFObjectReference(root_name)
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
-        cat.Metadata = doc.Reference(xmp(title, self.lang), "LPMetadata")
+        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
 
     def _group(self, elems: list[Elem]) -> list[Elem]:
         """Sections into Sect, list items into L > LI, contact and credits into a Div."""
@@ -221,24 +240,73 @@ class Tagger:
         return out
 
 
-def xmp(title: str, lang: str) -> PDFStream:
+class _PlainStream(PDFStream):
+    """A stream written as it is: no /Filter key at all (PDF/A-2 6.6.2.1 wants the metadata
+    stream readable without decoding), an end-of-line before ``endstream``."""
+
+    def format(self, document):
+        d = PDFDictionary(dict(self.dictionary.dict))
+        d["Length"] = len(self.content)
+        return format_(d, document) + b"\nstream\n" + self.content + b"\nendstream\n"
+
+
+def xmp(info: dict, lang: str) -> PDFStream:
+    """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
+    PDF/A (part 2, conformance A: tagged, Unicode) and PDF/UA (part 1) identification and the extension schema
+    that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords."""
     def esc(s: str) -> str:
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    title, author = esc(info.get("title", "")), esc(info.get("author", ""))
+    subject, keywords = esc(info.get("subject", "")), esc(info.get("keywords", ""))
     packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{esc(title)}</rdf:li></rdf:Alt></dc:title>
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
    <dc:language><rdf:Bag><rdf:li>{esc(lang)}</rdf:li></rdf:Bag></dc:language>
    <dc:format>application/pdf</dc:format>
-   <pdfuaid:part>1</pdfuaid:part>
-   <xmp:CreateDate>2000-01-01T00:00:00Z</xmp:CreateDate>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+   <xmp:CreateDate>2000-01-01T00:00:00+00:00</xmp:CreateDate>
+   <xmp:ModifyDate>2000-01-01T00:00:00+00:00</xmp:ModifyDate>
    <xmp:CreatorTool>leafpress</xmp:CreatorTool>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
    <pdf:Producer>ReportLab PDF Library - (opensource)</pdf:Producer>
+   <pdf:Keywords>{keywords}</pdf:Keywords>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/">
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>A</pdfaid:conformance>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+    xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaExtension:schemas>
+    <rdf:Bag>
+     <rdf:li rdf:parseType="Resource">
+      <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+      <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+      <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+      <pdfaSchema:property>
+       <rdf:Seq>
+        <rdf:li rdf:parseType="Resource">
+         <pdfaProperty:name>part</pdfaProperty:name>
+         <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+         <pdfaProperty:category>internal</pdfaProperty:category>
+         <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+        </rdf:li>
+       </rdf:Seq>
+      </pdfaSchema:property>
+     </rdf:li>
+    </rdf:Bag>
+   </pdfaExtension:schemas>
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>""".encode("utf-8")
-    return PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet, filters=[])
+    return _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
