@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 
 from . import readability
 from .content.inline import InlineError, check_url
-from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps, unknown_kind
+from .content.model import (Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps, Table,
+                            WriteIn, text_parts, texts_of, unknown_kind)
 from .layout.items import Box, LaidOut, Picture, Raster, TextLine
 
 TARGET_GRADE = 7.0
@@ -47,14 +48,19 @@ def section_hash(section: Section) -> str:
     h = hashlib.sha256(section.heading.raw.encode())
     for b in section.blocks:
         h.update(b.kind.encode())
-        if isinstance(b, (Paragraph, Callout)):
+        if isinstance(b, Paragraph) or (isinstance(b, Callout) and b.text is not None):
             h.update(b.text.raw.encode())
         elif isinstance(b, (Bullets, Steps)):
             for t in b.items:
                 h.update(b"\0" + t.raw.encode())
         elif isinstance(b, Figure):
-            for part in (b.diagram, b.caption.raw, b.alt.raw, *(k + "=" + v.raw for k, v in b.labels)):
+            for part in (b.diagram or "image:" + str(b.image), b.caption.raw, b.alt.raw,
+                         *(k + "=" + v.raw for k, v in b.labels)):
                 h.update(b"\0" + part.encode())
+        elif isinstance(b, (Callout, Table, WriteIn)):
+            h.update(b"\0" + str(getattr(b, "tone", "")).encode())
+            for key, t in text_parts(b):
+                h.update(b"\0" + ".".join(map(str, key)).encode() + b"=" + t.raw.encode())
         else:
             raise unknown_kind(b, "checks.section_hash")
     return h.hexdigest()[:10]
@@ -156,12 +162,16 @@ def _section_text(s: Section) -> str:
     a sentence) nor diagram labels; each list item a sentence of its own."""
     parts = []
     for b in s.blocks:
-        if isinstance(b, (Paragraph, Callout)):
+        if isinstance(b, Paragraph):
             parts.append(b.text.plain)
+        elif isinstance(b, Callout):
+            parts += [t.plain for t in texts_of(b)]
         elif isinstance(b, (Bullets, Steps)):
             parts += [t.plain for t in b.items]
         elif isinstance(b, Figure):
             parts.append(b.caption.plain)
+        elif isinstance(b, (Table, WriteIn)):
+            pass        # cells and labels are not running sentences (their size and contrast are checked)
         else:
             raise unknown_kind(b, "checks._section_text")
     return readability.running_text(parts)
@@ -212,7 +222,8 @@ def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float,
                         f"text {item.colour} on {bg} has a contrast of {ratio:.2f}:1, under {need:g}:1 "
                         "(WCAG 1.4.3)", blocking=True)
             elif isinstance(item, Picture) and isinstance(item.source, Raster):
-                out.extend(image_findings(h, layout, item, brand_file))
+                out.extend(image_findings(h, layout, item, h.file if item.node is not None and item.node.content
+                                          else brand_file))
         for link in page.links:
             try:
                 check_url(link.url)

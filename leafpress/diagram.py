@@ -120,3 +120,37 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
     diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors)
     _CACHE[key] = diagram
     return diagram
+
+
+def load_icon(tone: str, folder: Path, root: Path):
+    """A call-out tone's icon (``assets/icons/<tone>.svg``), checked like a diagram."""
+    from .layout.items import Svg
+    path = folder / f"{tone}.svg"
+    display = _display(path, root)
+    if not path.is_file():
+        raise LeafletError(f"no icon for the call-out tone {tone!r}", file=display,
+                           hint="Ship an SVG icon for each tone in assets/icons/")
+    check_svg(path, display)
+    return Svg(path)
+
+
+@dataclass(frozen=True)
+class Image:
+    """A raster illustration (PNG or JPEG) checked for size and soundness; its pixels, for the
+    resolution check at the size it is printed."""
+    path: Path
+    width_px: int
+    height_px: int
+
+
+def load_image(name: str, folder: Path, root: Path) -> Image:
+    from .brand import check_image
+    from PIL import Image as PILImage
+    path = folder / name
+    display = _display(path, root)
+    if not path.is_file():
+        raise LeafletError(f"no image {name!r}", file=display, hint="Put the PNG or JPEG in assets/images/")
+    check_image(path, display)
+    with PILImage.open(path) as im:
+        w, h = im.size
+    return Image(path, w, h)

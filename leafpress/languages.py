@@ -18,7 +18,9 @@ STYLES = ("regular", "bold", "italic")
 # own in `strings`; these are the defaults. ``provided_by`` (a partner clinic's credit, e.g.
 # "Provided by {name}.") has none here: without it the brand's own wording is used.
 MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
-OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by",)
+# ``icon_<tone>``: the alternative text of a call-out tone's icon, needed by handouts that use it.
+ICON_STRINGS = ("icon_info", "icon_warning", "icon_call_us")
+OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by",) + ICON_STRINGS
 
 
 @dataclass(frozen=True)
