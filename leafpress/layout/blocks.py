@@ -306,7 +306,8 @@ def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float)
             y -= hs[r + 1]
         return off + n
 
-    return FlowBlock(section, heights, draw, space, keep_together=False)
+    # The flow splits a block only with two rows or more on each side: a shorter table is whole.
+    return FlowBlock(section, heights, draw, space, keep_together=len(rows) < 4)
 
 
 def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: float) -> FlowBlock:
