@@ -57,7 +57,7 @@ def test_unknown_key_names_file_line_and_path(tmp_path):
     text = GOOD.replace("      - paragraph: Hello **world**.", "      - paragrap: Hello")
     assert error(tmp_path, text) == (
         "handouts/demo/en.yaml:14: sections[0].blocks[0].paragrap: unknown block kind 'paragrap'. "
-        "Use one of: paragraph, bullets, steps, callout, figure")
+        "Use one of: paragraph, bullets, steps, callout, figure, table, write_in")
 
 
 def test_unknown_top_level_key(tmp_path):
