@@ -136,7 +136,7 @@ def test_new_blocks_export_as_translation_units(lib):
     units = {u.id: u for u in handout_units(src, ar, {}, {})}
     assert units["sections.care.blocks.0.table.rows.2.1"].target == "*كل يوم*"
     assert units["sections.care.blocks.0.table.header.0"].path == ("sections", "care", "blocks", 0, "table", "header", 0)
-    assert units["sections.notes.blocks.0.write_in.1"].target == "هاتف فريق الرعاية"
+    assert units["sections.notes.blocks.0.write_in.fields.1"].target == "هاتف فريق الرعاية"
     assert units["sections.warning.blocks.0.callout.blocks.1.bullets.2"].source == "A wet or loose dressing."
     assert units["sections.care.blocks.1.steps.0"].path[-2:] == ("items", 0)
     assert all(u.state == "translated" for u in units.values())
@@ -181,3 +181,12 @@ def test_mirror_rules_cover_every_text_of_the_new_kinds(lib):
                 assert [k for k, _ in text_parts(sb)] == [k for k, _ in text_parts(tb)]
     table = next(b for s in src.sections for b in s.blocks if isinstance(b, Table))
     assert len(text_parts(table)) == 3 + 9
+
+
+def test_write_in_form_fields_are_tagged_with_their_label(lib_built):
+    r = pypdf.PdfReader(lib_built / "open-leaflets/picc/picc-ar-letter-2page.pdf")
+    widgets = [a.get_object() for p in r.pages for a in p.get("/Annots", [])
+               if a.get_object()["/Subtype"] == "/Widget"]
+    assert [w["/TU"] for w in widgets] == ["تاريخ الإجراء", "هاتف فريق الرعاية", "موعد الغسل القادم"]
+    assert all(isinstance(w["/StructParent"], int) for w in widgets)
+    assert [str(e["/S"]) for _, e in struct_elems(r)].count("/Form") == 3

@@ -326,6 +326,9 @@ def check_mirrors(source: Handout, tr: Handout) -> None:
                 raise both(f"has tone {tb.tone!r}, the source {sb.tone!r}" if sb.tone and tb.tone else
                            "is written in the other call-out form (one string, or tone and blocks)",
                            bkey, bkey)
+            if isinstance(sb, WriteIn) and sb.form != tb.form:
+                raise both("write-in 'form: true' differs from the source (the translation follows it)",
+                           bkey, bkey)
             if isinstance(sb, (Table, WriteIn, Callout)):
                 s_parts = [".".join(map(str, k)) for k, _ in text_parts(sb)]
                 t_parts = [".".join(map(str, k)) for k, _ in text_parts(tb)]

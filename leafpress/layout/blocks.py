@@ -332,7 +332,7 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
             page.items.append(Rule(fr.x, y + size * 0.3, fr.x + fr.width, y + size * 0.3, colours["text"], 0.6))
             if block.form:
                 page.fields.append(FormField(f"{section}.{bi}.{k}", t.plain, fr.x, y + size * 0.35,
-                                             fr.width, room - size * 0.2, ctx.lang.code))
+                                             fr.width, room - size * 0.2, ctx.lang.code, node))
         return 0
 
     return FlowBlock(section, whole(height), draw, space, keep_together=True)

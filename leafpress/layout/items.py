@@ -185,6 +185,7 @@ class FormField:
     w: float
     h: float
     lang: str
+    node: Node
 
 
 @dataclass

@@ -87,6 +87,13 @@ class Tagger:
         parent.kids.append(("elem", e))
         return e
 
+    def form(self, lang: str, node: Node, page: int) -> Elem:
+        """The Form element of a fillable field (after the label of the write-in line it sits on)."""
+        e = self.elems.get((lang, node, "Form"))
+        if e is None:
+            e = self.elems[(lang, node, "Form")] = Elem((lang, node, "Form"), "Form", page=page)
+        return e
+
     def link_on_page(self, page: int, url: str, lang: str) -> Elem:
         """The Link element an annotation belongs to: the link text drawn on that page, or (a QR
         code) a Link element of its own among the contact details."""
