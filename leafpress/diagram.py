@@ -31,6 +31,7 @@ class Anchor:
     x: float          # drawing units (points at scale 1), origin bottom-left
     y: float
     side: str         # left | right
+    panel: str = ""   # the panel it belongs to (its label stays on that panel's side)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Diagram:
     width: float
     height: float
     anchors: dict     # id -> Anchor
+    panels: dict = None     # id -> (x, y, w, h) in the drawing's own units, y up (for previews)
 
 
 def check_svg(path: Path, display: str) -> None:
@@ -81,6 +83,35 @@ def check_svg(path: Path, display: str) -> None:
 
 
 _CACHE: dict = {}
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _numbers(r: Reader, value, path, n: int) -> tuple:
+    seq = r.seq(value, path, n)
+    if len(seq) != n or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in seq):
+        raise r.doc.error(path, f"expected {n} numbers, like [{', '.join(['0'] * n)}]")
+    return tuple(float(v) for v in seq)
+
+
+def _panels(r: Reader, value, viewbox: tuple) -> dict:
+    """The diagram's panels: id -> box (viewBox units), each inside the viewbox, ids unique."""
+    vx, vy, vw, vh = viewbox
+    out: dict = {}
+    for i, p in enumerate(r.seq(value, ("panels",))):
+        path = ("panels", i)
+        p = r.mapping(p, path, ("id", "box"))
+        pid = r.string(p["id"], path + ("id",))
+        if not _ID.match(pid):
+            raise r.doc.error(path + ("id",), f"{pid!r} is not a valid panel id",
+                              hint="Use lower-case letters, digits, '-' and '_'")
+        if pid in out:
+            raise r.doc.error(path + ("id",), f"panel id {pid!r} is used twice", hint="Give each panel its own id")
+        box = _numbers(r, p["box"], path + ("box",), 4)
+        x, y, w, h = box
+        if w <= 0 or h <= 0 or x < vx - 0.01 or y < vy - 0.01 or x + w > vx + vw + 0.01 or y + h > vy + vh + 0.01:
+            raise r.doc.error(path + ("box",), "the panel box [x, y, width, height] must lie inside the viewbox")
+        out[pid] = box
+    return out
 
 
 def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
@@ -91,7 +122,7 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
     display = _display(data_path, root)
     doc = load_yaml(data_path, display)
     r = Reader(doc)
-    top = r.mapping(doc.data, (), ("viewbox", "anchors"), ("panels", "svg"))
+    top = r.mapping(doc.data, (), ("viewbox", "panels", "anchors"), ("svg",))
     svg_path = resolve_inside(folder, r.string(top.get("svg", f"{diagram_id}.svg"), ("svg",)), doc, ("svg",))
     svg_display = _display(svg_path, root)
     check_svg(svg_path, svg_display)
@@ -101,23 +132,45 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
     drawing = svg2rlg(str(svg_path))
     if drawing is None:
         raise LeafletError("svglib could not read this SVG", file=svg_display)
-    vb = r.seq(top["viewbox"], ("viewbox",), 4)
-    vx, vy, vw, vh = (float(v) for v in vb)
+    vx, vy, vw, vh = _numbers(r, top["viewbox"], ("viewbox",), 4)
+    if vw <= 0 or vh <= 0:
+        raise doc.error(("viewbox",), "the viewbox needs a positive width and height",
+                        hint="Copy the viewBox of the SVG: [x, y, width, height]")
     sx, sy = drawing.width / vw, drawing.height / vh
+    panels = _panels(r, top["panels"], (vx, vy, vw, vh))
     anchors = {}
     am = r.mapping(top["anchors"], ("anchors",), tuple(top["anchors"]) if isinstance(top["anchors"], dict) else ())
+    if not am:
+        raise doc.error(("anchors",), "a diagram needs at least one anchor",
+                        hint="Add an anchor per label: name: {panel: ..., at: [x, y], side: left}")
     for aid, a in am.items():
         p = ("anchors", aid)
-        a = r.mapping(a, p, ("at", "side"), ("panel",))
-        at = r.seq(a["at"], p + ("at",), 2)
+        if not _ID.match(str(aid)):
+            raise doc.error(p, f"{aid!r} is not a valid anchor id", hint="Use lower-case letters, digits, '-' and '_'")
+        a = r.mapping(a, p, ("panel", "at", "side"))
+        x, y = _numbers(r, a["at"], p + ("at",), 2)
         side = r.string(a["side"], p + ("side",))
         if side not in ("left", "right"):
             raise doc.error(p + ("side",), f"{side!r} is not a side", hint="Use left or right")
-        x, y = float(at[0]), float(at[1])
-        if not (vx <= x <= vx + vw and vy <= y <= vy + vh):
-            raise doc.error(p + ("at",), "the anchor lies outside the viewbox")
-        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side)
-    diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors)
+        pid = r.string(a["panel"], p + ("panel",))
+        if pid not in panels:
+            raise doc.error(p + ("panel",), f"unknown panel {pid!r}", hint="Use one of: " + ", ".join(panels))
+        px, py, pw, ph = panels[pid]
+        if not (px <= x <= px + pw and py <= y <= py + ph):
+            raise doc.error(p + ("at",), f"the anchor lies outside its panel {pid!r} "
+                            f"(x {px:g} to {px + pw:g}, y {py:g} to {py + ph:g})",
+                            hint="Check the coordinates (viewBox units, y down) or the panel")
+        beyond = [q for q, (qx, qy, qw, qh) in panels.items() if q != pid and qy < py + ph and py < qy + qh
+                  and (qx + qw <= px + 0.01 if side == "left" else qx >= px + pw - 0.01)]
+        if beyond:
+            raise doc.error(p + ("side",), f"side: {side} would set this label beyond panel {beyond[0]!r}, "
+                            f"its leader line crossing it (labels stay by their own panel)",
+                            hint=f"Use side: {'right' if side == 'left' else 'left'}, or anchor it in the "
+                                 f"panel at the {side} edge")
+        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side, pid)
+    diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors,
+                      {k: ((x - vx) * sx, drawing.height - (y - vy + h) * sy, w * sx, h * sy)
+                       for k, (x, y, w, h) in panels.items()})
     _CACHE[key] = diagram
     return diagram
 

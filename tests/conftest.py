@@ -23,7 +23,7 @@ def scratch(tmp_path: Path) -> Path:
     for name in ("handouts", "layouts"):
         shutil.copytree(ROOT / name, dst / name)
     (dst / "assets").mkdir()
-    for name in ("brands", "diagrams", "languages", "icons"):
+    for name in ("brands", "diagrams", "languages", "icons", "templates"):
         shutil.copytree(ROOT / "assets" / name, dst / "assets" / name)
     (dst / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
     return dst
@@ -38,7 +38,7 @@ def project_copy(dst: Path, layouts: list[Path], handouts: bool = True) -> Path:
     for f in layouts:
         shutil.copyfile(f, dst / "layouts" / f.name)
     (dst / "assets").mkdir()
-    for name in ("brands", "diagrams", "languages", "icons"):
+    for name in ("brands", "diagrams", "languages", "icons", "templates"):
         shutil.copytree(ROOT / "assets" / name, dst / "assets" / name)
     (dst / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
     return dst
