@@ -16,7 +16,6 @@ from conftest import ROOT, project_copy
 @pytest.fixture
 def proj(tmp_path):
     dst = project_copy(tmp_path / "proj", [ROOT / "layouts" / "letter-2page.yaml"])
-    shutil.copytree(ROOT / "assets" / "templates", dst / "assets" / "templates")
     return dst
 
 

@@ -311,28 +311,47 @@ def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float)
 
 
 def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: float) -> FlowBlock:
-    """Write-in lines: each label, then a ruled line to write on by hand (and, when asked, a
-    fillable form field on it). Kept together."""
+    """Write-in lines: each label with a ruled line to write on by hand -- beside a short label,
+    under a long one -- (and, when asked, a fillable form field on it). Kept together."""
     size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
-    room = size * 2.0            # the writing space under a label
+    room = size * 2.1            # a handwritten line's height
     shaped = [ctx.ts.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
 
+    def beside(sp, width) -> bool:
+        return sp.lines(10 ** 6)[0].width * size <= width * 0.45
+
+    def row(sp, width) -> float:
+        if beside(sp, width):
+            return max(room, pitch) + size * 0.3
+        return len(sp.lines(width / size)) * pitch + room
+
     def height(width):
-        return sum(len(sp.lines(width / size)) * pitch + room for sp in shaped)
+        return sum(row(sp, width) for sp in shaped)
 
     def draw(pages, fr, off, n, top):
         page = pages[fr.page]
+        rtl = ctx.lang.rtl
         y = top
         for k, (sp, t) in enumerate(zip(shaped, block.fields)):
             node = Node("item", si, bi, k)
-            y = emit(ctx, page, sp, break_lines(ctx, sp, fr.width, size, t.key), fr.x, fr.width, y, size,
+            h = row(sp, fr.width)
+            line_y = y - h + size * 0.45
+            if beside(sp, fr.width):
+                lines = sp.lines(10 ** 6)
+                label_w = lines[0].width * size + size * 0.6
+                emit(ctx, page, sp, lines, fr.x, fr.width, line_y + size * 0.3 + pitch, size, pitch,
+                     colours["text"], "P", node)
+                x0, x1 = (fr.x, fr.x + fr.width - label_w) if rtl else (fr.x + label_w, fr.x + fr.width)
+            else:
+                emit(ctx, page, sp, break_lines(ctx, sp, fr.width, size, t.key), fr.x, fr.width, y, size,
                      pitch, colours["text"], "P", node)
-            y -= room
-            page.items.append(Rule(fr.x, y + size * 0.3, fr.x + fr.width, y + size * 0.3, colours["text"], 0.6))
+                x0, x1 = fr.x, fr.x + fr.width
+            page.items.append(Rule(x0, line_y, x1, line_y, colours["text"], 0.6))
             if block.form:
-                page.fields.append(FormField(f"{section}.{bi}.{k}", t.plain, fr.x, y + size * 0.35,
-                                             fr.width, room - size * 0.2, ctx.lang.code, node))
+                page.fields.append(FormField(f"{section}.{bi}.{k}", t.plain, x0, line_y + 0.5, x1 - x0,
+                                             room - size * 0.4, ctx.lang.code, node))
+            y -= h
         return 0
 
     return FlowBlock(section, whole(height), draw, space, keep_together=True)
