@@ -56,6 +56,11 @@ class Reader:
 
     def text(self, value: Any, path: KeyPath) -> Text:
         raw = self.string(value, path)
+        if "\n" in raw.strip():
+            raise self.doc.error(path, "a line break inside a text would be lost (the press joins the lines)",
+                                 hint="To list things, write a list (bullets or, in a call-out, "
+                                      "blocks: with a bullets list); for another paragraph, another "
+                                      "block; for one long text, use >- instead of |")
         try:
             spans = parse_inline(raw)
         except InlineError as exc:
