@@ -36,6 +36,11 @@ class Brand:
     online_url: str | None = None   # template for the online copy: {handout}, {lang} -> QR code
     partner: str | None = None      # a partner clinic's name: its credit adds "provided by" it
     provided_by: str | None = None  # the partners file's wording for that, e.g. "Provided by {name}."
+    notes: tuple = ()               # a partner clinic's own short text, per language: (lang, text)
+
+    def note(self, lang: str) -> str | None:
+        """The clinic's text block (aftercare, hours) in a language, or None."""
+        return dict(self.notes).get(lang)
 
     def online(self, handout: str, lang: str) -> str | None:
         return self.online_url.format(handout=handout, lang=lang) if self.online_url else None
@@ -128,6 +133,9 @@ def _online_url(r: Reader, doc, value, key) -> str | None:
     return template
 
 
+MAX_NOTE = 400        # characters of a clinic's note in one language
+
+
 def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
     """Partner clinics from one file: each becomes a brand with its own contact block, the
     publishing nonprofit's colours, logo (unless it has its own) and credit."""
@@ -146,7 +154,7 @@ def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
     seen = set()
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
-        p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo"))
+        p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
         pid = r.ident(p["id"], k + ("id",))
         if pid in seen:
             raise doc.error(k + ("id",), f"partner id {pid!r} is used twice", hint="Give each partner its own id")
@@ -173,10 +181,25 @@ def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
             logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
             check_image(logo, _display(logo, root))
         name = plain("name")
+        notes = []
+        if p.get("note") is not None:
+            nk = k + ("note",)
+            nm = r.mapping(p["note"], nk, (), tuple(p["note"]) if isinstance(p["note"], dict) else ())
+            for code, text in nm.items():
+                s = r.string(text, nk + (code,))
+                try:
+                    check_characters(s)
+                except InlineError as exc:
+                    raise doc.error(nk + (code,), str(exc)) from None
+                if len(s) > MAX_NOTE:
+                    raise doc.error(nk + (code,), f"a clinic note is at most {MAX_NOTE} characters, this one {len(s)}",
+                                    hint="Keep it to a few short sentences (hours, a phone line, aftercare)")
+                notes.append((str(code), " ".join(s.split())))
         out.append(Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
                          organisation=name, phone=plain("phone"), website=website,
                          address=plain("address"), credit=base.credit, licence=base.licence,
-                         online_url=base.online_url, partner=name, provided_by=provided_by))
+                         online_url=base.online_url, partner=name, provided_by=provided_by,
+                         notes=tuple(notes)))
     return out
 
 

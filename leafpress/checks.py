@@ -71,13 +71,16 @@ FRONT = "front matter (title, subtitle, summary, credit)"
 
 
 def front_hash(h: Handout) -> str:
-    """A short fingerprint of the texts outside the sections: title, subtitle, summary, credit."""
+    """A short fingerprint of the texts outside the sections: title, subtitle, summary, credit
+    (and the handout's contact line, when it has one)."""
     parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
+    parts += [h.contact.raw] if h.contact else []
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:10]
 
 
 def handout_hash(h: Handout) -> str:
     parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
+    parts += [h.contact.raw] if h.contact else []
     parts += [f"{s.id}:{section_hash(s)}" for s in h.sections]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 

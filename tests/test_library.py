@@ -33,7 +33,20 @@ def library_project(dst: Path) -> Path:
     for f in (LIB / "assets" / "diagrams").iterdir():
         shutil.copyfile(f, dst / "assets" / "diagrams" / f.name)
     shutil.copytree(LIB / "assets" / "images", dst / "assets" / "images")
+    with open(dst / "assets" / "brands" / "partners.yaml", "a", encoding="utf-8") as f:
+        f.write(PARTNER)
     return dst
+
+
+# A partner clinic with its own text block (in English and Arabic only).
+PARTNER = """  - id: lakeside-infusion
+    name: Lakeside Infusion Center
+    phone: "+1 (555) 010-0190"
+    address: 12 Shore Road, Tahoe City, CA 96145
+    note:
+      en: "Infusion suite hours: Monday to Friday, 8 am to 6 pm. After hours, ask for the nurse on call."
+      ar: "ساعات جناح التسريب: من الاثنين إلى الجمعة، من 8 صباحًا حتى 6 مساءً. بعد ساعات العمل، اطلب الممرضة المناوبة."
+"""
 
 
 @pytest.fixture(scope="module")
@@ -190,3 +203,37 @@ def test_write_in_form_fields_are_tagged_with_their_label(lib_built):
     assert [w["/TU"] for w in widgets] == ["تاريخ الإجراء", "هاتف فريق الرعاية", "موعد الغسل القادم"]
     assert all(isinstance(w["/StructParent"], int) for w in widgets)
     assert [str(e["/S"]) for _, e in struct_elems(r)].count("/Form") == 3
+
+
+@pytest.mark.parametrize("lang", ["en", "ar", "es"])
+def test_handout_contact_line_and_clinic_note(lib, tmp_path, lang):
+    """The handout's own contact line is printed with the contact details in every layout; a
+    partner clinic's note is printed in the languages it has (and only there)."""
+    out = tmp_path / "out"
+    assert main(["build", "--handout", "picc", "--lang", lang, "--brand", "lakeside-infusion",
+                 "--out", str(out), "--jobs", "2"], root=lib) == 0
+    h = load_handout(lib / "handouts" / "picc" / f"{lang}.yaml", lib)
+    note = {"en": "Infusion suite hours", "ar": "ساعات جناح التسريب"}.get(lang)
+    pdfs = sorted(out.glob("lakeside-infusion/picc/*.pdf"))
+    assert len(pdfs) >= 5
+    for pdf in pdfs:
+        got = normalise(poppler("pdftotext", str(pdf), "-"))
+        assert normalise(h.contact.plain) in got or split_across_pages(h.contact.plain, got), pdf.name
+        if note:
+            assert normalise(note) in got or split_across_pages(note, got), pdf.name
+        else:
+            assert "Infusionsuite" not in got or "bilingual" in pdf.name   # the English column has it
+
+
+def test_a_layout_may_keep_room_for_a_clinic_note(lib, tmp_path):
+    work = tmp_path / "p"
+    shutil.copytree(lib, work, symlinks=True)
+    spec = work / "layouts" / "letter-2page.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace("brand_lines: {footer: 4}", "brand_lines: {footer: 4, note: 3}"), encoding="utf-8")
+    plain = Project(work).lay_out(Job("picc", "en", "letter-2page", "open-leaflets"))[3]
+    clinic = Project(work).lay_out(Job("picc", "en", "letter-2page", "lakeside-infusion"))[3]
+    assert plain.body_size == clinic.body_size      # the same room for every clinic
+    spec.write_text(text.replace("brand_lines: {footer: 4}", "brand_lines: {footer: 4, note: 1}"), encoding="utf-8")
+    with pytest.raises(LeafletError, match=r"the clinic's note take \d lines in layout 'letter-2page'.*keeps room for 1"):
+        Project(work).lay_out(Job("picc", "en", "letter-2page", "lakeside-infusion"))

@@ -21,7 +21,7 @@ from .yamlsafe import KeyPath, Located, format_path, load_yaml
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOP_REQUIRED = ("handout", "lang", "version", "last_reviewed", "translation", "title", "summary",
                  "source_credit", "sections")
-_TOP_OPTIONAL = ("subtitle", "source_url", "checks")
+_TOP_OPTIONAL = ("subtitle", "source_url", "checks", "contact")
 
 
 class Reader:
@@ -188,6 +188,7 @@ def load_handout(path: Path, root: Path) -> Handout:
         source_credit=r.text(top["source_credit"], ("source_credit",)),
         source_url=source_url,
         sections=tuple(sections),
+        contact=r.text(top["contact"], ("contact",)) if top.get("contact") is not None else None,
     )
 
 
@@ -304,6 +305,8 @@ def check_mirrors(source: Handout, tr: Handout) -> None:
 
     if (source.subtitle is None) != (tr.subtitle is None):
         raise both("has subtitle" if tr.subtitle else "lacks the subtitle", "subtitle", "subtitle")
+    if (source.contact is None) != (tr.contact is None):
+        raise both("has a contact line" if tr.contact else "lacks the contact line", "contact", "contact")
     s_ids = [s.id for s in source.sections]
     t_ids = [s.id for s in tr.sections]
     if s_ids != t_ids:

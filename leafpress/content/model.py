@@ -213,6 +213,7 @@ class Handout:
     source_url: str | None
     sections: tuple[Section, ...] = field(default_factory=tuple)
     checks: dict = field(default_factory=dict)     # per-handout thresholds (source file only)
+    contact: Text | None = None    # this handout's own contact line (e.g. a procedure suite)
 
     def texts(self) -> Iterator[tuple[str, Text]]:
         """Every piece of text in reading order, as (key path, Text)."""
@@ -225,4 +226,6 @@ class Handout:
             for b in s.blocks:
                 for t in texts_of(b, alt=True):
                     yield t.key, t
+        if self.contact:
+            yield "contact", self.contact
         yield "source_credit", self.source_credit

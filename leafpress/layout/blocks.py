@@ -12,7 +12,7 @@ from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Table, T
 from ..errors import LeafletError
 from .figures import draw_figure
 from .flow import FlowBlock, whole
-from .furniture import draw_contact
+from .furniture import draw_contact, room
 from .items import Box, FormField, Node, OutlineEntry, Page, Picture, Rule
 from .setting import Ctx, break_lines, emit
 
@@ -370,6 +370,37 @@ def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBloc
         return 0
 
     return FlowBlock(section, heights, draw, space, keep_together=True, floats=True)
+
+
+def note_block(ctx: Ctx) -> FlowBlock | None:
+    """A partner clinic's own short text (its aftercare instructions or hours) in a ruled box at
+    the end of the content. A layout that keeps room for it (``brand_lines: {note: N}``) gives
+    every clinic's leaflet the same N lines, so all clinics lay out alike; otherwise it takes what
+    it needs, and only clinics with a note have it. None when there is nothing to draw or keep."""
+    text = ctx.brand.note(ctx.lang.code)
+    kept = (ctx.spec.brand_lines or {}).get("note")
+    if text is None and kept is None:
+        return None
+    size, colours = ctx.size, ctx.brand.colours
+    pitch = size * ctx.lh
+    pad = size * ctx.spec.measures["callout_pad"]
+    sp = ctx.ts.shape(text or " ")
+
+    def height(width):
+        n = len(sp.lines((width - 2 * pad) / size)) if text else 0
+        return room(ctx, "note", n, "note") * pitch + 2 * pad if (text or kept) else 0.0
+
+    def draw(pages, fr, off, n, top):
+        if not text:
+            return 0
+        page = pages[fr.page]
+        h = height(fr.width)
+        page.items.append(Box(fr.x, top - h, fr.width, h, stroke=colours["primary"], stroke_width=0.8))
+        emit(ctx, page, sp, break_lines(ctx, sp, fr.width - 2 * pad, size, "note"), fr.x + pad,
+             fr.width - 2 * pad, top - pad, size, pitch, colours["text"], "P", Node("contact"))
+        return 0
+
+    return FlowBlock("clinic-note", whole(height), draw, size * ctx.spec.spacing["section"], keep_together=True)
 
 
 def contact_block(ctx: Ctx) -> FlowBlock:

@@ -20,7 +20,7 @@ from ..errors import LeafletError
 from ..languages import Language
 from ..text.setter import Typesetter
 from . import conserve
-from .blocks import contact_block, flow_blocks
+from .blocks import contact_block, flow_blocks, note_block
 from .figures import draw_figure
 from .flow import Cursor, Frame, Overflow, fill
 from .furniture import draw_contact, draw_cover, draw_footer, draw_header, draw_summary
@@ -112,6 +112,9 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
                                                 if isinstance(b, Figure) and id(b) not in slotted_ids})
     state = _State(Cursor(), 0)
     footer_h = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99))
+    note = note_block(ctx)                     # a partner clinic's own text, after the content
+    if note is not None:
+        blocks.append(note)
     if spec.max_pages is None:
         blocks.append(contact_block(ctx))      # a flowing leaflet ends with how to reach us
 

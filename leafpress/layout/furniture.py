@@ -126,6 +126,10 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
         rows.append((ts.shape(text, bold=bold), size, size * 1.4, brand.colours["text"], "P", Node("contact")))
     if brand.website:
         rows.append((ts.shape((_website(brand),)), size, size * 1.4, brand.colours["primary"], "Link", Node("contact")))
+    n_clinic_rows = len(rows)
+    if ctx.handout.contact:     # this handout's own line: the same for every clinic, not in their room
+        rows.append((ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), size, size * 1.4,
+                     brand.colours["text"], "P", Node("contact")))
     rows.append((ts.shape(_credit(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("credit")))
     rows.append((ts.shape(_facts(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("facts")))
     laid = [(sp, break_lines(ctx, sp, width, sz, "contact"), sz, p, col, role, node)
@@ -133,7 +137,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
     total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values())
     # Room kept for any clinic: the rows that differ by clinic count as the layout says.
-    n_contact = sum(len(row[1]) for row in laid[1:-2])
+    n_contact = sum(len(row[1]) for row in laid[1:n_clinic_rows])
     n_credit = len(laid[-2][1])
     extra = (room(ctx, "contact", n_contact, "contact details") - n_contact) * size * 1.4 + \
         (room(ctx, "credit", n_credit, "credit") - n_credit) * small * 1.35
@@ -170,15 +174,20 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     if brand.website:
         contact += [Span(lang.mark("separator")), _website(brand)]
     rows = [(ctx, ts.shape(tuple(contact)), Node("contact"), "Note"), (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
-    for o in others:    # a dual-language sheet credits the source in both languages
+    if ctx.handout.contact:     # this handout's own line (the same for every clinic: not in their room)
+        rows.insert(1, (ctx, ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), Node("contact"), "Note"))
+    for o in others:    # a dual-language sheet credits the source (and gives its own contact line) in both
         rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), Node("credit", lang=o.lang.code), "Note"))
+        if o.handout.contact:
+            rows.append((o, o.ts.shape(o.handout.contact, bold=True, file=o.handout.file),
+                         Node("contact", lang=o.lang.code), "Note"))
     rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), Node("pagefacts"), "Artifact"))
     if short:       # later pages of a flowing leaflet: the contact block ends the content instead
         rows = rows[-1:]
     broken = [(c, sp, break_lines(c, sp, width, size, "footer"), node, role) for c, sp, node, role in rows]
     n_lines = sum(len(lines) for _, _, lines, _, _ in broken)
     if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
-        n_brand = len(broken[0][2]) + len(broken[1][2])
+        n_brand = len(broken[0][2]) + len(broken[2 if ctx.handout.contact else 1][2])
         n_lines += room(ctx, "footer", n_brand, "contact and credit lines in the footer") - n_brand
     height = max(n_lines * pitch, qr) + size * 0.8
     if page is None:

@@ -117,7 +117,7 @@ def pseudo_handout(source: Handout, code: str) -> Handout:
         source, lang=code, file=f"{source.file} (pseudo-locale {code})",
         translation=Translation(Status.DRAFT, translated_from=stamps),
         title=tx(source.title), subtitle=tx(source.subtitle), summary=tx(source.summary),
-        source_credit=tx(source.source_credit), sections=tuple(sections))
+        source_credit=tx(source.source_credit), sections=tuple(sections), contact=tx(source.contact))
 
 
 def pseudo_language(base, code: str):

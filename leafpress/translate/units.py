@@ -164,6 +164,10 @@ def handout_units(source: Handout, tr: Handout | None, src_strings: dict, tr_str
                         s.id, LABEL_LIMIT)
             else:
                 raise unknown_kind(b, "translate.units")
+    if source.contact:
+        add("contact", ("contact",), source.contact, _lookup(tr, None, None, None, "contact"),
+            "This leaflet's own contact line (e.g. a procedure suite and its phone), printed with "
+            "the contact details: keep numbers as they are.")
     add("source_credit", ("source_credit",), source.source_credit,
         _lookup(tr, None, None, None, "source_credit"),
         "Credit line in the footer: keep organisation names as they are.")
