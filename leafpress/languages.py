@@ -11,16 +11,17 @@ from pathlib import Path
 
 from .content.loader import Reader, _display
 from .content.yamlsafe import load_yaml
+from .formatting import cldr_locale, numbering_systems
 
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")
 # What the press sets between and before things, as language data: a language file may give its
-# own in `strings`; these are the defaults. ``provided_by`` (a partner clinic's credit, e.g.
-# "Provided by {name}.") has none here: without it the brand's own wording is used.
+# own in `strings`; these are the defaults. (A partner clinic's "Provided by {name}." line is
+# brand data, translated per language in the brand file.)
 MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
 # ``icon_<tone>``: the alternative text of a call-out tone's icon, needed by handouts that use it.
 ICON_STRINGS = ("icon_info", "icon_warning", "icon_call_us")
-OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by",) + ICON_STRINGS
+OPTIONAL_STRINGS = tuple(MARKS) + ICON_STRINGS
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Language:
     strings: dict                  # key -> text
     file: str
     line_break: str = "normal"     # "keep-all": break only at spaces (Korean word wrapping)
+    locale: str = "en"             # CLDR locale for dates and numbers (formatting.py)
+    digits: str = "latn"           # CLDR numbering system of the digits the press prints
 
     @property
     def rtl(self) -> bool:
@@ -54,7 +57,8 @@ def load_language(path: Path, root: Path) -> Language:
     doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
-                                   "hyphenation", "line_height", "fonts", "strings"), ("line_break",))
+                                   "hyphenation", "line_height", "fonts", "strings"),
+                   ("line_break", "locale", "digits"))
     code = r.string(top["code"], ("code",))
     if code != path.stem:
         raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
@@ -88,13 +92,24 @@ def load_language(path: Path, root: Path) -> Language:
             s.format(n=1, name="Clinic")
         except (KeyError, IndexError, ValueError) as exc:
             raise doc.error(("strings", key), f"bad placeholder {exc}",
-                            hint="Only {n} (step) and {name} (provided_by) may appear in braces") from None
+                            hint="Only {n} (step) may appear in braces") from None
         checked[key] = s
     hyph = top["hyphenation"]
     line_break = r.string(top.get("line_break", "normal"), ("line_break",))
     if line_break not in ("normal", "keep-all"):
         raise doc.error(("line_break",), f"{line_break!r} is not a line-break mode", hint="Use normal or keep-all")
-    return Language(line_break=line_break, code=code, name=r.string(top["name"], ("name",)),
+    locale = r.string(top.get("locale", code), ("locale",))
+    try:
+        systems = numbering_systems(cldr_locale(locale))
+    except ValueError:
+        raise doc.error(("locale",) if "locale" in top else ("code",),
+                        f"CLDR has no locale {locale!r} for dates and numbers",
+                        hint="Add 'locale:' naming the closest CLDR locale (e.g. en)") from None
+    digits = r.string(top.get("digits", systems[0]), ("digits",))
+    if digits not in systems:
+        raise doc.error(("digits",), f"{digits!r} is not a numbering system CLDR gives for {locale!r}",
+                        hint="Use one of: " + ", ".join(systems))
+    return Language(locale=locale, digits=digits, line_break=line_break, code=code, name=r.string(top["name"], ("name",)),
                     native_name=r.string(top["native_name"], ("native_name",)),
                     direction=direction, script=r.string(top["script"], ("script",)),
                     hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),

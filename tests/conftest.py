@@ -18,7 +18,10 @@ from leafpress.cli import main  # noqa: E402
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
     """A copy of the project's data (fonts linked, not copied) that a test may break."""
-    dst = tmp_path / "proj"
+    return copy_project(tmp_path / "proj")
+
+
+def copy_project(dst: Path) -> Path:
     dst.mkdir()
     for name in ("handouts", "layouts"):
         shutil.copytree(ROOT / name, dst / name)
