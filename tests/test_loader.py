@@ -63,7 +63,7 @@ def test_unknown_key_names_file_line_and_path(tmp_path):
 def test_unknown_top_level_key(tmp_path):
     assert error(tmp_path, GOOD + "colour: red\n") == (
         "handouts/demo/en.yaml:16: colour: unknown key 'colour'. Use one of: handout, lang, version, "
-        "last_reviewed, translation, title, summary, source_credit, sections, subtitle, source_url, checks")
+        "last_reviewed, translation, title, summary, source_credit, sections, subtitle, source_url, checks, contact")
 
 
 def test_missing_field(tmp_path):
