@@ -2,7 +2,6 @@
 handout an editor can start from (`new HANDOUT`)."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 

@@ -261,10 +261,10 @@ def _block(r: Reader, value: Any, path: KeyPath, kinds=BLOCK_KINDS):
                 raise r.doc.error(p + ("form",), "the mapping form is for form: true",
                                   hint="Write the labels as a plain list instead")
             body, fields_path = m["fields"], p + ("fields",)
-        labels = r.seq(body, fields_path)
-        if len(labels) > MAX_WRITE_INS:
+        wanted = r.seq(body, fields_path)
+        if len(wanted) > MAX_WRITE_INS:
             raise r.doc.error(fields_path, f"at most {MAX_WRITE_INS} write-in lines per block")
-        return WriteIn(tuple(r.text(t, fields_path + (k,)) for k, t in enumerate(labels)), form)
+        return WriteIn(tuple(r.text(t, fields_path + (k,)) for k, t in enumerate(wanted)), form)
     fig = r.mapping(body, p, ("caption", "alt"), ("diagram", "image", "labels"))
     if ("diagram" in fig) == ("image" in fig):
         raise r.doc.error(p, "a figure has either 'diagram:' (a drawing with labels) or 'image:' "
