@@ -352,7 +352,7 @@ def test_a_missing_translation_prints_the_source_line_isolated():
 def test_partner_credit_uses_the_nonprofit_s_translation():
     valley = [b for b in _brands() if b.id == "valley-health"][0]
     assert valley.for_language("es", False).credit == (
-        "Publicado por Open Patient Leaflets, una organización sin fines de lucro. Entregado por Valley Health Center.")
+        "Publicado por Open Patient Leaflets (sin fines de lucro). Entregado por Valley Health Center.")
     assert valley.for_language("en", False).credit == valley.credit
     fa = valley.for_language("fa", True)
     assert fa.credit.endswith(f"ارائه‌شده توسط {LRI}Valley Health Center{PDI}.")
