@@ -222,7 +222,7 @@ def _block(r: Reader, value: Any, path: KeyPath, kinds=BLOCK_KINDS):
     if kind in ("bullets", "steps"):
         keep = False
         items_path = p
-        if isinstance(body, dict):
+        if isinstance(body, dict) and ("items" in body or "keep_together" in body):
             m = r.mapping(body, p, ("items",), ("keep_together",))
             keep = m.get("keep_together", False)
             if not isinstance(keep, bool):
@@ -254,7 +254,7 @@ def _block(r: Reader, value: Any, path: KeyPath, kinds=BLOCK_KINDS):
     if kind == "write_in":
         form = False
         fields_path = p
-        if isinstance(body, dict):
+        if isinstance(body, dict) and ("fields" in body or "form" in body):
             m = r.mapping(body, p, ("fields",), ("form",))
             form = m.get("form", False)
             if not isinstance(form, bool) or not form:
