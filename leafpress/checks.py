@@ -152,8 +152,8 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
             blocking=True)
 
     # Mixed-direction runs in right-to-left text that would print out of their typed order.
-    for key, piece in h.texts() if rtl else ():
-        for typed, shown in misread_runs(piece.plain, rtl):
+    for key, rtl_text in h.texts() if rtl else ():
+        for typed, shown in misread_runs(rtl_text.plain, rtl):
             add("bidi", "warning", f"{h.file} {key}",
                 f"\"{typed}\" will print as \"{shown}\" (left to right on the page) in this "
                 "right-to-left text, and a reader may misread it: put U+2066 (LRI) before it and "

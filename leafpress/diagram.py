@@ -31,7 +31,8 @@ class Anchor:
     x: float          # drawing units (points at scale 1), origin bottom-left
     y: float
     side: str         # left | right
-    panel: str = ""   # the panel it belongs to (its label stays on that panel's side)
+    at: tuple = ()    # the same point in the SVG's own viewBox coordinates (origin top-left)
+    panel: str | None = None   # the panel it belongs to (its label stays on that panel's side)
 
 
 @dataclass
@@ -41,7 +42,8 @@ class Diagram:
     width: float
     height: float
     anchors: dict     # id -> Anchor
-    panels: dict = None     # id -> (x, y, w, h) in the drawing's own units, y up (for previews)
+    viewbox: tuple = ()               # (x, y, width, height) in SVG units
+    panels: dict | None = None        # panel id -> (x, y, width, height) in viewBox units
 
 
 def check_svg(path: Path, display: str) -> None:
@@ -167,10 +169,9 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
                             f"its leader line crossing it (labels stay by their own panel)",
                             hint=f"Use side: {'right' if side == 'left' else 'left'}, or anchor it in the "
                                  f"panel at the {side} edge")
-        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side, pid)
+        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side, (x, y), pid)
     diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors,
-                      {k: ((x - vx) * sx, drawing.height - (y - vy + h) * sy, w * sx, h * sy)
-                       for k, (x, y, w, h) in panels.items()})
+                      (vx, vy, vw, vh), panels)
     _CACHE[key] = diagram
     return diagram
 

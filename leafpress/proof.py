@@ -172,9 +172,12 @@ def diagram_preview(project: Project, name: str, out: Path, langs: list[str] | N
             for item in list(page.items):
                 if isinstance(item, Picture) and isinstance(item.source, Svg) and item.source.path == diagram.svg:
                     sc = item.w / diagram.width
-                    for px, py, pw, ph in diagram.panels.values():
-                        page.items.append(Box(item.x + px * sc, item.y + py * sc, pw * sc, ph * sc,
-                                              stroke="#1a8f3c", stroke_width=0.6))
+                    vx, vy, vw, vh = diagram.viewbox        # panels are in viewBox units, y down
+                    k = diagram.width / vw
+                    for px, py, pw, ph in (diagram.panels or {}).values():
+                        page.items.append(Box(item.x + (px - vx) * k * sc,
+                                              item.y + (diagram.height - (py - vy + ph) * k) * sc,
+                                              pw * k * sc, ph * k * sc, stroke="#1a8f3c", stroke_width=0.6))
                     for a in diagram.anchors.values():
                         page.items.append(Rule(item.x + a.x * sc, item.y + a.y * sc, item.x + a.x * sc,
                                                item.y + a.y * sc, "#d0021b", 0.1, dot=2.2))
