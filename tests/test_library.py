@@ -5,6 +5,7 @@ layout with every string back from pdftotext and its blocks tagged; the new bloc
 checked in the schema and mirrored by translations."""
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def library_project(dst: Path) -> Path:
     for f in (LIB / "assets" / "diagrams").iterdir():
         shutil.copyfile(f, dst / "assets" / "diagrams" / f.name)
     shutil.copytree(LIB / "assets" / "images", dst / "assets" / "images")
+    shutil.copyfile(ROOT / "assets" / "site.yaml", dst / "assets" / "site.yaml")
     with open(dst / "assets" / "brands" / "partners.yaml", "a", encoding="utf-8") as f:
         f.write(PARTNER)
     return dst
@@ -237,3 +239,19 @@ def test_a_layout_may_keep_room_for_a_clinic_note(lib, tmp_path):
     spec.write_text(text.replace("brand_lines: {footer: 4}", "brand_lines: {footer: 4, note: 1}"), encoding="utf-8")
     with pytest.raises(LeafletError, match=r"the clinic's note take \d lines in layout 'letter-2page'.*keeps room for 1"):
         Project(work).lay_out(Job("picc", "en", "letter-2page", "lakeside-infusion"))
+
+
+def test_the_site_renders_every_new_block(lib, lib_built):
+    """The online copy (issue 18's site) of the second handout: a table with column headers, the
+    call-out's icon with its words, the write-in labels, the picture with its alternative text."""
+    from leafpress.site.build import build_site
+    report = build_site(Project(lib), lib_built)
+    assert report.errors == []
+    for lang in ("en", "ar"):
+        page = (lib_built / "site" / "picc" / lang / "index.html").read_text(encoding="utf-8")
+        h = load_handout(lib / "handouts" / "picc" / f"{lang}.yaml", lib)
+        assert page.count('<th scope="col">') == 3 and page.count("<td>") == 9
+        assert f'role="img" aria-label="{Project(lib).language(lang).strings["icon_warning"]}"' in page
+        fields = [b for s in h.sections for b in s.blocks if isinstance(b, WriteIn)][0].fields
+        assert all(html.escape(f.plain, quote=False).replace("'", "&#39;") in page for f in fields)
+        assert 'src="data:image/png;base64,' in page and h.sections[1].blocks[0].alt.plain in page
