@@ -145,6 +145,23 @@ class Project:
     def all_brands(self) -> list[str]:
         return list(self.brands) + self.partner_ids
 
+    def peers(self, name: str) -> tuple:
+        """The project's other brands that load (a layout without fixed room for clinic details
+        keeps the room they all need, so every clinic's leaflet lays out the same)."""
+        def load():
+            out = []
+            for other in self.all_brands():
+                try:
+                    out.append(self.brand(other))
+                except LeafletError:
+                    continue        # a broken brand fails its own documents, not the others'
+            return tuple(out)
+        try:
+            every = self._cached(("peers",), load)
+        except LeafletError:
+            return ()
+        return tuple(b for b in every if b.id != name)
+
     def brand(self, name: str) -> Brand:
         if name in self.brands:
             return self._cached(("b", name), lambda: load_brand(self.brands[name], self.root))
@@ -197,9 +214,13 @@ class Project:
         if partner:
             files += [self.handouts[job.handout].get(partner, Path("missing")),
                       self.languages.get(partner, Path("missing"))]
-        if job.brand in self.brands:
+        try:
+            fixed = set(self.layout(job.layout).brand_lines or ()) >= {"footer", "contact", "credit", "name"}
+        except LeafletError:
+            fixed = True
+        if job.brand in self.brands and fixed:
             files += self._tree_files(self.brands[job.brand].parent)
-        else:
+        else:       # a partner, or room for clinic details sized by every brand (see peers)
             files += [self.partners_file] + self._tree_files(self.root / "assets" / "brands")
         files += self._tree_files(self.root / "assets" / "diagrams")
         files += self._tree_files(self.root / "assets" / "icons")
@@ -248,13 +269,14 @@ class Project:
             partner = self.prepare(Job(job.handout, spec.bilingual, job.layout, job.brand))
             sides = [(partner[0], partner[1], partner[4]), (h, lang, ts)]
             diagrams = {**partner[5], **diagrams}
-            return h, lang, brand, lay_out_bilingual(sides, spec, brand, diagrams), partner[0]
+            return h, lang, brand, lay_out_bilingual(sides, spec, brand, diagrams,
+                                                     peers=self.peers(job.brand)), partner[0]
         source = self.source(job.handout)
         notice_also = None
         if source.lang != lang.code and source.lang in self.languages:
             notice_also = self.language(source.lang).strings["draft_notice"]
         try:
-            laid = lay_out(h, lang, spec, brand, ts, diagrams, notice_also)
+            laid = lay_out(h, lang, spec, brand, ts, diagrams, notice_also, self.peers(job.brand))
             if lang.script not in ("Latn",) and source.lang != lang.code:
                 laid.quote_lang = source.lang   # Latin-script terms ("MRI", names) are the source's
             return h, lang, brand, laid, None

@@ -47,6 +47,22 @@ def test_every_brand_gets_the_same_body_size_and_page_count(which, tmp_path):
     assert not failed, list(failed.items())[:3]
 
 
+def test_without_brand_lines_the_room_fits_every_clinic(tmp_path):
+    """A layout that fixes no room (a held-out or newly written one) keeps what the project's
+    clinics need at most: still the same body size and page count for every brand, no failure."""
+    root = with_test_layouts(tmp_path / "proj")
+    for name in ("test-narrow-then-wide", "test-narrow-panels"):
+        f = root / "layouts" / f"{name}.yaml"
+        f.write_text("".join(ln for ln in f.read_text(encoding="utf-8").splitlines(keepends=True)
+                             if not ln.startswith("brand_lines:")), encoding="utf-8")
+    for other in (root / "layouts").glob("*.yaml"):
+        if other.stem not in ("test-narrow-then-wide", "test-narrow-panels"):
+            other.unlink()
+    found = geometry(root)
+    assert found and all(len(set(v.values())) == 1 and not isinstance(next(iter(v.values())), str)
+                         for v in found.values()), [kv for kv in found.items() if len(set(kv[1].values())) > 1][:2]
+
+
 def test_every_layout_keeps_room_for_clinic_details():
     """Without brand_lines a layout measures each clinic's details, and geometry follows the brand."""
     for f in sorted((ROOT / "layouts").glob("*.yaml")) + sorted((Path(__file__).parent / "layouts").glob("*.yaml")):

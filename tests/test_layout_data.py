@@ -57,3 +57,13 @@ def test_a_summary_below_the_body_is_drawn(scratch, tmp_path):
                                 "[{slot: header}, {slot: body}, {slot: summary}]"), encoding="utf-8")
     assert main(["--lang", "en", "--layout", "large-print", "--brand", "open-leaflets", "--out", str(tmp_path)],
                 root=scratch) == 0, manifest(tmp_path)["documents"][0].get("error")
+
+
+def test_a_flowing_layout_whose_last_page_has_no_body_is_refused(scratch, tmp_path):
+    lay = scratch / "layouts/large-print.yaml"
+    text = lay.read_text(encoding="utf-8")
+    lay.write_text(text.replace("  - regions: [{slot: body}]\n", "  - regions: [{slot: summary}]\n"), encoding="utf-8")
+    main(["--lang", "en", "--layout", "large-print", "--brand", "open-leaflets", "--out", str(tmp_path)],
+         root=scratch)
+    [doc] = manifest(tmp_path)["documents"]
+    assert doc["error"].startswith("layouts/large-print.yaml") and "no body region" in doc["error"], doc["error"]

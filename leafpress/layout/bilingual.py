@@ -19,14 +19,15 @@ from .spec import LayoutSpec
 
 
 def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dict,
-                      banner: str | None = None) -> LaidOut:
+                      banner: str | None = None, peers: tuple = ()) -> LaidOut:
     """Two languages side by side, section by section: each section starts level in both
     columns, each column in its own direction and fonts. ``sides`` is [(handout, language,
     typesetter), ...] in column order (left first). Flows onto as many pages as needed."""
     W, H = spec.page_size
     size = spec.body_max
     ctxs = [Ctx(h, lang, spec, brand.for_language(lang.code, lang.rtl), ts, diagrams, size,
-                max(spec.line_height, lang.line_height))
+                max(spec.line_height, lang.line_height),
+                peers=tuple(p.for_language(lang.code, lang.rtl) for p in peers))
             for h, lang, ts in sides]
     first = ctxs[0]
     for ctx in ctxs[1:]:        # a draft column says so in its language and in the first column's

@@ -374,25 +374,31 @@ def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBloc
 
 def note_block(ctx: Ctx) -> FlowBlock | None:
     """A partner clinic's own short text (its aftercare instructions or hours) in a ruled box at
-    the end of the content. A layout that keeps room for it (``brand_lines: {note: N}``) gives
-    every clinic's leaflet the same N lines, so all clinics lay out alike; otherwise it takes what
-    it needs, and only clinics with a note have it. None when there is nothing to draw or keep."""
-    text = ctx.brand.note(ctx.lang.code)
-    kept = (ctx.spec.brand_lines or {}).get("note")
-    if text is None and kept is None:
+    the end of the content. Every clinic's leaflet keeps the same room for it (the layout's
+    ``brand_lines: {note: N}`` lines, or the longest note any clinic has in this language), so all
+    clinics lay out alike; None when no clinic has a note in this language and the layout keeps
+    none."""
+    code = ctx.lang.code
+    text = ctx.brand.note(code)
+    if (ctx.spec.brand_lines or {}).get("note") is None and not any(
+            b.note(code) for b in (ctx.brand, *ctx.peers)):
         return None
     size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
     pad = size * ctx.spec.measures["callout_pad"]
     sp = ctx.ts.shape(text or " ")
 
+    def lines_of(brand, width) -> int:
+        t = brand.note(code)
+        return len(ctx.ts.shape(t).lines((width - 2 * pad) / size)) if t else 0
+
     def height(width):
-        n = len(sp.lines((width - 2 * pad) / size)) if text else 0
-        return room(ctx, "note", n, "note") * pitch + 2 * pad if (text or kept) else 0.0
+        n = room(ctx, "note", lambda b: lines_of(b, width), "note")
+        return n * pitch + 2 * pad if n else 0.0
 
     def draw(pages, fr, off, n, top):
         if not text:
-            return 0
+            return 0            # the room stays blank for a clinic without a note
         page = pages[fr.page]
         h = height(fr.width)
         page.items.append(Box(fr.x, top - h, fr.width, h, stroke=colours["primary"], stroke_width=0.8))

@@ -34,24 +34,27 @@ class DoesNotFit(LeafletError):
 
 
 def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
-            diagrams: dict, notice_also: str | None = None) -> LaidOut:
+            diagrams: dict, notice_also: str | None = None, peers: tuple = ()) -> LaidOut:
     """``notice_also``: the draft notice in the source language, printed after the translation's
-    own (a draft leaflet says it in both). The result has passed the conservation check."""
+    own (a draft leaflet says it in both). ``peers``: the project's other brands (the room for
+    clinic details a layout does not fix in ``brand_lines`` fits them all, so every clinic's
+    leaflet lays out the same). The result has passed the conservation check."""
     brand = brand.for_language(lang.code, lang.rtl)     # its lines in this language, isolated runs
-    laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also)
+    peers = tuple(p.for_language(lang.code, lang.rtl) for p in peers)
+    laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also, peers)
     conserve.check(laid, [conserve.Source(handout, lang, brand)])
     return laid
 
 
 def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
-         diagrams: dict, notice_also: str | None) -> LaidOut:
+         diagrams: dict, notice_also: str | None, peers: tuple) -> LaidOut:
     """The largest body size at which everything fits."""
     sizes = spec.body_sizes()          # largest first
     line_height = max(spec.line_height, lang.line_height)
 
     def attempt(size: float) -> LaidOut | Overflow:
         return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                            notice_also=notice_also))
+                            notice_also=notice_also, peers=peers))
 
     # Binary search for the largest size that fits: the largest and the smallest first, since
     # most documents fit at the largest and a document that fails must fail at the smallest.

@@ -63,7 +63,8 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     org = ts.shape(brand.name, bold=True)
     osize = max(ctx.size * 0.9, spec.minimum["footer"])
     ol = break_lines(ctx, org, width - pad, osize, "brand")
-    name_lines = room(ctx, "name", len(ol), "name on the cover")
+    name_lines = room(ctx, "name", lambda b: len(ts.shape(b.name, bold=True).lines((width - pad) / osize)),
+                      "name on the cover")
     band_h = pad + logo + osize * 0.8 + name_lines * osize * 1.3 + pad * 0.6 + len(tl) * tsize * spec.measures["title_pitch"] + \
         len(sl) * ssize * spec.measures["subtitle_pitch"] + pad
     x0 = left - spec.margins["outside"] * 0.5
@@ -123,11 +124,9 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     hs = ctx.sz("heading")
     # (shaped text, size, line pitch, colour, role, node)
     rows = [(ts.shape(lang.strings["contact"], bold=True), hs, hs * 1.3, brand.colours["primary"], "H2", Node("contact"))]
-    lines_of = [(brand.organisation, True)] + [(b, False) for b in (brand.phone, brand.address) if b]
-    for text, bold in lines_of:
-        rows.append((ts.shape(text, bold=bold), size, size * 1.4, brand.colours["text"], "P", Node("contact")))
-    if brand.website:
-        rows.append((ts.shape((_website(brand),)), size, size * 1.4, brand.colours["primary"], "Link", Node("contact")))
+    for sp, link in zip(_contact_rows(ctx, brand), (False, *(False for b in (brand.phone, brand.address) if b), True)):
+        rows.append((sp, size, size * 1.4, brand.colours["primary" if link else "text"], "Link" if link else "P",
+                     Node("contact")))
     n_clinic_rows = len(rows)
     if ctx.handout.contact:     # this handout's own line: the same for every clinic, not in their room
         rows.append((ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), size, size * 1.4,
@@ -141,11 +140,13 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     # Room kept for any clinic: the rows that differ by clinic count as the layout says.
     n_contact = sum(len(row[1]) for row in laid[1:n_clinic_rows])
     n_credit = len(laid[-2][1])
-    extra = (room(ctx, "contact", n_contact, "contact details") - n_contact) * size * 1.4 + \
-        (room(ctx, "credit", n_credit, "credit") - n_credit) * small * 1.35
+    extra = (room(ctx, "contact", lambda b: sum(len(sp.lines(width / size)) for sp in _contact_rows(ctx, b)),
+                  "contact details") - n_contact) * size * 1.4 + \
+        (room(ctx, "credit", lambda b: len(ts.shape(_credit(ctx, b)).lines(width / small)), "credit")
+         - n_credit) * small * 1.35
     if extra:
         total += extra
-    qr = min(width * 0.3, spec.measures["contact_qr"]) if brand.online_url or ctx.spec.brand_lines else 0.0
+    qr = min(width * 0.3, spec.measures["contact_qr"]) if _any_qr(ctx) else 0.0
     total += qr + size * 0.8 if qr else 0
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):
@@ -166,16 +167,11 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     size = max(spec.footer_size, spec.minimum["footer"])
     pitch = size * 1.3
     left, right = spec.margins["outside"], W - spec.margins["outside"]
-    qr = 0.0 if short or not (brand.online_url or spec.brand_lines) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
+    qr = 0.0 if short or not _any_qr(ctx) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
     width = right - left - (qr + size if qr else 0)
     text_x = left + (qr + size if qr and lang.rtl else 0)
-    contact = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
-    for bit in (brand.phone, brand.address):
-        if bit:
-            contact.append(Span(lang.mark("separator") + bit))
-    if brand.website:
-        contact += [Span(lang.mark("separator")), _website(brand)]
-    rows = [(ctx, ts.shape(tuple(contact)), Node("contact"), "Note"), (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
+    rows = [(ctx, ts.shape(_contact_line(ctx, brand)), Node("contact"), "Note"),
+            (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
     if ctx.handout.contact:     # this handout's own line (the same for every clinic: not in their room)
         rows.insert(1, (ctx, ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), Node("contact"), "Note"))
     for o in others:    # a dual-language sheet credits the source (and gives its own contact line) in both
@@ -190,7 +186,9 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     n_lines = sum(len(lines) for _, _, lines, _, _ in broken)
     if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
         n_brand = len(broken[0][2]) + len(broken[2 if ctx.handout.contact else 1][2])
-        n_lines += room(ctx, "footer", n_brand, "contact and credit lines in the footer") - n_brand
+        n_lines += room(ctx, "footer", lambda b: len(ts.shape(_contact_line(ctx, b)).lines(width / size)) +
+                        len(ts.shape(_credit(ctx, b)).lines(width / size)),
+                        "contact and credit lines in the footer") - n_brand
     height = max(n_lines * pitch, qr) + size * 0.8
     if page is None:
         return height
@@ -204,12 +202,42 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     return height
 
 
-def room(ctx: Ctx, what: str, lines: int, where: str) -> int:
-    """Lines kept for details that differ by clinic: the layout's ``brand_lines`` (a clear error
-    when this clinic's details need more), or the lines they take when the layout keeps none."""
+def _contact_line(ctx: Ctx, brand: Brand) -> tuple:
+    """The footer's contact line: "Contact: organisation · phone · address · website"."""
+    lang = ctx.lang
+    spans = [Span(lang.strings["contact"] + ": ", bold=True), Span(brand.organisation)]
+    for bit in (brand.phone, brand.address):
+        if bit:
+            spans.append(Span(lang.mark("separator") + bit))
+    if brand.website:
+        spans += [Span(lang.mark("separator")), _website(brand)]
+    return tuple(spans)
+
+
+def _contact_rows(ctx: Ctx, brand: Brand) -> list:
+    """The contact block's rows for a clinic, shaped: organisation, phone, address, website."""
+    ts = ctx.ts
+    rows = [ts.shape(brand.organisation, bold=True)]
+    rows += [ts.shape(b) for b in (brand.phone, brand.address) if b]
+    if brand.website:
+        rows.append(ts.shape((_website(brand),)))
+    return rows
+
+
+def _any_qr(ctx: Ctx) -> bool:
+    """The QR code's place is kept when any clinic of the project has one (same geometry)."""
+    return any(b.online_url for b in (ctx.brand, *ctx.peers))
+
+
+def room(ctx: Ctx, what: str, count, where: str) -> int:
+    """Lines kept for details that differ by clinic, the same for every clinic: the layout's
+    ``brand_lines`` (a clear error when this clinic's details need more), or, when the layout
+    gives none, the most any clinic of the project needs. ``count(brand)``: the lines a clinic's
+    details take here."""
+    lines = count(ctx.brand)
     budget = (ctx.spec.brand_lines or {}).get(what)
     if budget is None:
-        return lines
+        return max([lines] + [count(b) for b in ctx.peers])
     if lines > budget:
         spec, lang = ctx.spec, ctx.lang
         raise LeafletError(
@@ -224,9 +252,9 @@ def _website(brand: Brand) -> Span:
     return Span(brand.website_label, href=brand.website)
 
 
-def _credit(ctx: Ctx) -> tuple:
+def _credit(ctx: Ctx, brand: Brand | None = None) -> tuple:
     """The content's source credit, then the brand's credit and licence."""
-    b = ctx.brand       # in the leaflet's language: a partner's credit says who provides it
+    b = brand or ctx.brand      # in the leaflet's language: a partner's credit says who provides it
     return tuple(ctx.handout.source_credit.spans) + (Span(ctx.lang.mark("credit_join") + b.credit + " " + b.licence),)
 
 

@@ -34,6 +34,7 @@ class Ctx:
     alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
     notice_also: str | None = None
     seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
+    peers: tuple = ()       # the project's other brands: room for clinic details fits them all
 
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]

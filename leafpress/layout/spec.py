@@ -208,6 +208,9 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         if not some(*slots):
             raise doc.error(("pages",), f"no page has {what} region, so {need} would not be printed",
                             hint=f"Add {{slot: {slots[0]}}} to a page")
+    if max_pages is None and not any(r.slot == "body" for regions in pages[-1] for r in regions):
+        raise doc.error(("pages", len(pages) - 1), "the last page repeats while content flows, but it has no body region",
+                        hint="Add {slot: body} to the last page")
     if max_pages is not None and top["footer"] is None and not some("contact"):
         raise doc.error(("footer",), "a fixed layout without a footer needs a contact region",
                         hint="Add {slot: contact} to a panel, or give the layout a footer")
