@@ -19,9 +19,11 @@ STYLES = ("regular", "bold", "italic")
 # own in `strings`; these are the defaults. (A partner clinic's "Provided by {name}." line is
 # brand data, translated per language in the brand file.)
 MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
-# ``icon_<tone>``: the alternative text of a call-out tone's icon, needed by handouts that use it.
+# ``qr_caption`` says what the QR code opens, next to it (a language without it gets the code
+# alone, and a warning). ``icon_<tone>``: the alternative text of a call-out tone's icon, needed
+# by handouts that use it.
 ICON_STRINGS = ("icon_info", "icon_warning", "icon_call_us")
-OPTIONAL_STRINGS = tuple(MARKS) + ICON_STRINGS
+OPTIONAL_STRINGS = tuple(MARKS) + ("qr_caption",) + ICON_STRINGS
 
 
 @dataclass(frozen=True)

@@ -175,8 +175,9 @@ class Project:
             return {b.id: b for b in load_partners(self.partners_file, self.root, self.brand(base))}
         return self._cached(("partners",), partners)[name]
 
-    def typesetter(self, code: str) -> Typesetter:
-        return self._cached(("ts", code), lambda: Typesetter(self.language(code), self.fonts))
+    def typesetter(self, code: str, hyphenate: bool = False) -> Typesetter:
+        return self._cached(("ts", code, hyphenate),
+                            lambda: Typesetter(self.language(code), self.fonts, hyphenate))
 
     # -- what a document depends on -------------------------------------------------------------
     def _file_hash(self, path: Path) -> str:
@@ -245,7 +246,7 @@ class Project:
         lang = self.language(job.lang)
         spec = self.layout(job.layout)
         brand = self.brand(job.brand)
-        ts = self.typesetter(job.lang)
+        ts = self.typesetter(job.lang, spec.hyphenate)
         diagrams = {}
         for sec in h.sections:
             for b in sec.blocks:

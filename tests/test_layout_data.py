@@ -67,3 +67,15 @@ def test_a_flowing_layout_whose_last_page_has_no_body_is_refused(scratch, tmp_pa
          root=scratch)
     [doc] = manifest(tmp_path)["documents"]
     assert doc["error"].startswith("layouts/large-print.yaml") and "no body region" in doc["error"], doc["error"]
+
+
+def test_trifold_panel_widths_are_layout_data_with_the_flap_narrower(scratch):
+    spec = Project(scratch).layout("trifold-letter")
+    assert spec.folds(0) == [261.0, 526.5]              # outside: flap | back | cover
+    assert spec.folds(1) == [265.5, 531.0]              # inside: the flap's back is on the right
+    assert spec.folds(0, rtl=True) == [265.5, 531.0]    # a right-to-left brochure opens the other way
+    left, right = spec.panel_bounds(0, 0, 3)
+    assert right - left < spec.panel_bounds(0, 1, 3)[1] - spec.panel_bounds(0, 1, 3)[0]
+    lay = scratch / "layouts/trifold-letter.yaml"
+    lay.write_text(lay.read_text(encoding="utf-8").replace("- width: 261", "- width: 700", 1), encoding="utf-8")
+    assert main(["check", "--layout", "trifold-letter", "--lang", "en"], root=scratch) != 0

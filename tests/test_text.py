@@ -124,12 +124,14 @@ def test_devanagari_conjuncts_are_shaped():
     assert visual_text(sp, line) == "क्षत्रिय"     # every cluster keeps its text for ActualText
 
 
-def test_hyphenation_only_where_patterns_exist():
-    en = setter("en").shape("Interventional radiologists use extraordinarily sophisticated imaging.")
-    lines = en.lines(7)
-    assert any(ln.hyphen for ln in lines)
-    vi = setter("vi").shape("Bác sĩ X-quang can thiệp đặt buồng tiêm truyền dưới da cho quý vị.")
-    assert not any(ln.hyphen for ln in vi.lines(9))
+def test_hyphenation_only_where_patterns_exist_and_a_layout_allows_it():
+    text = "Interventional radiologists use extraordinarily sophisticated imaging."
+    assert not any(ln.hyphen for ln in setter("en").shape(text).lines(7))      # off by default
+    en = Typesetter(load_language(ROOT / "assets" / "languages" / "en.yaml", ROOT), FONTS, hyphenate=True)
+    assert any(ln.hyphen for ln in en.shape(text).lines(7))
+    assert not any(ln.hyphen for ln in en.shape(text, bold=True).lines(7))      # never in headings
+    vi = Typesetter(load_language(ROOT / "assets" / "languages" / "vi.yaml", ROOT), FONTS, hyphenate=True)
+    assert not any(ln.hyphen for ln in vi.shape("Bác sĩ X-quang can thiệp đặt buồng tiêm truyền dưới da cho quý vị.").lines(9))
 
 
 def test_shaping_is_cached_across_calls():

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from ..brand import Brand
 from ..content.model import Figure
-from . import conserve
+from . import conserve, inspection
 from .blocks import flow_blocks, note_block
 from .fitting import does_not_fit
 from .flow import Cursor, Frame, fill
-from .furniture import draw_footer, draw_summary, logo_source
+from .furniture import above_line, draw_footer, draw_summary, logo_source
 from .items import Box, LaidOut, Node, OutlineEntry, Page, Picture
 from .setting import Ctx, break_lines, emit, fit_words
 from .spec import LayoutSpec
@@ -82,7 +82,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
             cur = Cursor()
             while cur.block < len(blocks):
                 page(pi)
-                got = fill(pages, Frame(pi, x, y, cw, y - bottom), blocks, cur)
+                got = fill(pages, Frame(pi, x, y, cw, y - bottom, whole=y >= top), blocks, cur)
                 if got.stuck is not None and y >= top:      # taller than a whole column
                     raise does_not_fit(got.stuck, spec, ctx.lang, ctx.handout.file, size)
                 cur = got.cursor
@@ -104,6 +104,9 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     laid = LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
                    tuple(c.lang.code for c in ctxs))
     conserve.check(laid, [conserve.Source(c.handout, c.lang, c.brand, furniture=c is first) for c in ctxs])
+    bad = inspection.errors(laid, spec)
+    if bad:         # one size only: a page the inspector fails fails the sheet
+        raise inspection.bad_page(bad, spec, ctxs[-1].lang, ctxs[-1].handout.file, size)
     return laid
 
 
@@ -120,19 +123,21 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         title = ctx.ts.shape(ctx.handout.title, bold=True, file=ctx.handout.file)
         tsize = fit_words(title, w, ctx.sz("title") * 0.85, ctx.size)
         sub = ctx.handout.subtitle
-        ssp = ctx.ts.shape(sub, file=ctx.handout.file) if sub else None
+        ssp = ctx.ts.shape(sub, file=ctx.handout.file, hyphenate=False) if sub else None
         ssize = ctx.sz("subtitle") * 0.9
         sl = break_lines(ctx, ssp, w, ssize, "subtitle") if ssp else []
         laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
     heights = [len(ls) * ts_ * spec.measures["title_pitch"] + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
-    band = max(spec.header["height"], max(heights) + pad * 1.1)
-    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
+    # centred, and no nearer the paper's edge than the printable margin
+    top_gap = spec.printable + max(above_line(t[0], t[3], spec.measures["title_pitch"]) for t in laid)
+    band = max(spec.header["height"], max(heights) + pad * 1.1, max(heights) + top_gap + pad * 0.55)
+    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), left, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     on = brand.colours["on_primary"]
     for k, (ctx, title, lines, tsize, w, ssp, sl, ssize) in enumerate(laid):
         x = left + k * (cw + gap) + (logo + pad * 0.5 if k == 0 else 0)
-        y = H - band / 2 + heights[k] / 2
+        y = H - max(band / 2 - heights[k] / 2, top_gap)
         y = emit(ctx, page, title, lines, x, w, y, tsize, tsize * spec.measures["title_pitch"], on, "H1", Node("title", column=k))
         if sl:
             emit(ctx, page, ssp, sl, x, w, y, ssize, ssize * ctx.lh, on, "P", Node("subtitle", column=k))

@@ -13,6 +13,7 @@ from ..errors import LeafletError
 from .figures import draw_figure
 from .flow import FlowBlock, whole
 from .furniture import draw_contact, room
+from .inspection import LEAD_IN
 from .items import Box, FormField, Node, OutlineEntry, Page, Picture, Rule
 from .setting import Ctx, break_lines, emit
 
@@ -46,12 +47,17 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
             bnode = Node("block", si, bi)
             if isinstance(block, Paragraph):
                 out.append(_paragraph(ctx, sec.id, block.text, bnode, sb))
+                nxt = sec.blocks[bi + 1] if bi + 1 < len(sec.blocks) else None
+                if isinstance(nxt, (Bullets, Steps)) and block.text.plain.rstrip().endswith(LEAD_IN):
+                    out[-1].keep_with_next = True       # a list's lead-in stays with the list
             elif isinstance(block, (Bullets, Steps)) and block.keep_together:
                 out.append(_kept_list(ctx, sec.id, block, si, bi, sb))
             elif isinstance(block, (Bullets, Steps)):
+                short = ctx.keep_lists and len(block.items) <= SHORT_LIST
                 for ii, item in enumerate(block.items):
                     out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
                                           Node("item", si, bi, ii), sb if ii == 0 else size * ctx.spec.measures["item_gap"]))
+                    out[-1].keep_group = short and ii + 1 < len(block.items)   # short lists stay whole
             elif isinstance(block, Callout) and block.text is not None:
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
             elif isinstance(block, Callout):
@@ -66,6 +72,9 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
             else:
                 raise unknown_kind(block, "layout.blocks")
     return out
+
+
+SHORT_LIST = 5      # lists of up to this many items are kept together in one column
 
 
 def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> FlowBlock:

@@ -9,7 +9,8 @@ The stage is split into rooms, each saying its input and output:
 - ``figures``: a diagram with its call-outs or numbered key, and its caption;
 - ``bilingual``: two languages side by side, section by section;
 - ``conserve`` and ``inspection``: the checks every document passes (no text lost, repeated or
-  reordered; no ink touching other ink).
+  reordered) and the page inspector (overlaps, edges, stranded headings, hyphenation,
+  broken phone numbers, crossing leaders, small QR codes), whose errors fail a document.
 
 This module keeps the stage's public names in one place.
 """
@@ -18,6 +19,6 @@ from __future__ import annotations
 from .bilingual import lay_out_bilingual
 from .conserve import ContentLost
 from .fitting import DoesNotFit, lay_out
-from .inspection import line_collisions
+from .inspection import BadPage, inspect, line_collisions
 
-__all__ = ["ContentLost", "DoesNotFit", "lay_out", "lay_out_bilingual", "line_collisions"]
+__all__ = ["BadPage", "ContentLost", "DoesNotFit", "inspect", "lay_out", "lay_out_bilingual", "line_collisions"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..content.model import Figure
 from ..diagram import Diagram
 from ..errors import LeafletError
+from .inspection import segments_cross
 from .items import Node, Page, Picture, Raster, Rule, Svg
 from .setting import Ctx, break_lines, emit
 
@@ -94,7 +95,6 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     sides = [side for side in ("left", "right") if side in gutters]
     ids = [a.id for side in sides
            for a in sorted((a for a in diagram.anchors.values() if a.side == side), key=lambda a: -a.y)]
-    number = {aid: i + 1 for i, aid in enumerate(ids)}
     npitch = ls * 1.5
     ng = ls * 2.2
     cols = max(1, min(3, int(width // (ls * 10))))
@@ -113,17 +113,29 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     col_h = max(sum(1 for a in diagram.anchors.values() if a.side == side) * (npitch + ls * 0.15)
                 for side in sides)
     numbers_top = dy + max(dh, col_h)
+    placed = []
     for side in sides:
         group = [diagram.anchors[aid] for aid in ids if diagram.anchors[aid].side == side]
         boxes = [[dy + a.y * scale + npitch / 2, npitch, a] for a in group]
         _spread(boxes, numbers_top, dy, ls * 0.15)
         gx = dx - ng if side == "left" else dx + dw
+        ex = gx + ng - ls * 0.6 if side == "left" else gx + ls * 0.6
+        _uncross(boxes, ex, npitch, lambda a: (dx + a.x * scale, dy + a.y * scale))
+        placed.append((side, gx, ex, boxes))
+    # Numbered in reading order of the number columns (top down; the right column first for
+    # right-to-left readers), so the key reads 1, 2, 3... and no two leaders cross.
+    order = placed[::-1] if ctx.lang.rtl else placed
+    ids = [a.id for _, _, _, boxes in order for _, _, a in boxes]
+    number = {aid: i + 1 for i, aid in enumerate(ids)}
+    key_rows = [shaped[aid].lines((kw - ls * 2) / ls) for aid in ids]
+    for side, gx, ex, boxes in placed:
         for ytop, hgt, a in boxes:
             num = ts.shape(str(number[a.id]), bold=True)
-            emit(ctx, page, num, num.lines(10), gx, ng - ls * 0.8, ytop, ls, npitch, colours["primary"],
+            # The number sits on the far side of where its leader starts (never on the line).
+            nx = gx if side == "left" else gx + ls * 0.8
+            emit(ctx, page, num, num.lines(10), nx, ng - ls * 0.8, ytop, ls, npitch, colours["primary"],
                   "Label", node, "right" if side == "left" else "left")
             mid = ytop - npitch / 2
-            ex = gx + ng - ls * 0.6 if side == "left" else gx + ls * 0.6
             page.items.append(Rule(ex, mid, dx + a.x * scale, dy + a.y * scale, colours["text"], 0.6,
                                    role="Label", node=node, dot=1.4))
     for c in range(cols):
@@ -165,6 +177,21 @@ def figure_node(ctx: Ctx, fig: Figure) -> Node:
             if block is fig:
                 return Node("block", si, bi)
     return Node("other")
+
+
+def _uncross(boxes: list, ex: float, pitch: float, anchor) -> None:
+    """Give the number slots (spread top down) their anchors so that no two leaders cross:
+    swapping the anchors of two crossing leaders always shortens them, so this ends."""
+    def seg(i):
+        x, y = anchor(boxes[i][2])
+        return (ex, boxes[i][0] - pitch / 2, x, y)
+    for _ in range(len(boxes) ** 2):
+        pair = next(((i, j) for i in range(len(boxes)) for j in range(i + 1, len(boxes))
+                     if segments_cross(seg(i), seg(j))), None)
+        if pair is None:
+            return
+        i, j = pair
+        boxes[i][2], boxes[j][2] = boxes[j][2], boxes[i][2]
 
 
 def _spread(boxes: list, top: float, bottom: float, gap: float) -> None:

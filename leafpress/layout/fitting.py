@@ -19,7 +19,7 @@ from ..content.model import Figure, Handout
 from ..errors import LeafletError
 from ..languages import Language
 from ..text.setter import Typesetter
-from . import conserve
+from . import conserve, inspection
 from .blocks import contact_block, flow_blocks, note_block
 from .figures import draw_figure
 from .flow import Cursor, Frame, Overflow, fill
@@ -52,10 +52,22 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
     sizes = spec.body_sizes()          # largest first
     line_height = max(spec.line_height, lang.line_height)
 
-    def attempt(size: float) -> LaidOut | Overflow:
-        return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                            notice_also=notice_also, peers=peers))
+    rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
 
+    def attempt(size: float) -> LaidOut | Overflow:
+        got = _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
+                           notice_also=notice_also, keep_lists=keep_lists, peers=peers))
+        if isinstance(got, LaidOut):
+            bad = inspection.errors(got, spec)
+            if bad:         # a page the inspector fails counts as not fitting at this size
+                rejected.append(bad)
+                return Overflow(bad[0].node or "page", 0.0, region="inspect")
+        return got
+
+    # Short lists are kept in one column where that fits at some size, split where it cannot.
+    keep_lists = True
+    if spec.max_pages is not None and isinstance(attempt(sizes[-1]), Overflow):
+        keep_lists = False
     # Binary search for the largest size that fits: the largest and the smallest first, since
     # most documents fit at the largest and a document that fails must fail at the smallest.
     best = attempt(sizes[0])
@@ -73,6 +85,8 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
                 ok, best = mid, got
         return best
     assert isinstance(last, Overflow)
+    if last.region == "inspect":
+        raise inspection.bad_page(rejected[-1], spec, lang, handout.file, spec.body_min)
     raise does_not_fit(last, spec, lang, handout.file, spec.body_min)
 
 
@@ -122,20 +136,27 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
     if spec.max_pages is None:
         blocks.append(contact_block(ctx))      # a flowing leaflet ends with how to reach us
 
+    def full_footer(page_index: int) -> bool:
+        """Contact, credits and QR code once: on the back (last page) of a fixed sheet; a
+        flowing leaflet ends with a contact block instead."""
+        if spec.max_pages is None:
+            return False        # the contact block that ends the text carries them
+        return page_index == spec.max_pages - 1
+
     def fill_panel(page_index: int, k: int) -> Overflow | None:
         panels = spec.page_panels(page_index)
         n = len(panels)
         pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
-        left, right = spec.panel_bounds(page_index, pos, n)
+        left, right = spec.panel_bounds(page_index, pos, n, ctx.lang.rtl)
         top = H - spec.margins["top"]
-        fh = footer_h if page_index == 0 or spec.max_pages is not None else footer_short
+        fh = footer_h if full_footer(page_index) else footer_short
         bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
         return _panel(ctx, pages, page_index, panels[k], left, right, top, bottom, blocks, slotted, state)
 
     def done() -> bool:
         return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
 
-    footer_short = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99, short=True))
+    footer_short = 0.0 if spec.footer is None else draw_footer(ctx, None, 98, 99, short=True)   # one line
     if spec.max_pages is not None:
         # A fixed sheet: every page exists from the start; panels are filled in reading order
         # (a brochure's flap, then the inside, then the back), which need not be page order.
@@ -160,14 +181,13 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
     for page in pages:
         n = len(spec.page_panels(pages.index(page)))
         if spec.fold_marks and n > 1:
-            for i in range(1, n):
-                x = W * i / n
-                mark = spec.measures["fold_mark"]
-                page.items.append(Rule(x, H, x, H - mark, "#999999", 0.5))
-                page.items.append(Rule(x, 0, x, mark, "#999999", 0.5))
+            for x in spec.folds(pages.index(page), ctx.lang.rtl):
+                mark, m = spec.measures["fold_mark"], spec.printable + 0.5  # only where printers print
+                page.items.append(Rule(x, H - m, x, H - m - mark, "#999999", 0.5))
+                page.items.append(Rule(x, m, x, m + mark, "#999999", 0.5))
     if spec.footer is not None:
         for i, page in enumerate(pages):
-            draw_footer(ctx, page, i, len(pages), short=spec.max_pages is None and i > 0)
+            draw_footer(ctx, page, i, len(pages), short=not full_footer(i))
     return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
 
 
@@ -211,7 +231,7 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         elif reg.slot == "header":
             y = draw_header(ctx, page, left, right)
         elif reg.slot == "cover":
-            y = draw_cover(ctx, page, left, right, y, bottom)
+            y = draw_cover(ctx, page, left, right, y, bottom, fill=len(regions) == 1)
         elif reg.slot == "summary":
             y = draw_summary(ctx, page, left, right, y)
         elif reg.slot == "contact":

@@ -4,7 +4,8 @@ Input: a list of :class:`FlowBlock` (each can say its line heights at a column w
 position, and draw some of them), a :class:`Frame` (a column on a page) and a :class:`Cursor`
 (which block, which text position). Output: a :class:`Fill` -- the cursor where the flow goes on,
 where the last block ended, and an :class:`Overflow` when the first block does not fit an empty
-frame. Rules: a heading never ends a column (keep with next), a list item or call-out never
+frame. Rules: a heading or a list's lead-in never ends a column, a short list stays together
+(keep with next, chained), a list item or call-out never
 splits, a paragraph leaves at least two lines on each side of a break, a figure that does not
 fit may wait for the next column while the text after it moves up.
 """
@@ -48,6 +49,8 @@ class Frame:
     top: float
     width: float
     height: float
+    whole: bool | None = None     # a whole column (None: taken to be one unless it is less than
+                                  # half the height it starts at, like a body under a summary)
 
 
 @dataclass
@@ -62,7 +65,8 @@ class FlowBlock:
     draw: Callable[..., int]
     space_before: float = 0.0
     keep_together: bool = True
-    keep_with_next: bool = False
+    keep_with_next: bool = False  # a heading, a list's lead-in: never the last thing in a column
+    keep_group: bool = False      # an item of a short list: kept with the next where a column can
     floats: bool = False          # a figure may wait for the next column, text moving up past it
 
 
@@ -73,6 +77,7 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
     used = 0.0          # fr.top - used is where the last block ended (summed, not stepped)
     first_in_frame = True
     bi, off = cur.block, cur.offset
+    settled = -1        # the last block of a chain already decided on
     w = fr.width
     while bi < len(blocks):
         b = blocks[bi]
@@ -80,12 +85,31 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
         avail = y - space - (fr.top - fr.height)
         rest = b.heights(w, off)
         need = sum(rest)
-        if b.keep_with_next and bi + 1 < len(blocks):
-            nxt = blocks[bi + 1]
-            nh = nxt.heights(w, 0)
-            need_next = nxt.space_before + (sum(nh) if nxt.keep_together else sum(nh[:2]))
-            if need + need_next > avail and not first_in_frame:
-                return Fill(Cursor(bi, off), fr.top - used)
+        if (b.keep_with_next or b.keep_group) and bi + 1 < len(blocks) and bi > settled:
+            # The head of a chain of blocks kept together (a heading, a list's lead-in, then
+            # the items of a short list) decides for all of it: it goes on only if the chain and
+            # the start of what follows fit here. A chain taller than a whole column needs only
+            # its strong links (heading, lead-in) and the block after them; the rest may split.
+            def chain(strong: bool) -> tuple[float, int]:
+                total, k = need, bi
+                while k + 1 < len(blocks) and (blocks[k].keep_with_next or (not strong and blocks[k].keep_group)):
+                    nxt = blocks[k + 1]
+                    nh = nxt.heights(w, 0)
+                    whole = nxt.keep_together or len(nh) < 4 or (
+                        nxt.keep_with_next or (not strong and nxt.keep_group)) and k + 2 < len(blocks)
+                    total += nxt.space_before + (sum(nh) if whole else sum(nh[:2]))
+                    k += 1
+                return total, k
+            target, end = chain(False)
+            if target > fr.height + 0.01:
+                target, _ = chain(True)
+            if target > avail + 0.01:
+                # At the top of a frame too short for it (under a summary), it waits for the
+                # next; at the top of a whole column it goes in as it can.
+                whole = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
+                if not first_in_frame or not whole:
+                    return Fill(Cursor(bi, off), fr.top - used)
+            settled = end       # the blocks of this chain go on without asking again
         if need <= avail + 0.01:
             b.draw(pages, fr, off, len(rest), y - space)
             y -= space + need

@@ -29,27 +29,31 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     tsize = fit_words(title, text_w, ctx.sz("title"), ctx.size)
     tl = break_lines(ctx, title, text_w, tsize, "title")
     sub = ctx.handout.subtitle
-    sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file), text_w, ssize, "subtitle") if sub else []
+    sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file, hyphenate=False), text_w, ssize, "subtitle") if sub else []
     need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
-    band = max(spec.header["height"], need)
-    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
+    content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
+    # centred in the band, and no nearer the paper's edge than the printable margin
+    top_gap = spec.printable + above_line(ctx, tsize, spec.measures["title_pitch"])
+    band = max(spec.header["height"], need, content_h + top_gap + pad * 0.55)
+    page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     rtl = ctx.lang.rtl
     lx = right - logo if rtl else left
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), lx, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     tx = left if rtl else left + logo + pad * 0.6
-    content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
-    y = H - band / 2 + content_h / 2
+    y = H - max(band / 2 - content_h / 2, top_gap)
     y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * spec.measures["title_pitch"], brand.colours["on_primary"], "H1", Node("title"))
     if sl:
-        emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ssize * spec.measures["subtitle_pitch"],
+        emit(ctx, page, ts.shape(sub, hyphenate=False), sl, tx, text_w, y, ssize, ssize * spec.measures["subtitle_pitch"],
               brand.colours["on_primary"], "P", Node("subtitle"))
     return H - band - ctx.size * 0.9
 
 
-def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: float) -> float:
+def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: float,
+               fill: bool = False) -> float:
     """A brochure cover panel: a colour field with the logo, organisation, title, subtitle and
-    the main message."""
+    the main message. ``fill``: the cover is the whole panel, so the colour field grows down to
+    leave just the main message below it, its contents centred in it."""
     spec, brand, ts, h = ctx.spec, ctx.brand, ctx.ts, ctx.handout
     width = right - left
     pad = spec.header["padding"]
@@ -58,7 +62,7 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     title = ts.shape(h.title, bold=True, file=h.file)
     tsize = fit_words(title, width - pad, ctx.sz("title"), ctx.size)
     tl = break_lines(ctx, title, width - pad, tsize, "title")
-    sub = ts.shape(h.subtitle, file=h.file) if h.subtitle else None
+    sub = ts.shape(h.subtitle, file=h.file, hyphenate=False) if h.subtitle else None
     sl = break_lines(ctx, sub, width - pad, ssize, "subtitle") if sub else []
     org = ts.shape(brand.name, bold=True)
     osize = max(ctx.size * 0.9, spec.minimum["footer"])
@@ -67,10 +71,19 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
                       "name on the cover")
     band_h = pad + logo + osize * 0.8 + name_lines * osize * 1.3 + pad * 0.6 + len(tl) * tsize * spec.measures["title_pitch"] + \
         len(sl) * ssize * spec.measures["subtitle_pitch"] + pad
-    x0 = left - spec.margins["outside"] * 0.5
-    page.items.append(Box(x0, top - band_h, width + spec.margins["outside"], band_h,
-                          fill=brand.colours["primary"], radius=6))
-    y = top - pad
+    # Half the panel's padding wider than the text, and never into the unprintable edge.
+    W = spec.page_size[0]
+    x0 = max(left - spec.margins["outside"] * 0.5, spec.printable)
+    x1 = min(right + spec.margins["outside"] * 0.5, W - spec.printable)
+    offset = 0.0
+    if fill:
+        summary_h = 10000.0 - draw_summary(ctx, Page(0, 0), left, right, 10000.0)
+        grown = top - bottom - summary_h - ctx.size - 1.0
+        if grown > band_h:
+            offset, band_h = (grown - band_h) / 2, grown
+    page.items.append(Box(x0, top - band_h, x1 - x0, band_h,
+                          fill=brand.colours["primary"], radius=6, part="cover"))
+    y = top - pad - offset
     if brand.logo is not None:
         page.items.append(Picture(logo_source(brand), left + (width - logo) / 2, y - logo, logo, logo, role="Artifact"))
     y -= logo + osize * 0.8
@@ -146,7 +159,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
          - n_credit) * small * 1.35
     if extra:
         total += extra
-    qr = min(width * 0.3, spec.measures["contact_qr"]) if _any_qr(ctx) else 0.0
+    qr = min(width * 0.5, spec.measures["contact_qr"]) if _any_qr(ctx) else 0.0
     total += qr + size * 0.8 if qr else 0
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):
@@ -155,23 +168,33 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     if qr:
         y -= extra + size * 0.8 + qr
         place_qr(ctx, page, right - qr if lang.rtl else left, y, qr)
+        caption = qr_caption(ctx)
+        if caption is not None and brand.online(ctx.handout.id, lang.code):
+            cw = width - qr - size * 0.6        # beside the code, from its top
+            cx = left if lang.rtl else left + qr + size * 0.6
+            emit(ctx, page, caption, break_lines(ctx, caption, cw, small, "QR caption"), cx, cw, y + qr,
+                 small, small * 1.3, brand.colours["text"], "Note", Node("qr"))
     return y - size if top is not None else bottom + total + size
 
 
 def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = False,
             others: tuple = ()) -> float:
-    """Contact (with the website as a live link), credits, version, review date, page x of y.
+    """Contact (with the website as a live link), credits, version, review date, page x of y,
+    the QR code; ``short``: version, review date and page x of y only.
     Returns the footer's height; draws only when ``page`` is given."""
     spec, ts, brand, lang = ctx.spec, ctx.ts, ctx.brand, ctx.lang
     W = spec.page_size[0]
     size = max(spec.footer_size, spec.minimum["footer"])
-    pitch = size * 1.3
     left, right = spec.margins["outside"], W - spec.margins["outside"]
     qr = 0.0 if short or not _any_qr(ctx) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
     width = right - left - (qr + size if qr else 0)
     text_x = left + (qr + size if qr and lang.rtl else 0)
-    rows = [(ctx, ts.shape(_contact_line(ctx, brand)), Node("contact"), "Note"),
+    whole = tuple(b for b in (brand.organisation, brand.address) if b)    # each on one line
+    rows = [(ctx, ts.shape(_contact_line(ctx, brand), whole=whole), Node("contact"), "Note"),
             (ctx, ts.shape(_credit(ctx)), Node("credit"), "Note")]
+    caption = qr_caption(ctx) if qr else None
+    if caption is not None:         # what the QR code beside it opens
+        rows.insert(1, (ctx, caption, Node("qr"), "Note"))
     if ctx.handout.contact:     # this handout's own line (the same for every clinic: not in their room)
         rows.insert(1, (ctx, ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), Node("contact"), "Note"))
     for o in others:    # a dual-language sheet credits the source (and gives its own contact line) in both
@@ -180,26 +203,44 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
             rows.append((o, o.ts.shape(o.handout.contact, bold=True, file=o.handout.file),
                          Node("contact", lang=o.lang.code), "Note"))
     rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), Node("pagefacts"), "Artifact"))
-    if short:       # later pages of a flowing leaflet: the contact block ends the content instead
+    if short:       # the other pages: the contact is once per leaflet, in full
         rows = rows[-1:]
-    broken = [(c, sp, break_lines(c, sp, width, size, "footer"), node, role) for c, sp, node, role in rows]
-    n_lines = sum(len(lines) for _, _, lines, _, _ in broken)
+    # How to reach the clinic is set large enough to use (contact_min), the rest at footer size.
+    csize = max(size, spec.measures["contact_min"])
+    sizes = [csize if node.kind == "contact" else size for _, _, node, _ in rows]
+    broken = [(c, sp, break_lines(c, sp, width, sz, "footer"), node, role, sz)
+              for (c, sp, node, role), sz in zip(rows, sizes)]
+    height = sum(len(lines) * sz * 1.3 for *_, lines, _, _, sz in broken)
     if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
-        n_brand = len(broken[0][2]) + len(broken[2 if ctx.handout.contact else 1][2])
-        n_lines += room(ctx, "footer", lambda b: len(ts.shape(_contact_line(ctx, b)).lines(width / size)) +
-                        len(ts.shape(_credit(ctx, b)).lines(width / size)),
-                        "contact and credit lines in the footer") - n_brand
-    height = max(n_lines * pitch, qr) + size * 0.8
+        n_brand = len(broken[0][2]) + len(broken[1 + (caption is not None) + bool(ctx.handout.contact)][2])
+
+        def brand_lines(b: Brand) -> int:
+            keep = tuple(x for x in (b.organisation, b.address) if x)
+            return len(ts.shape(_contact_line(ctx, b), whole=keep).lines(width / csize)) + \
+                len(ts.shape(_credit(ctx, b)).lines(width / size))
+        height += (room(ctx, "footer", brand_lines, "contact and credit lines in the footer") - n_brand) * csize * 1.3
+    height = max(height, qr) + size * 0.8
     if page is None:
         return height
-    top = spec.margins["bottom"] + max(height, spec.footer["height"])
+    top = spec.margins["bottom"] + (height if short else max(height, spec.footer["height"]))
     page.items.append(Rule(left, top, right, top, brand.colours["muted"], 0.5))
     y = top - size * 0.5
-    for c, sp, lines, node, role in broken:
-        y = emit(c, page, sp, lines, text_x, width, y, size, pitch, brand.colours["muted"], role, node)
-    if qr:      # a dual-language sheet's code opens the online copy in the patient's language
-        place_qr(others[-1] if others else ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
+    qr_ctx = others[-1] if others else ctx  # a dual-language sheet's code opens the patient's language
+    for c, sp, lines, node, role, sz in broken:
+        colour = brand.colours["text" if node.kind == "contact" else "muted"]
+        if node.kind == "qr" and not brand.online(qr_ctx.handout.id, qr_ctx.lang.code):
+            y -= len(lines) * sz * 1.3      # no code for this clinic: its room is kept
+            continue
+        y = emit(c, page, sp, lines, text_x, width, y, sz, sz * 1.3, colour, role, node)
+    if qr:
+        place_qr(qr_ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height
+
+
+def above_line(ctx: Ctx, size: float, pitch: float) -> float:
+    """How far the language's tallest glyphs (stacked marks in Thai, Vietnamese) reach above the
+    top of a line set at ``size`` with line pitch ``pitch`` (x size), in points."""
+    return max(0.0, (ctx.ts.ascent - 0.8) * size - (pitch - 1) * size / 2)
 
 
 def _contact_line(ctx: Ctx, brand: Brand) -> tuple:
@@ -266,6 +307,17 @@ def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
     if page is not None:
         bits.append(lang.string("page", page=f.number(page), pages=f.number(pages)))
     return lang.mark("separator").join(bits)
+
+
+def qr_caption(ctx: Ctx):
+    """The line that says what the QR code opens, shaped; None (and a warning) when the
+    language has no ``qr_caption``."""
+    text = ctx.lang.strings.get("qr_caption")
+    if text is None:
+        ctx.warnings.append(f"{ctx.lang.file}: strings.qr_caption is missing: the QR code has no words "
+                            "saying what it opens")
+        return None
+    return ctx.ts.shape(text)
 
 
 def place_qr(ctx: Ctx, page: Page, x: float, y: float, size: float) -> None:

@@ -1,10 +1,24 @@
-"""Inspections of a laid-out document: ink that touches other ink.
+"""The page inspector: what is wrong with a laid-out page, read from the display list.
 
-Input: a :class:`LaidOut`. Output: one line per problem (page and text), recorded as warnings.
+Input: a :class:`LaidOut` (every item's box and role), the layout's printable margin and the
+kinds of box that bleed. Output: :func:`line_collisions` -- lines whose ink touches (warnings);
+:func:`inspect` -- a list of :class:`Defect` (overlaps, ink in the unprintable edge, stranded
+headings, hyphenated titles, broken phone numbers, crossing leaders, CJK one-character last
+lines, small QR codes). The fitting loop fails a document with errors, like an overflow.
 """
 from __future__ import annotations
 
-from .items import LaidOut, TextLine
+import re
+from dataclasses import dataclass
+
+from ..errors import LeafletError
+from ..text.paragraph import unbreakable
+from .items import Box, LaidOut, Picture, Qr, Rule, TextLine
+
+
+class BadPage(LeafletError):
+    """A page the inspector fails at every allowed body size (text over a rule, a heading
+    stranded at the foot of a column, a hyphenated title...)."""
 
 
 def _piece_ink(piece) -> list:
@@ -30,6 +44,29 @@ def _ink(item: TextLine) -> list:
         boxes += [(x + a * s, x + b * s, y + lo * s, y + hi * s) for a, b, lo, hi in _piece_ink(piece)]
         x += piece.width * s
     return boxes
+
+
+def _piece_box(piece):
+    """The union of a piece's glyph ink boxes, in em (kept with the piece), or None."""
+    box = getattr(piece, "_box", False)
+    if box is False:
+        ink = _piece_ink(piece)
+        box = (min(b[0] for b in ink), max(b[1] for b in ink), min(b[2] for b in ink),
+               max(b[3] for b in ink)) if ink else None
+        piece._box = box
+    return box
+
+
+def _line_box(item: TextLine):
+    """The ink box (x0, x1, bottom, top) of a whole line, in points, or None (no ink)."""
+    out, x, s, y = None, item.x, item.size, item.y
+    for piece in item.pieces:
+        b = _piece_box(piece)
+        if b is not None:
+            g = (x + b[0] * s, x + b[1] * s, y + b[2] * s, y + b[3] * s)
+            out = g if out is None else (min(out[0], g[0]), max(out[1], g[1]), min(out[2], g[2]), max(out[3], g[3]))
+        x += piece.width * s
+    return out
 
 
 def line_collisions(laid: LaidOut) -> list[str]:
@@ -59,3 +96,234 @@ def line_collisions(laid: LaidOut) -> list[str]:
                     text = "".join(t for p in upper.pieces for _, _, t, _ in p.clusters)[:30]
                     found.append(f"page {pi + 1}: the line below {text!r} touches it ({worst:.1f} pt)")
     return found
+
+
+# ---------------------------------------------------------------- the page inspector
+
+QR_MIN = 20 * 72 / 25.4          # pt: the smallest QR code a phone camera reads at arm's length
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+@dataclass(frozen=True)
+class Defect:
+    """One page defect: which rule, where (page, structure node), what, and whether it fails the
+    document (``error``) or is only reported (``warning``)."""
+    page: int
+    rule: str
+    what: str
+    node: str = ""
+    severity: str = "error"
+
+    def line(self) -> str:
+        where = f"page {self.page + 1}" + (f", {self.node}" if self.node else "")
+        return f"{where}: {self.what} [{self.rule}]"
+
+
+# Rules whose findings fail a document; the others are reported as warnings.
+ERRORS = frozenset({"overlap", "edge", "stranded", "hyphen", "broken", "leaders", "qr", "contact-size"})
+# A paragraph ending like this introduces the list after it (a lead-in), in any script.
+LEAD_IN = (":", "：", "︰", "׃")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _text(ln: TextLine) -> str:
+    return ln.paragraph.text[ln.line.start:ln.line.vis_end]
+
+
+def _bbox(boxes: list, pad: float = 0.0):
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes) - pad, max(b[1] for b in boxes) + pad,
+            min(b[2] for b in boxes) - pad, max(b[3] for b in boxes) + pad)
+
+
+def _seg_hits_box(x1, y1, x2, y2, box) -> bool:
+    """Whether the segment (x1, y1)-(x2, y2) passes through the box (x0, x1, bottom, top)."""
+    bx0, bx1, bb, bt = box
+    t0, t1 = 0.0, 1.0
+    dx, dy = x2 - x1, y2 - y1
+    for p, q in ((-dx, x1 - bx0), (dx, bx1 - x1), (-dy, y1 - bb), (dy, bt - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+        else:
+            t = q / p
+            if p < 0:
+                t0 = max(t0, t)
+            else:
+                t1 = min(t1, t)
+            if t0 > t1:
+                return False
+    return True
+
+
+def segments_cross(a, b) -> bool:
+    """Whether two segments cross (touching at a shared end does not count)."""
+    def orient(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    p1, p2, p3, p4 = (a[0], a[1]), (a[2], a[3]), (b[0], b[1]), (b[2], b[3])
+    d1, d2, d3, d4 = orient(p3, p4, p1), orient(p3, p4, p2), orient(p1, p2, p3), orient(p1, p2, p4)
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def _item_box(item):
+    """The ink box (x0, x1, bottom, top) of a box, rule or picture."""
+    if isinstance(item, Rule):
+        h = item.width / 2
+        return (min(item.x1, item.x2) - h, max(item.x1, item.x2) + h,
+                min(item.y1, item.y2) - h, max(item.y1, item.y2) + h)
+    return (item.x, item.x + item.w, item.y, item.y + item.h)
+
+
+def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset(),
+            contact_min: float = 11.0) -> list[Defect]:
+    """Every page defect of a laid-out document (see the rules below); empty for a clean one.
+
+    - overlap: ink of text touching other text, a rule, a leader, a picture (figure art, logo, QR)
+      or the edge of a filled box it is not inside;
+    - edge: ink within ``margin`` pt of the trim edge, unless it is a box of a kind in ``bleeds``
+      that runs off the edge;
+    - stranded: a heading, or a list's lead-in line (ending in ':'), that ends a column or page;
+    - hyphen: a hyphenated title or heading line, or the last line of a page;
+    - broken: a phone number, web or e-mail address broken across lines (unless it is wider
+      than its column: then the line was cut, with a warning);
+    - contact-size: a phone number, web or e-mail address under ``contact_min`` pt in the
+      contact details, footer or QR caption (content text has the type-size check);
+    - leaders: leader lines that cross each other or a label;
+    - cjk-orphan: a CJK paragraph whose last line is one or two characters (warning);
+    - qr: a QR code under 20 mm."""
+    found: list[Defect] = []
+    for pi, page in enumerate(laid.pages):
+        W, H = page.width, page.height
+        lines = [i for i in page.items if isinstance(i, TextLine)]
+        boxes = {id(ln): _line_box(ln) for ln in lines}
+        inks: dict = {}
+
+        def ink_of(ln):         # glyph by glyph, only for lines near something
+            if id(ln) not in inks:
+                inks[id(ln)] = _ink(ln)
+            return inks[id(ln)]
+        rules = [i for i in page.items if isinstance(i, Rule)]
+        pics = [i for i in page.items if isinstance(i, Picture)]
+        filled = [i for i in page.items if isinstance(i, Box) and i.fill]
+
+        def add(rule, what, node=None):
+            found.append(Defect(pi, rule, what, str(node) if node else "",
+                                "error" if rule in ERRORS else "warning"))
+
+        # overlap: text with rules and leaders, pictures, box edges
+        for ln in lines:
+            bb = boxes[id(ln)]
+            if bb is None:
+                continue
+            for r in rules:
+                hw = r.width / 2
+                if _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (bb[0] - hw, bb[1] + hw, bb[2] - hw, bb[3] + hw)) and any(
+                        _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (g[0] - r.width / 2, g[1] + r.width / 2,
+                                                               g[2] - r.width / 2, g[3] + r.width / 2))
+                        for g in ink_of(ln)):
+                    kind = "a leader line" if r.dot else "a rule"
+                    add("leaders" if r.dot else "overlap", f"{kind} crosses the text {_text(ln)[:30]!r}", ln.node)
+                    break
+            for p in pics:
+                pb = _item_box(p)
+                if bb[0] < pb[1] and pb[0] < bb[1] and bb[2] < pb[3] and pb[2] < bb[3] and any(
+                        g[0] < pb[1] and pb[0] < g[1] and g[2] < pb[3] and pb[2] < g[3] for g in ink_of(ln)):
+                    what = "a QR code" if isinstance(p.source, Qr) else "a picture"
+                    add("overlap", f"the text {_text(ln)[:30]!r} runs into {what}", ln.node)
+                    break
+            for b in filled:
+                if not (bb[0] < b.x + b.w and b.x < bb[1] and bb[2] < b.y + b.h and b.y < bb[3]):
+                    continue            # nowhere near this box
+                if b.x <= bb[0] and bb[1] <= b.x + b.w and b.y <= bb[2] and bb[3] <= b.y + b.h:
+                    continue            # wholly inside it
+                ink = ink_of(ln)
+                inside = [b.x <= g[0] and g[1] <= b.x + b.w and b.y <= g[2] and g[3] <= b.y + b.h for g in ink]
+                touching = [g[0] < b.x + b.w and b.x < g[1] and g[2] < b.y + b.h and b.y < g[3] for g in ink]
+                if any(touching) and not all(inside):
+                    add("overlap", f"the text {_text(ln)[:30]!r} runs over the edge of a coloured box", ln.node)
+                    break
+        for i, p in enumerate(pics):
+            for q in pics[i + 1:]:
+                a, b = _item_box(p), _item_box(q)
+                if a[0] < b[1] - 0.5 and b[0] < a[1] - 0.5 and a[2] < b[3] - 0.5 and b[2] < a[3] - 0.5:
+                    add("overlap", "two pictures overlap", p.node)
+        # edge: nothing inked in the unprintable zone
+        for item in page.items:
+            if isinstance(item, TextLine):
+                bb = boxes[id(item)]
+                label = f"the text {_text(item)[:30]!r}"
+            elif isinstance(item, Box) and not item.fill and not item.stroke:
+                continue
+            else:
+                bb = _item_box(item)
+                label = {Rule: "a rule", Box: "a box", Picture: "a picture"}[type(item)]
+                if isinstance(item, Box) and item.part in bleeds and (
+                        item.x <= 0 or item.y <= 0 or item.x + item.w >= W or item.y + item.h >= H):
+                    continue            # a background that runs off the edge (bleeds)
+            if bb is None:
+                continue
+            gap = min(bb[0], W - bb[1], bb[2], H - bb[3])
+            if gap < margin - 0.01:
+                add("edge", f"{label} is {max(gap, 0):.1f} pt from the edge of the paper "
+                            f"(the printable area starts {margin:g} pt in)", getattr(item, "node", None))
+        # qr
+        for p in pics:
+            if isinstance(p.source, Qr) and min(p.w, p.h) < QR_MIN - 0.01:
+                add("qr", f"the QR code is {min(p.w, p.h) * 25.4 / 72:.1f} mm (at least 20 mm)", p.node)
+        # leaders crossing each other
+        leaders = [r for r in rules if r.dot]
+        for i, la in enumerate(leaders):
+            for lb in leaders[i + 1:]:
+                if segments_cross((la.x1, la.y1, la.x2, la.y2), (lb.x1, lb.y1, lb.x2, lb.y2)):
+                    add("leaders", "two leader lines of a diagram cross", la.node)
+        # stranded headings and lead-ins; hyphenation; broken tokens; CJK last lines
+        content = [ln for ln in lines if ln.node.content]
+        lowest = min(content, key=lambda ln: ln.y, default=None)
+        for ln in lines:
+            text = ln.paragraph.text
+            last_of_par = ln.line.end >= len(text.rstrip())
+            heading = ln.role in ("H1", "H2", "H3") or ln.node.kind in ("title", "subtitle", "heading")
+            lead_in = ln.node.content and ln.role == "P" and last_of_par and text.rstrip().endswith(LEAD_IN)
+            if (heading and last_of_par and ln.node.kind == "heading") or lead_in:
+                below = [o for o in content if o.seq > ln.seq and o.y < ln.y and o.x < ln.x + ln.width
+                         and ln.x < o.x + o.width] + \
+                        [p for p in pics if p.node and p.node.content and p.y < ln.y and p.x < ln.x + ln.width
+                         and ln.x < p.x + p.w]
+                if not below:
+                    what = "heading" if heading else "list lead-in"
+                    add("stranded", f"the {what} {_text(ln)[:30]!r} ends a column, its text is elsewhere", ln.node)
+            if ln.line.hyphen and (heading or ln is lowest):
+                where = "a title or heading" if heading else "the last line of the page"
+                add("hyphen", f"{where} is hyphenated: {_text(ln)[:30]!r}", ln.node)
+            for t0, t1 in unbreakable(text):
+                token = text[t0:t1]
+                if t0 < ln.line.end < t1 and t0 >= ln.line.start and not ln.line.forced:
+                    add("broken", f"{token!r} is broken across lines", ln.node)
+                if t0 < ln.line.end and ln.line.start < t1 and ln.size < contact_min - 0.01 and \
+                        not ln.node.content and not _DATE.fullmatch(token):     # content: type-size
+                    add("contact-size", f"{token!r} is set at {ln.size:g} pt (at least {contact_min:g})", ln.node)
+            if last_of_par and ln.line.start > 0:
+                tail = text[ln.line.start:ln.line.vis_end].strip()
+                if 0 < len(tail) <= 2 and _CJK.search(text):
+                    add("cjk-orphan", f"a paragraph ends with a line of {len(tail)} character(s) {tail!r}", ln.node)
+    return found
+
+
+def errors(laid: LaidOut, spec) -> list[Defect]:
+    """The defects that fail a document in this layout (its printable margin and bleeds); the
+    softer ones are added to the document's warnings."""
+    found = inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"])
+    laid.warnings.extend(d.line() for d in found if d.severity != "error")
+    return [d for d in found if d.severity == "error"]
+
+
+def bad_page(found: list[Defect], spec, lang, file: str, size: float) -> BadPage:
+    """The one-line message for a document whose pages stay wrong at every allowed size."""
+    first = found[0]
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return BadPage(f"{first.line()}{more}, in layout {spec.name!r} in {lang.name} ({lang.code}) at body "
+                   f"size {size:g} pt and every allowed size", file=file,
+                   key=first.node if first.node.startswith("sections") else None,
+                   hint="Fix the layout rule this names (see the README's page inspector), or shorten "
+                        "the text there")

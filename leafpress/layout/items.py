@@ -116,6 +116,7 @@ class Box:
     radius: float = 0.0
     role: str = "Artifact"
     node: Node | None = None
+    part: str | None = None  # what background it is (band, cover): a layout may let it bleed
 
 
 @dataclass

@@ -33,6 +33,7 @@ class Ctx:
     warnings: list = field(default_factory=list)
     alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
     notice_also: str | None = None
+    keep_lists: bool = True      # short lists kept in one column (dropped only when they cannot be)
     seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
     peers: tuple = ()       # the project's other brands: room for clinic details fits them all
 

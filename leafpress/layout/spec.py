@@ -35,8 +35,10 @@ MEASURES = {
     "title_pitch": 1.15,     # × title size: line pitch of titles
     "subtitle_pitch": 1.35,  # × subtitle size: line pitch of subtitles
     "cover_logo": 1.6,       # × header logo: the logo on a brochure cover
-    "contact_qr": 54.0,      # pt: the largest QR code in a contact block
-    "footer_qr": 40.0,       # pt: the smallest QR code in a page footer
+    "contact_qr": 60.0,      # pt: the QR code in a contact block (20 mm is 56.7 pt: a phone
+                             # camera at arm's length reads nothing smaller)
+    "footer_qr": 58.0,       # pt: the smallest QR code in a page footer
+    "contact_min": 11.0,     # pt: the least size of phone numbers, web and e-mail addresses
     "fold_mark": 14.0,       # pt: length of the fold marks at the top and bottom edges
     "min_column_gap": 1.3,   # × body: the least gap between columns, whatever spacing.column_gap
                              # says (narrower, readers and text extraction run columns together)
@@ -75,6 +77,11 @@ class LayoutSpec:
     flow: tuple = ()             # (page, panel) reading order for a fixed sheet; default page order
     brand_lines: dict | None = None  # room kept for any clinic's details, in lines (see BRAND_LINES)
     measures: dict = field(default_factory=lambda: dict(MEASURES))   # see MEASURES
+    hyphenate: bool = False      # break words at hyphenation points (narrow panels may opt in)
+    printable: float = 18.0      # pt from the trim edge where office printers start to print
+    bleeds: frozenset = frozenset({"band"})  # backgrounds (band, cover) that may run off the edge
+    panel_widths: tuple = ()     # per page, per panel (left to right): its width in pt, or None
+                                 # (an equal share of the rest); a trifold's inside flap is narrower
 
     def page_panels(self, index: int) -> tuple:
         """Panels of page ``index`` (the last page's pattern repeats when content flows)."""
@@ -86,16 +93,34 @@ class LayoutSpec:
                  for k in range(len(self.page_panels(p)))]
         return list(self.flow) + [pk for pk in every if pk not in self.flow]
 
-    def panel_bounds(self, page_index: int, pos: int, n: int) -> tuple[float, float]:
-        """Left and right edges of the text in panel ``pos`` of ``n`` on a page."""
+    def panel_bounds(self, page_index: int, pos: int, n: int, rtl: bool = False) -> tuple[float, float]:
+        """Left and right edges of the text in panel ``pos`` (from the left) of ``n`` on a page."""
         W = self.page_size[0]
         inside, outside = self.margins["inside"], self.margins["outside"]
         if n == 1:
             left = inside if page_index % 2 == 0 else outside   # recto: binding on the left
             return left, W - (outside if page_index % 2 == 0 else inside)
-        x0, x1 = W * pos / n, W * (pos + 1) / n                 # panels meet at the folds
-        pad = max(inside, outside)                              # every panel the same width
+        folds = self.folds(page_index, rtl)
+        x0, x1 = ([0.0] + folds + [W])[pos:pos + 2]            # panels meet at the folds
+        pad = max(inside, outside)                              # the same padding in every panel
         return x0 + pad, x1 - pad
+
+    def folds(self, page_index: int, rtl: bool = False) -> list[float]:
+        """Where a folded page folds, left to right: panel widths from the layout (mirrored for a
+        right-to-left brochure, which opens the other way), the rest shared equally."""
+        W = self.page_size[0]
+        n = len(self.page_panels(page_index))
+        given = list(self.panel_widths[min(page_index, len(self.panel_widths) - 1)]) if self.panel_widths else [None] * n
+        free = W - sum(w for w in given if w is not None)
+        share = free / max(1, sum(1 for w in given if w is None))
+        widths = [share if w is None else w for w in given]
+        if rtl:
+            widths.reverse()
+        out, x = [], 0.0
+        for w in widths[:-1]:
+            x += w
+            out.append(x)
+        return out
 
     @cached_property
     def body_column_width(self) -> float:
@@ -129,7 +154,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
                                    "spacing", "header", "footer", "pages"),
-                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures"))
+                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print", "hyphenate"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -186,7 +211,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
             raise doc.error(p, "a panel may have one body region")
         return tuple(regions)
 
-    pages = []
+    pages, panel_widths = [], []
     for i, pg in enumerate(r.seq(top["pages"], ("pages",))):
         pg = r.mapping(pg, ("pages", i), (), ("regions", "panels"))
         if ("regions" in pg) == ("panels" in pg):
@@ -194,12 +219,19 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
                             hint="panels: [{regions: [...]}, ...] for a folded sheet")
         if "regions" in pg:
             pages.append((read_regions(pg["regions"], ("pages", i, "regions")),))
+            panel_widths.append((None,))
         else:
-            panels = []
+            panels, widths = [], []
             for k, panel in enumerate(r.seq(pg["panels"], ("pages", i, "panels"))):
-                panel = r.mapping(panel, ("pages", i, "panels", k), ("regions",))
+                panel = r.mapping(panel, ("pages", i, "panels", k), ("regions",), ("width",))
                 panels.append(read_regions(panel["regions"], ("pages", i, "panels", k, "regions")))
+                widths.append(number(panel["width"], ("pages", i, "panels", k, "width"), 72, w)
+                              if panel.get("width") is not None else None)
+            if sum(x for x in widths if x is not None) > w - 72 * widths.count(None):
+                raise doc.error(("pages", i, "panels"), "the panel widths add up to more than the page",
+                                hint="Give the widths in points, less than the page's width in all")
             pages.append(tuple(panels))
+            panel_widths.append(tuple(widths))
     def some(*slots: str) -> bool:
         return any(r.slot in slots for panels in pages for regions in panels for r in regions)
     for need, slots, what in (("the title", ("header", "cover"), "a header or cover"),
@@ -228,6 +260,17 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     if top.get("brand_lines") is not None:
         bl = r.mapping(top["brand_lines"], ("brand_lines",), (), BRAND_LINES)
         brand_lines = {k: int(number(v, ("brand_lines", k), 1, 40)) for k, v in bl.items()}
+    printable, bleeds = 18.0, frozenset({"band"})     # a header band runs off the edge by default
+    if top.get("print") is not None:
+        pr = r.mapping(top["print"], ("print",), (), ("margin", "bleeds"))
+        if pr.get("margin") is not None:
+            printable = number(pr["margin"], ("print", "margin"), 0, 144)
+        if pr.get("bleeds") is not None:
+            got = pr["bleeds"]
+            if not isinstance(got, list) or any(k not in ("band", "cover") for k in got):
+                raise doc.error(("print", "bleeds"), "must be a list of band, cover",
+                                hint="Say which backgrounds run off the edge, e.g. [band]")
+            bleeds = frozenset(got)
     measures = dict(MEASURES)
     if top.get("measures") is not None:
         ms = r.mapping(top["measures"], ("measures",), (), tuple(MEASURES))
@@ -253,4 +296,8 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         bilingual=bilingual,
         brand_lines=brand_lines,
         measures=measures,
+        printable=printable,
+        hyphenate=bool(top.get("hyphenate", False)),
+        bleeds=bleeds,
+        panel_widths=tuple(panel_widths),
     )

@@ -14,6 +14,7 @@ one line when it fits on one; bidi controls are never drawn and never extracted.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from bisect import bisect_right
@@ -31,6 +32,30 @@ NO_START = set("，。、：；！？）」』】〕〉》｝］”’・…‥�
 # ...and never end one with these.
 NO_END = set("（「『【〔〈《｛［“‘([{‹«")
 _SPACES = set(" \u3000\u00a0")
+# Phone numbers (at least 7 digits), web and e-mail addresses: a patient copies them whole, so a
+# line never ends inside one (a token wider than the column is cut, with a warning).
+UNBREAKABLE = re.compile(r"\+?\(?\d[\d ()\-./\u00a0]{5,}\d|(?:https?://)?(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}"
+                         r"(?:/[A-Za-z0-9\-._~/%?#=&]*[A-Za-z0-9/])?|[A-Za-z0-9._+-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
+
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    out, i = [], text.find(part)
+    while i >= 0:
+        out.append(i)
+        i = text.find(part, i + 1)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def unbreakable(text: str) -> tuple[tuple[int, int], ...]:
+    """Spans of ``text`` no line may end inside (see UNBREAKABLE)."""
+    return tuple(m.span() for m in UNBREAKABLE.finditer(text)
+            if not m.group()[0].isdigit() and m.group()[0] not in "+(" or sum(c.isdigit() for c in m.group()) >= 7)
+
+
 _STRONG = frozenset(("L", "R", "AL", "EN", "AN"))
 
 
@@ -78,7 +103,7 @@ class Piece:
 
 class ShapedParagraph:
     def __init__(self, spans: tuple[Span, ...], stacks: dict[str, list[Font]], lang: str,
-                 rtl: bool, hyphenator=None, keep_all: bool = False):
+                 rtl: bool, hyphenator=None, keep_all: bool = False, whole: tuple = ()):
         self.text = "".join(s.text for s in spans)
         self.lang = lang
         self.rtl = rtl
@@ -114,8 +139,10 @@ class ShapedParagraph:
             starts |= {i for i, ch in enumerate(self.text) if ch in bidi.CONTROLS}
         self.cluster_starts = sorted(starts)
         breaks = [b for b in break_opportunities(self.text, lang, keep_all) if b in starts]
-        # Inside an isolated run, breaks are a last resort (the run alone is wider than a line).
-        inside = {b for b in breaks for a, e in self.isolated if a < b < e}
+        # Inside an isolated run, and inside a string kept whole (a clinic's name in a footer),
+        # breaks are a last resort (the run alone is wider than a line).
+        kept = list(self.isolated) + [(i, i + len(w)) for w in whole if w for i in _find_all(self.text, w)]
+        inside = {b for b in breaks for a, e in kept if a < b < e}
         self.breaks = [b for b in breaks if b not in inside]
         self.fallback_breaks = sorted(inside)
         self._line_cache: dict = {}      # width, or (width, start) -> lines
@@ -230,6 +257,28 @@ class ShapedParagraph:
                     line = Line(start, best, vis, self.width(start, vis))
             lines.append(line)
             start = line.end
+        return self._no_short_cjk_tail(lines, width)
+
+    def _no_short_cjk_tail(self, lines: list[Line], width: float) -> list[Line]:
+        """A CJK paragraph never ends with a line of one or two characters: the line before
+        gives up characters (at its break opportunities) until the last line has three."""
+        if len(lines) < 2 or lines[-2].hyphen or lines[-2].forced:
+            return lines
+        prev, last = lines[-2], lines[-1]
+        tail = self.text[last.start:last.vis_end].strip()
+        if not (0 < len(tail) <= 2 and _CJK.search(self.text)):
+            return lines
+        n = len(self.text)
+        for b in reversed([b for b in self.breaks if prev.start < b < prev.end]):
+            if len(self.text[b:n].strip()) < 3:
+                continue
+            vis, lvis = self._trim(prev.start, b), self._trim(b, n)
+            if self.width(b, lvis) > width + 1e-6:
+                break
+            if len(self.text[prev.start:vis].strip()) < 3:
+                break
+            return lines[:-2] + [Line(prev.start, b, vis, self.width(prev.start, vis)),
+                                 Line(b, last.end, lvis, self.width(b, lvis))]
         return lines
 
     def _inside_isolate(self, start: int, end: int, width: float) -> Line | None:
@@ -431,4 +480,7 @@ def break_opportunities(text: str, lang: str, keep_all: bool = False) -> list[in
         if keep_all and not (text[p - 1].isspace() or text[p - 1] in "-‐/"):
             continue
         out.append(p)
+    whole = unbreakable(text)
+    if whole:
+        out = [p for p in out if not any(a < p < b for a, b in whole)]
     return out

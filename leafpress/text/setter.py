@@ -19,13 +19,15 @@ _LANGS_KEPT = 3             # a batch goes language by language: keep a few, fre
 
 
 class Typesetter:
-    def __init__(self, lang: Language, fonts: FontLibrary):
+    def __init__(self, lang: Language, fonts: FontLibrary, hyphenate: bool = False):
+        """``hyphenate``: break words at the language's hyphenation points (off by default:
+        patient text is easier to read unhyphenated; a layout with narrow panels may allow it)."""
         self.lang = lang
         self.rtl = lang.rtl
         self.stacks = {style: [fonts.get(n, lang.file) for n in names]
                        for style, names in lang.fonts.items()}
         self.hyphenator = None
-        if lang.hyphenation:
+        if lang.hyphenation and hyphenate:
             try:
                 self.hyphenator = pyphen.Pyphen(lang=lang.hyphenation, left=3, right=3)
             except KeyError:
@@ -34,8 +36,11 @@ class Typesetter:
         self.ascent = max(f.ascent for f in self.stacks["regular"])
 
     def shape(self, text: Text | tuple[Span, ...] | str, *, bold: bool = False,
-              file: str | None = None, key: str | None = None) -> ShapedParagraph:
-        """Shape inline text (content) or a plain string (never parsed as markup)."""
+              file: str | None = None, key: str | None = None, whole: tuple = (),
+              hyphenate: bool = True) -> ShapedParagraph:
+        """Shape inline text (content) or a plain string (never parsed as markup); no line
+        ends inside any of the strings in ``whole``. Titles and headings (``bold``) and text
+        shaped with ``hyphenate=False`` are never hyphenated, whatever the layout allows."""
         if isinstance(text, Text):
             spans, key = text.spans, key or text.key
         elif isinstance(text, str):
@@ -44,18 +49,21 @@ class Typesetter:
             spans = text
         if bold:
             spans = tuple(Span(s.text, True, s.italic, s.href) for s in spans)
-        per_lang = _SHAPED.pop(self.lang.code, None)
+        cache = self.lang.code + ("+hyphenated" if self.hyphenator else "")
+        per_lang = _SHAPED.pop(cache, None)
         if per_lang is None:
             per_lang = {}
             while len(_SHAPED) >= _LANGS_KEPT:
                 _SHAPED.pop(next(iter(_SHAPED)))
-        _SHAPED[self.lang.code] = per_lang
-        sp = per_lang.get(spans)
+        _SHAPED[cache] = per_lang
+        hyphenator = self.hyphenator if hyphenate and not bold else None
+        ck = (spans, whole, hyphenator is None) if whole or (self.hyphenator and not hyphenator) else spans
+        sp = per_lang.get(ck)
         if sp is None:
             try:
-                sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, self.hyphenator,
-                                     self.lang.line_break == "keep-all")
+                sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, hyphenator,
+                                     self.lang.line_break == "keep-all", whole)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
-            per_lang[spans] = sp
+            per_lang[ck] = sp
         return sp
