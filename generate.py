@@ -16,4 +16,10 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _interrupted_early)
     from leafpress.cli import main
     signal.signal(signal.SIGINT, signal.default_int_handler)   # the press's own handling from here on
-    sys.exit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:         # output piped into a command that stopped reading (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    sys.exit(code)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .content.inline import InlineError, check_characters, check_url
 from .content.loader import Reader, _display
+from .content.template import expand, fields
 from .content.yamlsafe import load_yaml
 from .errors import LeafletError
 from .text.bidi import isolate
@@ -21,6 +22,12 @@ from .text.bidi import isolate
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
 OPTIONAL_COLOURS = {"notice": "#8A1C1C"}    # the draft-translation line: dark red unless given
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+# Hard bounds on each printed fact (several times what any contact block holds: whether the facts
+# fit a layout is checked where they are set, naming this file), so the work stays small and a
+# pasted page of text is refused at once, naming the brand file rather than a handout.
+MAX_LEN = {"name": 300, "organisation": 300, "phone": 100, "website": 200, "address": 1000,
+           "credit": 1000, "licence": 1000}
+MAX_URL = 300          # characters in a leaflet's online address (its QR code stays scannable)
 TRANSLATED = ("name", "organisation", "credit", "licence", "provided_by")   # lines a brand may translate
 _LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")
 PROVIDED_BY = "Provided by {name}."     # a partner's line under the nonprofit's credit (English)
@@ -50,7 +57,15 @@ class Brand:
         return dict(self.notes).get(lang)
 
     def online(self, handout: str, lang: str) -> str | None:
-        return self.online_url.format(handout=handout, lang=lang) if self.online_url else None
+        """The address of the online copy, for the QR code (at most MAX_URL characters)."""
+        if not self.online_url:
+            return None
+        url = expand(self.online_url, {"handout": handout, "lang": lang})
+        if len(url) > MAX_URL:
+            raise LeafletError(f"online_url gives an address of {len(url)} characters for {handout}/{lang}, "
+                               f"over {MAX_URL}", file=self.file, key="online_url",
+                               hint="A QR code must stay small enough to scan: shorten the address")
+        return url
 
     @property
     def website_label(self) -> str:
@@ -97,7 +112,7 @@ def load_brand(path: Path, root: Path) -> Brand:
             check_characters(s)
         except InlineError as exc:
             raise doc.error(p, str(exc)) from None
-        return " ".join(s.split())
+        return _limited(doc, " ".join(s.split()), p)
 
     colours = r.mapping(top["colours"], ("colours",), COLOUR_KEYS, tuple(OPTIONAL_COLOURS))
     for k, v in colours.items():
@@ -107,7 +122,8 @@ def load_brand(path: Path, root: Path) -> Brand:
     website = None
     if contact.get("website") is not None:
         try:
-            website = check_url(r.string(contact["website"], ("contact", "website")))
+            website = check_url(_limited(doc, r.string(contact["website"], ("contact", "website")),
+                                         ("contact", "website")))
         except InlineError as exc:
             raise doc.error(("contact", "website"), str(exc)) from None
     logo = None
@@ -171,6 +187,14 @@ def check_image(path: Path, display: str) -> None:
                            hint="Export it again as PNG or JPEG") from None
 
 
+def _limited(doc, text: str, path: tuple) -> str:
+    limit = MAX_LEN.get(path[-1])
+    if limit is not None and len(text) > limit:
+        raise doc.error(path, f"is {len(text)} characters long, over {limit}: no contact block or footer "
+                        "holds it", hint="Shorten it")
+    return text
+
+
 def _provided_by(doc, text: str, key) -> str:
     if text.count("{name}") != 1:
         raise doc.error(key, "must name the partner once, as {name}", hint='Write e.g. "Provided by {name}."')
@@ -182,80 +206,114 @@ def _online_url(r: Reader, doc, value, key) -> str | None:
         return None
     template = r.string(value, key)
     try:
-        check_url(template.format(handout="h", lang="en"))
-    except (InlineError, KeyError, IndexError, ValueError) as exc:
+        fields(template, ("handout", "lang"))
+        check_url(expand(template, {"handout": "h", "lang": "en"}))
+        if len(template) > MAX_URL:
+            raise ValueError(f"{len(template)} characters, over {MAX_URL}")
+    except (InlineError, ValueError) as exc:
         raise doc.error(key, f"not a usable https address template ({exc})",
                         hint="Write e.g. https://example.org/{handout}/{lang}") from None
     return template
 
 
+PARTNER_FILE = "assets/brands/partners.yaml"
 MAX_NOTE = 400        # characters of a clinic's note in one language
 
 
-def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
+def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
+    """The ids of the partner entries that can be told apart, and an error for each entry that
+    cannot (no id, a bad id, an id used twice). A file that cannot be read at all raises."""
+    doc = load_yaml(path, _display(path, root))
+    r = Reader(doc)
+    top = r.mapping(doc.data, (), ("base", "partners"))
+    ids, problems = [], []
+    for i, p in enumerate(r.seq(top["partners"], ("partners",))):
+        k = ("partners", i)
+        try:
+            p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
+            pid = r.ident(p["id"], k + ("id",))
+            if pid in ids:
+                raise doc.error(k + ("id",), f"partner id {pid!r} is used twice", hint="Give each partner its own id")
+        except LeafletError as exc:
+            problems.append(exc)
+            continue
+        ids.append(pid)
+    return ids, problems
+
+
+def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | LeafletError]:
     """Partner clinics from one file: each becomes a brand with its own contact block, the
-    publishing nonprofit's colours, logo (unless it has its own) and credit."""
+    publishing nonprofit's colours, logo (unless it has its own) and credit. Each entry stands
+    alone: a bad entry is an error for that partner's leaflets only."""
     display = _display(path, root)
     doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("base", "partners"))
-    out = []
-    seen = set()
+    out: dict[str, Brand | LeafletError] = {}
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
-        p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
-        pid = r.ident(p["id"], k + ("id",))
-        if pid in seen:
-            raise doc.error(k + ("id",), f"partner id {pid!r} is used twice", hint="Give each partner its own id")
-        seen.add(pid)
+        try:
+            p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
+            pid = r.ident(p["id"], k + ("id",))
+        except LeafletError:
+            continue            # reported once, by partner_ids
+        if pid in out:
+            continue
+        try:
+            out[pid] = _partner(r, doc, p, k, pid, path, root, base, display)
+        except LeafletError as exc:
+            out[pid] = exc
+    return out
 
-        def plain(key):
-            if p.get(key) is None:
-                return None
-            s = r.string(p[key], k + (key,))
+
+def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path, base: Brand,
+             display: str) -> Brand:
+    def plain(key):
+        if p.get(key) is None:
+            return None
+        s = r.string(p[key], k + (key,))
+        try:
+            check_characters(s)
+        except InlineError as exc:
+            raise doc.error(k + (key,), str(exc)) from None
+        return _limited(doc, " ".join(s.split()), k + (key,))
+
+    website = plain("website")
+    if website:
+        try:
+            check_url(website)
+        except InlineError as exc:
+            raise doc.error(k + ("website",), str(exc)) from None
+    logo = base.logo
+    if p.get("logo") is not None:
+        logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
+        check_image(logo, _display(logo, root))
+    name = plain("name")
+    notes = []
+    if p.get("note") is not None:
+        nk = k + ("note",)
+        nm = r.mapping(p["note"], nk, (), tuple(p["note"]) if isinstance(p["note"], dict) else ())
+        for code, text in nm.items():
+            s = r.string(text, nk + (code,))
             try:
                 check_characters(s)
             except InlineError as exc:
-                raise doc.error(k + (key,), str(exc)) from None
-            return " ".join(s.split())
-
-        website = plain("website")
-        if website:
-            try:
-                check_url(website)
-            except InlineError as exc:
-                raise doc.error(k + ("website",), str(exc)) from None
-        logo = base.logo
-        if p.get("logo") is not None:
-            logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
-            check_image(logo, _display(logo, root))
-        name = plain("name")
-        notes = []
-        if p.get("note") is not None:
-            nk = k + ("note",)
-            nm = r.mapping(p["note"], nk, (), tuple(p["note"]) if isinstance(p["note"], dict) else ())
-            for code, text in nm.items():
-                s = r.string(text, nk + (code,))
-                try:
-                    check_characters(s)
-                except InlineError as exc:
-                    raise doc.error(nk + (code,), str(exc)) from None
-                if len(s) > MAX_NOTE:
-                    raise doc.error(nk + (code,), f"a clinic note is at most {MAX_NOTE} characters, this one {len(s)}",
-                                    hint="Keep it to a few short sentences (hours, a phone line, aftercare)")
-                notes.append((str(code), " ".join(s.split())))
-        provided = base.translations.get("", {}).get("provided_by", PROVIDED_BY)
-        # The nonprofit's translated lines come along; "" keeps its source credit (untranslated
-        # languages print it isolated) apart from this partner's own name.
-        lines = {code: {k: v for k, v in t.items() if k in ("credit", "licence", "provided_by")}
-                 for code, t in base.translations.items()}
-        lines[""] = {"credit": base.credit, "provided_by": provided}
-        out.append(Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
-                         organisation=name, phone=plain("phone"), website=website,
-                         address=plain("address"), credit=f"{base.credit} {provided.replace('{name}', name)}",
-                         licence=base.licence, online_url=base.online_url, translations=lines,
-                         partner=name, notes=tuple(notes)))
-    return out
+                raise doc.error(nk + (code,), str(exc)) from None
+            if len(s) > MAX_NOTE:
+                raise doc.error(nk + (code,), f"a clinic note is at most {MAX_NOTE} characters, this one {len(s)}",
+                                hint="Keep it to a few short sentences (hours, a phone line, aftercare)")
+            notes.append((str(code), " ".join(s.split())))
+    provided = base.translations.get("", {}).get("provided_by", PROVIDED_BY)
+    # The nonprofit's translated lines come along; "" keeps its source credit (untranslated
+    # languages print it isolated) apart from this partner's own name.
+    lines = {code: {key: v for key, v in t.items() if key in ("credit", "licence", "provided_by")}
+             for code, t in base.translations.items()}
+    lines[""] = {"credit": base.credit, "provided_by": provided}
+    return Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
+                 organisation=name, phone=plain("phone"), website=website,
+                 address=plain("address"), credit=f"{base.credit} {provided.replace('{name}', name)}",
+                 licence=base.licence, online_url=base.online_url, translations=lines, partner=name,
+                 notes=tuple(notes))
 
 
 def resolve_inside(folder: Path, name: str, doc, key) -> Path:

@@ -7,19 +7,17 @@ still built and listed), 2 the command line or the project's own files could not
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 import re
 import sys
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from . import ENGINE_VERSION
-from .errors import LeafletError, UsageError
+from . import ENGINE_VERSION, batch
+from .errors import LeafletError, UsageError, escape
 from .languages import match_lang
+from .outdir import ManifestError, OutDir, Recorder, valid_entry
 from .project import Job, Project, write_atomic
 from .translate.pseudo import PSEUDO
 
@@ -91,7 +89,12 @@ def plan(project: Project, args) -> list[Job]:
     langs = _select("language", args.lang, all_langs,
                     lambda w, known: match_lang(w, known) or match_lang(w, PSEUDO))
     layouts = _select("layout", args.layout, list(project.layouts))
-    brands = _select("brand", args.brand, project.all_brands())
+    try:
+        brands = _select("brand", args.brand, project.all_brands())
+    except UsageError:
+        if project.partners_error is None:
+            raise
+        raise UsageError(f"{project.partners_error} (so no partner clinic can be built)") from None
     if not layouts:
         raise UsageError("no layouts in layouts/", hint="Add a layout YAML")
     if not brands:
@@ -111,92 +114,9 @@ def plan(project: Project, args) -> list[Job]:
     return jobs
 
 
-# -- workers ------------------------------------------------------------------------------------
-_PROJECT: Project | None = None
-
-
-def _init_worker(root: str, worker: bool = False) -> None:
-    global _PROJECT
-    if worker:      # Ctrl-C reaches the whole process group: workers finish their document, the
-        import signal   # main process cancels the rest
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _PROJECT = Project(Path(root))
-
-
-def _run(job: Job, out: str, write: bool, debug: bool, release: bool = False) -> dict:
-    try:
-        return _PROJECT.build(job, Path(out), write, release)
-    except LeafletError as exc:
-        return _failed(job, str(exc))
-    except Exception as exc:  # one document's bug must not stop the batch
-        detail = traceback.format_exc() if debug else f"{type(exc).__name__}: {exc}"
-        return _failed(job, f"unexpected error while building {job.path()}: {detail}"
-                            " (run with --debug for the traceback and report it)")
-
-
-def _failed(job: Job, message: str) -> dict:
-    return {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-            "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
-            "error": message}
-
-
-def run_jobs(root: Path, jobs: list[Job], out: Path, write: bool, n: int, debug: bool,
-             progress=None, release: bool = False) -> list[dict]:
-    n = max(1, min(n or os.cpu_count() or 1, len(jobs) or 1))
-    if n == 1:
-        _init_worker(str(root))
-        results = []
-        for j in jobs:
-            results.append(_run(j, str(out), write, debug, release))
-            if progress:
-                progress.update(1)
-        return results
-    # Jobs come language by language: hand each worker whole languages, so a text is shaped by
-    # one worker only (when there are enough languages to keep every worker busy).
-    per_lang = max(sum(1 for j in jobs if (j.handout, j.lang) == key)
-                   for key in {(j.handout, j.lang) for j in jobs})
-    chunk = per_lang if len(jobs) // per_lang >= n * 2 else max(1, len(jobs) // (n * 8))
-    ex = ProcessPoolExecutor(max_workers=n, initializer=_init_worker, initargs=(str(root), True))
-    try:
-        results = []
-        for r in ex.map(_run, jobs, [str(out)] * len(jobs), [write] * len(jobs), [debug] * len(jobs),
-                        [release] * len(jobs), chunksize=chunk):
-            results.append(r)
-            if progress:
-                progress.update(1)
-        return results
-    except BaseException:
-        ex.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        ex.shutdown(wait=True)
-
-
-def _previous(out: Path) -> dict:
-    """The last manifest's documents by path (an unreadable manifest means: rebuild)."""
-    try:
-        docs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]
-        return {d["path"]: d for d in docs if isinstance(d, dict) and "path" in d}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _previous_findings(out: Path) -> list[dict]:
-    try:
-        found = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("findings", [])
-        return [f for f in found if isinstance(f, dict) and "handout" in f and "lang" in f]
-    except (OSError, ValueError, AttributeError):
-        return []
-
-
-def _unchanged(entry: dict | None, digest: str, out: Path) -> bool:
-    if not entry or entry.get("status") != "ok" or entry.get("input_hash") != digest:
-        return False
-    try:
-        data = (out / entry["path"]).read_bytes()
-    except OSError:
-        return False
-    return hashlib.sha256(data).hexdigest() == entry.get("sha256")
+def _unchanged(entry: dict | None, digest: str) -> bool:
+    """Built before from the same inputs (and, as checked on reading, still on disk as written)."""
+    return bool(entry) and entry.get("status") == "ok" and entry.get("input_hash") == digest
 
 
 def _progress(total: int):
@@ -216,27 +136,19 @@ def cmd_list(project: Project) -> int:
                 parts.append(f"{lang} ({project.handout(hid, lang).translation.status.value})")
             except LeafletError:
                 parts.append(f"{lang} (unreadable)")
-        print(f"  {hid}: " + ", ".join(parts))
-    print("languages: " + ", ".join(project.languages))
-    print("layouts: " + ", ".join(project.layouts))
-    print("brands: " + ", ".join(project.brands))
-    print("pseudo-locales (built when asked for by name, e.g. --lang en-XA): " + ", ".join(PSEUDO))
+        print(escape(f"  {hid}: " + ", ".join(parts)))
+    print(escape("languages: " + ", ".join(project.languages)))
+    print(escape("layouts: " + ", ".join(project.layouts)))
+    print(escape("brands: " + ", ".join(project.brands)))
+    print(escape("pseudo-locales (built when asked for by name, e.g. --lang en-XA): " + ", ".join(PSEUDO)))
     if project.partner_ids:
-        print("partner clinics (assets/brands/partners.yaml): " + ", ".join(project.partner_ids))
+        print(escape("partner clinics (assets/brands/partners.yaml): " + ", ".join(project.partner_ids)))
     return 0
 
 
 def threading_main() -> bool:
     import threading
     return threading.current_thread() is threading.main_thread()
-
-
-def _sweep(out: Path) -> None:
-    """Remove temporary files a killed build (SIGKILL, power cut) could not clean up."""
-    if out.is_dir():
-        for tmp in out.rglob(".*.tmp"):
-            if tmp.is_file() and not tmp.is_symlink():
-                tmp.unlink()
 
 
 def _terminate(signum, frame):
@@ -272,7 +184,11 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
     args = parser().parse_args(argv)
     root = root or default_root()
     started = time.perf_counter()
+    out_dir = None
     try:
+        if args.jobs < 0:
+            raise UsageError(f"--jobs {args.jobs}: the number of processes cannot be negative",
+                             hint="Use --jobs N with N of 1 or more, or 0 for one per core")
         project = Project(root)
         if args.command == "list":
             return cmd_list(project)
@@ -292,48 +208,94 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             raise UsageError(f"--format {args.format} is for export", hint="Use --format text or json")
         args.format = args.format or "text"
         jobs = plan(project, args)
-        out = Path(args.out)
-        if not out.is_absolute():
-            out = Path.cwd() / out
-        if out.exists() and not out.is_dir():
-            raise UsageError(f"--out {args.out} is a file, not a folder", hint="Name a folder for the PDFs")
         write = args.command in ("build", "proof", "site")
         if write:
-            _sweep(out)
-        previous = _previous(out) if write else {}
-        digests = {j: project.input_hash(j) for j in jobs} if write else {}
-        todo = [j for j in jobs
-                 if not write or args.force or args.release
-                 or not _unchanged(previous.get(j.path()), digests[j], out)]
-        bar = _progress(len(todo))
-        try:
-            fresh = {(r["path"]): r for r in run_jobs(root, todo, out, write, args.jobs, args.debug, bar,
-                                                       args.release)}
-        finally:
-            if bar:
-                bar.close()
+            out_dir = OutDir(args.out, root)
+            out = out_dir.path
+        else:
+            out = Path(args.out)
+        return _build(project, root, args, jobs, out_dir, out, write, started)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ManifestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except LeafletError as exc:
         if args.debug:
             traceback.print_exc()
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted: finished PDFs are complete, nothing half-written was left", file=sys.stderr)
+        print("interrupted: finished PDFs are complete and listed in the manifest, nothing half-written "
+              "was left", file=sys.stderr)
         return 130
+    except OSError as exc:          # the file system refused something the checks could not foresee
+        if args.debug:
+            traceback.print_exc()
+        where = f" ({escape(str(exc.filename))})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except (MemoryError, RecursionError) as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: the press ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'} "
+              "(run with --debug for the traceback and report it)", file=sys.stderr)
+        return 2
+    finally:
+        if out_dir is not None:
+            out_dir.close()
+
+
+def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir | None, out: Path,
+           write: bool, started: float) -> int:
+    previous, old_findings, recorder = {}, [], None
+    if write:
+        last = out_dir.manifest()
+        out_dir.check_project(last)
+        docs = last.get("documents") if isinstance(last.get("documents"), list) else []
+        for d in docs:
+            if not valid_entry(d):
+                continue
+            if d["status"] == "ok" and out_dir.digest(d["path"]) != d.get("sha256"):
+                continue        # not (or no longer) the file the press wrote: not the press's to keep
+            previous[d["path"]] = d
+        found = last.get("findings") if isinstance(last.get("findings"), list) else []
+        old_findings = [f for f in found if isinstance(f, dict) and isinstance(f.get("handout"), str)
+                        and isinstance(f.get("lang"), str) and isinstance(f.get("where"), str)
+                        and isinstance(f.get("message"), str)]
+        out_dir.sweep([j.path() for j in jobs] + list(previous))
+        recorder = Recorder(out_dir, {"engine": ENGINE_VERSION, "project": str(project.root)},
+                            previous, old_findings)
+    digests = {j: project.input_hash(j) for j in jobs} if write else {}
+    todo = [j for j in jobs
+            if not write or args.force or args.release
+            or not _unchanged(previous.get(j.path()), digests[j])]
+    bar = _progress(len(todo))
+    fresh: dict[str, dict] = {}
+
+    def done(job: Job, entry: dict, data: bytes | None) -> None:
+        entry["unchanged"] = False
+        if write:
+            entry["input_hash"] = digests[job]
+            recorder.document(entry, data)
+        fresh[entry["path"]] = entry
+        if bar:
+            bar.update(1)
+
+    try:
+        batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project)
+        if recorder:
+            recorder.flush()
+    finally:
+        if bar:
+            bar.close()
     results = []
     for j in jobs:
         r = fresh.get(j.path())
         if r is None:                       # inputs unchanged: keep the PDF and its entry
             r = dict(previous[j.path()], unchanged=True)
-        else:
-            r["unchanged"] = False
-            if write:
-                r["input_hash"] = digests[j]
         results.append(r)
-    failed = [r for r in results if r["status"] == "failed"]
     # Per handout-language checks (reading level...) only where something was rebuilt or checked;
     # otherwise the last manifest's findings stand.
     redo = {(r["handout"], r["lang"]) for r in results if not r.get("unchanged")}
@@ -346,20 +308,27 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             for w in r["warnings"]:
                 if w not in shown:      # one line per distinct warning, not per copy
                     shown.add(w)
-                    print(f"warning: {r['path']}: {w}", file=sys.stderr)
-        for r in failed:
-            print(f"failed: {r['path']}: {r['error']}", file=sys.stderr)
+                    print(f"warning: {escape(r['path'])}: {escape(w)}", file=sys.stderr)
     if write:
-        results = _merge_manifest(project, out, previous, results)
-        kept = [f for f in _previous_findings(out) if (f["handout"], f["lang"]) not in redo]
-        manifest = {"engine": ENGINE_VERSION, "documents": results,
-                    "findings": sorted(kept + [f.as_dict() for f in findings if f.check == "reading-level"],
-                                       key=lambda f: (f["handout"], f["lang"], f["where"], f["message"]))}
-        write_atomic(out / "manifest.json",
-                     (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8"))
-    unchanged = sum(1 for r in results if r.get("unchanged") and r.get("path") in {j.path() for j in jobs})
+        merged, stale = _merge_manifest(project, previous, results)
+        kept = [f for f in old_findings if (f["handout"], f["lang"]) not in redo]
+        recorder.finish(merged, sorted(kept + [f.as_dict() for f in findings if f.check == "reading-level"],
+                                       key=lambda f: (f["handout"], f["lang"], f["where"], f["message"])),
+                        stale)
+    failed = [r for r in results if r["status"] == "failed"]
+    if args.command != "check":
+        for r in failed:
+            print(f"failed: {escape(r['path'])}: {escape(r['error'])}", file=sys.stderr)
+    partner_problems = _partner_problems(project, args)
+    for exc in partner_problems:
+        print(f"error: {exc}", file=sys.stderr)
+    unchanged = sum(1 for r in results if r.get("unchanged"))
     if args.command == "proof":
-        code = _proofs(project, out, args, results)
+        code = _proofs(project, out, args, merged)
+        if code:
+            return code
+    if args.command == "site":
+        code = _site(project, out, args)
         if code:
             return code
     if args.command == "site":
@@ -368,10 +337,21 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             return code
     verb = "built" if write else "checked"
     print(f"{verb} {len(jobs) - len(failed) - unchanged} of {len(jobs)} document(s), {unchanged} unchanged, "
-          f"{len(failed)} failed, {sum(len(r['warnings']) for r in results if r['path'] in {j.path() for j in jobs})} "
+          f"{len(failed)} failed, {sum(len(r['warnings']) for r in results)} "
           f"warning(s) in {time.perf_counter() - started:.1f} s"
-          + (f"; manifest: {out / 'manifest.json'}" if write else ""), file=sys.stderr)
-    return 1 if failed else 0
+          + (f"; manifest: {escape(str(out / 'manifest.json'))}" if write else ""), file=sys.stderr)
+    return 1 if failed or partner_problems else 0
+
+
+def _partner_problems(project: Project, args) -> list:
+    """What in partners.yaml kept partner clinics out of this build (their entries, or the
+    whole file: then the nonprofit's own brands were still built)."""
+    if args.brand and all(b in project.brands for b in args.brand):
+        return []
+    if project.partners_error is not None:
+        return [f"{project.partners_error} (the partner clinics' leaflets were not built; the "
+                "other brands were)"]
+    return [f"{exc} (this partner was left out)" for exc in project.partner_errors]
 
 
 def _handout_findings(project: Project, jobs: list[Job]) -> list:
@@ -415,7 +395,8 @@ def _report(findings: list, results: list[dict], fmt: str) -> None:
             continue
         where = f"{row['where']}: " if row["where"] else ""
         layout = f" [{row['layout']}]" if row["layout"] else ""
-        print(f"{row['severity']}: {row['handout']}/{row['lang']}{layout}: {row['check']}: {where}{row['message']}")
+        print(escape(f"{row['severity']}: {row['handout']}/{row['lang']}{layout}: {row['check']}: {where}"
+                     f"{row['message']}"))
 
 
 def _fingerprint_text(value: str) -> str:
@@ -541,15 +522,16 @@ def cmd_translate(project: Project, args) -> int:
     fmt = args.format or "xliff"
     if fmt not in exchange.FORMATS:
         raise UsageError(f"--format {fmt} cannot be exported", hint="Use --format xliff or --format po")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out} is a file, not a folder", hint="Name a folder")
+    out_dir = OutDir(args.out, project.root)      # the same rules as a build's output folder
     written = []
-    for hid in hids:
-        source = project.source(hid).lang
-        langs = _select("language", args.lang, [x for x in project.handouts[hid] if x != source], match_lang)
-        for lang in langs:
-            written.append(exchange.export(project, hid, lang, fmt, out))
+    try:
+        for hid in hids:
+            source = project.source(hid).lang
+            langs = _select("language", args.lang, [x for x in project.handouts[hid] if x != source], match_lang)
+            for lang in langs:
+                written.append(exchange.export(project, hid, lang, fmt, out_dir.path))
+    finally:
+        out_dir.close()
     for w in written:
         print(f"exported {w}", file=sys.stderr)
     return 0
@@ -601,9 +583,10 @@ def _site(project: Project, out: Path, args) -> int:
     return 1 if report.errors else 0
 
 
-def _merge_manifest(project: Project, out: Path, previous: dict, results: list[dict]) -> list[dict]:
-    """Keep entries of documents this (filtered) build did not touch; forget, and delete the
-    PDFs of, documents that can no longer be built (a language, layout or brand was removed)."""
+def _merge_manifest(project: Project, previous: dict, results: list[dict]) -> tuple[list[dict], list[dict]]:
+    """Keep entries of documents this (filtered) build did not touch; forget documents that can
+    no longer be built (a language, layout or brand was removed) and return them as stale:
+    their PDFs are removed if they are still the files the press wrote."""
     done = {r["path"] for r in results}
     possible = set()
     for h, langs in project.handouts.items():
@@ -611,18 +594,11 @@ def _merge_manifest(project: Project, out: Path, previous: dict, results: list[d
             for lay in project.layouts:
                 for b in project.all_brands():
                     possible.add(Job(h, lang, lay, b).path())
-    merged = list(results)
+    merged, stale = list(results), []
     for path, entry in sorted(previous.items()):
         if path in done:
             continue
-        if path in possible:
-            merged.append(entry)
-            continue
-        target = (out / path).resolve()
-        if target.is_relative_to(out.resolve()) and target.suffix == ".pdf":
-            try:
-                target.unlink()
-            except FileNotFoundError:
-                pass
+        unknown = project.partners_error is not None and entry["brand"] not in project.brands
+        (merged if path in possible or unknown else stale).append(entry)
     merged.sort(key=lambda r: r["path"])
-    return merged
+    return merged, stale

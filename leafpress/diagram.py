@@ -10,6 +10,7 @@ entities, no scripts, no external or file references, no text elements.
 """
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from .brand import resolve_inside
 from .content.loader import Reader, _display
-from .content.yamlsafe import load_yaml
+from .content.yamlsafe import load_yaml, read_error, read_limited
 from .errors import LeafletError
 
 MAX_SVG_BYTES = 1_000_000
@@ -47,9 +48,12 @@ class Diagram:
 
 
 def check_svg(path: Path, display: str) -> None:
-    raw = path.read_bytes()
+    try:
+        raw = read_limited(path, MAX_SVG_BYTES)
+    except OSError as exc:
+        raise read_error(exc, display) from None
     if len(raw) > MAX_SVG_BYTES:
-        raise LeafletError(f"SVG is {len(raw):,} bytes, over the limit of {MAX_SVG_BYTES:,}",
+        raise LeafletError(f"SVG is over the limit of {MAX_SVG_BYTES:,} bytes",
                            file=display, hint="Simplify the drawing")
     try:
         text = raw.decode("utf-8")
@@ -64,6 +68,11 @@ def check_svg(path: Path, display: str) -> None:
     except ET.ParseError as exc:
         raise LeafletError(f"SVG is not well-formed XML ({exc})", file=display,
                            line=exc.position[0] if exc.position else None) from None
+    for name in ("viewBox", "width", "height"):
+        value = root.attrib.get(name)
+        if value is not None and not _finite_numbers(value, 4 if name == "viewBox" else 1):
+            raise LeafletError(f"SVG {name}={value[:40]!r} is not a finite positive size", file=display,
+                               hint='Write it as numbers, e.g. viewBox="0 0 64 64"')
     count = 0
     for el in root.iter():
         count += 1
@@ -71,12 +80,15 @@ def check_svg(path: Path, display: str) -> None:
             raise LeafletError(f"SVG has more than {MAX_SVG_ELEMENTS:,} elements", file=display,
                                hint="Simplify the drawing")
         tag = el.tag.rsplit("}", 1)[-1]
+        if el.text and _EXTERNAL.search(el.text):
+            raise LeafletError(f"SVG <{tag}> refers to another file or address", file=display,
+                               hint="Remove external references")
         if tag in _FORBIDDEN:
             raise LeafletError(f"SVG element <{tag}> is not allowed", file=display,
                                hint="Diagrams are plain shapes; labels come from the handout")
         for name, value in el.attrib.items():
             lname = name.rsplit("}", 1)[-1]
-            if lname == "href" or re.search(r"url\(\s*['\"]?(?!#)", value or ""):
+            if lname == "href" or _EXTERNAL.search(value or ""):
                 raise LeafletError(f"SVG refers to another file or address ({lname}={value[:40]!r})",
                                    file=display, hint="Remove external references")
             if lname.startswith("on"):
@@ -85,14 +97,30 @@ def check_svg(path: Path, display: str) -> None:
 
 
 _CACHE: dict = {}
+_EXTERNAL = re.compile(r"url\(\s*['\"]?(?!#)", re.I)      # url(...) in any case, unless to #id
+_NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:px|pt|mm|cm|in|%)?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _finite_numbers(value: str, n: int) -> bool:
+    parts = value.replace(",", " ").split()
+    if len(parts) != n or not all(_NUMBER.match(p) for p in parts):
+        return False
+    nums = [float(re.sub(r"[a-z%]+$", "", p)) for p in parts]
+    return all(math.isfinite(v) for v in nums) and all(v > 0 for v in nums[-2:])
+
+
+def _coordinate(doc, value, path) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise doc.error(path, f"expected a number, found {value!r}")
+    return float(value)
 
 
 def _numbers(r: Reader, value, path, n: int) -> tuple:
     seq = r.seq(value, path, n)
-    if len(seq) != n or any(isinstance(v, bool) or not isinstance(v, (int, float)) for v in seq):
+    if len(seq) != n:
         raise r.doc.error(path, f"expected {n} numbers, like [{', '.join(['0'] * n)}]")
-    return tuple(float(v) for v in seq)
+    return tuple(_coordinate(r.doc, v, path + (i,)) for i, v in enumerate(seq))
 
 
 def _panels(r: Reader, value, viewbox: tuple) -> dict:
@@ -122,6 +150,13 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
         return _CACHE[key]
     data_path = folder / f"{diagram_id}.yaml"
     display = _display(data_path, root)
+    try:
+        outside = not data_path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        outside = False         # a link loop: reading it says so
+    if outside:
+        raise LeafletError("is a link to a file outside the diagrams folder", file=display,
+                           hint="Copy the file into assets/diagrams/ instead of linking to it")
     doc = load_yaml(data_path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("viewbox", "panels", "anchors"), ("svg",))
@@ -136,8 +171,11 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
         raise LeafletError("svglib could not read this SVG", file=svg_display)
     vx, vy, vw, vh = _numbers(r, top["viewbox"], ("viewbox",), 4)
     if vw <= 0 or vh <= 0:
-        raise doc.error(("viewbox",), "the viewbox needs a positive width and height",
-                        hint="Copy the viewBox of the SVG: [x, y, width, height]")
+        raise doc.error(("viewbox",), "the viewbox is [x, y, width, height] with a positive width and height",
+                        hint="Copy the viewBox of the SVG")
+    if not (math.isfinite(drawing.width) and math.isfinite(drawing.height)) or drawing.width <= 0 \
+            or drawing.height <= 0:
+        raise LeafletError("the SVG has no usable size", file=svg_display, hint="Give it a viewBox")
     sx, sy = drawing.width / vw, drawing.height / vh
     panels = _panels(r, top["panels"], (vx, vy, vw, vh))
     anchors = {}

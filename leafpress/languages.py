@@ -9,12 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .content.inline import InlineError, check_characters
 from .content.loader import Reader, _display
+from .content.template import TemplateError, expand, fields
 from .content.yamlsafe import load_yaml
 from .formatting import cldr_locale, numbering_systems
 
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")
+PLACEHOLDERS = ("page", "pages", "version", "date")
 # What the press sets between and before things, as language data: a language file may give its
 # own in `strings`; these are the defaults. (A partner clinic's "Provided by {name}." line is
 # brand data, translated per language in the brand file.)
@@ -24,6 +27,7 @@ MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ".
 # by handouts that use it.
 ICON_STRINGS = ("icon_info", "icon_warning", "icon_call_us")
 OPTIONAL_STRINGS = tuple(MARKS) + ("qr_caption",) + ICON_STRINGS
+OPTIONAL_PLACEHOLDERS = {"step": ("n",)}     # the others take none
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class Language:
         return self.strings.get(key, MARKS[key])
 
     def string(self, key: str, **values) -> str:
-        return self.strings[key].format(**values)
+        return expand(self.strings[key], values)
 
 
 def load_language(path: Path, root: Path) -> Language:
@@ -81,20 +85,20 @@ def load_language(path: Path, root: Path) -> Language:
     for key in STRING_KEYS:
         s = r.string(strings[key], ("strings", key))
         try:
-            s.format(page=1, pages=2, version="1.0", date="2026-01-01")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise doc.error(("strings", key), f"bad placeholder {exc}",
-                            hint="Only {page}, {pages}, {version} and {date} may appear in braces") from None
+            fields(s, PLACEHOLDERS)
+            check_characters(s)
+        except (TemplateError, InlineError) as exc:
+            raise doc.error(("strings", key), str(exc)) from None
         checked[key] = s
     for key in OPTIONAL_STRINGS:
         if strings.get(key) is None:
             continue
         s = r.string(strings[key], ("strings", key))
         try:
-            s.format(n=1, name="Clinic")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise doc.error(("strings", key), f"bad placeholder {exc}",
-                            hint="Only {n} (step) may appear in braces") from None
+            fields(s, OPTIONAL_PLACEHOLDERS.get(key, ()))
+            check_characters(s)
+        except (TemplateError, InlineError) as exc:
+            raise doc.error(("strings", key), str(exc)) from None
         checked[key] = s
     hyph = top["hyphenation"]
     line_break = r.string(top.get("line_break", "normal"), ("line_break",))

@@ -9,14 +9,16 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import ENGINE_VERSION
-from .brand import Brand, load_brand, load_partners
-from .content.loader import check_mirrors, load_handout
+from .brand import PARTNER_FILE, Brand, load_brand, load_partners
+from .content.loader import _display, check_mirrors, load_handout
 from .content.model import Callout, Figure, Handout, Status
+from .content.yamlsafe import MAX_BYTES, is_regular, read_limited, sha256_regular
 from .diagram import load_diagram, load_icon, load_image
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
@@ -56,10 +58,31 @@ class Project:
         self.brands = {p.parent.name: p for p in sorted((self.root / "assets" / "brands").glob("*/brand.yaml"))}
         self.partners_file = self.root / "assets" / "brands" / "partners.yaml"
         self.partner_ids: list[str] = []
-        if self.partners_file.is_file():
+        self.partners_error: LeafletError | None = None
+        self.partner_errors: list[LeafletError] = []
+        if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
-        self.fonts = FontLibrary([self.root / "assets" / "fonts"])
+        self.fonts = FontLibrary([self.root / "assets" / "fonts"], self.root)
         self._cache: dict = {}
+
+    def _inside(self, path: Path) -> Path:
+        """``path``, if it (or the link it is) stays inside the project: content is read from
+        the project only, never through a link to somewhere else."""
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError):
+            return path         # a link loop: reading it says so
+        if not real.is_relative_to(self.root):
+            raise LeafletError("is a link to a file outside the project", file=_display(path, self.root),
+                               hint="Copy the file into the project instead of linking to it")
+        return path
+
+    def _is_inside(self, path: Path) -> bool:
+        try:
+            self._inside(path)
+            return True
+        except LeafletError:
+            return False
 
     # -- cached loading -----------------------------------------------------------------------
     def _cached(self, key, load):
@@ -77,13 +100,13 @@ class Project:
         if is_pseudo(lang):
             return self._cached(("h", hid, lang), lambda: pseudo_handout(self.source(hid), lang))
         path = self.handouts[hid][lang]
-        return self._cached(("h", hid, lang), lambda: load_handout(path, self.root))
+        return self._cached(("h", hid, lang), lambda: load_handout(self._inside(path), self.root))
 
     def source(self, hid: str) -> Handout:
         def find():
             sources, broken = [], []
             # Only files that say so can be the source: read those first, the rest only if needed.
-            says = {lang: _says_source(path) for lang, path in self.handouts[hid].items()}
+            says = {lang: self._is_inside(path) and _says_source(path) for lang, path in self.handouts[hid].items()}
             for lang in sorted(says, key=lambda lang: not says[lang]):
                 if sources and not says[lang]:
                     break
@@ -112,7 +135,7 @@ class Project:
         if code not in self.languages:
             raise LeafletError(f"no language settings for {code!r}", file=f"assets/languages/{code}.yaml",
                                hint="Copy assets/languages/en.yaml to this name and translate its strings")
-        return self._cached(("l", code), lambda: load_language(self.languages[code], self.root))
+        return self._cached(("l", code), lambda: load_language(self._inside(self.languages[code]), self.root))
 
     def _pseudo_base(self) -> str:
         """The language pseudo-locales are made from: the sources' (English here)."""
@@ -124,23 +147,22 @@ class Project:
         raise LeafletError("no handout has a readable source file, so no pseudo-locale can be made")
 
     def layout(self, name: str) -> LayoutSpec:
-        return self._cached(("lay", name), lambda: load_layout(self.layouts[name], self.root))
+        return self._cached(("lay", name), lambda: load_layout(self._inside(self.layouts[name]), self.root))
 
     def _partner_ids(self) -> list[str]:
-        from .content.yamlsafe import load_yaml
+        """Partner ids; a partners.yaml that cannot be read stops only the partners' leaflets
+        (``partners_error``), an entry that cannot be told apart only itself (``partner_errors``)."""
+        from .brand import partner_ids
         try:
-            doc = load_yaml(self.partners_file, "assets/brands/partners.yaml")
-            ids = [str(p["id"]) for p in doc.data["partners"]]
+            ids, self.partner_errors = partner_ids(self._inside(self.partners_file), self.root)
         except LeafletError as exc:
-            raise UsageError(str(exc)) from None
-        except (KeyError, TypeError):
-            raise UsageError("assets/brands/partners.yaml: expected 'partners:' with an 'id' for each",
-                             hint="See README, 'A brand'") from None
+            self.partners_error = exc
+            return []
         clash = sorted(set(ids) & set(self.brands))
-        if clash:
-            raise UsageError(f"assets/brands/partners.yaml: partner id(s) {', '.join(clash)} are also brand folders",
-                             hint="Rename the partner")
-        return ids
+        for pid in clash:
+            self.partner_errors.append(LeafletError(
+                f"partner id {pid!r} is also a brand folder", file=PARTNER_FILE, hint="Rename the partner"))
+        return [i for i in ids if i not in clash]
 
     def all_brands(self) -> list[str]:
         return list(self.brands) + self.partner_ids
@@ -164,16 +186,23 @@ class Project:
 
     def brand(self, name: str) -> Brand:
         if name in self.brands:
-            return self._cached(("b", name), lambda: load_brand(self.brands[name], self.root))
+            return self._cached(("b", name), lambda: load_brand(self._inside(self.brands[name]), self.root))
 
         def partners():
+            from .content.loader import Reader
             from .content.yamlsafe import load_yaml
-            base = load_yaml(self.partners_file, "assets/brands/partners.yaml").data.get("base")
+            doc = load_yaml(self.partners_file, PARTNER_FILE)
+            base = Reader(doc).string(doc.data.get("base"), ("base",))
             if base not in self.brands:
-                raise LeafletError(f"base brand {base!r} is not a brand folder", file="assets/brands/partners.yaml",
-                                   key="base", hint="Name a folder in assets/brands/")
-            return {b.id: b for b in load_partners(self.partners_file, self.root, self.brand(base))}
-        return self._cached(("partners",), partners)[name]
+                raise doc.error(("base",), f"base brand {base!r} is not a brand folder",
+                                hint="Name a folder in assets/brands/")
+            return load_partners(self.partners_file, self.root, self.brand(base))
+        found = self._cached(("partners",), partners).get(name)
+        if isinstance(found, LeafletError):
+            raise found
+        if found is None:
+            raise LeafletError(f"no partner {name!r}", file=PARTNER_FILE)
+        return found
 
     def typesetter(self, code: str, hyphenate: bool = False) -> Typesetter:
         return self._cached(("ts", code, hyphenate),
@@ -183,16 +212,19 @@ class Project:
     def _file_hash(self, path: Path) -> str:
         key = ("fh", str(path))
         if key not in self._cache:
-            try:
-                self._cache[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                self._cache[key] = "missing"
+            # A FIFO or device is never read; a file larger than any usable input is not either.
+            self._cache[key] = sha256_regular(path, limit=MAX_HASHED) or "missing"
         return self._cache[key]
 
     def _tree_files(self, folder: Path) -> list[Path]:
         key = ("tree", str(folder))
         if key not in self._cache:
-            self._cache[key] = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+            found = []
+            if folder.is_dir():     # links to folders are not followed (no loops, nothing outside)
+                for here, dirs, files in os.walk(folder, followlinks=False):
+                    dirs.sort()
+                    found += [Path(here) / f for f in files if is_regular(Path(here) / f)]
+            self._cache[key] = sorted(found)
         return self._cache[key]
 
     def input_hash(self, job: Job) -> str:
@@ -259,13 +291,20 @@ class Project:
                 elif isinstance(b, Figure) and b.diagram and b.diagram not in diagrams:
                     diagrams[b.diagram] = self._cached(
                         ("d", b.diagram),
-                        lambda d=b.diagram: load_diagram(d, self.root / "assets" / "diagrams", self.root))
+                        lambda d=b.diagram: load_diagram(d, self._inside(self.root / "assets" / "diagrams"),
+                                                         self.root))
         return h, lang, spec, brand, ts, diagrams
 
     def lay_out(self, job: Job):
         from .layout.engine import DoesNotFit, lay_out, lay_out_bilingual   # not needed to plan
         h, lang, spec, brand, ts, diagrams = self.prepare(job)
         if spec.bilingual:
+            if spec.bilingual not in self.handouts[job.handout] or spec.bilingual not in self.languages:
+                what = "language settings" if spec.bilingual not in self.languages else \
+                    f"handouts/{job.handout}/{spec.bilingual}.yaml"
+                raise LeafletError(f"pairs every language with {spec.bilingual!r}, but there are no {what} "
+                                   "for it", file=spec.file, key="bilingual.with",
+                                   hint="Name a language the handouts are written in, e.g. en")
             # A dual-language sheet: the partner language (English) in the first column.
             partner = self.prepare(Job(job.handout, spec.bilingual, job.layout, job.brand))
             sides = [(partner[0], partner[1], partner[4]), (h, lang, ts)]
@@ -288,19 +327,22 @@ class Project:
     def _suggest(self, job: Job) -> str:
         """Name the layouts that do hold this content, for the overflow message."""
         from .layout.engine import lay_out
-        fits = []
-        for name in self.layouts:
-            if name == job.layout:
-                continue
-            try:
-                spec = self.layout(name)
-                if spec.bilingual:
+        key = ("fits", job.handout, job.lang, job.brand)
+        if key not in self._cache:      # once per handout, language and brand, not per failure
+            self._cache[key] = fits = []
+            for name in self.layouts:
+                if name == job.layout:
                     continue
-                h, lang, _, brand, ts, diagrams = self.prepare(Job(job.handout, job.lang, name, job.brand))
-                lay_out(h, lang, spec, brand, ts, diagrams)
-                fits.append(name)
-            except LeafletError:
-                continue
+                try:
+                    spec = self.layout(name)
+                    if spec.bilingual:
+                        continue
+                    h, lang, _, brand, ts, diagrams = self.prepare(Job(job.handout, job.lang, name, job.brand))
+                    lay_out(h, lang, spec, brand, ts, diagrams)
+                    fits.append(name)
+                except LeafletError:
+                    continue
+        fits = [name for name in self._cache[key] if name != job.layout]
         return f" (layouts that hold it: {', '.join(fits)})" if fits else ""
 
     def wanted(self, job: Job) -> bool:
@@ -324,7 +366,9 @@ class Project:
                                                        rtl=self.language(job.lang).rtl)
         return found + self._cache[key]
 
-    def build(self, job: Job, out: Path, write: bool = True, release: bool = False) -> dict:
+    def build(self, job: Job, write: bool = True, release: bool = False) -> tuple[dict, bytes | None]:
+        """One document: its manifest entry and, when ``write`` and it built, the PDF's bytes
+        (the caller writes them into the output folder it owns)."""
         from .layout.engine import line_collisions
         from .render.pdf import Metadata, render_pdf
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
@@ -340,10 +384,10 @@ class Project:
             entry["status"] = "failed"
             entry["error"] = "; ".join(dict.fromkeys(
                 (f.line() + (" (blocks a release)" if f.severity != "error" else "")) for f in blocking))
-            return entry
+            return entry, None
         if not write:
             entry["pages"] = len(laid.pages)
-            return entry
+            return entry, None
         meta = Metadata(
             title=h.title.plain if partner is None else f"{partner.title.plain} / {h.title.plain}",
             author=brand.name,
@@ -353,38 +397,92 @@ class Project:
             lang=lang.code if partner is None else partner.lang,
         )
         data = render_pdf(laid, meta)
-        target = out / job.path()
-        write_atomic(target, data)
         entry["pages"] = len(laid.pages)
         entry["sha256"] = hashlib.sha256(data).hexdigest()
-        return entry
+        return entry, data
 
 
 def _says_source(path: Path) -> bool:
     try:
-        return re.search(rb"^\s+status:\s*['\"]?source\b", path.read_bytes(), re.M) is not None
+        raw = read_limited(path, MAX_BYTES)
     except OSError:
         return False
+    return re.search(rb"^\s+status:\s*['\"]?source\b", raw, re.M) is not None
+
+
+MAX_HASHED = 64_000_000      # no input the press can use is larger (fonts are the largest)
 
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: complete or not at all."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+TMP_PREFIX = ".leafpress-"     # every temporary file the press makes: .leafpress-<name>.<random>.tmp
+
+
+class OutsideOut(LeafletError):
+    """A write would leave the output folder (through a link) or land on something not a file."""
+
+
+def safe_parent(inside: Path, target: Path) -> None:
+    """Make the folders from ``inside`` down to ``target``'s folder, refusing any that is a
+    link or not a folder: a write never follows a link out of ``inside``."""
+    rel = target.parent.relative_to(inside)
+    here = inside
+    for part in rel.parts:
+        here = here / part
+        try:
+            st = os.lstat(here)
+        except FileNotFoundError:
+            os.mkdir(here)
+            continue
+        if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+            what = "a link" if stat.S_ISLNK(st.st_mode) else "not a folder"
+            raise OutsideOut(f"{here.relative_to(inside)} is {what}; the press writes only into folders "
+                             "it made", file=str(inside), hint="Move it away or use another --out")
+    try:
+        st = os.lstat(target)
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(st.st_mode):
+        raise OutsideOut(f"{target.relative_to(inside)} is a folder, not a file", file=str(inside),
+                         hint="Move it away or use another --out")
+
+
+def stage(target: Path, data: bytes, inside: Path | None = None) -> str:
+    """Write ``data`` to a temporary file beside ``target`` (synced to disk) and return its
+    name; ``os.replace(tmp, target)`` then puts it in place. With ``inside``, every folder on the
+    way must be a real folder inside it (no links), and the rename replaces a link at
+    ``target`` rather than writing through it."""
+    if inside is not None:
+        safe_parent(inside, target)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{target.name[:80]}.", suffix=".tmp", dir=target.parent)
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)    # mkstemp makes 0600; leaflets are for sharing
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        return tmp
+    except BaseException:
+        discard(tmp)
+        raise
+
+
+def discard(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def write_atomic(target: Path, data: bytes, inside: Path | None = None) -> None:
+    """Write to a temporary file beside the target, then rename: complete or not at all."""
+    tmp = stage(target, data, inside)
+    try:
         os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        discard(tmp)
         raise

@@ -39,7 +39,7 @@ def previews(out: Path, docs: list[dict], dpi: int = 80) -> int:
                 target = out / "previews" / Path(d["path"]).parent / f"{Path(d['path']).stem}-p{i + 1}.png"
                 buf = io.BytesIO()
                 image.save(buf, format="PNG", optimize=True)
-                write_atomic(target, buf.getvalue())
+                write_atomic(target, buf.getvalue(), out)
                 n += 1
         finally:
             pdf.close()
@@ -93,7 +93,7 @@ def contact_sheet(project: Project, out: Path, handout: str, docs: list[dict]) -
         c.showPage()
     c.save()
     target = out / "proofs" / f"{handout}-contact-sheet.pdf"
-    write_atomic(target, buf.getvalue())
+    write_atomic(target, buf.getvalue(), out)
     return target
 
 
@@ -132,7 +132,7 @@ def review_copy(project: Project, out: Path, handout: str, lang: str, brand: str
     data = render_pdf(laid, Metadata(f"Review: {h.title.plain}", brand_obj.name, banner,
                                      f"{handout}, {lng.name}, review", source.lang))
     target = out / "proofs" / f"{handout}-{lang}-review.pdf"
-    write_atomic(target, data)
+    write_atomic(target, data, out)
     return target
 
 

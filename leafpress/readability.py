@@ -102,10 +102,15 @@ def running_text(parts) -> str:
     return " ".join(out)
 
 
+_ADDRESS = re.compile(r"\S\.[a-z]{2}")
+
+
 def scores(text: str, lang: str) -> list[Score] | None:
     """Readability scores for ``text``, or None when the language has no formula here."""
     base = lang.split("-")[0]
-    text = re.sub(r"\S+\.[a-z]{2,}\S*", "", text)     # web addresses are not words to read
+    # Web addresses are not words to read: drop every run of non-spaces with a ".xx" inside
+    # (token by token, so a long run costs linear time, not backtracking over it).
+    text = re.sub(r"\S+", lambda m: "" if _ADDRESS.search(m.group()) else m.group(), text)
     ws = words(text)
     if not ws:
         return []

@@ -16,9 +16,11 @@ from leafpress.cli import main  # noqa: E402
 
 
 @pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    """A copy of the project's data (fonts linked, not copied) that a test may break."""
-    return copy_project(tmp_path / "proj")
+def scratch(tmp_path_factory) -> Path:
+    """A copy of the project's data (fonts linked, not copied) that a test may break. It lives
+    beside the test's tmp_path, not in it: tmp_path is then a folder the press may build into
+    (it refuses a folder that holds the project)."""
+    return copy_project(tmp_path_factory.mktemp("scratch") / "proj")
 
 
 def copy_project(dst: Path) -> Path:

@@ -18,47 +18,47 @@ def pdf_times(out: Path) -> dict:
 
 
 def test_second_build_rewrites_nothing_and_an_edit_rebuilds_only_its_language(scratch, tmp_path, capsys):
-    assert main(ONE + ["--out", str(tmp_path)], root=scratch) == 0
-    first = manifest(tmp_path)["documents"]
+    assert main(ONE + ["--out", str(tmp_path / "out")], root=scratch) == 0
+    first = manifest(tmp_path / "out")["documents"]
     assert all(d["input_hash"] and not d["unchanged"] for d in first)
-    before = pdf_times(tmp_path)
+    before = pdf_times(tmp_path / "out")
     capsys.readouterr()
-    assert main(ONE + ["--out", str(tmp_path)], root=scratch) == 0
+    assert main(ONE + ["--out", str(tmp_path / "out")], root=scratch) == 0
     assert "built 0 of 4 document(s), 4 unchanged" in capsys.readouterr().err
-    assert pdf_times(tmp_path) == before
-    assert [d["sha256"] for d in manifest(tmp_path)["documents"]] == [d["sha256"] for d in first]
+    assert pdf_times(tmp_path / "out") == before
+    assert [d["sha256"] for d in manifest(tmp_path / "out")["documents"]] == [d["sha256"] for d in first]
     es = scratch / "handouts/port/es.yaml"
     es.write_text(es.read_text(encoding="utf-8").replace("Su puerto implantado", "Su puerto"), encoding="utf-8")
-    assert main(ONE + ["--out", str(tmp_path)], root=scratch) == 0
-    after = pdf_times(tmp_path)
+    assert main(ONE + ["--out", str(tmp_path / "out")], root=scratch) == 0
+    after = pdf_times(tmp_path / "out")
     changed = sorted(p.name for p in after if after[p] != before[p])
     assert changed == ["port-es-a4-2page.pdf", "port-es-a4-2page.pdf"]
     assert "built 2 of 4 document(s), 2 unchanged" in capsys.readouterr().err
-    assert main(ONE + ["--force", "--out", str(tmp_path)], root=scratch) == 0
+    assert main(ONE + ["--force", "--out", str(tmp_path / "out")], root=scratch) == 0
     assert "built 4 of 4 document(s), 0 unchanged" in capsys.readouterr().err
 
 
 def test_removing_a_language_removes_its_pdfs(scratch, tmp_path):
-    assert main(ONE + ["--out", str(tmp_path)], root=scratch) == 0
-    assert list(tmp_path.rglob("port-es-*.pdf"))
+    assert main(ONE + ["--out", str(tmp_path / "out")], root=scratch) == 0
+    assert list((tmp_path / "out").rglob("port-es-*.pdf"))
     (scratch / "handouts/port/es.yaml").unlink()
     assert main(["--lang", "en", "--layout", "a4-2page", "--brand", "open-leaflets", "--brand", "valley-health",
-                 "--out", str(tmp_path)], root=scratch) == 0
-    assert not list(tmp_path.rglob("port-es-*.pdf"))
-    assert {d["lang"] for d in manifest(tmp_path)["documents"]} == {"en"}
+                 "--out", str(tmp_path / "out")], root=scratch) == 0
+    assert not list((tmp_path / "out").rglob("port-es-*.pdf"))
+    assert {d["lang"] for d in manifest(tmp_path / "out")["documents"]} == {"en"}
 
 
 def test_a_filtered_build_keeps_the_other_entries(scratch, tmp_path):
-    assert main(ONE + ["--out", str(tmp_path)], root=scratch) == 0
-    assert main(["--lang", "en", "--layout", "a4-2page", "--brand", "open-leaflets", "--out", str(tmp_path)],
+    assert main(ONE + ["--out", str(tmp_path / "out")], root=scratch) == 0
+    assert main(["--lang", "en", "--layout", "a4-2page", "--brand", "open-leaflets", "--out", str(tmp_path / "out")],
                 root=scratch) == 0
-    assert len(manifest(tmp_path)["documents"]) == 4
+    assert len(manifest(tmp_path / "out")["documents"]) == 4
 
 
 def test_partner_clinic_gets_its_contact_block_and_keeps_the_credit(built, tmp_path):
-    assert main(["--lang", "es", "--layout", "letter-2page", "--brand", "valley-health", "--out", str(tmp_path)],
+    assert main(["--lang", "es", "--layout", "letter-2page", "--brand", "valley-health", "--out", str(tmp_path / "out")],
                 root=ROOT) == 0
-    pdf = tmp_path / "valley-health/port/port-es-letter-2page.pdf"
+    pdf = tmp_path / "out" / "valley-health/port/port-es-letter-2page.pdf"
     text = poppler("pdftotext", str(pdf), "-")
     assert "Valley Health Center" in text and "+1 (555) 010-0177" in text and "410 Orchard Avenue" in text
     # the nonprofit's credit, in the leaflet's language (the brand file translates it)
@@ -90,22 +90,22 @@ def test_qr_code_scans(built, tmp_path):
 
 def test_proofs(scratch, tmp_path, capsys):
     assert main(["proof", "--lang", "en", "--lang", "ar", "--brand", "open-leaflets", "--png",
-                 "--out", str(tmp_path)], root=scratch) == 0
-    sheet = tmp_path / "proofs/port-contact-sheet.pdf"
-    review = tmp_path / "proofs/port-ar-review.pdf"
+                 "--out", str(tmp_path / "out")], root=scratch) == 0
+    sheet = tmp_path / "out" / "proofs/port-contact-sheet.pdf"
+    review = tmp_path / "out" / "proofs/port-ar-review.pdf"
     assert sheet.exists() and review.exists()
-    assert not (tmp_path / "proofs/port-en-review.pdf").exists()    # the source is not reviewed
+    assert not (tmp_path / "out" / "proofs/port-en-review.pdf").exists()    # the source is not reviewed
     text = poppler("pdftotext", str(review), "-")
     assert "Status: draft, not yet reviewed by a medical translator" in " ".join(text.split())
     assert "What is a port?" in text and "ما هو البورت؟" in text
     sheet_text = " ".join(poppler("pdftotext", str(sheet), "-").split())
     assert "ar · trifold-letter · 2 p." in sheet_text and "en · large-print" in sheet_text
-    pngs = list((tmp_path / "previews").rglob("*.png"))
-    assert len(pngs) == sum(d["pages"] for d in manifest(tmp_path)["documents"])
+    pngs = list((tmp_path / "out" / "previews").rglob("*.png"))
+    assert len(pngs) == sum(d["pages"] for d in manifest(tmp_path / "out")["documents"])
 
 
 def test_same_bytes_at_any_jobs_value(built, tmp_path):
     assert main(["--lang", "th", "--lang", "fa", "--brand", "riverside-clinic", "--jobs", "1",
-                 "--out", str(tmp_path)], root=ROOT) == 0
-    for d in manifest(tmp_path)["documents"]:
-        assert (tmp_path / d["path"]).read_bytes() == (built / d["path"]).read_bytes(), d["path"]
+                 "--out", str(tmp_path / "out")], root=ROOT) == 0
+    for d in manifest(tmp_path / "out")["documents"]:
+        assert (tmp_path / "out" / d["path"]).read_bytes() == (built / d["path"]).read_bytes(), d["path"]

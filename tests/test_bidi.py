@@ -295,7 +295,7 @@ def test_phone_and_address_extract_exactly_in_every_arabic_and_farsi_leaflet(rtl
 def _brands():
     base = load_brand(ROOT / "assets/brands/open-leaflets/brand.yaml", ROOT)
     clinic = load_brand(ROOT / "assets/brands/riverside-clinic/brand.yaml", ROOT)
-    return [base, clinic, *load_partners(ROOT / "assets/brands/partners.yaml", ROOT, base)]
+    return [base, clinic, *load_partners(ROOT / "assets/brands/partners.yaml", ROOT, base).values()]
 
 
 # -- CLDR formats --------------------------------------------------------------------------------------

@@ -113,7 +113,51 @@ def oversized_svg(proj: Path) -> None:
         SVG.format("<!--" + "x" * 1_100_000 + "-->"), encoding="utf-8")
 
 
-HANDOUT_GENERATORS = {"giant_yaml": giant_yaml}
+def fifo_handout(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    es.unlink()
+    os.mkfifo(es)
+
+
+def dev_zero_handout(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    es.unlink()
+    es.symlink_to("/dev/zero")
+
+
+def link_out_handout(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    outside = proj.parent / f"{proj.name}-outside-es.yaml"
+    outside.write_bytes(es.read_bytes())
+    es.unlink()
+    es.symlink_to(outside)
+
+
+def loop_handout(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    es.unlink()
+    es.symlink_to(es)
+
+
+def long_word(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    lines = es.read_text(encoding="utf-8").splitlines(keepends=True)
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("      - paragraph: "))
+    lines[k] = "      - paragraph: " + "a" * 60_000 + "\n"
+    es.write_text("".join(lines), encoding="utf-8")
+
+
+def much_text(proj: Path) -> None:
+    es = proj / "handouts/port/es.yaml"
+    lines = es.read_text(encoding="utf-8").splitlines(keepends=True)
+    k = next(i for i, ln in enumerate(lines) if ln.startswith("      - paragraph: "))
+    lines[k] = "      - steps:\n" + "        - Texto de relleno para probar la longitud.\n" * 30_000
+    es.write_text("".join(lines), encoding="utf-8")
+    assert 1_000_000 < es.stat().st_size < 2_000_000
+
+
+HANDOUT_GENERATORS = {"giant_yaml": giant_yaml, "much_text": much_text, "fifo_handout": fifo_handout, "dev_zero_handout": dev_zero_handout,
+                      "loop_handout": loop_handout, "link_out_handout": link_out_handout, "long_word": long_word}
 BRAND_GENERATORS = {"symlink_logo": symlink_logo, "symlink_dir": symlink_dir, "huge_svg": huge_svg,
                     "oversized_svg": oversized_svg}
 
@@ -125,6 +169,8 @@ def install(case: Case, proj: Path) -> None:
         else:
             assert f.suffix == ".yaml", f
             dest = proj / "handouts/port" / f.name
+        if dest.is_symlink() or dest.exists():
+            dest.unlink()
         shutil.copyfile(f, dest)
     if case.generate:
         {**HANDOUT_GENERATORS, **BRAND_GENERATORS}[case.generate](proj)
@@ -148,7 +194,9 @@ def assert_valid_pdf(path: Path) -> pypdf.PdfReader:
 
 
 def no_temp_files(out: Path) -> list[Path]:
-    return sorted(p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith("."))
+    """Temporary or hidden files, apart from the lock that marks the folder as the press's."""
+    return sorted(p for p in out.rglob("*") if (p.name.endswith(".tmp") or p.name.startswith("."))
+                  and p.relative_to(out) != Path(".leafpress.lock"))
 
 
 def docs_by(out: Path, key: str) -> dict:
@@ -175,6 +223,7 @@ def test_bad_input(case: Case, scratch: Path, tmp_path: Path, capsys):
     code = main(["build", *argv, "--jobs", "1", "--out", str(out)], root=scratch)
     err = capsys.readouterr().err
     assert "Traceback" not in err, err
+    assert (out / "manifest.json").is_file(), (code, err)
     docs = docs_by(out, key)
     assert set(docs) == {bad, good}
     assert not no_temp_files(out), no_temp_files(out)
@@ -219,7 +268,12 @@ def test_corpus_has_every_kind():
     kinds = ("yaml_", "type_", "unknown_", "missing_", "markup_injection", "logo_dotdot", "logo_absolute",
              "logo_symlink", "png_bomb", "png_truncated", "svg_entity", "svg_external", "svg_script",
              "svg_image", "svg_huge", "giant_yaml", "alias_bomb", "control_char", "surrogate", "bidi_",
-             "empty_file", "utf16", "latin1", "emoji_uncovered")
+             "empty_file", "utf16", "latin1", "emoji_uncovered",
+             # issue 13: YAML 1.2 (numbers typed as text), files that are not files, bounded work,
+             # templates, checkable SVG and brand input
+             "yaml12_", "brand_phone_", "handout_fifo", "handout_dev_zero", "handout_link_loop", "handout_link_out",
+             "long_word", "text_too_much", "marks_stacked", "brand_template_", "brand_website_too_long",
+             "svg_url_upper", "svg_viewbox_nan")
     for k in kinds:
         assert any(n.startswith(k) for n in names), k
     for c in CASES:
@@ -243,6 +297,7 @@ def run(argv, root, capsys):
     (["--handout", "port/../port"], "unknown handout"),
     (["--lang", "en\u202e"], "unknown language"),
     (["--jobs", "many"], "invalid int value"),
+    (["--jobs", "-1"], "cannot be negative"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_command_line_exits_2(argv, fragment, scratch, tmp_path, capsys):

@@ -36,7 +36,11 @@ def check_url(url: str) -> str:
     return url
 
 
+MAX_MARKS = 8      # combining marks on one base character (Thai, Hindi, Vietnamese need at most 3)
+
+
 def check_characters(text: str) -> None:
+    marks = 0
     opened: list[int] = []
     for i, ch in enumerate(text):
         if ch in _OPENERS:
@@ -47,6 +51,11 @@ def check_characters(text: str) -> None:
                                   "remove it, or put U+2066 (LRI) or U+2067 (RLI) before the run it ends")
             opened.pop()
         cat = unicodedata.category(ch)
+        marks = marks + 1 if cat in ("Mn", "Mc", "Me") else 0
+        if marks > MAX_MARKS:
+            raise InlineError(f"more than {MAX_MARKS} combining marks stacked on one character at "
+                              f"character {i + 1 - MAX_MARKS}: they would print over the lines above; "
+                              "remove the extra marks")
         name = f"U+{ord(ch):04X}"
         if ch in _BIDI_CONTROLS:
             raise InlineError(f"invisible bidi control {name} at character {i + 1}: remove it "

@@ -24,11 +24,20 @@ _TOP_REQUIRED = ("handout", "lang", "version", "last_reviewed", "translation", "
 _TOP_OPTIONAL = ("subtitle", "source_url", "checks", "contact")
 
 
+# Bounds on text, far beyond what a leaflet holds (the longest paragraph in the port handout is
+# under 500 characters, all its text under 5,000): beyond them a file is not a leaflet, and
+# refusing it at once keeps every later stage's work small. (A block too tall for a column is
+# the layout's clear error well before these.)
+MAX_STRING = 20_000
+MAX_TEXT = 50_000
+
+
 class Reader:
     """Typed access to a Located document, raising located errors."""
 
     def __init__(self, doc: Located):
         self.doc = doc
+        self.total = 0
 
     def mapping(self, value: Any, path: KeyPath, required=(), optional=()) -> dict:
         if not isinstance(value, dict):
@@ -48,11 +57,31 @@ class Reader:
             raise self.doc.error(path, f"expected text, found {_kind(value)}",
                                  hint="Write the text after the colon; quote it if it starts "
                                       "with a special character")
-        if isinstance(value, (dt.date, int, float)):
-            value = str(value)
+        if isinstance(value, (int, float)):
+            # YAML reads 0171234567, +4930123456 and 1.10 as numbers: printing the number would
+            # print a different phone number or version than the one typed.
+            typed = self.doc.raw.get(tuple(path), str(value))
+            raise self.doc.error(path, f"expected text, found the number {typed}",
+                                 hint=f'Quote it if it is text: "{typed}"')
+        if isinstance(value, dt.date):
+            value = value.isoformat()
         if not value.strip():
             raise self.doc.error(path, "text is empty", hint="Fill it in")
+        if len(value) > MAX_STRING:
+            raise self.doc.error(path, f"text is {len(value):,} characters long, over {MAX_STRING:,}",
+                                 hint="A leaflet's paragraphs are a few hundred characters: split or shorten it")
+        self.total += len(value)
+        if self.total > MAX_TEXT:
+            raise self.doc.error(path, f"the file's text passes {MAX_TEXT:,} characters here",
+                                 hint="A leaflet holds a few thousand: split it into several handouts")
         return value
+
+    def token(self, value: Any, path: KeyPath) -> str:
+        """A machine-written fingerprint (``50030e8132``): a plain scalar YAML read as a number
+        is taken as the text it was typed as."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and tuple(path) in self.doc.raw:
+            return self.doc.raw[tuple(path)]
+        return self.string(value, path)
 
     def text(self, value: Any, path: KeyPath) -> Text:
         raw = self.string(value, path)
@@ -131,13 +160,13 @@ def load_handout(path: Path, root: Path) -> Handout:
         p = ("translation", "translated_from")
         tf = r.mapping(tr["translated_from"], p, ("sections",), ("version", "front"))
         if tf.get("front") is not None:
-            front_from = r.string(tf["front"], p + ("front",))
+            front_from = r.token(tf["front"], p + ("front",))
         secs = r.mapping(tf["sections"], p + ("sections",), tuple(tf["sections"]) if isinstance(tf["sections"], dict) else ())
-        translated_from = tuple((str(k), r.string(v, p + ("sections", k))) for k, v in secs.items())
+        translated_from = tuple((str(k), r.token(v, p + ("sections", k))) for k, v in secs.items())
     reviewed_units = ()
     if tr.get("reviewed_units") is not None:
         p = ("translation", "reviewed_units")
-        reviewed_units = tuple(r.string(u, p + (k,)) for k, u in enumerate(r.seq(tr["reviewed_units"], p, 0)))
+        reviewed_units = tuple(r.token(u, p + (k,)) for k, u in enumerate(r.seq(tr["reviewed_units"], p, 0)))
     sign_offs = []
     if tr.get("sign_offs") is not None:
         p = ("translation", "sign_offs")
@@ -291,9 +320,10 @@ def _block(r: Reader, value: Any, path: KeyPath, kinds=BLOCK_KINDS):
 
 
 def _display(path: Path, root: Path) -> str:
+    """The path as people know it: relative to the project (a link named, not where it leads)."""
     try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
+        return str((path.parent.resolve() / path.name).relative_to(root.resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 

@@ -4,12 +4,22 @@ Input: a path to a YAML file (untrusted). Output: a :class:`Located` tree — pl
 values (dict, list, str, int, bool, date) plus a map from key path to line number, so later
 stages can say ``file:line: key.path: what is wrong``.
 
-Safety: only the YAML core schema is constructed (``yaml.SafeLoader``), explicit tags
-(``!!python/object`` and friends) are refused, and size, depth and node count are bounded so
-that alias bombs ("billion laughs") and giant files fail with a clear message.
+Safety: plain scalars are resolved with the YAML 1.2 core schema (not PyYAML's 1.1 rules), so
+``0171234567`` is never octal, ``no`` is never false and ``1:30`` is never sexagesimal; dates are
+only ``YYYY-MM-DD``; a plain scalar read as a number keeps the text it was typed as (``raw``),
+so a later stage that wanted text can say "quote it". Explicit tags (``!!python/object`` and
+friends) are refused, and size, depth and node count are bounded so that alias bombs ("billion
+laughs") and giant files fail with a clear message. Files are opened only if they are regular
+files, without blocking (a FIFO never hangs the press), and read up to their limit plus one byte.
 """
 from __future__ import annotations
 
+import datetime as dt
+import errno
+import hashlib
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,12 +49,126 @@ def format_path(path: KeyPath) -> str:
     return out or "(top level)"
 
 
+class NotRegular(OSError):
+    """The path is a FIFO, a device, a folder or a socket: never opened for reading."""
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; ``limit + 1`` bytes are read when
+    it is longer, so the caller can say it is too long without reading a 3 GB file (or
+    /dev/zero). FIFOs, devices and folders raise :class:`NotRegular`; nothing blocks."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a named pipe (FIFO)"
+                    if stat.S_ISFIFO(st.st_mode) else "a device or socket")
+            raise NotRegular(errno.EINVAL, f"not a regular file but {kind}")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def sha256_regular(path: Path, *, follow: bool = True, limit: int | None = None) -> str | None:
+    """The sha256 of a regular file, or None if it is not one (a FIFO or device is never read;
+    with ``follow=False`` neither is a link). A file over ``limit`` bytes is named by its size
+    and time instead of being read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if limit is not None and st.st_size > limit:
+            return f"too large: {st.st_size} bytes, {st.st_mtime_ns}"
+        h = hashlib.sha256()
+        while chunk := os.read(fd, 1 << 20):
+            h.update(chunk)
+        return h.hexdigest()
+    finally:
+        os.close(fd)
+
+
+def is_regular(path: Path) -> bool:
+    """A regular file (following links), asked without opening it."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def read_error(exc: OSError, display: str) -> LeafletError:
+    if isinstance(exc, FileNotFoundError):
+        return LeafletError("file not found", file=display, hint="Check the name, or create the file")
+    if isinstance(exc, NotRegular):
+        return LeafletError(f"cannot read the file: {exc.strerror}", file=display,
+                            hint="Replace it with an ordinary file")
+    if exc.errno == errno.ELOOP:
+        return LeafletError("cannot read the file: it is a symbolic link that loops", file=display,
+                            hint="Replace the link with the file")
+    return LeafletError(f"cannot read the file ({exc.strerror or exc})", file=display)
+
+
+# -- the YAML 1.2 core schema ------------------------------------------------------------------
+class CoreLoader(yaml.SafeLoader):
+    """PyYAML's safe loader with the YAML 1.2 core schema's resolution of plain scalars."""
+
+
+CoreLoader.yaml_implicit_resolvers = {}
+_CORE = [
+    ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+              r"|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$", "-+.0123456789"),
+    ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("timestamp", r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "0123456789"),
+]
+for _tag, _rx, _first in _CORE:
+    CoreLoader.add_implicit_resolver("tag:yaml.org,2002:" + _tag, re.compile(_rx), list(_first))
+
+
+def _core_int(loader, node):
+    v = loader.construct_scalar(node)
+    if v.startswith("0o"):
+        return int(v[2:], 8)
+    if v.startswith("0x"):
+        return int(v[2:], 16)
+    return int(v, 10)
+
+
+def _core_float(loader, node):
+    v = loader.construct_scalar(node)
+    return float(v.lower().replace(".inf", "inf").replace(".nan", "nan"))
+
+
+def _core_date(loader, node):
+    return dt.date.fromisoformat(loader.construct_scalar(node))
+
+
+CoreLoader.add_constructor("tag:yaml.org,2002:int", _core_int)
+CoreLoader.add_constructor("tag:yaml.org,2002:float", _core_float)
+CoreLoader.add_constructor("tag:yaml.org,2002:timestamp", _core_date)
+
+
 @dataclass
 class Located:
-    """A loaded YAML document and the line of every key path in it."""
+    """A loaded YAML document and the line of every key path in it; ``raw`` holds, for every
+    plain scalar read as a number, the text as it was typed (``0171234567``, ``1.10``)."""
     file: str
     data: Any
     lines: dict = field(default_factory=dict)
+    raw: dict = field(default_factory=dict)
 
     def line(self, path: KeyPath) -> int | None:
         path = tuple(path)
@@ -63,14 +187,11 @@ def load_yaml(path: Path, display: str | None = None) -> Located:
     """Load one YAML file safely. Raises LeafletError with file and line on any problem."""
     display = display or str(path)
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise LeafletError("file not found", file=display,
-                           hint="Check the name, or create the file") from None
+        raw = read_limited(path, MAX_BYTES)
     except OSError as exc:
-        raise LeafletError(f"cannot read the file ({exc.strerror})", file=display) from None
+        raise read_error(exc, display) from None
     if len(raw) > MAX_BYTES:
-        raise LeafletError(f"file is {len(raw):,} bytes, over the limit of {MAX_BYTES:,}",
+        raise LeafletError(f"file is over the limit of {MAX_BYTES:,} bytes",
                            file=display, hint="Split the content or remove what does not belong")
     if not raw.strip():
         raise LeafletError("file is empty", file=display, hint="Fill it in, or delete it")
@@ -85,7 +206,7 @@ def load_yaml(path: Path, display: str | None = None) -> Located:
 
 def parse_yaml(text: str, display: str) -> Located:
     try:
-        loader = yaml.SafeLoader(text)
+        loader = CoreLoader(text)
     except yaml.reader.ReaderError as exc:
         raise _reader_error(exc, text, display) from None
     try:
@@ -142,7 +263,8 @@ def _construct(node, path: KeyPath, doc: Located, loader, counter) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _STANDARD_TAG + "merge":
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _STANDARD_TAG + "merge" or \
+                    (key_node.value == "<<" and not key_node.style):      # a merge key
                 raise LeafletError("keys must be plain words", file=doc.file,
                                    line=key_node.start_mark.line + 1, key=format_path(path))
             key = loader.construct_scalar(key_node)
@@ -156,6 +278,8 @@ def _construct(node, path: KeyPath, doc: Located, loader, counter) -> Any:
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, path + (i,), doc, loader, counter) for i, v in enumerate(node.value)]
+    if node.tag in (_STANDARD_TAG + "int", _STANDARD_TAG + "float") and not node.style:
+        doc.raw[path] = node.value
     try:
         return loader.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, OverflowError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 
 from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Table, Text, WriteIn, unknown_kind
+from ..content.template import expand
 from ..errors import LeafletError
 from .figures import draw_figure
 from .flow import FlowBlock, whole
@@ -102,7 +103,7 @@ def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, n
     pitch = size * ctx.lh
     indent = size * ctx.spec.measures["step_indent" if numbered else "bullet_indent"]
     sp = ts.shape(item, file=ctx.handout.file)
-    marker = ts.shape(ctx.lang.mark("step").format(n=index + 1) if numbered else ctx.lang.mark("bullet"),
+    marker = ts.shape(expand(ctx.lang.mark("step"), {"n": index + 1}) if numbered else ctx.lang.mark("bullet"),
                       bold=numbered)
 
     def draw(pages, fr, off, n, top):

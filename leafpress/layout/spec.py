@@ -165,6 +165,12 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
             raise doc.error(p, f"expected a number from {lo:g} to {hi:g}, found {value!r}")
         return float(value)
 
+    def whole(value, p, lo, hi) -> int:
+        v = number(value, p, lo, hi)
+        if not v.is_integer():
+            raise doc.error(p, f"expected a whole number from {lo:g} to {hi:g}, found {value!r}")
+        return int(v)
+
     page = r.mapping(top["page"], ("page",), ("size",), ("orientation",))
     size = page["size"]
     if isinstance(size, str):
@@ -185,7 +191,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     margins = {k: number(v, ("margins", k), 0, 300) for k, v in margins.items()}
     max_pages = top["max_pages"]
     if max_pages is not None:
-        max_pages = int(number(max_pages, ("max_pages",), 1, 100))
+        max_pages = whole(max_pages, ("max_pages",), 1, 100)
     ty = r.mapping(top["type"], ("type",), ("body", "line_height", "scale", "minimum", "footer"), ("min_text",))
     body = r.mapping(ty["body"], ("type", "body"), ("min", "max", "step"))
     bmin = number(body["min"], ("type", "body", "min"), 6, 72)
@@ -205,7 +211,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
             slot = r.string(reg["slot"], q + ("slot",))
             if slot not in SLOTS:
                 raise doc.error(q + ("slot",), f"unknown slot {slot!r}", hint="Use one of: " + ", ".join(SLOTS))
-            regions.append(Region(slot, int(number(reg.get("columns", 1), q + ("columns",), 1, 4)),
+            regions.append(Region(slot, whole(reg.get("columns", 1), q + ("columns",), 1, 4),
                                   number(reg["height"], q + ("height",), 10, 2000) if "height" in reg else None))
         if sum(1 for rg in regions if rg.slot == "body") > 1:
             raise doc.error(p, "a panel may have one body region")
@@ -252,9 +258,14 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
             raise doc.error(("flow",), "a flow order needs max_pages", hint="Fixed sheets only")
         for i, pair in enumerate(r.seq(top["flow"], ("flow",))):
             pair = r.seq(pair, ("flow", i), 2)
-            pg, pn = (int(number(v, ("flow", i, j), 1, 100)) - 1 for j, v in enumerate(pair[:2]))
+            if len(pair) != 2:
+                raise doc.error(("flow", i), "a flow entry is [page, panel]")
+            pg, pn = (whole(v, ("flow", i, j), 1, 100) - 1 for j, v in enumerate(pair))
             if pg >= max_pages or pn >= len(pages[min(pg, len(pages) - 1)]):
                 raise doc.error(("flow", i), f"there is no page {pg + 1} panel {pn + 1}")
+            if (pg, pn) in flow:
+                raise doc.error(("flow", i), f"page {pg + 1} panel {pn + 1} is already in the flow",
+                                hint="Name each panel once")
             flow.append((pg, pn))
     brand_lines = None
     if top.get("brand_lines") is not None:
@@ -278,7 +289,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     bilingual = top.get("bilingual")
     if bilingual is not None:
         bilingual = r.string(r.mapping(bilingual, ("bilingual",), ("with",))["with"], ("bilingual", "with"))
-    return LayoutSpec(
+    spec = LayoutSpec(
         name=name, description=r.string(top["description"], ("description",)), file=display,
         page_size=(w, h), margins=margins, max_pages=max_pages,
         body_min=bmin, body_max=bmax, body_step=step,
@@ -301,3 +312,13 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         bleeds=bleeds,
         panel_widths=tuple(panel_widths),
     )
+    # A geometry no content can fit is the layout's error, not the content's.
+    text_h = h - margins["top"] - margins["bottom"]
+    if text_h < 3 * bmax * spec.line_height:
+        raise doc.error(("margins",), f"the margins leave {max(text_h, 0):.0f} pt of the page's height for text",
+                        hint="Make the margins smaller or the page larger")
+    if spec.body_column_width < 4 * bmax:
+        raise doc.error(("margins",), f"the margins, panels and columns leave a body column of "
+                        f"{max(spec.body_column_width, 0):.0f} pt, too narrow for {bmax:g} pt text",
+                        hint="Make the margins or the column gap smaller, or use fewer columns")
+    return spec

@@ -10,6 +10,7 @@ artifacts. No content string ever reaches a markup parser: text goes in as glyph
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -390,6 +391,35 @@ def _qr(c: Canvas, p: Picture, modules: tuple) -> None:
     c.addLiteral("\n".join(ops))
 
 
+PRINT_DPI = 300     # a raster logo is embedded at no more than this at its printed size
+MAX_EMBED_PIXELS = 4_000_000    # and with no more pixels than this (about 12 MB raw, once per PDF)
+_IMAGES: dict = {}
+
+
+def _print_image(path: Path, w: float, h: float):
+    """The logo as embedded: the file itself when it is about the print resolution, else
+    downsampled to PRINT_DPI at its printed size (a 49-megapixel logo would add 70 MB to
+    every PDF). The pixels embedded are so bounded by the box it is drawn in."""
+    key = (str(path), round(w, 2), round(h, 2))
+    if key not in _IMAGES:
+        from PIL import Image
+        from reportlab.lib.utils import ImageReader
+        need = (max(1, math.ceil(w / 72 * PRINT_DPI)), max(1, math.ceil(h / 72 * PRINT_DPI)))
+        if need[0] * need[1] > MAX_EMBED_PIXELS:      # the budget: a huge logo box gets fewer dpi
+            k = math.sqrt(MAX_EMBED_PIXELS / (need[0] * need[1]))
+            need = (max(1, int(need[0] * k)), max(1, int(need[1] * k)))
+        im = Image.open(path)
+        try:
+            if im.width <= need[0] * 1.5 and im.height <= need[1] * 1.5:
+                _IMAGES[key] = str(path)
+            else:
+                im.thumbnail(need, Image.Resampling.LANCZOS, reducing_gap=3.0)     # in place, no full-size copy
+                _IMAGES[key] = ImageReader(im.copy())
+        finally:
+            im.close()
+    return _IMAGES[key]
+
+
 def _picture(c: Canvas, p: Picture) -> None:
     """Every kind of asset has its rule; an unknown kind fails loudly."""
     src = p.source
@@ -397,7 +427,7 @@ def _picture(c: Canvas, p: Picture) -> None:
         _qr(c, p, qr_modules(src))
         return
     if isinstance(src, Raster):
-        c.drawImage(str(src.path), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
+        c.drawImage(_print_image(src.path, p.w, p.h), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
         return
     if not isinstance(src, Svg):
         raise TypeError(f"the PDF writer has no rule for asset {type(src).__name__}")

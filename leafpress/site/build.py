@@ -502,7 +502,7 @@ class SiteBuilder:
             if same:
                 self.report.unchanged += 1
                 return
-            write_atomic(target, data if data is not None else b"")
+            write_atomic(target, data if data is not None else b"", inside=self.out)   # never through a link
             self.report.written += 1
 
         for rel, data in sorted(self.files.items()):

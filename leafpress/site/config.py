@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.inline import InlineError, check_characters, check_url
+from ..content.template import TemplateError, expand, fields
 from ..content.loader import Reader, _display
 from ..content.yamlsafe import load_yaml
 from ..errors import LeafletError
@@ -30,8 +31,8 @@ class SiteConfig:
         """(text, the language it is in): the language's own word, else the site language's."""
         own = self.strings.get(lang, {})
         if key in own:
-            return own[key].format(**values), lang
-        return self.strings[self.language][key].format(**values), self.language
+            return expand(own[key], values), lang
+        return expand(self.strings[self.language][key], values), self.language
 
 
 def load_site_config(path: Path, root: Path) -> SiteConfig:
@@ -60,12 +61,9 @@ def load_site_config(path: Path, root: Path) -> SiteConfig:
             s = r.string(value, ("strings", code, key))
             try:
                 check_characters(s)
-                s.format(**_PLACEHOLDERS)
-            except InlineError as exc:
+                fields(s, tuple(_PLACEHOLDERS))
+            except (InlineError, TemplateError) as exc:
                 raise doc.error(("strings", code, key), str(exc)) from None
-            except (KeyError, IndexError, ValueError) as exc:
-                raise doc.error(("strings", code, key), f"bad placeholder {exc}",
-                                hint="Only {pages}, {size} and {clinic} may appear in braces") from None
             out[key] = s
         strings[str(code)] = out
     return SiteConfig(base, r.string(top["brand"], ("brand",)), language, strings, display)

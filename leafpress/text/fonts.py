@@ -6,12 +6,17 @@ loaded once per process, and for a string the font each character is drawn with.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
 import uharfbuzz as hb
 
+from ..content.yamlsafe import read_error, read_limited
 from ..errors import LeafletError
+
+MAX_FONT_BYTES = 64_000_000
+_FONT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 # Characters that have no glyph of their own: they ride with their neighbour's font.
 _IGNORABLE = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f")
@@ -20,14 +25,23 @@ _IGNORABLE = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f")
 class Font:
     """One font file, ready for shaping (HarfBuzz) and embedding (bytes)."""
 
-    def __init__(self, name: str, path: Path):
+    def __init__(self, name: str, path: Path, display: str | None = None):
         self.name = name
         self.path = path
-        self.data = path.read_bytes()
+        display = display or str(path)
+        try:
+            self.data = read_limited(path, MAX_FONT_BYTES)
+        except OSError as exc:
+            raise read_error(exc, display) from None
+        if len(self.data) > MAX_FONT_BYTES:
+            raise LeafletError(f"font file is over {MAX_FONT_BYTES:,} bytes", file=display)
         if self.data[:4] not in (b"\x00\x01\x00\x00", b"true"):
-            raise LeafletError("not a TrueType font (glyf outlines are required)", file=str(path),
+            raise LeafletError("not a TrueType font (glyf outlines are required)", file=display,
                                hint="Convert it, see tools/build_fonts.py")
         self.face = hb.Face(hb.Blob(self.data))
+        if self.face.glyph_count < 2 or not self.face.unicodes or not self.face.upem:
+            raise LeafletError("the font file is damaged (no glyphs or character map)", file=display,
+                               hint="Build or download it again, see tools/build_fonts.py")
         self.upem = self.face.upem
         self.hb = hb.Font(self.face)
         self.hb.scale = (self.upem, self.upem)
@@ -52,17 +66,25 @@ class Font:
 class FontLibrary:
     """Finds fonts by name in the given folders and loads each file once per process."""
 
-    def __init__(self, folders: list[Path]):
+    def __init__(self, folders: list[Path], root: Path | None = None):
         self.folders = folders
+        self.root = root
         self._cache: dict[str, Font] = {}
 
     def get(self, name: str, where: str | None = None) -> Font:
         font = self._cache.get(name)
         if font is None:
+            if not _FONT_NAME.match(name):
+                raise LeafletError(f"{name!r} is not a font name", file=where,
+                                   hint="Name a font file in assets/fonts/ without its .ttf, e.g. NotoSans-Regular")
             for folder in self.folders:
                 path = folder / f"{name}.ttf"
-                if path.is_file():
-                    font = Font(name, path)
+                # Fonts come from the project's font folder, not through links to anywhere else.
+                if path.is_file() and path.resolve().is_relative_to(folder.resolve()):
+                    display = f"{folder.name}/{path.name}"
+                    if self.root is not None and folder.resolve().is_relative_to(self.root):
+                        display = str(folder.resolve().relative_to(self.root) / path.name)
+                    font = Font(name, path, display)
                     break
             else:
                 raise LeafletError(f"font {name!r} not found in " + ", ".join(str(f) for f in self.folders),

@@ -80,6 +80,9 @@ class Run:
     glyphs: list                    # (gid, cluster, x_advance, x_offset, y_offset), em units
 
 
+MAX_HYPHENATE = 64     # longer "words" (no break opportunity) are cut, not looked up
+
+
 @dataclass(frozen=True)
 class Line:
     start: int
@@ -310,6 +313,8 @@ class ShapedParagraph:
             return None
         ws = start if word_from is None else word_from
         we = self._trim(ws, end)
+        if we - ws > MAX_HYPHENATE:
+            return None         # not a word a dictionary knows: cut it (bounded work per line)
         word = self.text[ws:we]
         core = word.rstrip(".,;:!?)\"'”’»")
         if len(core) < 6 or not core.isalpha():
@@ -325,12 +330,22 @@ class ShapedParagraph:
     def _force(self, start: int, end: int, width: float) -> Line:
         """A word wider than the column: cut it at the last cluster boundary that fits (at least
         one whole cluster per line, so nothing is ever split inside a cluster or lost)."""
-        i = bisect_right(self.cluster_starts, start)
-        cut = self.cluster_starts[i] if i < len(self.cluster_starts) else end
-        for p in self.cluster_starts[i + 1:]:
-            if p > end or self.width(start, p) > width:
-                break
-            cut = p
+        starts = self.cluster_starts
+        i = bisect_right(starts, start)
+        cut = starts[i] if i < len(starts) else end
+        # The widest cut that fits, by bisection on the prefix widths: no work in the rest of
+        # the word, so a 60,000-character word costs what its lines cost.
+        hi = bisect_right(starts, end, lo=i + 1)
+        lo = i + 1
+        limit = self.prefix[start] + width
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.prefix[starts[mid]] > limit:
+                hi = mid
+            else:
+                lo = mid + 1
+        if lo - 1 >= i + 1:
+            cut = starts[lo - 1]
         vis = self._trim(start, cut)
         return Line(start, cut, vis, self.width(start, vis), forced=True)
 

@@ -77,7 +77,7 @@ def export(project, hid: str, lang: str, fmt: str, out: Path) -> Path:
         data = _po_bytes(units, source, lang, hid, original)
     from ..project import write_atomic
     target = out / "translations" / f"{hid}-{lang}{FORMATS[fmt]}"
-    write_atomic(target, data)
+    write_atomic(target, data, inside=out)      # never through a link out of the folder
     return target
 
 

@@ -1,0 +1,177 @@
+"""Building many documents, in this process or in worker processes that may die.
+
+Input: the project root, the jobs (a language's documents come together) and the options.
+Output: for each job, as soon as it is finished, its manifest entry and PDF bytes (or None),
+handed to a callback in this process, which alone writes into the output folder. A worker
+that dies (the out-of-memory killer, a crash) fails only the document it was building, with a
+message saying so; a new worker takes over the rest of its share.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import traceback
+from collections import deque
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from .errors import LeafletError
+from .project import Job, Project
+
+_PROJECT: Project | None = None
+
+
+def init(root: str) -> None:
+    global _PROJECT
+    _PROJECT = Project(Path(root))
+
+
+def run_one(job: Job, write: bool, debug: bool, release: bool = False) -> tuple[dict, bytes | None]:
+    try:
+        return _PROJECT.build(job, write, release)
+    except LeafletError as exc:
+        return failed(job, str(exc)), None
+    except RecursionError:
+        return failed(job, "the content is nested or repeated too deeply to lay out"), None
+    except MemoryError:
+        return failed(job, "ran out of memory while building it"), None
+    except Exception as exc:  # one document's bug must not stop the batch
+        detail = traceback.format_exc() if debug else f"{type(exc).__name__}: {exc}"
+        return failed(job, f"unexpected error while building {job.path()}: {detail}"
+                           " (run with --debug for the traceback and report it)"), None
+
+
+def failed(job: Job, message: str) -> dict:
+    return {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
+            "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
+            "error": message}
+
+
+def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
+    """Hand each worker whole languages, so a text is shaped by one worker only (when there are
+    enough languages to keep every worker busy); otherwise small even shares."""
+    per_lang = max(sum(1 for j in jobs if (j.handout, j.lang) == key)
+                   for key in {(j.handout, j.lang) for j in jobs})
+    size = per_lang if len(jobs) // per_lang >= n * 2 else max(1, len(jobs) // (n * 8))
+    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
+
+
+def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: bool, done,
+        project: Project | None = None) -> None:
+    """Build ``jobs`` in ``n`` processes (1: here, with ``project`` if given: what it has loaded
+    is not loaded again), calling ``done(job, entry, data)`` for each."""
+    global _PROJECT
+    n = max(1, min(n or os.cpu_count() or 1, len(jobs) or 1))
+    if n == 1:
+        if project is not None:
+            _PROJECT = project
+        else:
+            init(str(root))
+        for j in jobs:
+            done(j, *run_one(j, write, debug, release))
+        return
+    _Pool(root, n, write, debug, release).run(groups_of(jobs, n), done)
+
+
+def _worker(conn, root: str, write: bool, debug: bool, release: bool) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C reaches the group: the main process decides
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    init(root)
+    while True:
+        try:
+            group = conn.recv()
+        except (EOFError, OSError):
+            return
+        if group is None:
+            return
+        for job in group:
+            conn.send(run_one(job, write, debug, release))
+
+
+class _Worker:
+    def __init__(self, ctx, args: tuple) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker, args=(child, *args), daemon=True)
+        self.proc.start()
+        child.close()
+        self.group: list[Job] | None = None
+        self.pos = 0
+
+
+class _Pool:
+    def __init__(self, root: Path, n: int, write: bool, debug: bool, release: bool):
+        self.ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                               else None)
+        self.args = (str(root), write, debug, release)
+        self.n = n
+
+    def run(self, groups: list[list[Job]], done) -> None:
+        queue = deque(groups)
+        workers = [_Worker(self.ctx, self.args) for _ in range(min(self.n, len(groups)))]
+        try:
+            while True:
+                for w in workers:
+                    if w.group is None and queue:
+                        w.group, w.pos = queue.popleft(), 0
+                        try:
+                            w.conn.send(w.group)
+                        except OSError:
+                            pass        # it died; noticed below
+                busy = [w for w in workers if w.group is not None]
+                if not busy:
+                    return
+                wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
+                for k, w in enumerate(workers):
+                    if w.group is None:
+                        continue
+                    dead = False
+                    try:
+                        while w.group is not None and w.conn.poll():
+                            entry, data = w.conn.recv()
+                            done(w.group[w.pos], entry, data)
+                            w.pos += 1
+                            if w.pos == len(w.group):
+                                w.group = None
+                    except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError):
+                        dead = True     # a message cut off by the worker's death
+                    except Exception:
+                        dead = True
+                    if w.group is not None and (dead or not w.proc.is_alive()):
+                        w.proc.join(1)
+                        job = w.group[w.pos]
+                        done(job, failed(job, f"the process building it stopped ({_why(w.proc.exitcode)}); "
+                                              "the other documents were built. Build it again, or with "
+                                              "--jobs 1 to see what stops it"), None)
+                        rest = w.group[w.pos + 1:]
+                        if rest:
+                            queue.appendleft(rest)
+                        _stop(w)
+                        workers[k] = _Worker(self.ctx, self.args)
+        finally:
+            for w in workers:
+                _stop(w)
+
+
+def _why(code) -> str:
+    if code is None:
+        return "it stopped answering"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"killed by {name}" + (", perhaps for lack of memory" if -code == signal.SIGKILL else "")
+    return f"exit status {code}"
+
+
+def _stop(w: _Worker) -> None:
+    try:
+        w.conn.send(None)
+    except (OSError, ValueError):
+        pass
+    w.proc.join(0.5)
+    if w.proc.is_alive():
+        w.proc.kill()
+        w.proc.join(2)
+    w.conn.close()

@@ -1,0 +1,392 @@
+"""The output folder: what the press owns, and a manifest that always matches it.
+
+Input: the ``--out`` argument, the project root and, while a build runs, finished documents
+(manifest entry + PDF bytes). Output: a claimed and locked folder; PDFs and ``manifest.json``
+written inside it only (never through a link), atomically; the manifest rewritten as documents
+finish, so that at every moment each entry it lists as built names a PDF on disk with that
+sha256, and each PDF the press wrote there is listed.
+
+What the press owns: a folder it made or one that was empty (refused: ``/``, the home folder,
+the project folder or one above them, a non-empty folder without a manifest); in it, only files
+it wrote and recorded with their hash, still unchanged; its temporary files, named
+``.leafpress-*.tmp``, swept only in the folders it writes to. One build per folder at a time
+(an advisory lock on ``.leafpress.lock``).
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import re
+import signal
+import stat
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .content.yamlsafe import read_limited, sha256_regular
+from .errors import LeafletError, UsageError, escape
+from .project import TMP_PREFIX, OutsideOut, discard, stage, write_atomic
+
+MANIFEST = "manifest.json"
+LOCK = ".leafpress.lock"
+LOCK_WAIT = 5.0                 # seconds a second build waits for the first before giving up
+MAX_MANIFEST = 64_000_000
+FLUSH_EVERY = 0.2               # seconds between manifest rewrites while documents finish
+_TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r".+\.tmp$")
+_PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/[^/\x00]+\.pdf$")
+
+
+class OutDir:
+    """A claimed, locked output folder."""
+
+    def __init__(self, arg: str, root: Path, wait: float | None = None):
+        self.arg = arg
+        self.root = root.resolve()
+        if not arg.strip():
+            raise UsageError("--out is empty", hint="Name a folder for the PDFs, e.g. --out out")
+        path = Path(arg)
+        if not path.is_absolute():
+            path = Path.cwd() / path
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError) as exc:
+            raise UsageError(f"--out {escape(arg)} cannot be used ({exc})") from None
+        self._refuse_places(real)
+        if real.exists() and not real.is_dir():
+            raise UsageError(f"--out {escape(arg)} is a file, not a folder", hint="Name a folder for the PDFs")
+        made = False
+        if not real.exists():
+            try:
+                real.mkdir(parents=True)
+                made = True
+            except OSError as exc:
+                raise UsageError(f"cannot make the folder --out {escape(arg)} ({exc.strerror})",
+                                 hint="Name a folder you can write to") from None
+        self.path = real
+        if not made:
+            self._check_contents()
+        self._fd = self._lock(LOCK_WAIT if wait is None else wait)
+
+    # -- claiming ---------------------------------------------------------------------------
+    def _refuse_places(self, real: Path) -> None:
+        try:
+            home = Path.home().resolve()
+        except (RuntimeError, KeyError, OSError):
+            home = None
+        bad = None
+        if real == Path(real.anchor):
+            bad = "the root of the file system"
+        elif home is not None and (real == home or real in home.parents):
+            bad = "your home folder" if real == home else "a folder above your home folder"
+        elif real == self.root or real in self.root.parents:
+            bad = "the project folder" if real == self.root else "a folder above the project"
+        elif any(real == self.root / name or (self.root / name) in real.parents
+                 for name in ("handouts", "layouts", "assets", "leafpress", "tests", "tools", "bench", "docs")):
+            bad = "one of the project's own folders"
+        if bad:
+            raise UsageError(f"--out {escape(self.arg)} is {bad}; the press only writes into a folder of "
+                             "its own", hint="Name a new or empty folder, e.g. --out out")
+
+    def _check_contents(self) -> None:
+        try:
+            names = os.listdir(self.path)
+        except OSError as exc:
+            raise UsageError(f"cannot read the folder --out {escape(self.arg)} ({exc.strerror})") from None
+        if names and MANIFEST not in names and LOCK not in names:
+            raise UsageError(f"--out {escape(self.arg)} is not empty and holds no {MANIFEST}: the press "
+                             "writes only into a folder it made or an empty one",
+                             hint="Name a new or empty folder")
+        if MANIFEST in names:
+            st = os.lstat(self.path / MANIFEST)
+            if not stat.S_ISREG(st.st_mode):
+                kind = ("a link" if stat.S_ISLNK(st.st_mode) else "a folder" if stat.S_ISDIR(st.st_mode)
+                        else "not a regular file")
+                raise UsageError(f"{escape(str(self.path / MANIFEST))} is {kind}, not the manifest the press "
+                                 "writes", hint="Move it away, or use another --out")
+
+    def _lock(self, wait: float) -> int:
+        target = self.path / LOCK
+        try:
+            fd = os.open(target, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK, 0o644)
+        except OSError as exc:
+            reason = "it is a link" if exc.errno == errno.ELOOP else exc.strerror
+            raise UsageError(f"cannot write into --out {escape(self.arg)} ({reason})",
+                             hint="Name a folder you can write to") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise UsageError(f"{escape(str(target))} is not a file", hint="Move it away, or use another --out")
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    os.close(fd)
+                    raise UsageError(f"cannot lock --out {escape(self.arg)} ({exc.strerror})") from None
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise UsageError(f"another build is writing into {escape(str(self.path))}",
+                                 hint="Wait for it to finish, or use another --out")
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)      # releases the lock
+            self._fd = None
+
+    # -- reading what is there --------------------------------------------------------------
+    def manifest(self) -> dict:
+        """The last manifest, or {} when there is none or it cannot be used (then nothing in the
+        folder counts as the press's own, and everything is rebuilt)."""
+        try:
+            data = json.loads(read_limited(self.path / MANIFEST, MAX_MANIFEST)[:MAX_MANIFEST + 1])
+        except (OSError, ValueError, RecursionError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def check_project(self, manifest: dict) -> None:
+        other = manifest.get("project")
+        if isinstance(other, str) and other != str(self.root):
+            raise UsageError(f"{escape(str(self.path))} holds the leaflets of another project ({escape(other)})",
+                             hint="Use another --out for this project")
+
+    def inside(self, rel: str) -> Path | None:
+        """The path of a document file inside the folder, or None if ``rel`` is not one."""
+        if not isinstance(rel, str) or not _PDF_PATH.match(rel) or any(p in ("..", ".") for p in rel.split("/")):
+            return None
+        return self.path / rel
+
+    def digest(self, rel: str) -> str | None:
+        """The sha256 of the regular file at ``rel`` (reached without links), else None."""
+        target = self.inside(rel)
+        if target is None:
+            return None
+        here = self.path
+        for part in Path(rel).parts[:-1]:
+            here = here / part
+            try:
+                if not stat.S_ISDIR(os.lstat(here).st_mode):
+                    return None
+            except OSError:
+                return None
+        return sha256_regular(target, follow=False)
+
+    def sweep(self, rels) -> int:
+        """Remove the press's own temporary files a killed build left, in the folders it writes
+        to (and nowhere else). Returns how many."""
+        folders = {self.path, self.path / "proofs"}
+        for rel in rels:
+            parent = Path(rel).parent
+            folders.add(self.path / parent)
+            folders.add(self.path / "previews" / parent)
+        n = 0
+        for folder in sorted(folders):
+            try:
+                if stat.S_ISLNK(os.lstat(folder).st_mode):
+                    continue
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                if _TMP.match(name):
+                    p = folder / name
+                    try:
+                        if stat.S_ISREG(os.lstat(p).st_mode):
+                            os.unlink(p)
+                            n += 1
+                    except OSError:
+                        pass
+        return n
+
+    def remove_own(self, entry: dict) -> bool:
+        """Delete the PDF ``entry`` records, only if it is still the file the press wrote."""
+        sha = entry.get("sha256")
+        if not sha or self.digest(entry.get("path")) != sha:
+            return False
+        try:
+            os.unlink(self.path / entry["path"])
+            return True
+        except OSError:
+            return False
+
+    def stage(self, rel: str, data: bytes) -> str:
+        """``data`` in a temporary file beside ``rel``, ready for ``os.replace``."""
+        return stage(self.path / rel, data, inside=self.path)
+
+
+ENTRY_TYPES = {"handout": str, "lang": str, "layout": str, "brand": str, "path": str, "status": str,
+               "warnings": list, "pages": int}
+
+
+def valid_entry(e) -> bool:
+    """An entry a build can keep or compare with (older or hand-edited manifests may lack keys)."""
+    return (isinstance(e, dict) and all(isinstance(e.get(k), t) for k, t in ENTRY_TYPES.items())
+            and e["status"] in ("ok", "failed") and all(isinstance(w, str) for w in e["warnings"])
+            and (e.get("sha256") is None or isinstance(e.get("sha256"), str))
+            and isinstance(e.get("findings", []), list) and _PDF_PATH.match(e["path"]) is not None)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the manifest and the files it lists agree again: while the
+    block runs they are only noted (a signal that arrived just before is noted too, as Python
+    runs handlers late), and raised as KeyboardInterrupt when it ends."""
+    got: list[int] = []
+
+    def note(signum, frame):
+        got.append(signum)
+
+    try:
+        old = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:       # not the main thread: nothing to hold
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if got:
+            raise KeyboardInterrupt
+
+
+class ManifestError(LeafletError):
+    pass
+
+
+class Recorder:
+    """Writes finished documents and keeps the manifest equal to what is on disk.
+
+    ``listed`` is what the manifest on disk says (path -> entry); a document that replaces or
+    removes a listed PDF is first dropped from the manifest, then its file is written, then it
+    is listed again: a kill at any moment leaves a manifest whose entries match their files."""
+
+    def __init__(self, out: OutDir, head: dict, listed: dict, findings: list):
+        self.out = out
+        self.head = head                  # engine, project
+        self.listed = dict(listed)
+        self.findings = findings
+        self.pending: list = []
+        self.last = time.monotonic()
+        self.broken: str | None = None     # why the manifest could not be written
+
+    def document(self, entry: dict, data: bytes | None) -> None:
+        self.pending.append((entry, data))
+        if time.monotonic() - self.last >= FLUSH_EVERY:
+            self.flush()
+
+    def _manifest(self, documents, findings) -> None:
+        manifest = dict(self.head, documents=sorted(documents, key=lambda r: r["path"]), findings=findings)
+        data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        write_atomic(self.out.path / MANIFEST, data, inside=self.out.path)
+
+    def flush(self) -> None:
+        self.last = time.monotonic()
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        # The new PDFs go to temporary files first (the slow part, synced to disk), so that the
+        # moments in which the manifest and the folder differ are only renames long.
+        staged: dict[str, str] = {}
+        failed_stage: dict[str, OSError] = {}
+        with _signals_held():
+            try:
+                for entry, data in pending:
+                    if data is not None and self.broken is None:
+                        try:
+                            staged[entry["path"]] = self.out.stage(entry["path"], data)
+                        except (OutsideOut, OSError) as exc:
+                            failed_stage[entry["path"]] = exc
+                self._commit(pending, staged, failed_stage)
+            finally:
+                for tmp in staged.values():
+                    discard(tmp)
+
+    def _commit(self, pending, staged: dict, failed_stage: dict) -> None:
+        """Drop what changes from the manifest, put the staged PDFs in place, list them."""
+        changing = [e["path"] for e, d in pending
+                    if e["path"] in self.listed and self.listed[e["path"]].get("sha256") != e.get("sha256")]
+        old = {p: self.listed[p] for p in changing}
+        if changing and self.broken is None:
+            try:
+                self._manifest([e for p, e in self.listed.items() if p not in old], self.findings)
+                for p in changing:
+                    del self.listed[p]
+            except OSError as exc:
+                self.broken = exc.strerror or str(exc)
+        written = []
+        on_disk = dict(self.listed)         # what the manifest on disk says now
+        for entry, data in pending:
+            p = entry["path"]
+            if self.broken is not None:
+                if data is not None or p not in self.listed:
+                    _fail(entry, f"not written: the manifest cannot be written ({self.broken})")
+                continue
+            if data is not None:
+                tmp = staged.get(p)
+                try:
+                    if tmp is None:
+                        raise failed_stage.pop(p)
+                    os.replace(tmp, self.out.path / p)
+                    del staged[p]
+                    written.append(p)
+                except (OutsideOut, OSError) as exc:
+                    if tmp is not None:
+                        discard(staged.pop(p))
+                    _fail(entry, str(exc) if isinstance(exc, OutsideOut)
+                          else f"could not write the PDF ({exc.strerror or exc})")
+                    if p in self.listed:
+                        continue    # the old PDF is untouched and stays listed as it is
+            if entry["status"] != "ok" and p in old:
+                # A failed document has no PDF: the old one, if still the press's own, goes
+                # (the manifest on disk no longer lists it).
+                self.out.remove_own(old[p])
+            self.listed[p] = entry
+        if self.broken is None:
+            try:
+                self._manifest(self.listed.values(), self.findings)
+            except OSError as exc:
+                self.broken = exc.strerror or str(exc)
+                # Undo what the manifest on disk does not say: keep only PDFs it lists.
+                for entry, data in pending:
+                    p = entry["path"]
+                    if p in on_disk:
+                        self.listed[p] = on_disk[p]
+                        if p in written and on_disk[p].get("sha256") == entry.get("sha256"):
+                            continue    # the same bytes as listed: nothing to undo
+                    else:
+                        self.listed.pop(p, None)
+                    if p in written:
+                        try:
+                            os.unlink(self.out.path / p)
+                        except OSError:
+                            pass
+                    if entry["status"] == "ok":
+                        _fail(entry, f"not kept: the manifest cannot be written ({self.broken})")
+
+    def finish(self, documents: list[dict], findings: list[dict], stale: list[dict]) -> None:
+        """The final manifest: ``documents`` as they now are, the PDFs of ``stale`` entries
+        (documents that can no longer be built) removed if they are still the press's own."""
+        self.flush()
+        if self.broken is not None:
+            raise ManifestError(f"cannot write {MANIFEST} ({self.broken}); the PDFs it lists are as it says",
+                                file=str(self.out.path), hint="Free some space or fix the folder, then build again")
+        # A document whose new PDF could not be written keeps its old, untouched PDF and entry.
+        documents = [self.listed[d["path"]] if d["status"] == "failed" and d["path"] in self.listed
+                     else d for d in documents]
+        with _signals_held():
+            for entry in stale:
+                self.out.remove_own(entry)
+            try:
+                self._manifest(documents, findings)
+            except OSError as exc:
+                raise ManifestError(f"cannot write {MANIFEST} ({exc.strerror or exc})", file=str(self.out.path),
+                                    hint="Free some space or fix the folder, then build again") from None
+
+
+def _fail(entry: dict, message: str) -> None:
+    entry.update(status="failed", error=message, sha256=None, pages=0)
