@@ -50,6 +50,11 @@ class Brand:
     translations: dict = field(default_factory=dict)    # lang -> {line: text}, see TRANSLATED
     partner: str | None = None      # a partner clinic's name: "Provided by ..." after the credit
     rtl: bool = False               # set by for_language: the direction its lines are set in
+    notes: tuple = ()               # a partner clinic's own short text, per language: (lang, text)
+
+    def note(self, lang: str) -> str | None:
+        """The clinic's text block (aftercare, hours) in a language, or None."""
+        return dict(self.notes).get(lang)
 
     def online(self, handout: str, lang: str) -> str | None:
         """The address of the online copy, for the QR code (at most MAX_URL characters)."""
@@ -212,6 +217,7 @@ def _online_url(r: Reader, doc, value, key) -> str | None:
 
 
 PARTNER_FILE = "assets/brands/partners.yaml"
+MAX_NOTE = 400        # characters of a clinic's note in one language
 
 
 def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
@@ -224,7 +230,7 @@ def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
         try:
-            p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo"))
+            p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
             pid = r.ident(p["id"], k + ("id",))
             if pid in ids:
                 raise doc.error(k + ("id",), f"partner id {pid!r} is used twice", hint="Give each partner its own id")
@@ -247,7 +253,7 @@ def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | Leaf
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
         try:
-            p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo"))
+            p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
             pid = r.ident(p["id"], k + ("id",))
         except LeafletError:
             continue            # reported once, by partner_ids
@@ -283,6 +289,20 @@ def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path
         logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
         check_image(logo, _display(logo, root))
     name = plain("name")
+    notes = []
+    if p.get("note") is not None:
+        nk = k + ("note",)
+        nm = r.mapping(p["note"], nk, (), tuple(p["note"]) if isinstance(p["note"], dict) else ())
+        for code, text in nm.items():
+            s = r.string(text, nk + (code,))
+            try:
+                check_characters(s)
+            except InlineError as exc:
+                raise doc.error(nk + (code,), str(exc)) from None
+            if len(s) > MAX_NOTE:
+                raise doc.error(nk + (code,), f"a clinic note is at most {MAX_NOTE} characters, this one {len(s)}",
+                                hint="Keep it to a few short sentences (hours, a phone line, aftercare)")
+            notes.append((str(code), " ".join(s.split())))
     provided = base.translations.get("", {}).get("provided_by", PROVIDED_BY)
     # The nonprofit's translated lines come along; "" keeps its source credit (untranslated
     # languages print it isolated) apart from this partner's own name.
@@ -292,7 +312,8 @@ def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path
     return Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
                  organisation=name, phone=plain("phone"), website=website,
                  address=plain("address"), credit=f"{base.credit} {provided.replace('{name}', name)}",
-                 licence=base.licence, online_url=base.online_url, translations=lines, partner=name)
+                 licence=base.licence, online_url=base.online_url, translations=lines, partner=name,
+                 notes=tuple(notes))
 
 
 def resolve_inside(folder: Path, name: str, doc, key) -> Path:

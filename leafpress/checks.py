@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 
 from . import readability
 from .content.inline import InlineError, check_url
-from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps, unknown_kind
+from .content.model import (Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps, Table,
+                            WriteIn, text_parts, texts_of, unknown_kind)
 from .layout.items import Box, LaidOut, Picture, Raster, TextLine
 from .text.bidi import misread_runs
 
@@ -48,14 +49,20 @@ def section_hash(section: Section) -> str:
     h = hashlib.sha256(section.heading.raw.encode())
     for b in section.blocks:
         h.update(b.kind.encode())
-        if isinstance(b, (Paragraph, Callout)):
+        if isinstance(b, Paragraph) or (isinstance(b, Callout) and b.text is not None):
             h.update(b.text.raw.encode())
         elif isinstance(b, (Bullets, Steps)):
             for t in b.items:
                 h.update(b"\0" + t.raw.encode())
         elif isinstance(b, Figure):
-            for part in (b.diagram, b.caption.raw, b.alt.raw, *(k + "=" + v.raw for k, v in b.labels)):
+            for part in (b.diagram or "image:" + str(b.image), b.caption.raw, b.alt.raw,
+                         *(k + "=" + v.raw for k, v in b.labels)):
                 h.update(b"\0" + part.encode())
+        elif isinstance(b, (Callout, Table, WriteIn)):
+            h.update(b"\0" + str(getattr(b, "tone", "")).encode())
+            for key, t in text_parts(b):      # a write-in's form flag is not wording
+                key = key[-1:] if isinstance(b, WriteIn) else key
+                h.update(b"\0" + ".".join(map(str, key)).encode() + b"=" + t.raw.encode())
         else:
             raise unknown_kind(b, "checks.section_hash")
     return h.hexdigest()[:10]
@@ -65,13 +72,16 @@ FRONT = "front matter (title, subtitle, summary, credit)"
 
 
 def front_hash(h: Handout) -> str:
-    """A short fingerprint of the texts outside the sections: title, subtitle, summary, credit."""
+    """A short fingerprint of the texts outside the sections: title, subtitle, summary, credit
+    (and the handout's contact line, when it has one)."""
     parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
+    parts += [h.contact.raw] if h.contact else []
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:10]
 
 
 def handout_hash(h: Handout) -> str:
     parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
+    parts += [h.contact.raw] if h.contact else []
     parts += [f"{s.id}:{section_hash(s)}" for s in h.sections]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
@@ -166,12 +176,16 @@ def _section_text(s: Section) -> str:
     a sentence) nor diagram labels; each list item a sentence of its own."""
     parts = []
     for b in s.blocks:
-        if isinstance(b, (Paragraph, Callout)):
+        if isinstance(b, Paragraph):
             parts.append(b.text.plain)
+        elif isinstance(b, Callout):
+            parts += [t.plain for t in texts_of(b)]
         elif isinstance(b, (Bullets, Steps)):
             parts += [t.plain for t in b.items]
         elif isinstance(b, Figure):
             parts.append(b.caption.plain)
+        elif isinstance(b, (Table, WriteIn)):
+            pass        # cells and labels are not running sentences (their size and contrast are checked)
         else:
             raise unknown_kind(b, "checks._section_text")
     return readability.running_text(parts)
@@ -222,7 +236,8 @@ def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float,
                         f"text {item.colour} on {bg} has a contrast of {ratio:.2f}:1, under {need:g}:1 "
                         "(WCAG 1.4.3)", blocking=True)
             elif isinstance(item, Picture) and isinstance(item.source, Raster):
-                out.extend(image_findings(h, layout, item, brand_file))
+                out.extend(image_findings(h, layout, item, h.file if item.node is not None and item.node.content
+                                          else brand_file))
         for link in page.links:
             try:
                 check_url(link.url)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 import traceback
@@ -20,7 +21,9 @@ from .outdir import ManifestError, OutDir, Recorder, valid_entry
 from .project import Job, Project, write_atomic
 from .translate.pseudo import PSEUDO
 
-COMMANDS = ("build", "check", "list", "proof", "stamp", "site")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+COMMANDS = ("build", "check", "list", "proof", "stamp", "site", "diagram", "new")
 TRANSLATE_COMMANDS = ("export", "import", "review")     # translation exchange (leafpress/translate)
 
 
@@ -37,8 +40,14 @@ def parser() -> argparse.ArgumentParser:
                         "stamp: record in translations which source version they match; "
                         "site: build, then the static website under OUT/site/; "
                         "export: XLIFF or PO files for translators; import FILE: bring one back; "
-                        "review: record a reviewer's sign-off")
-    p.add_argument("file", nargs="?", metavar="FILE", help="import: the XLIFF (.xlf) or PO (.po) file")
+                        "review: record a reviewer's sign-off; "
+                        "diagram NAME: check a diagram (--preview: draw it for every language); "
+                        "new HANDOUT: write a skeleton handout to start from")
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="import: the XLIFF (.xlf) or PO (.po) file; diagram: its name; new: the handout id")
+    p.add_argument("--preview", action="store_true",
+                   help="diagram: draw it with its panels, anchors, label boxes and leader lines for "
+                        "each language, in OUT/diagrams/")
     p.add_argument("--handout", action="append", default=[], metavar="ID", help="only this handout (repeatable)")
     p.add_argument("--lang", action="append", default=[], metavar="CODE", help="only this language, BCP 47 (repeatable)")
     p.add_argument("--layout", action="append", default=[], metavar="NAME", help="only this layout (repeatable)")
@@ -187,6 +196,12 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             return cmd_stamp(project, args)
         if args.command in TRANSLATE_COMMANDS:
             return cmd_translate(project, args)
+        if args.command == "diagram":
+            return cmd_diagram(project, args)
+        if args.command == "new":
+            return cmd_new(project, args)
+        if args.preview:
+            raise UsageError("--preview is for the diagram command", hint="python generate.py diagram NAME --preview")
         if args.file:
             raise UsageError(f"unexpected argument {args.file!r}", hint=f"'{args.command}' takes options only")
         if args.format not in (None, "text", "json"):
@@ -431,6 +446,48 @@ def cmd_stamp(project: Project, args) -> int:
 
 
 # -- translation exchange: export, import, review (leafpress/translate) -------------------------------
+def cmd_diagram(project: Project, args) -> int:
+    """Check one diagram (its schema, and every handout's labels for it); with --preview, draw it."""
+    from .diagram import load_diagram
+    from .proof import diagram_preview
+    if not args.file:
+        raise UsageError("which diagram?", hint="python generate.py diagram NAME [--preview]; names: " +
+                         ", ".join(sorted(p.stem for p in (project.root / "assets" / "diagrams").glob("*.yaml"))))
+    name = args.file
+    if not _ID.match(name) or not (project.root / "assets" / "diagrams" / f"{name}.yaml").is_file():
+        raise UsageError(f"no diagram {name!r}", hint="Known: " + ", ".join(
+            sorted(p.stem for p in (project.root / "assets" / "diagrams").glob("*.yaml"))))
+    d = load_diagram(name, project.root / "assets" / "diagrams", project.root)
+    print(f"{name}: {len(d.anchors)} anchor(s) in {len(d.panels)} panel(s): ok")
+    if args.preview:
+        out = Path(args.out)
+        for path in diagram_preview(project, name, out if out.is_absolute() else Path.cwd() / out, args.lang or None):
+            print(f"wrote {path}")
+    return 0
+
+
+def cmd_new(project: Project, args) -> int:
+    """Write handouts/ID/<lang>.yaml from assets/templates/handout.yaml: a valid skeleton."""
+    import datetime as dt
+    hid = args.file
+    if not hid or not _ID.match(hid):
+        raise UsageError(f"{hid!r} is not a handout id" if hid else "which handout id?",
+                         hint="python generate.py new ID, with lower-case letters, digits, '-' and '_'")
+    lang = args.lang[0] if args.lang else "en"
+    if lang not in project.languages:
+        raise UsageError(f"unknown language {lang!r}", hint="Known: " + ", ".join(sorted(project.languages)))
+    folder = project.root / "handouts" / hid
+    if folder.exists():
+        raise UsageError(f"handouts/{hid} already exists", hint="Choose another id, or edit that handout")
+    template = (project.root / "assets" / "templates" / "handout.yaml").read_text(encoding="utf-8")
+    text = (template.replace("HANDOUT_ID", hid).replace("LANG", lang)
+            .replace("TODAY", dt.date.today().isoformat()))
+    write_atomic(folder / f"{lang}.yaml", text.encode("utf-8"))
+    print(f"wrote handouts/{hid}/{lang}.yaml: replace its example texts, then "
+          f"python generate.py --handout {hid} --lang {lang}")
+    return 0
+
+
 def cmd_translate(project: Project, args) -> int:
     from .translate import exchange, signoff
     if args.command != "import" and args.file:

@@ -33,7 +33,7 @@ class Anchor:
     y: float
     side: str         # left | right
     at: tuple = ()    # the same point in the SVG's own viewBox coordinates (origin top-left)
-    panel: str | None = None
+    panel: str | None = None   # the panel it belongs to (its label stays on that panel's side)
 
 
 @dataclass
@@ -99,6 +99,7 @@ def check_svg(path: Path, display: str) -> None:
 _CACHE: dict = {}
 _EXTERNAL = re.compile(r"url\(\s*['\"]?(?!#)", re.I)      # url(...) in any case, unless to #id
 _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:px|pt|mm|cm|in|%)?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def _finite_numbers(value: str, n: int) -> bool:
@@ -113,6 +114,34 @@ def _coordinate(doc, value, path) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise doc.error(path, f"expected a number, found {value!r}")
     return float(value)
+
+
+def _numbers(r: Reader, value, path, n: int) -> tuple:
+    seq = r.seq(value, path, n)
+    if len(seq) != n:
+        raise r.doc.error(path, f"expected {n} numbers, like [{', '.join(['0'] * n)}]")
+    return tuple(_coordinate(r.doc, v, path + (i,)) for i, v in enumerate(seq))
+
+
+def _panels(r: Reader, value, viewbox: tuple) -> dict:
+    """The diagram's panels: id -> box (viewBox units), each inside the viewbox, ids unique."""
+    vx, vy, vw, vh = viewbox
+    out: dict = {}
+    for i, p in enumerate(r.seq(value, ("panels",))):
+        path = ("panels", i)
+        p = r.mapping(p, path, ("id", "box"))
+        pid = r.string(p["id"], path + ("id",))
+        if not _ID.match(pid):
+            raise r.doc.error(path + ("id",), f"{pid!r} is not a valid panel id",
+                              hint="Use lower-case letters, digits, '-' and '_'")
+        if pid in out:
+            raise r.doc.error(path + ("id",), f"panel id {pid!r} is used twice", hint="Give each panel its own id")
+        box = _numbers(r, p["box"], path + ("box",), 4)
+        x, y, w, h = box
+        if w <= 0 or h <= 0 or x < vx - 0.01 or y < vy - 0.01 or x + w > vx + vw + 0.01 or y + h > vy + vh + 0.01:
+            raise r.doc.error(path + ("box",), "the panel box [x, y, width, height] must lie inside the viewbox")
+        out[pid] = box
+    return out
 
 
 def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
@@ -130,7 +159,7 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
                            hint="Copy the file into assets/diagrams/ instead of linking to it")
     doc = load_yaml(data_path, display)
     r = Reader(doc)
-    top = r.mapping(doc.data, (), ("viewbox", "anchors"), ("panels", "svg"))
+    top = r.mapping(doc.data, (), ("viewbox", "panels", "anchors"), ("svg",))
     svg_path = resolve_inside(folder, r.string(top.get("svg", f"{diagram_id}.svg"), ("svg",)), doc, ("svg",))
     svg_display = _display(svg_path, root)
     check_svg(svg_path, svg_display)
@@ -140,40 +169,80 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
     drawing = svg2rlg(str(svg_path))
     if drawing is None:
         raise LeafletError("svglib could not read this SVG", file=svg_display)
-    vb = r.seq(top["viewbox"], ("viewbox",), 4)
-    vx, vy, vw, vh = (_coordinate(doc, v, ("viewbox", i)) for i, v in enumerate(vb[:4]))
-    if vw <= 0 or vh <= 0 or len(vb) != 4:
-        raise doc.error(("viewbox",), "the viewbox is [x, y, width, height] with a positive width and height")
+    vx, vy, vw, vh = _numbers(r, top["viewbox"], ("viewbox",), 4)
+    if vw <= 0 or vh <= 0:
+        raise doc.error(("viewbox",), "the viewbox is [x, y, width, height] with a positive width and height",
+                        hint="Copy the viewBox of the SVG")
     if not (math.isfinite(drawing.width) and math.isfinite(drawing.height)) or drawing.width <= 0 \
             or drawing.height <= 0:
         raise LeafletError("the SVG has no usable size", file=svg_display, hint="Give it a viewBox")
     sx, sy = drawing.width / vw, drawing.height / vh
+    panels = _panels(r, top["panels"], (vx, vy, vw, vh))
     anchors = {}
     am = r.mapping(top["anchors"], ("anchors",), tuple(top["anchors"]) if isinstance(top["anchors"], dict) else ())
+    if not am:
+        raise doc.error(("anchors",), "a diagram needs at least one anchor",
+                        hint="Add an anchor per label: name: {panel: ..., at: [x, y], side: left}")
     for aid, a in am.items():
         p = ("anchors", aid)
-        a = r.mapping(a, p, ("at", "side"), ("panel",))
-        at = r.seq(a["at"], p + ("at",), 2)
+        if not _ID.match(str(aid)):
+            raise doc.error(p, f"{aid!r} is not a valid anchor id", hint="Use lower-case letters, digits, '-' and '_'")
+        a = r.mapping(a, p, ("panel", "at", "side"))
+        x, y = _numbers(r, a["at"], p + ("at",), 2)
         side = r.string(a["side"], p + ("side",))
         if side not in ("left", "right"):
             raise doc.error(p + ("side",), f"{side!r} is not a side", hint="Use left or right")
-        if len(at) != 2:
-            raise doc.error(p + ("at",), "a point is [x, y]")
-        x, y = (_coordinate(doc, v, p + ("at", i)) for i, v in enumerate(at))
-        if not (vx <= x <= vx + vw and vy <= y <= vy + vh):
-            raise doc.error(p + ("at",), "the anchor lies outside the viewbox")
-        panel = r.string(a["panel"], p + ("panel",)) if a.get("panel") is not None else None
-        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side, (x, y), panel)
-    panels = {}
-    for i, pn in enumerate(r.seq(top["panels"], ("panels",)) if top.get("panels") is not None else ()):
-        pn = r.mapping(pn, ("panels", i), ("id", "box"))
-        box = r.seq(pn["box"], ("panels", i, "box"), 4)
-        panels[r.string(pn["id"], ("panels", i, "id"))] = tuple(float(v) for v in box)
-    for aid, a in anchors.items():
-        if a.panel is not None and a.panel not in panels:
-            raise doc.error(("anchors", aid, "panel"), f"no panel {a.panel!r} in panels:",
-                            hint="Name one of the panels, or add it to panels:")
+        pid = r.string(a["panel"], p + ("panel",))
+        if pid not in panels:
+            raise doc.error(p + ("panel",), f"unknown panel {pid!r}", hint="Use one of: " + ", ".join(panels))
+        px, py, pw, ph = panels[pid]
+        if not (px <= x <= px + pw and py <= y <= py + ph):
+            raise doc.error(p + ("at",), f"the anchor lies outside its panel {pid!r} "
+                            f"(x {px:g} to {px + pw:g}, y {py:g} to {py + ph:g})",
+                            hint="Check the coordinates (viewBox units, y down) or the panel")
+        beyond = [q for q, (qx, qy, qw, qh) in panels.items() if q != pid and qy < py + ph and py < qy + qh
+                  and (qx + qw <= px + 0.01 if side == "left" else qx >= px + pw - 0.01)]
+        if beyond:
+            raise doc.error(p + ("side",), f"side: {side} would set this label beyond panel {beyond[0]!r}, "
+                            f"its leader line crossing it (labels stay by their own panel)",
+                            hint=f"Use side: {'right' if side == 'left' else 'left'}, or anchor it in the "
+                                 f"panel at the {side} edge")
+        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side, (x, y), pid)
     diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors,
                       (vx, vy, vw, vh), panels)
     _CACHE[key] = diagram
     return diagram
+
+
+def load_icon(tone: str, folder: Path, root: Path):
+    """A call-out tone's icon (``assets/icons/<tone>.svg``), checked like a diagram."""
+    from .layout.items import Svg
+    path = folder / f"{tone}.svg"
+    display = _display(path, root)
+    if not path.is_file():
+        raise LeafletError(f"no icon for the call-out tone {tone!r}", file=display,
+                           hint="Ship an SVG icon for each tone in assets/icons/")
+    check_svg(path, display)
+    return Svg(path)
+
+
+@dataclass(frozen=True)
+class Image:
+    """A raster illustration (PNG or JPEG) checked for size and soundness; its pixels, for the
+    resolution check at the size it is printed."""
+    path: Path
+    width_px: int
+    height_px: int
+
+
+def load_image(name: str, folder: Path, root: Path) -> Image:
+    from .brand import check_image
+    from PIL import Image as PILImage
+    path = folder / name
+    display = _display(path, root)
+    if not path.is_file():
+        raise LeafletError(f"no image {name!r}", file=display, hint="Put the PNG or JPEG in assets/images/")
+    check_image(path, display)
+    with PILImage.open(path) as im:
+        w, h = im.size
+    return Image(path, w, h)

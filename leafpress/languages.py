@@ -23,8 +23,10 @@ PLACEHOLDERS = ("page", "pages", "version", "date")
 # brand data, translated per language in the brand file.)
 MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
 # ``qr_caption`` says what the QR code opens, next to it (a language without it gets the code
-# alone, and a warning).
-OPTIONAL_STRINGS = tuple(MARKS) + ("qr_caption",)
+# alone, and a warning). ``icon_<tone>``: the alternative text of a call-out tone's icon, needed
+# by handouts that use it.
+ICON_STRINGS = ("icon_info", "icon_warning", "icon_call_us")
+OPTIONAL_STRINGS = tuple(MARKS) + ("qr_caption",) + ICON_STRINGS
 OPTIONAL_PLACEHOLDERS = {"step": ("n",)}     # the others take none
 
 

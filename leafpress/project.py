@@ -17,9 +17,9 @@ from pathlib import Path
 from . import ENGINE_VERSION
 from .brand import PARTNER_FILE, Brand, load_brand, load_partners
 from .content.loader import _display, check_mirrors, load_handout
-from .content.model import Figure, Handout, Status
+from .content.model import Callout, Figure, Handout, Status
 from .content.yamlsafe import MAX_BYTES, is_regular, read_limited, sha256_regular
-from .diagram import load_diagram
+from .diagram import load_diagram, load_icon, load_image
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
 from .layout.spec import LayoutSpec, load_layout
@@ -256,6 +256,8 @@ class Project:
         else:       # a partner, or room for clinic details sized by every brand (see peers)
             files += [self.partners_file] + self._tree_files(self.root / "assets" / "brands")
         files += self._tree_files(self.root / "assets" / "diagrams")
+        files += self._tree_files(self.root / "assets" / "icons")
+        files += self._tree_files(self.root / "assets" / "images")
         files += self._tree_files(self.root / "assets" / "fonts")
         files += self._tree_files(Path(__file__).resolve().parent)
         files.append(self.root / "pyproject.toml")
@@ -280,7 +282,13 @@ class Project:
         diagrams = {}
         for sec in h.sections:
             for b in sec.blocks:
-                if isinstance(b, Figure) and b.diagram not in diagrams:
+                if isinstance(b, Callout) and b.tone and "icon:" + b.tone not in diagrams:
+                    diagrams["icon:" + b.tone] = self._cached(
+                        ("i", b.tone), lambda t=b.tone: load_icon(t, self.root / "assets" / "icons", self.root))
+                if isinstance(b, Figure) and b.image and "image:" + b.image not in diagrams:
+                    diagrams["image:" + b.image] = self._cached(
+                        ("m", b.image), lambda n=b.image: load_image(n, self.root / "assets" / "images", self.root))
+                elif isinstance(b, Figure) and b.diagram and b.diagram not in diagrams:
                     diagrams[b.diagram] = self._cached(
                         ("d", b.diagram),
                         lambda d=b.diagram: load_diagram(d, self._inside(self.root / "assets" / "diagrams"),

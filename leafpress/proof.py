@@ -134,3 +134,77 @@ def review_copy(project: Project, out: Path, handout: str, lang: str, brand: str
     target = out / "proofs" / f"{handout}-{lang}-review.pdf"
     write_atomic(target, data, out)
     return target
+
+
+def diagram_preview(project: Project, name: str, out: Path, langs: list[str] | None = None) -> list[Path]:
+    """``diagram NAME --preview``: the diagram checked, then drawn for each language of every
+    handout that uses it, wide (a diagram slot) and narrow (one column, where the labels may
+    turn into a numbered key), with its panels (green), anchors (red dots) and label boxes
+    (red) over it. Writes ``OUT/diagrams/NAME-preview.pdf`` and a PNG per page; returns them."""
+    from .content.model import Figure
+    from .diagram import load_diagram
+    from .layout.figures import draw_figure
+    from .layout.items import Box, LaidOut, Node, Page, Picture, Rule, Svg, TextLine
+    from .layout.setting import Ctx, emit
+    root = project.root
+    diagram = load_diagram(name, root / "assets" / "diagrams", root)      # the schema checks
+    layout = "letter-2page" if "letter-2page" in project.layouts else sorted(project.layouts)[0]
+    brand = project.all_brands()[0]
+    uses = [(hid, lang) for hid in sorted(project.handouts) for lang in sorted(project.handouts[hid])
+            if not langs or lang in langs]
+    pages = []
+    for hid, code in uses:
+        h, lang, spec, br, ts, diagrams = project.prepare(Job(hid, code, layout, brand))
+        for fig in (b for s in h.sections for b in s.blocks if isinstance(b, Figure) and b.diagram == name):
+            ctx = Ctx(h, lang, spec, br, ts, diagrams, spec.body_sizes()[0], max(spec.line_height, lang.line_height))
+            W, H = spec.page_size
+            page = Page(W, H)
+            left, right = spec.margins["inside"], W - spec.margins["outside"]
+            head = project.typesetter(project.source(hid).lang).shape(f"{name} · {hid} · {lang.name} ({code})", bold=True)
+            emit(ctx, page, head, head.lines(1000), left, right - left, H - 30, 12, 16, "#000000", "Artifact",
+                 Node("other"), "left")
+            top = H - 60
+            narrow = spec.body_column_width
+            for width, max_h in ((right - left, 300.0), (narrow, 280.0)):
+                used = draw_figure(ctx, Page(0, 0), fig, left, left + width, 0, max_h)
+                draw_figure(ctx, page, fig, left, left + width, top - used, max_h)
+                top -= used + 30
+            for item in list(page.items):
+                if isinstance(item, Picture) and isinstance(item.source, Svg) and item.source.path == diagram.svg:
+                    sc = item.w / diagram.width
+                    vx, vy, vw, vh = diagram.viewbox        # panels are in viewBox units, y down
+                    k = diagram.width / vw
+                    for px, py, pw, ph in (diagram.panels or {}).values():
+                        page.items.append(Box(item.x + (px - vx) * k * sc,
+                                              item.y + (diagram.height - (py - vy + ph) * k) * sc,
+                                              pw * k * sc, ph * k * sc, stroke="#1a8f3c", stroke_width=0.6))
+                    for a in diagram.anchors.values():
+                        page.items.append(Rule(item.x + a.x * sc, item.y + a.y * sc, item.x + a.x * sc,
+                                               item.y + a.y * sc, "#d0021b", 0.1, dot=2.2))
+                elif isinstance(item, TextLine) and item.role == "Label":
+                    page.items.append(Box(item.x, item.y - item.size * 0.25, item.width, item.size * 1.05,
+                                          stroke="#d0021b", stroke_width=0.4))
+            for item in page.items:
+                if hasattr(item, "role"):
+                    item.role = "Artifact"          # a proof, not a leaflet: not tagged
+            pages.append((page, code))
+    if not pages:
+        raise LeafletError(f"no handout uses the diagram {name!r}", file=f"assets/diagrams/{name}.yaml",
+                           hint="Add a figure with 'diagram: " + name + "' to a handout, then preview it")
+    laid = LaidOut([p for p, _ in pages], [], 12.0, [], {}, pages[0][1])
+    data = render_pdf(laid, Metadata(f"Diagram preview: {name}", "leafpress", "", name, pages[0][1]), tagged=False)
+    target = out / "diagrams" / f"{name}-preview.pdf"
+    write_atomic(target, data)
+    written = [target]
+    pdfium = _pdfium()
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for i in range(len(pdf)):
+            buf = io.BytesIO()
+            pdf[i].render(scale=100 / 72).to_pil().save(buf, format="PNG", optimize=True)
+            png = out / "diagrams" / f"{name}-preview-p{i + 1}.png"
+            write_atomic(png, buf.getvalue())
+            written.append(png)
+    finally:
+        pdf.close()
+    return written

@@ -28,7 +28,7 @@ def copy_project(dst: Path) -> Path:
     for name in ("handouts", "layouts"):
         shutil.copytree(ROOT / name, dst / name)
     (dst / "assets").mkdir()
-    for name in ("brands", "diagrams", "languages"):
+    for name in ("brands", "diagrams", "languages", "icons", "templates"):
         shutil.copytree(ROOT / "assets" / name, dst / "assets" / name)
     (dst / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
     return dst
@@ -43,7 +43,7 @@ def project_copy(dst: Path, layouts: list[Path], handouts: bool = True) -> Path:
     for f in layouts:
         shutil.copyfile(f, dst / "layouts" / f.name)
     (dst / "assets").mkdir()
-    for name in ("brands", "diagrams", "languages"):
+    for name in ("brands", "diagrams", "languages", "icons", "templates"):
         shutil.copytree(ROOT / "assets" / name, dst / "assets" / name)
     (dst / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
     return dst

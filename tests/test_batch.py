@@ -97,7 +97,7 @@ def test_proofs(scratch, tmp_path, capsys):
     assert not (tmp_path / "out" / "proofs/port-en-review.pdf").exists()    # the source is not reviewed
     text = poppler("pdftotext", str(review), "-")
     assert "Status: draft, not yet reviewed by a medical translator" in " ".join(text.split())
-    assert "What is a port?" in text and "ما هو المنفذ؟" in text
+    assert "What is a port?" in text and "ما هو البورت؟" in text
     sheet_text = " ".join(poppler("pdftotext", str(sheet), "-").split())
     assert "ar · trifold-letter · 2 p." in sheet_text and "en · large-print" in sheet_text
     pngs = list((tmp_path / "out" / "previews").rglob("*.png"))

@@ -24,14 +24,19 @@ class Diagramme:        # a block kind the press does not know
     kind = "diagramme"
 
 
-def test_the_shipped_handout_uses_every_kind():
-    h = load_handout(ROOT / "handouts/port/en.yaml", ROOT)
-    assert {b.kind for s in h.sections for b in s.blocks} == set(BLOCK_KINDS)
+def _handouts():
+    """The shipped handout and the test library's (tests/library: tables, figures of both
+    kinds, call-outs with a tone, write-ins)."""
+    return [load_handout(ROOT / "handouts/port/en.yaml", ROOT),
+            load_handout(ROOT / "tests/library/handouts/picc/en.yaml", ROOT / "tests/library")]
+
+
+def test_the_handouts_use_every_kind():
+    assert {b.kind for h in _handouts() for s in h.sections for b in s.blocks} == set(BLOCK_KINDS)
 
 
 def test_every_stage_knows_every_kind():
-    h = load_handout(ROOT / "handouts/port/en.yaml", ROOT)
-    for s in h.sections:
+    for s in (s for h in _handouts() for s in h.sections):
         checks.section_hash(s)
         checks._section_text(s)
         for b in s.blocks:

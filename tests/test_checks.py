@@ -145,6 +145,7 @@ def test_reviewed_translation_passes_release_and_loses_the_draft_line(scratch, t
     es.write_text(es.read_text(encoding="utf-8").replace(
         "  status: draft", "  status: reviewed\n  reviewer: Ana Ruiz, CoreCHI\n  reviewed_on: 2026-11-20"),
         encoding="utf-8")
+    assert main(["stamp", "--handout", "port", "--lang", "es"], root=scratch) == 0   # up to date first
     assert main(["--release", "--lang", "es", *ONE, "--out", str(tmp_path)], root=scratch) == 0
     from conftest import poppler
     text = poppler("pdftotext", str(tmp_path / "open-leaflets/port/port-es-a4-2page.pdf"), "-")

@@ -57,13 +57,13 @@ def test_unknown_key_names_file_line_and_path(tmp_path):
     text = GOOD.replace("      - paragraph: Hello **world**.", "      - paragrap: Hello")
     assert error(tmp_path, text) == (
         "handouts/demo/en.yaml:14: sections[0].blocks[0].paragrap: unknown block kind 'paragrap'. "
-        "Use one of: paragraph, bullets, steps, callout, figure")
+        "Use one of: paragraph, bullets, steps, callout, figure, table, write_in")
 
 
 def test_unknown_top_level_key(tmp_path):
     assert error(tmp_path, GOOD + "colour: red\n") == (
         "handouts/demo/en.yaml:16: colour: unknown key 'colour'. Use one of: handout, lang, version, "
-        "last_reviewed, translation, title, summary, source_credit, sections, subtitle, source_url, checks")
+        "last_reviewed, translation, title, summary, source_credit, sections, subtitle, source_url, checks, contact")
 
 
 def test_missing_field(tmp_path):

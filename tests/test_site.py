@@ -50,16 +50,16 @@ def test_every_block_kind_has_a_renderer():
 
 def test_unknown_block_kind_fails_the_page_loudly(site, tmp_path):
     @dataclasses.dataclass(frozen=True)
-    class Table:
-        kind = "table"
+    class Diagramme:
+        kind = "diagramme"
 
     project = Project(ROOT)
     h = project.handout("port", "es")
-    sec = dataclasses.replace(h.sections[0], blocks=h.sections[0].blocks + (Table(),))
+    sec = dataclasses.replace(h.sections[0], blocks=h.sections[0].blocks + (Diagramme(),))
     project._cache[("h", "port", "es")] = dataclasses.replace(h, sections=(sec,) + h.sections[1:])
     report = SiteBuilder(project, tmp_path).build()
     assert report.errors == ["site: port/es/index.html: handouts/port/es.yaml: sections[0].blocks[2]: "
-                             "block kind 'table' has no web rendering. Add a renderer for it in "
+                             "block kind 'diagramme' has no web rendering. Add a renderer for it in "
                              "leafpress/site/build.py (RENDERERS) and templates/macros.html"]
     assert (tmp_path / "site/port/en/index.html").is_file()         # the others are built
     assert not (tmp_path / "site/port/es/index.html").exists()

@@ -103,7 +103,7 @@ def test_edited_xliff_imports_exactly_the_expected_changes_and_one_error(scratch
     after = ar.read_text(encoding="utf-8")
     removed = [ln for ln in before.splitlines() if ln not in after.splitlines()]
     added = [ln for ln in after.splitlines() if ln not in before.splitlines()]
-    assert removed == ["    heading: لماذا المنفذ أفضل من الكانيولا في الذراع"]
+    assert removed == ["    heading: لماذا البورت أفضل من الكانيولا في الذراع"]
     assert added == ["  reviewed_units:", "    - sections.steps.heading",
                      "    heading: لماذا يكون المنفذ أفضل من القسطرة؟"]
     assert (scratch / "assets/languages/ar.yaml").read_bytes() == lang_before
@@ -123,7 +123,7 @@ def test_edited_xliff_imports_exactly_the_expected_changes_and_one_error(scratch
     assert "section(s) stamped: what" in capsys.readouterr().err
     assert "what: 6e5a85b29d" not in ar.read_text(encoding="utf-8")
     assert main(["check", "--lang", "ar", "--layout", "letter-2page", "--brand", "open-leaflets"], root=scratch) == 0
-    assert "stale" not in capsys.readouterr().out
+    assert _stale_sections(capsys.readouterr().out) <= {"why"}     # 'why' waits for a translator (issue 16)
 
 
 def test_a_unit_exported_before_the_source_changed_is_not_imported(scratch, tmp_path, capsys):
@@ -229,6 +229,7 @@ def test_import_refuses_what_it_cannot_read(scratch, tmp_path, capsys):
 # -- review sign-off ----------------------------------------------------------------------------
 def test_clinical_sign_off_removes_the_draft_notice_linguistic_does_not(scratch, tmp_path, capsys):
     one = ["--lang", "ar", "--layout", "letter-2page", "--brand", "open-leaflets"]
+    assert main(["stamp", "--handout", "port", "--lang", "ar"], root=scratch) == 0   # brought up to date
     assert main(["review", "--handout", "port", "--lang", "ar", "--reviewer", "Dr. Amal Haddad",
                  "--scope", "linguistic"], root=scratch) == 0
     h = Project(scratch).handout("port", "ar")
@@ -251,10 +252,12 @@ def test_stale_translation_cannot_be_signed_off_and_release_refuses_it(scratch, 
     en.write_text(en.read_text(encoding="utf-8").replace("heading: Learn more", "heading: Find out more"),
                   encoding="utf-8")
     assert main(["review", "--handout", "port", "--lang", "hi", "--reviewer", "R. Sharma"], root=scratch) == 2
-    assert "cannot sign off: section(s) more" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot sign off: section(s) " in err and "more do not match" in err, err
 
 
 def test_sign_off_travels_in_the_xliff_header(scratch, tmp_path, capsys):
+    assert main(["stamp", "--handout", "port", "--lang", "vi"], root=scratch) == 0   # brought up to date
     _export(scratch, tmp_path, "--lang", "vi")
     path = tmp_path / "translations" / "port-vi.xlf"
     tree, _ = _xliff(path)
@@ -342,7 +345,13 @@ def test_front_matter_has_its_own_fingerprint(scratch, tmp_path, capsys):
     assert main(["import", str(path)], root=scratch) == 0
     assert "section(s) stamped: front" in capsys.readouterr().err
     main(["check", "--lang", "es", "--layout", "letter-2page", "--brand", "open-leaflets"], root=scratch)
-    assert "stale" not in capsys.readouterr().out
+    assert _stale_sections(capsys.readouterr().out) <= {"why"}     # 'why' waits for a translator (issue 16)
+
+
+def _stale_sections(out: str) -> set:
+    """The sections a check's output calls stale."""
+    return {s.strip() for line in out.splitlines() if "stale" in line and "in section(s) " in line
+            for s in line.split("in section(s) ", 1)[1].split(",")}
 
 
 def test_a_new_source_item_is_exported_new_and_imported_into_place(scratch, tmp_path, capsys):

@@ -13,14 +13,15 @@ from typing import Any
 
 from ..errors import LeafletError
 from .inline import InlineError, check_url, parse_inline
-from .model import (BLOCK_KINDS, SIGN_OFF_SCOPES, Bullets, Callout, Figure, Handout, Paragraph,
-                    Section, SignOff, Status, Steps, Text, Translation)
+from .model import (BLOCK_KINDS, CALLOUT_PARTS, SIGN_OFF_SCOPES, TONES, Bullets, Callout, Figure,
+                    Handout, Paragraph, Section, SignOff, Status, Steps, Table, Text, Translation,
+                    WriteIn, text_parts)
 from .yamlsafe import KeyPath, Located, format_path, load_yaml
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _TOP_REQUIRED = ("handout", "lang", "version", "last_reviewed", "translation", "title", "summary",
                  "source_credit", "sections")
-_TOP_OPTIONAL = ("subtitle", "source_url", "checks")
+_TOP_OPTIONAL = ("subtitle", "source_url", "checks", "contact")
 
 
 # Bounds on text, far beyond what a leaflet holds (the longest paragraph in the port handout is
@@ -84,6 +85,11 @@ class Reader:
 
     def text(self, value: Any, path: KeyPath) -> Text:
         raw = self.string(value, path)
+        if "\n" in raw.strip():
+            raise self.doc.error(path, "a line break inside a text would be lost (the press joins the lines)",
+                                 hint="To list things, write a list (bullets or, in a call-out, "
+                                      "blocks: with a bullets list); for another paragraph, another "
+                                      "block; for one long text, use >- instead of |")
         try:
             spans = parse_inline(raw)
         except InlineError as exc:
@@ -211,26 +217,99 @@ def load_handout(path: Path, root: Path) -> Handout:
         source_credit=r.text(top["source_credit"], ("source_credit",)),
         source_url=source_url,
         sections=tuple(sections),
+        contact=r.text(top["contact"], ("contact",)) if top.get("contact") is not None else None,
     )
 
 
-def _block(r: Reader, value: Any, path: KeyPath):
+MAX_TABLE_COLUMNS = 5
+MAX_TABLE_ROWS = 40
+MAX_WRITE_INS = 12
+
+
+def _block(r: Reader, value: Any, path: KeyPath, kinds=BLOCK_KINDS):
     if not isinstance(value, dict) or len(value) != 1:
         raise r.doc.error(path, "a block is one key naming its kind",
-                          hint="Write e.g. '- paragraph: ...'; kinds: " + ", ".join(BLOCK_KINDS))
+                          hint="Write e.g. '- paragraph: ...'; kinds: " + ", ".join(kinds))
     (kind, body), = value.items()
-    if kind not in BLOCK_KINDS:
-        raise r.doc.error(path + (kind,), f"unknown block kind {kind!r}",
-                          hint="Use one of: " + ", ".join(BLOCK_KINDS))
+    if kind not in kinds:
+        raise r.doc.error(path + (kind,), f"unknown block kind {kind!r}" + (
+            "" if kinds is BLOCK_KINDS else " inside a call-out"), hint="Use one of: " + ", ".join(kinds))
     p = path + (kind,)
     if kind == "paragraph":
         return Paragraph(r.text(body, p))
     if kind == "callout":
-        return Callout(r.text(body, p))
+        if not isinstance(body, dict):
+            return Callout(r.text(body, p))
+        co = r.mapping(body, p, ("tone", "blocks"))
+        tone = r.string(co["tone"], p + ("tone",))
+        if tone not in TONES:
+            raise r.doc.error(p + ("tone",), f"{tone!r} is not a call-out tone",
+                              hint="Use one of: " + ", ".join(TONES))
+        parts = tuple(_block(r, b, p + ("blocks", k), CALLOUT_PARTS)
+                      for k, b in enumerate(r.seq(co["blocks"], p + ("blocks",))))
+        return Callout(None, tone, parts)
     if kind in ("bullets", "steps"):
-        items = tuple(r.text(t, p + (k,)) for k, t in enumerate(r.seq(body, p)))
-        return Bullets(items) if kind == "bullets" else Steps(items)
-    fig = r.mapping(body, p, ("diagram", "caption", "alt", "labels"))
+        keep = False
+        items_path = p
+        if isinstance(body, dict) and ("items" in body or "keep_together" in body):
+            m = r.mapping(body, p, ("items",), ("keep_together",))
+            keep = m.get("keep_together", False)
+            if not isinstance(keep, bool):
+                raise r.doc.error(p + ("keep_together",), "keep_together must be true or false")
+            if not keep:
+                raise r.doc.error(p + ("keep_together",), "the mapping form is for keep_together: true",
+                                  hint="Write the items as a plain list instead")
+            body, items_path = m["items"], p + ("items",)
+        items = tuple(r.text(t, items_path + (k,)) for k, t in enumerate(r.seq(body, items_path)))
+        return Bullets(items, keep) if kind == "bullets" else Steps(items, keep)
+    if kind == "table":
+        tb = r.mapping(body, p, ("header", "rows"))
+        header = tuple(r.text(t, p + ("header", c)) for c, t in enumerate(r.seq(tb["header"], p + ("header",))))
+        if len(header) > MAX_TABLE_COLUMNS:
+            raise r.doc.error(p + ("header",), f"a table has at most {MAX_TABLE_COLUMNS} columns, this one "
+                              f"{len(header)}", hint="Split it into two tables or use a list")
+        rows = []
+        for i, row in enumerate(r.seq(tb["rows"], p + ("rows",))):
+            if i >= MAX_TABLE_ROWS:
+                raise r.doc.error(p + ("rows", i), f"a table has at most {MAX_TABLE_ROWS} rows",
+                                  hint="Split it into shorter tables")
+            cells = r.seq(row, p + ("rows", i))
+            if len(cells) != len(header):
+                raise r.doc.error(p + ("rows", i), f"row has {len(cells)} cell(s), the header {len(header)}",
+                                  hint="Give every row one cell per column (quote a cell that starts with "
+                                       "a special character)")
+            rows.append(tuple(r.text(t, p + ("rows", i, c)) for c, t in enumerate(cells)))
+        return Table(header, tuple(rows))
+    if kind == "write_in":
+        form = False
+        fields_path = p
+        if isinstance(body, dict) and ("fields" in body or "form" in body):
+            m = r.mapping(body, p, ("fields",), ("form",))
+            form = m.get("form", False)
+            if not isinstance(form, bool) or not form:
+                raise r.doc.error(p + ("form",), "the mapping form is for form: true",
+                                  hint="Write the labels as a plain list instead")
+            body, fields_path = m["fields"], p + ("fields",)
+        wanted = r.seq(body, fields_path)
+        if len(wanted) > MAX_WRITE_INS:
+            raise r.doc.error(fields_path, f"at most {MAX_WRITE_INS} write-in lines per block")
+        return WriteIn(tuple(r.text(t, fields_path + (k,)) for k, t in enumerate(wanted)), form)
+    fig = r.mapping(body, p, ("caption", "alt"), ("diagram", "image", "labels"))
+    if ("diagram" in fig) == ("image" in fig):
+        raise r.doc.error(p, "a figure has either 'diagram:' (a drawing with labels) or 'image:' "
+                          "(a PNG or JPEG picture)", hint="Give exactly one of them")
+    if "image" in fig:
+        if fig.get("labels") is not None:
+            raise r.doc.error(p + ("labels",), "an image has no label anchors",
+                              hint="Use a diagram for labelled art, or describe the parts in the caption")
+        image = r.string(fig["image"], p + ("image",))
+        if not re.match(r"^[a-z0-9][a-z0-9_-]{0,63}\.(png|jpe?g)$", image):
+            raise r.doc.error(p + ("image",), f"{image!r} is not an image name",
+                              hint="Name a file in assets/images/, e.g. 'picc-arm.png' (lower case, .png or .jpg)")
+        return Figure(None, r.text(fig["caption"], p + ("caption",)), r.text(fig["alt"], p + ("alt",)), (),
+                      image)
+    if "labels" not in fig:
+        raise r.doc.error(p, "missing key 'labels'", hint="Add 'labels:' with a label for each anchor")
     labels = r.mapping(fig["labels"], p + ("labels",), tuple(fig["labels"]) if isinstance(fig["labels"], dict) else ())
     return Figure(
         diagram=r.ident(fig["diagram"], p + ("diagram",)),
@@ -256,6 +335,8 @@ def check_mirrors(source: Handout, tr: Handout) -> None:
 
     if (source.subtitle is None) != (tr.subtitle is None):
         raise both("has subtitle" if tr.subtitle else "lacks the subtitle", "subtitle", "subtitle")
+    if (source.contact is None) != (tr.contact is None):
+        raise both("has a contact line" if tr.contact else "lacks the contact line", "contact", "contact")
     s_ids = [s.id for s in source.sections]
     t_ids = [s.id for s in tr.sections]
     if s_ids != t_ids:
@@ -279,6 +360,26 @@ def check_mirrors(source: Handout, tr: Handout) -> None:
             bkey = f"sections[{i}].blocks[{j}].{sb.kind}"
             if isinstance(sb, (Bullets, Steps)) and len(sb.items) != len(tb.items):
                 raise both(f"has {len(tb.items)} items, the source has {len(sb.items)}", bkey, bkey)
+            if isinstance(sb, Callout) and sb.tone != tb.tone:
+                raise both(f"has tone {tb.tone!r}, the source {sb.tone!r}" if sb.tone and tb.tone else
+                           "is written in the other call-out form (one string, or tone and blocks)",
+                           bkey, bkey)
+            if isinstance(sb, WriteIn) and sb.form != tb.form:
+                raise both("write-in 'form: true' differs from the source (the translation follows it)",
+                           bkey, bkey)
+            if isinstance(sb, (Table, WriteIn, Callout)):
+                s_parts = [".".join(map(str, k)) for k, _ in text_parts(sb)]
+                t_parts = [".".join(map(str, k)) for k, _ in text_parts(tb)]
+                if s_parts != t_parts:
+                    missing = [k for k in s_parts if k not in t_parts]
+                    extra = [k for k in t_parts if k not in s_parts]
+                    raise both("its texts differ from the source's: " + "; ".join(
+                        x for x in ("missing " + ", ".join(missing) if missing else "",
+                                    "extra " + ", ".join(extra) if extra else "",
+                                    "in another order" if not (missing or extra) else "") if x),
+                        bkey, bkey)
+            if isinstance(sb, Figure) and sb.image != tb.image:
+                raise both(f"uses image {tb.image!r}, the source uses {sb.image!r}", bkey, bkey)
             if isinstance(sb, Figure):
                 if sb.diagram != tb.diagram:
                     raise both(f"uses diagram {tb.diagram!r}, the source uses {sb.diagram!r}",

@@ -49,48 +49,120 @@ class Paragraph:
 @dataclass(frozen=True)
 class Bullets:
     items: tuple[Text, ...]
+    keep_together: bool = False    # written as a mapping {keep_together: true, items: [...]}
     kind = "bullets"
 
 
 @dataclass(frozen=True)
 class Steps:
     items: tuple[Text, ...]
+    keep_together: bool = False
     kind = "steps"
+
+
+TONES = ("info", "warning", "call-us")   # a long call-out's tone picks its icon (assets/icons/)
 
 
 @dataclass(frozen=True)
 class Callout:
-    text: Text
+    """A key point in a tinted box. The short form is one string (``text``, no icon); the long
+    form ``{tone: ..., blocks: [...]}`` holds paragraphs and lists (``parts``) and an icon."""
+    text: Text | None
+    tone: str | None = None
+    parts: tuple = ()              # Paragraph | Bullets | Steps, the long form
     kind = "callout"
+
+    @property
+    def blocks(self) -> tuple:
+        return (Paragraph(self.text),) if self.text is not None else self.parts
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table: a header row and rows of cells (inline emphasis allowed), all rows as wide."""
+    header: tuple[Text, ...]
+    rows: tuple[tuple[Text, ...], ...]
+    kind = "table"
+
+
+@dataclass(frozen=True)
+class WriteIn:
+    """Labelled lines for the patient or clinic to fill in by hand (optionally form fields)."""
+    fields: tuple[Text, ...]
+    form: bool = False             # also a fillable PDF form field on each line
+    kind = "write_in"
 
 
 @dataclass(frozen=True)
 class Figure:
-    diagram: str
+    diagram: str | None            # a diagram id (assets/diagrams/), or None for an image
     caption: Text
     alt: Text
     labels: tuple[tuple[str, Text], ...]   # (anchor id, label) in file order
+    image: str | None = None       # a raster illustration (assets/images/<name>, PNG or JPEG)
     kind = "figure"
 
     def label(self, anchor: str) -> Text | None:
         return dict(self.labels).get(anchor)
 
 
-Block = Paragraph | Bullets | Steps | Callout | Figure
-BLOCK_KINDS = ("paragraph", "bullets", "steps", "callout", "figure")
+Block = Paragraph | Bullets | Steps | Callout | Figure | Table | WriteIn
+BLOCK_KINDS = ("paragraph", "bullets", "steps", "callout", "figure", "table", "write_in")
+CALLOUT_PARTS = ("paragraph", "bullets", "steps")
+
+
+def text_parts(block: Block) -> tuple[tuple[tuple, Text], ...]:
+    """The texts of a block in reading order, each with its key path below the block's kind key
+    (``()`` for a paragraph, ``(2,)`` for a list item, ``("rows", 0, 1)`` for a table cell,
+    ``("blocks", 1, "bullets", 0)`` inside a call-out). One rule per kind: texts, translation
+    units, mirroring and fingerprints all walk this, and an unknown kind fails loudly."""
+    if isinstance(block, Paragraph):
+        return (((), block.text),)
+    if isinstance(block, Callout):
+        if block.text is not None:
+            return (((), block.text),)
+        return tuple((("blocks", k, part.kind) + sub, t)
+                     for k, part in enumerate(block.parts) for sub, t in text_parts(part))
+    if isinstance(block, (Bullets, Steps)):
+        pre = ("items",) if block.keep_together else ()
+        return tuple((pre + (k,), t) for k, t in enumerate(block.items))
+    if isinstance(block, Figure):
+        return ((("caption",), block.caption), (("alt",), block.alt)) + tuple(
+            (("labels", k), t) for k, t in block.labels)
+    if isinstance(block, Table):
+        return tuple((("header", c), t) for c, t in enumerate(block.header)) + tuple(
+            (("rows", r, c), t) for r, row in enumerate(block.rows) for c, t in enumerate(row))
+    if isinstance(block, WriteIn):
+        pre = ("fields",) if block.form else ()
+        return tuple((pre + (k,), t) for k, t in enumerate(block.fields))
+    raise unknown_kind(block, "content.model.text_parts")
+
+
+def map_texts(block: Block, f) -> Block:
+    """The same block with every text replaced by ``f(text)`` (pseudo-locales, tests)."""
+    if isinstance(block, Paragraph):
+        return Paragraph(f(block.text))
+    if isinstance(block, Callout):
+        return Callout(f(block.text) if block.text is not None else None, block.tone,
+                       tuple(map_texts(p, f) for p in block.parts))
+    if isinstance(block, (Bullets, Steps)):
+        return type(block)(tuple(f(t) for t in block.items), block.keep_together)
+    if isinstance(block, Figure):
+        return Figure(block.diagram, f(block.caption), f(block.alt),
+                      tuple((k, f(v)) for k, v in block.labels), block.image)
+    if isinstance(block, Table):
+        return Table(tuple(f(t) for t in block.header), tuple(tuple(f(t) for t in row) for row in block.rows))
+    if isinstance(block, WriteIn):
+        return WriteIn(tuple(f(t) for t in block.fields), block.form)
+    raise unknown_kind(block, "content.model.map_texts")
 
 
 def texts_of(block: Block, alt: bool = False) -> tuple[Text, ...]:
     """The texts of a block in reading order (a figure's caption, then its labels; its
     alternative text too when ``alt``). Every stage that walks a block's text uses this one
     rule per kind, and a kind without a rule fails loudly instead of being skipped."""
-    if isinstance(block, (Paragraph, Callout)):
-        return (block.text,)
-    if isinstance(block, (Bullets, Steps)):
-        return block.items
-    if isinstance(block, Figure):
-        return (block.caption,) + ((block.alt,) if alt else ()) + tuple(t for _, t in block.labels)
-    raise unknown_kind(block, "content.model.texts_of")
+    return tuple(t for sub, t in text_parts(block)
+                 if alt or not (isinstance(block, Figure) and sub == ("alt",)))
 
 
 def unknown_kind(block: object, where: str) -> TypeError:
@@ -141,6 +213,7 @@ class Handout:
     source_url: str | None
     sections: tuple[Section, ...] = field(default_factory=tuple)
     checks: dict = field(default_factory=dict)     # per-handout thresholds (source file only)
+    contact: Text | None = None    # this handout's own contact line (e.g. a procedure suite)
 
     def texts(self) -> Iterator[tuple[str, Text]]:
         """Every piece of text in reading order, as (key path, Text)."""
@@ -153,4 +226,6 @@ class Handout:
             for b in s.blocks:
                 for t in texts_of(b, alt=True):
                     yield t.key, t
+        if self.contact:
+            yield "contact", self.contact
         yield "source_credit", self.source_credit

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..brand import Brand
 from ..content.model import Figure
 from . import conserve, inspection
-from .blocks import flow_blocks
+from .blocks import flow_blocks, note_block
 from .fitting import does_not_fit
 from .flow import Cursor, Frame, fill
 from .furniture import above_line, draw_footer, draw_summary, logo_source
@@ -38,11 +38,14 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     for i, ctx in enumerate(ctxs):
         every = {id(b) for sec in ctx.handout.sections for b in sec.blocks if isinstance(b, Figure)}
         blocks = flow_blocks(ctx, outline if i == 0 else [], flowing=every)
+        note = note_block(ctx)          # a partner clinic's text, in each column's language
+        if note is not None:
+            blocks.append(note)
         rows: dict = {}
         for b in blocks:
             rows.setdefault(b.section, []).append(b)
         per_side.append(rows)
-    sections = [s.id for s in first.handout.sections]
+    sections = [s.id for s in first.handout.sections] + ["clinic-note"]
     footer_h = max(spec.footer["height"], draw_footer(first, None, 98, 99, others=tuple(ctxs[1:]))) \
         if spec.footer else 0.0
     pages: list[Page] = []

@@ -8,13 +8,14 @@ lands in, never estimated at another.
 from __future__ import annotations
 
 
-from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Text, unknown_kind
+from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Table, Text, WriteIn, unknown_kind
 from ..content.template import expand
+from ..errors import LeafletError
 from .figures import draw_figure
 from .flow import FlowBlock, whole
-from .furniture import draw_contact
+from .furniture import draw_contact, room
 from .inspection import LEAD_IN
-from .items import Box, Node, OutlineEntry, Page
+from .items import Box, FormField, Node, OutlineEntry, Page, Picture, Rule
 from .setting import Ctx, break_lines, emit
 
 
@@ -50,14 +51,22 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
                 nxt = sec.blocks[bi + 1] if bi + 1 < len(sec.blocks) else None
                 if isinstance(nxt, (Bullets, Steps)) and block.text.plain.rstrip().endswith(LEAD_IN):
                     out[-1].keep_with_next = True       # a list's lead-in stays with the list
+            elif isinstance(block, (Bullets, Steps)) and block.keep_together:
+                out.append(_kept_list(ctx, sec.id, block, si, bi, sb))
             elif isinstance(block, (Bullets, Steps)):
                 short = ctx.keep_lists and len(block.items) <= SHORT_LIST
                 for ii, item in enumerate(block.items):
                     out.append(_list_item(ctx, sec.id, item, ii, isinstance(block, Steps),
                                           Node("item", si, bi, ii), sb if ii == 0 else size * ctx.spec.measures["item_gap"]))
                     out[-1].keep_group = short and ii + 1 < len(block.items)   # short lists stay whole
-            elif isinstance(block, Callout):
+            elif isinstance(block, Callout) and block.text is not None:
                 out.append(_callout(ctx, sec.id, block.text, bnode, sb))
+            elif isinstance(block, Callout):
+                out.append(_callout_box(ctx, sec.id, block, si, bi, sb))
+            elif isinstance(block, Table):
+                out.append(_table(ctx, sec.id, block, si, bi, sb))
+            elif isinstance(block, WriteIn):
+                out.append(_write_in(ctx, sec.id, block, si, bi, sb))
             elif isinstance(block, Figure):
                 if id(block) in flowing:
                     out.append(_figure_block(ctx, sec.id, block, sb))
@@ -138,6 +147,226 @@ def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
     return FlowBlock(section, whole(height), draw, space, keep_together=True)
 
 
+class _Stack:
+    """Paragraphs and list items set one under another in a box (a call-out's content or a list
+    kept together): measured and drawn by the same code at a given width."""
+
+    def __init__(self, ctx: Ctx, parts: list):
+        self.ctx = ctx
+        self.parts = parts          # (kind, Text, Node, index, gap before)
+        self.shaped = [ctx.ts.shape(t, file=ctx.handout.file) for _, t, _, _, _ in parts]
+
+    def _indent(self, kind: str) -> float:
+        m = self.ctx.spec.measures
+        return 0.0 if kind == "paragraph" else self.ctx.size * m["step_indent" if kind == "steps" else "bullet_indent"]
+
+    def height(self, width: float) -> float:
+        size, pitch = self.ctx.size, self.ctx.size * self.ctx.lh
+        return sum(gap + len(sp.lines((width - self._indent(kind)) / size)) * pitch
+                   for (kind, _, _, _, gap), sp in zip(self.parts, self.shaped))
+
+    def draw(self, page: Page, x: float, width: float, top: float) -> float:
+        ctx, size = self.ctx, self.ctx.size
+        pitch, colours, rtl = size * ctx.lh, ctx.brand.colours, ctx.lang.rtl
+        y = top
+        for (kind, text, node, index, gap), sp in zip(self.parts, self.shaped):
+            y -= gap
+            indent = self._indent(kind)
+            lines = break_lines(ctx, sp, width - indent, size, text.key)
+            if kind == "paragraph":
+                y = emit(ctx, page, sp, lines, x, width, y, size, pitch, colours["text"], "P", node)
+                continue
+            marker = ctx.ts.shape(ctx.lang.mark("step").format(n=index + 1) if kind == "steps"
+                                  else ctx.lang.mark("bullet"), bold=kind == "steps")
+            mw = indent - size * 0.45
+            emit(ctx, page, marker, marker.lines(100), x + width - mw if rtl else x, mw, y, size, pitch,
+                 colours["primary"], "Lbl", node, "left" if rtl else "right")
+            y = emit(ctx, page, sp, lines, x if rtl else x + indent, width - indent, y, size, pitch,
+                     colours["text"], "LBody", node)
+        return top - y
+
+
+def _list_parts(ctx: Ctx, block, si: int, bi: int, part: int | None, first_gap: float) -> list:
+    gap = ctx.size * ctx.spec.measures["item_gap"]
+    return [(block.kind, t, Node("item", si, bi, ii, part=part), ii, first_gap if ii == 0 else gap)
+            for ii, t in enumerate(block.items)]
+
+
+def _kept_list(ctx: Ctx, section: str, block, si: int, bi: int, space: float) -> FlowBlock:
+    """A list the editor asked to keep together: never split between columns or pages."""
+    stack = _Stack(ctx, _list_parts(ctx, block, si, bi, None, 0.0))
+
+    def draw(pages, fr, off, n, top):
+        stack.draw(pages[fr.page], fr.x, fr.width, top)
+        return 0
+
+    return FlowBlock(section, whole(stack.height), draw, space, keep_together=True)
+
+
+def _callout_box(ctx: Ctx, section: str, block: Callout, si: int, bi: int, space: float) -> FlowBlock:
+    """A call-out with a tone: its icon (vector art with alternative text) and its paragraphs and
+    lists in a tinted box, kept together (a box taller than a column is refused by the flow)."""
+    size, colours = ctx.size, ctx.brand.colours
+    pad = size * ctx.spec.measures["callout_pad"]
+    bar = ctx.spec.measures["bar"]
+    icon_size = size * 1.8
+    icon = ctx.diagrams.get("icon:" + block.tone)
+    alt = ctx.lang.strings.get("icon_" + block.tone.replace("-", "_"))
+    if icon is None or alt is None:
+        raise LeafletError(f"no icon or no alternative text for the call-out tone {block.tone!r}",
+                           file=ctx.lang.file if icon is not None else ctx.handout.file,
+                           key="strings.icon_" + block.tone.replace("-", "_") if icon is not None else None,
+                           hint="Add the icon's words to the language file's strings (e.g. "
+                                "icon_warning: \"Warning\")" if icon is not None else
+                                "Ship assets/icons/" + block.tone + ".svg")
+    parts = []
+    pitch_gap = size * ctx.spec.spacing["paragraph"]
+    for k, part in enumerate(block.parts):
+        gap = 0.0 if k == 0 else pitch_gap
+        if isinstance(part, Paragraph):
+            parts.append(("paragraph", part.text, Node("block", si, bi, part=k), 0, gap))
+        else:
+            parts += _list_parts(ctx, part, si, bi, k, gap)
+    stack = _Stack(ctx, parts)
+    inner = lambda width: width - 2 * pad - bar - icon_size - pad * 0.6      # noqa: E731
+
+    def height(width):
+        return max(stack.height(inner(width)), icon_size) + 2 * pad
+
+    def draw(pages, fr, off, n, top):
+        page = pages[fr.page]
+        h = height(fr.width)
+        rtl = ctx.lang.rtl
+        page.items.append(Box(fr.x, top - h, fr.width, h, fill=colours["accent"]))
+        page.items.append(Box(fr.x + fr.width - bar if rtl else fr.x, top - h, bar, h, fill=colours["primary"]))
+        ix = fr.x + fr.width - bar - pad - icon_size if rtl else fr.x + bar + pad
+        node = Node("icon", si, bi)
+        ctx.alts[(ctx.lang.code, node)] = alt
+        page.items.append(Picture(icon, ix, top - pad - icon_size, icon_size, icon_size, role="Figure", node=node))
+        tx = fr.x + pad if rtl else fr.x + bar + pad + icon_size + pad * 0.6
+        stack.draw(page, tx, inner(fr.width), top - pad)
+        return 0
+
+    return FlowBlock(section, whole(height), draw, space, keep_together=True)
+
+
+def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float) -> FlowBlock:
+    """A table: column widths from its cells' natural and narrowest widths; rows never split,
+    the table splits between rows with its header repeated (the repeat is an artifact: the
+    header is content once). Right-to-left: the first column is on the right."""
+    ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
+    pitch = size * ctx.lh
+    pad = size * 0.35
+    file = ctx.handout.file
+    head = [ts.shape(t, bold=True, file=file) for t in table.header]
+    rows = [[ts.shape(t, file=file) for t in row] for row in table.rows]
+    ncol = len(head)
+
+    def widths(width: float) -> list:
+        every = [head] + rows
+        natural = [max(r[c].lines(10 ** 6)[0].width for r in every) * size + 2 * pad for c in range(ncol)]
+        narrow = [max(r[c].min_width() for r in every) * size + 2 * pad for c in range(ncol)]
+        if sum(natural) <= width:
+            return [n * width / sum(natural) for n in natural]
+        if sum(narrow) >= width:
+            return [width / ncol] * ncol
+        slack = [n - m for n, m in zip(natural, narrow)]
+        extra = width - sum(narrow)
+        return [m + extra * s / (sum(slack) or 1) for m, s in zip(narrow, slack)]
+
+    cache: dict = {}
+
+    def row_heights(width: float) -> list:
+        if width not in cache:
+            ws = widths(width)
+            cache[width] = (ws, [max(len(sp.lines((w - 2 * pad) / size)) for sp, w in zip(r, ws)) * pitch + 2 * pad
+                                 for r in [head] + rows])
+        return cache[width]
+
+    def heights(width, off):
+        hs = row_heights(width)[1]
+        return [hs[0] + hs[1 + off]] + hs[2 + off:]
+
+    def draw_row(page, fr, cells, top, h, r, ws, header: bool, repeat: bool):
+        rtl = ctx.lang.rtl
+        x = fr.x + fr.width if rtl else fr.x
+        if header:
+            page.items.append(Box(fr.x, top - h, fr.width, h, fill=colours["accent"]))
+        for c, (sp, w) in enumerate(zip(cells, ws)):
+            cx = x - w if rtl else x
+            node = Node("other") if repeat else Node("cell", si, bi, r, part=c)
+            role = "Artifact" if repeat else ("TH" if header else "TD")
+            lines = break_lines(ctx, sp, w - 2 * pad, size, table.header[c].key if header else table.rows[r - 1][c].key)
+            emit(ctx, page, sp, lines, cx + pad, w - 2 * pad, top - pad, size, pitch,
+                 colours["primary" if header else "text"], role, node)
+            if c:
+                edge = cx + w if rtl else cx
+                page.items.append(Rule(edge, top, edge, top - h, colours["muted"], 0.5))
+            x = cx if rtl else cx + w
+        page.items.append(Rule(fr.x, top - h, fr.x + fr.width, top - h, colours["muted"], 0.5))
+
+    def draw(pages, fr, off, n, top):
+        page = pages[fr.page]
+        ws, hs = row_heights(fr.width)
+        page.items.append(Rule(fr.x, top, fr.x + fr.width, top, colours["primary"], 1.0))
+        draw_row(page, fr, head, top, hs[0], 0, ws, True, off > 0)
+        y = top - hs[0]
+        for r in range(off, off + n):
+            draw_row(page, fr, rows[r], y, hs[r + 1], r + 1, ws, False, False)
+            y -= hs[r + 1]
+        return off + n
+
+    # The flow splits a block only with two rows or more on each side: a shorter table is whole.
+    return FlowBlock(section, heights, draw, space, keep_together=len(rows) < 4)
+
+
+def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: float) -> FlowBlock:
+    """Write-in lines: each label with a ruled line to write on by hand -- beside a short label,
+    under a long one -- (and, when asked, a fillable form field on it). Kept together."""
+    size, colours = ctx.size, ctx.brand.colours
+    pitch = size * ctx.lh
+    room = size * 2.1            # a handwritten line's height
+    shaped = [ctx.ts.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
+
+    def beside(sp, width) -> bool:
+        return sp.lines(10 ** 6)[0].width * size <= width * 0.45
+
+    def row(sp, width) -> float:
+        if beside(sp, width):
+            return max(room, pitch) + size * 0.3
+        return len(sp.lines(width / size)) * pitch + room
+
+    def height(width):
+        return sum(row(sp, width) for sp in shaped)
+
+    def draw(pages, fr, off, n, top):
+        page = pages[fr.page]
+        rtl = ctx.lang.rtl
+        y = top
+        for k, (sp, t) in enumerate(zip(shaped, block.fields)):
+            node = Node("item", si, bi, k)
+            h = row(sp, fr.width)
+            line_y = y - h + size * 0.45
+            if beside(sp, fr.width):
+                lines = sp.lines(10 ** 6)
+                label_w = lines[0].width * size + size * 0.6
+                emit(ctx, page, sp, lines, fr.x, fr.width, line_y + size * 0.3 + pitch, size, pitch,
+                     colours["text"], "P", node)
+                x0, x1 = (fr.x, fr.x + fr.width - label_w) if rtl else (fr.x + label_w, fr.x + fr.width)
+            else:
+                emit(ctx, page, sp, break_lines(ctx, sp, fr.width, size, t.key), fr.x, fr.width, y, size,
+                     pitch, colours["text"], "P", node)
+                x0, x1 = fr.x, fr.x + fr.width
+            page.items.append(Rule(x0, line_y, x1, line_y, colours["text"], 0.6))
+            if block.form:
+                page.fields.append(FormField(f"{section}.{bi}.{k}", t.plain, x0, line_y + 0.5, x1 - x0,
+                                             room - size * 0.4, ctx.lang.code, node))
+            y -= h
+        return 0
+
+    return FlowBlock(section, whole(height), draw, space, keep_together=True)
+
+
 def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBlock:
     """A figure that flows with the text (beyond the layout's diagram slots): column wide, at
     most about 70% of a page tall, never split from its caption."""
@@ -151,6 +380,43 @@ def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBloc
         return 0
 
     return FlowBlock(section, heights, draw, space, keep_together=True, floats=True)
+
+
+def note_block(ctx: Ctx) -> FlowBlock | None:
+    """A partner clinic's own short text (its aftercare instructions or hours) in a ruled box at
+    the end of the content. Every clinic's leaflet keeps the same room for it (the layout's
+    ``brand_lines: {note: N}`` lines, or the longest note any clinic has in this language), so all
+    clinics lay out alike; None when no clinic has a note in this language and the layout keeps
+    none."""
+    code = ctx.lang.code
+    text = ctx.brand.note(code)
+    if (ctx.spec.brand_lines or {}).get("note") is None and not any(
+            b.note(code) for b in (ctx.brand, *ctx.peers)):
+        return None
+    size, colours = ctx.size, ctx.brand.colours
+    pitch = size * ctx.lh
+    pad = size * ctx.spec.measures["callout_pad"]
+    sp = ctx.ts.shape(text or " ")
+
+    def lines_of(brand, width) -> int:
+        t = brand.note(code)
+        return len(ctx.ts.shape(t).lines((width - 2 * pad) / size)) if t else 0
+
+    def height(width):
+        n = room(ctx, "note", lambda b: lines_of(b, width), "note")
+        return n * pitch + 2 * pad if n else 0.0
+
+    def draw(pages, fr, off, n, top):
+        if not text:
+            return 0            # the room stays blank for a clinic without a note
+        page = pages[fr.page]
+        h = height(fr.width)
+        page.items.append(Box(fr.x, top - h, fr.width, h, stroke=colours["primary"], stroke_width=0.8))
+        emit(ctx, page, sp, break_lines(ctx, sp, fr.width - 2 * pad, size, "note"), fr.x + pad,
+             fr.width - 2 * pad, top - pad, size, pitch, colours["text"], "P", Node("contact"))
+        return 0
+
+    return FlowBlock("clinic-note", whole(height), draw, size * ctx.spec.spacing["section"], keep_together=True)
 
 
 def contact_block(ctx: Ctx) -> FlowBlock:

@@ -126,6 +126,11 @@ def _check_language(src: Source, drawn: list, every: dict) -> None:
                ("content", file, "source_credit", h.source_credit.plain)]
     if not src.furniture:
         strings = strings[-1:]
+    else:       # this handout's contact line and the clinic's note are set with the contact details
+        if h.contact:
+            strings.append(("content", file, "contact", h.contact.plain))
+        if b.note(src.lang.code):
+            strings.append(("brand", b.file, "note." + src.lang.code, b.note(src.lang.code)))
     if h.translation.status not in (Status.REVIEWED, Status.SOURCE):
         strings.append(("language", src.lang.file, "strings.draft_notice", src.lang.strings["draft_notice"]))
     for _, where, key, text in strings:

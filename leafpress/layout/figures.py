@@ -10,14 +10,17 @@ from ..content.model import Figure
 from ..diagram import Diagram
 from ..errors import LeafletError
 from .inspection import segments_cross
-from .items import Node, Page, Picture, Rule, Svg
+from .items import Node, Page, Picture, Raster, Rule, Svg
 from .setting import Ctx, break_lines, emit
 
 
 def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom: float,
             max_h: float) -> float:
     """Diagram with call-out labels in the side gutters, or numbered markers and a key.
-    Drawn upwards from ``bottom``; returns the height used (at most ``max_h``)."""
+    Drawn upwards from ``bottom``; returns the height used (at most ``max_h``). A raster
+    illustration is drawn as large as fits, above its caption."""
+    if fig.image is not None:
+        return _draw_image(ctx, page, fig, left, right, bottom, max_h)
     diagram: Diagram = ctx.diagrams[fig.diagram]
     ts, colours = ctx.ts, ctx.brand.colours
     width = right - left
@@ -145,6 +148,26 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
             y = emit(ctx, page, shaped[ids[i]], key_rows[i], cx + (0 if ctx.lang.rtl else ls * 2), kw - ls * 2, y,
                       ls, lpitch, colours["text"], "Label", node)
     return numbers_top - bottom
+
+
+def _draw_image(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom: float,
+                max_h: float) -> float:
+    image = ctx.diagrams["image:" + fig.image]
+    width = right - left
+    csize = ctx.sz("caption")
+    cpitch = csize * max(1.35, ctx.lh)
+    cap = ctx.ts.shape(fig.caption, file=ctx.handout.file)
+    clines = break_lines(ctx, cap, width, csize, fig.caption.key)
+    cap_h = len(clines) * cpitch
+    node = figure_node(ctx, fig)
+    ctx.alts[(ctx.lang.code, node)] = fig.alt.plain
+    art_bottom = bottom + cap_h + csize * 0.5
+    scale = max(min(width / image.width_px, (max_h - (art_bottom - bottom)) / image.height_px), 0.0001)
+    dw, dh = image.width_px * scale, image.height_px * scale
+    emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, ctx.brand.colours["muted"],
+         "Caption", Node("caption", node.section, node.block))
+    page.items.append(Picture(Raster(image.path), left + (width - dw) / 2, art_bottom, dw, dh, role="Figure", node=node))
+    return art_bottom + dh - bottom
 
 
 def figure_node(ctx: Ctx, fig: Figure) -> Node:

@@ -20,7 +20,7 @@ from ..errors import LeafletError
 from ..languages import Language
 from ..text.setter import Typesetter
 from . import conserve, inspection
-from .blocks import contact_block, flow_blocks
+from .blocks import contact_block, flow_blocks, note_block
 from .figures import draw_figure
 from .flow import Cursor, Frame, Overflow, fill
 from .furniture import draw_contact, draw_cover, draw_footer, draw_header, draw_summary
@@ -121,11 +121,18 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
     W, H = spec.page_size
     pages: list[Page] = []
     outline: list[OutlineEntry] = []
-    figures = [b for s in h.sections for b in s.blocks if isinstance(b, Figure)]
-    slotted = figures[:_diagram_slots(spec)]        # the rest flow with the text
-    blocks = flow_blocks(ctx, outline, flowing=set(map(id, figures[len(slotted):])))
+    # A figure that is all of its section stays with its heading (it flows); the first others
+    # take the layout's diagram slots, the rest flow with the text.
+    figures = [b for s in h.sections for b in s.blocks if isinstance(b, Figure) and len(s.blocks) > 1]
+    slotted = figures[:_diagram_slots(spec)]
+    slotted_ids = set(map(id, slotted))
+    blocks = flow_blocks(ctx, outline, flowing={id(b) for s in h.sections for b in s.blocks
+                                                if isinstance(b, Figure) and id(b) not in slotted_ids})
     state = _State(Cursor(), 0)
     footer_h = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99))
+    note = note_block(ctx)                     # a partner clinic's own text, after the content
+    if note is not None:
+        blocks.append(note)
     if spec.max_pages is None:
         blocks.append(contact_block(ctx))      # a flowing leaflet ends with how to reach us
 

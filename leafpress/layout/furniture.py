@@ -140,6 +140,10 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     for sp, link in zip(_contact_rows(ctx, brand), (False, *(False for b in (brand.phone, brand.address) if b), True)):
         rows.append((sp, size, size * 1.4, brand.colours["primary" if link else "text"], "Link" if link else "P",
                      Node("contact")))
+    n_clinic_rows = len(rows)
+    if ctx.handout.contact:     # this handout's own line: the same for every clinic, not in their room
+        rows.append((ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), size, size * 1.4,
+                     brand.colours["text"], "P", Node("contact")))
     rows.append((ts.shape(_credit(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("credit")))
     rows.append((ts.shape(_facts(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("facts")))
     laid = [(sp, break_lines(ctx, sp, width, sz, "contact"), sz, p, col, role, node)
@@ -147,7 +151,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
     total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values())
     # Room kept for any clinic: the rows that differ by clinic count as the layout says.
-    n_contact = sum(len(row[1]) for row in laid[1:-2])
+    n_contact = sum(len(row[1]) for row in laid[1:n_clinic_rows])
     n_credit = len(laid[-2][1])
     extra = (room(ctx, "contact", lambda b: sum(len(sp.lines(width / size)) for sp in _contact_rows(ctx, b)),
                   "contact details") - n_contact) * size * 1.4 + \
@@ -191,8 +195,13 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     caption = qr_caption(ctx) if qr else None
     if caption is not None:         # what the QR code beside it opens
         rows.insert(1, (ctx, caption, Node("qr"), "Note"))
-    for o in others:    # a dual-language sheet credits the source in both languages
+    if ctx.handout.contact:     # this handout's own line (the same for every clinic: not in their room)
+        rows.insert(1, (ctx, ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), Node("contact"), "Note"))
+    for o in others:    # a dual-language sheet credits the source (and gives its own contact line) in both
         rows.append((o, o.ts.shape(o.handout.source_credit, file=o.handout.file), Node("credit", lang=o.lang.code), "Note"))
+        if o.handout.contact:
+            rows.append((o, o.ts.shape(o.handout.contact, bold=True, file=o.handout.file),
+                         Node("contact", lang=o.lang.code), "Note"))
     rows.append((ctx, ts.shape(_facts(ctx, index + 1, count)), Node("pagefacts"), "Artifact"))
     if short:       # the other pages: the contact is once per leaflet, in full
         rows = rows[-1:]
@@ -203,7 +212,7 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
               for (c, sp, node, role), sz in zip(rows, sizes)]
     height = sum(len(lines) * sz * 1.3 for *_, lines, _, _, sz in broken)
     if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
-        n_brand = len(broken[0][2]) + len(broken[2 if caption is not None else 1][2])
+        n_brand = len(broken[0][2]) + len(broken[1 + (caption is not None) + bool(ctx.handout.contact)][2])
 
         def brand_lines(b: Brand) -> int:
             keep = tuple(x for x in (b.organisation, b.address) if x)

@@ -23,7 +23,7 @@ FURNITURE = frozenset({"contact", "credit", "brandcredit", "facts", "qr"})
 _ORDER = {"brandname": (0, 0), "title": (0, 1), "subtitle": (1,), "banner": (2,), "draft": (2, 1),
           "summary": (3,), "contact": (900,), "website": (900, 1), "qr": (900, 2), "credit": (901,),
           "brandcredit": (901, 1), "facts": (902,), "pagefacts": (903,)}
-NODE_KINDS = frozenset(_ORDER) | {"heading", "block", "item", "caption", "other"}
+NODE_KINDS = frozenset(_ORDER) | {"heading", "block", "item", "caption", "cell", "icon", "other"}
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,10 @@ class Node:
     """The structure element a drawn item belongs to: a typed key -- what it is and, for content,
     its section, block and list item -- that the tagger sorts and groups by (never a string to
     parse). Kinds: title, subtitle (``column`` on dual-language sheets), brandname, banner, draft,
-    summary; heading (section), block (paragraph, call-out, figure), item (of a list), caption (of
-    a figure); contact, website, qr, credit (``lang`` for another language's credit),
+    summary; heading (section), block (paragraph, call-out, figure, write-in), item (of a list or
+    a write-in block), caption (of a figure), cell (of a table: ``item`` its row, 0 the header, and
+    ``part`` its column), icon (of a call-out); ``part`` also numbers the paragraphs and lists
+    inside a call-out; contact, website, qr, credit (``lang`` for another language's credit),
     brandcredit, facts, pagefacts; other."""
     kind: str
     section: int | None = None
@@ -40,6 +42,7 @@ class Node:
     item: int | None = None
     column: int = 0
     lang: str | None = None
+    part: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in NODE_KINDS:
@@ -48,7 +51,7 @@ class Node:
     @property
     def content(self) -> bool:
         """Drawn from the handout's own text (not furniture, brand or language strings)."""
-        return self.kind in ("title", "subtitle", "summary", "heading", "block", "item", "caption")
+        return self.kind in ("title", "subtitle", "summary", "heading", "block", "item", "caption", "cell")
 
     @property
     def furniture(self) -> bool:
@@ -61,7 +64,12 @@ class Node:
     def order(self) -> tuple:
         """Where the element goes in the reading order."""
         if self.section is not None:
-            tail = [n + 1 for n in (self.block, self.item) if n is not None]
+            if self.kind == "icon":
+                return (10 + self.section, self.block + 1, 0)
+            if self.part is not None and self.kind != "cell":      # inside a call-out
+                return (10 + self.section, self.block + 1, 1 + self.part, *(
+                    [self.item + 1] if self.item is not None else []), 0)
+            tail = [n + 1 for n in (self.block, self.item, self.part) if n is not None]
             return (10 + self.section, *tail, 1 if self.kind == "caption" else 0)
         if self.kind == "credit" and self.lang:
             return (901, 2)
@@ -70,7 +78,8 @@ class Node:
     def __str__(self) -> str:
         if self.section is not None:
             return "sections[%d]" % self.section + "".join(
-                f".{k}[{v}]" for k, v in (("blocks", self.block), ("items", self.item)) if v is not None) + \
+                f".{k}[{v}]" for k, v in (("blocks", self.block), ("rows" if self.kind == "cell" else "items", self.item),
+                                          ("cells" if self.kind == "cell" else "parts", self.part)) if v is not None) + \
                 (".caption" if self.kind == "caption" else "")
         return self.kind + (f"-{self.lang}" if self.lang else "")
 
@@ -167,6 +176,20 @@ class Link:
 
 
 @dataclass
+class FormField:
+    """A fillable text field over a write-in line (for clinic staff who type before printing);
+    ``label`` is its tooltip (what a screen reader says)."""
+    name: str
+    label: str
+    x: float
+    y: float
+    w: float
+    h: float
+    lang: str
+    node: Node
+
+
+@dataclass
 class OutlineEntry:
     title: str
     page: int
@@ -180,6 +203,7 @@ class Page:
     height: float
     items: list = field(default_factory=list)
     links: list = field(default_factory=list)
+    fields: list = field(default_factory=list)      # FormField, in reading order
 
 
 @dataclass

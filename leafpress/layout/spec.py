@@ -20,7 +20,7 @@ MIN_KEYS = ("caption", "label", "footer")
 # Room a layout keeps for the details that differ by clinic, in lines, so that every clinic's
 # leaflet lays out the same (body size, page count): the footer's contact and credit lines, the
 # contact block's name/phone/address/website lines and its credit lines, the cover's name.
-BRAND_LINES = ("footer", "contact", "credit", "name")
+BRAND_LINES = ("footer", "contact", "credit", "name", "note")   # note: a partner clinic's own text block
 # The layout's measures beyond type sizes, with their defaults; a layout may set any of them in
 # `measures:`. "× body": a multiple of the fitted body size; "pt": points.
 MEASURES = {

@@ -384,6 +384,19 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
             ref = c._doc.refAnnotation("NUMBER" + repr(c._annotationCount))
             tagger.annots.append((target, ref))
             target.kids.append(("objr", pi, ref))
+        for f in page.fields:
+            # A fillable field over a write-in line: its tooltip is the label (what a screen
+            # reader says); tagged as a Form element holding the widget annotation.
+            c.acroForm.textfield(name=f.name, tooltip=f.label, x=f.x, y=f.y, width=f.w, height=f.h,
+                                 borderWidth=0, fillColor=None, fontSize=11, maxlen=200)
+            if tagged:
+                ref = c._doc.refAnnotation("NUMBER" + repr(c._annotationCount))
+                widget = c._doc.idToObject[ref.name]
+                key = n_pages + len(tagger.annots)
+                widget.dict["StructParent"] = key
+                form = tagger.form(f.lang, f.node, pi)
+                tagger.annots.append((form, ref))
+                form.kids.append(("objr", pi, ref))
         for n, entry in enumerate(outline):
             if entry.page == pi:
                 key = f"s{n}"

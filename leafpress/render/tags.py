@@ -4,9 +4,10 @@ Input: while pages are drawn, every piece of content asks :class:`Tagger` for a 
 id (MCID) for the structure element it belongs to (identified by language, node id and role, as
 layout assigned them). Output, at the end: the StructTreeRoot with elements in reading order
 (Document > [Part per language] > H1, P, Sect > H2, P, L > LI > Lbl/LBody, Figure (Alt) and
-Caption, Div for contact and credits, Link with its annotation), the ParentTree, StructParents
-and /Tabs /S on pages, /MarkInfo and XMP metadata with the PDF/UA-1 and PDF/A-2a
-identification (and the extension schema PDF/A asks for pdfuaid), written unfiltered.
+Caption, Table > TR > TH (Scope Column)/TD, Form for fillable fields, Div for contact and credits,
+Link with its annotation), the ParentTree, StructParents and /Tabs /S on pages, /MarkInfo and XMP
+metadata with the PDF/UA-1 and PDF/A-2a identification (and the extension schema PDF/A asks for
+pdfuaid), written unfiltered.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from reportlab.pdfbase.pdfdoc import format as format_
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
-              "Label": "Figure", "Lbl": "Lbl", "LBody": "LBody", "Note": "P", "Link": "P"}
+              "Label": "Figure", "Lbl": "Lbl", "LBody": "LBody", "Note": "P", "Link": "P",
+              "TH": "TH", "TD": "TD"}
 
 
 @dataclass
@@ -91,6 +93,13 @@ class Tagger:
         e = Elem(parent.key + ("Span", len(parent.kids)), "Span", page=page, lang=lang)
         self.elems[e.key] = e
         parent.kids.append(("elem", e))
+        return e
+
+    def form(self, lang: str, node: Node, page: int) -> Elem:
+        """The Form element of a fillable field (after the label of the write-in line it sits on)."""
+        e = self.elems.get((lang, node, "Form"))
+        if e is None:
+            e = self.elems[(lang, node, "Form")] = Elem((lang, node, "Form"), "Form", page=page)
         return e
 
     def link_on_page(self, page: int, url: str, lang: str, rect: tuple, qr: bool = False) -> Elem:
@@ -179,6 +188,8 @@ class Tagger:
                 d["Alt"] = PDFString(e.alt)
             if e.lang:
                 d["Lang"] = PDFString(e.lang)
+            if e.type == "TH":
+                d["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName("Column")})
             if e.type == "Figure" and e.bbox:
                 d["A"] = PDFDictionary({"O": PDFName("Layout"), "BBox": PDFArray([round(v, 2) for v in e.bbox])})
             doc.Reference(PDFDictionary(d), e.name)
@@ -207,6 +218,8 @@ class Tagger:
         out: list[Elem] = []
         sects: dict[int, Elem] = {}
         lists: dict[tuple, Elem] = {}
+        tables: dict[tuple, Elem] = {}
+        trs: dict[tuple, Elem] = {}
         items: dict[Node, Elem] = {}
         div = None
         for e in elems:
@@ -224,8 +237,20 @@ class Tagger:
             if sect is None:
                 sect = sects[node.section] = Elem((lang, ("sect", node.section), ""), "Sect")
                 out.append(sect)
+            if node.kind == "cell" and e.type in ("TH", "TD"):
+                table = tables.get((node.section, node.block))
+                if table is None:
+                    table = tables[(node.section, node.block)] = Elem((lang, ("table", node.section, node.block), "Table"), "Table")
+                    sect.kids.append(("elem", table))
+                tr = trs.get((node.section, node.block, node.item))
+                if tr is None:
+                    tr = trs[(node.section, node.block, node.item)] = Elem(
+                        (lang, ("tr", node.section, node.block, node.item), "TR"), "TR")
+                    table.kids.append(("elem", tr))
+                tr.kids.append(("elem", e))
+                continue
             if node.list_item and e.type in ("Lbl", "LBody"):
-                group = (node.section, node.block)
+                group = (node.section, node.block, node.part)
                 lst = lists.get(group)
                 if lst is None:
                     lst = lists[group] = Elem((lang, ("list",) + group, "L"), "L")

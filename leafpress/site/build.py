@@ -24,11 +24,11 @@ from pathlib import Path, PurePosixPath
 from .. import formatting
 from ..brand import PROVIDED_BY
 from ..content.model import Status
-from ..diagram import load_diagram
+from ..diagram import load_diagram, load_icon, load_image
 from ..errors import LeafletError
 from ..project import Project, write_atomic
 from .config import SiteConfig, load_site_config
-from .figure import figure_view
+from .figure import figure_view, icon_view, picture_uri
 from .fonts import Subsetter, family_of
 from .inline import runs
 
@@ -36,7 +36,7 @@ STATE = "site-manifest.json"      # in OUT, beside manifest.json: what the last 
 # The template macro that draws each block kind of the content model. A kind missing here is
 # reported (UnknownBlock), never skipped: tests/test_site.py checks this covers BLOCK_KINDS.
 RENDERERS = {"paragraph": "paragraph", "bullets": "bullets", "steps": "steps", "callout": "callout",
-             "figure": "figure"}
+             "figure": "figure", "table": "table", "write_in": "write_in"}
 RESERVED = ("library", "clinics", "pdf", "fonts", "downloads", "site.css", "sitemap.xml")
 _CSS_SAFE = re.compile(r"^[A-Za-z0-9_#.,:()\- ]*$")
 _PATH_SAFE = re.compile(r"^[A-Za-z0-9._~\-]+(/[A-Za-z0-9._~\-]+)*$")
@@ -340,9 +340,16 @@ class SiteBuilder:
                                        hint="Add a renderer for it in leafpress/site/build.py (RENDERERS) "
                                             "and templates/macros.html")
                 entry = {"kind": macro, "block": block}
-                if kind == "figure":
+                if kind == "figure" and block.image is not None:
+                    entry["kind"] = "picture"
+                    entry["src"] = picture_uri(load_image(block.image, p.root / "assets" / "images", p.root))
+                elif kind == "figure":
                     diagram = load_diagram(block.diagram, p.root / "assets" / "diagrams", p.root)
                     entry["view"] = figure_view(block, diagram, ts, f"fig{si}-{bi}", h.file)
+                if kind == "callout" and block.tone:
+                    icon = load_icon(block.tone, p.root / "assets" / "icons", p.root)
+                    entry["icon"] = icon_view(icon.path)
+                    entry["icon_alt"] = p.language(code).strings.get("icon_" + block.tone.replace("-", "_"), block.tone)
                 blocks.append(entry)
             sections.append({"id": f"s-{sec.id}", "heading": sec.heading, "blocks": blocks})
         return sections

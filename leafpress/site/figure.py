@@ -172,3 +172,20 @@ def _spread(boxes: list, top: float, bottom: float, gap: float) -> None:
     for b in reversed(boxes):       # then up, where the bottom overflowed
         b[0] = min(b[0], y - b[1])
         y = b[0] - gap
+
+
+def icon_view(path) -> tuple:
+    """A call-out icon's SVG (checked like a diagram) as elements for the page: (viewBox, art)."""
+    key = ("icon", str(path))
+    if key not in _ART_CACHE:
+        check_svg(path, path.name)
+        root = ET.fromstring(path.read_bytes())
+        _ART_CACHE[key] = (root.attrib.get("viewBox", "0 0 24 24"), tuple(_el(c) for c in root))
+    return _ART_CACHE[key]
+
+
+def picture_uri(image) -> str:
+    """A raster figure (checked PNG or JPEG) as a data: address, so the page carries it."""
+    import base64
+    kind = "png" if image.path.suffix.lower() == ".png" else "jpeg"
+    return f"data:image/{kind};base64," + base64.b64encode(image.path.read_bytes()).decode("ascii")

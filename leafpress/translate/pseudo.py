@@ -23,6 +23,7 @@ import re
 from ..checks import section_hash
 from ..content.inline import parse_inline
 from ..content.model import (Bullets, Callout, Figure, Handout, Paragraph, Section, Span, Status, Steps, unknown_kind,
+                             Table, WriteIn, map_texts,
                              Text, Translation)
 
 PSEUDO = {"en-XA": "Pseudo-locale: accented, 40 % longer", "ar-XB": "Pseudo-locale: mirrored right to left"}
@@ -106,13 +107,8 @@ def pseudo_handout(source: Handout, code: str) -> Handout:
     for s in source.sections:
         blocks = []
         for b in s.blocks:
-            if isinstance(b, (Paragraph, Callout)):
-                blocks.append(type(b)(tx(b.text)))
-            elif isinstance(b, (Bullets, Steps)):
-                blocks.append(type(b)(tuple(tx(i) for i in b.items)))
-            elif isinstance(b, Figure):
-                blocks.append(Figure(b.diagram, tx(b.caption), tx(b.alt),
-                                     tuple((k, tx(v)) for k, v in b.labels)))
+            if isinstance(b, (Paragraph, Callout, Bullets, Steps, Figure, Table, WriteIn)):
+                blocks.append(map_texts(b, tx))
             else:
                 raise unknown_kind(b, "translate.pseudo")
         sections.append(Section(s.id, tx(s.heading), tuple(blocks)))
@@ -121,7 +117,7 @@ def pseudo_handout(source: Handout, code: str) -> Handout:
         source, lang=code, file=f"{source.file} (pseudo-locale {code})",
         translation=Translation(Status.DRAFT, translated_from=stamps),
         title=tx(source.title), subtitle=tx(source.subtitle), summary=tx(source.summary),
-        source_credit=tx(source.source_credit), sections=tuple(sections))
+        source_credit=tx(source.source_credit), sections=tuple(sections), contact=tx(source.contact))
 
 
 def pseudo_language(base, code: str):

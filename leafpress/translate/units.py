@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checks import front_hash, section_hash
-from ..content.model import Bullets, Callout, Figure, Handout, Paragraph, Status, Steps, Text, unknown_kind
+from ..content.model import (Bullets, Callout, Figure, Handout, Paragraph, Status, Steps, Table, Text, WriteIn,
+                             text_parts, unknown_kind)
 
 NEW, NEEDS_REVIEW, TRANSLATED, REVIEWED = "new", "needs-review", "translated", "reviewed"
 STATES = (NEW, NEEDS_REVIEW, TRANSLATED, REVIEWED)
@@ -55,6 +56,8 @@ def _lookup(tr: Handout | None, sid: str | None, j: int | None, kind: str | None
     if j >= len(sec.blocks) or sec.blocks[j].kind != kind:
         return None
     b = sec.blocks[j]
+    if isinstance(part, tuple) and part and part[0] == "parts":
+        return dict(text_parts(b)).get(part[1])
     if isinstance(b, (Paragraph, Callout)):
         return b.text
     if isinstance(b, (Bullets, Steps)):
@@ -64,6 +67,20 @@ def _lookup(tr: Handout | None, sid: str | None, j: int | None, kind: str | None
             return b.label(part[1])
         return getattr(b, part)
     return None
+
+
+def _note(b, sub: tuple, sid: str) -> str:
+    """What a translator needs to know about one text of a call-out, table or write-in block."""
+    if isinstance(b, Table):
+        if sub[0] == "header":
+            return f"Table column heading {sub[1] + 1} of {len(b.header)} in section '{sid}': a few words."
+        return (f"Table cell (row {sub[1] + 1} of {len(b.rows)}, column {sub[2] + 1}: "
+                f"'{b.header[sub[2]].plain}') in section '{sid}'. {INLINE_NOTE}")
+    if isinstance(b, WriteIn):
+        return (f"Label of write-in line {sub[-1] + 1} of {len(b.fields)} in section '{sid}' (the patient "
+                f"writes on a line beside it): a few words, no colon needed.")
+    return (f"Part of a '{b.tone}' call-out box, the key point of section '{sid}', in a tinted box "
+            f"with an icon. {INLINE_NOTE}")
 
 
 def _count(tr: Handout, sid: str, j: int, kind: str) -> int | None:
@@ -117,17 +134,22 @@ def handout_units(source: Handout, tr: Handout | None, src_strings: dict, tr_str
             if isinstance(b, Paragraph):
                 add(uid, p, b.text, _lookup(tr, s.id, j, b.kind, None),
                     f"Paragraph in section '{s.id}'. {INLINE_NOTE}", s.id)
-            elif isinstance(b, Callout):
+            elif isinstance(b, Callout) and b.text is not None:
                 add(uid, p, b.text, _lookup(tr, s.id, j, b.kind, None),
                     f"Call-out box: the key point of section '{s.id}', in a tinted box. {INLINE_NOTE}", s.id)
+            elif isinstance(b, (Callout, Table, WriteIn)):
+                for sub, text in text_parts(b):
+                    add(uid + "".join(f".{k}" for k in sub), p + sub, text,
+                        _lookup(tr, s.id, j, b.kind, ("parts", sub)), _note(b, sub, s.id), s.id)
             elif isinstance(b, (Bullets, Steps)):
                 what = "Bulleted list item" if isinstance(b, Bullets) else "Numbered step"
                 moved = ""
                 if tr is not None and _count(tr, s.id, j, b.kind) not in (None, len(b.items)):
                     moved = (f" The source list now has {len(b.items)} items and the translation "
                              f"{_count(tr, s.id, j, b.kind)}: items may have moved; check each one.")
-                for k, item in enumerate(b.items):
-                    add(f"{uid}.{k}", p + (k,), item, _lookup(tr, s.id, j, b.kind, k),
+                for sub, item in text_parts(b):
+                    k = sub[-1]
+                    add(f"{uid}.{k}", p + sub, item, _lookup(tr, s.id, j, b.kind, k),
                         f"{what} {k + 1} of {len(b.items)} in section '{s.id}'. {INLINE_NOTE}{moved}", s.id)
             elif isinstance(b, Figure):
                 add(f"{uid}.caption", p + ("caption",), b.caption, _lookup(tr, s.id, j, b.kind, "caption"),
@@ -142,6 +164,10 @@ def handout_units(source: Handout, tr: Handout | None, src_strings: dict, tr_str
                         s.id, LABEL_LIMIT)
             else:
                 raise unknown_kind(b, "translate.units")
+    if source.contact:
+        add("contact", ("contact",), source.contact, _lookup(tr, None, None, None, "contact"),
+            "This leaflet's own contact line (e.g. a procedure suite and its phone), printed with "
+            "the contact details: keep numbers as they are.")
     add("source_credit", ("source_credit",), source.source_credit,
         _lookup(tr, None, None, None, "source_credit"),
         "Credit line in the footer: keep organisation names as they are.")
