@@ -461,7 +461,8 @@ def cmd_diagram(project: Project, args) -> int:
     print(f"{name}: {len(d.anchors)} anchor(s) in {len(d.panels)} panel(s): ok")
     if args.preview:
         out = Path(args.out)
-        for path in diagram_preview(project, name, out if out.is_absolute() else Path.cwd() / out, args.lang or None):
+        for path in diagram_preview(project, name, out if out.is_absolute() else Path.cwd() / out, args.lang or None,
+                                    args.layout[0] if args.layout else None):
             print(f"wrote {path}")
     return 0
 
@@ -473,7 +474,11 @@ def cmd_new(project: Project, args) -> int:
     if not hid or not _ID.match(hid):
         raise UsageError(f"{hid!r} is not a handout id" if hid else "which handout id?",
                          hint="python generate.py new ID, with lower-case letters, digits, '-' and '_'")
-    lang = args.lang[0] if args.lang else "en"
+    # The language the project's handouts are written in (their sources), unless --lang says.
+    sources = sorted({project.source(h).lang for h in project.handouts}) if not args.lang else []
+    if not args.lang and len(sources) != 1:
+        raise UsageError("which language is the new handout written in?", hint="python generate.py new ID --lang CODE")
+    lang = args.lang[0] if args.lang else sources[0]
     if lang not in project.languages:
         raise UsageError(f"unknown language {lang!r}", hint="Known: " + ", ".join(sorted(project.languages)))
     folder = project.root / "handouts" / hid

@@ -136,7 +136,8 @@ def review_copy(project: Project, out: Path, handout: str, lang: str, brand: str
     return target
 
 
-def diagram_preview(project: Project, name: str, out: Path, langs: list[str] | None = None) -> list[Path]:
+def diagram_preview(project: Project, name: str, out: Path, langs: list[str] | None = None,
+                    layout: str | None = None) -> list[Path]:
     """``diagram NAME --preview``: the diagram checked, then drawn for each language of every
     handout that uses it, wide (a diagram slot) and narrow (one column, where the labels may
     turn into a numbered key), with its panels (green), anchors (red dots) and label boxes
@@ -148,7 +149,7 @@ def diagram_preview(project: Project, name: str, out: Path, langs: list[str] | N
     from .layout.setting import Ctx, emit
     root = project.root
     diagram = load_diagram(name, root / "assets" / "diagrams", root)      # the schema checks
-    layout = "letter-2page" if "letter-2page" in project.layouts else sorted(project.layouts)[0]
+    layout = layout or sorted(project.layouts)[0]     # --layout NAME, else the first by name
     brand = project.all_brands()[0]
     uses = [(hid, lang) for hid in sorted(project.handouts) for lang in sorted(project.handouts[hid])
             if not langs or lang in langs]
