@@ -62,6 +62,12 @@ class OutDir:
             try:
                 real.mkdir(parents=True)
                 made = True
+            except FileExistsError:
+                # Another build made it between our look and our mkdir: it is then an existing folder,
+                # checked like any other below (and the lock decides who writes).
+                if not real.is_dir():
+                    raise UsageError(f"--out {escape(arg)} is a file, not a folder",
+                                     hint="Name a folder for the PDFs") from None
             except OSError as exc:
                 raise UsageError(f"cannot make the folder --out {escape(arg)} ({exc.strerror})",
                                  hint="Name a folder you can write to") from None

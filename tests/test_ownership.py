@@ -180,6 +180,23 @@ def test_a_second_build_waits_then_exits_2(scratch, tmp_path, capsys, monkeypatc
         os.close(fd)
 
 
+def test_a_folder_made_by_another_build_in_between_is_taken_as_existing(tmp_path, monkeypatch):
+    """CI saw two builds both find --out missing; the slower mkdir then failed with 'File exists'."""
+    target = tmp_path / "out"
+    real_mkdir = Path.mkdir
+
+    def racing_mkdir(self, *args, **kwargs):
+        real_mkdir(self, *args, **kwargs)          # the other build wins the race ...
+        raise FileExistsError(errno.EEXIST, "File exists", str(self))   # ... and ours finds it made
+
+    monkeypatch.setattr(Path, "mkdir", racing_mkdir)
+    claimed = outdir.OutDir(str(target), ROOT, wait=1)
+    try:
+        assert claimed.path == target.resolve()
+    finally:
+        claimed.close()
+
+
 def test_two_builds_at_once_both_complete(scratch, tmp_path):
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
