@@ -6,6 +6,7 @@ list of languages it can be built in, with each translation checked against its 
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,8 @@ class Language:
     strings: dict                  # key -> text
     file: str
     line_break: str = "normal"     # "keep-all": break only at spaces (Korean word wrapping)
+    break_after: str = ""          # extra characters a line may end after (beyond UAX #14)
+    space_before: str = ""         # marks a typed space before is set as a narrow no-break space
 
     @property
     def rtl(self) -> bool:
@@ -43,7 +46,8 @@ def load_language(path: Path, root: Path) -> Language:
     doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
-                                   "hyphenation", "line_height", "fonts", "strings"), ("line_break",))
+                                   "hyphenation", "line_height", "fonts", "strings"),
+                    ("line_break", "break_after", "space_before"))
     code = r.string(top["code"], ("code",))
     if code != path.stem:
         raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
@@ -73,7 +77,15 @@ def load_language(path: Path, root: Path) -> Language:
     line_break = r.string(top.get("line_break", "normal"), ("line_break",))
     if line_break not in ("normal", "keep-all"):
         raise doc.error(("line_break",), f"{line_break!r} is not a line-break mode", hint="Use normal or keep-all")
-    return Language(line_break=line_break, code=code, name=r.string(top["name"], ("name",)),
+    extra = {}
+    for key in ("break_after", "space_before"):
+        chars = r.string(top.get(key, ""), (key,))
+        bad = [c for c in chars if c.isspace() or unicodedata.category(c)[0] in "LMN"]
+        if bad:
+            raise doc.error((key,), f"{bad[0]!r} is a letter, digit, mark or space",
+                            hint="List punctuation characters only, e.g. \"?!:;\"")
+        extra[key] = chars
+    return Language(line_break=line_break, **extra, code=code, name=r.string(top["name"], ("name",)),
                     native_name=r.string(top["native_name"], ("native_name",)),
                     direction=direction, script=r.string(top["script"], ("script",)),
                     hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),

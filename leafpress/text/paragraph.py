@@ -77,7 +77,7 @@ class Piece:
 
 class ShapedParagraph:
     def __init__(self, spans: tuple[Span, ...], stacks: dict[str, list[Font]], lang: str,
-                 rtl: bool, hyphenator=None, keep_all: bool = False):
+                 rtl: bool, hyphenator=None, keep_all: bool = False, break_after: str = ""):
         self.text = "".join(s.text for s in spans)
         self.lang = lang
         self.rtl = rtl
@@ -107,7 +107,8 @@ class ShapedParagraph:
         # A line may only end where a glyph cluster ends (a mark after a space stays with it).
         starts = {g[1] for run in self.runs for g in run.glyphs} | {len(self.text)}
         self.cluster_starts = sorted(starts)
-        self.breaks = [b for b in break_opportunities(self.text, lang, keep_all) if b in starts]
+        self.breaks = [b for b in break_opportunities(self.text, lang, keep_all, break_after)
+                       if b in starts]
         self._line_cache: dict[float, list[Line]] = {}
         self._piece_cache: dict[Line, list[Piece]] = {}
 
@@ -355,11 +356,18 @@ def _icu_breaks(text: str, locale: str) -> tuple[int, ...]:
     return tuple(out[:-1])
 
 
-def break_opportunities(text: str, lang: str, keep_all: bool = False) -> list[int]:
+def break_opportunities(text: str, lang: str, keep_all: bool = False,
+                        break_after: str = "") -> list[int]:
     """Positions where a line may end (UAX #14 via ICU, plus CJK no-start/no-end rules).
-    ``keep_all`` keeps words whole (breaks only after spaces and hyphens), as Korean is set."""
+    ``keep_all`` keeps words whole (breaks only after spaces and hyphens), as Korean is set.
+    ``break_after`` (from the language file) adds breaks after those characters when a word
+    follows directly (the Ethiopic full stop ።, which Unicode classes as a letter for breaking)."""
+    found = set(_icu_breaks(text, lang.replace("-", "_")))
+    if break_after:
+        found.update(p for p in range(1, len(text)) if text[p - 1] in break_after
+                     and not text[p].isspace() and unicodedata.category(text[p])[0] != "M")
     out = []
-    for p in _icu_breaks(text, lang.replace("-", "_")):
+    for p in sorted(found):
         if text[p] in NO_START or text[p - 1] in NO_END:
             continue
         if keep_all and not (text[p - 1].isspace() or text[p - 1] in "-‐/"):

@@ -44,6 +44,8 @@ class Typesetter:
             spans = text
         if bold:
             spans = tuple(Span(s.text, True, s.italic, s.href) for s in spans)
+        if self.lang.space_before:
+            spans = _narrow_spaces(spans, self.lang.space_before)
         per_lang = _SHAPED.pop(self.lang.code, None)
         if per_lang is None:
             per_lang = {}
@@ -54,8 +56,28 @@ class Typesetter:
         if sp is None:
             try:
                 sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, self.hyphenator,
-                                     self.lang.line_break == "keep-all")
+                                     self.lang.line_break == "keep-all", self.lang.break_after)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
             per_lang[spans] = sp
         return sp
+
+
+NARROW_NBSP = "\u202f"
+
+
+def _narrow_spaces(spans: tuple[Span, ...], marks: str) -> tuple[Span, ...]:
+    """A space (or no-break space) typed before one of ``marks`` becomes a narrow no-break space,
+    as French sets ? ! : ; . Only existing spaces change, so every character keeps its place."""
+    text = "".join(s.text for s in spans)
+    hits = [i for i in range(len(text) - 1) if text[i] in " \u00a0" and text[i + 1] in marks]
+    if not hits:
+        return spans
+    chars = list(text)
+    for i in hits:
+        chars[i] = NARROW_NBSP
+    out, pos = [], 0
+    for s in spans:
+        out.append(Span("".join(chars[pos:pos + len(s.text)]), s.bold, s.italic, s.href))
+        pos += len(s.text)
+    return tuple(out)
