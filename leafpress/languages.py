@@ -79,7 +79,9 @@ def load_language(path: Path, root: Path) -> Language:
         raise doc.error(("line_break",), f"{line_break!r} is not a line-break mode", hint="Use normal or keep-all")
     extra = {}
     for key in ("break_after", "space_before"):
-        chars = r.string(top.get(key, ""), (key,))
+        if key not in top:
+            continue
+        chars = r.string(top[key], (key,))
         bad = [c for c in chars if c.isspace() or unicodedata.category(c)[0] in "LMN"]
         if bad:
             raise doc.error((key,), f"{bad[0]!r} is a letter, digit, mark or space",
