@@ -916,10 +916,17 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
                 page(pi)
                 fr = Frame(pi, x, y, cw, y - bottom)
                 before = (bi, line_i)
-                bi, line_i, y_end = _fill_to(ctx, pages, fr, blocks, bi, line_i)
+                try:
+                    bi, line_i, y_end = _fill_to(ctx, pages, fr, blocks, bi, line_i)
+                except Overflow:
+                    # Nothing was placed: a block kept whole is taller than what is left of
+                    # this page (tall scripts such as Nastaliq); it starts the next page.
+                    if y == top:
+                        raise _bilingual_overflow(ctx, spec, sec, blocks[bi]) from None
+                    y_end = y
                 if bi < len(blocks):
                     if (bi, line_i) == before and y == top:
-                        raise Overflow(sec, sum(blocks[bi].heights))
+                        raise _bilingual_overflow(ctx, spec, sec, blocks[bi])
                     pi, y = pi + 1, top
                 else:
                     y = y_end
@@ -936,6 +943,15 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     alts = {k: v for c in ctxs for k, v in c.alts.items()}
     return LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
                    tuple(c.lang.code for c in ctxs))
+
+
+def _bilingual_overflow(ctx: Ctx, spec: LayoutSpec, sec: str, block) -> DoesNotFit:
+    """A block taller than a whole page column: no number of pages holds it."""
+    return DoesNotFit(
+        f"a block of section {sec!r} is taller than a whole column of layout {spec.name!r} in "
+        f"{ctx.lang.name} ({ctx.lang.code}) ({sum(block.heights):.0f} pt)",
+        file=ctx.handout.file, key=f"sections ({sec})",
+        hint="Shorten that block, or use a layout with wider columns")
 
 
 def _fill_to(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
