@@ -32,6 +32,7 @@ class Language:
     line_break: str = "normal"     # "keep-all": break only at spaces (Korean word wrapping)
     break_after: str = ""          # extra characters a line may end after (beyond UAX #14)
     space_before: str = ""         # marks a typed space before is set as a narrow no-break space
+    min_line_height: float = 1.0   # no line (titles, notices, footers) set tighter than this
 
     @property
     def rtl(self) -> bool:
@@ -47,7 +48,7 @@ def load_language(path: Path, root: Path) -> Language:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
                                    "hyphenation", "line_height", "fonts", "strings"),
-                    ("line_break", "break_after", "space_before"))
+                    ("line_break", "break_after", "space_before", "min_line_height"))
     code = r.string(top["code"], ("code",))
     if code != path.stem:
         raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
@@ -55,9 +56,13 @@ def load_language(path: Path, root: Path) -> Language:
     direction = r.string(top["direction"], ("direction",))
     if direction not in ("ltr", "rtl"):
         raise doc.error(("direction",), f"{direction!r} is not a direction", hint="Use ltr or rtl")
-    lh = top["line_height"]
-    if not isinstance(lh, (int, float)) or isinstance(lh, bool) or not 1.0 <= lh <= 3.0:
-        raise doc.error(("line_height",), "line_height must be a number between 1.0 and 3.0")
+    spacing = {}
+    for key in ("line_height", "min_line_height"):
+        v = top.get(key, 1.0)
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not 1.0 <= v <= 3.0:
+            raise doc.error((key,), f"{key} must be a number between 1.0 and 3.0")
+        spacing[key] = float(v)
+    lh = spacing["line_height"]
     fonts = r.mapping(top["fonts"], ("fonts",), STYLES)
     stacks = {}
     for style in STYLES:
@@ -87,7 +92,7 @@ def load_language(path: Path, root: Path) -> Language:
             raise doc.error((key,), f"{bad[0]!r} is a letter, digit, mark or space",
                             hint="List punctuation characters only, e.g. \"?!:;\"")
         extra[key] = chars
-    return Language(line_break=line_break, **extra, code=code, name=r.string(top["name"], ("name",)),
+    return Language(line_break=line_break, min_line_height=spacing["min_line_height"], **extra, code=code, name=r.string(top["name"], ("name",)),
                     native_name=r.string(top["native_name"], ("native_name",)),
                     direction=direction, script=r.string(top["script"], ("script",)),
                     hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),

@@ -70,6 +70,12 @@ class Ctx:
     alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
     notice_also: str | None = None
 
+    def pitch(self, size: float, factor: float) -> float:
+        """Line pitch for text set tighter than the body (titles, notices, labels, footers): never
+        below the language's ``min_line_height`` (scripts whose marks reach far above and below
+        the line, such as Nastaliq and Myanmar)."""
+        return size * max(factor, self.lang.min_line_height)
+
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]
         return max(v, self.spec.minimum.get(key, 0))
@@ -216,10 +222,18 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         frames = [Frame(page_index, left + c * (cw + gap), y, cw, y - y_bottom) for c in range(cols)]
         if ctx.lang.rtl:
             frames.reverse()
+        partial = y < top or y_bottom > bottom
         for fr in frames:
             if state["bi"] >= len(blocks):
                 break
-            state["bi"], state["line"] = _fill(ctx, pages, fr, blocks, state["bi"], state["line"])
+            try:
+                state["bi"], state["line"] = _fill(ctx, pages, fr, blocks, state["bi"], state["line"])
+            except Overflow:
+                # A flowing leaflet whose first page is mostly header and summary (tall scripts,
+                # large print): a block kept whole that does not fit under them starts the next
+                # page. Only a block taller than a whole page is an overflow.
+                if not (partial and ctx.spec.max_pages is None):
+                    raise
 
 
 def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
@@ -317,7 +331,7 @@ def _header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     tl = _lines(ctx, title, text_w, tsize, "title")
     sub = ctx.handout.subtitle
     sl = _lines(ctx, ts.shape(sub, file=ctx.handout.file), text_w, ssize, "subtitle") if sub else []
-    need = len(tl) * tsize * 1.15 + len(sl) * ssize * 1.35 + pad * 1.1
+    need = len(tl) * ctx.pitch(tsize, 1.15) + len(sl) * ctx.pitch(ssize, 1.35) + pad * 1.1
     band = max(spec.header["height"], need)
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
     rtl = ctx.lang.rtl
@@ -325,11 +339,11 @@ def _header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     if brand.logo is not None:
         page.items.append(Picture(_logo(brand), lx, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     tx = left if rtl else left + logo + pad * 0.6
-    content_h = len(tl) * tsize * 1.15 + len(sl) * ssize * 1.35
+    content_h = len(tl) * ctx.pitch(tsize, 1.15) + len(sl) * ctx.pitch(ssize, 1.35)
     y = H - band / 2 + content_h / 2
-    y = _emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * 1.15, brand.colours["on_primary"], "H1", "title")
+    y = _emit(ctx, page, title, tl, tx, text_w, y, tsize, ctx.pitch(tsize, 1.15), brand.colours["on_primary"], "H1", "title")
     if sl:
-        _emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ssize * 1.35,
+        _emit(ctx, page, ts.shape(sub), sl, tx, text_w, y, ssize, ctx.pitch(ssize, 1.35),
               brand.colours["on_primary"], "P", "subtitle")
     return H - band - ctx.size * 0.9
 
@@ -396,8 +410,8 @@ def _cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: 
     org = ts.shape(brand.name, bold=True)
     osize = max(ctx.size * 0.9, spec.minimum["footer"])
     ol = _lines(ctx, org, width - pad, osize, "brand")
-    band_h = pad + logo + osize * 0.8 + len(ol) * osize * 1.3 + pad * 0.6 + len(tl) * tsize * 1.15 + \
-        len(sl) * ssize * 1.35 + pad
+    band_h = pad + logo + osize * 0.8 + len(ol) * ctx.pitch(osize, 1.3) + pad * 0.6 + len(tl) * ctx.pitch(tsize, 1.15) + \
+        len(sl) * ctx.pitch(ssize, 1.35) + pad
     x0 = left - spec.margins["outside"] * 0.5
     page.items.append(Box(x0, top - band_h, width + spec.margins["outside"], band_h,
                           fill=brand.colours["primary"], radius=6))
@@ -406,11 +420,11 @@ def _cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: 
         page.items.append(Picture(_logo(brand), left + (width - logo) / 2, y - logo, logo, logo, role="Artifact"))
     y -= logo + osize * 0.8
     on = brand.colours["on_primary"]
-    y = _emit(ctx, page, org, ol, left, width, y, osize, osize * 1.3, on, "P", "brandname", "center")
+    y = _emit(ctx, page, org, ol, left, width, y, osize, ctx.pitch(osize, 1.3), on, "P", "brandname", "center")
     y -= pad * 0.6
-    y = _emit(ctx, page, title, tl, left, width, y, tsize, tsize * 1.15, on, "H1", "title", "center")
+    y = _emit(ctx, page, title, tl, left, width, y, tsize, ctx.pitch(tsize, 1.15), on, "H1", "title", "center")
     if sl:
-        _emit(ctx, page, sub, sl, left, width, y, ssize, ssize * 1.35, on, "P", "subtitle", "center")
+        _emit(ctx, page, sub, sl, left, width, y, ssize, ctx.pitch(ssize, 1.35), on, "P", "subtitle", "center")
     return _summary(ctx, page, left, right, top - band_h - ctx.size)
 
 
@@ -445,14 +459,14 @@ def _contact(ctx: Ctx, page: Page, left: float, right: float, top: float | None,
     small = max(size * 0.85, spec.minimum["footer"])
     hs = ctx.sz("heading")
     # (shaped text, size, line pitch, colour, role, node)
-    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, hs * 1.3, brand.colours["primary"], "H2", "contact")]
+    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, ctx.pitch(hs, 1.3), brand.colours["primary"], "H2", "contact")]
     lines_of = [(brand.organisation, True)] + [(b, False) for b in (brand.phone, brand.address) if b]
     for text, bold in lines_of:
-        rows.append((ts.shape(text, bold=bold), size, size * 1.4, brand.colours["text"], "P", "contact"))
+        rows.append((ts.shape(text, bold=bold), size, ctx.pitch(size, 1.4), brand.colours["text"], "P", "contact"))
     if brand.website:
-        rows.append((ts.shape((_website(brand),)), size, size * 1.4, brand.colours["primary"], "Link", "contact"))
-    rows.append((ts.shape(_credit(ctx)), small, small * 1.35, brand.colours["muted"], "Note", "credit"))
-    rows.append((ts.shape(_facts(ctx)), small, small * 1.35, brand.colours["muted"], "Note", "facts"))
+        rows.append((ts.shape((_website(brand),)), size, ctx.pitch(size, 1.4), brand.colours["primary"], "Link", "contact"))
+    rows.append((ts.shape(_credit(ctx)), small, ctx.pitch(small, 1.35), brand.colours["muted"], "Note", "credit"))
+    rows.append((ts.shape(_facts(ctx)), small, ctx.pitch(small, 1.35), brand.colours["muted"], "Note", "facts"))
     laid = [(sp, _lines(ctx, sp, width, sz, "contact"), sz, p, col, role, node)
             for sp, sz, p, col, role, node in rows]
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
@@ -479,7 +493,7 @@ def _summary(ctx: Ctx, page: Page, left: float, right: float, top: float) -> flo
             note += " · " + ctx.notice_also
         sp = ts.shape(note, bold=True)
         lines = _lines(ctx, sp, right - left, fs, "draft notice")
-        y = _emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours["notice"], "P", "draft")
+        y = _emit(ctx, page, sp, lines, left, right - left, y, fs, ctx.pitch(fs, 1.3), brand.colours["notice"], "P", "draft")
         y -= ctx.size * 0.4
     size = ctx.sz("summary")
     pad = ctx.size * 0.8
@@ -504,7 +518,7 @@ def _footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = F
     spec, ts, brand, lang = ctx.spec, ctx.ts, ctx.brand, ctx.lang
     W = spec.page_size[0]
     size = max(spec.footer_size, spec.minimum["footer"])
-    pitch = size * 1.3
+    pitch = max(c.pitch(size, 1.3) for c in (ctx, *others))
     left, right = spec.margins["outside"], W - spec.margins["outside"]
     qr = 0.0 if short or not brand.online_url else max(spec.footer["height"] - size * 0.6, 40.0)
     width = right - left - (qr + size if qr else 0)
@@ -545,7 +559,7 @@ def _flow_blocks(ctx: Ctx, outline: list, flow_figures: bool) -> list[FlowBlock]
     for si, sec in enumerate(h.sections):
         hs = ctx.sz("heading")
         hsp = ts.shape(sec.heading, bold=True, file=h.file)
-        hpitch = hs * max(1.25, ctx.lh - 0.15)
+        hpitch = ctx.pitch(hs, max(1.25, ctx.lh - 0.15))
         node = f"sec{si}"
 
         def draw_heading(pages, fr, a, b, top, hsp=hsp, hs=hs, hpitch=hpitch, node=node, title=sec.heading.plain):
@@ -736,7 +750,7 @@ def _figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom
     ids = [a.id for side in sides
            for a in sorted((a for a in diagram.anchors.values() if a.side == side), key=lambda a: -a.y)]
     number = {aid: i + 1 for i, aid in enumerate(ids)}
-    npitch = ls * 1.5
+    npitch = ctx.pitch(ls, 1.5)
     ng = ls * 2.2
     cols = max(1, min(3, int(width // (ls * 10))))
     kw = width / cols
@@ -898,7 +912,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     if banner:      # e.g. a reviewer's proof: what is being reviewed and its status
         sp = first.ts.shape(banner, bold=True)
         lines = _lines(first, sp, right0 - left0, size, "banner")
-        band = _emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, brand.colours["notice"], "P", "banner")
+        band = _emit(first, p0, sp, lines, left0, right0 - left0, band, size, first.pitch(size, 1.4), brand.colours["notice"], "P", "banner")
         band -= size * 0.6
     y_rows = []
     for k, ctx in enumerate(ctxs):
@@ -983,7 +997,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         ssize = ctx.sz("subtitle") * 0.9
         sl = _lines(ctx, ssp, w, ssize, "subtitle") if ssp else []
         laid.append((ctx, title, _lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
-    heights = [len(ls) * ts_ * 1.15 + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
+    heights = [len(ls) * ctx.pitch(ts_, 1.15) + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
     band = max(spec.header["height"], max(heights) + pad * 1.1)
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"]))
     if brand.logo is not None:
@@ -992,7 +1006,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
     for k, (ctx, title, lines, tsize, w, ssp, sl, ssize) in enumerate(laid):
         x = left + k * (cw + gap) + (logo + pad * 0.5 if k == 0 else 0)
         y = H - band / 2 + heights[k] / 2
-        y = _emit(ctx, page, title, lines, x, w, y, tsize, tsize * 1.15, on, "H1", f"title{k}")
+        y = _emit(ctx, page, title, lines, x, w, y, tsize, ctx.pitch(tsize, 1.15), on, "H1", f"title{k}")
         if sl:
             _emit(ctx, page, ssp, sl, x, w, y, ssize, ssize * ctx.lh, on, "P", f"subtitle{k}")
     return H - band - first.size * 0.9
