@@ -58,6 +58,15 @@ def section_hash(section: Section) -> str:
     return h.hexdigest()[:10]
 
 
+FRONT = "front matter (title, subtitle, summary, credit)"
+
+
+def front_hash(h: Handout) -> str:
+    """A short fingerprint of the texts outside the sections: title, subtitle, summary, credit."""
+    parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:10]
+
+
 def handout_hash(h: Handout) -> str:
     parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
     parts += [f"{s.id}:{section_hash(s)}" for s in h.sections]
@@ -91,9 +100,13 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
                 if sc.name != "SMOG grade" and readability.too_hard(sc, target):
                     add("reading-level", "warning", f"{h.file} sections ({s.id})",
                         f"{sc.name} {sc.value:g} is harder than the target (grade {target:g})")
-        for sc in readability.scores(" ".join(whole), h.lang) or []:
-            sev = "warning" if readability.too_hard(sc, target) else "info"
-            add("reading-level", sev, h.file, f"whole handout: {sc.name} {sc.value:g} (target grade {target:g})")
+        # English: SMOG is the headline grade and decides; Flesch-Kincaid is shown beside it.
+        for k, sc in enumerate(readability.scores(readability.running_text(whole), h.lang) or []):
+            decides = k == 0 or sc.name != "Flesch-Kincaid grade"
+            sev = "warning" if decides and readability.too_hard(sc, target) else "info"
+            headline = " (headline grade)" if sc.name == "SMOG grade" else ""
+            add("reading-level", sev, h.file,
+                f"whole handout: {sc.name} {sc.value:g}{headline} (target grade {target:g})")
 
     # Translation status and staleness.
     t = h.translation
@@ -109,6 +122,8 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
         else:
             recorded = dict(t.translated_from)
             changed = [s.id for s in source.sections if recorded.get(s.id) != section_hash(s)]
+            if t.front_from is not None and t.front_from != front_hash(source):
+                changed.insert(0, FRONT)     # recorded since stamp and import record it
             gone = sorted(set(recorded) - {s.id for s in source.sections})
             if changed or gone:
                 detail = ", ".join(changed + [f"{g} (removed)" for g in gone])
@@ -135,7 +150,9 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
 
 
 def _section_text(s: Section) -> str:
-    parts = [s.heading.plain + "."]
+    """What a section gives to read, for the reading level: not its heading (a heading is not
+    a sentence) nor diagram labels; each list item a sentence of its own."""
+    parts = []
     for b in s.blocks:
         if isinstance(b, (Paragraph, Callout)):
             parts.append(b.text.plain)
@@ -143,7 +160,7 @@ def _section_text(s: Section) -> str:
             parts += [t.plain for t in b.items]
         elif isinstance(b, Figure):
             parts.append(b.caption.plain)
-    return " ".join(parts)
+    return readability.running_text(parts)
 
 
 # -- per document (what will be drawn) ------------------------------------------------------------

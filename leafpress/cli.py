@@ -20,18 +20,23 @@ from . import ENGINE_VERSION
 from .errors import LeafletError, UsageError
 from .languages import match_lang
 from .project import Job, Project, write_atomic
+from .translate.pseudo import PSEUDO
 
 COMMANDS = ("build", "check", "list", "proof", "stamp")
+TRANSLATE_COMMANDS = ("export", "import", "review")     # translation exchange (leafpress/translate)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="generate.py",
         description="Print patient-education leaflets: every handout x language x layout x brand.")
-    p.add_argument("command", nargs="?", default="build", choices=COMMANDS,
+    p.add_argument("command", nargs="?", default="build", choices=COMMANDS + TRANSLATE_COMMANDS,
                    help="build PDFs (default), check without writing PDFs, list what exists, or "
                         "proof: build, then contact sheets and side-by-side review copies; "
-                        "stamp: record in translations which source version they match")
+                        "stamp: record in translations which source version they match; "
+                        "export: XLIFF or PO files for translators; import FILE: bring one back; "
+                        "review: record a reviewer's sign-off")
+    p.add_argument("file", nargs="?", metavar="FILE", help="import: the XLIFF (.xlf) or PO (.po) file")
     p.add_argument("--handout", action="append", default=[], metavar="ID", help="only this handout (repeatable)")
     p.add_argument("--lang", action="append", default=[], metavar="CODE", help="only this language, BCP 47 (repeatable)")
     p.add_argument("--layout", action="append", default=[], metavar="NAME", help="only this layout (repeatable)")
@@ -43,8 +48,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--release", action="store_true",
                    help="treat release-blocking findings (draft or stale translations, overdue review, "
                         "contrast, type size) as failures")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="check: print findings as text (default) or JSON")
+    p.add_argument("--format", choices=("text", "json", "xliff", "po"), default=None,
+                   help="check: print findings as text (default) or JSON; export: xliff (default) or po")
+    p.add_argument("--reviewer", metavar="NAME", help="review: who signs the translation off")
+    p.add_argument("--scope", choices=("clinical", "linguistic"), default="clinical",
+                   help="review: what the reviewer vouches for (default clinical; only a clinical "
+                        "sign-off removes the draft notice)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     return p
 
@@ -65,7 +74,9 @@ def _select(kind: str, wanted: list[str], available, matcher=None) -> list[str]:
 def plan(project: Project, args) -> list[Job]:
     handouts = _select("handout", args.handout, list(project.handouts))
     all_langs = sorted({lang for h in handouts for lang in project.handouts[h]})
-    langs = _select("language", args.lang, all_langs, match_lang)
+    # Pseudo-locales (en-XA, ar-XB) are built only when asked for by name.
+    langs = _select("language", args.lang, all_langs,
+                    lambda w, known: match_lang(w, known) or match_lang(w, PSEUDO))
     layouts = _select("layout", args.layout, list(project.layouts))
     brands = _select("brand", args.brand, project.all_brands())
     if not layouts:
@@ -75,7 +86,7 @@ def plan(project: Project, args) -> list[Job]:
     jobs = []
     for h in handouts:
         for lang in langs:
-            if lang not in project.handouts[h]:
+            if lang not in project.handouts[h] and lang not in PSEUDO:
                 continue
             for lay in layouts:
                 for b in brands:
@@ -196,6 +207,7 @@ def cmd_list(project: Project) -> int:
     print("languages: " + ", ".join(project.languages))
     print("layouts: " + ", ".join(project.layouts))
     print("brands: " + ", ".join(project.brands))
+    print("pseudo-locales (built when asked for by name, e.g. --lang en-XA): " + ", ".join(PSEUDO))
     if project.partner_ids:
         print("partner clinics (assets/brands/partners.yaml): " + ", ".join(project.partner_ids))
     return 0
@@ -239,6 +251,13 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             return cmd_list(project)
         if args.command == "stamp":
             return cmd_stamp(project, args)
+        if args.command in TRANSLATE_COMMANDS:
+            return cmd_translate(project, args)
+        if args.file:
+            raise UsageError(f"unexpected argument {args.file!r}", hint=f"'{args.command}' takes options only")
+        if args.format not in (None, "text", "json"):
+            raise UsageError(f"--format {args.format} is for export", hint="Use --format text or json")
+        args.format = args.format or "text"
         jobs = plan(project, args)
         out = Path(args.out)
         if not out.is_absolute():
@@ -361,9 +380,15 @@ def _report(findings: list, results: list[dict], fmt: str) -> None:
         print(f"{row['severity']}: {row['handout']}/{row['lang']}{layout}: {row['check']}: {where}{row['message']}")
 
 
+def _fingerprint_text(value: str) -> str:
+    """A fingerprint such as 50030e8132 reads as a number in YAML 1.2: quote those."""
+    from .translate.yamledit import fingerprint
+    return f'"{value}"' if fingerprint(value) is not value else value
+
+
 def cmd_stamp(project: Project, args) -> int:
     """Record, in each selected translation, the source fingerprints it now matches."""
-    from .checks import section_hash
+    from .checks import front_hash, section_hash
     hids = _select("handout", args.handout, list(project.handouts))
     n = 0
     for hid in hids:
@@ -373,8 +398,9 @@ def cmd_stamp(project: Project, args) -> int:
             path = project.handouts[hid][lang]
             project.handout(hid, lang)       # refuse to stamp a file that does not load
             text = path.read_text(encoding="utf-8")
-            block = "  translated_from:\n    sections:\n" + "".join(
-                f"      {s.id}: {section_hash(s)}\n" for s in source.sections)
+            block = (f"  translated_from:\n    front: {_fingerprint_text(front_hash(source))}\n"
+                     "    sections:\n") + "".join(
+                f"      {s.id}: {_fingerprint_text(section_hash(s))}\n" for s in source.sections)
             lines = text.splitlines(keepends=True)
             try:
                 start = next(i for i, ln in enumerate(lines) if ln.rstrip() == "translation:")
@@ -397,6 +423,55 @@ def cmd_stamp(project: Project, args) -> int:
             write_atomic(path, new.encode("utf-8"))
             n += 1
             print(f"stamped {path.relative_to(project.root)} against {source.file}", file=sys.stderr)
+    return 0
+
+
+# -- translation exchange: export, import, review (leafpress/translate) -------------------------------
+def cmd_translate(project: Project, args) -> int:
+    from .translate import exchange, signoff
+    if args.command != "import" and args.file:
+        raise UsageError(f"unexpected argument {args.file!r}", hint=f"'{args.command}' takes options only")
+    if args.command == "import":
+        if not args.file:
+            raise UsageError("import needs the file: python generate.py import FILE")
+        path = Path(args.file)
+        if not path.is_file():
+            raise UsageError(f"no such file: {args.file}", hint="Name the .xlf or .po file to import")
+        report = exchange.import_file(project, path)
+        for line in report.errors:
+            print(f"error: {line}", file=sys.stderr)
+        for line in report.warnings:
+            print(f"warning: {line}", file=sys.stderr)
+        for line in report.notes:
+            print(line, file=sys.stderr)
+        print(f"imported {report.file} ({report.handout}/{report.lang}): {len(report.changed)} unit(s) changed, "
+              f"{len(report.reviewed)} newly marked reviewed, section(s) stamped: "
+              f"{', '.join(report.stamped) or 'none'}, {len(report.errors)} error(s); written: "
+              f"{', '.join(report.written) or 'nothing'}", file=sys.stderr)
+        return 1 if report.errors else 0
+    hids = _select("handout", args.handout, list(project.handouts))
+    if args.command == "review":
+        if len(hids) != 1 or len(args.lang) != 1:
+            raise UsageError("review signs off one translation: give --handout ID and --lang CODE once each")
+        if not args.reviewer:
+            raise UsageError("review needs --reviewer NAME")
+        lang = _select("language", args.lang, list(project.handouts[hids[0]]), match_lang)[0]
+        print(signoff.review(project, hids[0], lang, args.reviewer, args.scope), file=sys.stderr)
+        return 0
+    fmt = args.format or "xliff"
+    if fmt not in exchange.FORMATS:
+        raise UsageError(f"--format {fmt} cannot be exported", hint="Use --format xliff or --format po")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out} is a file, not a folder", hint="Name a folder")
+    written = []
+    for hid in hids:
+        source = project.source(hid).lang
+        langs = _select("language", args.lang, [x for x in project.handouts[hid] if x != source], match_lang)
+        for lang in langs:
+            written.append(exchange.export(project, hid, lang, fmt, out))
+    for w in written:
+        print(f"exported {w}", file=sys.stderr)
     return 0
 
 

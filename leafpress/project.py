@@ -23,6 +23,7 @@ from .languages import Language, load_language
 from .layout.spec import LayoutSpec, load_layout
 from .text.fonts import FontLibrary
 from .text.setter import Typesetter
+from .translate.pseudo import is_pseudo, pseudo_handout, pseudo_language
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,8 @@ class Project:
         return value
 
     def handout(self, hid: str, lang: str) -> Handout:
+        if is_pseudo(lang):
+            return self._cached(("h", hid, lang), lambda: pseudo_handout(self.source(hid), lang))
         path = self.handouts[hid][lang]
         return self._cached(("h", hid, lang), lambda: load_handout(path, self.root))
 
@@ -103,10 +106,22 @@ class Project:
         return self._cached(("src", hid), find)
 
     def language(self, code: str) -> Language:
+        if is_pseudo(code):     # a pseudo-locale dresses the source language (English) up
+            base = self._pseudo_base()
+            return self._cached(("l", code), lambda: pseudo_language(self.language(base), code))
         if code not in self.languages:
             raise LeafletError(f"no language settings for {code!r}", file=f"assets/languages/{code}.yaml",
                                hint="Copy assets/languages/en.yaml to this name and translate its strings")
         return self._cached(("l", code), lambda: load_language(self.languages[code], self.root))
+
+    def _pseudo_base(self) -> str:
+        """The language pseudo-locales are made from: the sources' (English here)."""
+        for hid in self.handouts:
+            try:
+                return self.source(hid).lang
+            except LeafletError:
+                continue
+        raise LeafletError("no handout has a readable source file, so no pseudo-locale can be made")
 
     def layout(self, name: str) -> LayoutSpec:
         return self._cached(("lay", name), lambda: load_layout(self.layouts[name], self.root))
@@ -166,8 +181,10 @@ class Project:
         """A fingerprint of every input of one document: its content file and the source it
         mirrors, language settings, layout, brand, diagrams, fonts and the engine itself. The
         same fingerprint means the same PDF, so the build can skip it."""
-        files = [self.handouts[job.handout].get(job.lang, Path("missing")),
-                 self.languages.get(job.lang, Path("missing")),
+        lang_file = self.languages.get(job.lang, Path("missing"))
+        if is_pseudo(job.lang):        # made from the source and its language settings
+            lang_file = self.languages.get(self._pseudo_base(), Path("missing"))
+        files = [self.handouts[job.handout].get(job.lang, Path("missing")), lang_file,
                  self.layouts[job.layout]]
         try:
             files.append(self.root / self.source(job.handout).file)

@@ -122,6 +122,9 @@ def review_copy(project: Project, out: Path, handout: str, lang: str, brand: str
         state = f"reviewed by {t.reviewer} on {t.reviewed_on.isoformat()}"
     else:
         state = f"{t.status.value}, not yet reviewed by a medical translator"
+    if t.sign_offs:
+        state += "; sign-offs: " + ", ".join(f"{s.scope} by {s.reviewer} on {s.date.isoformat()}"
+                                             for s in t.sign_offs)
     banner = (f"Translation review: {handout}, {lng.name} ({lng.code}) against the {src[1].name} source. "
               f"Status: {state}. Version {h.version}, source last reviewed {source.last_reviewed.isoformat()}.")
     laid = lay_out_bilingual([(src[0], src[1], src[4]), (h, lng, ts)], spec, brand_obj,

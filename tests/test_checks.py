@@ -41,8 +41,8 @@ def test_reading_level_formulas():
     easy = "You can swim. It does not hurt. You go home the same day."
     hard = ("Interventional radiologists utilise minimally invasive percutaneous methodologies, "
             "facilitating subcutaneous implantation of venous access reservoirs under fluoroscopic guidance.")
-    [fk_easy, _] = readability.scores(easy, "en")
-    [fk_hard, smog_hard] = readability.scores(hard, "en")
+    [_, fk_easy] = readability.scores(easy, "en")          # SMOG first: the headline grade
+    [smog_hard, fk_hard] = readability.scores(hard, "en")
     assert fk_easy.value < 4 < 12 < fk_hard.value and smog_hard.value > 12
     fh_easy, inflesz = readability.scores("Puede nadar. No duele. Vuelve a casa el mismo día.", "es")
     assert fh_easy.value > 90 and inflesz.value > 80

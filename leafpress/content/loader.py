@@ -13,8 +13,8 @@ from typing import Any
 
 from ..errors import LeafletError
 from .inline import InlineError, check_url, parse_inline
-from .model import (BLOCK_KINDS, Bullets, Callout, Figure, Handout, Paragraph, Section, Status,
-                    Steps, Text, Translation)
+from .model import (BLOCK_KINDS, SIGN_OFF_SCOPES, Bullets, Callout, Figure, Handout, Paragraph,
+                    Section, SignOff, Status, Steps, Text, Translation)
 from .yamlsafe import KeyPath, Located, format_path, load_yaml
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -112,19 +112,37 @@ def load_handout(path: Path, root: Path) -> Handout:
     if lang != path.stem:
         raise doc.error(("lang",), f"says {lang!r} but the file is named {path.name!r}",
                         hint="Make them the same")
-    tr = r.mapping(top["translation"], ("translation",), ("status",), ("reviewer", "reviewed_on", "translated_from"))
+    tr = r.mapping(top["translation"], ("translation",), ("status",),
+                   ("reviewer", "reviewed_on", "translated_from", "reviewed_units", "sign_offs"))
     status = r.enum(tr["status"], ("translation", "status"), Status)
     reviewer = r.string(tr["reviewer"], ("translation", "reviewer")) if tr.get("reviewer") is not None else None
     reviewed_on = r.date(tr["reviewed_on"], ("translation", "reviewed_on")) if tr.get("reviewed_on") is not None else None
     if status is Status.REVIEWED and not (reviewer and reviewed_on):
         raise doc.error(("translation",), "a reviewed translation needs 'reviewer' and 'reviewed_on'",
                         hint="Add who reviewed it and when, or set status: draft")
-    translated_from = ()
+    translated_from, front_from = (), None
     if tr.get("translated_from") is not None:
         p = ("translation", "translated_from")
-        tf = r.mapping(tr["translated_from"], p, ("sections",), ("version",))
+        tf = r.mapping(tr["translated_from"], p, ("sections",), ("version", "front"))
+        if tf.get("front") is not None:
+            front_from = r.string(tf["front"], p + ("front",))
         secs = r.mapping(tf["sections"], p + ("sections",), tuple(tf["sections"]) if isinstance(tf["sections"], dict) else ())
         translated_from = tuple((str(k), r.string(v, p + ("sections", k))) for k, v in secs.items())
+    reviewed_units = ()
+    if tr.get("reviewed_units") is not None:
+        p = ("translation", "reviewed_units")
+        reviewed_units = tuple(r.string(u, p + (k,)) for k, u in enumerate(r.seq(tr["reviewed_units"], p, 0)))
+    sign_offs = []
+    if tr.get("sign_offs") is not None:
+        p = ("translation", "sign_offs")
+        for k, so in enumerate(r.seq(tr["sign_offs"], p, 0)):
+            so = r.mapping(so, p + (k,), ("reviewer", "date", "scope"))
+            scope = r.string(so["scope"], p + (k, "scope"))
+            if scope not in SIGN_OFF_SCOPES:
+                raise doc.error(p + (k, "scope"), f"{scope!r} is not a review scope",
+                                hint="Use one of: " + ", ".join(SIGN_OFF_SCOPES))
+            sign_offs.append(SignOff(r.string(so["reviewer"], p + (k, "reviewer")),
+                                     r.date(so["date"], p + (k, "date")), scope))
     checks = {}
     if top.get("checks") is not None:
         ck = r.mapping(top["checks"], ("checks",), (), ("target_grade", "review_months"))
@@ -155,7 +173,8 @@ def load_handout(path: Path, root: Path) -> Handout:
         id=hid, lang=lang, file=display,
         version=r.string(top["version"], ("version",)),
         last_reviewed=r.date(top["last_reviewed"], ("last_reviewed",)),
-        translation=Translation(status, reviewer, reviewed_on, translated_from),
+        translation=Translation(status, reviewer, reviewed_on, translated_from, front_from,
+                                reviewed_units, tuple(sign_offs)),
         checks=checks,
         title=r.text(top["title"], ("title",)),
         subtitle=r.text(top["subtitle"], ("subtitle",)) if top.get("subtitle") is not None else None,

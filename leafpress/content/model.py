@@ -16,6 +16,8 @@ class Status(str, Enum):
     REVIEWED = "reviewed"
 
 
+SIGN_OFF_SCOPES = ("clinical", "linguistic")   # clinical: a medical translator vouches for the content
+
 @dataclass(frozen=True)
 class Span:
     """A piece of inline text with its emphasis. ``href`` is set for links."""
@@ -90,6 +92,17 @@ class Translation:
     reviewer: str | None = None
     reviewed_on: dt.date | None = None
     translated_from: tuple = ()    # (section id, source fingerprint) when it was translated
+    front_from: str | None = None  # fingerprint of the source's title, subtitle, summary and credit
+    reviewed_units: tuple = ()     # unit ids a reviewer marked reviewed in a translation tool
+    sign_offs: tuple = ()          # SignOff records, oldest first
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """A reviewer's sign-off: who, when, and what they vouch for (clinical or linguistic)."""
+    reviewer: str
+    date: dt.date
+    scope: str
 
 
 @dataclass(frozen=True)
