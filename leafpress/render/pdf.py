@@ -109,8 +109,17 @@ class GlyphWriter:
                 ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
                 cx += ax * size
         if space:
-            back = piece.font.advance(space) * size
+            # Extraction takes the span's type size from where it ends, and gathers lines into a
+            # paragraph only when their baselines are close for that size. A cascading face's
+            # lines stand far apart (Nastaliq: 2.5 em of ink, lines 2.1 em apart), so the closing
+            # anchor is set at the size a face of ordinary height would have for the same ink.
+            big = size * _span_scale(piece.font)
+            back = piece.font.advance(space) * big
+            if big != size:
+                ops.append(f"/{emb.resource} {_num(big)} Tf")
             ops.append(f"1 0 0 1 {_num(right - back)} {_num(y)} Tm <{space:04X}> Tj")
+            if big != size:
+                ops.append(f"/{emb.resource} {_num(size)} Tf")
         ops.append("EMC")
 
     def line(self, item: TextLine, mark=None) -> str:
@@ -243,6 +252,16 @@ def _cascading_words(placed) -> dict:
         out.update((k, None) for k in range(i + 1, j))
         i = j
     return out
+
+
+ORDINARY_HEIGHT = 1.7      # em from descender to ascender of Naskh, the everyday Arabic style
+
+
+def _span_scale(font) -> float:
+    """How much taller than an ordinary text face a font's ascender-to-descender height is
+    (Noto Nastaliq Urdu: 2.5 em, so 1.47); 1 for ordinary faces."""
+    ext = font.hb.get_font_extents("ltr")
+    return max(1.0, round((ext.ascender - ext.descender) / font.upem / ORDINARY_HEIGHT, 2))
 
 
 def _cascades(piece) -> bool:
