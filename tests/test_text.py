@@ -194,8 +194,9 @@ def test_french_sets_a_narrow_no_break_space_before_double_punctuation():
     for mark in "?:;!":             # the mark never starts a line
         assert fr.text.index(mark) not in fr.breaks
     assert " ?" in setter("en").shape("Why ?").text        # only where the language asks for it
-    link = setter("fr").shape("Lire https://example.org/a:b")
-    assert "\u202f" not in link.text                         # no space typed, nothing inserted
+    link = setter("fr").shape("Lire https://example.org/a:b à 10:30")
+    assert "\u202f" not in link.text                 # inside a link or a time: left alone
+    assert setter("fr").shape("Contactez-nous: Open").text == "Contactez-nous\u202f: Open"
 
 
 @pytest.mark.parametrize("key, value", [("break_after", "a"), ("space_before", "? "),

@@ -67,17 +67,25 @@ NARROW_NBSP = "\u202f"
 
 
 def _narrow_spaces(spans: tuple[Span, ...], marks: str) -> tuple[Span, ...]:
-    """A space (or no-break space) typed before one of ``marks`` becomes a narrow no-break space,
-    as French sets ? ! : ; . Only existing spaces change, so every character keeps its place."""
+    """Set ``marks`` (French ? ! : ;) after a narrow no-break space: a space typed before one
+    becomes one, and one is added where a mark ending a phrase (a space or the end follows) sits
+    right after a word ("Contactez-nous:" in a line the press composes). A mark inside a word or
+    a link ("https://", "10:30") is left alone."""
     text = "".join(s.text for s in spans)
-    hits = [i for i in range(len(text) - 1) if text[i] in " \u00a0" and text[i + 1] in marks]
-    if not hits:
-        return spans
-    chars = list(text)
-    for i in hits:
-        chars[i] = NARROW_NBSP
-    out, pos = [], 0
-    for s in spans:
-        out.append(Span("".join(chars[pos:pos + len(s.text)]), s.bold, s.italic, s.href))
-        pos += len(s.text)
-    return tuple(out)
+    out, pos, changed = [], 0, False
+    for sp in spans:
+        chars = []
+        for ch in sp.text:
+            i = pos
+            pos += 1
+            if ch in " \u00a0" and i + 1 < len(text) and text[i + 1] in marks:
+                chars.append(NARROW_NBSP)
+                changed = True
+                continue
+            if ch in marks and i > 0 and text[i - 1].isalnum() and \
+                    (i + 1 == len(text) or text[i + 1].isspace()):
+                chars.append(NARROW_NBSP)
+                changed = True
+            chars.append(ch)
+        out.append(Span("".join(chars), sp.bold, sp.italic, sp.href))
+    return tuple(out) if changed else spans
