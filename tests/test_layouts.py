@@ -133,3 +133,54 @@ def test_bilingual_sections_start_level(built):
             assert pa == pb, (a.id, pa, pb)
             level += 1
     assert level >= 4
+
+
+# -- blocks that do not fit under what is already on a page -------------------------------------
+MORE_ES = ("Siempre puede preguntar a su equipo médico lo que necesite saber sobre el puerto. " * 40).split()
+
+
+def _check(root, lang: str, layout: str, capsys) -> tuple[int, str]:
+    from leafpress.cli import main
+    code = main(["check", "--lang", lang, "--layout", layout, "--brand", "open-leaflets"], root=root)
+    got = capsys.readouterr()
+    return code, got.out + got.err
+
+
+def test_large_print_moves_the_first_block_to_page_two_when_the_summary_fills_page_one(scratch, capsys):
+    """A flowing leaflet whose header and summary leave no room for the first heading starts the
+    body on the next page (it used to fail with 'does not fit None page(s)': tall scripts and long
+    summaries in large print)."""
+    en = scratch / "handouts/port/en.yaml"
+    text = en.read_text(encoding="utf-8")
+    more = " ".join(("The port stays under the skin as long as you need it. " * 30).split()[:150])
+    en.write_text(text.replace("go home the same day.", "go home the same day. " + more, 1), encoding="utf-8")
+    code, err = _check(scratch, "en", "large-print", capsys)
+    assert code == 0, err
+
+
+def test_dual_language_sheet_starts_a_section_on_the_next_page_when_it_does_not_fit(scratch, capsys):
+    """A section whose first blocks (a two-line heading kept with its first item) do not fit in
+    what is left of a page starts the next page (it used to stop the document with an unexpected
+    error). The lengths sweep the place where the section begins across the foot of page 2."""
+    es = scratch / "handouts/port/es.yaml"
+    text = es.read_text(encoding="utf-8").replace(
+        "heading: ¿A quién le puede ayudar un puerto?",
+        "heading: ¿A quién le puede ayudar un puerto? Personas que lo necesitan durante mucho tiempo")
+    for k in range(176, 212, 4):
+        es.write_text(text.replace("casa **el mismo día**.", "casa **el mismo día**. " + " ".join(MORE_ES[:k])),
+                      encoding="utf-8")
+        code, err = _check(scratch, "es", "bilingual-letter", capsys)
+        assert code == 0, (k, err)
+
+
+def test_dual_language_block_taller_than_a_column_fails_with_a_message(scratch, capsys):
+    es = scratch / "handouts/port/es.yaml"
+    text = es.read_text(encoding="utf-8")
+    es.write_text(text.replace("casa **el mismo día**.", "casa **el mismo día**. " + " ".join(MORE_ES[:400])),
+                  encoding="utf-8")
+    code, err = _check(scratch, "es", "bilingual-letter", capsys)
+    assert code == 1
+    [line] = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert "handouts/port/es.yaml: sections (safety): a block of section 'safety' is taller than a whole " \
+           "column of layout 'bilingual-letter' in Spanish (es)" in line, line
+    assert "unexpected" not in err and "Traceback" not in err
