@@ -91,7 +91,7 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
     measured = readability.scores(h.summary.plain, h.lang) if reading else []
     if measured is None:
         add("reading-level", "info", h.file, "not measured: no validated readability formula for "
-            "this language here (English and Spanish only)")
+            f"this language here ({readability.MEASURED} only)")
     elif reading:
         for s in h.sections:
             text = _section_text(s)

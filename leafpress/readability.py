@@ -13,6 +13,9 @@ numbers for languages without a validated formula here).
   (``pylabeador``: diphthongs, hiatus with a written accent as in dí-a, consonant clusters as in
   a-pa-ra-to, cons-truc-ción). Hyphenation patterns under-count: they never break before or
   after a single vowel, which made the scores 2-3 points too easy.
+- Italian: the Gulpease index (Lucisano and Piemontese 1988), built and validated on Italian
+  readers; it counts letters, words and sentences, no syllables. Below 80 is hard for readers
+  with primary schooling, below 60 for middle school, below 40 for secondary school.
 What is measured is running text: headings and diagram labels are not sentences (a short
 heading counted as a sentence pulls the grade down), a list item is a sentence of its own.
 All formulas are accurate to about +/- 1.5 grades: the checks report them as warnings.
@@ -123,7 +126,17 @@ def scores(text: str, lang: str) -> list[Score] | None:
         fh = 206.84 - 60 * syl / n_w - 1.02 * n_w / n_s
         inflesz = 206.835 - 62.3 * syl / n_w - n_w / n_s
         return [Score("Fernández-Huerta", round(fh, 1), False), Score("INFLESZ", round(inflesz, 1), False)]
+    if base == "it":
+        # Its sentences end with . ! ? only (a colon or semicolon does not end a "frase"), and
+        # it counts letters (textstat counts punctuation too: about 1 point lower here).
+        letters = sum(ch.isalpha() for w in ws for ch in w)
+        n_frasi = max(1, len(re.findall(r"[.!?]+(?=\s|$)", text.strip())))
+        gulpease = 89 + (300 * n_frasi - 10 * letters) / n_w
+        return [Score("Gulpease", round(gulpease, 1), False)]
     return None
+
+
+MEASURED = "English, Spanish and Italian"     # the languages scores() measures, for messages
 
 
 # What "too hard" means for each score, given a target school grade (default 7).
@@ -131,6 +144,9 @@ def too_hard(score: Score, target_grade: float) -> bool:
     if score.name == "Fernández-Huerta":
         # 90-100 grade 4, 80-90 grade 5, 70-80 grade 6, 60-70 grades 7-8, 50-60 "some secondary".
         return score.value < 100 - 10 * (target_grade - 3)
+    if score.name == "Gulpease":
+        # Schooling the reader has: primary (to grade 5) 80, middle school (6-8) 60, secondary 40.
+        return score.value < (80 if target_grade <= 5 else 60 if target_grade <= 8 else 40)
     if score.name == "INFLESZ":
         return score.value < 55      # below 55: "algo difícil" (somewhat difficult) on the INFLESZ scale
     return score.value > target_grade

@@ -87,3 +87,15 @@ def test_spanish_agrees_with_textstat(textstat_offline):
     ours = {s.name: s.value for s in readability.scores(text, "es")}
     assert abs(ours["Fernández-Huerta"] - ts.fernandez_huerta(text)) <= 2
     assert abs(ours["INFLESZ"] - ts.szigriszt_pazos(text)) <= 2
+
+
+def test_italian_gulpease_agrees_with_textstat(textstat_offline):
+    ts = textstat_offline
+    ts.set_lang("it")
+    text = _running("it")
+    [score] = readability.scores(text, "it")
+    assert score.name == "Gulpease" and abs(score.value - ts.gulpease_index(text)) <= 2
+    # The thresholds follow the reader's schooling: middle school (target grade 7) is 60.
+    assert readability.too_hard(readability.Score("Gulpease", 59, False), 7)
+    assert not readability.too_hard(readability.Score("Gulpease", 61, False), 7)
+    assert readability.too_hard(readability.Score("Gulpease", 75, False), 5)
