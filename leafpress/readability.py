@@ -16,6 +16,10 @@ numbers for languages without a validated formula here).
 - Italian: the Gulpease index (Lucisano and Piemontese 1988), built and validated on Italian
   readers; it counts letters, words and sentences, no syllables. Below 80 is hard for readers
   with primary schooling, below 60 for middle school, below 40 for secondary school.
+- German: the first Wiener Sachtextformel (Bamberger and Vanecek 1984), built on German school
+  texts; it gives a school grade (4 to 15). Syllables are vowel groups with German's diphthongs
+  and long vowels (ei, au, eu, äu, ie, aa...) as one and hiatus (Ra-di-o) as two, checked
+  against words syllabified by hand.
 What is measured is running text: headings and diagram labels are not sentences (a short
 heading counted as a sentence pulls the grade down), a list item is a sentence of its own.
 All formulas are accurate to about +/- 1.5 grades: the checks report them as warnings.
@@ -95,6 +99,23 @@ def syllables_es(word: str) -> int:
         return max(1, len(re.findall(r"[aeiouáéíóúü]+", word.lower())))
 
 
+_DE_ONE = {"ei", "ai", "au", "eu", "äu", "ie", "aa", "ee", "oo", "ey", "ay"}
+
+
+@lru_cache(maxsize=4096)
+def syllables_de(word: str) -> int:
+    """Syllables of a German word: each vowel group counts its vowels, a diphthong or long vowel
+    (ei, au, eu, äu, ie, aa, ee, oo) as one; the u of qu is a consonant."""
+    w = word.lower().replace("qu", "qw")
+    count = 0
+    for group in re.findall(r"[aeiouäöüy]+", w):
+        i = 0
+        while i < len(group):
+            i += 2 if group[i:i + 2] in _DE_ONE else 1
+            count += 1
+    return max(1, count)
+
+
 def running_text(parts) -> str:
     """Pieces of running text (paragraphs, list items...) joined so each ends a sentence."""
     out = []
@@ -126,6 +147,13 @@ def scores(text: str, lang: str) -> list[Score] | None:
         fh = 206.84 - 60 * syl / n_w - 1.02 * n_w / n_s
         inflesz = 206.835 - 62.3 * syl / n_w - n_w / n_s
         return [Score("Fernández-Huerta", round(fh, 1), False), Score("INFLESZ", round(inflesz, 1), False)]
+    if base == "de":
+        syl = [syllables_de(w) for w in ws]
+        ms = 100 * sum(1 for x in syl if x >= 3) / n_w
+        es = 100 * sum(1 for x in syl if x == 1) / n_w
+        iw = 100 * sum(1 for w in ws if len(w) > 6) / n_w
+        wstf = 0.1935 * ms + 0.1672 * n_w / n_s + 0.1297 * iw - 0.0327 * es - 0.875
+        return [Score("Wiener Sachtextformel", round(wstf, 1), True)]
     if base == "it":
         # Its sentences end with . ! ? only (a colon or semicolon does not end a "frase"), and
         # it counts letters (textstat counts punctuation too: about 1 point lower here).
@@ -136,7 +164,7 @@ def scores(text: str, lang: str) -> list[Score] | None:
     return None
 
 
-MEASURED = "English, Spanish and Italian"     # the languages scores() measures, for messages
+MEASURED = "English, Spanish, German and Italian"     # the languages scores() measures, for messages
 
 
 # What "too hard" means for each score, given a target school grade (default 7).
