@@ -184,3 +184,28 @@ def test_dual_language_block_taller_than_a_column_fails_with_a_message(scratch, 
     assert "handouts/port/es.yaml: sections (safety): a block of section 'safety' is taller than a whole " \
            "column of layout 'bilingual-letter' in Spanish (es)" in line, line
     assert "unexpected" not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("layout", ["large-print", "letter-2page", "a4-2page", "trifold-letter", "trifold-a4"])
+def test_no_section_heading_is_left_at_the_foot_of_a_page(layout):
+    """A section heading is always followed by some of its section in the same column (Russian
+    large print used to end page one with 'Что такое порт?' under the summary, Vietnamese
+    trifold-a4 a panel with 'Tìm hiểu thêm', Urdu large print page three with a heading whose
+    three-line paragraph cannot be split). Every language, laid out without rendering."""
+    from leafpress.errors import LeafletError
+    from leafpress.layout.items import TextLine
+    from leafpress.project import Job, Project
+    project = Project(ROOT)
+    for lang in LANGS:
+        try:
+            laid = project.lay_out(Job("port", lang, layout, "open-leaflets"))[3]
+        except LeafletError:
+            continue                       # a document that does not fit (Urdu, two pages)
+        for no, page in enumerate(laid.pages, 1):
+            body = [it for it in page.items if isinstance(it, TextLine)
+                    and it.role not in ("Note", "Artifact") and it.node != "contact"]
+            for head in (it for it in body if it.role == "H2"):
+                # Something of the section follows it in the same column: a line below it that
+                # shares part of its width.
+                assert any(it.role != "H2" and it.y < head.y and it.x < head.x + head.width
+                           and head.x < it.x + it.width for it in body), (lang, layout, no, head.node)

@@ -226,18 +226,17 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         for fr in frames:
             if state["bi"] >= len(blocks):
                 break
-            try:
-                state["bi"], state["line"] = _fill(ctx, pages, fr, blocks, state["bi"], state["line"])
-            except Overflow:
-                # A flowing leaflet whose first page is mostly header and summary (tall scripts,
-                # large print): a block kept whole that does not fit under them starts the next
-                # page. Only a block taller than a whole page is an overflow.
-                if not (partial and ctx.spec.max_pages is None):
-                    raise
+            # A flowing leaflet whose first page is mostly header and summary (tall scripts, large
+            # print): what does not fit under them, a heading with its first lines included,
+            # starts the next page. Only a block taller than a whole page is an overflow.
+            state["bi"], state["line"] = _fill(ctx, pages, fr, blocks, state["bi"], state["line"],
+                                               may_skip=partial and ctx.spec.max_pages is None)
 
 
-def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
-    """Place blocks into one column frame. Returns where to continue."""
+def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int, may_skip: bool = False):
+    """Place blocks into one column frame. Returns where to continue. ``may_skip``: the frame is
+    what is left of a page and the next one is whole, so even its first block waits for the next
+    page rather than leave a heading alone at the foot of this one."""
     y = fr.top
     first_in_frame = True
     while bi < len(blocks):
@@ -248,8 +247,11 @@ def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
         need = sum(rest)
         if b.keep_with_next and bi + 1 < len(blocks):
             nxt = blocks[bi + 1]
-            need_next = nxt.space_before + (sum(nxt.heights) if nxt.keep_together else sum(nxt.heights[:2]))
-            if need + need_next > avail and not first_in_frame:
+            # What must come with it: the next block whole if it cannot be split (kept together,
+            # or under four lines: two must stay on each side of a break), else its first two lines.
+            whole = nxt.keep_together or len(nxt.heights) < 4
+            need_next = nxt.space_before + (sum(nxt.heights) if whole else sum(nxt.heights[:2]))
+            if need + need_next > avail and (not first_in_frame or may_skip):
                 return bi, line_i
         if need <= avail + 0.01:
             b.draw(pages, fr, line_i, len(b.heights), y - space)
@@ -264,7 +266,7 @@ def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
             blocks[bi], blocks[bi + 1] = blocks[bi + 1], blocks[bi]
             continue
         if b.keep_together or len(rest) < 4:
-            if first_in_frame:       # taller than a whole column: it cannot fit anywhere
+            if first_in_frame and not may_skip:     # taller than a whole column: it cannot fit
                 raise Overflow(b.section, need - avail)
             return bi, line_i
         # Split a paragraph: at least two lines here and two in the next column.
@@ -274,7 +276,7 @@ def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
             n += 1
         n = min(n, len(rest) - 2)
         if n < 2:
-            if first_in_frame:
+            if first_in_frame and not may_skip:
                 raise Overflow(b.section, need - avail)
             return bi, line_i
         b.draw(pages, fr, line_i, line_i + n, y - space)
