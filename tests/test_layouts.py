@@ -186,12 +186,14 @@ def test_dual_language_block_taller_than_a_column_fails_with_a_message(scratch, 
     assert "unexpected" not in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("layout", ["large-print", "letter-2page", "a4-2page", "trifold-letter", "trifold-a4"])
+@pytest.mark.parametrize("layout", ["large-print", "letter-2page", "a4-2page", "trifold-letter", "trifold-a4",
+                                    "bilingual-letter"])
 def test_no_section_heading_is_left_at_the_foot_of_a_page(layout):
     """A section heading is always followed by some of its section in the same column (Russian
     large print used to end page one with 'Что такое порт?' under the summary, Vietnamese
     trifold-a4 a panel with 'Tìm hiểu thêm', Urdu large print page three with a heading whose
-    three-line paragraph cannot be split). Every language, laid out without rendering."""
+    three-line paragraph cannot be split, and dual-language sheets in eleven languages page three
+    with 'Who can a port help?'). Every language, laid out without rendering."""
     from leafpress.errors import LeafletError
     from leafpress.layout.items import TextLine
     from leafpress.project import Job, Project

@@ -246,12 +246,7 @@ def _fill(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int, may_skip: bo
         rest = b.heights[line_i:]
         need = sum(rest)
         if b.keep_with_next and bi + 1 < len(blocks):
-            nxt = blocks[bi + 1]
-            # What must come with it: the next block whole if it cannot be split (kept together,
-            # or under four lines: two must stay on each side of a break), else its first two lines.
-            whole = nxt.keep_together or len(nxt.heights) < 4
-            need_next = nxt.space_before + (sum(nxt.heights) if whole else sum(nxt.heights[:2]))
-            if need + need_next > avail and (not first_in_frame or may_skip):
+            if need + _kept_with(blocks[bi + 1]) > avail and (not first_in_frame or may_skip):
                 return bi, line_i
         if need <= avail + 0.01:
             b.draw(pages, fr, line_i, len(b.heights), y - space)
@@ -922,6 +917,9 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
         y_rows.append(_summary(ctx, p0, x, x + cw, band))
     cur_page, cur_y = 0, min(y_rows)
     for sec in sections:
+        if cur_y < top and not all(_opening_fits(per_side[k].get(sec, []), cur_y - bottom)
+                                   for k in range(len(ctxs))):
+            cur_page, cur_y = cur_page + 1, top     # both columns start the section level, below
         ends = []
         for k, ctx in enumerate(ctxs):
             blocks = per_side[k].get(sec, [])
@@ -968,6 +966,23 @@ def _bilingual_overflow(ctx: Ctx, spec: LayoutSpec, sec: str, block) -> DoesNotF
         f"{ctx.lang.name} ({ctx.lang.code}) ({sum(block.heights):.0f} pt)",
         file=ctx.handout.file, key=f"sections ({sec})",
         hint="Shorten that block, or use a layout with wider columns")
+
+
+def _opening_fits(blocks, avail: float) -> bool:
+    """Whether a section's heading and what must come with it fit in ``avail`` points."""
+    if not blocks:
+        return True
+    need = sum(blocks[0].heights)
+    if blocks[0].keep_with_next and len(blocks) > 1:
+        need += _kept_with(blocks[1])
+    return need <= avail + 0.01
+
+
+def _kept_with(nxt) -> float:
+    """What of the block after a heading must share its column: all of it if it cannot be split
+    (kept together, or under four lines: two must stay on each side of a break), else two lines."""
+    whole = nxt.keep_together or len(nxt.heights) < 4
+    return nxt.space_before + (sum(nxt.heights) if whole else sum(nxt.heights[:2]))
 
 
 def _fill_to(ctx: Ctx, pages, fr: Frame, blocks, bi: int, line_i: int):
