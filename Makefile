@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
 
-.PHONY: all build test check bench clean tools
+.PHONY: all build test lint package-check check bench clean tools
 
 all: build
 
@@ -30,11 +30,23 @@ build: $(STAMP)
 check: $(STAMP)
 	$(PY) generate.py check
 
-test: $(STAMP) tools
+test: $(STAMP) tools lint package-check
 	$(PY) -m pytest -q
+
+# ruff (pyflakes and error classes) and mypy (non-strict), configured in pyproject.toml.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m mypy
+
+# The package installs and its command runs: `pip install .` in a fresh virtual environment.
+package-check:
+	rm -rf .pkgcheck && $(PYTHON) -m venv .pkgcheck
+	.pkgcheck/bin/python -m pip install --quiet --disable-pip-version-check .
+	.pkgcheck/bin/leafpress --help >/dev/null
+	rm -rf .pkgcheck build leafpress.egg-info
 
 bench: $(STAMP)
 	$(PY) bench/bench.py
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache .pkgcheck build leafpress.egg-info

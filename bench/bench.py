@@ -92,8 +92,9 @@ def reportlab_baseline(project: Project) -> float:
                     out += [Paragraph(escape(t.plain), body, bulletText="•") for t in b.items]
                 elif isinstance(b, Figure):
                     from reportlab.graphics.shapes import Drawing
+                    from svglib.svglib import svg2rlg
                     d = Drawing(diagram.width * 0.7, diagram.height * 0.7)
-                    d.add(diagram.drawing)
+                    d.add(svg2rlg(str(diagram.svg)))
                     d.scale(0.7, 0.7)
                     out += [Spacer(1, 6), d]
         return out

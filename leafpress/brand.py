@@ -34,6 +34,8 @@ class Brand:
     credit: str
     licence: str
     online_url: str | None = None   # template for the online copy: {handout}, {lang} -> QR code
+    partner: str | None = None      # a partner clinic's name: its credit adds "provided by" it
+    provided_by: str | None = None  # the partners file's wording for that, e.g. "Provided by {name}."
 
     def online(self, handout: str, lang: str) -> str | None:
         return self.online_url.format(handout=handout, lang=lang) if self.online_url else None
@@ -132,7 +134,14 @@ def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
     display = _display(path, root)
     doc = load_yaml(path, display)
     r = Reader(doc)
-    top = r.mapping(doc.data, (), ("base", "partners"))
+    top = r.mapping(doc.data, (), ("base", "partners"), ("provided_by",))
+    provided_by = None
+    if top.get("provided_by") is not None:
+        provided_by = r.string(top["provided_by"], ("provided_by",))
+        try:
+            provided_by.format(name="Clinic")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise doc.error(("provided_by",), f"bad placeholder {exc}", hint="Only {name} may appear in braces") from None
     out = []
     seen = set()
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
@@ -166,8 +175,8 @@ def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
         name = plain("name")
         out.append(Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
                          organisation=name, phone=plain("phone"), website=website,
-                         address=plain("address"), credit=f"{base.credit} Provided by {name}.",
-                         licence=base.licence, online_url=base.online_url))
+                         address=plain("address"), credit=base.credit, licence=base.licence,
+                         online_url=base.online_url, partner=name, provided_by=provided_by))
     return out
 
 

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 
 from . import readability
 from .content.inline import InlineError, check_url
-from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps
-from .layout.items import Box, LaidOut, Picture, TextLine
+from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps, unknown_kind
+from .layout.items import Box, LaidOut, Picture, Raster, TextLine
 
 TARGET_GRADE = 7.0
 REVIEW_MONTHS = 24
@@ -55,6 +55,8 @@ def section_hash(section: Section) -> str:
         elif isinstance(b, Figure):
             for part in (b.diagram, b.caption.raw, b.alt.raw, *(k + "=" + v.raw for k, v in b.labels)):
                 h.update(b"\0" + part.encode())
+        else:
+            raise unknown_kind(b, "checks.section_hash")
     return h.hexdigest()[:10]
 
 
@@ -139,8 +141,8 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
             blocking=True)
 
     # Links in the content.
-    for key, text in h.texts():
-        for span in text.spans:
+    for key, content_text in h.texts():
+        for span in content_text.spans:
             if span.href:
                 try:
                     check_url(span.href)
@@ -160,6 +162,8 @@ def _section_text(s: Section) -> str:
             parts += [t.plain for t in b.items]
         elif isinstance(b, Figure):
             parts.append(b.caption.plain)
+        else:
+            raise unknown_kind(b, "checks._section_text")
     return readability.running_text(parts)
 
 
@@ -207,7 +211,7 @@ def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float,
                     add("contrast", "error", f"{brand_file} colours (page {pi + 1}, {item.role})",
                         f"text {item.colour} on {bg} has a contrast of {ratio:.2f}:1, under {need:g}:1 "
                         "(WCAG 1.4.3)", blocking=True)
-            elif isinstance(item, Picture) and hasattr(item.source, "suffix"):
+            elif isinstance(item, Picture) and isinstance(item.source, Raster):
                 out.extend(image_findings(h, layout, item, brand_file))
         for link in page.links:
             try:
@@ -233,11 +237,11 @@ def _behind(item: TextLine, background: list) -> str:
 
 def image_findings(h: Handout, layout: str, pic: Picture, where: str) -> list[Finding]:
     from PIL import Image
-    with Image.open(pic.source) as im:
+    with Image.open(pic.source.path) as im:
         px_w, px_h = im.size
     dpi = min(px_w / (pic.w / 72), px_h / (pic.h / 72))
     if dpi < MIN_DPI:
-        return [Finding(h.id, h.lang, layout, "images", "warning", f"{where} ({pic.source.name})",
+        return [Finding(h.id, h.lang, layout, "images", "warning", f"{where} ({pic.source.path.name})",
                         f"printed at {dpi:.0f} dpi, under {MIN_DPI} dpi: it will look blurred; use a "
                         f"larger image or an SVG")]
     return []

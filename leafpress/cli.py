@@ -26,9 +26,12 @@ COMMANDS = ("build", "check", "list", "proof", "stamp")
 TRANSLATE_COMMANDS = ("export", "import", "review")     # translation exchange (leafpress/translate)
 
 
+PROG = "generate.py"        # the name usage lines show ("leafpress" when installed as a command)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="generate.py",
+        prog=PROG,
         description="Print patient-education leaflets: every handout x language x layout x brand.")
     p.add_argument("command", nargs="?", default="build", choices=COMMANDS + TRANSLATE_COMMANDS,
                    help="build PDFs (default), check without writing PDFs, list what exists, or "
@@ -241,9 +244,23 @@ def main(argv: list[str] | None = None, root: Path | None = None) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def default_root() -> Path:
+    """The project the press works on: the checkout it runs from (``python generate.py``), or,
+    installed as the ``leafpress`` command, the current folder."""
+    checkout = Path(__file__).resolve().parent.parent
+    return checkout if (checkout / "handouts").is_dir() and (checkout / "layouts").is_dir() else Path.cwd()
+
+
+def console() -> int:
+    """The ``leafpress`` command (what ``python generate.py`` does)."""
+    global PROG
+    PROG = "leafpress"
+    return main()
+
+
 def _main(argv: list[str] | None, root: Path | None) -> int:
     args = parser().parse_args(argv)
-    root = (root or Path(__file__).resolve().parent.parent)
+    root = root or default_root()
     started = time.perf_counter()
     try:
         project = Project(root)

@@ -2,7 +2,7 @@
 
 Input: ``assets/diagrams/<id>.svg`` and ``<id>.yaml`` (viewbox, panels, anchors: which point
 each leader line touches and on which side its label goes). Output: a :class:`Diagram` with a
-ReportLab vector ``Drawing`` (via svglib) and anchors in the drawing's own units. Label texts
+the checked SVG file, its size (read through svglib) and anchors in the drawing's own units. Label texts
 come from each language's handout, not from here.
 
 SVG files are checked before svglib sees them: size and element limits, no DOCTYPE or
@@ -36,7 +36,7 @@ class Anchor:
 @dataclass
 class Diagram:
     id: str
-    drawing: object   # reportlab.graphics.shapes.Drawing
+    svg: Path         # the checked SVG file (the writer draws it)
     width: float
     height: float
     anchors: dict     # id -> Anchor
@@ -117,6 +117,6 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
         if not (vx <= x <= vx + vw and vy <= y <= vy + vh):
             raise doc.error(p + ("at",), "the anchor lies outside the viewbox")
         anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side)
-    diagram = Diagram(diagram_id, drawing, drawing.width, drawing.height, anchors)
+    diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors)
     _CACHE[key] = diagram
     return diagram

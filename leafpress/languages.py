@@ -15,6 +15,11 @@ from .content.yamlsafe import load_yaml
 
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")
+# What the press sets between and before things, as language data: a language file may give its
+# own in `strings`; these are the defaults. ``provided_by`` (a partner clinic's credit, e.g.
+# "Provided by {name}.") has none here: without it the brand's own wording is used.
+MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
+OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by",)
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,15 @@ class Language:
     break_after: str = ""          # extra characters a line may end after (beyond UAX #14)
     space_before: str = ""         # marks a typed space before is set as a narrow no-break space
     min_line_height: float = 1.0   # no line (titles, notices, footers) set tighter than this
+    space_by_ink: bool = False     # lines of running text move apart where their ink would touch
 
     @property
     def rtl(self) -> bool:
         return self.direction == "rtl"
+
+    def mark(self, key: str) -> str:
+        """A separator or list marker (see MARKS): the language's own, or the default."""
+        return self.strings.get(key, MARKS[key])
 
     def string(self, key: str, **values) -> str:
         return self.strings[key].format(**values)
@@ -48,7 +58,7 @@ def load_language(path: Path, root: Path) -> Language:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
                                    "hyphenation", "line_height", "fonts", "strings"),
-                    ("line_break", "break_after", "space_before", "min_line_height"))
+                    ("line_break", "break_after", "space_before", "min_line_height", "space_by_ink"))
     code = r.string(top["code"], ("code",))
     if code != path.stem:
         raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
@@ -68,7 +78,7 @@ def load_language(path: Path, root: Path) -> Language:
     for style in STYLES:
         names = r.seq(fonts[style], ("fonts", style))
         stacks[style] = tuple(r.string(n, ("fonts", style, i)) for i, n in enumerate(names))
-    strings = r.mapping(top["strings"], ("strings",), STRING_KEYS)
+    strings = r.mapping(top["strings"], ("strings",), STRING_KEYS, OPTIONAL_STRINGS)
     checked = {}
     for key in STRING_KEYS:
         s = r.string(strings[key], ("strings", key))
@@ -77,6 +87,16 @@ def load_language(path: Path, root: Path) -> Language:
         except (KeyError, IndexError, ValueError) as exc:
             raise doc.error(("strings", key), f"bad placeholder {exc}",
                             hint="Only {page}, {pages}, {version} and {date} may appear in braces") from None
+        checked[key] = s
+    for key in OPTIONAL_STRINGS:
+        if strings.get(key) is None:
+            continue
+        s = r.string(strings[key], ("strings", key))
+        try:
+            s.format(n=1, name="Clinic")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise doc.error(("strings", key), f"bad placeholder {exc}",
+                            hint="Only {n} (step) and {name} (provided_by) may appear in braces") from None
         checked[key] = s
     hyph = top["hyphenation"]
     line_break = r.string(top.get("line_break", "normal"), ("line_break",))
@@ -92,7 +112,10 @@ def load_language(path: Path, root: Path) -> Language:
             raise doc.error((key,), f"{bad[0]!r} is a letter, digit, mark or space",
                             hint="List punctuation characters only, e.g. \"?!:;\"")
         extra[key] = chars
-    return Language(line_break=line_break, min_line_height=spacing["min_line_height"], **extra, code=code, name=r.string(top["name"], ("name",)),
+    by_ink = top.get("space_by_ink", False)
+    if not isinstance(by_ink, bool):
+        raise doc.error(("space_by_ink",), "space_by_ink must be true or false")
+    return Language(line_break=line_break, min_line_height=spacing["min_line_height"], space_by_ink=by_ink, **extra, code=code, name=r.string(top["name"], ("name",)),
                     native_name=r.string(top["native_name"], ("native_name",)),
                     direction=direction, script=r.string(top["script"], ("script",)),
                     hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),

@@ -98,10 +98,10 @@ def contact_sheet(project: Project, out: Path, handout: str, docs: list[dict]) -
 
 
 def _text(page, ts, text: str, x: float, y: float, size: float, bold: bool) -> None:
-    from .layout.items import TextLine
+    from .layout.items import Node, TextLine
     sp = ts.shape(text, bold=bold)
     for line in sp.lines(10 ** 6)[:1]:
-        page.items.append(TextLine(x, y, size, "#1B1B1B", sp, line, line.width * size, "P", "t", ts.lang.code))
+        page.items.append(TextLine(x, y, size, "#1B1B1B", sp, line, line.width * size, "P", Node("other"), ts.lang.code))
 
 
 def review_copy(project: Project, out: Path, handout: str, lang: str, brand: str) -> Path:

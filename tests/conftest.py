@@ -29,6 +29,21 @@ def scratch(tmp_path: Path) -> Path:
     return dst
 
 
+def project_copy(dst: Path, layouts: list[Path], handouts: bool = True) -> Path:
+    """The project's handouts (unless ``handouts`` is False), brands, diagrams and languages
+    copied into ``dst``, fonts linked, with the given layout files."""
+    if handouts:
+        shutil.copytree(ROOT / "handouts", dst / "handouts")
+    (dst / "layouts").mkdir(parents=True)
+    for f in layouts:
+        shutil.copyfile(f, dst / "layouts" / f.name)
+    (dst / "assets").mkdir()
+    for name in ("brands", "diagrams", "languages"):
+        shutil.copytree(ROOT / "assets" / name, dst / "assets" / name)
+    (dst / "assets" / "fonts").symlink_to(ROOT / "assets" / "fonts")
+    return dst
+
+
 def run_cli(root: Path, *args: str, out: Path | None = None, capsys=None):
     argv = list(args)
     if out is not None:
@@ -41,7 +56,7 @@ def run_cli(root: Path, *args: str, out: Path | None = None, capsys=None):
 # the tall scripts): building all 35 languages twice would double the suite's slowest fixture.
 CLINIC_LANGS = ["en", "es", "ar", "fa", "th", "km", "hi", "zh-Hant", "ja", "ur", "my", "am", "bn"]
 # Documents that do not fit and must fail with the overflow message naming layouts that hold
-# them: Urdu in Nastaliq needs about 40 % more height than Naskh.
+# them: Urdu in Nastaliq needs far more height than Naskh.
 EXPECTED_OVERFLOWS = {("ur", "letter-2page"), ("ur", "a4-2page")}
 
 

@@ -279,7 +279,7 @@ def test_logo_errors_name_the_logo_file(name, scratch, tmp_path, capsys):
                     scratch, capsys)
     assert code == 1
     msg = manifest(out)["documents"][0]["error"]
-    assert msg.startswith(f"assets/brands/{BRAND}/logo.svg") or f"brand.yaml:2: logo: " in msg, msg
+    assert msg.startswith(f"assets/brands/{BRAND}/logo.svg") or "brand.yaml:2: logo: " in msg, msg
 
 
 def _break_source(scratch: Path) -> int:

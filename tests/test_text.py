@@ -200,7 +200,7 @@ def test_french_sets_a_narrow_no_break_space_before_double_punctuation():
 
 
 @pytest.mark.parametrize("key, value", [("break_after", "a"), ("space_before", "? "),
-                                        ("min_line_height", 4)])
+                                        ("min_line_height", 4), ("space_by_ink", "yes")])
 def test_bad_language_spacing_keys_are_one_line_errors(scratch, key, value):
     path = scratch / "assets/languages/pt.yaml"
     path.write_text(path.read_text(encoding="utf-8") + f"{key}: {value!r}\n".replace("'", '"'),
@@ -208,18 +208,20 @@ def test_bad_language_spacing_keys_are_one_line_errors(scratch, key, value):
     with pytest.raises(LeafletError) as exc:
         load_language(path, scratch)
     msg = str(exc.value)
-    assert msg.startswith(f"assets/languages/pt.yaml:") and key in msg and "\n" not in msg
+    assert msg.startswith("assets/languages/pt.yaml:") and key in msg and "\n" not in msg
 
 
-def test_nastaliq_needs_its_min_line_height(scratch):
-    """Urdu's titles, notices and footers are set at the language's min_line_height: without it
-    the cascading Nastaliq lines of the cover and footer touch, and the build's check says so."""
+@pytest.mark.parametrize("key", ["min_line_height: 2.0", "space_by_ink: true"])
+def test_nastaliq_needs_its_spacing_keys(scratch, key):
+    """Urdu's titles, notices and footers are set at the language's min_line_height, and its
+    running text moves lines apart where their ink would touch (space_by_ink): without either,
+    the cascading Nastaliq lines touch, and the build's check says so."""
     from leafpress.layout.engine import line_collisions
     from leafpress.project import Job, Project
     job = Job("port", "ur", "trifold-letter", "open-leaflets")
     assert line_collisions(Project(scratch).lay_out(job)[3]) == []
     lang = scratch / "assets/languages/ur.yaml"
     text = lang.read_text(encoding="utf-8")
-    assert "min_line_height: 2.0" in text
-    lang.write_text(text.replace("min_line_height: 2.0\n", ""), encoding="utf-8")
+    assert key + "\n" in text
+    lang.write_text(text.replace(key + "\n", ""), encoding="utf-8")
     assert line_collisions(Project(scratch).lay_out(job)[3])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from enum import Enum
 
 
@@ -79,6 +80,26 @@ Block = Paragraph | Bullets | Steps | Callout | Figure
 BLOCK_KINDS = ("paragraph", "bullets", "steps", "callout", "figure")
 
 
+def texts_of(block: Block, alt: bool = False) -> tuple[Text, ...]:
+    """The texts of a block in reading order (a figure's caption, then its labels; its
+    alternative text too when ``alt``). Every stage that walks a block's text uses this one
+    rule per kind, and a kind without a rule fails loudly instead of being skipped."""
+    if isinstance(block, (Paragraph, Callout)):
+        return (block.text,)
+    if isinstance(block, (Bullets, Steps)):
+        return block.items
+    if isinstance(block, Figure):
+        return (block.caption,) + ((block.alt,) if alt else ()) + tuple(t for _, t in block.labels)
+    raise unknown_kind(block, "content.model.texts_of")
+
+
+def unknown_kind(block: object, where: str) -> TypeError:
+    """The error for a block kind a stage has no rule for: a new kind must be added to every
+    stage (texts_of, the loader, layout.blocks, checks), and one that is not fails loudly here
+    instead of being skipped. See tests/test_block_kinds.py."""
+    return TypeError(f"{where} has no rule for block kind {type(block).__name__!r}")
+
+
 @dataclass(frozen=True)
 class Section:
     id: str
@@ -121,7 +142,7 @@ class Handout:
     sections: tuple[Section, ...] = field(default_factory=tuple)
     checks: dict = field(default_factory=dict)     # per-handout thresholds (source file only)
 
-    def texts(self):
+    def texts(self) -> Iterator[tuple[str, Text]]:
         """Every piece of text in reading order, as (key path, Text)."""
         yield "title", self.title
         if self.subtitle:
@@ -130,14 +151,6 @@ class Handout:
         for s in self.sections:
             yield s.heading.key, s.heading
             for b in s.blocks:
-                if isinstance(b, (Paragraph, Callout)):
-                    yield b.text.key, b.text
-                elif isinstance(b, (Bullets, Steps)):
-                    for t in b.items:
-                        yield t.key, t
-                elif isinstance(b, Figure):
-                    yield b.caption.key, b.caption
-                    yield b.alt.key, b.alt
-                    for _, t in b.labels:
-                        yield t.key, t
+                for t in texts_of(b, alt=True):
+                    yield t.key, t
         yield "source_credit", self.source_credit

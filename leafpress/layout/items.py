@@ -1,13 +1,78 @@
 """The page display list: what layout hands to the renderer.
 
 Every item keeps the semantic role of what it draws (``H1``, ``H2``, ``P``, ``LI``/``Lbl``/
-``LBody``, ``Figure``, ``Caption``, ``Note``, ``Artifact``) and a node id grouping the items of one
-content element, so the renderer can write bookmarks now and a tagged structure later.
+``LBody``, ``Figure``, ``Caption``, ``Note``, ``Artifact``) and a typed :class:`Node` grouping
+the items of one structure element. Nothing here is tied to a writer: pictures carry assets
+(SVG files, raster files, QR data), text lines their shaped glyphs, so a PDF, an HTML or a
+brand-overlay writer can use the same pages.
 Coordinates are PDF points, origin bottom-left.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..text.paragraph import Line, ShapedParagraph
+
+
+# Structure elements that belong to the page furniture: repeated on every page, tagged once.
+FURNITURE = frozenset({"contact", "credit", "brandcredit", "facts", "qr"})
+# Reading order of the elements that are not section content (sections sort 10 + their index).
+_ORDER = {"brandname": (0, 0), "title": (0, 1), "subtitle": (1,), "banner": (2,), "draft": (2, 1),
+          "summary": (3,), "contact": (900,), "website": (900, 1), "qr": (900, 2), "credit": (901,),
+          "brandcredit": (901, 1), "facts": (902,), "pagefacts": (903,)}
+NODE_KINDS = frozenset(_ORDER) | {"heading", "block", "item", "caption", "other"}
+
+
+@dataclass(frozen=True)
+class Node:
+    """The structure element a drawn item belongs to: a typed key -- what it is and, for content,
+    its section, block and list item -- that the tagger sorts and groups by (never a string to
+    parse). Kinds: title, subtitle (``column`` on dual-language sheets), brandname, banner, draft,
+    summary; heading (section), block (paragraph, call-out, figure), item (of a list), caption (of
+    a figure); contact, website, qr, credit (``lang`` for another language's credit),
+    brandcredit, facts, pagefacts; other."""
+    kind: str
+    section: int | None = None
+    block: int | None = None
+    item: int | None = None
+    column: int = 0
+    lang: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in NODE_KINDS:
+            raise ValueError(f"unknown structure node kind {self.kind!r}")
+
+    @property
+    def content(self) -> bool:
+        """Drawn from the handout's own text (not furniture, brand or language strings)."""
+        return self.kind in ("title", "subtitle", "summary", "heading", "block", "item", "caption")
+
+    @property
+    def furniture(self) -> bool:
+        return self.kind in FURNITURE
+
+    @property
+    def list_item(self) -> bool:
+        return self.kind == "item"
+
+    def order(self) -> tuple:
+        """Where the element goes in the reading order."""
+        if self.section is not None:
+            tail = [n + 1 for n in (self.block, self.item) if n is not None]
+            return (10 + self.section, *tail, 1 if self.kind == "caption" else 0)
+        if self.kind == "credit" and self.lang:
+            return (901, 2)
+        return _ORDER.get(self.kind, (800,))
+
+    def __str__(self) -> str:
+        if self.section is not None:
+            return "sections[%d]" % self.section + "".join(
+                f".{k}[{v}]" for k, v in (("blocks", self.block), ("items", self.item)) if v is not None) + \
+                (".caption" if self.kind == "caption" else "")
+        return self.kind + (f"-{self.lang}" if self.lang else "")
 
 
 @dataclass
@@ -16,12 +81,13 @@ class TextLine:
     y: float                 # baseline
     size: float
     colour: str
-    paragraph: object        # text.paragraph.ShapedParagraph
-    line: object             # text.paragraph.Line
+    paragraph: ShapedParagraph   # shaped once: its glyphs, clusters and text
+    line: Line                   # the stretch of it on this line
     width: float             # points
     role: str
-    node: str
+    node: Node
     lang: str
+    seq: int = 0             # the order lines were set in (reading order of a flow, not page order)
 
     @property
     def pieces(self) -> list:
@@ -40,7 +106,7 @@ class Box:
     stroke_width: float = 0.0
     radius: float = 0.0
     role: str = "Artifact"
-    node: str = ""
+    node: Node | None = None
 
 
 @dataclass
@@ -52,26 +118,42 @@ class Rule:
     colour: str
     width: float = 0.75
     role: str = "Artifact"
-    node: str = ""
+    node: Node | None = None
     dot: float = 0.0         # radius of a dot drawn at (x2, y2), for leader lines
+
+
+@dataclass(frozen=True)
+class Svg:
+    """A checked SVG file (diagram or logo, no text): the writer turns it into vectors."""
+    path: Path
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A checked PNG or JPEG (a logo)."""
+    path: Path
+
+
+@dataclass(frozen=True)
+class Qr:
+    """A QR code carrying ``data`` (a URL): the writer encodes it (error correction M) and draws
+    its modules as vector squares."""
+    data: str
+
+
+Asset = Svg | Raster | Qr
 
 
 @dataclass
 class Picture:
-    """A vector drawing (diagram or SVG logo) or a raster logo, scaled into a box."""
-    source: object           # reportlab Drawing, or a Path to a PNG/JPEG
+    """An asset (SVG, raster image, QR code) scaled into a box."""
+    source: Asset
     x: float
     y: float
     w: float
     h: float
     role: str = "Figure"
-    node: str = ""
-
-
-@dataclass(frozen=True)
-class QrCode:
-    """A QR code's modules (rows of dark/light); a Picture draws it as vector squares."""
-    modules: tuple
+    node: Node | None = None
 
 
 @dataclass

@@ -6,7 +6,7 @@ A new layout needs no code.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -17,6 +17,30 @@ PAGE_SIZES = {"letter": (612.0, 792.0), "a4": (595.28, 841.89), "legal": (612.0,
 SLOTS = ("header", "cover", "summary", "body", "diagram", "contact")
 SCALE_KEYS = ("title", "subtitle", "summary", "heading", "caption", "label")
 MIN_KEYS = ("caption", "label", "footer")
+# Room a layout keeps for the details that differ by clinic, in lines, so that every clinic's
+# leaflet lays out the same (body size, page count): the footer's contact and credit lines, the
+# contact block's name/phone/address/website lines and its credit lines, the cover's name.
+BRAND_LINES = ("footer", "contact", "credit", "name")
+# The layout's measures beyond type sizes, with their defaults; a layout may set any of them in
+# `measures:`. "× body": a multiple of the fitted body size; "pt": points.
+MEASURES = {
+    "bar": 4.0,              # pt: the coloured bar of the summary box and of call-outs
+    "summary_pad": 0.8,      # × body: padding inside the summary box
+    "callout_pad": 0.75,     # × body: padding inside a call-out
+    "bullet_indent": 1.3,    # × body: text indent of a bulleted item
+    "step_indent": 2.0,      # × body: text indent of a numbered step
+    "item_gap": 0.3,         # × body: space between list items
+    "figure_gap": 1.6,       # × body: space between a slotted diagram and the body
+    "figure_max": 0.7,       # share of the text height a flowing figure may take
+    "title_pitch": 1.15,     # × title size: line pitch of titles
+    "subtitle_pitch": 1.35,  # × subtitle size: line pitch of subtitles
+    "cover_logo": 1.6,       # × header logo: the logo on a brochure cover
+    "contact_qr": 54.0,      # pt: the largest QR code in a contact block
+    "footer_qr": 40.0,       # pt: the smallest QR code in a page footer
+    "fold_mark": 14.0,       # pt: length of the fold marks at the top and bottom edges
+    "min_column_gap": 1.3,   # × body: the least gap between columns, whatever spacing.column_gap
+                             # says (narrower, readers and text extraction run columns together)
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +73,8 @@ class LayoutSpec:
     min_text: float = 0.0        # nothing anywhere smaller than this (large print: 16)
     bilingual: str | None = None # the language every sheet pairs with, e.g. "en"
     flow: tuple = ()             # (page, panel) reading order for a fixed sheet; default page order
+    brand_lines: dict | None = None  # room kept for any clinic's details, in lines (see BRAND_LINES)
+    measures: dict = field(default_factory=lambda: dict(MEASURES))   # see MEASURES
 
     def page_panels(self, index: int) -> tuple:
         """Panels of page ``index`` (the last page's pattern repeats when content flows)."""
@@ -78,9 +104,13 @@ class LayoutSpec:
         for pi, panels in enumerate(self.pages):
             for pos, regions in enumerate(panels):
                 left, right = self.panel_bounds(pi, pos, len(panels))
-                widths += [(right - left - self.spacing["column_gap"] * (r.columns - 1)) / r.columns
+                widths += [(right - left - self.column_gap(self.body_max) * (r.columns - 1)) / r.columns
                            for r in regions if r.slot == "body"]
         return min(widths) if widths else self.page_size[0] / 2
+
+    def column_gap(self, size: float) -> float:
+        """The gap between body columns at body size ``size``."""
+        return max(self.spacing["column_gap"], size * self.measures["min_column_gap"])
 
     def has_slot(self, slot: str) -> bool:
         return any(r.slot == slot for panels in self.pages for regions in panels for r in regions)
@@ -98,7 +128,8 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
-                                   "spacing", "header", "footer", "pages"), ("fold_marks", "bilingual", "flow"))
+                                   "spacing", "header", "footer", "pages"),
+                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -169,6 +200,17 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
                 panel = r.mapping(panel, ("pages", i, "panels", k), ("regions",))
                 panels.append(read_regions(panel["regions"], ("pages", i, "panels", k, "regions")))
             pages.append(tuple(panels))
+    def some(*slots: str) -> bool:
+        return any(r.slot in slots for panels in pages for regions in panels for r in regions)
+    for need, slots, what in (("the title", ("header", "cover"), "a header or cover"),
+                              ("the summary", ("summary", "cover"), "a summary or cover"),
+                              ("the content", ("body",), "a body")):
+        if not some(*slots):
+            raise doc.error(("pages",), f"no page has {what} region, so {need} would not be printed",
+                            hint=f"Add {{slot: {slots[0]}}} to a page")
+    if max_pages is not None and top["footer"] is None and not some("contact"):
+        raise doc.error(("footer",), "a fixed layout without a footer needs a contact region",
+                        hint="Add {slot: contact} to a panel, or give the layout a footer")
     flow = []
     if top.get("flow") is not None:
         if max_pages is None:
@@ -179,6 +221,14 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
             if pg >= max_pages or pn >= len(pages[min(pg, len(pages) - 1)]):
                 raise doc.error(("flow", i), f"there is no page {pg + 1} panel {pn + 1}")
             flow.append((pg, pn))
+    brand_lines = None
+    if top.get("brand_lines") is not None:
+        bl = r.mapping(top["brand_lines"], ("brand_lines",), (), BRAND_LINES)
+        brand_lines = {k: int(number(v, ("brand_lines", k), 1, 40)) for k, v in bl.items()}
+    measures = dict(MEASURES)
+    if top.get("measures") is not None:
+        ms = r.mapping(top["measures"], ("measures",), (), tuple(MEASURES))
+        measures.update({k: number(v, ("measures", k), 0, 1000) for k, v in ms.items()})
     bilingual = top.get("bilingual")
     if bilingual is not None:
         bilingual = r.string(r.mapping(bilingual, ("bilingual",), ("with",))["with"], ("bilingual", "with"))
@@ -198,4 +248,6 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         fold_marks=bool(top.get("fold_marks", False)),
         flow=tuple(flow),
         bilingual=bilingual,
+        brand_lines=brand_lines,
+        measures=measures,
     )

@@ -18,11 +18,12 @@ from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
-from ..layout.items import Box, LaidOut, Picture, QrCode, Rule, TextLine
+from ..layout.items import Box, LaidOut, Picture, Qr, Raster, Rule, Svg, TextLine
+from .assets import drawing, qr_modules
 from reportlab.pdfbase.pdfdoc import PDFName, PDFString
 
 from .pdffont import EmbeddedFont
-from .tags import FOOTER_NODES, Tagger
+from .tags import Tagger
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -329,7 +330,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
     last_seen = {}
     for pi, page in enumerate(laid.pages):
         for item in page.items:
-            if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES:
+            if isinstance(item, TextLine) and item.node.furniture:
                 last_seen[(item.lang, item.node)] = pi
     bookmarks = []
     n_pages = len(laid.pages)
@@ -341,7 +342,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 _draw(c, writer, item, None)
                 continue
             role = getattr(item, "role", "Artifact")
-            if isinstance(item, TextLine) and item.node.split("-")[0] in FOOTER_NODES \
+            if isinstance(item, TextLine) and item.node.furniture \
                     and last_seen.get((item.lang, item.node)) != pi:
                 role = "Artifact"
             if isinstance(item, Box) and role != "Label":
@@ -422,7 +423,9 @@ def _base_font() -> str:
     if _BASE is None:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
-        path = Path(__file__).resolve().parents[2] / "assets" / "fonts" / "NotoSans-Regular.ttf"
+        name = Path("assets") / "fonts" / "NotoSans-Regular.ttf"    # the checkout's, or (installed) the project's
+        path = Path(__file__).resolve().parents[2] / name
+        path = path if path.is_file() else Path.cwd() / name
         pdfmetrics.registerFont(TTFont("LeafpressBase", str(path)))
         _BASE = "LeafpressBase"
     return _BASE
@@ -449,12 +452,12 @@ def _rule(c: Canvas, r: Rule) -> None:
         c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1)
 
 
-def _qr(c: Canvas, p: Picture, code: QrCode) -> None:
+def _qr(c: Canvas, p: Picture, modules: tuple) -> None:
     """Dark modules as one filled path, runs of a row merged, with a two-module quiet zone."""
-    n = len(code.modules)
+    n = len(modules)
     m = min(p.w, p.h) / (n + 4)
     ops = ["q 0 0 0 rg"]
-    for r, row in enumerate(code.modules):
+    for r, row in enumerate(modules):
         y = p.y + p.h - (r + 3) * m
         c0 = None
         for col, dark in enumerate(list(row) + [False]):
@@ -468,13 +471,17 @@ def _qr(c: Canvas, p: Picture, code: QrCode) -> None:
 
 
 def _picture(c: Canvas, p: Picture) -> None:
-    if isinstance(p.source, QrCode):
-        _qr(c, p, p.source)
+    """Every kind of asset has its rule; an unknown kind fails loudly."""
+    src = p.source
+    if isinstance(src, Qr):
+        _qr(c, p, qr_modules(src))
         return
-    if isinstance(p.source, Path):
-        c.drawImage(str(p.source), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
+    if isinstance(src, Raster):
+        c.drawImage(str(src.path), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
         return
-    d = p.source
+    if not isinstance(src, Svg):
+        raise TypeError(f"the PDF writer has no rule for asset {type(src).__name__}")
+    d = drawing(src)
     d.initialFontName = _base_font()    # else ReportLab sets (and references) Helvetica
     c.saveState()
     c.translate(p.x, p.y)

@@ -9,16 +9,15 @@ and /Tabs /S on pages, /MarkInfo and XMP metadata with PDF/UA identification.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from ..layout.items import Node
 from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFStream,
                                       PDFString)
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
               "Label": "Figure", "Lbl": "Lbl", "LBody": "LBody", "Note": "P", "Link": "P"}
-FOOTER_NODES = ("contact", "credit", "brandcredit", "facts", "qr")
 
 
 @dataclass
@@ -33,23 +32,10 @@ class Elem:
     name: str = ""
 
 
-def node_order(node: str) -> tuple:
-    """Reading order of layout node ids: title, subtitle, notices, summary, sections (blocks,
-    items), then contact and credits."""
-    fixed = {"brandname": (0, 0), "title": (0, 1), "subtitle": (1,), "banner": (2,), "draft": (2, 1),
-             "summary": (3,), "contact": (900,), "website": (900, 1), "credit": (901,), "brandcredit": (901, 1),
-             "facts": (902,), "pagefacts": (903,), "qr": (900, 2)}
-    m = re.fullmatch(r"(title|subtitle)(\d+)", node)
-    if m:
-        return fixed[m.group(1)]
-    if node in fixed:
-        return fixed[node]
-    if node.startswith("credit-"):
-        return (901, 2)
-    nums = [int(x) for x in re.findall(r"\d+", node)]
-    if node.startswith("sec"):
-        return (10 + nums[0], *(n + 1 for n in nums[1:]), 1 if node.endswith("c") else 0)
-    return (800,)
+def node_order(node: Node | None) -> tuple:
+    """Reading order of structure nodes: title, subtitle, notices, summary, sections (blocks,
+    items), then contact and credits (see layout.items.Node)."""
+    return node.order() if node is not None else (800,)
 
 
 class Tagger:
@@ -64,7 +50,7 @@ class Tagger:
     def new_page(self) -> None:
         self.page_mcids.append([])
 
-    def elem(self, lang: str, node: str, role: str) -> Elem:
+    def elem(self, lang: str, node: Node | None, role: str) -> Elem:
         stype = ROLE_TYPES.get(role, "P")
         key = (lang, node, stype if stype in ("Lbl", "LBody", "Caption") else "")
         e = self.elems.get(key)
@@ -105,7 +91,7 @@ class Tagger:
         code) a Link element of its own among the contact details."""
         e = self._page_links.get((page, url))
         if e is None:
-            holder = self.elem(lang, "qr", "P")
+            holder = self.elem(lang, Node("qr"), "P")
             holder.alt = None
             e = self.link(holder, url, page)
             e.alt = f"QR code: {url}"
@@ -200,31 +186,30 @@ class Tagger:
     def _group(self, elems: list[Elem]) -> list[Elem]:
         """Sections into Sect, list items into L > LI, contact and credits into a Div."""
         out: list[Elem] = []
-        sects: dict[str, Elem] = {}
-        lists: dict[str, Elem] = {}
-        items: dict[str, Elem] = {}
+        sects: dict[int, Elem] = {}
+        lists: dict[tuple, Elem] = {}
+        items: dict[Node, Elem] = {}
         div = None
         for e in elems:
             lang, node, _ = e.key
-            m = re.match(r"sec(\d+)", node)
-            if node.split("-")[0] in FOOTER_NODES or node == "website":
+            if node is not None and (node.furniture or node.kind == "website"):
                 if div is None:
                     div = Elem((lang, "contactdiv", ""), "Div")
                     out.append(div)
                 div.kids.append(("elem", e))
                 continue
-            if not m:
+            if node is None or node.section is None:
                 out.append(e)
                 continue
-            sect = sects.get(m.group(1))
+            sect = sects.get(node.section)
             if sect is None:
-                sect = sects[m.group(1)] = Elem((lang, f"sect{m.group(1)}", ""), "Sect")
+                sect = sects[node.section] = Elem((lang, ("sect", node.section), ""), "Sect")
                 out.append(sect)
-            li_match = re.fullmatch(r"(sec\d+b\d+)i(\d+)", node)
-            if li_match and e.type in ("Lbl", "LBody"):
-                lst = lists.get(li_match.group(1))
+            if node.list_item and e.type in ("Lbl", "LBody"):
+                group = (node.section, node.block)
+                lst = lists.get(group)
                 if lst is None:
-                    lst = lists[li_match.group(1)] = Elem((lang, li_match.group(1), "L"), "L")
+                    lst = lists[group] = Elem((lang, ("list",) + group, "L"), "L")
                     sect.kids.append(("elem", lst))
                 li = items.get(node)
                 if li is None:

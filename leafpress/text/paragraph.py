@@ -109,7 +109,7 @@ class ShapedParagraph:
         self.cluster_starts = sorted(starts)
         self.breaks = [b for b in break_opportunities(self.text, lang, keep_all, break_after)
                        if b in starts]
-        self._line_cache: dict[float, list[Line]] = {}
+        self._line_cache: dict = {}      # width, or (width, start) -> lines
         self._piece_cache: dict[Line, list[Piece]] = {}
 
     # -- shaping -------------------------------------------------------------------------
@@ -158,19 +158,21 @@ class ShapedParagraph:
             b -= 1
         return b
 
-    def lines(self, width: float) -> list[Line]:
-        """Break into lines no wider than ``width`` em (greedy, first fit)."""
+    def lines(self, width: float, start: int = 0) -> list[Line]:
+        """Break into lines no wider than ``width`` em (greedy, first fit), from text position
+        ``start`` (where a paragraph split across columns resumes, whatever the new width)."""
         width = round(width, 4)
-        cached = self._line_cache.get(width)
+        key = width if start == 0 else (width, start)
+        cached = self._line_cache.get(key)
         if cached is None:
-            cached = self._line_cache[width] = self._break(width)
+            cached = self._line_cache[key] = self._break(width, start)
         return cached
 
-    def _break(self, width: float) -> list[Line]:
+    def _break(self, width: float, start: int = 0) -> list[Line]:
         n = len(self.text)
         ends = [b for b in self.breaks if b > 0] + [n]
         lines: list[Line] = []
-        start, k = 0, 0
+        k = 0
         eps = 1e-6
         while start < n:
             while k < len(ends) and ends[k] <= start:

@@ -66,6 +66,14 @@ class Typesetter:
 NARROW_NBSP = "\u202f"
 
 
+def set_form(text: str, lang: Language) -> str:
+    """A plain text as the typesetter sets it in ``lang`` (French narrow no-break spaces), for
+    checks that compare what is drawn with the content."""
+    if not lang.space_before or not text:
+        return text
+    return _narrow_spaces((Span(text),), lang.space_before)[0].text
+
+
 def _narrow_spaces(spans: tuple[Span, ...], marks: str) -> tuple[Span, ...]:
     """Set ``marks`` (French ? ! : ;) after a narrow no-break space: a space typed before one
     becomes one, and one is added where a mark ending a phrase (a space or the end follows) sits

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..checks import front_hash, section_hash
 from ..content.loader import load_handout
-from ..content.model import SIGN_OFF_SCOPES, Status
+from ..content.model import SIGN_OFF_SCOPES, Handout, Status
 from ..errors import LeafletError, UsageError
 from ..languages import load_language
 from .units import FRONT, NEEDS_REVIEW, NEW, REVIEWED, TRANSLATED, Unit, handout_units
@@ -44,7 +44,7 @@ _ORIGINAL = re.compile(r"^handouts/([a-z0-9][a-z0-9_-]{0,63})/([A-Za-z0-9-]{1,35
 _FP_NOTE = "leafpress-fingerprint"
 
 
-def units_of(project, hid: str, lang: str) -> tuple[list[Unit], object, object]:
+def units_of(project, hid: str, lang: str) -> tuple[list[Unit], Handout, Handout]:
     source = project.source(hid)
     if lang == source.lang:
         raise UsageError(f"{lang} is the source language of {hid!r}: there is nothing to translate",
@@ -86,7 +86,7 @@ def _xliff_bytes(units: list[Unit], src_lang: str, lang: str, original: str) -> 
     store = xliff.xlifffile(sourcelanguage=src_lang, targetlanguage=lang)
     store.setfilename(store.getfilenode("NoName"), original)
     for u in units:
-        tu = store.UnitClass(u.source)
+        tu = store.UnitClass(u.source)   # type: ignore[has-type]  # set per store class at runtime
         store.addunit(tu)
         tu.setid(u.id)
         tu.xmlelement.set("resname", u.id)

@@ -22,7 +22,7 @@ import re
 
 from ..checks import section_hash
 from ..content.inline import parse_inline
-from ..content.model import (Bullets, Callout, Figure, Handout, Paragraph, Section, Span, Status, Steps,
+from ..content.model import (Bullets, Callout, Figure, Handout, Paragraph, Section, Span, Status, Steps, unknown_kind,
                              Text, Translation)
 
 PSEUDO = {"en-XA": "Pseudo-locale: accented, 40 % longer", "ar-XB": "Pseudo-locale: mirrored right to left"}
@@ -113,6 +113,8 @@ def pseudo_handout(source: Handout, code: str) -> Handout:
             elif isinstance(b, Figure):
                 blocks.append(Figure(b.diagram, tx(b.caption), tx(b.alt),
                                      tuple((k, tx(v)) for k, v in b.labels)))
+            else:
+                raise unknown_kind(b, "translate.pseudo")
         sections.append(Section(s.id, tx(s.heading), tuple(blocks)))
     stamps = tuple((s.id, section_hash(s)) for s in source.sections)
     return dataclasses.replace(

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..checks import front_hash, section_hash
-from ..content.model import Bullets, Callout, Figure, Handout, Paragraph, Status, Steps, Text
+from ..content.model import Bullets, Callout, Figure, Handout, Paragraph, Status, Steps, Text, unknown_kind
 
 NEW, NEEDS_REVIEW, TRANSLATED, REVIEWED = "new", "needs-review", "translated", "reviewed"
 STATES = (NEW, NEEDS_REVIEW, TRANSLATED, REVIEWED)
@@ -140,6 +140,8 @@ def handout_units(source: Handout, tr: Handout | None, src_strings: dict, tr_str
                         f"Diagram label '{anchor}', at most about {LABEL_CHARS} characters "
                         f"(a longer one turns the call-outs into a numbered key; over {LABEL_LIMIT} is refused).",
                         s.id, LABEL_LIMIT)
+            else:
+                raise unknown_kind(b, "translate.units")
     add("source_credit", ("source_credit",), source.source_credit,
         _lookup(tr, None, None, None, "source_credit"),
         "Credit line in the footer: keep organisation names as they are.")

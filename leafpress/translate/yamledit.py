@@ -123,7 +123,7 @@ def _styled(old, text: str, indent: int):
         if "\n" in text or text != text.strip() or "  " in text:
             return DoubleQuotedScalarString(text)
         folded = FoldedScalarString(text)
-        folded.fold_pos = _folds(text, WIDTH - indent - 2)
+        folded.fold_pos = _folds(text, WIDTH - indent - 2)   # type: ignore[attr-defined]  # ruamel reads it, its stubs do not say so
         return folded
     return text
 

@@ -1,0 +1,172 @@
+"""Content conservation: proof that no text is lost, repeated or reordered on the way to the page.
+
+Input: a :class:`LaidOut` and, per language drawn on it, the :class:`Source` of its strings (the
+handout, the language settings and the brand). Output: nothing when every grapheme cluster of the
+content is drawn exactly once and in reading order, and every brand and language string is drawn
+in full; otherwise a :class:`ContentLost` (a LeafletError) naming the section and the text.
+
+How: every drawn line names its shaped paragraph and the text range it draws. Per paragraph the
+ranges, in the order they were drawn, must tile its text exactly (start at 0, each line starting
+where the last one ended, ending at its length) -- a lost or repeated line anywhere breaks the
+tiling. Then each content text must be drawn as whole paragraphs exactly as many times as the
+content has it, the section texts (headings, paragraphs, call-outs, list items) in content order,
+and each brand and language string inside some whole paragraph. Runs on every document.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from icu4py.breakers import CharacterBreaker
+
+from ..brand import Brand
+from ..content.model import Figure, Handout, Status, texts_of
+from ..errors import LeafletError
+from ..languages import Language
+from ..text.setter import set_form
+from .items import LaidOut, Node, TextLine
+
+
+class ContentLost(LeafletError):
+    """Text of the content (or of the brand or language) is not drawn exactly once."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the strings of one language on a document come from."""
+    handout: Handout
+    lang: Language
+    brand: Brand
+    furniture: bool = True      # page furniture (footer, contact) is set in this language
+
+
+def clusters(text: str) -> int:
+    """Number of grapheme clusters (extended, by ICU)."""
+    return sum(1 for _ in CharacterBreaker(text, "en")) if text else 0
+
+
+def _section_texts(h: Handout):
+    """(section id, key, text) of what is set in the flow, in reading order; figure texts apart."""
+    flow, figure = [], []
+    for sec in h.sections:
+        flow.append((sec.id, sec.heading.key, sec.heading.plain))
+        for b in sec.blocks:
+            if isinstance(b, Figure):
+                figure.append((sec.id, b.caption.key, b.caption.plain))
+                figure += [(sec.id, t.key, t.plain) for _, t in b.labels]
+            else:
+                flow += [(sec.id, t.key, t.plain) for t in texts_of(b)]
+    return flow, figure
+
+
+def check(laid: LaidOut, sources: list[Source]) -> None:
+    """Raise ContentLost at the first text that is not drawn exactly once, in order."""
+    tiles: dict = {}            # (lang, node, paragraph id) -> [paragraph, pos, copies, first seen]
+    whole: dict = {}            # lang -> [(text, node, order)] paragraphs drawn completely
+    drawn = sorted((i for page in laid.pages for i in page.items if isinstance(i, TextLine)),
+                   key=lambda t: t.seq)
+    for pi, page in enumerate(laid.pages):
+        for item in page.items:
+            if isinstance(item, TextLine) and not (
+                    -0.5 <= item.x and item.x + item.width <= page.width + 0.5
+                    and item.y - item.size * 0.25 >= 0 and item.y + item.size * 0.75 <= page.height):
+                _off_page(sources, item, pi)
+    for order, item in enumerate(drawn):
+        sp, ln = item.paragraph, item.line
+        key = (item.lang, item.node, id(sp))
+        t = tiles.get(key)
+        if t is None:
+            t = tiles[key] = [sp, 0, 0, order, item.role]
+        if ln.start != t[1]:
+            _lost(sources, item.lang, item.node, sp.text, t[1], ln.start)
+        t[1] = ln.end
+        if ln.end >= len(sp.text):
+            whole.setdefault(item.lang, []).append((sp.text, item.node, t[3], item.role))
+            t[1], t[3] = 0, order + 1
+    for (lang, node, _), (sp, pos, _, _, _) in tiles.items():
+        if pos:
+            _lost(sources, lang, node, sp.text, pos, None)
+    for src in sources:
+        _check_language(src, whole.get(src.lang.code, []), whole)
+
+
+def _check_language(src: Source, drawn: list, every: dict) -> None:
+    h, file = src.handout, src.handout.file
+    flow, figure = _section_texts(h)
+    # Compare with the texts as the language sets them (a French space before "?" is narrow).
+    flow = [(sec, key, set_form(text, src.lang)) for sec, key, text in flow]
+    figure = [(sec, key, set_form(text, src.lang)) for sec, key, text in figure]
+    title, subtitle, summary = (set_form(t.plain, src.lang) if t else "" for t in (h.title, h.subtitle, h.summary))
+    mine = [(text, node, o) for text, node, o, role in drawn if node.content and role != "Lbl"]
+    got = Counter(text for text, _, _ in mine)
+    want = Counter(text for _, _, text in flow + figure if text)
+    for key, text in (("title", title), ("subtitle", subtitle), ("summary", summary)):
+        if text:
+            want[text] += 1
+    for section, key, text in [("", "title", title), ("", "summary", summary)] + flow + figure:
+        if text and got[text] != want[text]:
+            n = clusters(text)
+            raise ContentLost(
+                f"{'section ' + repr(section) + ': ' if section else ''}{_quote(text)} is drawn "
+                f"{got[text]} time(s), expected {want[text]} ({got[text] * n} grapheme clusters "
+                f"drawn of {want[text] * n})", file=file, key=key, hint=_HINT)
+    # Section texts in reading order (figures may float; furniture has its own places).
+    flow_texts = {text for _, _, text in flow}
+    seen = [text for text, _, _ in sorted(mine, key=lambda m: m[2]) if text in flow_texts]
+    expected = [text for _, _, text in flow if text]
+    if seen != expected:
+        i = next(i for i, (a, b) in enumerate(zip(seen, expected)) if a != b)
+        section, key, _ = next(f for f in flow if f[2] == expected[i])
+        raise ContentLost(f"section {section!r}: {_quote(expected[i])} is not drawn in reading order "
+                          f"(found {_quote(seen[i])} in its place)", file=file, key=key, hint=_HINT)
+    # Brand and language strings: each inside some paragraph drawn in full (any language).
+    everything = [text for lines in every.values() for text, _, _, _ in lines]
+    b = src.brand
+    strings = [("brand", b.file, "organisation", b.organisation), ("brand", b.file, "phone", b.phone),
+               ("brand", b.file, "address", b.address),
+               ("brand", b.file, "website", b.website.removeprefix("https://") if b.website else None),
+               ("brand", b.file, "credit", b.credit), ("brand", b.file, "licence", b.licence),
+               ("language", src.lang.file, "strings.contact", src.lang.strings["contact"]),
+               ("content", file, "source_credit", h.source_credit.plain)]
+    if not src.furniture:
+        strings = strings[-1:]
+    if h.translation.status not in (Status.REVIEWED, Status.SOURCE):
+        strings.append(("language", src.lang.file, "strings.draft_notice", src.lang.strings["draft_notice"]))
+    for _, where, key, text in strings:
+        text = set_form(text, src.lang) if text else text
+        if text and not any(text in t for t in everything):
+            raise ContentLost(f"{_quote(text)} is not drawn in full ({clusters(text)} grapheme clusters)",
+                              file=where, key=key, hint=_HINT)
+
+
+_HINT = "The press lost or repeated text: report this with the layout and language"
+
+
+def _quote(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:37] + "…")
+
+
+def _off_page(sources: list, item: TextLine, page: int) -> None:
+    src = next((s for s in sources if s.lang.code == item.lang), sources[0])
+    text = item.paragraph.text[item.line.start:item.line.end]
+    raise ContentLost(f"the line {_quote(text)} is set outside page {page + 1}", file=src.handout.file,
+                      key=str(item.node), hint=_HINT)
+
+
+def _lost(sources: list, lang: str, node: Node, text: str, expected: int, got: int | None) -> None:
+    """A paragraph's lines do not tile its text: name its section and the clusters missing or
+    repeated."""
+    src = next((s for s in sources if s.lang.code == lang), sources[0])
+    section, key = "", str(node)
+    for sid, k, t in _section_texts(src.handout)[0] + _section_texts(src.handout)[1]:
+        if t == text:
+            section, key = sid, k
+            break
+    if got is None:
+        what = f"stops after {clusters(text[:expected])} of its {clusters(text)} grapheme clusters"
+    elif got > expected:
+        what = f"skips {clusters(text[expected:got])} grapheme cluster(s) ({_quote(text[expected:got])})"
+    else:
+        what = f"repeats {clusters(text[got:expected])} grapheme cluster(s) ({_quote(text[got:expected])})"
+    raise ContentLost(f"{'section ' + repr(section) + ': ' if section else ''}the text {_quote(text)} {what}",
+                      file=src.handout.file, key=key, hint=_HINT)

@@ -1,0 +1,255 @@
+"""Fitting: a handout onto the pages of a layout, at the largest body size that fits.
+
+Input: a Handout (one language), its Language, a LayoutSpec, a Brand, a Typesetter and the
+diagrams. Output: :class:`LaidOut` (pages of positioned items, outline) that has passed the
+conservation check, or a :class:`DoesNotFit` (a LeafletError) naming the section.
+
+Fixed layouts (``max_pages``) try body sizes from the largest down (binary search); flowing
+layouts add pages (at most ``MAX_FLOW_PAGES``). Each panel is filled region by region: fixed
+regions from the top (header, cover, summary, contact, diagram), then from the bottom, and the
+body region takes the rest, split into columns. Texts are shaped once (Typesetter cache); each
+attempt only re-breaks lines.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..brand import Brand
+from ..content.model import Figure, Handout
+from ..errors import LeafletError
+from ..languages import Language
+from ..text.setter import Typesetter
+from . import conserve
+from .blocks import contact_block, flow_blocks
+from .figures import draw_figure
+from .flow import Cursor, Frame, Overflow, fill
+from .furniture import draw_contact, draw_cover, draw_footer, draw_header, draw_summary
+from .items import LaidOut, OutlineEntry, Page, Rule
+from .setting import Ctx
+from .spec import LayoutSpec
+
+
+class DoesNotFit(LeafletError):
+    """Content too long for a fixed layout, even at its minimum type size."""
+
+
+def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
+            diagrams: dict, notice_also: str | None = None) -> LaidOut:
+    """``notice_also``: the draft notice in the source language, printed after the translation's
+    own (a draft leaflet says it in both). The result has passed the conservation check."""
+    laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also)
+    conserve.check(laid, [conserve.Source(handout, lang, brand)])
+    return laid
+
+
+def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
+         diagrams: dict, notice_also: str | None) -> LaidOut:
+    """The largest body size at which everything fits."""
+    sizes = spec.body_sizes()          # largest first
+    line_height = max(spec.line_height, lang.line_height)
+
+    def attempt(size: float) -> LaidOut | Overflow:
+        return _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
+                            notice_also=notice_also))
+
+    # Binary search for the largest size that fits: the largest and the smallest first, since
+    # most documents fit at the largest and a document that fails must fail at the smallest.
+    best = attempt(sizes[0])
+    if not isinstance(best, Overflow):
+        return best
+    last = attempt(sizes[-1]) if len(sizes) > 1 else best
+    if not isinstance(last, Overflow):
+        fail, ok, best = 0, len(sizes) - 1, last
+        while ok - fail > 1:
+            mid = (ok + fail) // 2
+            got = attempt(sizes[mid])
+            if isinstance(got, Overflow):
+                fail = mid
+            else:
+                ok, best = mid, got
+        return best
+    assert isinstance(last, Overflow)
+    raise does_not_fit(last, spec, lang, handout.file, spec.body_min)
+
+
+def does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, size: float) -> DoesNotFit:
+    """The one-line message for content that does not fit."""
+    where = f"layout {spec.name!r} in {lang.name} ({lang.code})"
+    much = f"about {over.missing:.0f} pt ({over.missing / 72:.1f} in)"
+    if over.region:
+        return DoesNotFit(
+            f"the {over.region} region(s) do not fit their panel of {where} at body size {size:g} pt: about "
+            f"{over.missing:.0f} pt ({over.missing / 72:.1f} in) too tall",
+            file=file, key="summary" if "summary" in over.region or "cover" in over.region else None,
+            hint="Shorten the title, subtitle and summary, or use a layout with larger panels")
+    if over.column:
+        return DoesNotFit(
+            f"a block in section {over.section!r} is taller than a whole column of {where} at body "
+            f"size {size:g} pt, by {much}", file=file, key=f"sections ({over.section})",
+            hint="Split it into shorter paragraphs or list items, or use a layout with taller columns")
+    pages = f"{spec.max_pages} page(s)" if spec.max_pages is not None else f"{MAX_FLOW_PAGES} pages"
+    return DoesNotFit(
+        f"content does not fit {pages} of {where}, even at the minimum body size {size:g} pt: "
+        f"the overflow begins in section {over.section!r}, {much} too long",
+        file=file, key=f"sections ({over.section})",
+        hint="Shorten that section or later ones, or use a layout that allows more pages")
+
+
+MAX_FLOW_PAGES = 60     # a flowing leaflet longer than this is a mistake, not a leaflet
+
+
+def _attempt(ctx: Ctx) -> LaidOut | Overflow:
+    spec, h = ctx.spec, ctx.handout
+    W, H = spec.page_size
+    pages: list[Page] = []
+    outline: list[OutlineEntry] = []
+    figures = [b for s in h.sections for b in s.blocks if isinstance(b, Figure)]
+    slotted = figures[:_diagram_slots(spec)]        # the rest flow with the text
+    blocks = flow_blocks(ctx, outline, flowing=set(map(id, figures[len(slotted):])))
+    state = _State(Cursor(), 0)
+    footer_h = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99))
+    if spec.max_pages is None:
+        blocks.append(contact_block(ctx))      # a flowing leaflet ends with how to reach us
+
+    def fill_panel(page_index: int, k: int) -> Overflow | None:
+        panels = spec.page_panels(page_index)
+        n = len(panels)
+        pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
+        left, right = spec.panel_bounds(page_index, pos, n)
+        top = H - spec.margins["top"]
+        fh = footer_h if page_index == 0 or spec.max_pages is not None else footer_short
+        bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
+        return _panel(ctx, pages, page_index, panels[k], left, right, top, bottom, blocks, slotted, state)
+
+    def done() -> bool:
+        return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
+
+    footer_short = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99, short=True))
+    if spec.max_pages is not None:
+        # A fixed sheet: every page exists from the start; panels are filled in reading order
+        # (a brochure's flap, then the inside, then the back), which need not be page order.
+        pages.extend(Page(W, H) for _ in range(spec.max_pages))
+        for page_index, k in spec.flow_order():
+            stuck = fill_panel(page_index, k)
+            if stuck is not None:
+                return stuck
+        if not done():
+            return _overflow(ctx, blocks, state)
+    else:
+        page_index = 0
+        while not done():
+            if page_index >= MAX_FLOW_PAGES:
+                return _overflow(ctx, blocks, state)
+            pages.append(Page(W, H))
+            for k in range(len(spec.page_panels(page_index))):
+                stuck = fill_panel(page_index, k)
+                if stuck is not None:
+                    return stuck
+            page_index += 1
+    for page in pages:
+        n = len(spec.page_panels(pages.index(page)))
+        if spec.fold_marks and n > 1:
+            for i in range(1, n):
+                x = W * i / n
+                mark = spec.measures["fold_mark"]
+                page.items.append(Rule(x, H, x, H - mark, "#999999", 0.5))
+                page.items.append(Rule(x, 0, x, mark, "#999999", 0.5))
+    if spec.footer is not None:
+        for i, page in enumerate(pages):
+            draw_footer(ctx, page, i, len(pages), short=spec.max_pages is None and i > 0)
+    return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
+
+
+@dataclass
+class _State:
+    """How far a fixed or flowing sheet has got: the flow cursor and the next slotted figure."""
+    cursor: Cursor
+    fig: int
+
+
+def _diagram_slots(spec: LayoutSpec) -> int:
+    """How many figures the layout's diagram slots take (the others flow with the text)."""
+    count = spec.max_pages if spec.max_pages is not None else len(spec.pages)
+    return sum(1 for p in range(count) for regions in spec.page_panels(p)
+               for r in regions if r.slot == "diagram")
+
+
+def _overflow(ctx: Ctx, blocks: list, state: _State) -> Overflow:
+    """What is left over, measured at the layout's body column width."""
+    bi, off = state.cursor.block, state.cursor.offset
+    width = ctx.spec.body_column_width
+    remaining = blocks[bi:]
+    missing = sum(sum(b.heights(width, off if j == 0 else 0)) + (b.space_before if j else 0)
+                  for j, b in enumerate(remaining))
+    return Overflow(remaining[0].section if remaining else "?", missing)
+
+
+def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float, top: float,
+           bottom: float, blocks, figures, state: _State) -> Overflow | None:
+    """Fill one panel: fixed regions from the top, then from the bottom; body takes the rest."""
+    page = pages[page_index]
+    y = top
+    body = None
+    below = []
+    for reg in regions:
+        if reg.slot == "body":
+            body = reg
+        elif body is not None:
+            below.append(reg)
+        elif reg.slot == "header":
+            y = draw_header(ctx, page, left, right)
+        elif reg.slot == "cover":
+            y = draw_cover(ctx, page, left, right, y, bottom)
+        elif reg.slot == "summary":
+            y = draw_summary(ctx, page, left, right, y)
+        elif reg.slot == "contact":
+            y = draw_contact(ctx, page, left, right, y)
+        elif reg.slot == "diagram" and state.fig < len(figures):
+            # Measured first, then drawn from where it ends: it never reaches above the slot.
+            max_h = reg.height or 220
+            used = draw_figure(ctx, Page(0, 0), figures[state.fig], left, right, 0, max_h)
+            draw_figure(ctx, page, figures[state.fig], left, right, y - used, max_h)
+            state.fig += 1
+            y -= used + ctx.size * ctx.spec.measures["figure_gap"]
+    if y < bottom:
+        return Overflow(regions[0].slot, bottom - y, region=" and ".join(r.slot for r in regions if r.slot != "body"))
+    y_bottom = bottom
+    for reg in reversed(below):
+        if reg.slot == "diagram" and state.fig < len(figures):
+            used = draw_figure(ctx, page, figures[state.fig], left, right, y_bottom,
+                               reg.height or (y - y_bottom) / 2)
+            state.fig += 1
+            y_bottom += used + ctx.size * ctx.spec.measures["figure_gap"]
+        elif reg.slot == "contact":
+            y_bottom = draw_contact(ctx, page, left, right, None, y_bottom)
+        elif reg.slot in ("summary", "cover"):
+            # Below the body: measured on a scratch page, then drawn from where it must start.
+            probe_top = 10000.0
+            draw = draw_summary if reg.slot == "summary" else \
+                (lambda c, pg, lf, rt, top: draw_cover(c, pg, lf, rt, top, 0.0))
+            height = probe_top - draw(ctx, Page(0, 0), left, right, probe_top)
+            draw(ctx, page, left, right, y_bottom + height)
+            y_bottom += height
+        elif reg.slot == "header":
+            draw_header(ctx, page, left, right)     # a page-wide band at the top, wherever listed
+    if y_bottom > y + 0.01:
+        return Overflow(regions[-1].slot, y_bottom - y, region=" and ".join(r.slot for r in regions if r.slot != "body"))
+    if body is not None and state.cursor.block < len(blocks):
+        cols = body.columns
+        gap = ctx.spec.column_gap(ctx.size)
+        cw = (right - left - gap * (cols - 1)) / cols
+        frames = [Frame(page_index, left + c * (cw + gap), y, cw, y - y_bottom) for c in range(cols)]
+        if ctx.lang.rtl:
+            frames.reverse()
+        # A flowing leaflet whose first page is mostly header and summary (tall scripts, large
+        # print): what does not fit under them, a heading with its first lines included, starts
+        # the next page. Only a block taller than a whole page is an overflow.
+        partial = ctx.spec.max_pages is None and (y < top or y_bottom > bottom)
+        for fr in frames:
+            if state.cursor.block >= len(blocks):
+                break
+            got = fill(pages, fr, blocks, state.cursor, may_skip=partial)
+            if got.stuck is not None:
+                return got.stuck
+            state.cursor = got.cursor
+    return None

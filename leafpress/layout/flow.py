@@ -1,0 +1,146 @@
+"""Flow: blocks into columns. Knows nothing of content, languages or page furniture.
+
+Input: a list of :class:`FlowBlock` (each can say its line heights at a column width from a text
+position, and draw some of them), a :class:`Frame` (a column on a page) and a :class:`Cursor`
+(which block, which text position). Output: a :class:`Fill` -- the cursor where the flow goes on,
+where the last block ended, and an :class:`Overflow` when the first block does not fit an empty
+frame. Rules: a heading never ends a column (keep with next), a list item or call-out never
+splits, a paragraph leaves at least two lines on each side of a break, a figure that does not
+fit may wait for the next column while the text after it moves up.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """Why an attempt failed: the section where content stops fitting and by about how much.
+    ``column`` is set when one block is taller than a whole empty column (it fits nowhere)."""
+    section: str
+    missing: float
+    column: bool = False
+    region: str | None = None     # a fixed region (cover, summary, contact...) taller than its panel
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the flow continues: a block, and a position in its text (0: its start)."""
+    block: int = 0
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class Fill:
+    """What filling one column did: where to continue, where the last block ended, and whether
+    the first block could not go in although the column was empty (``stuck``)."""
+    cursor: Cursor
+    y: float
+    stuck: Overflow | None = None
+
+
+@dataclass
+class Frame:
+    page: int
+    x: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass
+class FlowBlock:
+    """Something that goes into columns. ``heights(width, offset)``: the heights of its lines
+    from text position ``offset`` at a column width (one entry for unsplittable blocks);
+    ``draw(pages, frame, offset, n, top)`` draws ``n`` of them and returns the text position
+    where the rest continues. Heights are always worked out at the width of the column the
+    block goes into, and a split paragraph resumes at a text position, never a line index."""
+    section: str
+    heights: Callable[[float, int], list]
+    draw: Callable[..., int]
+    space_before: float = 0.0
+    keep_together: bool = True
+    keep_with_next: bool = False
+    floats: bool = False          # a figure may wait for the next column, text moving up past it
+
+
+def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = False) -> Fill:
+    """Place blocks into one column frame, from ``cur``: where to continue and where it ended.
+    ``stuck`` is set when the first block does not fit although the frame is empty. ``may_skip``:
+    the frame is what is left of a page and the next one is whole, so even the first block waits
+    for the next page rather than leave a heading alone at the foot of this one."""
+    y = fr.top
+    used = 0.0          # fr.top - used is where the last block ended (summed, not stepped)
+    first_in_frame = True
+    bi, off = cur.block, cur.offset
+    w = fr.width
+    while bi < len(blocks):
+        b = blocks[bi]
+        space = 0.0 if first_in_frame else b.space_before
+        avail = y - space - (fr.top - fr.height)
+        rest = b.heights(w, off)
+        need = sum(rest)
+        if b.keep_with_next and bi + 1 < len(blocks):
+            if need + kept_with(blocks[bi + 1], w) > avail and (not first_in_frame or may_skip):
+                return Fill(Cursor(bi, off), fr.top - used)
+        if need <= avail + 0.01:
+            b.draw(pages, fr, off, len(rest), y - space)
+            y -= space + need
+            used += space + need
+            bi, off = bi + 1, 0
+            first_in_frame = False
+            continue
+        if b.floats and not first_in_frame and bi + 1 < len(blocks) and not blocks[bi + 1].floats \
+                and not blocks[bi + 1].keep_with_next:
+            # A figure that does not fit here waits for the next column; the text after it
+            # moves up to fill this one (its place in the reading order is kept by the tags).
+            blocks[bi], blocks[bi + 1] = blocks[bi + 1], blocks[bi]
+            continue
+        if b.keep_together or len(rest) < 4:
+            if first_in_frame and not may_skip:       # taller than the whole frame
+                return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
+            return Fill(Cursor(bi, off), fr.top - used)
+        # Split a paragraph: at least two lines here and two in the next column.
+        n, acc = 0, 0.0
+        while n < len(rest) and acc + rest[n] <= avail + 0.01:
+            acc += rest[n]
+            n += 1
+        n = min(n, len(rest) - 2)
+        if n < 2:
+            if first_in_frame and not may_skip:
+                return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
+            return Fill(Cursor(bi, off), fr.top - used)
+        off = b.draw(pages, fr, off, n, y - space)
+        return Fill(Cursor(bi, off), fr.top - used - space - sum(rest[:n]))
+    return Fill(Cursor(bi, off), fr.top - used)
+
+
+def kept_with(nxt: FlowBlock, width: float) -> float:
+    """What of the block after a heading must share its column: all of it if it cannot be split
+    (kept together, or under four lines: two must stay on each side of a break), else two lines."""
+    nh = nxt.heights(width, 0)
+    return nxt.space_before + (sum(nh) if nxt.keep_together or len(nh) < 4 else sum(nh[:2]))
+
+
+def opening_fits(blocks: list, width: float, avail: float) -> bool:
+    """Whether a run of blocks can start in ``avail`` points: its first block, and if that is a
+    heading, what must come with it."""
+    if not blocks:
+        return True
+    need = sum(blocks[0].heights(width, 0))
+    if blocks[0].keep_with_next and len(blocks) > 1:
+        need += kept_with(blocks[1], width)
+    return need <= avail + 0.01
+
+
+def whole(measure: Callable[[float], float]) -> Callable[[float, int], list]:
+    """Heights of an unsplittable block: one entry, measured once per column width."""
+    seen: dict = {}
+
+    def heights(width, off):
+        if width not in seen:
+            seen[width] = [measure(width)]
+        return seen[width]
+    return heights

@@ -1,0 +1,129 @@
+"""Setting text on a page: the context of one document in one language, and the helpers that
+break shaped paragraphs into lines and place them.
+
+Input: a :class:`Ctx` (handout, language, layout, brand, typesetter, body size), shaped
+paragraphs, a box. Output: :class:`TextLine` items on a :class:`Page` (with their links), in the
+order they are set (``seq``, the reading order the conservation check follows).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import count
+
+from ..brand import Brand
+from ..content.model import Handout
+from ..languages import Language
+from ..text.paragraph import ShapedParagraph
+from ..text.setter import Typesetter
+from .items import Link, Node, Page, TextLine
+from .spec import LayoutSpec
+
+
+@dataclass
+class Ctx:
+    handout: Handout
+    lang: Language
+    spec: LayoutSpec
+    brand: Brand
+    ts: Typesetter
+    diagrams: dict
+    size: float = 12.0
+    lh: float = 1.45
+    warnings: list = field(default_factory=list)
+    alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
+    notice_also: str | None = None
+    seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
+
+    def pitch(self, size: float, factor: float) -> float:
+        """Line pitch for text set tighter than the body (titles, notices, labels, footers): never
+        below the language's ``min_line_height`` (scripts whose marks reach far above and below
+        the line, such as Nastaliq and Myanmar)."""
+        return size * max(factor, self.lang.min_line_height)
+
+    def sz(self, key: str) -> float:
+        v = self.size * self.spec.scale[key]
+        return max(v, self.spec.minimum.get(key, 0))
+
+
+def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str):
+    lines = sp.lines(width / size)
+    for ln in lines:
+        if ln.forced:
+            ctx.warnings.append(f"{where}: a word is wider than its column and was cut")
+    return lines
+
+
+INK_BIN = 0.25        # em: the width of the strips in which two lines' ink is compared
+INK_CLEAR = 0.05      # em: the least room left between the ink of two lines
+
+
+@lru_cache(maxsize=50000)
+def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
+    """A line's ink as {strip: (lowest, highest)} in em from its baseline, placed as ``emit``
+    places it (right-aligned in right-to-left text) in a column ``width`` em wide."""
+    from .inspection import piece_ink
+    prof: dict = {}
+    x = width - ln.width if rtl else 0.0
+    for piece in sp.pieces(ln):
+        for x0, x1, lo, hi in piece_ink(piece):
+            for b in range(int((x + x0) // INK_BIN), int((x + x1) // INK_BIN) + 1):
+                old = prof.get(b)
+                prof[b] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
+        x += piece.width
+    return prof
+
+
+def ink_gaps(ctx: Ctx, sp: ShapedParagraph, lines, width: float, size: float, pitch: float) -> list:
+    """Extra room in points above each line so that its ink clears the line above, for languages
+    whose lines are spaced by their ink (``space_by_ink``: Nastaliq); zeros for the others."""
+    gaps = [0.0] * len(lines)
+    if not ctx.lang.space_by_ink:
+        return gaps
+    w, p = width / size, pitch / size
+    profiles = [_ink_profile(sp, ln, round(w, 4), ctx.lang.rtl) for ln in lines]
+    for i in range(1, len(lines)):
+        up, down = profiles[i - 1], profiles[i]
+        need = max((down[b][1] - up[b][0] for b in down.keys() & up.keys()), default=0.0)
+        gaps[i] = max(0.0, need + INK_CLEAR - p) * size
+    return gaps
+
+
+def emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: float, top: float,
+          size: float, pitch: float, colour: str, role: str, node: Node, align: str | None = None,
+          gaps: list | None = None):
+    """Draw lines from ``top`` downwards; align follows the text direction unless given.
+    ``gaps``: extra room above each line (see :func:`ink_gaps`)."""
+    align = align or ("right" if ctx.lang.rtl else "left")
+    y = top
+    has_links = any(st.href for st in sp.styles)
+    for i, ln in enumerate(lines):
+        if gaps:
+            y -= gaps[i]
+        w = ln.width * size
+        if align == "right":
+            lx = x + width - w
+        elif align == "center":
+            lx = x + (width - w) / 2
+        else:
+            lx = x
+        baseline = y - (pitch - size) / 2 - size * 0.8
+        page.items.append(TextLine(lx, baseline, size, colour, sp, ln, w, role, node, ctx.lang.code,
+                                   next(ctx.seq)))
+        if has_links:
+            px = lx
+            for p in sp.pieces(ln):
+                if p.style.href:
+                    page.links.append(Link(px, baseline - size * 0.25, p.width * size, size * 1.1, p.style.href))
+                px += p.width * size
+        y -= pitch
+    return y
+
+
+def fit_words(sp: ShapedParagraph, width: float, size: float, floor: float) -> float:
+    """A display size no larger than ``size`` at which the longest word fits ``width``."""
+    widest = sp.min_width()
+    if widest * size <= width or widest == 0:
+        return size
+    return max(floor, width / widest * 0.98)

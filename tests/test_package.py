@@ -1,0 +1,35 @@
+"""The installable package (issue 11): a wheel with every module and a ``leafpress`` command that
+does what ``python generate.py`` does. (A fresh virtual environment with ``pip install .`` is
+what ``make package-check`` does, in ``make test``; this file stays offline and fast.)"""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def test_the_package_declares_its_build_and_command():
+    import tomllib
+    from setuptools import find_namespace_packages    # pyproject's find: namespaces on by default
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert meta["build-system"]["build-backend"] == "setuptools.build_meta"
+    assert meta["project"]["scripts"]["leafpress"] == "leafpress.cli:console"
+    found = set(find_namespace_packages(str(ROOT), include=meta["tool"]["setuptools"]["packages"]["find"]["include"]))
+    folders = {".".join(p.relative_to(ROOT).parts[:-1]) for p in (ROOT / "leafpress").rglob("*.py")}
+    assert {"leafpress", "leafpress.layout", "leafpress.render", "leafpress.text", "leafpress.content"} <= folders
+    assert folders <= found, sorted(folders - found)
+
+
+def test_the_command_prints_its_usage(tmp_path):
+    got = subprocess.run([sys.executable, "-c", "import sys; sys.argv = ['leafpress', '--help'];"
+                          "from leafpress.cli import console; sys.exit(console())"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert got.returncode == 0 and got.stdout.startswith("usage: leafpress"), got.stderr
+
+
+def test_the_command_uses_the_folder_it_runs_in(tmp_path):
+    got = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path;"
+                          "import leafpress.cli as c; print(c.default_root())"],
+                         capture_output=True, text=True, cwd=tmp_path, env={"PYTHONPATH": str(ROOT)})
+    assert got.stdout.strip() == str(ROOT)      # run from a checkout: the checkout
