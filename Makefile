@@ -16,12 +16,14 @@ $(STAMP): pyproject.toml tools/deps.py
 	touch $@
 
 # Poppler (pdftotext, pdffonts, pdfinfo, pdftoppm) and zbar (zbarimg): the tests read the PDFs
-# back the way people do, and scan the QR codes the way a phone does.
+# back the way people do, and scan the QR codes the way a phone does. unicode-data: Unicode's own
+# BidiCharacterTest.txt, which the bidi layer is tested on.
 tools:
-	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1; then \
-	  echo "installing poppler-utils and zbar-tools"; \
+	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v zbarimg >/dev/null 2>&1 \
+	    || [ ! -f /usr/share/unicode/BidiCharacterTest.txt ]; then \
+	  echo "installing poppler-utils, zbar-tools and unicode-data"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils zbar-tools >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils zbar-tools unicode-data >/dev/null; \
 	fi
 
 build: $(STAMP)

@@ -1,23 +1,29 @@
 """Brands: who publishes or co-brands a leaflet.
 
 Input: ``assets/brands/<name>/brand.yaml`` and its logo. Output: a frozen :class:`Brand`
-(name, colours, contact block, credit and licence lines, logo path kept inside the brand's
-folder).
+(name, colours, contact block, credit and licence lines with their translations, logo path kept
+inside the brand's folder); :meth:`Brand.for_language` gives the lines a leaflet in one language
+prints: the brand file's translation, else the source text as an isolated run, and the phone,
+address and website as isolated runs that keep their own order in right-to-left text.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .content.inline import InlineError, check_characters, check_url
 from .content.loader import Reader, _display
 from .content.yamlsafe import load_yaml
 from .errors import LeafletError
+from .text.bidi import isolate
 
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
 OPTIONAL_COLOURS = {"notice": "#8A1C1C"}    # the draft-translation line: dark red unless given
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+TRANSLATED = ("name", "organisation", "credit", "licence", "provided_by")   # lines a brand may translate
+_LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?$")
+PROVIDED_BY = "Provided by {name}."     # a partner's line under the nonprofit's credit (English)
 
 
 @dataclass(frozen=True)
@@ -34,18 +40,51 @@ class Brand:
     credit: str
     licence: str
     online_url: str | None = None   # template for the online copy: {handout}, {lang} -> QR code
-    partner: str | None = None      # a partner clinic's name: its credit adds "provided by" it
-    provided_by: str | None = None  # the partners file's wording for that, e.g. "Provided by {name}."
+    translations: dict = field(default_factory=dict)    # lang -> {line: text}, see TRANSLATED
+    partner: str | None = None      # a partner clinic's name: "Provided by ..." after the credit
+    rtl: bool = False               # set by for_language: the direction its lines are set in
 
     def online(self, handout: str, lang: str) -> str | None:
         return self.online_url.format(handout=handout, lang=lang) if self.online_url else None
+
+    @property
+    def website_label(self) -> str:
+        """The website as printed: without its scheme, in its own order, kept on one line."""
+        return isolate(self.website.removeprefix("https://"), self.rtl, always=True)
+
+    def for_language(self, code: str, rtl: bool) -> "Brand":
+        """The brand as a leaflet in language ``code`` prints it: each line in that language
+        where the brand file translates it, otherwise the source text as an isolated run (in its
+        own direction, never scrambled); phone and address always isolated."""
+        own = self.translations.get(code, {})
+        base = self.translations.get("", {})     # the source lines of a partner's nonprofit
+
+        def line(key: str, source: str) -> str:
+            got = own.get(key)
+            return got if got is not None else isolate(source, rtl)
+
+        credit = line("credit", base.get("credit", self.credit))
+        if self.partner is not None:
+            template = own.get("provided_by")
+            name = isolate(self.partner, rtl)
+            if template is None:
+                provided = isolate(base.get("provided_by", PROVIDED_BY).replace("{name}", self.partner), rtl)
+            else:
+                provided = template.replace("{name}", name)
+            credit = f"{credit} {provided}"
+        return replace(
+            self, rtl=rtl, name=line("name", self.name), organisation=line("organisation", self.organisation),
+            credit=credit, licence=line("licence", self.licence),
+            phone=isolate(self.phone, rtl, always=True) if self.phone else None,
+            address=isolate(self.address, rtl, always=True) if self.address else None)
 
 
 def load_brand(path: Path, root: Path) -> Brand:
     display = _display(path, root)
     doc = load_yaml(path, display)
     r = Reader(doc)
-    top = r.mapping(doc.data, (), ("name", "colours", "contact", "credit", "licence"), ("logo", "online_url"))
+    top = r.mapping(doc.data, (), ("name", "colours", "contact", "credit", "licence"),
+                    ("logo", "online_url", "provided_by", "translations"))
 
     def plain(value, p) -> str:
         s = r.string(value, p)
@@ -71,8 +110,19 @@ def load_brand(path: Path, root: Path) -> Brand:
         logo = resolve_inside(path.parent, r.string(top["logo"], ("logo",)), doc, ("logo",))
         check_image(logo, _display(logo, root))
     online_url = _online_url(r, doc, top.get("online_url"), ("online_url",))
+    translations = {"": {"provided_by": _provided_by(doc, plain(top["provided_by"], ("provided_by",)),
+                                                     ("provided_by",))}} if top.get("provided_by") else {}
+    for code, lines in r.mapping(top.get("translations") or {}, ("translations",), (),
+                                 tuple(top.get("translations") or {})).items():
+        k = ("translations", code)
+        if not isinstance(code, str) or not _LANG_CODE.match(code):
+            raise doc.error(k, f"{code!r} is not a language code", hint="Use the code of a file in assets/languages/, e.g. es or zh-Hant")
+        lines = r.mapping(lines, k, (), TRANSLATED)
+        translations[code] = {key: plain(v, k + (key,)) for key, v in lines.items()}
+        if "provided_by" in translations[code]:
+            _provided_by(doc, translations[code]["provided_by"], k + ("provided_by",))
     return Brand(
-        online_url=online_url,
+        online_url=online_url, translations=translations,
         id=path.parent.name, name=plain(top["name"], ("name",)), file=display, logo=logo,
         colours={**OPTIONAL_COLOURS, **colours}, organisation=plain(contact["organisation"], ("contact", "organisation")),
         phone=plain(contact["phone"], ("contact", "phone")) if contact.get("phone") is not None else None,
@@ -116,6 +166,12 @@ def check_image(path: Path, display: str) -> None:
                            hint="Export it again as PNG or JPEG") from None
 
 
+def _provided_by(doc, text: str, key) -> str:
+    if text.count("{name}") != 1:
+        raise doc.error(key, "must name the partner once, as {name}", hint='Write e.g. "Provided by {name}."')
+    return text
+
+
 def _online_url(r: Reader, doc, value, key) -> str | None:
     if value is None:
         return None
@@ -134,14 +190,7 @@ def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
     display = _display(path, root)
     doc = load_yaml(path, display)
     r = Reader(doc)
-    top = r.mapping(doc.data, (), ("base", "partners"), ("provided_by",))
-    provided_by = None
-    if top.get("provided_by") is not None:
-        provided_by = r.string(top["provided_by"], ("provided_by",))
-        try:
-            provided_by.format(name="Clinic")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise doc.error(("provided_by",), f"bad placeholder {exc}", hint="Only {name} may appear in braces") from None
+    top = r.mapping(doc.data, (), ("base", "partners"))
     out = []
     seen = set()
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
@@ -173,10 +222,17 @@ def load_partners(path: Path, root: Path, base: Brand) -> list[Brand]:
             logo = resolve_inside(path.parent / "partners", r.string(p["logo"], k + ("logo",)), doc, k + ("logo",))
             check_image(logo, _display(logo, root))
         name = plain("name")
+        provided = base.translations.get("", {}).get("provided_by", PROVIDED_BY)
+        # The nonprofit's translated lines come along; "" keeps its source credit (untranslated
+        # languages print it isolated) apart from this partner's own name.
+        lines = {code: {k: v for k, v in t.items() if k in ("credit", "licence", "provided_by")}
+                 for code, t in base.translations.items()}
+        lines[""] = {"credit": base.credit, "provided_by": provided}
         out.append(Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
                          organisation=name, phone=plain("phone"), website=website,
-                         address=plain("address"), credit=base.credit, licence=base.licence,
-                         online_url=base.online_url, partner=name, provided_by=provided_by))
+                         address=plain("address"), credit=f"{base.credit} {provided.replace('{name}', name)}",
+                         licence=base.licence, online_url=base.online_url, translations=lines,
+                         partner=name))
     return out
 
 

@@ -1,5 +1,5 @@
 """Checks that protect patients: reading level, type size, contrast, translation status and
-staleness, review dates, images and links.
+staleness, review dates, images, links, and mixed-direction runs a reader would misread.
 
 Input: loaded handouts (per language) and laid-out documents. Output: :class:`Finding` objects
 (handout, lang, layout, check, severity, where, message, and whether it blocks a release).
@@ -16,6 +16,7 @@ from . import readability
 from .content.inline import InlineError, check_url
 from .content.model import Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps, unknown_kind
 from .layout.items import Box, LaidOut, Picture, Raster, TextLine
+from .text.bidi import misread_runs
 
 TARGET_GRADE = 7.0
 REVIEW_MONTHS = 24
@@ -77,7 +78,7 @@ def handout_hash(h: Handout) -> str:
 
 # -- per handout and language ---------------------------------------------------------------------
 def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
-                     reading: bool = True) -> list[Finding]:
+                     reading: bool = True, rtl: bool = False) -> list[Finding]:
     today = today or dt.date.today()
     out: list[Finding] = []
 
@@ -139,6 +140,15 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
         add("review-date", "warning", f"{h.file} last_reviewed",
             f"last reviewed {h.last_reviewed.isoformat()}, {age} months ago (review every {months} months)",
             blocking=True)
+
+    # Mixed-direction runs in right-to-left text that would print out of their typed order.
+    for where, piece in h.texts() if rtl else ():
+        for typed, shown in misread_runs(piece.plain, rtl):
+            add("bidi", "warning", f"{h.file} {where}",
+                f"\"{typed}\" will print as \"{shown}\" (left to right on the page) in this "
+                "right-to-left text, and a reader may misread it: put U+2066 (LRI) before it and "
+                "U+2069 (PDI) after it, in YAML \"\\u2066" + typed + "\\u2069\", or reword",
+                blocking=True)
 
     # Links in the content.
     for key, content_text in h.texts():

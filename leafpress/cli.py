@@ -360,7 +360,8 @@ def _handout_findings(project: Project, jobs: list[Job]) -> list:
     out = []
     for hid, lang in sorted({(j.handout, j.lang) for j in jobs}):
         try:
-            out += handout_findings(project.handout(hid, lang), project.source(hid))
+            out += handout_findings(project.handout(hid, lang), project.source(hid),
+                                    rtl=project.language(lang).rtl)
         except LeafletError:
             continue        # the documents report why the file cannot be read
     return out

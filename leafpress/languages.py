@@ -12,14 +12,15 @@ from pathlib import Path
 
 from .content.loader import Reader, _display
 from .content.yamlsafe import load_yaml
+from .formatting import cldr_locale, numbering_systems
 
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")
 # What the press sets between and before things, as language data: a language file may give its
-# own in `strings`; these are the defaults. ``provided_by`` (a partner clinic's credit, e.g.
-# "Provided by {name}.") has none here: without it the brand's own wording is used.
+# own in `strings`; these are the defaults. (A partner clinic's "Provided by {name}." line is
+# brand data, translated per language in the brand file.)
 MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ". "}
-OPTIONAL_STRINGS = tuple(MARKS) + ("provided_by",)
+OPTIONAL_STRINGS = tuple(MARKS)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Language:
     space_before: str = ""         # marks a typed space before is set as a narrow no-break space
     min_line_height: float = 1.0   # no line (titles, notices, footers) set tighter than this
     space_by_ink: bool = False     # lines of running text move apart where their ink would touch
+    locale: str = "en"             # CLDR locale for dates and numbers (formatting.py)
+    digits: str = "latn"           # CLDR numbering system of the digits the press prints
 
     @property
     def rtl(self) -> bool:
@@ -58,7 +61,8 @@ def load_language(path: Path, root: Path) -> Language:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
                                    "hyphenation", "line_height", "fonts", "strings"),
-                    ("line_break", "break_after", "space_before", "min_line_height", "space_by_ink"))
+                    ("line_break", "break_after", "space_before", "min_line_height", "space_by_ink",
+                     "locale", "digits"))
     code = r.string(top["code"], ("code",))
     if code != path.stem:
         raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
@@ -96,7 +100,7 @@ def load_language(path: Path, root: Path) -> Language:
             s.format(n=1, name="Clinic")
         except (KeyError, IndexError, ValueError) as exc:
             raise doc.error(("strings", key), f"bad placeholder {exc}",
-                            hint="Only {n} (step) and {name} (provided_by) may appear in braces") from None
+                            hint="Only {n} (step) may appear in braces") from None
         checked[key] = s
     hyph = top["hyphenation"]
     line_break = r.string(top.get("line_break", "normal"), ("line_break",))
@@ -115,7 +119,19 @@ def load_language(path: Path, root: Path) -> Language:
     by_ink = top.get("space_by_ink", False)
     if not isinstance(by_ink, bool):
         raise doc.error(("space_by_ink",), "space_by_ink must be true or false")
-    return Language(line_break=line_break, min_line_height=spacing["min_line_height"], space_by_ink=by_ink, **extra, code=code, name=r.string(top["name"], ("name",)),
+    locale = r.string(top.get("locale", code), ("locale",))
+    try:
+        systems = numbering_systems(cldr_locale(locale))
+    except ValueError:
+        raise doc.error(("locale",) if "locale" in top else ("code",),
+                        f"CLDR has no locale {locale!r} for dates and numbers",
+                        hint="Add 'locale:' naming the closest CLDR locale (e.g. en)") from None
+    digits = r.string(top.get("digits", systems[0]), ("digits",))
+    if digits not in systems:
+        raise doc.error(("digits",), f"{digits!r} is not a numbering system CLDR gives for {locale!r}",
+                        hint="Use one of: " + ", ".join(systems))
+    return Language(locale=locale, digits=digits, line_break=line_break, min_line_height=spacing["min_line_height"],
+                    space_by_ink=by_ink, **extra, code=code, name=r.string(top["name"], ("name",)),
                     native_name=r.string(top["native_name"], ("native_name",)),
                     direction=direction, script=r.string(top["script"], ("script",)),
                     hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),

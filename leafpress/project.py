@@ -289,7 +289,8 @@ class Project:
                                          brand.online(h.id, h.lang))
         key = ("hf", job.handout, job.lang, reading)
         if key not in self._cache:
-            self._cache[key] = checks.handout_findings(h, self.source(job.handout), reading=reading)
+            self._cache[key] = checks.handout_findings(h, self.source(job.handout), reading=reading,
+                                                       rtl=self.language(job.lang).rtl)
         return found + self._cache[key]
 
     def build(self, job: Job, out: Path, write: bool = True, release: bool = False) -> dict:

@@ -61,7 +61,9 @@ def test_partner_clinic_gets_its_contact_block_and_keeps_the_credit(built, tmp_p
     pdf = tmp_path / "valley-health/port/port-es-letter-2page.pdf"
     text = poppler("pdftotext", str(pdf), "-")
     assert "Valley Health Center" in text and "+1 (555) 010-0177" in text and "410 Orchard Avenue" in text
-    assert "Published by Open Patient Leaflets, a nonprofit." in " ".join(text.split())
+    # the nonprofit's credit, in the leaflet's language (the brand file translates it)
+    assert "Publicado por Open Patient Leaflets (sin fines de lucro). Entregado por Valley " \
+        "Health Center." in " ".join(text.split())
     r = pypdf.PdfReader(pdf)
     assert r.metadata.author == "Valley Health Center"
 

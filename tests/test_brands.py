@@ -72,17 +72,17 @@ def test_a_clinic_with_too_long_details_fails_clearly(scratch, tmp_path):
 
 
 def test_separators_markers_and_credit_wording_are_language_data(scratch):
-    """A language may give its own separator, bullet, step number and "provided by" wording;
-    the partners file words the credit otherwise (no English in the engine)."""
+    """A language may give its own separator, bullet and step number; the "provided by" wording
+    comes from the brand file's line for that language (no English in the engine)."""
     ja = scratch / "assets/languages/ja.yaml"
     text = ja.read_text(encoding="utf-8")
-    ja.write_text(text.rstrip("\n") + '\n  separator: "／"\n  bullet: "◆"\n  step: "{n}）"\n'
-                  '  provided_by: "提供：{name}。"\n', encoding="utf-8")
+    ja.write_text(text.rstrip("\n") + '\n  separator: "／"\n  bullet: "◆"\n  step: "{n}）"\n',
+                  encoding="utf-8")
     from leafpress.layout.items import TextLine
     laid = Project(scratch).lay_out(Job("port", "ja", "letter-2page", "valley-health"))[3]
     drawn = "".join(i.paragraph.text[i.line.start:i.line.end] for p in laid.pages for i in p.items
                       if isinstance(i, TextLine))
-    for mark in ("／", "◆", "1）", "提供：Valley Health Center。"):
+    for mark in ("／", "◆", "1）", "提供：Valley Health Center"):
         assert mark in drawn, mark
     assert "Provided by" not in drawn and " · " not in drawn and "•" not in drawn
     en = Project(scratch).lay_out(Job("port", "en", "letter-2page", "valley-health"))[3]

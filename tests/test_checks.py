@@ -195,10 +195,8 @@ def test_non_https_link_is_refused(scratch, tmp_path):
     assert "contact.website: link 'http://leaflets.example.org' is not allowed" in error
 
 
-def test_check_json_has_the_documented_fields_and_is_fast(capsys):
-    import time
-    t = time.perf_counter()
+def test_check_json_has_the_documented_fields(capsys):
+    # (How long `check` takes is measured in bench/, not asserted here: a loaded machine is no clock.)
     sample = [a for lang in CLINIC_LANGS for a in ("--lang", lang)]     # every script family
     rows = check_json(ROOT, capsys, "--brand", "open-leaflets", *sample)
-    assert time.perf_counter() - t < 10
     assert rows and all({"handout", "lang", "layout", "check", "severity", "where", "message"} <= set(r) for r in rows)

@@ -480,8 +480,10 @@ def test_interrupted_build_leaves_only_complete_pdfs(sig, slow, jobs, kill_setup
         assert seen, "the build was not caught writing a PDF"
         assert rc != 0, "the build finished before the signal"
     assert "Traceback" not in err, err
-    if sig != "SIGKILL" and rc != 0:
-        # Ctrl-C and SIGTERM stop the build the same way: one line, no traceback.
+    if sig != "SIGKILL" and rc != 0 and not (rc == -getattr(signal, sig) and not err and not slow):
+        # Ctrl-C and SIGTERM stop the build the same way: one line, no traceback. (A signal that
+        # arrives while the interpreter itself is still starting, before any of the press's code
+        # runs, ends it silently; the files are checked below all the same.)
         assert rc in (130, 143) and "interrupted" in err, (rc, err)
     _check_out(out, before)
     left = _temp_files(out)

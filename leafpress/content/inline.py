@@ -16,10 +16,13 @@ import unicodedata
 
 from .model import Span
 
-# Bidi embeddings/overrides/isolates can disguise text ("Trojan Source"); LRM, RLM and ALM are
-# the marks translators legitimately use, so they stay allowed.
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_ALLOWED_FORMAT = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f")
+# Bidi embeddings and overrides can disguise text ("Trojan Source"): refused. Isolates (LRI, RLI,
+# FSI ... PDI) and the marks LRM, RLM and ALM are what authors use to say which way a run reads
+# (a temperature, a dose, "(IR)" inside Arabic): allowed, isolates only when balanced.
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e")
+_OPENERS = set("\u2066\u2067\u2068")
+_PDI = "\u2069"
+_ALLOWED_FORMAT = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f\u2066\u2067\u2068\u2069")
 _URL = re.compile(r"^(https://[^\s<>\"'\\]+|tel:\+?[0-9 ()\-.]+|mailto:[^\s<>\"'\\@]+@[^\s<>\"'\\]+)$")
 
 
@@ -34,12 +37,21 @@ def check_url(url: str) -> str:
 
 
 def check_characters(text: str) -> None:
+    opened: list[int] = []
     for i, ch in enumerate(text):
+        if ch in _OPENERS:
+            opened.append(i)
+        elif ch == _PDI:
+            if not opened:
+                raise InlineError(f"bidi isolate end U+2069 (PDI) at character {i + 1} closes nothing: "
+                                  "remove it, or put U+2066 (LRI) or U+2067 (RLI) before the run it ends")
+            opened.pop()
         cat = unicodedata.category(ch)
         name = f"U+{ord(ch):04X}"
         if ch in _BIDI_CONTROLS:
             raise InlineError(f"invisible bidi control {name} at character {i + 1}: remove it "
-                              "(the press sets text direction itself)")
+                              "(embeddings and overrides can disguise text; to keep a run in its "
+                              "own order wrap it in U+2066 (LRI) ... U+2069 (PDI))")
         if cat == "Cc" and ch not in "\n":
             raise InlineError(f"control character {name} at character {i + 1}: remove it")
         if cat == "Cs":
@@ -53,6 +65,10 @@ def check_characters(text: str) -> None:
         if cat == "Cf" and ch not in _ALLOWED_FORMAT and not _is_tag_or_selector(ch):
             raise InlineError(f"invisible format character {name} "
                               f"({unicodedata.name(ch, 'unnamed')}) at character {i + 1}: remove it")
+    if opened:
+        i = opened[0]
+        raise InlineError(f"bidi isolate U+{ord(text[i]):04X} at character {i + 1} is never closed: "
+                          "end the run with U+2069 (PDI)")
 
 
 def _is_tag_or_selector(ch: str) -> bool:

@@ -25,7 +25,8 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     typesetter), ...] in column order (left first). Flows onto as many pages as needed."""
     W, H = spec.page_size
     size = spec.body_max
-    ctxs = [Ctx(h, lang, spec, brand, ts, diagrams, size, max(spec.line_height, lang.line_height))
+    ctxs = [Ctx(h, lang, spec, brand.for_language(lang.code, lang.rtl), ts, diagrams, size,
+                max(spec.line_height, lang.line_height))
             for h, lang, ts in sides]
     first = ctxs[0]
     for ctx in ctxs[1:]:        # a draft column says so in its language and in the first column's
@@ -101,7 +102,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     alts = {k: v for c in ctxs for k, v in c.alts.items()}
     laid = LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
                    tuple(c.lang.code for c in ctxs))
-    conserve.check(laid, [conserve.Source(c.handout, c.lang, brand, furniture=c is first) for c in ctxs])
+    conserve.check(laid, [conserve.Source(c.handout, c.lang, c.brand, furniture=c is first) for c in ctxs])
     return laid
 
 

@@ -37,6 +37,7 @@ def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts
             diagrams: dict, notice_also: str | None = None) -> LaidOut:
     """``notice_also``: the draft notice in the source language, printed after the translation's
     own (a draft leaflet says it in both). The result has passed the conservation check."""
+    brand = brand.for_language(lang.code, lang.rtl)     # its lines in this language, isolated runs
     laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also)
     conserve.check(laid, [conserve.Source(handout, lang, brand)])
     return laid
@@ -165,6 +166,7 @@ class _State:
     """How far a fixed or flowing sheet has got: the flow cursor and the next slotted figure."""
     cursor: Cursor
     fig: int
+    stuck_height: float = 0.0   # the tallest empty column a block has not fitted in so far
 
 
 def _diagram_slots(spec: LayoutSpec) -> int:
@@ -250,6 +252,12 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
                 break
             got = fill(pages, fr, blocks, state.cursor, may_skip=partial)
             if got.stuck is not None:
-                return got.stuck
+                # A short column (below a header and summary) may be too small for a block kept
+                # whole: it starts the next one. Taller than a column as tall as one it already
+                # failed in, it is taller than any column the layout has.
+                if fr.height <= state.stuck_height + 0.01:
+                    return got.stuck
+                state.stuck_height = fr.height
+                continue
             state.cursor = got.cursor
     return None

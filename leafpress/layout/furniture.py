@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import formatting
 from ..brand import Brand
 from ..errors import LeafletError
 from ..content.model import Span, Status
 from .items import Box, Link, Node, Page, Picture, Qr, Raster, Rule, Svg
+from ..text.bidi import isolate
 from .setting import Ctx, break_lines, emit, fit_words, ink_gaps
 
 
@@ -89,7 +91,7 @@ def draw_summary(ctx: Ctx, page: Page, left: float, right: float, top: float) ->
         fs = max(ctx.spec.minimum["footer"] + 1, ctx.size * 0.8)
         note = ctx.lang.strings["draft_notice"]
         if ctx.notice_also and ctx.notice_also != note:
-            note += ctx.lang.mark("separator") + ctx.notice_also
+            note += ctx.lang.mark("separator") + isolate(ctx.notice_also, ctx.lang.rtl)
         sp = ts.shape(note, bold=True)
         lines = break_lines(ctx, sp, right - left, fs, "draft notice")
         y = emit(ctx, page, sp, lines, left, right - left, y, fs, ctx.pitch(fs, 1.3), brand.colours["notice"], "P", Node("draft"))
@@ -212,26 +214,22 @@ def room(ctx: Ctx, what: str, lines: int, where: str) -> int:
 
 def _website(brand: Brand) -> Span:
     """The website as a live link, shown without its scheme."""
-    return Span(brand.website.removeprefix("https://"), href=brand.website)
+    return Span(brand.website_label, href=brand.website)
 
 
 def _credit(ctx: Ctx) -> tuple:
     """The content's source credit, then the brand's credit and licence."""
-    b = ctx.brand
-    credit = b.credit
-    wording = ctx.lang.strings.get("provided_by") or b.provided_by
-    if b.partner and wording:
-        credit += " " + wording.format(name=b.partner)
-    return tuple(ctx.handout.source_credit.spans) + (Span(ctx.lang.mark("credit_join") + credit + " " + b.licence),)
+    b = ctx.brand       # in the leaflet's language: a partner's credit says who provides it
+    return tuple(ctx.handout.source_credit.spans) + (Span(ctx.lang.mark("credit_join") + b.credit + " " + b.licence),)
 
 
 def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
     """Version and review date (and page x of y), in the leaflet's language."""
-    lang, h = ctx.lang, ctx.handout
-    bits = [lang.string("version", version=h.version),
-            lang.string("last_reviewed", date=h.last_reviewed.isoformat())]
+    lang, h, f = ctx.lang, ctx.handout, formatting.for_language(ctx.lang)
+    bits = [lang.string("version", version=f.version(h.version)),
+            lang.string("last_reviewed", date=f.date(h.last_reviewed))]
     if page is not None:
-        bits.append(lang.string("page", page=page, pages=pages))
+        bits.append(lang.string("page", page=f.number(page), pages=f.number(pages)))
     return lang.mark("separator").join(bits)
 
 

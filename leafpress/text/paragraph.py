@@ -5,10 +5,12 @@ Input: inline spans (content model), the language, font stacks. Output: a
 then be broken into lines for any width/size ratio (cached) and turned into visual-order glyph
 pieces for drawing.
 
-Steps: font per character (fallback stack) -> Unicode bidi levels (python-bidi) -> runs of
+Steps: font per character (fallback stack) -> Unicode bidi levels (UAX #9, bidi.py) -> runs of
 (font, level, style) -> HarfBuzz shaping (monotone grapheme clusters) -> line-break
 opportunities by UAX #14 with ICU's dictionaries (Thai, Khmer) and CJK no-start/no-end rules
 -> greedy filling with optional hyphenation (pyphen) -> per-line bidi reordering (rule L2).
+An isolated run (LRI/RLI/FSI ... PDI: a phone number, an address, an English term) is kept on
+one line when it fits on one; bidi controls are never drawn and never extracted.
 """
 from __future__ import annotations
 
@@ -19,18 +21,18 @@ from bisect import bisect_right
 from itertools import accumulate
 
 import uharfbuzz as hb
-from bidi import algorithm as bidi_alg
 from icu4py.breakers import LineBreaker
 
 from ..content.model import Span
-from .fonts import Font, choose_fonts
+from . import bidi
+from .fonts import Font, choose_fonts, is_ignorable
 
 # CJK line-breaking rules (kinsoku): never start a line with these...
 NO_START = set("，。、：；！？）」』】〕〉》｝］”’・…‥ー〜ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ%),.:;!?]}›»")
 # ...and never end one with these.
 NO_END = set("（「『【〔〈《｛［“‘([{‹«")
 _SPACES = set(" \u3000\u00a0")
-_RTL_CLASSES = {"R", "AL", "AN", "RLE", "RLO", "RLI"}
+_STRONG = frozenset(("L", "R", "AL", "EN", "AN"))
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,9 @@ class ShapedParagraph:
             pos += len(s.text)
         self.char_font = fonts
         self.levels = bidi_levels(self.text, rtl)
+        self.isolated = isolated_spans(self.text)
+        for a, b in self.isolated:
+            self._latin_fonts(a, b, stacks)
         self.runs = self._shape()
         adv = [0.0] * len(self.text)
         for run in self.runs:
@@ -106,11 +111,31 @@ class ShapedParagraph:
         self.prefix = [0.0, *accumulate(adv)]
         # A line may only end where a glyph cluster ends (a mark after a space stays with it).
         starts = {g[1] for run in self.runs for g in run.glyphs} | {len(self.text)}
+        if _has_control(self.text):     # a line may end before an (undrawn) bidi control
+            starts |= {i for i, ch in enumerate(self.text) if ch in bidi.CONTROLS}
         self.cluster_starts = sorted(starts)
-        self.breaks = [b for b in break_opportunities(self.text, lang, keep_all, break_after)
-                       if b in starts]
+        breaks = [b for b in break_opportunities(self.text, lang, keep_all, break_after) if b in starts]
+        # Inside an isolated run, breaks are a last resort (the run alone is wider than a line).
+        inside = {b for b in breaks for a, e in self.isolated if a < b < e}
+        self.breaks = [b for b in breaks if b not in inside]
+        self.fallback_breaks = sorted(inside)
         self._line_cache: dict = {}      # width, or (width, start) -> lines
         self._piece_cache: dict[Line, list[Piece]] = {}
+
+    def _latin_fonts(self, a: int, b: int, stacks: dict) -> None:
+        """A left-to-right isolate of Latin data (a phone number, an address, a website) is set
+        in the first font of the stack that has Latin letters: its digits and signs then match
+        its letters instead of taking the script font's own (Naskh's "+1" next to Noto Sans)."""
+        if self.text[a] != bidi.LRI or any(bidi.bidi_class(ch) in ("R", "AL") for ch in self.text[a:b]):
+            return
+        for i in range(a + 1, b - 1):
+            ch = self.text[i]
+            if ch.isalpha() or ch in bidi.CONTROLS or is_ignorable(ch):
+                continue
+            stack = stacks[self.styles[self.char_style[i]].key]
+            latin = next((f for f in stack if f.has("A") and f.has(ch)), None)
+            if latin is not None:
+                self.char_font[i] = latin
 
     # -- shaping -------------------------------------------------------------------------
     def _shape(self) -> list[Run]:
@@ -139,6 +164,11 @@ class ShapedParagraph:
         glyphs = [(info.codepoint, info.cluster, pos.x_advance / upem, pos.x_offset / upem,
                    pos.y_offset / upem)
                   for info, pos in zip(buf.glyph_infos, buf.glyph_positions)]
+        if _has_control(self.text[start:end]):      # bidi controls are invisible: not drawn
+            starts = sorted({g[1] for g in glyphs}) + [end]
+            nxt = dict(zip(starts, starts[1:]))
+            glyphs = [g for g in glyphs
+                      if not all(ch in bidi.CONTROLS for ch in self.text[g[1]:nxt[g[1]]])]
         return Run(start, end, font, level, self.char_style[start], glyphs)
 
     # -- measuring and breaking ---------------------------------------------------------------
@@ -186,9 +216,11 @@ class ShapedParagraph:
                 else:
                     break
             if best is None:
-                # The next word alone is too wide: hyphenate it, or cut it as a last resort.
+                # The next word alone is too wide: break inside an isolated run, hyphenate it,
+                # or cut it as a last resort.
                 e = ends[k]
-                line = self._hyphenate(start, e, width) or self._force(start, e, width)
+                line = self._inside_isolate(start, e, width) or self._hyphenate(start, e, width) \
+                    or self._force(start, e, width)
             else:
                 line = None
                 vis = self._trim(start, best)
@@ -200,6 +232,24 @@ class ShapedParagraph:
             lines.append(line)
             start = line.end
         return lines
+
+    def _inside_isolate(self, start: int, end: int, width: float) -> Line | None:
+        """An isolated run wider than the line: break it after the last comma that fits (an
+        address keeps "street, city" together), else at the last break that fits."""
+        best = comma = None
+        for b in self.fallback_breaks:
+            if b <= start:
+                continue
+            if b >= end or self.width(start, self._trim(start, b)) > width + 1e-6:
+                break
+            best = b
+            if self.text[self._trim(start, b) - 1] in ",;،؛、，":
+                comma = b
+        best = comma or best
+        if best is None:
+            return None
+        vis = self._trim(start, best)
+        return Line(start, best, vis, self.width(start, vis))
 
     def _hyphen_glyph(self, font: Font):
         if font._hyphen is None:
@@ -265,24 +315,38 @@ class ShapedParagraph:
             out.append((level, hy))
         if not out:
             return []
-        levels = [lv for lv, _ in out]
-        items = [p for _, p in out]
-        # Rule L2: reverse every maximal sequence at level >= k, from the highest level down.
-        top = max(levels)
-        low_odd = min((lv for lv in levels if lv % 2), default=top + 1)
-        for k in range(top, low_odd - 1, -1):
-            i = 0
-            while i < len(items):
-                if levels[i] >= k:
-                    j = i
-                    while j < len(items) and levels[j] >= k:
-                        j += 1
-                    items[i:j] = items[i:j][::-1]
-                    levels[i:j] = levels[i:j][::-1]
-                    i = j
-                else:
-                    i += 1
-        return items
+        return [out[k][1] for k in bidi.reorder([lv for lv, _ in out])]
+
+    def _marked(self, start: int, end: int, text: str) -> str:
+        """A bracket or sign in right-to-left text, with the mark that tells text extraction
+        which side it belongs to. Extractors (poppler) guess the direction of neutral characters
+        from their neighbours on the page: a bracket closing a left-to-right run would be read
+        into the right-to-left text around it, and one that closes right-to-left text after a
+        Latin term into the term ("( .)IR"). An LRM after the first, an RLM before the second
+        (both invisible) give the run back in its typed order."""
+        if any(bidi.bidi_class(ch) in _STRONG for ch in text):
+            return text
+        n = len(self.text)
+        if not text.strip():
+            # A space between two left-to-right runs of a right-to-left line (two English
+            # sentences in Arabic text) keeps them apart, in their right-to-left order.
+            if self.levels[start] % 2:
+                prv = next((i for i in range(start - 1, -1, -1) if self.text[i] not in bidi.CONTROLS), None)
+                nxt = next((i for i in range(end, n) if self.text[i] not in bidi.CONTROLS), None)
+                if prv is not None and nxt is not None and self.levels[prv] % 2 == 0 \
+                        and self.levels[nxt] % 2 == 0:
+                    return bidi.RLM + text
+            return text
+        if self.levels[start] % 2 == 0:
+            nxt = next((i for i in range(end, n) if self.text[i] not in bidi.CONTROLS), None)
+            if nxt is None or self.levels[nxt] % 2:
+                return text + bidi.LRM
+        else:
+            prv = next((i for i in range(start - 1, -1, -1)
+                        if self.text[i] not in bidi.CONTROLS and self.text[i] not in _SPACES), None)
+            if prv is not None and self.levels[prv] % 2 == 0 and bidi.bidi_class(self.text[prv]) in _STRONG:
+                return bidi.RLM + text
+        return text
 
     def _piece(self, run: Run, glyphs: list, lo: int, hi: int) -> Piece:
         starts = sorted({g[1] for g in glyphs})
@@ -292,7 +356,12 @@ class ShapedParagraph:
         prev = None
         for gid, cl, ax, dx, dy in glyphs:
             if cl != prev:
-                clusters.append([len(out), 0, self.text[cl:end_of[cl]], cl])
+                text = self.text[cl:end_of[cl]]
+                if _has_control(text):
+                    text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
+                if self.rtl:
+                    text = self._marked(cl, end_of[cl], text)
+                clusters.append([len(out), 0, text, cl])
                 prev = cl
             clusters[-1][1] += 1
             out.append((gid, ax, dx, dy))
@@ -319,34 +388,29 @@ class ShapedParagraph:
 
 
 def bidi_levels(text: str, rtl: bool) -> list[int]:
-    """Unicode bidi embedding levels per character (UAX #9, rules up to I2)."""
-    base = 1 if rtl else 0
-    if not rtl and not any(unicodedata.bidirectional(c) in _RTL_CLASSES for c in text):
-        return [0] * len(text)
-    storage = bidi_alg.get_empty_storage()
-    storage["base_level"] = base
-    storage["base_dir"] = "R" if rtl else "L"
-    bidi_alg.get_embedding_levels(text, storage)
-    for i, ch in enumerate(storage["chars"]):
-        ch["idx"] = i
-    bidi_alg.explicit_embed_and_overrides(storage)
-    bidi_alg.resolve_weak_types(storage)
-    bidi_alg.resolve_neutral_types(storage, False)
-    bidi_alg.resolve_implicit_levels(storage, False)
-    levels = [None] * len(text)
-    for ch in storage["chars"]:
-        levels[ch["idx"]] = ch["level"]
-    prev = base
-    for i, lv in enumerate(levels):     # characters removed by rule X9 take their neighbour's level
-        if lv is None:
-            levels[i] = prev
-        prev = levels[i]
-    # Rule L1: trailing whitespace goes back to the paragraph level.
-    i = len(text) - 1
-    while i >= 0 and text[i] in _SPACES:
-        levels[i] = base
-        i -= 1
-    return levels
+    """Unicode bidi embedding levels per character (UAX #9, see bidi.py)."""
+    return bidi.levels(text, 1 if rtl else 0)[0]
+
+
+def _has_control(text: str) -> bool:
+    return any(ch in bidi.CONTROLS for ch in text)
+
+
+def isolated_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each outermost isolate (initiator to its PDI) in the text."""
+    if not any(ch in bidi.ISOLATES for ch in text):
+        return []
+    out, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in (bidi.LRI, bidi.RLI, bidi.FSI):
+            if depth == 0:
+                start = i
+            depth += 1
+        elif ch == bidi.PDI and depth:
+            depth -= 1
+            if depth == 0:
+                out.append((start, i + 1))
+    return out
 
 
 @lru_cache(maxsize=4096)
