@@ -153,11 +153,16 @@ def test_large_print_moves_the_first_block_to_page_two_when_the_summary_fills_pa
     en = scratch / "handouts/port/en.yaml"
     text = en.read_text(encoding="utf-8")
     words = ("The port stays under the skin as long as you need it. " * 30).split()
-    for k in range(78, 90, 2):      # the summary ends lower and lower on page one, still fitting it
+    built = 0
+    for k in range(60, 130, 4):     # the summary ends lower and lower on page one
         en.write_text(text.replace("go home the same day.", "go home the same day. " + " ".join(words[:k]), 1),
                       encoding="utf-8")
         code, err = _check(scratch, "en", "large-print", capsys)
-        assert code == 0, (k, err)
+        # Builds, or (once the summary itself outgrows page one) says so; never "a block ... is
+        # taller than a whole column" for a heading that simply did not fit under the summary.
+        assert code == 0 or "header and summary region(s) do not fit" in err, (k, err)
+        built += code == 0
+    assert built
 
 
 def test_dual_language_sheet_starts_a_section_on_the_next_page_when_it_does_not_fit(scratch, capsys):
