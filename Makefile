@@ -1,11 +1,12 @@
 # make        set up .venv and build every leaflet into out/
+# make site   build the leaflets, then the static website into out/site/
 # make test   set up what the tests need and run the whole suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
 
-.PHONY: all build test lint package-check check bench clean tools
+.PHONY: all build site test lint package-check check bench clean tools browser-tools
 
 all: build
 
@@ -29,10 +30,28 @@ tools:
 build: $(STAMP)
 	$(PY) generate.py
 
+site: $(STAMP)
+	$(PY) generate.py site
+
+# The site's browser tests: axe-core and playwright-core, pinned in tests/browser/package-lock.json
+# (npm ci), drive Debian's chromium; nothing downloads a browser of its own.
+BROWSER := tests/browser/node_modules/.installed
+$(BROWSER): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+browser-tools:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  echo "installing chromium and npm"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium nodejs npm >/dev/null; \
+	fi
+	@$(MAKE) --no-print-directory $(BROWSER)
+
 check: $(STAMP)
 	$(PY) generate.py check
 
-test: $(STAMP) tools lint package-check
+test: $(STAMP) tools browser-tools lint package-check
 	$(PY) -m pytest -q
 
 # ruff (pyflakes and error classes) and mypy (non-strict), configured in pyproject.toml.
@@ -51,4 +70,4 @@ bench: $(STAMP)
 	$(PY) bench/bench.py
 
 clean:
-	rm -rf out .pytest_cache .pkgcheck build leafpress.egg-info
+	rm -rf out .pytest_cache .pkgcheck build leafpress.egg-info tests/browser/node_modules

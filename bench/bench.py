@@ -7,6 +7,8 @@ Reports, as a Markdown table:
   same SVG diagram) as the baseline the text engine is compared with;
 - the whole-process time of building one leaflet from a cold start;
 - full-batch wall time and documents per second at --jobs 1 and --jobs 2, and peak memory;
+- the static site on top of one brand's PDFs: a first build, a rebuild with nothing changed, and
+  the weight of each online copy with its fonts;
 - translation exchange: exporting every translation (XLIFF and PO) and importing them back
   unchanged, in a scratch copy of the project; the two pseudo-locales in every layout.
 """
@@ -141,6 +143,38 @@ def batch(jobs: int, args=(), again: bool = False) -> tuple:
     return wall, len(docs), peak, second
 
 
+def site_times() -> None:
+    """The site on top of a PDF build of one brand: first build (fonts subset from scratch), then
+    a rebuild with nothing changed; and what each online copy weighs."""
+    import gzip
+    import re
+    from leafpress.site import fonts as site_fonts
+    from leafpress.site.build import build_site
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, str(ROOT / "generate.py"), "--brand", BRAND, "--out", tmp],
+                       check=True, capture_output=True)
+        site_fonts._MADE.clear()
+        t = time.perf_counter()
+        c = time.process_time()
+        report = build_site(Project(ROOT), Path(tmp))
+        first, first_cpu = time.perf_counter() - t, time.process_time() - c
+        t = time.perf_counter()
+        again = build_site(Project(ROOT), Path(tmp))
+        second = time.perf_counter() - t
+        print(f"\nSite on top of {BRAND}'s PDFs: {len(report.pages)} pages, {report.written} files; first build "
+              f"{first:.2f} s wall ({first_cpu:.2f} s CPU in this process); rebuild, nothing changed: {second:.2f} s "
+              f"({again.written} files written)\n")
+        root = Path(tmp) / "site"
+        print("| online copy | HTML bytes | HTML gzip | fonts | total (gzip HTML/CSS + WOFF2) |")
+        print("|---|---:|---:|---:|---:|")
+        css = len(gzip.compress((root / "site.css").read_bytes(), mtime=0))
+        for page in sorted((root / "port").glob("*/index.html")):
+            html = page.read_bytes()
+            fonts = sum((page.parent / f.decode()).stat().st_size for f in re.findall(rb"url\(([^)]+\.woff2)\)", html))
+            gz = len(gzip.compress(html, mtime=0))
+            print(f"| {page.parent.name} | {len(html):,} | {gz:,} | {fonts:,} | {gz + css + fonts:,} |")
+
+
 def main() -> None:
     project = Project(ROOT)
     rows = per_document(project)
@@ -201,6 +235,7 @@ def main() -> None:
         wall, n, peak, _ = batch(jobs)
         print(f"Full batch --jobs {jobs}: {n} documents in {wall:.2f} s ({n / wall:.1f} docs/s), "
               f"peak RSS of any process so far {peak:.0f} MB")
+    site_times()
 
 
 def exchange() -> None:

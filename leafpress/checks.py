@@ -94,7 +94,7 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
     measured = readability.scores(h.summary.plain, h.lang) if reading else []
     if measured is None:
         add("reading-level", "info", h.file, "not measured: no validated readability formula for "
-            f"this language here ({readability.MEASURED} only)")
+            "this language here (English and Spanish only)")
     elif reading:
         for s in h.sections:
             text = _section_text(s)
@@ -142,9 +142,9 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
             blocking=True)
 
     # Mixed-direction runs in right-to-left text that would print out of their typed order.
-    for where, piece in h.texts() if rtl else ():
-        for typed, shown in misread_runs(piece.plain, rtl):
-            add("bidi", "warning", f"{h.file} {where}",
+    for key, rtl_text in h.texts() if rtl else ():
+        for typed, shown in misread_runs(rtl_text.plain, rtl):
+            add("bidi", "warning", f"{h.file} {key}",
                 f"\"{typed}\" will print as \"{shown}\" (left to right on the page) in this "
                 "right-to-left text, and a reader may misread it: put U+2066 (LRI) before it and "
                 "U+2069 (PDI) after it, in YAML \"\\u2066" + typed + "\\u2069\", or reword",

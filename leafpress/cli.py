@@ -22,7 +22,7 @@ from .languages import match_lang
 from .project import Job, Project, write_atomic
 from .translate.pseudo import PSEUDO
 
-COMMANDS = ("build", "check", "list", "proof", "stamp")
+COMMANDS = ("build", "check", "list", "proof", "stamp", "site")
 TRANSLATE_COMMANDS = ("export", "import", "review")     # translation exchange (leafpress/translate)
 
 
@@ -37,6 +37,7 @@ def parser() -> argparse.ArgumentParser:
                    help="build PDFs (default), check without writing PDFs, list what exists, or "
                         "proof: build, then contact sheets and side-by-side review copies; "
                         "stamp: record in translations which source version they match; "
+                        "site: build, then the static website under OUT/site/; "
                         "export: XLIFF or PO files for translators; import FILE: bring one back; "
                         "review: record a reviewer's sign-off")
     p.add_argument("file", nargs="?", metavar="FILE", help="import: the XLIFF (.xlf) or PO (.po) file")
@@ -281,7 +282,7 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             out = Path.cwd() / out
         if out.exists() and not out.is_dir():
             raise UsageError(f"--out {args.out} is a file, not a folder", hint="Name a folder for the PDFs")
-        write = args.command in ("build", "proof")
+        write = args.command in ("build", "proof", "site")
         if write:
             _sweep(out)
         previous = _previous(out) if write else {}
@@ -344,6 +345,10 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
     unchanged = sum(1 for r in results if r.get("unchanged") and r.get("path") in {j.path() for j in jobs})
     if args.command == "proof":
         code = _proofs(project, out, args, results)
+        if code:
+            return code
+    if args.command == "site":
+        code = _site(project, out, args)
         if code:
             return code
     verb = "built" if write else "checked"
@@ -512,6 +517,31 @@ def _proofs(project: Project, out: Path, args, results: list[dict]) -> int:
         return 1
     print(f"proof: {len(made)} proof PDF(s) in {out / 'proofs'}", file=sys.stderr)
     return 0
+
+
+def _site(project: Project, out: Path, args) -> int:
+    """The static site from the manifest's PDFs and the content (see leafpress/site/)."""
+    from .site import build_site
+    started = time.perf_counter()
+    try:
+        report = build_site(project, out)
+    except LeafletError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a bug must still end in one line (the PDFs are already built)
+        if args.debug:
+            traceback.print_exc()
+        print(f"error: unexpected error while building the site: {type(exc).__name__}: {exc} "
+              "(run with --debug for the traceback and report it)", file=sys.stderr)
+        return 1
+    for line in report.errors:
+        print(f"failed: {line}", file=sys.stderr)
+    print(f"site: {len(report.pages)} page(s), {report.written} file(s) written, {report.unchanged} unchanged, "
+          f"{report.removed} removed in {time.perf_counter() - started:.1f} s: {out / 'site' / 'index.html'}",
+          file=sys.stderr)
+    return 1 if report.errors else 0
 
 
 def _merge_manifest(project: Project, out: Path, previous: dict, results: list[dict]) -> list[dict]:

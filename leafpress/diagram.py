@@ -31,6 +31,8 @@ class Anchor:
     x: float          # drawing units (points at scale 1), origin bottom-left
     y: float
     side: str         # left | right
+    at: tuple = ()    # the same point in the SVG's own viewBox coordinates (origin top-left)
+    panel: str | None = None
 
 
 @dataclass
@@ -40,6 +42,8 @@ class Diagram:
     width: float
     height: float
     anchors: dict     # id -> Anchor
+    viewbox: tuple = ()               # (x, y, width, height) in SVG units
+    panels: dict | None = None        # panel id -> (x, y, width, height) in viewBox units
 
 
 def check_svg(path: Path, display: str) -> None:
@@ -116,7 +120,18 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
         x, y = float(at[0]), float(at[1])
         if not (vx <= x <= vx + vw and vy <= y <= vy + vh):
             raise doc.error(p + ("at",), "the anchor lies outside the viewbox")
-        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side)
-    diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors)
+        panel = r.string(a["panel"], p + ("panel",)) if a.get("panel") is not None else None
+        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side, (x, y), panel)
+    panels = {}
+    for i, pn in enumerate(r.seq(top["panels"], ("panels",)) if top.get("panels") is not None else ()):
+        pn = r.mapping(pn, ("panels", i), ("id", "box"))
+        box = r.seq(pn["box"], ("panels", i, "box"), 4)
+        panels[r.string(pn["id"], ("panels", i, "id"))] = tuple(float(v) for v in box)
+    for aid, a in anchors.items():
+        if a.panel is not None and a.panel not in panels:
+            raise doc.error(("anchors", aid, "panel"), f"no panel {a.panel!r} in panels:",
+                            hint="Name one of the panels, or add it to panels:")
+    diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors,
+                      (vx, vy, vw, vh), panels)
     _CACHE[key] = diagram
     return diagram

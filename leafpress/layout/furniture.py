@@ -192,8 +192,8 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     y = top - size * 0.5
     for c, sp, lines, node, role in broken:
         y = emit(c, page, sp, lines, text_x, width, y, size, pitch, brand.colours["muted"], role, node)
-    if qr:
-        place_qr(ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
+    if qr:      # a dual-language sheet's code opens the online copy in the patient's language
+        place_qr(others[-1] if others else ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height
 
 
