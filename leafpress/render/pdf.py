@@ -84,6 +84,45 @@ class GlyphWriter:
         ops.append("ET")
         return "\n".join(ops)
 
+    def _cascading_word(self, ops: list, parts: list, y: float, size: float, mark) -> None:
+        """One word of a cascading script as one ActualText span. Extraction places a span where
+        its first glyph is drawn and ends it where its last one ends, so the span opens and closes
+        with an invisible space glyph on the baseline at the word's two edges; the letters in
+        between keep their heights."""
+        piece = parts[0][3]
+        emb = parts[0][2]
+        text = "".join(t[6] for t in parts)
+        actual = text[::-1] if piece.rtl and len(text) > 1 else text
+        props = f"/ActualText <FEFF{_hex(actual)}>"
+        if mark is not None:
+            _, mcid = mark(piece.style.href, _latin(piece))
+            props = f"/MCID {mcid} " + props
+        ops.append(f"/Span <<{props}>> BDC")
+        space = piece.font.hb.get_nominal_glyph(0x20)
+        left = min(t[1] for t in parts)
+        right = max(t[1] + sum(g[1] for g in piece.glyphs[t[4]:t[4] + t[5]]) * size for t in parts)
+        if space:
+            emb.use(space, None)
+            ops.append(f"1 0 0 1 {_num(left)} {_num(y)} Tm <{space:04X}> Tj")
+        for _, cx, _, _, first, count, _ in sorted(parts, key=lambda t: t[1]):
+            for gid, ax, dx, dy in piece.glyphs[first:first + count]:
+                emb.use(gid, None)
+                ops.append(f"1 0 0 1 {_num(cx + dx * size)} {_num(y + dy * size)} Tm <{gid:04X}> Tj")
+                cx += ax * size
+        if space:
+            # Extraction takes the span's type size from where it ends, and gathers lines into a
+            # paragraph only when their baselines are close for that size. A cascading face's
+            # lines stand far apart (Nastaliq: 2.5 em of ink, lines 2.1 em apart), so the closing
+            # anchor is set at the size a face of ordinary height would have for the same ink.
+            big = size * _span_scale(piece.font)
+            back = piece.font.advance(space) * big
+            if big != size:
+                ops.append(f"/{emb.resource} {_num(big)} Tf")
+            ops.append(f"1 0 0 1 {_num(right - back)} {_num(y)} Tm <{space:04X}> Tj")
+            if big != size:
+                ops.append(f"/{emb.resource} {_num(size)} Tf")
+        ops.append("EMC")
+
     def line(self, item: TextLine, mark=None) -> str:
         """Operators for one line. ``mark(href)`` gives (tag, MCID) for tagged content; without
         it the caller has wrapped the line as an artifact."""
@@ -127,9 +166,20 @@ class GlyphWriter:
             state["open"] = (href, latin)
             state["pen"] = None
 
-        for _, cx, emb, piece, first, count, text in placed:
+        words = _cascading_words(placed)
+        for i, (_, cx, emb, piece, first, count, text) in enumerate(placed):
             href = piece.style.href
             glyphs = piece.glyphs[first:first + count]
+            if i in words:
+                if words[i] is None:
+                    continue            # drawn with the word it belongs to
+                close()
+                state["pen"] = None
+                if state["font"] != emb.resource:
+                    ops.append(f"/{emb.resource} {_num(size)} Tf")
+                    state["font"] = emb.resource
+                self._cascading_word(ops, [placed[k] for k in words[i]], y, size, mark)
+                continue
             # One glyph for one character, or a left-to-right ligature ("fi"): ToUnicode gives the
             # text back. Clusters of several glyphs (marks, conjuncts, reordered vowels) get an
             # ActualText span: drawn glyph by glyph, poppler would reorder a mark past its base.
@@ -178,6 +228,49 @@ class GlyphWriter:
         close()
         ops.append("ET")
         return "\n".join(ops)
+
+
+def _cascading_words(placed) -> dict:
+    """The words (runs of clusters of one piece between spaces, in reading order) of pieces that
+    set letters off the baseline, as Nastaliq's cascade does with nearly every letter. Drawn
+    cluster by cluster, such letters land on lines of their own in extraction and overlapping
+    neighbours swap places; each word is drawn as one span instead.
+    Returns {index of a word's first cluster: [its indices], index of another: None}."""
+    out: dict = {}
+    i, n = 0, len(placed)
+    while i < n:
+        piece = placed[i][3]
+        if not _cascades(piece):
+            i += 1
+            continue
+        j = i
+        while j < n and placed[j][3] is piece and not placed[j][6].isspace():
+            j += 1
+        if j == i:
+            i += 1
+            continue
+        out[i] = list(range(i, j))
+        out.update((k, None) for k in range(i + 1, j))
+        i = j
+    return out
+
+
+ORDINARY_HEIGHT = 1.7      # em from descender to ascender of Naskh, the everyday Arabic style
+
+
+def _span_scale(font) -> float:
+    """How much taller than an ordinary text face a font's ascender-to-descender height is
+    (Noto Nastaliq Urdu: 2.5 em, so 1.47); 1 for ordinary faces."""
+    ext = font.hb.get_font_extents("ltr")
+    return max(1.0, round((ext.ascender - ext.descender) / font.upem / ORDINARY_HEIGHT, 2))
+
+
+def _cascades(piece) -> bool:
+    """Whether a piece sets a letter (a glyph that advances) off the baseline."""
+    cached = getattr(piece, "_cascades", None)
+    if cached is None:
+        cached = piece._cascades = any(g[1] > 0 and abs(g[3]) > 1e-6 for g in piece.glyphs)
+    return cached
 
 
 def _latin(piece) -> bool:
