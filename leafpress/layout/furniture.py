@@ -146,8 +146,10 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     rows.append((ts.shape(_facts(ctx)), small, ctx.pitch(small, 1.35), brand.colours["muted"], "Note", Node("facts")))
     laid = [(sp, break_lines(ctx, sp, width, sz, "contact"), sz, p, col, role, node)
             for sp, sz, p, col, role, node in rows]
+    # Lines spaced by their ink where the language needs it (Nastaliq), as in the body.
+    ink = [ink_gaps(ctx, sp, ls, width, sz, p) for sp, ls, sz, p, *_ in laid]
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
-    total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values())
+    total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values()) + sum(map(sum, ink))
     # Room kept for any clinic: the rows that differ by clinic count as the layout says.
     n_contact = sum(len(row[1]) for row in laid[1:-2])
     n_credit = len(laid[-2][1])
@@ -162,7 +164,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):
         y -= gaps.get(i, 0)
-        y = emit(ctx, page, sp, ls, left, width, y, sz, p, col, role, node)
+        y = emit(ctx, page, sp, ls, left, width, y, sz, p, col, role, node, gaps=ink[i])
     if qr:
         y -= extra + size * 0.8 + qr
         place_qr(ctx, page, right - qr if lang.rtl else left, y, qr)
@@ -170,8 +172,9 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
         if caption is not None and brand.online(ctx.handout.id, lang.code):
             cw = width - qr - size * 0.6        # beside the code, from its top
             cx = left if lang.rtl else left + qr + size * 0.6
-            emit(ctx, page, caption, break_lines(ctx, caption, cw, small, "QR caption"), cx, cw, y + qr,
-                 small, ctx.pitch(small, 1.3), brand.colours["text"], "Note", Node("qr"))
+            cl = break_lines(ctx, caption, cw, small, "QR caption")
+            emit(ctx, page, caption, cl, cx, cw, y + qr, small, ctx.pitch(small, 1.3), brand.colours["text"],
+                 "Note", Node("qr"), gaps=ink_gaps(ctx, caption, cl, cw, small, ctx.pitch(small, 1.3)))
     return y - size if top is not None else bottom + total + size
 
 

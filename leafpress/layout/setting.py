@@ -67,7 +67,8 @@ def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
     places it (right-aligned in right-to-left text) in a column ``width`` em wide."""
     from .inspection import piece_ink
     prof: dict = {}
-    x = width - ln.width if rtl else 0.0
+    x = width - ln.width - min(max(0.0, _ink_right(sp, ln) - ln.width), max(0.0, width - ln.width)) \
+        if rtl else 0.0     # where emit puts it
     for piece in sp.pieces(ln):
         for x0, x1, lo, hi in piece_ink(piece):
             for b in range(int((x + x0) // INK_BIN), int((x + x1) // INK_BIN) + 1):
