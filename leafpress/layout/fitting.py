@@ -273,10 +273,14 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         frames = [Frame(page_index, left + c * (cw + gap), y, cw, y - y_bottom) for c in range(cols)]
         if ctx.lang.rtl:
             frames.reverse()
+        # A flowing leaflet whose first page is mostly header and summary (tall scripts, large
+        # print): what does not fit under them, a heading with its first lines included, starts
+        # the next page. Only a block taller than a whole page is an overflow.
+        partial = ctx.spec.max_pages is None and (y < top or y_bottom > bottom)
         for fr in frames:
             if state.cursor.block >= len(blocks):
                 break
-            got = fill(pages, fr, blocks, state.cursor)
+            got = fill(pages, fr, blocks, state.cursor, may_skip=partial)
             if got.stuck is not None:
                 # A short column (below a header and summary) may be too small for a block kept
                 # whole: it starts the next one. Taller than a column as tall as one it already
