@@ -4,6 +4,7 @@ before a new string key existed would otherwise fall back or fail only where the
 from __future__ import annotations
 
 from leafpress.project import Project
+from leafpress.render.pdf import _span_scale
 
 from conftest import ROOT
 
@@ -30,3 +31,33 @@ def test_a_language_without_a_string_is_found(tmp_path):
     p._cache[("l", "fr")] = type(fr)(**{**fr.__dict__, "strings": {k: v for k, v in fr.strings.items()
                                                                     if k != "icon_warning"}})
     assert lacking(p, "en") == {"fr": ["icon_warning"]}
+
+
+# poppler (pdftotext) gathers lines into one block only when their baselines are at most this
+# many times the type size apart (TextOutputDev's maxLineSpacingDelta); lines further apart each
+# become a block of their own, and its column analysis then interleaves them with the next
+# column's (Lao at 1.6 lost whole sentences). A face much taller than ordinary text (Nastaliq)
+# is read at a larger size (render/pdf.py, _span_scale), so its lines may stand further apart.
+POPPLER_LINE_SPACING = 1.5
+
+
+def too_far_apart(project: Project) -> dict[str, float]:
+    out = {}
+    for code in sorted(project.languages):
+        lang = project.language(code)
+        font = project.fonts.get(lang.fonts["regular"][0])
+        spacing = max(lang.line_height, lang.min_line_height) / _span_scale(font)
+        if spacing > POPPLER_LINE_SPACING + 1e-9:
+            out[code] = round(spacing, 2)
+    return out
+
+
+def test_every_language_sets_lines_close_enough_for_poppler_to_gather():
+    assert not too_far_apart(Project(ROOT))
+
+
+def test_lines_too_far_apart_are_found():
+    p = Project(ROOT)
+    lo = p.language("lo")
+    p._cache[("l", "lo")] = type(lo)(**{**lo.__dict__, "line_height": 1.6})
+    assert too_far_apart(p) == {"lo": 1.6}
