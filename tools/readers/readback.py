@@ -43,13 +43,14 @@ def content_strings(handout: str, lang: str) -> list[str]:
 
 
 def found(s: str, pages: list[str]) -> bool:
-    """``s`` is on a page, or begins on one page and goes on on the next (a paragraph that
+    """``s`` is on a page, or begins on one page and goes on on another (a paragraph that
     continues overleaf: whatever is drawn between, figure labels or the footer, is not an error
-    of the text)."""
+    of the text). A folded leaflet's panels are read inside, then back: a paragraph may go on
+    from the second sheet to the first."""
     for i, page in enumerate(pages):
         if s in page:
             return True
-        if i + 1 < len(pages) and s[:1] in page:
+        if len(pages) > 1 and s[:1] in page:
             lo, hi = 1, len(s) - 1          # the longest prefix of s on this page
             while lo < hi:
                 mid = (lo + hi + 1) // 2
@@ -57,7 +58,7 @@ def found(s: str, pages: list[str]) -> bool:
                     lo = mid
                 else:
                     hi = mid - 1
-            if s[:lo] in page and s[lo:] in pages[i + 1]:
+            if s[:lo] in page and any(s[lo:] in pages[j] for j in (i + 1, i - 1) if 0 <= j < len(pages)):
                 return True
     return False
 
