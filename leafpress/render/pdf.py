@@ -266,8 +266,8 @@ class _Plan:
             self.groups.append([self.groups[-1][0] if self.groups else False,
                                 [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
             pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
-        self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
-        self.bodies = self._bodies(lambda gid, text: gid)
+        self.pairs: tuple = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
+        self.bodies: list = self._bodies(lambda gid, text: gid)
 
     def _word(self, piece, group: int, text: str, latin: bool, pen: float, first: int, count: int,
               starts: list) -> None:
