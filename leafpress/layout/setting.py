@@ -20,6 +20,9 @@ from .items import Link, Node, Page, TextLine
 from .spec import LayoutSpec
 
 
+JUSTIFIED = frozenset({"block", "item", "summary"})     # node kinds whose text may be justified
+
+
 @dataclass
 class Ctx:
     handout: Handout
@@ -52,7 +55,11 @@ def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where:
 
 def emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: float, top: float,
           size: float, pitch: float, colour: str, role: str, node: Node, align: str | None = None):
-    """Draw lines from ``top`` downwards; align follows the text direction unless given."""
+    """Draw lines from ``top`` downwards; align follows the text direction unless given.
+    Body text (paragraphs, list items, the summary) is justified as the language says
+    (``justify``), all lines but a paragraph's last."""
+    if align is None and role in ("P", "LBody") and node.kind in JUSTIFIED and ctx.lang.justify != "none":
+        lines = [sp.justify(ln, width / size, ctx.lang.justify) for ln in lines]
     align = align or ("right" if ctx.lang.rtl else "left")
     y = top
     has_links = any(st.href for st in sp.styles)

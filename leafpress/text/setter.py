@@ -62,7 +62,7 @@ class Typesetter:
         if sp is None:
             try:
                 sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, hyphenator,
-                                     self.lang.line_break == "keep-all", whole)
+                                     self.lang.line_break == "keep-all", whole, self.lang.compress_punctuation)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
             per_lang[ck] = sp
