@@ -110,3 +110,35 @@ def test_justified_lines_end_at_the_column_edge(code, layout):
                 gaps = it.paragraph._gaps(it.line, "inter-character")
                 assert not gaps or short / it.size / len(gaps) > MAX_JUSTIFY_GAP, text[it.line.start:it.line.end]
     assert justified >= 15 and justified > 3 * ragged
+
+
+def greedy_and_balanced(code: str, text: str, width: float):
+    sp = Typesetter(lang(code), FONTS).shape(text, bold=True)
+    return sp, sp.lines(width), sp.balanced(width)
+
+
+@pytest.mark.parametrize("code,text,width", [
+    ("es", "Cómo le coloca el médico el puerto", 16),
+    ("ar", "لماذا البورت أفضل من الكانيولا في الذراع", 13),
+    ("zh-Hant", "您的植入式人工血管", 6.5),
+    ("hi", "दवा और खून की जाँच के लिए पोर्ट (पोर्टाकैथ)", 14),
+])
+def test_title_lines_are_balanced_in_every_script(code, text, width):
+    sp, greedy, even = greedy_and_balanced(code, text, width)
+    assert len(greedy) == len(even) == 2
+    spread = [max(ln.width for ln in ls) - min(ln.width for ln in ls) for ls in (greedy, even)]
+    assert spread[1] < spread[0] / 2, [sp.text[ln.start:ln.end] for ln in even]
+    assert not any(ln.hyphen or ln.forced for ln in even)
+    assert "".join(sp.text[ln.start:ln.end] for ln in even) == sp.text
+    assert sp.balanced(30) == sp.lines(30)          # a title that fits one line stays one line
+
+
+def test_headings_and_titles_are_set_balanced_in_the_layouts():
+    laid = Project(ROOT).lay_out(Job("port", "es", "trifold-letter", "open-leaflets"))[3]
+    lines: dict = {}
+    for page in laid.pages:
+        for it in page.items:
+            if isinstance(it, TextLine) and it.role in ("H1", "H2"):
+                lines.setdefault(it.paragraph.text, []).append(it.paragraph.text[it.line.start:it.line.end].strip())
+    assert lines["Cómo le coloca el médico el puerto"] == ["Cómo le coloca el", "médico el puerto"]
+    assert lines["Su puerto implantado"] == ["Su puerto", "implantado"]

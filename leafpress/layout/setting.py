@@ -45,8 +45,10 @@ class Ctx:
         return max(v, self.spec.minimum.get(key, 0))
 
 
-def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str):
-    lines = sp.lines(width / size)
+def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str,
+                balance: bool = False):
+    """``balance``: a title's or heading's lines as even as they can be (ShapedParagraph.balanced)."""
+    lines = sp.balanced(width / size) if balance else sp.lines(width / size)
     for ln in lines:
         if ln.forced:
             ctx.warnings.append(f"{where}: a word is wider than its column and was cut")

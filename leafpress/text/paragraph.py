@@ -347,6 +347,36 @@ class ShapedParagraph:
                                                    - self._edges(ln.start, ln.vis_end)) for ln in lines]
         return lines
 
+    def balanced(self, width: float) -> list[Line]:
+        """Lines for a title or heading: as many as filling ``width`` em gives, but as even as
+        they can be (the narrowest width that still gives that many lines), so a two-line title
+        is not one long line and an orphan word. Never hyphenated: a width that needs a cut or a
+        hyphen is not taken. Any script: only the width given to the line breaker changes."""
+        width = round(width, 4)
+        key = ("balanced", width)
+        got = self._line_cache.get(key)
+        if got is None:
+            got = self._line_cache[key] = self._balance(width)
+        return got
+
+    def _balance(self, width: float) -> list[Line]:
+        lines = self.lines(width)
+        n = len(lines)
+        if n < 2 or any(ln.forced or ln.hyphen for ln in lines):
+            return lines
+        lo, hi = max(self.min_width(), sum(ln.width for ln in lines) / n) - 1e-3, width
+        best = lines
+        for _ in range(16):         # to a thousandth of the width
+            if hi - lo < width / 1000:
+                break
+            mid = (lo + hi) / 2
+            got = self._break(mid)
+            if len(got) <= n and not any(ln.forced or ln.hyphen for ln in got):
+                hi, best = mid, got
+            else:
+                lo = mid
+        return best
+
     def justify(self, line: Line, width: float, mode: str) -> Line:
         """The line set to ``width`` em, its spare room spread evenly between characters
         ("inter-character": at every gap next to a wide (CJK) character) or at word spaces
