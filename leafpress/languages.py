@@ -30,9 +30,9 @@ OPTIONAL_STRINGS = tuple(MARKS) + ("qr_caption",) + ICON_STRINGS
 OPTIONAL_PLACEHOLDERS = {"step": ("n",)}     # the others take none
 # How body text is set, each optional with its default (a language file that leaves them out
 # is set ragged, with full-width punctuation and no size adjustment): key -> allowed values.
-SETTING_KEYS = ("justify", "compress_punctuation", "size_adjust")
+SETTING_KEYS = ("justify", "compress_punctuation", "match_latin_size")
 _SETTING_VALUES = {"justify": ("none", "inter-character", "inter-word"),
-                   "compress_punctuation": (False, True), "size_adjust": ("none", "x-height")}
+                   "compress_punctuation": (False, True), "match_latin_size": (False, True)}
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Language:
     digits: str = "latn"           # CLDR numbering system of the digits the press prints
     justify: str = "none"          # body text: "none" (ragged), "inter-character" (CJK), "inter-word"
     compress_punctuation: bool = False   # full-width punctuation half-width at line edges and in pairs
-    size_adjust: str = "none"      # "x-height": the script's font scaled to look the size of Latin
+    match_latin_size: bool = False  # the script's fonts drawn larger to look the size of Latin (fonts.py)
 
     @property
     def rtl(self) -> bool:

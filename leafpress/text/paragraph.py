@@ -269,9 +269,9 @@ class ShapedParagraph:
         buf.direction = "rtl" if level % 2 else "ltr"
         buf.language = self.lang
         hb.shape(font.hb, buf, {"dlig": False, **(features or {})})
-        upem = font.upem
-        glyphs = [(info.codepoint, info.cluster, pos.x_advance / upem, pos.x_offset / upem,
-                   pos.y_offset / upem)
+        em = font.em        # font units per em of the type size (a scaled font draws larger)
+        glyphs = [(info.codepoint, info.cluster, pos.x_advance / em, pos.x_offset / em,
+                   pos.y_offset / em)
                   for info, pos in zip(buf.glyph_infos, buf.glyph_positions)]
         if _has_control(self.text[start:end]):      # bidi controls are invisible: not drawn
             starts = sorted({g[1] for g in glyphs}) + [end]

@@ -11,7 +11,7 @@ import pyphen
 from ..content.model import Span, Text
 from ..errors import LeafletError
 from ..languages import Language
-from .fonts import FontLibrary
+from .fonts import FontLibrary, latin_size_factor
 from .paragraph import ShapedParagraph
 
 _SHAPED: dict = {}          # language -> {spans: ShapedParagraph}, most recently used last
@@ -26,6 +26,14 @@ class Typesetter:
         self.rtl = lang.rtl
         self.stacks = {style: [fonts.get(n, lang.file) for n in names]
                        for style, names in lang.fonts.items()}
+        # ``match_latin_size``: the script's fonts (those before the first with Latin letters)
+        # drawn larger, by a factor measured from the regular fonts, so the script looks the
+        # size of the Latin text beside it (dual-language sheets, English terms inside it).
+        self.size_factor = latin_size_factor(self.stacks["regular"], lang.script) if lang.match_latin_size else 1.0
+        if self.size_factor != 1.0:
+            for style, stack in self.stacks.items():
+                k = next((i for i, f in enumerate(stack) if f.has("x")), len(stack))
+                self.stacks[style] = [f.scaled(self.size_factor) for f in stack[:k]] + stack[k:]
         self.hyphenator = None
         if lang.hyphenation and hyphenate:
             try:
