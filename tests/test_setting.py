@@ -9,7 +9,7 @@ from leafpress.languages import load_language
 from leafpress.layout.items import TextLine
 from leafpress.layout.setting import JUSTIFIED
 from leafpress.project import Job, Project
-from leafpress.text.fonts import FontLibrary
+from leafpress.text.fonts import FontLibrary, letter_height
 from leafpress.text.paragraph import MAX_JUSTIFY_GAP, ShapedParagraph
 from leafpress.text.setter import Typesetter
 
@@ -119,7 +119,7 @@ def greedy_and_balanced(code: str, text: str, width: float):
 
 @pytest.mark.parametrize("code,text,width", [
     ("es", "Cómo le coloca el médico el puerto", 16),
-    ("ar", "لماذا البورت أفضل من الكانيولا في الذراع", 13),
+    ("ar", "لماذا البورت أفضل من الكانيولا في الذراع", 16),
     ("zh-Hant", "您的植入式人工血管", 6.5),
     ("hi", "दवा और खून की जाँच के लिए पोर्ट (पोर्टाकैथ)", 14),
 ])
@@ -142,3 +142,51 @@ def test_headings_and_titles_are_set_balanced_in_the_layouts():
                 lines.setdefault(it.paragraph.text, []).append(it.paragraph.text[it.line.start:it.line.end].strip())
     assert lines["Cómo le coloca el médico el puerto"] == ["Cómo le coloca el", "médico el puerto"]
     assert lines["Su puerto implantado"] == ["Su puerto", "implantado"]
+
+
+# -- per-script size --------------------------------------------------------------------------
+def test_size_factor_is_measured_from_the_fonts():
+    factors = {code: Typesetter(lang(code), FONTS).size_factor for code in ("ar", "fa", "hi", "th", "en", "zh-Hant")}
+    assert factors["ar"] == factors["fa"] and 1.15 <= factors["ar"] <= 1.35     # Naskh looks ~20 % smaller
+    assert factors["hi"] == 1.0 and factors["en"] == 1.0 and factors["zh-Hant"] == 1.0   # never drawn smaller
+    ar = Typesetter(lang("ar"), FONTS)
+    naskh, latin = ar.stacks["regular"][0], ar.stacks["regular"][-1]
+    assert naskh.scale == factors["ar"] and latin.scale == 1.0
+    # Drawn at that size, the Arabic letters stand as tall as the Latin ones beside them.
+    assert letter_height(FONTS.get("NotoNaskhArabic-Regular"), "Arab") * naskh.scale == \
+        pytest.approx(letter_height(latin, "Latn"), rel=0.01)
+    # In em of the type size, a scaled font's glyphs are that much wider.
+    sp = ShapedParagraph((Span("البورت"),), ar.stacks, "ar", True)
+    plain = ShapedParagraph((Span("البورت"),), ar.plain, "ar", True)     # the press's own strings
+    assert sp.width(0, len(sp.text)) == pytest.approx(plain.width(0, len(plain.text)) * naskh.scale)
+
+
+def test_the_pdf_sets_the_script_font_at_its_own_size(tmp_path):
+    import re
+
+    from pypdf import PdfReader
+    from leafpress.cli import main
+    assert main(["build", "--lang", "ar", "--layout", "bilingual-letter", "--brand", "open-leaflets",
+                 "--out", str(tmp_path)], root=ROOT) == 0
+    page = PdfReader(tmp_path / "open-leaflets/port/port-ar-bilingual-letter.pdf").pages[0]
+    fonts = {name.lstrip("/"): str(f.get_object()["/BaseFont"]) for name, f in page["/Resources"]["/Font"].items()}
+    sizes: dict = {}
+    for res, size in re.findall(r"/(LP\d+) ([\d.]+) Tf", page.get_contents().get_data().decode("latin-1")):
+        sizes.setdefault(fonts[res].split("+")[-1], set()).add(float(size))
+    factor = Typesetter(lang("ar"), FONTS).size_factor
+    # The body: English at 12 pt, the Arabic beside it at 12 pt times the factor.
+    assert 12.0 in sizes["NotoSans-Regular"]
+    assert round(12.0 * factor, 3) in sizes["NotoNaskhArabic-Regular"]
+
+
+def test_language_setting_keys_have_defaults_and_are_checked(tmp_path):
+    from leafpress.errors import LeafletError
+    en = lang("en")
+    assert (en.justify, en.compress_punctuation, en.match_latin_size) == ("none", False, False)
+    folder = tmp_path / "assets" / "languages"
+    folder.mkdir(parents=True)
+    text = (ROOT / "assets/languages/en.yaml").read_text(encoding="utf-8")
+    (folder / "en.yaml").write_text(text.replace("line_height:", "justify: full\nline_height:", 1), encoding="utf-8")
+    with pytest.raises(LeafletError) as err:
+        load_language(folder / "en.yaml", tmp_path)
+    assert "justify" in str(err.value) and "inter-character" in str(err.value)
