@@ -119,7 +119,7 @@ def greedy_and_balanced(code: str, text: str, width: float):
 
 @pytest.mark.parametrize("code,text,width", [
     ("es", "Cómo le coloca el médico el puerto", 16),
-    ("ar", "لماذا البورت أفضل من الكانيولا في الذراع", 16),
+    ("ar", "لماذا البورت أفضل من الكانيولا في الذراع", 13),
     ("zh-Hant", "您的植入式人工血管", 6.5),
     ("hi", "दवा और खून की जाँच के लिए पोर्ट (पोर्टाकैथ)", 14),
 ])
