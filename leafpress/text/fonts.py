@@ -2,7 +2,8 @@
 
 Input: font names (file stems in ``assets/fonts`` or a brand's folder) and strings.
 Output: :class:`Font` objects (HarfBuzz face, coverage, metrics, raw bytes for embedding),
-loaded once per process, and for a string the font each character is drawn with.
+loaded once per process, and for a string the font each character is drawn with; for a stack,
+the factor its script font is drawn at to look the size of its Latin font (latin_size_factor).
 """
 from __future__ import annotations
 

@@ -9,6 +9,9 @@ Steps: font per character (fallback stack) -> Unicode bidi levels (UAX #9, bidi.
 (font, level, style) -> HarfBuzz shaping (monotone grapheme clusters) -> line-break
 opportunities by UAX #14 with ICU's dictionaries (Thai, Khmer) and CJK no-start/no-end rules
 -> greedy filling with optional hyphenation (pyphen) -> per-line bidi reordering (rule L2).
+Also: full-width punctuation set half-width (``compress``), lines justified to a width
+(``justify``: room added between characters or at spaces, positions only) and balanced lines
+for titles and headings (``balanced``).
 An isolated run (LRI/RLI/FSI ... PDI: a phone number, an address, an English term) is kept on
 one line when it fits on one; bidi controls are never drawn and never extracted.
 """
