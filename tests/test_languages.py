@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from leafpress.project import Project
 from leafpress.render.pdf import _span_scale
+from leafpress.text.fonts import latin_size_factor
 
 from conftest import ROOT
 
@@ -37,7 +38,8 @@ def test_a_language_without_a_string_is_found(tmp_path):
 # many times the type size apart (TextOutputDev's maxLineSpacingDelta); lines further apart each
 # become a block of their own, and its column analysis then interleaves them with the next
 # column's (Lao at 1.6 lost whole sentences). A face much taller than ordinary text (Nastaliq)
-# is read at a larger size (render/pdf.py, _span_scale), so its lines may stand further apart.
+# is read at a larger size (render/pdf.py, _span_scale), and a script font drawn larger than
+# the type size (match_latin_size) is read at the size it is drawn: their lines may stand further apart.
 POPPLER_LINE_SPACING = 1.5
 
 
@@ -45,8 +47,9 @@ def too_far_apart(project: Project) -> dict[str, float]:
     out = {}
     for code in sorted(project.languages):
         lang = project.language(code)
-        font = project.fonts.get(lang.fonts["regular"][0])
-        spacing = max(lang.line_height, lang.min_line_height) / _span_scale(font)
+        stack = [project.fonts.get(n) for n in lang.fonts["regular"]]
+        drawn = latin_size_factor(stack, lang.script) if lang.match_latin_size else 1.0
+        spacing = max(lang.line_height, lang.min_line_height) / drawn / _span_scale(stack[0])
         if spacing > POPPLER_LINE_SPACING + 1e-9:
             out[code] = round(spacing, 2)
     return out

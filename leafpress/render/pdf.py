@@ -84,9 +84,10 @@ class GlyphWriter:
             emb = self.embedded(piece.font)
             plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
             rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
-            if current != emb.resource:
-                ops.append(f"/{emb.resource} {_num(size)} Tf")
-                current = emb.resource
+            fsize = size * piece.font.scale     # a script font drawn larger (text/fonts.py)
+            if current != (emb.resource, fsize):
+                ops.append(f"/{emb.resource} {_num(fsize)} Tf")
+                current = (emb.resource, fsize)
             ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             run = None                  # the Latin-script flag of the marked content open
@@ -94,7 +95,7 @@ class GlyphWriter:
             word = None                 # the cascading word being drawn (see _Word)
             for k, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
                 if word is not None and k == word.end:
-                    ops.append(word.close(emb, size, xs[i], item.y))
+                    ops.append(word.close(emb, fsize, xs[i], item.y))
                     word = None
                 latin = latin and quoting
                 if mark is not None and latin != run:
@@ -105,16 +106,16 @@ class GlyphWriter:
                     run = latin
                 if k in words:
                     word = words[k]
-                    ops.append(word.open(emb, size, xs[i], item.y))
+                    ops.append(word.open(emb, fsize, xs[i], item.y))
                 for (rise, entries, hidden, resume), body in zip(subs, group):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
                     if hidden:
                         # A size of its own: pdf.js starts a new text item at a change of size,
                         # so it does not reorder a mark with its letter. Then the pen goes back
                         # where the visible glyphs left it.
-                        tf = f"/{emb.resource} {_num(size * hidden)} Tf"
-                        tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr "
-                              f"1 0 0 1 {_num(xs[i] + resume * size)} {_num(item.y)} Tm")
+                        tf = f"/{emb.resource} {_num(fsize * hidden)} Tf"
+                        tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(fsize)} Tf 100 Tz 0 Tr "
+                              f"1 0 0 1 {_num(xs[i] + resume * fsize)} {_num(item.y)} Tm")
                     elif RTL_SPACE in entries[0][1] and entries[0][1].strip(_MARKS) == " ":
                         # poppler: a plain space (with the direction marks the bidi layer gave it)
                         actual = entries[0][1].replace(RTL_SPACE, " ", 1)
@@ -128,7 +129,7 @@ class GlyphWriter:
                         tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
                     ops.append(tj)
             if word is not None:
-                ops.append(word.close(emb, size, xs[i], item.y))
+                ops.append(word.close(emb, fsize, xs[i], item.y))
             if run is not None:
                 ops.append("EMC")
         ops.append("ET")
@@ -187,11 +188,12 @@ class _Plan:
         font = piece.font
         scale = 1000.0 / font.upem
         nominal = font.hb.get_nominal_glyph
-        # Where each glyph's origin is (em from the piece's left edge), in visual order.
+        # Where each glyph's origin is (em of the font's own size, which is the type size
+        # times its scale, from the piece's left edge), in visual order.
         origins, pen = [], 0.0
         for _, ax, dx, _ in piece.glyphs:
-            origins.append(pen + dx)
-            pen += ax
+            origins.append(pen + dx / font.scale)
+            pen += ax / font.scale
         clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
         latin = _scripts(piece)
         if piece.rtl:
@@ -201,7 +203,7 @@ class _Plan:
         self.groups: list = []          # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
         self.words: list[_Word] = []    # a cascading piece's words (each cluster a group of its own)
         cascading = _cascades(piece)
-        starts = [origins[g] - piece.glyphs[g][2] for g in range(len(origins))]
+        starts = [origins[g] - piece.glyphs[g][2] / font.scale for g in range(len(origins))]
         pen = 0.0
         for (first, count, text, _), in_latin in zip(clusters, latin):
             if cascading:
@@ -277,7 +279,7 @@ class _Plan:
         if not core or core.isspace():
             return
         left = min(starts[g] for g in range(first, first + count))
-        right = max(starts[g] + piece.glyphs[g][1] for g in range(first, first + count))
+        right = max(starts[g] + piece.glyphs[g][1] / piece.font.scale for g in range(first, first + count))
         last = self.words[-1] if self.words else None
         if last is not None and last.end == group and last.latin == latin:
             last.text += text
@@ -320,7 +322,7 @@ class _Word:
 
     def __init__(self, start, end, text, latin, left, right, pen_before, pen_after, piece):
         self.start, self.end, self.text, self.latin = start, end, text, latin
-        self.left, self.right = left, right            # em from the piece's left edge
+        self.left, self.right = left, right            # em (of the font's size) from the piece's left edge
         self.pen_before, self.pen_after = pen_before, pen_after
         self.piece = piece
 
@@ -329,7 +331,7 @@ class _Word:
         space = font.hb.get_nominal_glyph(0x20)
         if not space:
             return None
-        return emb.code(space, SILENT[self.piece.rtl]), font.advance(space)
+        return emb.code(space, SILENT[self.piece.rtl]), font.hb.get_glyph_h_advance(space) / font.upem
 
     def open(self, emb: EmbeddedFont, size: float, x: float, y: float) -> str:
         # Poppler spreads an ActualText over the span's width left to right.
@@ -360,7 +362,7 @@ class _Word:
 def _span_scale(font) -> float:
     """How much taller than an ordinary text face a font's ascender-to-descender height is
     (Noto Nastaliq Urdu: 2.5 em, so 1.47); 1 for ordinary faces."""
-    return max(1.0, round((font.ascent + font.descent) / ORDINARY_HEIGHT, 2))
+    return max(1.0, round((font.ascent + font.descent) / font.scale / ORDINARY_HEIGHT, 2))
 
 
 def _cascades(piece) -> bool:
