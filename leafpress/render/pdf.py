@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import uharfbuzz as hb
 from reportlab import rl_config
 from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
@@ -79,6 +80,7 @@ class GlyphWriter:
             x += piece.width * size
         soft = item.line.end if getattr(item.line, "hyphen", False) else None
         current = None
+        marks = []
         for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
             piece = pieces[i]
             emb = self.embedded(piece.font)
@@ -120,8 +122,48 @@ class GlyphWriter:
                     ops.append(tj)
             if run is not None:
                 ops.append("EMC")
+            marks += [(emb.font, gid, xs[i] + x * size, item.y + dy * size) for gid, x, dy in plan.marks]
         ops.append("ET")
+        if marks:
+            # The text is the letters' (the marks read as nothing): the outlines are an artifact.
+            ops.append("/Artifact BMC")
+            for font, gid, x, y in marks:
+                k = size / font.upem
+                ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm {_glyph_path(font, gid)} f Q")
+            ops.append("EMC")
         return "\n".join(ops)
+
+
+@lru_cache(maxsize=4096)
+def _glyph_path(font, gid: int) -> str:
+    """A glyph's outline as path operators, in font units (the caller scales it)."""
+    ops: list[str] = []
+    last = [0.0, 0.0]
+
+    def move(x, y, _):
+        ops.append(f"{_num(x)} {_num(y)} m")
+        last[:] = x, y
+
+    def line(x, y, _):
+        ops.append(f"{_num(x)} {_num(y)} l")
+        last[:] = x, y
+
+    def cubic(x1, y1, x2, y2, x, y, _):
+        ops.append(" ".join(_num(v) for v in (x1, y1, x2, y2, x, y)) + " c")
+        last[:] = x, y
+
+    def quad(qx, qy, x, y, _):            # as the cubic it is
+        x0, y0 = last
+        cubic(x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0), x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y, _)
+
+    funcs = hb.DrawFuncs()
+    funcs.set_move_to_func(move)
+    funcs.set_line_to_func(line)
+    funcs.set_cubic_to_func(cubic)
+    funcs.set_quadratic_to_func(quad)
+    funcs.set_close_path_func(lambda _: ops.append("h"))
+    font.hb.draw_glyph(gid, funcs, None)
+    return " ".join(ops) if ops else "0 0 m"
 
 
 def _scripts(piece) -> list[bool]:
@@ -241,13 +283,11 @@ class _Plan:
                     grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
                     before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
                     subs.append([0.0, [(carrier, ch, before)], grow, pen])
-        # Raised or lowered glyphs that stand for no text come last: PDFium groups text objects
-        # into lines by height, and a mark met among the letters can split a line in two.
-        for g, gid in deferred:
-            before = _adjust((pen - origins[g]) * 1000)
-            self.groups.append([self.groups[-1][0] if self.groups else False,
-                                [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
-            pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
+        # Raised or lowered glyphs that stand for no text (a mark the cluster's first glyph
+        # reads for) are drawn as outlines, not text: as text objects of their own, PDFium took
+        # one a few points above the letters for a new line, split the line there and read its
+        # halves in the wrong order.
+        self.marks = tuple((gid, origins[g], piece.glyphs[g][3]) for g, gid in deferred)
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
