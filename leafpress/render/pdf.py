@@ -11,6 +11,7 @@ text goes in as glyph ids.
 """
 from __future__ import annotations
 
+import copy
 import io
 import math
 import unicodedata
@@ -81,10 +82,13 @@ class GlyphWriter:
         soft = item.line.end if getattr(item.line, "hyphen", False) else None
         current = None
         marks = []
+        ltr_runs = _ltr_runs(item, xs, soft) if item.paragraph.rtl else {}
         for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
             piece = pieces[i]
             emb = self.embedded(piece.font)
             plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
+            if ltr_runs.get(i):
+                plan = plan.anchored(*ltr_runs[i])
             rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
             if current != emb.resource:
                 ops.append(f"/{emb.resource} {_num(size)} Tf")
@@ -215,7 +219,7 @@ class _Plan:
     em, ActualText or None, [(gid, text, adjustment before it)])."""
 
     def __init__(self, piece, soft: bool):
-        font = piece.font
+        font = self.font = piece.font
         scale = 1000.0 / font.upem
         nominal = font.hb.get_nominal_glyph
         # Where each glyph's origin is (em from the piece's left edge), in visual order.
@@ -291,6 +295,83 @@ class _Plan:
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
+    def _tokens(self, font) -> list | None:
+        """The piece's glyphs as PDFium's bidi sees them: runs of letters, of digits, and each
+        other character alone, with where each glyph's origin is (em from the piece's left)."""
+        cached = getattr(self, "_token_cache", 0)
+        if cached != 0:
+            return cached
+        self._token_cache = None
+        if any(rise or hidden for _, subs in self.groups for rise, _, hidden, _ in subs) \
+                or font.hb.get_nominal_glyph(32) is None:
+            return None
+        tokens: list = []
+        pen = 0.0
+        for latin, subs in self.groups:
+            for _, entries, _, _ in subs:
+                for gid, text, before in entries:
+                    origin = pen - before / 1000
+                    kind = (latin, _pdfium_class(text))
+                    if not tokens or tokens[-1][0] != kind or kind[1] == "N":
+                        tokens.append((kind, []))
+                    tokens[-1][1].append((gid, text, origin))
+                    pen = origin + _width(font, gid)
+        self._token_cache = tokens
+        return tokens
+
+    def tokens(self, font) -> int:
+        got = self._tokens(font)
+        return len(got) if got else 0
+
+    def anchored(self, right: float, k0: int) -> "_Plan":
+        """This left-to-right piece of a right-to-left line, written for PDFium's reading.
+
+        PDFium sorts a line's text objects by where they start and then reverses the order of
+        the line's runs of one direction, and every space, dot or bracket is a run of its own:
+        the words of an English name or the parts of a web address came back in reverse
+        ("org.theinterventionalinitiative"). Here each run of letters, of digits and each other
+        character is a text object of its own that starts with a blank glyph (the font's
+        space) just inside the right end of the left-to-right run (``right``, em from the
+        piece's left edge), each further one (``k0`` counts those of the run's earlier pieces)
+        a hair more to the left, and then steps back to where its glyphs are drawn: PDFium
+        meets them in reverse and so reads them in order. Every glyph is drawn where it was;
+        pdf.js and MuPDF (content order) and poppler (the glyphs' places) read the same words."""
+        key = (round(right, 4), k0)
+        done = self.__dict__.setdefault("_anchored", {})
+        if key in done:
+            return done[key]
+        tokens = self._tokens(self.font)
+        if not tokens:
+            done[key] = self
+            return self
+        font = self.font
+        space = font.hb.get_nominal_glyph(32)
+        plan = copy.copy(self)
+        groups: list = []
+        pen = 0.0
+        for k, ((latin, _), glyphs) in enumerate(tokens, k0 + 1):
+            anchor = right - 0.001 * k        # (not by the blank's width: fonts differ in it)
+            entries = [(space, " ", _adjust((pen - anchor) * 1000))]
+            pen = anchor + _width(font, space)
+            for n, (gid, text, origin) in enumerate(glyphs):
+                if n == 0:
+                    # A thousandth or two of an em off: pdf.js takes a glyph that lands exactly
+                    # where the last one ended, after a blank, for the next word (a space in
+                    # "leaflets . example . org"); one a hair off it joins to the word. (Two
+                    # amounts in turn: a one-glyph token before was moved as well.)
+                    origin += 0.001 * (1 + k % 2)
+                entries.append((gid, text, _adjust((pen - origin) * 1000)))
+                pen = origin + _width(font, gid)
+            if not groups or groups[-1][0] != latin:
+                groups.append([latin, []])
+            groups[-1][1].append([0.0, entries, False, None])
+        plan.groups = groups
+        plan.pairs = tuple((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
+        plan.bodies = plan._bodies(lambda gid, text: gid)
+        plan.__dict__["_anchored"] = {}
+        done[key] = plan
+        return plan
+
     def _bodies(self, code) -> list:
         """Per group, per rise: the TJ array's body."""
         out = []
@@ -310,6 +391,20 @@ class _Plan:
         return self._bodies(emb.code)
 
 
+def _width(font, gid: int) -> float:
+    """A glyph's advance as written in /W, in em."""
+    return round(font.hb.get_glyph_h_advance(gid) * 1000.0 / font.upem) / 1000
+
+
+def _pdfium_class(text: str) -> str:
+    """How PDFium's bidi groups a glyph's text: letters (L), digits (D) or other (N)."""
+    ch = text.strip(_MARKS)[:1]
+    if not ch:
+        return "N"
+    kind = unicodedata.bidirectional(ch)
+    return "L" if kind == "L" else "D" if kind in ("EN", "AN") else "N"
+
+
 def _split_marks(text: str) -> tuple[str, str, str]:
     """A cluster's text as (direction marks before, the rest, direction marks after)."""
     a, b = 0, len(text)
@@ -327,6 +422,28 @@ def _plan(piece, soft: bool) -> _Plan:
     if plan is None:
         plan = piece._plan = _Plan(piece, soft)
     return plan
+
+
+def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
+    """For the left-to-right pieces of a right-to-left line, by piece index: where the run of
+    such pieces they belong to ends on the right (em from the piece's left edge) and how many
+    tokens (see :meth:`_Plan.anchored`) the run's earlier pieces hold."""
+    pieces, size = item.pieces, item.size
+    order = sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters))
+    out: dict = {}
+    run: list = []
+    for i in order + [None]:
+        if i is not None and not pieces[i].rtl:
+            run.append(i)
+            continue
+        if run:
+            right = max(xs[j] + pieces[j].width * size for j in run)
+            k0 = 0
+            for j in run:
+                out[j] = ((right - xs[j]) / size, k0)
+                k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft).tokens(pieces[j].font)
+            run = []
+    return out
 
 
 def _adjust(v: float) -> float:
