@@ -96,7 +96,8 @@ class GlyphWriter:
             ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             run = None                  # the Latin-script flag of the marked content open
-            for (latin, subs), group in zip(plan.groups, bodies):
+            token_text = getattr(plan, "token_text", {})
+            for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
                 latin = latin and quoting
                 if mark is not None and latin != run:
                     if run is not None:
@@ -104,9 +105,12 @@ class GlyphWriter:
                     tag, mcid = mark(piece.style.href, latin, rect)
                     ops.append(f"/{tag} <</MCID {mcid}>> BDC")
                     run = latin
-                for (rise, entries, hidden, resume), body in zip(subs, group):
+                for si, ((rise, entries, hidden, resume), body) in enumerate(zip(subs, group)):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
-                    if hidden:
+                    if (gi, si) in token_text:
+                        # The token's own text, without its blank (see _Plan.anchored).
+                        tj = f"/{TOKEN_TAG} <</ActualText <FEFF{_utf16(token_text[gi, si])}>>> BDC {tj} EMC"
+                    elif hidden:
                         # A size of its own: pdf.js starts a new text item at a change of size,
                         # so it does not reorder a mark with its letter. Then the pen goes back
                         # where the visible glyphs left it.
@@ -205,6 +209,7 @@ SILENT = ("\u2060", "\u200f")
 # poppler's text plain.
 RTL_SPACE = "\u200f "
 _MARKS = "".join(sorted(bidi.MARKS))
+TOKEN_TAG = "LTRRun"    # marked content giving a token its text without its blank (_Plan.anchored)
 SQUEEZE = 0.1       # horizontal scale of the invisible glyphs that carry a cluster's further characters
 
 
@@ -366,6 +371,8 @@ class _Plan:
                 groups.append([latin, []])
             groups[-1][1].append([0.0, entries, False, None])
         plan.groups = groups
+        plan.token_text = {(gi, si): "".join(e[1] for e in entries[1:])
+                       for gi, (_, subs) in enumerate(groups) for si, (_, entries, _, _) in enumerate(subs)}
         plan.pairs = tuple((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
         plan.bodies = plan._bodies(lambda gid, text: gid)
         plan.__dict__["_anchored"] = {}
@@ -389,6 +396,10 @@ class _Plan:
 
     def render(self, emb: EmbeddedFont) -> list:
         return self._bodies(emb.code)
+
+
+def _utf16(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
 
 
 def _width(font, gid: int) -> float:
