@@ -53,6 +53,7 @@ class GlyphWriter:
     def __init__(self, canvas: Canvas):
         self.canvas = canvas
         self.fonts: dict = {}
+        self.right_to_left = False      # the document says its reading order is right to left
 
     def embedded(self, font) -> EmbeddedFont:
         emb = self.fonts.get(font.name)
@@ -82,7 +83,7 @@ class GlyphWriter:
         soft = item.line.end if getattr(item.line, "hyphen", False) else None
         current = None
         marks = []
-        ltr_runs = _ltr_runs(item, xs, soft) if item.paragraph.rtl else {}
+        ltr_runs = _ltr_runs(item, xs, soft) if self.right_to_left or _pdfium_rtl(item) else {}
         for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
             piece = pieces[i]
             emb = self.embedded(piece.font)
@@ -435,6 +436,26 @@ def _plan(piece, soft: bool) -> _Plan:
     return plan
 
 
+def _pdfium_rtl(item: TextLine) -> bool:
+    """Whether PDFium reads this line right to left in a document that does not say its order
+    is right to left: it has at least as many runs of right-to-left letters as of left-to-right
+    ones (PDFium's CFX_BidiString)."""
+    kinds = []
+    for piece in item.pieces:
+        for *_, text, index in piece.clusters:
+            for ch in text:
+                b = unicodedata.bidirectional(ch)
+                kinds.append((index, "R" if b in ("R", "AL") else "L" if b == "L" else ""))
+    kinds.sort(key=lambda k: k[0])
+    runs = {"R": 0, "L": 0, "": 0}
+    last = None
+    for _, kind in kinds:
+        if kind != last:
+            runs[kind] += 1
+            last = kind
+    return runs["R"] > 0 and runs["R"] >= runs["L"]
+
+
 def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
     """For the left-to-right pieces of a right-to-left line, by piece index: where the run of
     such pieces they belong to ends on the right (em from the piece's left edge) and how many
@@ -485,6 +506,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         # The predominant reading order; PDFium orders the runs of a mixed line by it.
         c.setViewerPreference("Direction", "R2L")
     writer = GlyphWriter(c)
+    writer.right_to_left = _right_to_left(laid)
     tagger = Tagger(laid.lang or meta.lang, laid.parts)
     # Footer text repeats on every page: it is tagged once (its last appearance), an artifact elsewhere.
     last_seen = {}
