@@ -301,9 +301,10 @@ class _Plan:
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
-    def _tokens(self, font) -> list | None:
+    def _tokens(self) -> list | None:
         """The piece's glyphs as PDFium's bidi sees them: runs of letters, of digits, and each
         other character alone, with where each glyph's origin is (em from the piece's left)."""
+        font = self.font
         cached = getattr(self, "_token_cache", 0)
         if cached != 0:
             return cached
@@ -325,8 +326,9 @@ class _Plan:
         self._token_cache = tokens
         return tokens
 
-    def tokens(self, font) -> int:
-        got = self._tokens(font)
+    def tokens(self) -> int:
+        """How many text objects :meth:`anchored` writes (0: it leaves the piece as it is)."""
+        got = self._tokens()
         return len(got) if got else 0
 
     def anchored(self, right: float, k0: int) -> "_Plan":
@@ -346,7 +348,7 @@ class _Plan:
         done = self.__dict__.setdefault("_anchored", {})
         if key in done:
             return done[key]
-        tokens = self._tokens(self.font)
+        tokens = self._tokens()
         if not tokens:
             done[key] = self
             return self
@@ -470,10 +472,12 @@ def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
             continue
         if run:
             right = max(xs[j] + pieces[j].width * size for j in run)
-            k0 = 0
+            k0, found = 0, {}
             for j in run:
-                out[j] = ((right - xs[j]) / size, k0)
-                k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft).tokens(pieces[j].font)
+                found[j] = ((right - xs[j]) / size, k0)
+                k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft).tokens()
+            if k0 > 1:                  # a single word PDFium reads right as it is
+                out.update(found)
             run = []
     return out
 
