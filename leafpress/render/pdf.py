@@ -97,7 +97,7 @@ class GlyphWriter:
             ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             run = None                  # the Latin-script flag of the marked content open
-            token_text = getattr(plan, "token_text", {})
+            token_text = plan.token_text
             for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
                 latin = latin and quoting
                 if mark is not None and latin != run:
@@ -226,6 +226,7 @@ class _Plan:
 
     def __init__(self, piece, soft: bool):
         font = self.font = piece.font
+        self.token_text: dict = {}      # (group, sub) -> a token's own text (see anchored())
         scale = 1000.0 / font.upem
         nominal = font.hb.get_nominal_glyph
         # Where each glyph's origin is (em from the piece's left edge), in visual order.
