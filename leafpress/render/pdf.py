@@ -28,7 +28,8 @@ from reportlab.pdfgen.canvas import Canvas
 from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, Qr, Raster, Rule, Svg, TextLine
 from ..text import bidi
 from .assets import drawing, qr_modules
-from reportlab.pdfbase.pdfdoc import PDFName, PDFString
+from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress,
+                                      xObjectName)
 
 from .pdfa import add_output_intent
 from .pdffont import EmbeddedFont
@@ -54,6 +55,7 @@ class GlyphWriter:
         self.canvas = canvas
         self.fonts: dict = {}
         self.right_to_left = False      # the document says its reading order is right to left
+        self.outlines: dict = {}        # (font, glyph) -> name of the form XObject drawing it
 
     def embedded(self, font) -> EmbeddedFont:
         emb = self.fonts.get(font.name)
@@ -138,27 +140,45 @@ class GlyphWriter:
             ops.append("/Artifact BMC")
             for font, gid, x, y in marks:
                 k = size / font.upem
-                ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm {_glyph_path(font, gid)} f Q")
+                ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm /{self.outline(font, gid)} Do Q")
             ops.append("EMC")
         return "\n".join(ops)
+
+    def outline(self, font, gid: int) -> str:
+        """The resource name of a form XObject that fills the glyph's outline (font units, in
+        the current fill colour), written once per document and named on the current page."""
+        key = (font.name, gid)
+        name = self.outlines.get(key)
+        if name is None:
+            name = self.outlines[key] = f"G{len(self.outlines) + 1}"
+            e = font.hb.get_glyph_extents(gid)
+            bbox = [e.x_bearing, e.y_bearing + e.height, e.x_bearing + e.width, e.y_bearing] if e else [0, 0, 0, 0]
+            form = PDFStream(PDFDictionary({"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
+                                            "BBox": PDFArray(bbox), "Resources": PDFDictionary({})}),
+                             (_glyph_path(font, gid) + " f").encode("ascii"), filters=[PDFZCompress])
+            self.canvas._doc.Reference(form, xObjectName(name))
+        if name not in self.canvas._formsinuse:
+            self.canvas._formsinuse.append(name)     # the page's resources name it (ReportLab)
+        return xObjectName(name)
 
 
 @lru_cache(maxsize=4096)
 def _glyph_path(font, gid: int) -> str:
-    """A glyph's outline as path operators, in font units (the caller scales it)."""
+    """A glyph's outline as path operators, in font units (the caller scales it; whole units,
+    a thousandth of an em or finer, are as exact as print needs)."""
     ops: list[str] = []
     last = [0.0, 0.0]
 
     def move(x, y, _):
-        ops.append(f"{_num(x)} {_num(y)} m")
+        ops.append(f"{round(x)} {round(y)} m")
         last[:] = x, y
 
     def line(x, y, _):
-        ops.append(f"{_num(x)} {_num(y)} l")
+        ops.append(f"{round(x)} {round(y)} l")
         last[:] = x, y
 
     def cubic(x1, y1, x2, y2, x, y, _):
-        ops.append(" ".join(_num(v) for v in (x1, y1, x2, y2, x, y)) + " c")
+        ops.append(" ".join(str(round(v)) for v in (x1, y1, x2, y2, x, y)) + " c")
         last[:] = x, y
 
     def quad(qx, qy, x, y, _):            # as the cubic it is
@@ -295,10 +315,19 @@ class _Plan:
                     before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
                     subs.append([0.0, [(carrier, ch, before)], grow, pen])
         # Raised or lowered glyphs that stand for no text (a mark the cluster's first glyph
-        # reads for) are drawn as outlines, not text: as text objects of their own, PDFium took
-        # one a few points above the letters for a new line, split the line there and read its
-        # halves in the wrong order.
-        self.marks = tuple((gid, origins[g], piece.glyphs[g][3]) for g, gid in deferred)
+        # reads for) come last. Right to left they are drawn as outlines, not text: as text
+        # objects of their own, PDFium took one a few points above the letters for a new line,
+        # split the line there and read its halves in the wrong order (left to right, the
+        # halves of a split line keep their order).
+        self.marks: tuple = ()
+        if piece.rtl:
+            self.marks = tuple((gid, origins[g], piece.glyphs[g][3]) for g, gid in deferred)
+            deferred = []
+        for g, gid in deferred:
+            before = _adjust((pen - origins[g]) * 1000)
+            self.groups.append([self.groups[-1][0] if self.groups else False,
+                                [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
+            pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
 
