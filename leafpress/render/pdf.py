@@ -102,17 +102,24 @@ class GlyphWriter:
             token_text = plan.token_text
             for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
                 latin = latin and quoting
-                if mark is not None and latin != run:
+                tokens = (gi, 0) in token_text
+                if mark is not None and (latin != run or tokens):
                     if run is not None:
                         ops.append("EMC")
-                    tag, mcid = mark(piece.style.href, latin, rect)
-                    ops.append(f"/{tag} <</MCID {mcid}>> BDC")
-                    run = latin
+                        run = None
+                    if not tokens:
+                        tag, mcid = mark(piece.style.href, latin, rect)
+                        ops.append(f"/{tag} <</MCID {mcid}>> BDC")
+                        run = latin
                 for si, ((rise, entries, hidden, resume), body) in enumerate(zip(subs, group)):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
-                    if (gi, si) in token_text:
-                        # The token's own text, without its blank (see _Plan.anchored).
-                        tj = f"/{TOKEN_TAG} <</ActualText <FEFF{_utf16(token_text[gi, si])}>>> BDC {tj} EMC"
+                    if tokens:
+                        # The token's own text, without its blank (see _Plan.anchored), with
+                        # its MCID in one property list: PDFium reads the ActualText only on the
+                        # innermost marked content, poppler's structure text ends a sequence
+                        # with an MCID at any EMC inside it.
+                        mcid = f"/MCID {mark(piece.style.href, latin, rect)[1]} " if mark is not None else ""
+                        tj = f"/{TOKEN_TAG} <<{mcid}/ActualText <FEFF{_utf16(token_text[gi, si])}>>> BDC {tj} EMC"
                     elif hidden:
                         # A size of its own: pdf.js starts a new text item at a change of size,
                         # so it does not reorder a mark with its letter. Then the pen goes back
