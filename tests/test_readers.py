@@ -83,7 +83,7 @@ OTHER_LANGS = ["ar", "hi", "th", "zh-Hant"]
 # - pdftotext on the Arabic and English sheet takes the page as left to right (more
 #   left-to-right letters) and then splits each Arabic line at its full stops and commas
 #   (poppler's reorderText counts them with numbers), so a line's sentences come back in reverse.
-OTHER_FLOORS = {("bilingual-letter", "ar", "poppler"): 0.8}
+OTHER_FLOORS = {("bilingual-letter", "ar", "poppler"): 0.75}   # measured 0.80
 
 
 @pytest.fixture(scope="module")

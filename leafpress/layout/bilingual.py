@@ -26,7 +26,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     W, H = spec.page_size
     size = spec.body_max
     ctxs = [Ctx(h, lang, spec, brand.for_language(lang.code, lang.rtl), ts, diagrams, size,
-                leading(spec, lang),
+                leading(spec, lang, ts.size_factor),
                 peers=tuple(p.for_language(lang.code, lang.rtl) for p in peers))
             for h, lang, ts in sides]
     first = ctxs[0]

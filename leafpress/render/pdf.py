@@ -141,13 +141,13 @@ class GlyphWriter:
                     ops.append(tj)
             if run is not None:
                 ops.append("EMC")
-            marks += [(emb.font, gid, xs[i] + x * size, item.y + dy * size) for gid, x, dy in plan.marks]
+            marks += [(emb.font, fsize, gid, xs[i] + x * fsize, item.y + dy * size) for gid, x, dy in plan.marks]
         ops.append("ET")
         if marks:
             # The text is the letters' (the marks read as nothing): the outlines are an artifact.
             ops.append("/Artifact BMC")
-            for font, gid, x, y in marks:
-                k = size / font.upem
+            for font, fsize, gid, x, y in marks:
+                k = fsize / font.upem
                 ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm /{self.outline(font, gid)} Do Q")
             ops.append("EMC")
         return "\n".join(ops)
@@ -513,7 +513,7 @@ def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
             right = max(xs[j] + pieces[j].width * size for j in run)
             k0, found = 0, {}
             for j in run:
-                found[j] = ((right - xs[j]) / size, k0)
+                found[j] = ((right - xs[j]) / (size * pieces[j].font.scale), k0)     # em of the piece's font
                 k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft).tokens()
             if k0 > 1:                  # a single word PDFium reads right as it is
                 out.update(found)
