@@ -4,7 +4,6 @@ before a new string key existed would otherwise fall back or fail only where the
 from __future__ import annotations
 
 from leafpress.project import Project
-from leafpress.render.pdf import _span_scale
 from leafpress.text.fonts import latin_size_factor
 
 from conftest import ROOT
@@ -38,7 +37,7 @@ def test_a_language_without_a_string_is_found(tmp_path):
 # many times the type size apart (TextOutputDev's maxLineSpacingDelta); lines further apart each
 # become a block of their own, and its column analysis then interleaves them with the next
 # column's (Lao at 1.6 lost whole sentences). A face much taller than ordinary text (Nastaliq)
-# is read at a larger size (render/pdf.py, _span_scale), and a script font drawn larger than
+# is read at a larger size (Font.reading_scale), and a script font drawn larger than
 # the type size (match_latin_size) is read at the size it is drawn: their lines may stand further apart.
 POPPLER_LINE_SPACING = 1.5
 
@@ -49,7 +48,7 @@ def too_far_apart(project: Project) -> dict[str, float]:
         lang = project.language(code)
         stack = [project.fonts.get(n) for n in lang.fonts["regular"]]
         drawn = latin_size_factor(stack, lang.script) if lang.match_latin_size else 1.0
-        spacing = max(lang.line_height, lang.min_line_height) / drawn / _span_scale(stack[0])
+        spacing = max(lang.line_height, lang.min_line_height) / drawn / stack[0].reading_scale
         if spacing > POPPLER_LINE_SPACING + 1e-9:
             out[code] = round(spacing, 2)
     return out

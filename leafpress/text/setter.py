@@ -37,6 +37,8 @@ class Typesetter:
         # pitches their layouts give them.
         self.size_factor = latin_size_factor(self.stacks["regular"], lang.script) if lang.match_latin_size else 1.0
         self.plain = self.stacks
+        # The size readers take the text at (Nastaliq's words read larger: Font.reading_scale).
+        self.reading_size = self.size_factor * self.plain["regular"][0].reading_scale
         if self.size_factor != 1.0:
             self.stacks = {}
             for style, stack in self.plain.items():

@@ -44,9 +44,8 @@ def content_strings(handout: str, lang: str) -> list[str]:
 
 def found(s: str, pages: list[str]) -> bool:
     """``s`` is on a page, or begins on one page and goes on on another (a paragraph that
-    continues overleaf: whatever is drawn between, figure labels or the footer, is not an error
-    of the text). A folded leaflet's panels are read inside, then back: a paragraph may go on
-    from the second sheet to the first."""
+    continues overleaf, or on a folded leaflet from an inside panel to one on the outside:
+    whatever is drawn between, figure labels or the footer, is not an error of the text)."""
     for i, page in enumerate(pages):
         if s in page:
             return True
@@ -58,7 +57,7 @@ def found(s: str, pages: list[str]) -> bool:
                     lo = mid
                 else:
                     hi = mid - 1
-            if s[:lo] in page and any(s[lo:] in pages[j] for j in (i + 1, i - 1) if 0 <= j < len(pages)):
+            if s[:lo] in page and any(s[lo:] in other for j, other in enumerate(pages) if j != i):
                 return True
     return False
 
