@@ -75,7 +75,18 @@ class Brand:
     def for_language(self, code: str, rtl: bool) -> "Brand":
         """The brand as a leaflet in language ``code`` prints it: each line in that language
         where the brand file translates it, otherwise the source text as an isolated run (in its
-        own direction, never scrambled); phone and address always isolated."""
+        own direction, never scrambled); phone and address always isolated. Made once per
+        language (every document sizes its clinic rooms by all the project's brands)."""
+        made = self.__dict__.get("_by_language")
+        if made is None:
+            made = {}
+            object.__setattr__(self, "_by_language", made)     # a cache, not a field
+        key = (code, rtl)
+        if key not in made:
+            made[key] = self._for_language(code, rtl)
+        return made[key]
+
+    def _for_language(self, code: str, rtl: bool) -> "Brand":
         own = self.translations.get(code, {})
         base = self.translations.get("", {})     # the source lines of a partner's nonprofit
 

@@ -6,16 +6,20 @@ layouts and brands.
 """
 from __future__ import annotations
 
-import pyphen
 
 from ..content.model import Span, Text
 from ..errors import LeafletError
 from ..languages import Language
 from .fonts import FontLibrary
 from .paragraph import ShapedParagraph
+from ..lru import Lru
 
-_SHAPED: dict = {}          # language -> {spans: ShapedParagraph}, most recently used last
+_SHAPED: dict = {}          # language -> Lru(spans -> ShapedParagraph), most recently used last
 _LANGS_KEPT = 3             # a batch goes language by language: keep a few, free the rest
+# Paragraphs kept per language: a handout's content is a few hundred; each clinic adds its
+# contact, credit and name lines (and every document sizes the clinic rooms by all clinics'
+# lines), so a worker's memory is bounded however many clinics it builds.
+PARAGRAPHS_KEPT = 16384
 
 
 class Typesetter:
@@ -29,6 +33,7 @@ class Typesetter:
         self.hyphenator = None
         if lang.hyphenation and hyphenate:
             try:
+                import pyphen         # only a layout that hyphenates loads a dictionary
                 self.hyphenator = pyphen.Pyphen(lang=lang.hyphenation, left=3, right=3)
             except KeyError:
                 raise LeafletError(f"pyphen has no hyphenation dictionary {lang.hyphenation!r}",
@@ -52,7 +57,7 @@ class Typesetter:
         cache = self.lang.code + ("+hyphenated" if self.hyphenator else "")
         per_lang = _SHAPED.pop(cache, None)
         if per_lang is None:
-            per_lang = {}
+            per_lang = Lru(None, PARAGRAPHS_KEPT)
             while len(_SHAPED) >= _LANGS_KEPT:
                 _SHAPED.pop(next(iter(_SHAPED)))
         _SHAPED[cache] = per_lang
@@ -65,5 +70,5 @@ class Typesetter:
                                      self.lang.line_break == "keep-all", whole)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
-            per_lang[ck] = sp
+            per_lang.put(ck, sp)
         return sp
