@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import traceback
-from collections import deque
+from collections import Counter, deque
 from pathlib import Path
 
 from .errors import LeafletError
@@ -49,8 +49,7 @@ def failed(job: Job, message: str) -> dict:
 def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
     """Hand each worker whole languages, so a text is shaped by one worker only (when there are
     enough languages to keep every worker busy); otherwise small even shares."""
-    per_lang = max(sum(1 for j in jobs if (j.handout, j.lang) == key)
-                   for key in {(j.handout, j.lang) for j in jobs})
+    per_lang = Counter((j.handout, j.lang) for j in jobs).most_common(1)[0][1]    # one pass over the jobs
     size = per_lang if len(jobs) // per_lang >= n * 2 else max(1, len(jobs) // (n * 8))
     return [jobs[i:i + size] for i in range(0, len(jobs), size)]
 

@@ -240,6 +240,7 @@ def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
     ids, problems = [], []
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
+        r = Reader(doc)         # each clinic's entry is bounded on its own (MAX_TEXT), not the file's sum
         try:
             p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
             pid = r.ident(p["id"], k + ("id",))
@@ -263,6 +264,9 @@ def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | Leaf
     out: dict[str, Brand | LeafletError] = {}
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
+        # Each entry on its own: a thousand clinics' contact blocks are more text than one
+        # leaflet may hold, yet each clinic's is small (the file itself is bounded by its size).
+        r = Reader(doc)
         try:
             p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
             pid = r.ident(p["id"], k + ("id",))

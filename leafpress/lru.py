@@ -47,3 +47,52 @@ class Lru:
 def sizes() -> dict[str, tuple[int, int]]:
     """name -> (entries, bound) of every bounded cache made so far."""
     return {name: (len(c), c.size) for name, c in _ALL.items()}
+
+
+_DOCUMENT = [0]         # which document the process is building (see next_document)
+
+
+def next_document() -> None:
+    """A new document begins: what is made from now on and asked for again in a later document
+    is shared (kept in a :class:`Shared` cache's main part); what only one document used is not."""
+    _DOCUMENT[0] += 1
+
+
+class Shared:
+    """A cache in two parts: what a document makes goes into a small probation part; it moves to
+    the main part when a later document asks for it (the handout's paragraphs, the page furniture
+    every leaflet prints). What one document alone uses (a clinic's contact and credit lines)
+    leaves with the next ``probation`` entries, so it never crowds out what is shared."""
+
+    def __init__(self, name: str | None, size: int, probation: int):
+        self.main = Lru(None, size)
+        self.new = Lru(None, probation)
+        self.name, self.size = name, size + probation
+        if name is not None:
+            _ALL[name] = self         # type: ignore[assignment]
+
+    def get(self, key, default=None):
+        got = self.main.get(key, _MISSING)
+        if got is not _MISSING:
+            return got
+        got = self.new.get(key, _MISSING)
+        if got is _MISSING:
+            return default
+        value, made_in = got
+        if made_in != _DOCUMENT[0]:
+            self.new._d.pop(key)
+            self.main.put(key, value)
+        return value
+
+    def put(self, key, value) -> None:
+        self.new.put(key, (value, _DOCUMENT[0]))
+
+    def __len__(self) -> int:
+        return len(self.main) + len(self.new)
+
+    def clear(self) -> None:
+        self.main.clear()
+        self.new.clear()
+
+
+_MISSING = object()

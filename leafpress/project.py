@@ -400,11 +400,19 @@ class Project:
     def build(self, job: Job, write: bool = True, release: bool = False) -> tuple[dict, bytes | None]:
         """One document: its manifest entry and, when ``write`` and it built, the PDF's bytes
         (the caller writes them into the output folder it owns)."""
-        from .layout.engine import line_collisions
-        from .render.pdf import Metadata, render_pdf
+        from .lru import next_document
+        next_document()
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)
+        try:
+            return self._build(job, entry, h, lang, brand, laid, partner, write, release)
+        finally:
+            _forget_furniture(laid)
+
+    def _build(self, job: Job, entry: dict, h, lang, brand, laid, partner, write: bool, release: bool):
+        from .layout.engine import line_collisions
+        from .render.pdf import Metadata, render_pdf
         found = self.findings(job, h, brand, laid)
         entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) +
                                                [f.line() for f in found if f.severity == "warning"]))
@@ -431,6 +439,18 @@ class Project:
         entry["pages"] = len(laid.pages)
         entry["sha256"] = hashlib.sha256(data).hexdigest()
         return entry, data
+
+
+def _forget_furniture(laid) -> None:
+    """After a document: the glyph pieces of its lines that are not the handout's content (a
+    clinic's contact, credit, name; page facts) are dropped. Those texts stay shaped (every
+    document sizes its clinic rooms by all clinics' lines), but what drawing one adds to them is
+    not kept for every clinic a worker has built: its memory stays flat over clinics."""
+    from .layout.items import TextLine
+    for page in laid.pages:
+        for item in page.items:
+            if isinstance(item, TextLine) and not item.node.content:
+                item.paragraph.forget_pieces()
 
 
 def _says_source(path: Path) -> bool:

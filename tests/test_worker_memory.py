@@ -170,3 +170,13 @@ def test_lru_keeps_the_most_recently_used(size):
         c.put(i, str(i))
         c.get(0)            # 0 is used all along: kept
     assert len(c) == size and c.get(0) == "0" and c.get(4) == "4" and c.get(1) is None
+
+
+def test_a_thousand_partner_clinics_all_load(tmp_path):
+    """The nonprofit's largest job is 1,000 clinics: the limit on a file's text applies to each
+    clinic's entry, not to the partners file's sum (which stopped at about 400 clinics)."""
+    root = copy_project(tmp_path / "proj")
+    ids = _partners(root, 1000)
+    p = Project(root)
+    assert p.partner_ids == ids and p.partner_errors == [] and p.partners_error is None
+    assert p.brand(ids[-1]).organisation == "Synthetic Clinic 999 of the Valley"

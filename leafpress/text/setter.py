@@ -12,14 +12,15 @@ from ..errors import LeafletError
 from ..languages import Language
 from .fonts import FontLibrary
 from .paragraph import ShapedParagraph
-from ..lru import Lru
+from ..lru import Shared
 
-_SHAPED: dict = {}          # language -> Lru(spans -> ShapedParagraph), most recently used last
+_SHAPED: dict = {}          # language -> Shared(spans -> ShapedParagraph), most recently used last
 _LANGS_KEPT = 3             # a batch goes language by language: keep a few, free the rest
-# Paragraphs kept per language: a handout's content is a few hundred; each clinic adds its
-# contact, credit and name lines (and every document sizes the clinic rooms by all clinics'
-# lines), so a worker's memory is bounded however many clinics it builds.
-PARAGRAPHS_KEPT = 16384
+# Paragraphs kept per language: what documents share (a handout's content is a few hundred,
+# the page furniture), and, on probation, what one document made (a clinic's contact, credit
+# and name lines): a worker's memory stays flat however many clinics it builds.
+PARAGRAPHS_KEPT = 4096
+PARAGRAPHS_NEW = 512
 
 
 class Typesetter:
@@ -57,7 +58,7 @@ class Typesetter:
         cache = self.lang.code + ("+hyphenated" if self.hyphenator else "")
         per_lang = _SHAPED.pop(cache, None)
         if per_lang is None:
-            per_lang = Lru(None, PARAGRAPHS_KEPT)
+            per_lang = Shared(None, PARAGRAPHS_KEPT, PARAGRAPHS_NEW)
             while len(_SHAPED) >= _LANGS_KEPT:
                 _SHAPED.pop(next(iter(_SHAPED)))
         _SHAPED[cache] = per_lang
