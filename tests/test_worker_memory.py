@@ -11,6 +11,7 @@ import random
 import pytest
 
 import leafpress.project as project_module
+import leafpress.render.pdf  # noqa: F401  (its caches exist before the test bounds them)
 from leafpress import lru, outdir
 from leafpress.layout import inspection
 from leafpress.project import Job, Project
@@ -35,8 +36,9 @@ def test_many_clinics_in_one_worker_keep_every_cache_within_its_bound(tmp_path, 
     bytes as with the usual bounds (an evicted entry is made again, identically)."""
     root = copy_project(tmp_path / "proj")
     ids = _partners(root, 16)
-    small = 48
+    small, new = 48, 200          # probation holds more than one document makes
     monkeypatch.setattr(setter, "PARAGRAPHS_KEPT", small)
+    monkeypatch.setattr(setter, "PARAGRAPHS_NEW", new)
     setter._SHAPED.clear()
     for cache in lru._ALL.values():
         monkeypatch.setattr(cache, "size", 4)
@@ -48,12 +50,12 @@ def test_many_clinics_in_one_worker_keep_every_cache_within_its_bound(tmp_path, 
         assert entry["status"] == "ok", entry.get("error")
         digests[pid] = entry["sha256"]
         sizes_seen.append(dict(lru.sizes()))
-        sizes_seen[-1]["shaped"] = (max(len(c) for c in setter._SHAPED.values()), small)
+        sizes_seen[-1]["shaped"] = (max(len(c) for c in setter._SHAPED.values()), small + new)
         project_cache.append(len(p._cache))
     for seen in sizes_seen:
         assert all(n <= bound for n, bound in seen.values()), seen
     assert len(setter._SHAPED) <= setter._LANGS_KEPT
-    assert sizes_seen[-1]["shaped"][0] == small            # the bound was reached, and held
+    assert max(len(c.main) for c in setter._SHAPED.values()) == small     # the bound was reached, and held
     assert project_cache[2] == project_cache[-1]           # nothing kept per clinic built
     for pid in ids[-3:]:
         by_language = p.brand(pid).__dict__.get("_by_language", {})
@@ -180,3 +182,24 @@ def test_a_thousand_partner_clinics_all_load(tmp_path):
     p = Project(root)
     assert p.partner_ids == ids and p.partner_errors == [] and p.partners_error is None
     assert p.brand(ids[-1]).organisation == "Synthetic Clinic 999 of the Valley"
+
+
+def test_manifest_merge_and_stale_removal_are_linear_in_the_documents():
+    """cli._merge_manifest over n and 8n clinics' entries (half rebuilt, a quarter of the rest no
+    longer buildable): linear (issue 13's complexity rule, this process's CPU time)."""
+    from types import SimpleNamespace
+
+    from leafpress.cli import _merge_manifest
+    from test_limits import assert_linear
+
+    def step(n: int, k: int) -> None:
+        brands = [f"c{k}-{i}" for i in range(n)]
+        project = SimpleNamespace(handouts={"port": {"en": None, "es": None}}, layouts=["a", "b"],
+                                  all_brands=lambda: brands[: 3 * n // 4], partners_error=None, brands={})
+        entries = [{"handout": "port", "lang": lang, "layout": lay, "brand": b,
+                    "path": Job("port", lang, lay, b).path()} for b in brands for lang in ("en", "es")
+                   for lay in ("a", "b")]
+        previous = {e["path"]: e for e in entries}
+        merged, stale = _merge_manifest(project, previous, entries[::2])
+        assert len(merged) + len(stale) == len(entries)
+    assert_linear(step, 800)
