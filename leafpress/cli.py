@@ -271,6 +271,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         # reads a file again only if its size, times or inode changed.
         recorder = Recorder(out_dir, {"engine": ENGINE_VERSION, "project": str(project.root),
                                       "input_files": project.hashed}, previous, old_findings)
+        recorder.on_disk = last
     digests = {j: project.input_hash(j) for j in jobs} if write else {}
     todo = [j for j in jobs
             if not write or args.force or args.release

@@ -213,8 +213,7 @@ class OutDir:
         """Remove the press's own temporary files a killed build left, in the folders it writes
         to (and nowhere else). Returns how many."""
         folders = {self.path, self.path / "proofs"}
-        for rel in rels:
-            parent = Path(rel).parent
+        for parent in {rel.rpartition("/")[0] for rel in rels}:     # a few folders for many documents
             folders.add(self.path / parent)
             folders.add(self.path / "previews" / parent)
         n = 0
@@ -307,6 +306,7 @@ class Recorder:
         self.last = time.monotonic()
         self.broken: str | None = None     # why the manifest could not be written
         self.cost = 0.0                     # seconds the last manifest write took
+        self.on_disk: dict | None = None    # the manifest as read at the start, until one is written
 
     def document(self, entry: dict, data: bytes | None) -> None:
         self.pending.append((entry, data))
@@ -319,6 +319,9 @@ class Recorder:
     def _manifest(self, documents, findings) -> None:
         started = time.monotonic()
         manifest = dict(self.head, documents=sorted(documents, key=lambda r: r["path"]), findings=findings)
+        if manifest == self.on_disk:
+            return              # what the folder's manifest already says (a rebuild that changed nothing)
+        self.on_disk = None
         data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
         write_atomic(self.out.path / MANIFEST, data, inside=self.out.path)
         self.cost = time.monotonic() - started

@@ -203,3 +203,18 @@ def test_manifest_merge_and_stale_removal_are_linear_in_the_documents():
         merged, stale = _merge_manifest(project, previous, entries[::2])
         assert len(merged) + len(stale) == len(entries)
     assert_linear(step, 800)
+
+
+def test_a_rebuild_that_changes_nothing_leaves_the_manifest_alone(scratch, tmp_path, capsys):
+    """Nothing changed: no PDF and not the manifest is rewritten (its bytes and time stay)."""
+    from leafpress.cli import main
+    out = tmp_path / "out"
+    args = ["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--out", str(out)]
+    assert main(args, root=scratch) == 0
+    assert main(args, root=scratch) == 0          # marks the entry unchanged: written once more
+    first = (out / "manifest.json").stat().st_mtime_ns, (out / "manifest.json").read_bytes()
+    assert main(args, root=scratch) == 0
+    assert ((out / "manifest.json").stat().st_mtime_ns, (out / "manifest.json").read_bytes()) == first
+    assert "built 0 of 1 document(s), 1 unchanged" in capsys.readouterr().err
+    stats = json.loads(first[1])
+    assert stats["input_files"] and all(d.get("stat") for d in stats["documents"])
