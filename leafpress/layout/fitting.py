@@ -183,8 +183,8 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
         if spec.fold_marks and n > 1:
             for x in spec.folds(pages.index(page), ctx.lang.rtl):
                 mark, m = spec.measures["fold_mark"], spec.printable + 0.5  # only where printers print
-                page.items.append(Rule(x, H - m, x, H - m - mark, "#999999", 0.5))
-                page.items.append(Rule(x, m, x, m + mark, "#999999", 0.5))
+                page.items.append(Rule(x, H - m, x, H - m - mark, "#999999", 0.5, part="fold"))
+                page.items.append(Rule(x, m, x, m + mark, "#999999", 0.5, part="fold"))
     if spec.footer is not None:
         for i, page in enumerate(pages):
             draw_footer(ctx, page, i, len(pages), short=not full_footer(i))

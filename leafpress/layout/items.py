@@ -130,6 +130,7 @@ class Rule:
     role: str = "Artifact"
     node: Node | None = None
     dot: float = 0.0         # radius of a dot drawn at (x2, y2), for leader lines
+    part: str | None = None  # a printer's mark (fold, crop): where it may go is the layout's print data
 
 
 @dataclass(frozen=True)
@@ -216,3 +217,12 @@ class LaidOut:
     lang: str = ""                                # the document's language
     parts: tuple = ()                             # dual-language sheets: the languages, in order
     quote_lang: str | None = None                 # language of Latin-script terms in a non-Latin text
+    print_boxes: PrintBoxes | None = None         # a print-shop copy: bleed and marks outside the trim
+
+
+@dataclass(frozen=True)
+class PrintBoxes:
+    """The page boxes of a print-shop copy, in points outside the trim (the page's own size):
+    the bleed (BleedBox) and the sheet with the marks (MediaBox)."""
+    bleed: float
+    media: float

@@ -40,6 +40,8 @@ MEASURES = {
     "footer_qr": 58.0,       # pt: the smallest QR code in a page footer
     "contact_min": 11.0,     # pt: the least size of phone numbers, web and e-mail addresses
     "fold_mark": 14.0,       # pt: length of the fold marks at the top and bottom edges
+    "crop_mark": 14.17,      # pt: length of a print-shop copy's crop and fold marks (5 mm), drawn
+                             # outside the trim from the bleed's edge
     "min_column_gap": 1.3,   # × body: the least gap between columns, whatever spacing.column_gap
                              # says (narrower, readers and text extraction run columns together)
 }
@@ -80,6 +82,7 @@ class LayoutSpec:
     hyphenate: bool = False      # break words at hyphenation points (narrow panels may opt in)
     printable: float = 18.0      # pt from the trim edge where office printers start to print
     bleeds: frozenset = frozenset({"band"})  # backgrounds (band, cover) that may run off the edge
+    bleed: float = 3 * 72 / 25.4  # pt: how far those run past the trim in a print-shop copy (3 mm)
     panel_widths: tuple = ()     # per page, per panel (left to right): its width in pt, or None
                                  # (an equal share of the rest); a trifold's inside flap is narrower
 
@@ -271,9 +274,11 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     if top.get("brand_lines") is not None:
         bl = r.mapping(top["brand_lines"], ("brand_lines",), (), BRAND_LINES)
         brand_lines = {k: int(number(v, ("brand_lines", k), 1, 40)) for k, v in bl.items()}
-    printable, bleeds = 18.0, frozenset({"band"})     # a header band runs off the edge by default
+    printable, bleeds, bleed = 18.0, frozenset({"band"}), 3 * 72 / 25.4   # a header band runs off the edge by default
     if top.get("print") is not None:
-        pr = r.mapping(top["print"], ("print",), (), ("margin", "bleeds"))
+        pr = r.mapping(top["print"], ("print",), (), ("margin", "bleeds", "bleed"))
+        if pr.get("bleed") is not None:
+            bleed = number(pr["bleed"], ("print", "bleed"), 0, 36)
         if pr.get("margin") is not None:
             printable = number(pr["margin"], ("print", "margin"), 0, 144)
         if pr.get("bleeds") is not None:
@@ -310,6 +315,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         printable=printable,
         hyphenate=bool(top.get("hyphenate", False)),
         bleeds=bleeds,
+        bleed=bleed,
         panel_widths=tuple(panel_widths),
     )
     # A geometry no content can fit is the layout's error, not the content's.
