@@ -83,6 +83,8 @@ class LayoutSpec:
     printable: float = 18.0      # pt from the trim edge where office printers start to print
     bleeds: frozenset = frozenset({"band"})  # backgrounds (band, cover) that may run off the edge
     bleed: float = 3 * 72 / 25.4  # pt: how far those run past the trim in a print-shop copy (3 mm)
+    last_page_min: float = 0.0   # flowing layouts: the least share of the last page's body height
+                                 # its text may take (less: page breaks move earlier to fill it)
     panel_widths: tuple = ()     # per page, per panel (left to right): its width in pt, or None
                                  # (an equal share of the rest); a trifold's inside flap is narrower
 
@@ -157,7 +159,8 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
                                    "spacing", "header", "footer", "pages"),
-                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print", "hyphenate"))
+                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print", "hyphenate",
+                    "last_page_min"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -252,6 +255,12 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     if max_pages is None and not any(r.slot == "body" for regions in pages[-1] for r in regions):
         raise doc.error(("pages", len(pages) - 1), "the last page repeats while content flows, but it has no body region",
                         hint="Add {slot: body} to the last page")
+    if top.get("bilingual") is not None and top.get("last_page_min") is not None:
+        raise doc.error(("last_page_min",), "is not applied to dual-language sheets yet",
+                        hint="Remove it; it is for single-language flowing layouts such as large print")
+    if max_pages is not None and top.get("last_page_min") is not None:
+        raise doc.error(("last_page_min",), "is for flowing layouts (max_pages: null)",
+                        hint="A fixed sheet has no last page to fill; remove it")
     if max_pages is not None and top["footer"] is None and not some("contact"):
         raise doc.error(("footer",), "a fixed layout without a footer needs a contact region",
                         hint="Add {slot: contact} to a panel, or give the layout a footer")
@@ -316,6 +325,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         hyphenate=bool(top.get("hyphenate", False)),
         bleeds=bleeds,
         bleed=bleed,
+        last_page_min=number(top["last_page_min"], ("last_page_min",), 0, 0.9) if top.get("last_page_min") is not None else 0.0,
         panel_widths=tuple(panel_widths),
     )
     # A geometry no content can fit is the layout's error, not the content's.

@@ -1,0 +1,61 @@
+"""Flowing layouts (large print): a last page that is not almost empty, and a running head on
+the continuation pages. Laid out in memory, no PDF written: fast."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from conftest import ROOT
+from leafpress.layout.fitting import lay_out
+from leafpress.layout.items import Picture, Rule, TextLine
+from leafpress.project import Job, Project
+
+
+@pytest.fixture(scope="module")
+def project():
+    return Project(ROOT)
+
+
+def last_page_fill(laid, spec) -> float:
+    """Measured on the display list: the share of the last page's body (from the top margin to
+    the footer's rule) that its text and pictures reach down to."""
+    page = laid.pages[-1]
+    top = page.height - spec.margins["top"]
+    rule = min(i.y1 for i in page.items if isinstance(i, Rule) and i.y1 == i.y2 and i.x2 - i.x1 > page.width / 2)
+    low = min([i.y - i.size * 0.3 for i in page.items if isinstance(i, TextLine) and i.y > rule] +
+              [i.y for i in page.items if isinstance(i, Picture) and i.y > rule])
+    return (top - low) / (top - rule)
+
+
+def test_an_almost_empty_last_page_is_filled(project):
+    """Pages tall enough that the closing contact block alone on the last page takes under a
+    quarter of it: without the rule (last_page_min 0) such a page is printed; with it, page
+    breaks move earlier and the last page holds text too, with the same number of pages."""
+    h, lang, spec, brand, ts, diagrams = project.prepare(Job("port", "en", "large-print", "open-leaflets"))
+    assert spec.last_page_min == 0.25
+    found = 0
+    for height in range(1500, 1800, 20):
+        off = dataclasses.replace(spec, page_size=(612.0, float(height)), last_page_min=0.0)
+        without = lay_out(h, lang, off, brand, ts, diagrams)
+        if len(without.pages) < 2 or last_page_fill(without, off) >= 0.25:
+            continue
+        found += 1
+        on = dataclasses.replace(off, last_page_min=0.25)
+        laid = lay_out(h, lang, on, brand, ts, diagrams)
+        assert len(laid.pages) == len(without.pages), height
+        assert last_page_fill(laid, on) >= 0.25 - 0.01, (height, last_page_fill(laid, on))
+        text = [i for i in laid.pages[-1].items if isinstance(i, TextLine) and i.node.content]
+        assert text, height         # the last page holds some of the leaflet's own text now
+    assert found >= 3, "no page height left the last page almost empty: make the test's pages taller"
+
+
+def test_last_page_min_is_for_flowing_layouts_only(tmp_path):
+    from leafpress.errors import LeafletError
+    from leafpress.layout.spec import load_layout
+    text = (ROOT / "layouts" / "letter-2page.yaml").read_text(encoding="utf-8")
+    (tmp_path / "layouts").mkdir()
+    bad = tmp_path / "layouts" / "letter-2page.yaml"
+    bad.write_text(text.replace("max_pages: 2", "max_pages: 2\nlast_page_min: 0.25"), encoding="utf-8")
+    with pytest.raises(LeafletError, match="last_page_min: is for flowing layouts"):
+        load_layout(bad, tmp_path)
