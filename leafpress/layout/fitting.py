@@ -23,7 +23,7 @@ from . import conserve, inspection
 from .blocks import contact_block, flow_blocks, note_block
 from .figures import draw_figure
 from .flow import Cursor, Frame, Overflow, fill
-from .furniture import draw_contact, draw_cover, draw_footer, draw_header, draw_summary
+from .furniture import above_line, draw_contact, draw_cover, draw_footer, draw_header, draw_running_head, draw_summary
 from .items import LaidOut, OutlineEntry, Page, Rule
 from .setting import Ctx
 from .spec import LayoutSpec
@@ -176,7 +176,7 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
         n = len(panels)
         pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
         left, right = spec.panel_bounds(page_index, pos, n, ctx.lang.rtl)
-        top = H - spec.margins["top"]
+        top = H - spec.margins["top"] if page_index == 0 else continued_top
         fh = footer_h if full_footer(page_index) else footer_short
         bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
         if page_index < squeezed:
@@ -187,6 +187,13 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
         return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
 
     footer_short = 0.0 if spec.footer is None else draw_footer(ctx, None, 98, 99, short=True)   # one line
+    # Pages after the first carry a running head (if the layout has one) in their top margin:
+    # their body starts below it, and below the top margin.
+    continued_top = H - spec.margins["top"]
+    if spec.running_head is not None:
+        left, right = spec.panel_bounds(1, 0, 1)
+        end = draw_running_head(ctx, Page(0, 0), left, right)
+        continued_top = min(continued_top, end - above_line(ctx, ctx.size, ctx.lh) - ctx.size * 0.3)
     if spec.max_pages is not None:
         # A fixed sheet: every page exists from the start; panels are filled in reading order
         # (a brochure's flap, then the inside, then the back), which need not be page order.
@@ -218,6 +225,9 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
     if spec.footer is not None:
         for i, page in enumerate(pages):
             draw_footer(ctx, page, i, len(pages), short=not full_footer(i))
+    if spec.running_head is not None:
+        for i, page in enumerate(pages[1:], 1):
+            draw_running_head(ctx, page, *spec.panel_bounds(i, 0, 1))
     if report is not None and state.ended is not None:
         top, height, end = state.ended
         report.update(fill=(top - end) / height if height > 0 else 1.0, height=height)

@@ -237,6 +237,21 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     return height
 
 
+def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
+    """The running head of a continuation page: the handout's short title (its title) in the
+    page's top margin, from the printable area's edge down, on the reading side; an artifact
+    (page furniture, not read again). Returns where it ends (the body may not start above
+    it); with a scratch page, only measures. Size: the layout's ``running_head.size``."""
+    spec = ctx.spec
+    size = max(spec.running_head["size"], spec.min_text)
+    pitch = size * 1.3
+    sp = ctx.ts.shape(ctx.handout.title, file=ctx.handout.file, hyphenate=False)
+    lines = break_lines(ctx, sp, right - left, size, "running head")
+    top = spec.page_size[1] - spec.printable - above_line(ctx, size, 1.3) - 1.0
+    return emit(ctx, page, sp, lines, left, right - left, top, size, pitch, ctx.brand.colours["muted"],
+                "Artifact", Node("runninghead"))
+
+
 def above_line(ctx: Ctx, size: float, pitch: float) -> float:
     """How far the language's tallest glyphs (stacked marks in Thai, Vietnamese) reach above the
     top of a line set at ``size`` with line pitch ``pitch`` (x size), in points."""

@@ -22,7 +22,7 @@ FURNITURE = frozenset({"contact", "credit", "brandcredit", "facts", "qr"})
 # Reading order of the elements that are not section content (sections sort 10 + their index).
 _ORDER = {"brandname": (0, 0), "title": (0, 1), "subtitle": (1,), "banner": (2,), "draft": (2, 1),
           "summary": (3,), "contact": (900,), "website": (900, 1), "qr": (900, 2), "credit": (901,),
-          "brandcredit": (901, 1), "facts": (902,), "pagefacts": (903,)}
+          "brandcredit": (901, 1), "facts": (902,), "pagefacts": (903,), "runninghead": (904,)}
 NODE_KINDS = frozenset(_ORDER) | {"heading", "block", "item", "caption", "cell", "icon", "other"}
 
 

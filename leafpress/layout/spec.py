@@ -83,6 +83,7 @@ class LayoutSpec:
     printable: float = 18.0      # pt from the trim edge where office printers start to print
     bleeds: frozenset = frozenset({"band"})  # backgrounds (band, cover) that may run off the edge
     bleed: float = 3 * 72 / 25.4  # pt: how far those run past the trim in a print-shop copy (3 mm)
+    running_head: dict | None = None  # {size: pt}: the title at the top of every page after the first
     last_page_min: float = 0.0   # flowing layouts: the least share of the last page's body height
                                  # its text may take (less: page breaks move earlier to fill it)
     panel_widths: tuple = ()     # per page, per panel (left to right): its width in pt, or None
@@ -160,7 +161,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
                                    "spacing", "header", "footer", "pages"),
                    ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print", "hyphenate",
-                    "last_page_min"))
+                    "last_page_min", "running_head"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -325,6 +326,9 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         hyphenate=bool(top.get("hyphenate", False)),
         bleeds=bleeds,
         bleed=bleed,
+        running_head=None if top.get("running_head") is None else {
+            "size": number(r.mapping(top["running_head"], ("running_head",), ("size",))["size"],
+                           ("running_head", "size"), 6, 36)},
         last_page_min=number(top["last_page_min"], ("last_page_min",), 0, 0.9) if top.get("last_page_min") is not None else 0.0,
         panel_widths=tuple(panel_widths),
     )
