@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from conftest import ROOT
+from leafpress.content.model import Span, Text
 from leafpress.layout.fitting import lay_out
 from leafpress.layout.items import Picture, Rule, TextLine
 from leafpress.project import Job, Project
@@ -59,3 +60,41 @@ def test_last_page_min_is_for_flowing_layouts_only(tmp_path):
     bad.write_text(text.replace("max_pages: 2", "max_pages: 2\nlast_page_min: 0.25"), encoding="utf-8")
     with pytest.raises(LeafletError, match="last_page_min: is for flowing layouts"):
         load_layout(bad, tmp_path)
+
+
+@pytest.mark.parametrize("layout", ("large-print", "letter-2page", "bilingual-letter"))
+@pytest.mark.parametrize("lang", ("en", "ar", "hi", "th", "zh-Hant"))
+def test_running_head_on_every_page_after_the_first(project, lang, layout):
+    if layout == "bilingual-letter" and lang == "en":
+        pytest.skip("English pairs with the other languages")
+    job = Job("port", lang, layout, "open-leaflets")
+    laid = project.lay_out(job)[3]
+    spec = project.layout(layout)
+    assert spec.running_head is not None and len(laid.pages) >= 2
+    titles = {project.handout("port", code).title.plain for code in {lang, "en"}}
+    for n, page in enumerate(laid.pages):
+        heads = [i for i in page.items if isinstance(i, TextLine) and i.node.kind == "runninghead"]
+        if n == 0:
+            assert not heads
+            continue
+        assert heads and all(h.role == "Artifact" for h in heads)     # page furniture, not read again
+        assert {h.paragraph.text for h in heads} <= titles and lang in {h.lang for h in heads}
+        top_of_body = max(i.y + i.size for i in page.items if isinstance(i, TextLine) and i.node.kind != "runninghead")
+        assert min(h.y for h in heads) - top_of_body > 0, (n, "the head runs into the text")
+        if lang == "ar":        # on the reading side: right-aligned, like the text below it
+            assert max(h.x + h.width for h in heads) == pytest.approx(spec.page_size[0] - spec.margins["outside"], abs=1) \
+                or layout == "bilingual-letter"
+
+
+def test_a_long_running_head_pushes_the_text_down(project):
+    """A title that needs more than the top margin: the text on later pages starts below it."""
+    h, lang, spec, brand, ts, diagrams = project.prepare(Job("port", "en", "large-print", "open-leaflets"))
+    text = "Your implanted port: what it is, how it is placed, and how to look after it at home and at work"
+    long = dataclasses.replace(h, title=Text(text, (Span(text),), "title"))     # two lines at 16 pt
+    laid = lay_out(long, lang, spec, brand, ts, diagrams)
+    from leafpress.layout.inspection import line_collisions
+    assert not line_collisions(laid)
+    page = laid.pages[1]
+    heads = [i for i in page.items if isinstance(i, TextLine) and i.node.kind == "runninghead"]
+    body = [i for i in page.items if isinstance(i, TextLine) and i.node.content]
+    assert len(heads) > 1 and min(i.y for i in heads) > max(i.y + i.size for i in body)
