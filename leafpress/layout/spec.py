@@ -20,7 +20,8 @@ MIN_KEYS = ("caption", "label", "footer")
 # Room a layout keeps for the details that differ by clinic, in lines, so that every clinic's
 # leaflet lays out the same (body size, page count): the footer's contact and credit lines, the
 # contact block's name/phone/address/website lines and its credit lines, the cover's name.
-BRAND_LINES = ("footer", "contact", "credit", "name", "note")   # note: a partner clinic's own text block
+BRAND_LINES = ("footer", "contact", "credit", "name", "note", "partner")   # note: a partner clinic's own
+# text block; partner: the clinic's name in the header's partner block
 # The layout's measures beyond type sizes, with their defaults; a layout may set any of them in
 # `measures:`. "× body": a multiple of the fitted body size; "pt": points.
 MEASURES = {
@@ -83,6 +84,7 @@ class LayoutSpec:
     printable: float = 18.0      # pt from the trim edge where office printers start to print
     bleeds: frozenset = frozenset({"band"})  # backgrounds (band, cover) that may run off the edge
     bleed: float = 3 * 72 / 25.4  # pt: how far those run past the trim in a print-shop copy (3 mm)
+    partner_block: dict | None = None  # {width: pt}: the clinic's name and phone in the header band
     running_head: dict | None = None  # {size: pt}: the title at the top of every page after the first
     last_page_min: float = 0.0   # flowing layouts: the least share of the last page's body height
                                  # its text may take (less: page breaks move earlier to fill it)
@@ -161,7 +163,7 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
                                    "spacing", "header", "footer", "pages"),
                    ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print", "hyphenate",
-                    "last_page_min", "running_head"))
+                    "last_page_min", "running_head", "partner_block"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -326,6 +328,9 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         hyphenate=bool(top.get("hyphenate", False)),
         bleeds=bleeds,
         bleed=bleed,
+        partner_block=None if top.get("partner_block") is None else {
+            "width": number(r.mapping(top["partner_block"], ("partner_block",), ("width",))["width"],
+                            ("partner_block", "width"), 72, 400)},
         running_head=None if top.get("running_head") is None else {
             "size": number(r.mapping(top["running_head"], ("running_head",), ("size",))["size"],
                            ("running_head", "size"), 6, 36)},
