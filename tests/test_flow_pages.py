@@ -79,7 +79,8 @@ def test_running_head_on_every_page_after_the_first(project, lang, layout):
             continue
         assert heads and all(h.role == "Artifact" for h in heads)     # page furniture, not read again
         assert {h.paragraph.text for h in heads} <= titles and lang in {h.lang for h in heads}
-        top_of_body = max(i.y + i.size for i in page.items if isinstance(i, TextLine) and i.node.kind != "runninghead")
+        top_of_body = max(i.y + i.size for i in page.items if isinstance(i, TextLine) and i.node.kind != "runninghead"
+                          and not (i.node.kind == "contact" and i.role == "Artifact"))     # (the clinic facing it)
         assert min(h.y for h in heads) - top_of_body > 0, (n, "the head runs into the text")
         if lang == "ar":        # on the reading side: right-aligned, like the text below it
             assert max(h.x + h.width for h in heads) == pytest.approx(spec.page_size[0] - spec.margins["outside"], abs=1) \
@@ -98,3 +99,71 @@ def test_a_long_running_head_pushes_the_text_down(project):
     heads = [i for i in page.items if isinstance(i, TextLine) and i.node.kind == "runninghead"]
     body = [i for i in page.items if isinstance(i, TextLine) and i.node.content]
     assert len(heads) > 1 and min(i.y for i in heads) > max(i.y + i.size for i in body)
+
+
+# ---------------------------------------------------------------- the partner block (2-page sheets)
+
+PARTNER, PHONE = "Valley Health Center", "+1 (555) 010-0177"
+
+
+def _brand_lines(page, text):
+    return [i for i in page.items if isinstance(i, TextLine) and text in i.paragraph.text
+            and i.node.kind == "contact" and i.role == "Artifact"]
+
+
+@pytest.mark.parametrize("layout", ("letter-2page", "a4-2page"))
+@pytest.mark.parametrize("lang", ("en", "ar", "hi", "th", "zh-Hant"))
+def test_partner_block_name_and_phone_prominent(project, lang, layout):
+    spec = project.layout(layout)
+    laid = project.lay_out(Job("port", lang, layout, "valley-health"))[3]
+    W, H = spec.page_size
+    rtl = project.language(lang).rtl
+    # Page 2: the clinic's name and phone at the top, facing the running head, bold, 11 pt or more.
+    back = laid.pages[1]
+    strip = _brand_lines(back, PHONE)
+    assert len(strip) == 1 and PARTNER in strip[0].paragraph.text, lang
+    line = strip[0]
+    assert line.size >= spec.measures["contact_min"] and line.y > H - spec.margins["top"]
+    assert all(st.bold for st in line.paragraph.styles if st is not None) or any(st.bold for st in line.paragraph.styles)
+    if rtl:     # at the left of a right-to-left page, the phone isolated (its digits in typed order)
+        assert line.x == pytest.approx(spec.margins["inside"], abs=1) or line.x < W / 2
+        assert "\u2066" + PHONE + "\u2069" in line.paragraph.text
+    else:
+        assert line.x + line.width == pytest.approx(W - spec.margins["outside"], abs=1) or line.x > W / 2
+    # Page 1: on the band beside the title where the title leaves the room (en, ar, hi, zh-Hant).
+    band = [i for i in laid.pages[0].items if getattr(i, "part", None) == "band"][0]
+    front = _brand_lines(laid.pages[0], PHONE) + _brand_lines(laid.pages[0], PARTNER)
+    if front or lang in ("en", "zh-Hant"):      # titles that leave the room in both layouts
+        assert {PHONE, PARTNER} <= {t for i in front for t in (PHONE, PARTNER) if t in i.paragraph.text}
+        assert all(band.y < i.y < band.y + band.h and i.size >= spec.measures["contact_min"] for i in front)
+        assert all((i.x < W / 2) == rtl for i in front)         # at the end of the reading direction
+
+
+def test_a_long_clinic_name_anywhere_moves_the_band_block_off_for_every_clinic(project):
+    """The room is the widest clinic's: one clinic whose name does not fit beside the title takes
+    the band block away for all (same layout for every clinic), the top of page 2 keeps them;
+    a name too long even for that fails that clinic's leaflet only, with a message."""
+    h, lang, spec, brand, ts, diagrams = project.prepare(Job("port", "en", "letter-2page", "valley-health"))
+    peers = tuple(project.peers("valley-health"))
+    long = dataclasses.replace(peers[0], organisation="Sierra Nevada Regional Community Health and Wellness Center")
+    laid = lay_out(h, lang, spec, brand, ts, diagrams, peers=peers)
+    assert _brand_lines(laid.pages[0], PHONE)
+    laid = lay_out(h, lang, spec, brand, ts, diagrams, peers=peers + (long,))
+    assert not _brand_lines(laid.pages[0], PHONE) and _brand_lines(laid.pages[1], PHONE)
+    huge = dataclasses.replace(brand, organisation="Sierra Nevada Regional Community Health and Wellness Center")
+    from leafpress.errors import LeafletError
+    with pytest.raises(LeafletError, match="name and phone take .* at the top of page 2"):
+        lay_out(h, lang, spec, huge, ts, diagrams, peers=peers)
+
+
+@pytest.mark.parametrize("layout", ("letter-2page", "a4-2page"))
+def test_partner_block_keeps_every_clinic_in_the_same_layout(project, layout):
+    """The block's room is the widest clinic's: the handout's own text sits in the same place on
+    every clinic's leaflet (issue 11's rule, so a clinic can be stamped in)."""
+    places = {}
+    for brand in ("open-leaflets", "valley-health", "bayside-family-clinic", "sierra-community-health"):
+        laid = project.lay_out(Job("port", "en", layout, brand))[3]
+        places[brand] = [(pi, round(i.x, 2), round(i.y, 2)) for pi, p in enumerate(laid.pages) for i in p.items
+                         if isinstance(i, TextLine) and i.node.content]
+        assert _brand_lines(laid.pages[0], "+1 (555) 010-0") and _brand_lines(laid.pages[1], "+1 (555) 010-0")
+    assert len({tuple(v) for v in places.values()}) == 1

@@ -305,13 +305,16 @@ def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
             return (Span(b.organisation, bold=True),) + ((Span(ctx.lang.mark("separator")), Span(b.phone, bold=True))
                                                          if b.phone else ())
         psize = max(size, spec.measures["contact_min"])
-        room_w = max(_natural(ts.shape(strip(b), whole=(b.organisation,)), psize) for b in (brand, *ctx.peers)) + 1.0
+        # The room: the widest clinic's line, up to 60 % of the page (the rest is the title's).
+        room_w = min(max(_natural(ts.shape(strip(b), whole=(b.organisation,)), psize) for b in (brand, *ctx.peers)) + 1.0,
+                     width * 0.6)
         sp = ts.shape(strip(brand), whole=(brand.organisation,))
-        if room_w > width * 0.6:
+        own = _natural(sp, psize)
+        if own > room_w:
             raise LeafletError(
-                f"the clinic's name and phone take {room_w:.0f} pt at the top of page 2 in layout {spec.name!r} "
-                f"in {ctx.lang.name} ({ctx.lang.code}); the layout keeps {width * 0.6:.0f} pt", file=brand.file,
-                hint="Shorten the clinic's name, or give the layout a smaller running head")
+                f"the clinic's name and phone take {own:.0f} pt at the top of page 2 in layout {spec.name!r} "
+                f"in {ctx.lang.name} ({ctx.lang.code}); the layout keeps {room_w:.0f} pt", file=brand.file,
+                hint="Shorten the clinic's name (it is set on one line there)")
         px = left if ctx.lang.rtl else right - room_w
         end = emit(ctx, page, sp, break_lines(ctx, sp, room_w, psize, "partner strip"), px, room_w, top, psize,
                    psize * 1.3, brand.colours["primary"], "Artifact", Node("contact"),
