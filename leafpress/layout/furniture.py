@@ -305,20 +305,18 @@ def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
             return (Span(b.organisation, bold=True),) + ((Span(ctx.lang.mark("separator")), Span(b.phone, bold=True))
                                                          if b.phone else ())
         psize = max(size, spec.measures["contact_min"])
-        # The room: the widest clinic's line, up to 60 % of the page (the rest is the title's).
+        # The room: the widest clinic's line, up to 60 % of the page (the rest is the title's);
+        # a longer name wraps, and the lines kept are the most any clinic needs (or the layout's
+        # brand_lines.partner), so every clinic's page 2 lays out the same.
         room_w = min(max(_natural(ts.shape(strip(b), whole=(b.organisation,)), psize) for b in (brand, *ctx.peers)) + 1.0,
                      width * 0.6)
         sp = ts.shape(strip(brand), whole=(brand.organisation,))
-        own = _natural(sp, psize)
-        if own > room_w:
-            raise LeafletError(
-                f"the clinic's name and phone take {own:.0f} pt at the top of page 2 in layout {spec.name!r} "
-                f"in {ctx.lang.name} ({ctx.lang.code}); the layout keeps {room_w:.0f} pt", file=brand.file,
-                hint="Shorten the clinic's name (it is set on one line there)")
+        n = room(ctx, "partner", lambda b: len(ts.shape(strip(b), whole=(b.organisation,)).lines(room_w / psize)),
+                 "name and phone at the top of page 2")
         px = left if ctx.lang.rtl else right - room_w
-        end = emit(ctx, page, sp, break_lines(ctx, sp, room_w, psize, "partner strip"), px, room_w, top, psize,
-                   psize * 1.3, brand.colours["primary"], "Artifact", Node("contact"),
-                   "left" if ctx.lang.rtl else "right")
+        emit(ctx, page, sp, break_lines(ctx, sp, room_w, psize, "partner strip"), px, room_w, top, psize,
+             psize * 1.3, brand.colours["primary"], "Artifact", Node("contact"), "left" if ctx.lang.rtl else "right")
+        end = top - n * psize * 1.3
         width -= room_w + size
         if ctx.lang.rtl:
             left += room_w + size
