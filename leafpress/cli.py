@@ -207,6 +207,9 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             return cmd_new(project, args)
         if args.preview:
             raise UsageError("--preview is for the diagram command", hint="python generate.py diagram NAME --preview")
+        if args.print_shop and args.command not in ("build", "proof", "site"):
+            raise UsageError(f"--print-shop writes PDFs: it is for build, not {args.command}",
+                             hint="python generate.py build --print-shop")
         if args.file:
             raise UsageError(f"unexpected argument {args.file!r}", hint=f"'{args.command}' takes options only")
         if args.format not in (None, "text", "json"):

@@ -53,6 +53,16 @@ def test_both_kinds_in_one_out_and_in_the_manifest(shop, built):
             assert (shop / office["path"]).read_bytes() == (built / office["path"]).read_bytes()
 
 
+def test_a_build_without_the_option_keeps_them_and_check_refuses_it(shop):
+    args = ["build", "--jobs", "1", "--brand", "open-leaflets", "--lang", "en", "--layout", "letter-2page",
+            "--out", str(shop)]
+    assert main(args, root=ROOT) == 0
+    docs = json.loads((shop / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    kept = [d for d in docs if d["kind"] == "print-shop"]
+    assert len(kept) == len(LANGS) * len(LAYOUTS) and all((shop / d["path"]).is_file() for d in kept)
+    assert main(["check", "--print-shop", "--lang", "en"], root=ROOT) == 2
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_boxes_bleed_and_marks(shop, lang, layout):
