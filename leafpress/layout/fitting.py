@@ -193,7 +193,7 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
     if spec.running_head is not None:
         left, right = spec.panel_bounds(1, 0, 1)
         end = draw_running_head(ctx, Page(0, 0), left, right)
-        continued_top = min(continued_top, end - above_line(ctx, ctx.size, ctx.lh) - ctx.size * 0.3)
+        continued_top = min(continued_top, end - above_line(ctx, ctx.size, ctx.lh) - ctx.size * 0.1)
     if spec.max_pages is not None:
         # A fixed sheet: every page exists from the start; panels are filled in reading order
         # (a brochure's flap, then the inside, then the back), which need not be page order.

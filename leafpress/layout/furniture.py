@@ -291,39 +291,44 @@ def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
     """The running head of a continuation page: the handout's short title (its title) in the
     page's top margin, from the printable area's edge down, on the reading side; an artifact
     (page furniture, not read again). In layouts with a partner block, the clinic's name and
-    phone face it at the other end, bold (the room: the widest of the project's clinics).
-    Returns where it ends (the body may not start above it); with a scratch page, only
-    measures. Size: the layout's ``running_head.size``."""
-    spec, ts, brand = ctx.spec, ctx.ts, ctx.brand
+    phone follow it on its line (or the next), bold: one line of furniture at the top, which
+    readers that rebuild columns from positions read first (the room: the widest of the
+    project's clinics). Returns where it ends (the body may not start above it); with a
+    scratch page, only measures. Size: the layout's ``running_head.size``."""
+    spec, ts, brand, rtl = ctx.spec, ctx.ts, ctx.brand, ctx.lang.rtl
     size = max(spec.running_head["size"], spec.min_text)
     pitch = size * 1.3
     top = spec.page_size[1] - spec.printable - above_line(ctx, size, 1.3) - 1.0
     width = right - left
-    end = top
-    if spec.partner_block is not None:
-        def strip(b: Brand) -> tuple:
-            return (Span(b.organisation, bold=True),) + ((Span(ctx.lang.mark("separator")), Span(b.phone, bold=True))
-                                                         if b.phone else ())
-        psize = max(size, spec.measures["contact_min"])
-        # The room: the widest clinic's line, up to 60 % of the page (the rest is the title's);
-        # a longer name wraps, and the lines kept are the most any clinic needs (or the layout's
-        # brand_lines.partner), so every clinic's page 2 lays out the same.
-        room_w = min(max(_natural(ts.shape(strip(b), whole=(b.organisation,)), psize) for b in (brand, *ctx.peers)) + 1.0,
-                     width * 0.6)
-        sp = ts.shape(strip(brand), whole=(brand.organisation,))
-        n = room(ctx, "partner", lambda b: len(ts.shape(strip(b), whole=(b.organisation,)).lines(room_w / psize)),
-                 "name and phone at the top of page 2")
-        px = left if ctx.lang.rtl else right - room_w
-        emit(ctx, page, sp, break_lines(ctx, sp, room_w, psize, "partner strip"), px, room_w, top, psize,
-             psize * 1.3, brand.colours["primary"], "Artifact", Node("contact"), "left" if ctx.lang.rtl else "right")
-        end = top - n * psize * 1.3
-        width -= room_w + size
-        if ctx.lang.rtl:
-            left += room_w + size
     sp = ts.shape(ctx.handout.title, file=ctx.handout.file, hyphenate=False)
     lines = break_lines(ctx, sp, width, size, "running head")
-    return min(end, emit(ctx, page, sp, lines, left, width, top, size, pitch, brand.colours["muted"],
-                         "Artifact", Node("runninghead")))
+    end = emit(ctx, page, sp, lines, left, width, top, size, pitch, brand.colours["muted"], "Artifact",
+               Node("runninghead"))
+    if spec.partner_block is None:
+        return end
+    sep = ctx.lang.mark("separator")
+
+    def strip(b: Brand) -> tuple:
+        return (Span(sep), Span(b.organisation, bold=True)) + ((Span(sep), Span(b.phone, bold=True)) if b.phone else ())
+    psize = max(size, spec.measures["contact_min"])
+    # The room: the widest clinic's line, up to 60 % of the page; a longer name wraps, and the
+    # lines kept are the most any clinic needs (or the layout's brand_lines.partner), so every
+    # clinic's page 2 lays out the same.
+    room_w = min(max(_natural(ts.shape(strip(b), whole=(b.organisation,)), psize) for b in (brand, *ctx.peers)) + 1.0,
+                 width * 0.6)
+    n = room(ctx, "partner", lambda b: len(ts.shape(strip(b), whole=(b.organisation,)).lines(room_w / psize)),
+             "name and phone at the top of page 2")
+    last = lines[-1].width * size if lines else 0.0
+    if last + room_w <= width:      # on the title's last line, its baseline
+        line_top = top - (len(lines) - 1) * pitch
+        stop, offset = line_top - (pitch - size) / 2 - size * 0.8 + psize * 0.95, last
+    else:                           # on a line of its own below it
+        stop, offset = end, 0.0
+    sx = right - offset - room_w if rtl else left + offset
+    sp = ts.shape(strip(brand), whole=(brand.organisation,))
+    emit(ctx, page, sp, break_lines(ctx, sp, room_w, psize, "partner strip"), sx, room_w, stop, psize,
+         psize * 1.3, brand.colours["primary"], "Artifact", Node("contact"))
+    return min(end, stop - n * psize * 1.3)
 
 
 def above_line(ctx: Ctx, size: float, pitch: float) -> float:
