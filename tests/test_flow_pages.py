@@ -118,18 +118,20 @@ def test_partner_block_name_and_phone_prominent(project, lang, layout):
     laid = project.lay_out(Job("port", lang, layout, "valley-health"))[3]
     W, H = spec.page_size
     rtl = project.language(lang).rtl
-    # Page 2: the clinic's name and phone at the top, facing the running head, bold, 11 pt or more.
+    # Page 2: the clinic's name and phone at the top, after the running head on its line, bold,
+    # 11 pt or more; right to left, to the left of it, the phone isolated (digits in typed order).
     back = laid.pages[1]
     strip = _brand_lines(back, PHONE)
     assert len(strip) == 1 and PARTNER in strip[0].paragraph.text, lang
     line = strip[0]
+    head = [i for i in back.items if isinstance(i, TextLine) and i.node.kind == "runninghead"][-1]
     assert line.size >= spec.measures["contact_min"] and line.y > H - spec.margins["top"]
-    assert all(st.bold for st in line.paragraph.styles if st is not None) or any(st.bold for st in line.paragraph.styles)
-    if rtl:     # at the left of a right-to-left page, the phone isolated (its digits in typed order)
-        assert line.x == pytest.approx(spec.margins["inside"], abs=1) or line.x < W / 2
+    assert any(st.bold for st in line.paragraph.styles)
+    assert line.y == pytest.approx(head.y, abs=0.01) or line.y < head.y
+    if line.y == pytest.approx(head.y, abs=0.01):
+        assert (line.x + line.width <= head.x + 0.5) if rtl else (line.x >= head.x + head.width - 0.5)
+    if rtl:
         assert "\u2066" + PHONE + "\u2069" in line.paragraph.text
-    else:
-        assert line.x + line.width == pytest.approx(W - spec.margins["outside"], abs=1) or line.x > W / 2
     # Page 1: on the band beside the title where the title leaves the room (en, ar, hi, zh-Hant).
     band = [i for i in laid.pages[0].items if getattr(i, "part", None) == "band"][0]
     front = _brand_lines(laid.pages[0], PHONE) + _brand_lines(laid.pages[0], PARTNER)
@@ -153,10 +155,10 @@ def test_a_long_clinic_name_anywhere_moves_the_band_block_off_for_every_clinic(p
     # fix the room (brand_lines.partner), and a clinic that needs more fails with a message.
     laid = lay_out(h, lang, spec, long, ts, diagrams, peers=peers + (brand,))
     assert len([i for i in laid.pages[1].items if isinstance(i, TextLine) and i.node.kind == "contact"
-                and i.role == "Artifact"]) == 2
+                and i.role == "Artifact"]) >= 2
     from leafpress.errors import LeafletError
     fixed = dataclasses.replace(spec, brand_lines={**spec.brand_lines, "partner": 1})
-    with pytest.raises(LeafletError, match="name and phone at the top of page 2 take 2 lines"):
+    with pytest.raises(LeafletError, match=r"name and phone at the top of page 2 take \d+ lines"):
         lay_out(h, lang, fixed, long, ts, diagrams, peers=peers)
 
 
