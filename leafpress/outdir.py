@@ -36,7 +36,7 @@ LOCK_WAIT = 5.0                 # seconds a second build waits for the first bef
 MAX_MANIFEST = 64_000_000
 FLUSH_EVERY = 0.2               # seconds between manifest rewrites while documents finish
 _TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r".+\.tmp$")
-_PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/[^/\x00]+\.pdf$")
+_PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/(print-shop/)?[^/\x00]+\.pdf$")   # see project.Job.path
 
 
 class OutDir:

@@ -34,9 +34,14 @@ class Job:
     lang: str
     layout: str
     brand: str
+    kind: str = "office"        # or "print-shop": bleed, crop marks and page boxes (see KINDS)
 
     def path(self) -> str:
-        return f"{self.brand}/{self.handout}/{self.handout}-{self.lang}-{self.layout}.pdf"
+        folder = f"{self.brand}/{self.handout}/" + ("" if self.kind == "office" else f"{self.kind}/")
+        return f"{folder}{self.handout}-{self.lang}-{self.layout}.pdf"
+
+
+KINDS = ("office", "print-shop")    # the office printer's PDF, and the print shop's beside it
 
 
 class Project:
@@ -372,7 +377,7 @@ class Project:
         from .layout.engine import line_collisions
         from .render.pdf import Metadata, render_pdf
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-                 "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
+                 "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)
         found = self.findings(job, h, brand, laid)
         entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) +
@@ -396,6 +401,9 @@ class Project:
                                 f"reviewed {h.last_reviewed.isoformat()}"]),
             lang=lang.code if partner is None else partner.lang,
         )
+        if job.kind == "print-shop":
+            from .layout.printshop import for_print_shop
+            laid = for_print_shop(laid, self.layout(job.layout))
         data = render_pdf(laid, meta)
         entry["pages"] = len(laid.pages)
         entry["sha256"] = hashlib.sha256(data).hexdigest()

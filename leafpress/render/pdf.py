@@ -637,6 +637,8 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 bookmarks.append((n, key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
+        if laid.print_boxes is not None:
+            _print_boxes(pdf_page, page, laid.print_boxes)
         if not tagged:
             continue
         pdf_page.__NoDefault__ = list(type(pdf_page).__NoDefault__) + ["StructParents", "Tabs"]
@@ -651,6 +653,14 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         add_output_intent(c._doc)
     c.save()
     return buf.getvalue()
+
+
+def _print_boxes(pdf_page, page, boxes) -> None:
+    """A print-shop copy: the trim is the page as laid out, the bleed and the sheet with the
+    marks around it (MediaBox ⊇ BleedBox ⊇ TrimBox; the page's coordinates stay the trim's)."""
+    W, H = page.width, page.height
+    for name, d in (("MediaBox", boxes.media), ("BleedBox", boxes.bleed), ("TrimBox", 0.0)):
+        setattr(pdf_page, name, PDFArray([round(v, 3) for v in (-d, -d, W + d, H + d)]))
 
 
 def _spot(item) -> tuple:
