@@ -42,7 +42,7 @@ def run_one(job: Job, write: bool, debug: bool, release: bool = False) -> tuple[
 
 def failed(job: Job, message: str) -> dict:
     return {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-            "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
+            "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
             "error": message}
 
 

@@ -37,7 +37,7 @@ MAX_MANIFEST = 64_000_000
 FLUSH_EVERY = 0.2               # seconds between manifest rewrites while documents finish,
 FLUSH_COST_FACTOR = 20          # and at least this many times what the last rewrite took
 _TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r".+\.tmp$")
-_PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/[^/\x00]+\.pdf$")
+_PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/(print-shop/)?[^/\x00]+\.pdf$")   # see project.Job.path
 
 
 class OutDir:

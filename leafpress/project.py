@@ -35,9 +35,14 @@ class Job:
     lang: str
     layout: str
     brand: str
+    kind: str = "office"        # or "print-shop": bleed, crop marks and page boxes (see KINDS)
 
     def path(self) -> str:
-        return f"{self.brand}/{self.handout}/{self.handout}-{self.lang}-{self.layout}.pdf"
+        folder = f"{self.brand}/{self.handout}/" + ("" if self.kind == "office" else f"{self.kind}/")
+        return f"{folder}{self.handout}-{self.lang}-{self.layout}.pdf"
+
+
+KINDS = ("office", "print-shop")    # the office printer's PDF, and the print shop's beside it
 
 
 class Project:
@@ -403,7 +408,7 @@ class Project:
         from .lru import next_document
         next_document()
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-                 "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
+                 "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)
         try:
             return self._build(job, entry, h, lang, brand, laid, partner, write, release)
@@ -435,6 +440,9 @@ class Project:
                                 f"reviewed {h.last_reviewed.isoformat()}"]),
             lang=lang.code if partner is None else partner.lang,
         )
+        if job.kind == "print-shop":
+            from .layout.printshop import for_print_shop
+            laid = for_print_shop(laid, self.layout(job.layout))
         data = render_pdf(laid, meta)
         entry["pages"] = len(laid.pages)
         entry["sha256"] = hashlib.sha256(data).hexdigest()

@@ -279,6 +279,9 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 label = f"the text {_text(item)[:30]!r}"
             elif isinstance(item, Box) and not item.fill and not item.stroke:
                 continue
+            elif isinstance(item, Rule) and item.part == "crop" or (
+                    isinstance(item, Rule) and item.part == "fold" and not 0 < item.y1 < H):
+                continue                # a print shop's marks, outside the trim (they are cut off)
             else:
                 bb = _item_box(item)
                 label = {Rule: "a rule", Box: "a box", Picture: "a picture"}[type(item)]
