@@ -82,7 +82,15 @@ package-check:
 	.pkgcheck/bin/leafpress --help >/dev/null
 	rm -rf .pkgcheck build leafpress.egg-info
 
-bench: $(STAMP)
+# The benchmark adds its optional dependency (Typst, for the side-by-side) to the venv.
+BENCH_STAMP := $(VENV)/.bench-deps-installed
+$(BENCH_STAMP): $(STAMP) pyproject.toml tools/deps.py
+	$(PYTHON) tools/deps.py test bench > $(VENV)/requirements-bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-bench.txt
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(PY) bench/side.py
 	$(PY) bench/bench.py
 
 clean:

@@ -265,7 +265,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         for d in docs:
             if not valid_entry(d):
                 continue
-            if d["status"] == "ok" and out_dir.digest(d["path"]) != d.get("sha256"):
+            if d["status"] == "ok" and not out_dir.is_own(d):
                 continue        # not (or no longer) the file the press wrote: not the press's to keep
             previous[d["path"]] = d
         found = last.get("findings") if isinstance(last.get("findings"), list) else []
@@ -273,8 +273,13 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
                         and isinstance(f.get("lang"), str) and isinstance(f.get("where"), str)
                         and isinstance(f.get("message"), str)]
         out_dir.sweep([j.path() for j in jobs] + list(previous))
-        recorder = Recorder(out_dir, {"engine": ENGINE_VERSION, "project": str(project.root)},
-                            previous, old_findings)
+        known = last.get("input_files")
+        project.known_hashes = known if isinstance(known, dict) else {}
+        # The input files' hashes go into the manifest (filled in just below): the next build
+        # reads a file again only if its size, times or inode changed.
+        recorder = Recorder(out_dir, {"engine": ENGINE_VERSION, "project": str(project.root),
+                                      "input_files": project.hashed}, previous, old_findings)
+        recorder.on_disk = last
     digests = {j: project.input_hash(j) for j in jobs} if write else {}
     todo = [j for j in jobs
             if not write or args.force or args.release
