@@ -12,7 +12,7 @@ all: build
 
 $(STAMP): pyproject.toml tools/deps.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PYTHON) tools/deps.py test > $(VENV)/requirements.txt
+	$(PYTHON) tools/deps.py test dask > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	touch $@
 
