@@ -80,6 +80,7 @@ package-check:
 
 bench: $(STAMP)
 	$(PY) bench/bench.py
+	$(PY) bench/clinics.py
 
 clean:
 	rm -rf out .pytest_cache .pkgcheck build leafpress.egg-info tests/browser/node_modules
