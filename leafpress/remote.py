@@ -13,6 +13,7 @@ Needs the ``dask`` extra (distributed), here and on the workers.
 """
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from . import batch
@@ -20,10 +21,16 @@ from .errors import UsageError
 from .project import Job, Project
 
 _PROJECTS: dict = {}
+_ONE_AT_A_TIME = threading.Lock()     # a project's caches serve one build at a time: run workers with --nthreads 1
 
 
 def build_block(root: str, jobs: list[Job], write: bool, debug: bool, release: bool) -> list[tuple]:
     """On a worker: (entry, PDF bytes or None, input fingerprint) for each job of one task."""
+    with _ONE_AT_A_TIME:
+        return _build_block(root, jobs, write, debug, release)
+
+
+def _build_block(root: str, jobs: list[Job], write: bool, debug: bool, release: bool) -> list[tuple]:
     project = _PROJECTS.get(root)
     if project is None:
         project = _PROJECTS[root] = Project(Path(root))

@@ -188,3 +188,19 @@ def test_executor_flags_go_together(scratch, tmp_path, capsys):
     assert main(["--executor", "dask", "--out", str(tmp_path)], root=scratch) == 2
     assert main(["--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path)], root=scratch) == 2
     assert "--executor dask goes with --scheduler" in capsys.readouterr().err
+
+
+def test_a_clinic_whose_details_end_elsewhere_is_not_stamped(scratch):
+    """Every slot drawn for the clinic must end where the pattern's did (the layout below it was
+    placed from there); otherwise the clinic is laid out on its own."""
+    import dataclasses
+
+    from leafpress.layout.stamp import OutOfSlot, stamp
+    project = Project(with_partners(scratch, 2))
+    laid = project.lay_out(Job("port", "en", "trifold-letter", "open-leaflets"))[3]
+    brand = project.brand("clinic-001")
+    assert stamp(laid, lambda ctx: brand.for_language("en", False)).pages
+    page = next(p for p in laid.pages if p.slots)
+    page.slots[0] = dataclasses.replace(page.slots[0], result=page.slots[0].result + 1.0)
+    with pytest.raises(OutOfSlot, match="ends at"):
+        stamp(laid, lambda ctx: brand.for_language("en", False))

@@ -19,6 +19,7 @@ import functools
 from dataclasses import dataclass
 from itertools import count
 
+from ..errors import LeafletError
 from .items import LaidOut, Page
 from .setting import Ctx
 
@@ -35,6 +36,7 @@ class Slot:
     links: tuple[int, int]
     seq: int
     warned: tuple
+    result: object       # what the call returned (where it ended): a replay must return the same
 
 
 def slot(fn):
@@ -54,13 +56,19 @@ def slot(fn):
         finally:
             page.in_slot = False
         page.slots.append(Slot(fn, ctx, args, kwargs, (i0, len(page.items)), (l0, len(page.links)), seq,
-                               tuple(first.warnings[w0:])))
+                               tuple(first.warnings[w0:]), out))
         return out
     return recorded
 
 
+class OutOfSlot(LeafletError):
+    """A clinic's details do not end where the pattern's did (the layout below them would move):
+    the clinic is laid out on its own."""
+
+
 def stamp(pattern: LaidOut, brand_for) -> LaidOut:
-    """The pattern with every slot drawn again for another clinic. ``brand_for(ctx)`` gives the
+    """The pattern with every slot drawn again for another clinic (:class:`OutOfSlot`, or the
+    room's own error, when one does not fit where the pattern's did). ``brand_for(ctx)`` gives the
     clinic's brand as ``ctx``'s language prints it. Its warnings are the pattern's, less those
     the pattern's slots gave, plus those the clinic's slots give."""
     pages, gave, dropped = [], [], []
@@ -82,7 +90,10 @@ def stamp(pattern: LaidOut, brand_for) -> LaidOut:
 
             scratch = Page(page.width, page.height)
             scratch.in_slot = True
-            s.fn(swap(s.ctx), scratch, *map(swap, s.args), **{k: swap(v) for k, v in s.kwargs.items()})
+            got = s.fn(swap(s.ctx), scratch, *map(swap, s.args), **{k: swap(v) for k, v in s.kwargs.items()})
+            if not _same(got, s.result):
+                raise OutOfSlot(f"{getattr(s.fn, '__name__', s.fn)} ends at {got} for this clinic, at {s.result} "
+                                "in the layout it is stamped into")
             items[s.items[0]:s.items[1]] = scratch.items
             links[s.links[0]:s.links[1]] = scratch.links
             gave = warnings + gave
@@ -93,3 +104,11 @@ def stamp(pattern: LaidOut, brand_for) -> LaidOut:
         if w in kept:
             kept.remove(w)
     return dataclasses.replace(pattern, pages=pages, warnings=kept + gave)
+
+
+def _same(a, b) -> bool:
+    """The same place: equal, or numbers within a millionth of a point (the rows above it summed
+    in another order round differently)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) < 1e-6
+    return a == b
