@@ -97,12 +97,13 @@ def main(counts=COUNTS) -> None:
                 shutil.rmtree(tmp / f"out-{n}-{mode}")
     print(f"\n# Clinic variants ({', '.join(map(str, counts))} synthetic partners; port in en letter-2page, "
           f"en trifold-letter, ar letter-2page, ar trifold-letter; --jobs 2 --force)\n")
-    print("| clinics | documents | before: wall s | CPU s | after: wall s | CPU s | after: peak RSS main / worker MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+    print("| clinics | documents | before: wall s | CPU s | peak RSS main / worker MB | after: wall s | CPU s | "
+          "peak RSS main / worker MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in counts:
         b, a = rows[(n, "before")], rows[(n, "after")]
-        print(f"| {n} | {a['docs']} | {b['wall']:.2f} | {b['cpu']:.2f} | {a['wall']:.2f} | {a['cpu']:.2f} | "
-              f"{a['rss_main']:.0f} / {a['rss_workers']:.0f} |")
+        print(f"| {n} | {a['docs']} | {b['wall']:.2f} | {b['cpu']:.2f} | {b['rss_main']:.0f} / {b['rss_workers']:.0f} | "
+              f"{a['wall']:.2f} | {a['cpu']:.2f} | {a['rss_main']:.0f} / {a['rss_workers']:.0f} |")
     base = min(counts)
     print("\nOne more clinic's variant (the difference from the smallest run, per extra document):\n")
     print("| clinics | before: wall ms | CPU ms | after: wall ms | CPU ms |")

@@ -252,9 +252,9 @@ class Project:
             fixed = set(self.layout(job.layout).brand_lines or ()) >= {"footer", "contact", "credit", "name"}
         except LeafletError:
             fixed = True
-        if job.brand in self.brands and fixed:
+        if job.brand in self.brands and fixed and self.pattern_of(job.brand) in (job.brand, None):
             files += self._tree_files(self.brands[job.brand].parent)
-        else:       # a partner, or room for clinic details sized by every brand (see peers)
+        else:       # a partner, a brand stamped into another's layout, or room sized by every brand (see peers)
             files += [self.partners_file] + self._tree_files(self.root / "assets" / "brands")
         files += self._tree_files(self.root / "assets" / "diagrams")
         files += self._tree_files(self.root / "assets" / "icons")

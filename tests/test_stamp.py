@@ -204,3 +204,18 @@ def test_a_clinic_whose_details_end_elsewhere_is_not_stamped(scratch):
     page.slots[0] = dataclasses.replace(page.slots[0], result=page.slots[0].result + 1.0)
     with pytest.raises(OutOfSlot, match="ends at"):
         stamp(laid, lambda ctx: brand.for_language("en", False))
+
+
+def test_a_brand_stamped_from_another_is_rebuilt_when_that_one_changes(scratch):
+    shutil.copytree(scratch / "assets/brands/open-leaflets", scratch / "assets/brands/second-brand")
+    spec = scratch / "layouts/trifold-letter.yaml"      # room fixed for every detail: a brand's own files would do
+    spec.write_text(spec.read_text(encoding="utf-8").replace("brand_lines: {contact: 5, credit: 5, name: 2}",
+                                                             "brand_lines: {contact: 5, credit: 5, name: 2, footer: 4}"),
+                    encoding="utf-8")
+    job = Job("port", "en", "trifold-letter", "second-brand")
+    project = Project(scratch)
+    assert project.pattern_of("second-brand") == "open-leaflets"
+    before = project.input_hash(job)
+    f = scratch / "assets/brands/open-leaflets/brand.yaml"
+    f.write_text(f.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert Project(scratch).input_hash(job) != before
