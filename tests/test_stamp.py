@@ -219,3 +219,11 @@ def test_a_brand_stamped_from_another_is_rebuilt_when_that_one_changes(scratch):
     f = scratch / "assets/brands/open-leaflets/brand.yaml"
     f.write_text(f.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
     assert Project(scratch).input_hash(job) != before
+
+
+def test_a_thousand_clinics_load(scratch):
+    """The partners file of the nonprofit's largest job: every clinic loads (the file is bounded
+    by its size and each fact by its own bound, not by one leaflet's text budget)."""
+    project = Project(with_partners(scratch, 1000))
+    assert len(project.partner_ids) == 1000 and not project.partner_errors
+    assert project.brand("clinic-999").name == "Oak Clinic 999"       # 999 % 3 == 0
