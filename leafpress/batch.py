@@ -8,12 +8,10 @@ message saying so; a new worker takes over the rest of its share.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import traceback
 from collections import deque
-from multiprocessing.connection import wait
 from pathlib import Path
 
 from .errors import LeafletError
@@ -44,7 +42,7 @@ def run_one(job: Job, write: bool, debug: bool, release: bool = False) -> tuple[
 
 def failed(job: Job, message: str) -> dict:
     return {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-            "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
+            "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
             "error": message}
 
 
@@ -114,12 +112,14 @@ class _Worker:
 
 class _Pool:
     def __init__(self, root: Path, n: int, write: bool, debug: bool, release: bool):
+        import multiprocessing      # not imported by a build in one process (or with nothing to build)
         self.ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
                                                else None)
         self.args = (str(root), write, debug, release)
         self.n = n
 
     def run(self, groups: list[list[Job]], done) -> None:
+        from multiprocessing.connection import wait
         queue = deque(groups)
         workers = [_Worker(self.ctx, self.args) for _ in range(min(self.n, len(groups)))]
         try:

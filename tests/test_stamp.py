@@ -89,7 +89,7 @@ def test_stamped_leaflets_pass_the_tag_checks(scratch, tmp_path):
         shutil.copyfile(tmp_path / f"out/clinic-002/port/port-{lang}-{layout}.pdf", fake / f"port-{lang}-{layout}.pdf")
         tag_checks(tmp_path / f"as-{lang}", lang, layout)
         text = "".join(p.extract_text() for p in pypdf.PdfReader(fake / f"port-{lang}-{layout}.pdf").pages)
-        assert "Clinique du Lac 2" in text
+        assert "Clinique du Lac 2" in " ".join(text.split())    # pypdf spaces the words of an LTR run in RTL apart
 
 
 def test_one_clinic_alone_is_the_same_bytes_as_in_a_batch_of_many(scratch, tmp_path):
