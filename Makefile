@@ -13,7 +13,7 @@ all: build
 
 $(STAMP): pyproject.toml tools/deps.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PYTHON) tools/deps.py test > $(VENV)/requirements.txt
+	$(PYTHON) tools/deps.py test dask > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	touch $@
 
@@ -92,6 +92,7 @@ $(BENCH_STAMP): $(STAMP) pyproject.toml tools/deps.py
 bench: $(BENCH_STAMP)
 	$(PY) bench/side.py
 	$(PY) bench/bench.py
+	$(PY) bench/clinics.py
 
 clean:
 	rm -rf out .pytest_cache .pkgcheck build leafpress.egg-info tests/browser/node_modules

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import traceback
-from collections import Counter, deque
+from collections import deque
 from pathlib import Path
 
 from .errors import LeafletError
@@ -46,19 +46,33 @@ def failed(job: Job, message: str) -> dict:
             "error": message}
 
 
+BLOCK = 50      # clinics per task: one layout, stamped for each (project.lay_out), reused in a worker
+
+
 def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
-    """Hand each worker whole languages, so a text is shaped by one worker only (when there are
-    enough languages to keep every worker busy); otherwise small even shares."""
-    per_lang = Counter((j.handout, j.lang) for j in jobs).most_common(1)[0][1]    # one pass over the jobs
-    size = per_lang if len(jobs) // per_lang >= n * 2 else max(1, len(jobs) // (n * 8))
-    return [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    """Tasks of one handout x language x layout and a block of up to BLOCK clinics (its layout is
+    done once in the worker and stamped for each clinic); smaller blocks when there would not
+    be two tasks per worker."""
+    runs: dict = {}
+    for j in jobs:
+        runs.setdefault((j.handout, j.lang, j.layout), []).append(j)
+    size = BLOCK
+    while size > 1 and sum(-(-len(r) // size) for r in runs.values()) < n * 2:
+        size = -(-size // 2)
+    return [r[i:i + size] for r in runs.values() for i in range(0, len(r), size)]
 
 
 def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: bool, done,
-        project: Project | None = None) -> None:
+        project: Project | None = None, scheduler: str | None = None, worker_root: str | None = None,
+        digests: dict | None = None) -> None:
     """Build ``jobs`` in ``n`` processes (1: here, with ``project`` if given: what it has loaded
-    is not loaded again), calling ``done(job, entry, data)`` for each."""
+    is not loaded again), or on a Dask cluster (``scheduler``: its address), calling
+    ``done(job, entry, data)`` for each."""
     global _PROJECT
+    if scheduler is not None:
+        from .remote import run_dask
+        run_dask(scheduler, worker_root or str(root), jobs, write, debug, release, done, digests or {})
+        return
     n = max(1, min(n or os.cpu_count() or 1, len(jobs) or 1))
     if n == 1:
         if project is not None:

@@ -54,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--brand", action="append", default=[], metavar="NAME", help="only this brand (repeatable)")
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     p.add_argument("--jobs", type=int, default=0, metavar="N", help="parallel processes (default: number of cores)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where documents are built: here (--jobs processes) or on a Dask cluster (--scheduler)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="--executor dask: the scheduler, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--worker-root", metavar="DIR",
+                   help="--executor dask: the project folder on the workers (default: the same path as here)")
     p.add_argument("--force", action="store_true", help="rebuild documents whose inputs did not change")
     p.add_argument("--print-shop", action="store_true",
                    help="build: also write each leaflet for a print shop (3 mm bleed, crop marks, "
@@ -194,6 +199,9 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
         if args.jobs < 0:
             raise UsageError(f"--jobs {args.jobs}: the number of processes cannot be negative",
                              hint="Use --jobs N with N of 1 or more, or 0 for one per core")
+        if (args.executor == "dask") != (args.scheduler is not None) or (args.worker_root and not args.scheduler):
+            raise UsageError("--executor dask goes with --scheduler ADDRESS (and --worker-root with both)",
+                             hint="e.g. --executor dask --scheduler tcp://10.0.0.5:8786")
         project = Project(root)
         if args.command == "list":
             return cmd_list(project)
@@ -297,7 +305,9 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
             bar.update(1)
 
     try:
-        batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project)
+        batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project,
+                  scheduler=args.scheduler if args.executor == "dask" else None,
+                  worker_root=args.worker_root, digests=digests)
         if recorder:
             recorder.flush()
     finally:

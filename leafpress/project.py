@@ -69,6 +69,7 @@ class Project:
         if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
         self._cache: dict = {}
+        self.stamped_from: str | None = None     # the last lay_out: the clinic its pages were stamped from
         # Input files' hashes: what the last build recorded (path -> [signature, sha256]), and
         # what this one found (to record in turn).
         self.known_hashes: dict = {}
@@ -288,10 +289,10 @@ class Project:
             fixed = set(self.layout(job.layout).brand_lines or ()) >= {"footer", "contact", "credit", "name"}
         except LeafletError:
             fixed = True
-        if job.brand in self.brands and fixed:
+        if job.brand in self.brands and fixed and self.pattern_of(job.brand) in (job.brand, None):
             folder = self.brands[job.brand].parent
             brands = self._files_digest(("brand", job.brand), lambda: self._tree_files(folder))
-        else:       # a partner, or room for clinic details sized by every brand (see peers)
+        else:       # a partner, a brand stamped into another's layout, or room sized by every brand (see peers)
             brands = self._files_digest(("brands",), lambda: [self.partners_file] + self._tree_files(
                 self.root / "assets" / "brands"))
         shared = self._files_digest(("shared",), lambda: [
@@ -332,6 +333,80 @@ class Project:
         return h, lang, spec, brand, ts, diagrams
 
     def lay_out(self, job: Job):
+        """Handout, language, brand, the laid-out pages and (dual-language sheets) the first
+        column's handout. Laid out once per handout, language, layout and colour set (the
+        pattern: the first clinic of the project with those colours), then stamped with each
+        clinic's details (layout/stamp.py); a clinic whose stamped pages fail the page inspector
+        is laid out on its own (``stamped_from`` then says so: None)."""
+        self.stamped_from = None
+        pattern = self.pattern_of(job.brand)
+        if pattern is None:
+            return self._lay_out_alone(job)
+        try:
+            got = self._cached(("pattern", job.handout, job.lang, job.layout, pattern),
+                               lambda: self._lay_out_alone(Job(job.handout, job.lang, job.layout, pattern)))
+        except LeafletError:
+            return self._lay_out_alone(job)     # the clinic's own message (or its own success)
+        if pattern == job.brand:
+            return got
+        stamped = self._stamp(job, got)
+        if stamped is None:
+            return self._lay_out_alone(job)
+        self.stamped_from = pattern
+        return stamped
+
+    def pattern_of(self, name: str) -> str | None:
+        """The clinic whose layout ``name``'s leaflets are stamped from: the project's first
+        brand (in brand order, then partner order) with the same colours; None when ``name``
+        does not load."""
+        try:
+            colours = tuple(sorted(self.brand(name).colours.items()))
+        except LeafletError:
+            return None
+
+        def first_of():
+            out: dict = {}
+            for other in self.all_brands():
+                try:
+                    out.setdefault(tuple(sorted(self.brand(other).colours.items())), other)
+                except LeafletError:
+                    continue
+            return out
+        return self._cached(("patterns",), first_of).get(colours, name)
+
+    def _stamp(self, job: Job, got):
+        """The pattern's pages with ``job``'s clinic in the slots, checked as any layout is;
+        None when the page inspector fails them (the clinic is then laid out on its own)."""
+        from .layout import conserve, inspection
+        from .layout.stamp import stamp
+        h, lang, _, laid, partner = got
+        brand = self.brand(job.brand)
+        spec = self.layout(job.layout)
+        local: dict = {}
+
+        def brand_for(ctx):
+            key = (ctx.lang.code, ctx.lang.rtl)
+            if key not in local:
+                local[key] = brand.for_language(*key)
+            return local[key]
+        try:
+            stamped = stamp(laid, brand_for)
+        except LeafletError:
+            return None         # e.g. details longer than their room: the clinic's own layout says so
+        if partner is None:
+            sources = [conserve.Source(h, lang, brand.for_language(lang.code, lang.rtl))]
+        else:
+            first = self.language(partner.lang)
+            sources = [conserve.Source(partner, first, brand.for_language(first.code, first.rtl)),
+                       conserve.Source(h, lang, brand.for_language(lang.code, lang.rtl), furniture=False)]
+        conserve.check(stamped, sources)
+        before = {id(i) for page in laid.pages for i in page.items}
+        fresh = {id(i) for page in stamped.pages for i in page.items if id(i) not in before}
+        if inspection.errors(stamped, spec, only=fresh):       # the pattern's own items passed with it
+            return None
+        return h, lang, brand, stamped, partner
+
+    def _lay_out_alone(self, job: Job):
         from .layout.engine import DoesNotFit, lay_out, lay_out_bilingual   # not needed to plan
         h, lang, spec, brand, ts, diagrams = self.prepare(job)
         if spec.bilingual:
@@ -423,6 +498,8 @@ class Project:
                                                [f.line() for f in found if f.severity == "warning"]))
         entry["findings"] = [f.as_dict() for f in found if f.severity != "info"]
         entry["body_size"] = laid.body_size
+        if self.stamped_from is not None:
+            entry["stamped_from"] = self.stamped_from
         blocking = [f for f in found if f.severity == "error" or (release and f.release_blocking)]
         if blocking:
             entry["status"] = "failed"

@@ -16,6 +16,7 @@ from .furniture import above_line, draw_footer, draw_running_head, draw_summary,
 from .items import Box, LaidOut, Node, OutlineEntry, Page, Picture
 from .setting import Ctx, break_lines, emit, fit_words
 from .spec import LayoutSpec
+from .stamp import slot
 
 
 def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dict,
@@ -120,6 +121,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     return laid
 
 
+@slot
 def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: float, gap: float) -> float:
     """The colour band with the logo and both titles, each in its own column and direction."""
     first = ctxs[0]

@@ -17,6 +17,7 @@ from .furniture import draw_contact, room
 from .inspection import LEAD_IN
 from .items import Box, FormField, Node, OutlineEntry, Page, Picture, Rule
 from .setting import Ctx, break_lines, emit, ink_gaps
+from .stamp import slot
 
 
 def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
@@ -398,34 +399,48 @@ def note_block(ctx: Ctx) -> FlowBlock | None:
     clinics lay out alike; None when no clinic has a note in this language and the layout keeps
     none."""
     code = ctx.lang.code
-    text = ctx.brand.note(code)
     if (ctx.spec.brand_lines or {}).get("note") is None and not any(
             b.note(code) for b in (ctx.brand, *ctx.peers)):
         return None
-    size, colours = ctx.size, ctx.brand.colours
-    pitch = size * ctx.lh
-    pad = size * ctx.spec.measures["callout_pad"]
-    sp = ctx.ts.shape(text or " ")
+    size = ctx.size
 
-    def lines_of(brand, width) -> int:
+    def draw(pages, fr, off, n, top):
+        draw_note(ctx, pages[fr.page], fr.x, fr.width, top)
+        return 0
+
+    return FlowBlock("clinic-note", whole(lambda w: note_height(ctx, w)), draw, size * ctx.spec.spacing["section"],
+                     keep_together=True)
+
+
+def note_height(ctx: Ctx, width: float) -> float:
+    """The room kept for a clinic's note in a column ``width`` wide (a clear error when this
+    clinic's note needs more than the layout keeps)."""
+    size, code = ctx.size, ctx.lang.code
+    pad = size * ctx.spec.measures["callout_pad"]
+
+    def lines_of(brand) -> int:
         t = brand.note(code)
         return len(ctx.ts.shape(t).lines((width - 2 * pad) / size)) if t else 0
 
-    def height(width):
-        n = room(ctx, "note", lambda b: lines_of(b, width), "note")
-        return n * pitch + 2 * pad if n else 0.0
+    n = room(ctx, "note", lines_of, "note")
+    return n * size * ctx.lh + 2 * pad if n else 0.0
 
-    def draw(pages, fr, off, n, top):
-        if not text:
-            return 0            # the room stays blank for a clinic without a note
-        page = pages[fr.page]
-        h = height(fr.width)
-        page.items.append(Box(fr.x, top - h, fr.width, h, stroke=colours["primary"], stroke_width=0.8))
-        emit(ctx, page, sp, break_lines(ctx, sp, fr.width - 2 * pad, size, "note"), fr.x + pad,
-             fr.width - 2 * pad, top - pad, size, pitch, colours["text"], "P", Node("contact"))
-        return 0
 
-    return FlowBlock("clinic-note", whole(height), draw, size * ctx.spec.spacing["section"], keep_together=True)
+@slot
+def draw_note(ctx: Ctx, page: Page, x: float, width: float, top: float) -> float:
+    """The clinic's note in its room; the room stays blank for a clinic without one. Returns the
+    room's height."""
+    h = note_height(ctx, width)
+    text = ctx.brand.note(ctx.lang.code)
+    if not text:
+        return h
+    size, colours = ctx.size, ctx.brand.colours
+    pad = size * ctx.spec.measures["callout_pad"]
+    sp = ctx.ts.shape(text)
+    page.items.append(Box(x, top - h, width, h, stroke=colours["primary"], stroke_width=0.8))
+    emit(ctx, page, sp, break_lines(ctx, sp, width - 2 * pad, size, "note"), x + pad,
+         width - 2 * pad, top - pad, size, size * ctx.lh, colours["text"], "P", Node("contact"))
+    return h
 
 
 def contact_block(ctx: Ctx) -> FlowBlock:

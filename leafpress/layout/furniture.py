@@ -15,8 +15,10 @@ from ..content.model import Span, Status
 from .items import Box, Link, Node, Page, Picture, Qr, Raster, Rule, Svg
 from ..text.bidi import isolate
 from .setting import Ctx, break_lines, emit, fit_words, ink_gaps
+from .stamp import slot
 
 
+@slot
 def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     """A full-width colour band with the logo, the title (H1) and the subtitle."""
     spec, brand, ts = ctx.spec, ctx.brand, ctx.ts
@@ -100,6 +102,7 @@ def _natural(sp, size: float) -> float:
     return max((ln.width for ln in sp.lines(1e6)), default=0.0) * size
 
 
+@slot
 def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: float,
                fill: bool = False) -> float:
     """A brochure cover panel: a colour field with the logo, organisation, title, subtitle and
@@ -179,6 +182,7 @@ def draw_summary(ctx: Ctx, page: Page, left: float, right: float, top: float) ->
     return y - box_h - ctx.size * 1.2
 
 
+@slot
 def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | None,
              bottom: float = 0.0) -> float:
     """The back panel: how to reach the clinic or organisation, credits, version and review date.
@@ -233,6 +237,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     return y - size if top is not None else bottom + total + size
 
 
+@slot
 def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool = False,
             others: tuple = ()) -> float:
     """Contact (with the website as a live link), credits, version, review date, page x of y,
@@ -297,6 +302,7 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     return height
 
 
+@slot
 def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
     """The running head of a continuation page: the handout's short title (its title) in the
     page's top margin, from the printable area's edge down, on the reading side; an artifact

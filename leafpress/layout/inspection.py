@@ -176,6 +176,18 @@ def _item_box(item):
     return (item.x, item.x + item.w, item.y, item.y + item.h)
 
 
+class _Boxes(dict):
+    """Text lines' ink boxes, worked out when first asked for."""
+
+    def __init__(self, lines):
+        super().__init__()
+        self.lines = {id(ln): ln for ln in lines}
+
+    def __missing__(self, key):
+        value = self[key] = _line_box(self.lines[key])
+        return value
+
+
 def _near(lines: list, boxes: dict, spans: list) -> list[list[int]]:
     """For each line (its ink box in ``boxes``), the indexes, in order, of the items whose
     vertical extent (``spans``: (bottom, top)) comes within a point of the line's: a sweep over
@@ -196,8 +208,12 @@ def _near(lines: list, boxes: dict, spans: list) -> list[list[int]]:
 
 
 def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset(),
-            contact_min: float = 11.0) -> list[Defect]:
+            contact_min: float = 11.0, only: set | None = None) -> list[Defect]:
     """Every page defect of a laid-out document (see the rules below); empty for a clean one.
+    ``only``: the ids of the items that are new (a clinic stamped into pages that passed, see
+    stamp.py): the rules are applied to each of them and to each pair with one of them; the
+    other items were inspected with the pattern, and a heading's or the last line's rules look
+    only at content, which stamping does not change.
 
     - overlap: ink of text touching other text, a rule, a leader, a picture (figure art, logo, QR)
       or the edge of a filled box it is not inside;
@@ -216,7 +232,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
     for pi, page in enumerate(laid.pages):
         W, H = page.width, page.height
         lines = [i for i in page.items if isinstance(i, TextLine)]
-        boxes = {id(ln): _line_box(ln) for ln in lines}
+        new = (lambda item: True) if only is None else (lambda item: id(item) in only)
+        boxes = {id(ln): _line_box(ln) for ln in lines} if only is None else _Boxes(lines)
         inks: dict = {}
 
         def ink_of(ln):         # glyph by glyph, only for lines near something
@@ -232,15 +249,20 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                                 "error" if rule in ERRORS else "warning"))
 
         # overlap: text with rules and leaders, pictures, box edges (each line with the items
-        # at its height only, found by a sweep: not every line with every item)
-        inked = [ln for ln in lines if boxes[id(ln)] is not None]
+        # at its height only, found by a sweep: not every line with every item; with ``only``,
+        # only pairs with a new item)
+        any_new = any(map(new, rules + pics + filled))
+        inked = [ln for ln in lines if (any_new or new(ln)) and boxes[id(ln)] is not None]
         near_rules = _near(inked, boxes, [(min(r.y1, r.y2) - r.width / 2, max(r.y1, r.y2) + r.width / 2)
                                           for r in rules])
         near_pics = _near(inked, boxes, [(p.y, p.y + p.h) for p in pics])
         near_filled = _near(inked, boxes, [(b.y, b.y + b.h) for b in filled])
         for k, ln in enumerate(inked):
+            old = not new(ln)
             bb = boxes[id(ln)]
             for r in (rules[i] for i in near_rules[k]):
+                if old and not new(r):
+                    continue
                 hw = r.width / 2
                 if _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (bb[0] - hw, bb[1] + hw, bb[2] - hw, bb[3] + hw)) and any(
                         _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (g[0] - r.width / 2, g[1] + r.width / 2,
@@ -250,6 +272,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                     add("leaders" if r.dot else "overlap", f"{kind} crosses the text {_text(ln)[:30]!r}", ln.node)
                     break
             for p in (pics[i] for i in near_pics[k]):
+                if old and not new(p):
+                    continue
                 pb = _item_box(p)
                 if bb[0] < pb[1] and pb[0] < bb[1] and bb[2] < pb[3] and pb[2] < bb[3] and any(
                         g[0] < pb[1] and pb[0] < g[1] and g[2] < pb[3] and pb[2] < g[3] for g in ink_of(ln)):
@@ -257,6 +281,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                     add("overlap", f"the text {_text(ln)[:30]!r} runs into {what}", ln.node)
                     break
             for b in (filled[i] for i in near_filled[k]):
+                if old and not new(b):
+                    continue
                 if not (bb[0] < b.x + b.w and b.x < bb[1] and bb[2] < b.y + b.h and b.y < bb[3]):
                     continue            # nowhere near this box
                 if b.x <= bb[0] and bb[1] <= b.x + b.w and b.y <= bb[2] and bb[3] <= b.y + b.h:
@@ -269,11 +295,15 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                     break
         for i, p in enumerate(pics):
             for q in pics[i + 1:]:
+                if not (new(p) or new(q)):
+                    continue
                 a, b = _item_box(p), _item_box(q)
                 if a[0] < b[1] - 0.5 and b[0] < a[1] - 0.5 and a[2] < b[3] - 0.5 and b[2] < a[3] - 0.5:
                     add("overlap", "two pictures overlap", p.node)
         # edge: nothing inked in the unprintable zone
         for item in page.items:
+            if not new(item):
+                continue
             if isinstance(item, TextLine):
                 bb = boxes[id(item)]
                 label = f"the text {_text(item)[:30]!r}"
@@ -296,18 +326,20 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                             f"(the printable area starts {margin:g} pt in)", getattr(item, "node", None))
         # qr
         for p in pics:
-            if isinstance(p.source, Qr) and min(p.w, p.h) < QR_MIN - 0.01:
+            if new(p) and isinstance(p.source, Qr) and min(p.w, p.h) < QR_MIN - 0.01:
                 add("qr", f"the QR code is {min(p.w, p.h) * 25.4 / 72:.1f} mm (at least 20 mm)", p.node)
         # leaders crossing each other
         leaders = [r for r in rules if r.dot]
         for i, la in enumerate(leaders):
             for lb in leaders[i + 1:]:
-                if segments_cross((la.x1, la.y1, la.x2, la.y2), (lb.x1, lb.y1, lb.x2, lb.y2)):
+                if (new(la) or new(lb)) and segments_cross((la.x1, la.y1, la.x2, la.y2), (lb.x1, lb.y1, lb.x2, lb.y2)):
                     add("leaders", "two leader lines of a diagram cross", la.node)
         # stranded headings and lead-ins; hyphenation; broken tokens; CJK last lines
         content = [ln for ln in lines if ln.node.content]
         lowest = min(content, key=lambda ln: ln.y, default=None)
         for ln in lines:
+            if not new(ln):
+                continue
             text = ln.paragraph.text
             last_of_par = ln.line.end >= len(text.rstrip())
             heading = ln.role in ("H1", "H2", "H3") or ln.node.kind in ("title", "subtitle", "heading")
@@ -337,10 +369,10 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
     return found
 
 
-def errors(laid: LaidOut, spec) -> list[Defect]:
+def errors(laid: LaidOut, spec, only: set | None = None) -> list[Defect]:
     """The defects that fail a document in this layout (its printable margin and bleeds); the
-    softer ones are added to the document's warnings."""
-    found = inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"])
+    softer ones are added to the document's warnings. ``only``: see :func:`inspect`."""
+    found = inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"], only)
     laid.warnings.extend(d.line() for d in found if d.severity != "error")
     return [d for d in found if d.severity == "error"]
 

@@ -205,6 +205,8 @@ class Page:
     items: list = field(default_factory=list)
     links: list = field(default_factory=list)
     fields: list = field(default_factory=list)      # FormField, in reading order
+    slots: list = field(default_factory=list, repr=False, compare=False)   # clinic details drawn (stamp.py)
+    in_slot: bool = field(default=False, repr=False, compare=False)
 
 
 @dataclass

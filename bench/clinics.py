@@ -1,0 +1,137 @@
+"""The clinic-variant benchmark (not a test). Run: make bench (or python bench/clinics.py [N ...])
+
+A copy of the project is made in a temporary folder (outside the project; fonts linked) with
+1, 10, 100 and 1,000 synthetic partner clinics. Each is built with ``--jobs 2 --force`` in a fresh
+process, for the handout in English letter-2page and Arabic trifold-letter (two document shapes,
+two scripts), and timed: wall, CPU of the process and its workers, peak RSS. The cost of one more
+clinic's variant is the difference between N and 1 clinics divided by the extra documents.
+"before" is the same code with stamping switched off (each clinic laid out on its own,
+Project._lay_out_alone), "after" is the press as it is. The temporary folder is on /dev/shm where
+there is one (see main). Prints a Markdown table and the
+projection for 1,000 clinics x 17 languages x 6 layouts (101,000 documents).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNTS = (1, 10, 100, 1000)
+SELECT = ["--handout", "port", "--lang", "en", "--lang", "ar", "--layout", "letter-2page", "--layout", "trifold-letter"]
+SHAPES = 2          # en x letter-2page ... the build makes 4 documents per clinic (2 languages x 2 layouts)
+PER_CLINIC = 4
+
+# Runs one build in a fresh process and reports its wall and CPU time (with its workers') and
+# peak memory; "before" switches stamping off in this process (the workers are forked from it).
+RUNNER = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from leafpress.cli import main
+from leafpress.project import Project
+if sys.argv[2] == "before":
+    Project.lay_out = Project._lay_out_alone
+t, c = time.perf_counter(), time.process_time()
+code = main(sys.argv[4:], root=__import__("pathlib").Path(sys.argv[3]))
+wall = time.perf_counter() - t
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+me = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"code": code, "wall": wall, "cpu": time.process_time() - c + kids.ru_utime + kids.ru_stime,
+                  "rss_main": me.ru_maxrss / 1024, "rss_workers": kids.ru_maxrss / 1024}))
+"""
+
+
+def partners(n: int) -> str:
+    out = ["base: open-leaflets", "partners:"]
+    for i in range(n):
+        out += [f"  - id: clinic-{i:04d}", f"    name: Community Clinic {i}",
+                f'    phone: "+1 (555) 01{i % 10}-{1000 + i % 9000}"',
+                f"    website: https://clinic-{i}.example.org",
+                f"    address: {100 + i} Main Street, Springfield, ST {10000 + i}"]
+    return "\n".join(out) + "\n"
+
+
+def project_with(tmp: Path, n: int) -> Path:
+    root = tmp / f"proj-{n}"
+    root.mkdir()
+    for name in ("handouts", "layouts"):
+        shutil.copytree(ROOT / name, root / name)
+    (root / "assets").mkdir()
+    for src in (ROOT / "assets").iterdir():
+        if src.name == "fonts":
+            (root / "assets" / "fonts").symlink_to(src)
+        elif src.is_dir():
+            shutil.copytree(src, root / "assets" / src.name)
+    shutil.rmtree(root / "assets/brands/riverside-clinic")       # the partners and their base only
+    (root / "assets/brands/partners.yaml").write_text(partners(n), encoding="utf-8")
+    shutil.copyfile(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def build(root: Path, mode: str, out: Path) -> dict:
+    got = subprocess.run([sys.executable, "-c", RUNNER, str(ROOT), mode, str(root), "build", *SELECT,
+                          "--jobs", "2", "--force", "--out", str(out)], capture_output=True, text=True)
+    if got.returncode != 0:
+        raise SystemExit(f"the build failed: {got.stderr[-2000:]}")
+    result = json.loads(got.stdout.strip().splitlines()[-1])
+    docs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    result["docs"] = len(docs)
+    result["failed"] = sum(1 for d in docs if d["status"] != "ok")
+    return result
+
+
+def main(counts=COUNTS) -> None:
+    # On a memory file system where there is one: the PDFs are synced to disk as they are written
+    # (complete or absent), and on a shared machine the disk's queue would be measured, not the press.
+    shm = Path("/dev/shm")
+    with tempfile.TemporaryDirectory(prefix="leafpress-clinics-", dir=shm if shm.is_dir() else None) as tmp:
+        tmp = Path(tmp)
+        rows = {}
+        for n in counts:
+            root = project_with(tmp, n)
+            for mode in ("before", "after"):
+                rows[(n, mode)] = build(root, mode, tmp / f"out-{n}-{mode}")
+                shutil.rmtree(tmp / f"out-{n}-{mode}")
+    print(f"\n# Clinic variants ({', '.join(map(str, counts))} synthetic partners; port in en letter-2page, "
+          f"en trifold-letter, ar letter-2page, ar trifold-letter; --jobs 2 --force)\n")
+    print("| clinics | documents | before: wall s | CPU s | peak RSS main / worker MB | after: wall s | CPU s | "
+          "peak RSS main / worker MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n in counts:
+        b, a = rows[(n, "before")], rows[(n, "after")]
+        print(f"| {n} | {a['docs']} | {b['wall']:.2f} | {b['cpu']:.2f} | {b['rss_main']:.0f} / {b['rss_workers']:.0f} | "
+              f"{a['wall']:.2f} | {a['cpu']:.2f} | {a['rss_main']:.0f} / {a['rss_workers']:.0f} |")
+    base = min(counts)
+    print("\nOne more clinic's variant (the difference from the smallest run, per extra document):\n")
+    print("| clinics | before: wall ms | CPU ms | after: wall ms | CPU ms |")
+    print("|---:|---:|---:|---:|---:|")
+    per = {}
+    for n in counts:
+        if n == base:
+            continue
+        extra = (rows[(n, "after")]["docs"] - rows[(base, "after")]["docs"]) or 1
+        cells = []
+        for mode in ("before", "after"):
+            for key in ("wall", "cpu"):
+                v = (rows[(n, mode)][key] - rows[(base, mode)][key]) / extra * 1000
+                per[(n, mode, key)] = v
+                cells.append(f"{v:.1f}")
+        print(f"| {n} | " + " | ".join(cells) + " |")
+    top = max(counts)
+    if top != base:
+        for mode in ("before", "after"):
+            v = per[(top, mode, "wall")]
+            fixed = rows[(base, mode)]["wall"] / (PER_CLINIC * base) * (17 * 6) / 1.0
+            print(f"\n1,000 clinics x 17 languages x 6 layouts (101,000 documents), {mode}: about "
+                  f"{(101_000 * v / 1000 + fixed) / 60:.1f} min at --jobs 2 on this machine "
+                  f"({v:.1f} ms per variant, measured at {top} clinics, plus one layout per language x layout)")
+    bad = [k for k, r in rows.items() if r["failed"]]
+    if bad:
+        print(f"\nwarning: documents failed in {bad}")
+
+
+if __name__ == "__main__":
+    main(tuple(int(a) for a in sys.argv[1:]) or COUNTS)

@@ -1,0 +1,114 @@
+"""Stamping: one layout, every clinic.
+
+Input: a :class:`LaidOut` laid out for one clinic (the pattern), whose pages recorded each call
+that drew clinic details (a *slot*: the header band with the logo, the cover with the clinic's
+name, the contact block, the footer, a partner's note), and another clinic's brand. Output: that
+clinic's :class:`LaidOut`: the pattern's own items (the content, fitted and broken into lines
+once) with each slot's items replaced by the same call's items drawn for that clinic, at the same
+place in the display list, so the page is drawn in the same order as a layout of its own.
+
+This holds because the layouts keep fixed room for clinic details (``brand_lines``, or the room
+every clinic of the project needs): where the slots are does not depend on the clinic. What
+does (the colours of text and bands) belongs to the pattern: the caller lays out one pattern per
+colour set, and checks the stamped pages as any laid-out pages (conservation, page inspector).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+from itertools import count
+
+from ..errors import LeafletError
+from .items import LaidOut, Page
+from .setting import Ctx
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One recorded call: the drawing function, its arguments, what it added to the page (item
+    and link index ranges), the number reserved for its lines' reading order and its warnings."""
+    fn: object
+    ctx: object          # a Ctx, or a list of them (a dual-language sheet's columns)
+    args: tuple
+    kwargs: dict
+    items: tuple[int, int]
+    links: tuple[int, int]
+    seq: int
+    warned: tuple
+    result: object       # what the call returned (where it ended): a replay must return the same
+
+
+def slot(fn):
+    """Record calls of ``fn(ctx or [ctx, ...], page, ...)`` that draw on a page in
+    ``page.slots`` (measuring calls, page None, are not recorded); a slot drawn inside another is
+    part of it."""
+    @functools.wraps(fn)
+    def recorded(ctx, page, *args, **kwargs):
+        if page is None or page.in_slot:
+            return fn(ctx, page, *args, **kwargs)
+        first = ctx[0] if isinstance(ctx, (list, tuple)) else ctx
+        i0, l0, w0 = len(page.items), len(page.links), len(first.warnings)
+        seq = next(first.seq)       # the slot's lines come after it (a replay numbers between)
+        page.in_slot = True
+        try:
+            out = fn(ctx, page, *args, **kwargs)
+        finally:
+            page.in_slot = False
+        page.slots.append(Slot(fn, ctx, args, kwargs, (i0, len(page.items)), (l0, len(page.links)), seq,
+                               tuple(first.warnings[w0:]), out))
+        return out
+    return recorded
+
+
+class OutOfSlot(LeafletError):
+    """A clinic's details do not end where the pattern's did (the layout below them would move):
+    the clinic is laid out on its own."""
+
+
+def stamp(pattern: LaidOut, brand_for) -> LaidOut:
+    """The pattern with every slot drawn again for another clinic (:class:`OutOfSlot`, or the
+    room's own error, when one does not fit where the pattern's did). ``brand_for(ctx)`` gives the
+    clinic's brand as ``ctx``'s language prints it. Its warnings are the pattern's, less those
+    the pattern's slots gave, plus those the clinic's slots give."""
+    pages, gave, dropped = [], [], []
+    for page in pattern.pages:
+        items, links = list(page.items), list(page.links)
+        for s in reversed(page.slots):          # from the end: earlier index ranges stay valid
+            seq = count(s.seq + 1e-4, 1e-4)     # between the pattern's numbers: the same order
+            warnings: list = []
+            swapped: dict = {}
+
+            def swap(v):
+                if isinstance(v, (list, tuple)) and v and all(isinstance(x, Ctx) for x in v):
+                    return type(v)(swap(x) for x in v)
+                if not isinstance(v, Ctx):
+                    return v
+                if id(v) not in swapped:
+                    swapped[id(v)] = dataclasses.replace(v, brand=brand_for(v), seq=seq, warnings=warnings)
+                return swapped[id(v)]
+
+            scratch = Page(page.width, page.height)
+            scratch.in_slot = True
+            got = s.fn(swap(s.ctx), scratch, *map(swap, s.args), **{k: swap(v) for k, v in s.kwargs.items()})
+            if not _same(got, s.result):
+                raise OutOfSlot(f"{getattr(s.fn, '__name__', s.fn)} ends at {got} for this clinic, at {s.result} "
+                                "in the layout it is stamped into")
+            items[s.items[0]:s.items[1]] = scratch.items
+            links[s.links[0]:s.links[1]] = scratch.links
+            gave = warnings + gave
+            dropped += s.warned
+        pages.append(Page(page.width, page.height, items, links, page.fields))
+    kept = list(pattern.warnings)
+    for w in dropped:
+        if w in kept:
+            kept.remove(w)
+    return dataclasses.replace(pattern, pages=pages, warnings=kept + gave)
+
+
+def _same(a, b) -> bool:
+    """The same place: equal, or numbers within a millionth of a point (the rows above it summed
+    in another order round differently)."""
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) < 1e-6
+    return a == b

@@ -1,0 +1,229 @@
+"""Lay out once, stamp each clinic (layout/stamp.py), and the batch's tasks and Dask executor
+(batch.py, remote.py): every stamped leaflet is the bytes its own full layout gives, passes the
+page inspector and the tag checks; a build of one clinic gives the bytes of the same document
+from a batch of many; a Dask cluster gives the bytes of a local build."""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from leafpress import batch
+from leafpress.cli import main
+from leafpress.layout import inspection
+from leafpress.layout.items import Picture, Qr
+from leafpress.project import Job, Project
+
+from conftest import ROOT, manifest
+from test_tags import test_tagged_with_marked_content_tied_to_the_tree as tag_checks
+
+SAMPLE = [("en", "letter-2page"), ("ar", "trifold-letter"), ("zh-Hant", "large-print"), ("hi", "bilingual-letter")]
+
+
+def partners(n: int) -> str:
+    """``n`` synthetic clinics unlike each other: short and long names, with and without a
+    website and address, their own logo, a note in some languages."""
+    out = ["base: open-leaflets", "partners:"]
+    for i in range(n):
+        name = ["Oak Clinic", "Saint Barnabas Community Health Center",
+                "Clinique du Lac"][i % 3] + f" {i}"
+        out += [f"  - id: clinic-{i:03d}", f"    name: {name}", f'    phone: "+1 (555) 01{i % 10}-{1000 + i}"']
+        if i % 4 != 1:
+            out.append(f"    website: https://clinic-{i}.example.org/leaflets")
+        if i % 5 != 2:
+            out.append(f"    address: {100 + i} Main Street, Springfield, ST {10000 + i}")
+        if i % 3 == 2:
+            out.append("    logo: own.svg")
+        if i % 2 == 0:
+            out += ["    note:", f"      en: Call us on weekdays from 8 to {4 + i % 3} with questions.",
+                    "      ar: اتصل بنا في أيام الأسبوع."]
+    return "\n".join(out) + "\n"
+
+
+def with_partners(root: Path, n: int) -> Path:
+    (root / "assets/brands/partners").mkdir(exist_ok=True)
+    shutil.copyfile(ROOT / "assets/brands/riverside-clinic/logo.svg", root / "assets/brands/partners/own.svg")
+    (root / "assets/brands/partners.yaml").write_text(partners(n), encoding="utf-8")
+    return root
+
+
+def unstamped(root: Path) -> Project:
+    """A project that lays every document out on its own (fitted for its clinic alone), as
+    before stamping; its build is otherwise the same."""
+    project = Project(root)
+    project.lay_out = project._lay_out_alone
+    return project
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_stamped_is_the_bytes_of_a_full_layout_and_passes_every_page_check(scratch, count):
+    project = Project(with_partners(scratch, count))
+    full = unstamped(scratch)
+    spec_of = project.layout
+    stamped = 0
+    for lang, layout in SAMPLE:
+        for clinic in project.partner_ids:
+            job = Job("port", lang, layout, clinic)
+            entry, data = project.build(job)
+            assert entry["status"] == "ok", entry
+            if entry.get("stamped_from") == "open-leaflets":
+                stamped += 1
+                laid = project.lay_out(job)[3]
+                assert not inspection.errors(laid, spec_of(layout))    # the whole inspector, every item
+            assert data == full.build(job)[1], (lang, layout, clinic)
+    assert stamped == len(SAMPLE) * count
+
+
+def test_stamped_leaflets_pass_the_tag_checks(scratch, tmp_path):
+    root = with_partners(scratch, 3)
+    assert main(["--lang", "ar", "--lang", "en", "--layout", "trifold-letter", "--layout", "letter-2page",
+                 "--brand", "clinic-002", "--jobs", "1", "--out", str(tmp_path / "out")], root=root) == 0
+    assert {d.get("stamped_from") for d in manifest(tmp_path / "out")["documents"]} == {"open-leaflets"}
+    for lang, layout in (("ar", "trifold-letter"), ("en", "letter-2page")):
+        # the tag checks read open-leaflets/port/...: give them the stamped clinic's leaflet there
+        fake = tmp_path / f"as-{lang}" / "open-leaflets/port"
+        fake.mkdir(parents=True)
+        shutil.copyfile(tmp_path / f"out/clinic-002/port/port-{lang}-{layout}.pdf", fake / f"port-{lang}-{layout}.pdf")
+        tag_checks(tmp_path / f"as-{lang}", lang, layout)
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(fake / f"port-{lang}-{layout}.pdf").pages)
+        assert "Clinique du Lac 2" in " ".join(text.split())    # pypdf spaces the words of an LTR run in RTL apart
+
+
+def test_one_clinic_alone_is_the_same_bytes_as_in_a_batch_of_many(scratch, tmp_path):
+    root = with_partners(scratch, 12)
+    args = ["--lang", "en", "--lang", "ar", "--layout", "trifold-letter", "--layout", "a4-2page"]
+    assert main(args + ["--jobs", "2", "--out", str(tmp_path / "all")], root=root) == 0
+    assert main(args + ["--brand", "clinic-007", "--jobs", "1", "--out", str(tmp_path / "one")], root=root) == 0
+    one = sorted((tmp_path / "one/clinic-007").rglob("*.pdf"))
+    assert len(one) == 4
+    for pdf in one:
+        assert pdf.read_bytes() == (tmp_path / "all" / pdf.relative_to(tmp_path / "one")).read_bytes(), pdf.name
+
+
+def test_a_brand_with_its_own_colours_is_laid_out_on_its_own(scratch):
+    project = Project(with_partners(scratch, 2))
+    assert project.pattern_of("clinic-001") == "open-leaflets"
+    assert project.pattern_of("riverside-clinic") == "riverside-clinic"     # other colours: its own layout
+    entry, _ = project.build(Job("port", "en", "letter-2page", "riverside-clinic"))
+    assert entry["status"] == "ok" and "stamped_from" not in entry
+
+
+def test_a_clinic_too_long_for_its_room_still_fails_with_its_own_message(scratch, tmp_path):
+    root = with_partners(scratch, 2)
+    f = root / "assets/brands/partners.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace(
+        "address: 100 Main Street", "address: " + ", ".join(["Building C, Floor 2, Suite 200"] * 8) + ", 100 Main Street"),
+        encoding="utf-8")
+    assert main(["--lang", "en", "--layout", "trifold-letter", "--jobs", "1", "--out", str(tmp_path)], root=root) == 1
+    docs = {d["brand"]: d for d in manifest(tmp_path)["documents"]}
+    assert "brand_lines.contact" in docs["clinic-000"]["error"]
+    assert docs["clinic-001"]["status"] == "ok" and docs["clinic-001"]["stamped_from"] == "open-leaflets"
+
+
+def test_the_inspector_on_stamped_pages_checks_every_new_item(scratch):
+    """``only``: a new item that breaks a rule is found; the pattern's own items are not inspected again."""
+    project = Project(with_partners(scratch, 2))
+    laid = project.lay_out(Job("port", "en", "letter-2page", "clinic-001"))[3]
+    spec = project.layout("letter-2page")
+    page = laid.pages[-1]
+    qr = next(i for i in page.items if isinstance(i, Picture) and isinstance(i.source, Qr))
+    small = Picture(qr.source, 1.0, 1.0, 30, 30, role="Artifact", node=qr.node)   # at the edge, under 20 mm
+    page.items.append(small)
+    found = {d.rule for d in inspection.errors(laid, spec, only={id(small)})}
+    assert {"edge", "qr"} <= found
+    assert not inspection.errors(laid, spec, only={id(qr)})
+
+
+def test_tasks_are_one_layout_and_a_block_of_clinics():
+    jobs = [Job("port", lang, lay, f"c{i}") for lang in ("en", "ar") for lay in ("a", "b") for i in range(120)]
+    tasks = batch.groups_of(jobs, 2)
+    assert [j for t in tasks for j in t] == jobs
+    assert all(len({(j.handout, j.lang, j.layout) for j in t}) == 1 and len(t) <= batch.BLOCK for t in tasks)
+    few = batch.groups_of(jobs[:6], 2)
+    assert len(few) >= 4            # small batches still give every worker work
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=None) as c:
+        yield c.scheduler_address
+
+
+def digests(out: Path) -> dict:
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in out.rglob("*.pdf")}
+
+
+def test_a_dask_cluster_builds_the_bytes_of_a_local_build(scratch, tmp_path, cluster):
+    root = with_partners(scratch, 4)
+    args = ["--lang", "en", "--lang", "ar", "--layout", "trifold-letter", "--brand", "open-leaflets",
+            "--brand", "clinic-000", "--brand", "clinic-003"]
+    assert main(args + ["--executor", "dask", "--scheduler", cluster, "--out", str(tmp_path / "d")], root=root) == 0
+    assert main(args + ["--jobs", "2", "--out", str(tmp_path / "l")], root=root) == 0
+    assert len(digests(tmp_path / "d")) == 6 and digests(tmp_path / "d") == digests(tmp_path / "l")
+    docs = manifest(tmp_path / "d")["documents"]
+    assert all(d["status"] == "ok" and d["input_hash"] for d in docs)
+
+
+def test_a_worker_with_another_version_of_the_project_fails_its_documents(scratch, tmp_path, cluster):
+    root = with_partners(scratch, 1)
+    other = tmp_path / "worker-copy"
+    shutil.copytree(root, other, symlinks=True)
+    es = other / "handouts/port/es.yaml"
+    es.write_text(es.read_text(encoding="utf-8").replace("Su puerto implantado", "Su puerto"), encoding="utf-8")
+    code = main(["--lang", "en", "--lang", "es", "--layout", "a4-2page", "--brand", "clinic-000", "--executor", "dask",
+                 "--scheduler", cluster, "--worker-root", str(other), "--out", str(tmp_path / "out")], root=root)
+    assert code == 1
+    docs = {d["lang"]: d for d in manifest(tmp_path / "out")["documents"]}
+    assert docs["en"]["status"] == "ok"
+    assert docs["es"]["status"] == "failed" and "worker's copy of the project differs" in docs["es"]["error"]
+    assert not (tmp_path / "out/clinic-000/port/port-es-a4-2page.pdf").exists()
+
+
+def test_executor_flags_go_together(scratch, tmp_path, capsys):
+    assert main(["--executor", "dask", "--out", str(tmp_path)], root=scratch) == 2
+    assert main(["--scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path)], root=scratch) == 2
+    assert "--executor dask goes with --scheduler" in capsys.readouterr().err
+
+
+def test_a_clinic_whose_details_end_elsewhere_is_not_stamped(scratch):
+    """Every slot drawn for the clinic must end where the pattern's did (the layout below it was
+    placed from there); otherwise the clinic is laid out on its own."""
+    import dataclasses
+
+    from leafpress.layout.stamp import OutOfSlot, stamp
+    project = Project(with_partners(scratch, 2))
+    laid = project.lay_out(Job("port", "en", "trifold-letter", "open-leaflets"))[3]
+    brand = project.brand("clinic-001")
+    assert stamp(laid, lambda ctx: brand.for_language("en", False)).pages
+    page = next(p for p in laid.pages if p.slots)
+    page.slots[0] = dataclasses.replace(page.slots[0], result=page.slots[0].result + 1.0)
+    with pytest.raises(OutOfSlot, match="ends at"):
+        stamp(laid, lambda ctx: brand.for_language("en", False))
+
+
+def test_a_brand_stamped_from_another_is_rebuilt_when_that_one_changes(scratch):
+    shutil.copytree(scratch / "assets/brands/open-leaflets", scratch / "assets/brands/second-brand")
+    spec = scratch / "layouts/trifold-letter.yaml"      # room fixed for every detail: a brand's own files would do
+    spec.write_text(spec.read_text(encoding="utf-8").replace("brand_lines: {contact: 5, credit: 5, name: 2}",
+                                                             "brand_lines: {contact: 5, credit: 5, name: 2, footer: 4}"),
+                    encoding="utf-8")
+    job = Job("port", "en", "trifold-letter", "second-brand")
+    project = Project(scratch)
+    assert project.pattern_of("second-brand") == "open-leaflets"
+    before = project.input_hash(job)
+    f = scratch / "assets/brands/open-leaflets/brand.yaml"
+    f.write_text(f.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    assert Project(scratch).input_hash(job) != before
+
+
+def test_a_thousand_clinics_load(scratch):
+    """The partners file of the nonprofit's largest job: every clinic loads (the file is bounded
+    by its size and each fact by its own bound, not by one leaflet's text budget)."""
+    project = Project(with_partners(scratch, 1000))
+    assert len(project.partner_ids) == 1000 and not project.partner_errors
+    assert project.brand("clinic-999").name == "Oak Clinic 999"       # 999 % 3 == 0
