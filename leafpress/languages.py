@@ -6,6 +6,7 @@ list of languages it can be built in, with each translation checked against its 
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,10 @@ class Language:
     strings: dict                  # key -> text
     file: str
     line_break: str = "normal"     # "keep-all": break only at spaces (Korean word wrapping)
+    break_after: str = ""          # extra characters a line may end after (beyond UAX #14)
+    space_before: str = ""         # marks a typed space before is set as a narrow no-break space
+    min_line_height: float = 1.0   # no line (titles, notices, footers) set tighter than this
+    space_by_ink: bool = False     # lines of running text move apart where their ink would touch
     locale: str = "en"             # CLDR locale for dates and numbers (formatting.py)
     digits: str = "latn"           # CLDR numbering system of the digits the press prints
     justify: str = "none"          # body text: "none" (ragged), "inter-character" (CJK), "inter-word"
@@ -72,7 +77,8 @@ def load_language(path: Path, root: Path) -> Language:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
                                    "hyphenation", "line_height", "fonts", "strings"),
-                   ("line_break", "locale", "digits") + SETTING_KEYS)
+                    ("line_break", "break_after", "space_before", "min_line_height", "space_by_ink",
+                     "locale", "digits") + SETTING_KEYS)
     code = r.string(top["code"], ("code",))
     if code != path.stem:
         raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
@@ -80,9 +86,13 @@ def load_language(path: Path, root: Path) -> Language:
     direction = r.string(top["direction"], ("direction",))
     if direction not in ("ltr", "rtl"):
         raise doc.error(("direction",), f"{direction!r} is not a direction", hint="Use ltr or rtl")
-    lh = top["line_height"]
-    if not isinstance(lh, (int, float)) or isinstance(lh, bool) or not 1.0 <= lh <= 3.0:
-        raise doc.error(("line_height",), "line_height must be a number between 1.0 and 3.0")
+    spacing = {}
+    for key in ("line_height", "min_line_height"):
+        v = top.get(key, 1.0)
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not 1.0 <= v <= 3.0:
+            raise doc.error((key,), f"{key} must be a number between 1.0 and 3.0")
+        spacing[key] = float(v)
+    lh = spacing["line_height"]
     fonts = r.mapping(top["fonts"], ("fonts",), STYLES)
     stacks = {}
     for style in STYLES:
@@ -112,6 +122,19 @@ def load_language(path: Path, root: Path) -> Language:
     line_break = r.string(top.get("line_break", "normal"), ("line_break",))
     if line_break not in ("normal", "keep-all"):
         raise doc.error(("line_break",), f"{line_break!r} is not a line-break mode", hint="Use normal or keep-all")
+    extra = {}
+    for key in ("break_after", "space_before"):
+        if key not in top:
+            continue
+        chars = r.string(top[key], (key,))
+        bad = [c for c in chars if c.isspace() or unicodedata.category(c)[0] in "LMN"]
+        if bad:
+            raise doc.error((key,), f"{bad[0]!r} is a letter, digit, mark or space",
+                            hint="List punctuation characters only, e.g. \"?!:;\"")
+        extra[key] = chars
+    by_ink = top.get("space_by_ink", False)
+    if not isinstance(by_ink, bool):
+        raise doc.error(("space_by_ink",), "space_by_ink must be true or false")
     locale = r.string(top.get("locale", code), ("locale",))
     try:
         systems = numbering_systems(cldr_locale(locale))
@@ -132,7 +155,9 @@ def load_language(path: Path, root: Path) -> Language:
             raise doc.error((key,), f"{value!r} is not a value of {key}",
                             hint="Use one of: " + ", ".join(str(v).lower() for v in _SETTING_VALUES[key]))
         settings[key] = value
-    return Language(**settings, locale=locale, digits=digits, line_break=line_break, code=code, name=r.string(top["name"], ("name",)),
+    return Language(**settings, locale=locale, digits=digits, line_break=line_break,
+                    min_line_height=spacing["min_line_height"], space_by_ink=by_ink, **extra,
+                    code=code, name=r.string(top["name"], ("name",)),
                     native_name=r.string(top["native_name"], ("native_name",)),
                     direction=direction, script=r.string(top["script"], ("script",)),
                     hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),

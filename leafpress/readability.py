@@ -13,6 +13,13 @@ numbers for languages without a validated formula here).
   (``pylabeador``: diphthongs, hiatus with a written accent as in dí-a, consonant clusters as in
   a-pa-ra-to, cons-truc-ción). Hyphenation patterns under-count: they never break before or
   after a single vowel, which made the scores 2-3 points too easy.
+- Italian: the Gulpease index (Lucisano and Piemontese 1988), built and validated on Italian
+  readers; it counts letters, words and sentences, no syllables. Below 80 is hard for readers
+  with primary schooling, below 60 for middle school, below 40 for secondary school.
+- German: the first Wiener Sachtextformel (Bamberger and Vanecek 1984), built on German school
+  texts; it gives a school grade (4 to 15). Syllables are vowel groups with German's diphthongs
+  and long vowels (ei, au, eu, äu, ie, aa...) as one and hiatus (Ra-di-o) as two, checked
+  against words syllabified by hand.
 What is measured is running text: headings and diagram labels are not sentences (a short
 heading counted as a sentence pulls the grade down), a list item is a sentence of its own.
 All formulas are accurate to about +/- 1.5 grades: the checks report them as warnings.
@@ -145,6 +152,23 @@ def syllables_es(word: str) -> int:
         return max(1, len(re.findall(r"[aeiouáéíóúü]+", word.lower())))
 
 
+_DE_ONE = {"ei", "ai", "au", "eu", "äu", "ie", "aa", "ee", "oo", "ey", "ay"}
+
+
+@lru_cache(maxsize=4096)
+def syllables_de(word: str) -> int:
+    """Syllables of a German word: each vowel group counts its vowels, a diphthong or long vowel
+    (ei, au, eu, äu, ie, aa, ee, oo) as one; the u of qu is a consonant."""
+    w = word.lower().replace("qu", "qw")
+    count = 0
+    for group in re.findall(r"[aeiouäöüy]+", w):
+        i = 0
+        while i < len(group):
+            i += 2 if group[i:i + 2] in _DE_ONE else 1
+            count += 1
+    return max(1, count)
+
+
 def running_text(parts) -> str:
     """Pieces of running text (paragraphs, list items...) joined so each ends a sentence."""
     out = []
@@ -181,7 +205,24 @@ def scores(text: str, lang: str) -> list[Score] | None:
         fh = 206.84 - 60 * syl / n_w - 1.02 * n_w / n_s
         inflesz = 206.835 - 62.3 * syl / n_w - n_w / n_s
         return [Score("Fernández-Huerta", round(fh, 1), False), Score("INFLESZ", round(inflesz, 1), False)]
+    if base == "de":
+        syl = [syllables_de(w) for w in ws]
+        ms = 100 * sum(1 for x in syl if x >= 3) / n_w
+        es = 100 * sum(1 for x in syl if x == 1) / n_w
+        iw = 100 * sum(1 for w in ws if len(w) > 6) / n_w
+        wstf = 0.1935 * ms + 0.1672 * n_w / n_s + 0.1297 * iw - 0.0327 * es - 0.875
+        return [Score("Wiener Sachtextformel", round(wstf, 1), True)]
+    if base == "it":
+        # Its sentences end with . ! ? only (a colon or semicolon does not end a "frase"), and
+        # it counts letters (textstat counts punctuation too: about 1 point lower here).
+        letters = sum(ch.isalpha() for w in ws for ch in w)
+        n_frasi = max(1, len(re.findall(r"[.!?]+(?=\s|$)", text.strip())))
+        gulpease = 89 + (300 * n_frasi - 10 * letters) / n_w
+        return [Score("Gulpease", round(gulpease, 1), False)]
     return None
+
+
+MEASURED = "English, Spanish, German and Italian"     # the languages scores() measures, for messages
 
 
 # What "too hard" means for each score, given a target school grade (default 7).
@@ -189,6 +230,9 @@ def too_hard(score: Score, target_grade: float) -> bool:
     if score.name == "Fernández-Huerta":
         # 90-100 grade 4, 80-90 grade 5, 70-80 grade 6, 60-70 grades 7-8, 50-60 "some secondary".
         return score.value < 100 - 10 * (target_grade - 3)
+    if score.name == "Gulpease":
+        # Schooling the reader has: primary (to grade 5) 80, middle school (6-8) 60, secondary 40.
+        return score.value < (80 if target_grade <= 5 else 60 if target_grade <= 8 else 40)
     if score.name == "INFLESZ":
         return score.value < 55      # below 55: "algo difícil" (somewhat difficult) on the INFLESZ scale
     return score.value > target_grade

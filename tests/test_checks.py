@@ -11,7 +11,7 @@ from leafpress.checks import contrast, handout_findings
 from leafpress.cli import main
 from leafpress.content.loader import load_handout
 
-from conftest import ROOT, manifest
+from conftest import CLINIC_LANGS, ROOT, manifest
 
 ONE = ["--layout", "a4-2page", "--brand", "open-leaflets"]
 
@@ -198,5 +198,6 @@ def test_non_https_link_is_refused(scratch, tmp_path):
 
 def test_check_json_has_the_documented_fields(capsys):
     # (How long `check` takes is measured in bench/, not asserted here: a loaded machine is no clock.)
-    rows = check_json(ROOT, capsys, "--brand", "open-leaflets")
+    sample = [a for lang in CLINIC_LANGS for a in ("--lang", lang)]     # every script family
+    rows = check_json(ROOT, capsys, "--brand", "open-leaflets", *sample)
     assert rows and all({"handout", "lang", "layout", "check", "severity", "where", "message"} <= set(r) for r in rows)

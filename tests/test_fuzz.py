@@ -130,6 +130,7 @@ def test_inline_parser_returns_spans_or_a_clear_error(raw):
 
 # -- (b) the text engine ------------------------------------------------------------------------
 LANGS = ["en", "ar", "fa", "th", "km", "ja", "zh-Hant", "ko", "hi", "pa", "hy", "vi", "ru",
+         "ur", "my", "lo", "am", "bn", "fr",
          "omni-ltr", "omni-rtl"]
 _SETTERS: dict = {}
 _SCRIPT_FONTS = sorted(p.stem for p in (ROOT / "assets" / "fonts").glob("*-Regular.ttf") if p.stem != "NotoSans-Regular")
@@ -267,7 +268,7 @@ def handout(lang: str, status: str, paragraph: str) -> str:
 
 # The random paragraph goes into a translation (a broken source file is reported as "needs exactly
 # one source", see test_hostile.py::test_broken_source_names_its_own_error).
-BUILD_LANGS = ["es", "ar", "th", "ja", "hi", "km", "ko", "ru", "vi"]
+BUILD_LANGS = ["es", "ar", "th", "ja", "hi", "km", "ko", "ru", "vi", "ur", "my", "am", "fr"]
 # Every layout family: the project's own and the test layouts (unequal columns, narrow panels).
 FUZZ_LAYOUTS = sorted((ROOT / "layouts").glob("*.yaml")) + sorted((Path(__file__).parent / "layouts").glob("*.yaml"))
 

@@ -89,6 +89,38 @@ def test_spanish_agrees_with_textstat(textstat_offline):
     assert abs(ours["INFLESZ"] - ts.szigriszt_pazos(text)) <= 2
 
 
+def test_italian_gulpease_agrees_with_textstat(textstat_offline):
+    ts = textstat_offline
+    ts.set_lang("it")
+    text = _running("it")
+    [score] = readability.scores(text, "it")
+    assert score.name == "Gulpease" and abs(score.value - ts.gulpease_index(text)) <= 2
+    # The thresholds follow the reader's schooling: middle school (target grade 7) is 60.
+    assert readability.too_hard(readability.Score("Gulpease", 59, False), 7)
+    assert not readability.too_hard(readability.Score("Gulpease", 61, False), 7)
+    assert readability.too_hard(readability.Score("Gulpease", 75, False), 5)
+
+
+# German words syllabified by hand (Duden), with the hiatus and diphthong cases that matter.
+HAND_DE = """Port Kam-mer Schlüs-sel-bein Me-di-ka-men-te Blut-ab-nah-me Ra-di-o-lo-ge In-fek-ti-on
+Che-mo-the-ra-pie Mu-ko-vis-zi-do-se An-ti-bi-o-ti-ka Rönt-gen-bil-dern neu-e Ge-bäu-de I-dee
+Po-e-sie Kaf-fee Quel-le Ein-stich-stel-le Schlauch Ve-ne Herz Nar-ko-se be-täubt Ta-sche""".split()
+
+
+def test_german_syllables_match_the_hand_syllabified_words():
+    wrong = [w for w in HAND_DE if readability.syllables_de(w.replace("-", "")) != len(w.split("-"))]
+    assert wrong == []
+
+
+def test_german_wiener_sachtextformel_agrees_with_textstat(textstat_offline):
+    ts = textstat_offline
+    ts.set_lang("de")
+    text = _running("de")
+    [score] = readability.scores(text, "de")
+    assert score.name == "Wiener Sachtextformel" and score.grade_like
+    assert abs(score.value - ts.wiener_sachtextformel(text, 1)) <= 1
+
+
 def test_cmu_search_finds_every_headword_as_a_full_read_does():
     """The binary search over the CMU text (read once, only when an English reading level is
     computed) gives every headword's first pronunciation, so a word it misses is not in the

@@ -161,3 +161,69 @@ def test_collision_check_finds_lines_that_touch(scratch):
     _, _, _, laid, _ = Project(scratch).lay_out(Job("port", "km", "letter-2page", "open-leaflets"))
     found = line_collisions(laid)
     assert found and "touches it" in found[0]
+
+
+@pytest.mark.parametrize("code, text", [
+    ("my", "ဆေးအချို့သည်လက်မောင်းသွေးကြောငယ်များအတွက်ပြင်းလွန်းသည်"),
+    ("lo", "ຢາບາງຊະນິດແຮງເກີນໄປສຳລັບເສັ້ນເລືອດນ້ອຍໆຢູ່ແຂນ"),
+])
+def test_burmese_and_lao_break_between_words_without_spaces(code, text):
+    """No spaces between words: ICU's Burmese and Lao dictionaries find where a line may end."""
+    sp = setter(code).shape(text)
+    lines = sp.lines(7)
+    assert len(lines) >= 3 and not any(ln.forced for ln in lines)
+    assert "".join(text[ln.start:ln.end] for ln in lines) == text
+    for ln in lines[1:]:        # never inside a syllable: no line starts with a mark
+        assert unicodedata.category(text[ln.start])[0] != "M", text[ln.start - 2:ln.start + 2]
+
+
+def test_ethiopic_full_stop_is_a_break_opportunity():
+    """Unicode gives the Ethiopic full stop ። the line-break class of a letter, so without the
+    language file's ``break_after`` a sentence run on after it could not end a line there."""
+    from leafpress.text.paragraph import break_opportunities
+    text = "ፖርት፡ትንሽ፡መሣሪያ፡ነው።ደኅንነቱ፡የተጠበቀ፡ነው።"
+    after_stop = text.index("።") + 1
+    assert after_stop not in break_opportunities(text, "am")
+    assert after_stop in break_opportunities(text, "am", break_after="።")
+    assert text.index("፡") + 1 in break_opportunities(text, "am")        # word space: UAX #14 BA
+    sp = setter("am").shape(text)
+    assert after_stop in sp.breaks
+
+
+def test_french_sets_a_narrow_no_break_space_before_double_punctuation():
+    fr = setter("fr").shape("Qu’est-ce qu’un port ? Oui : deux raisons ; voilà !")
+    assert fr.text == "Qu’est-ce qu’un port\u202f? Oui\u202f: deux raisons\u202f; voilà\u202f!"
+    for mark in "?:;!":             # the mark never starts a line
+        assert fr.text.index(mark) not in fr.breaks
+    assert " ?" in setter("en").shape("Why ?").text        # only where the language asks for it
+    link = setter("fr").shape("Lire https://example.org/a:b à 10:30")
+    assert "\u202f" not in link.text                 # inside a link or a time: left alone
+    assert setter("fr").shape("Contactez-nous: Open").text == "Contactez-nous\u202f: Open"
+
+
+@pytest.mark.parametrize("key, value", [("break_after", "a"), ("space_before", "? "),
+                                        ("min_line_height", 4), ("space_by_ink", "yes")])
+def test_bad_language_spacing_keys_are_one_line_errors(scratch, key, value):
+    path = scratch / "assets/languages/pt.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f"{key}: {value!r}\n".replace("'", '"'),
+                    encoding="utf-8")
+    with pytest.raises(LeafletError) as exc:
+        load_language(path, scratch)
+    msg = str(exc.value)
+    assert msg.startswith("assets/languages/pt.yaml:") and key in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("key", ["min_line_height: 2.0", "space_by_ink: true"])
+def test_nastaliq_needs_its_spacing_keys(scratch, key):
+    """Urdu's titles, notices and footers are set at the language's min_line_height, and its
+    running text moves lines apart where their ink would touch (space_by_ink): without either,
+    the cascading Nastaliq lines touch, and the build's check says so."""
+    from leafpress.layout.engine import line_collisions
+    from leafpress.project import Job, Project
+    job = Job("port", "ur", "trifold-letter", "open-leaflets")
+    assert line_collisions(Project(scratch).lay_out(job)[3]) == []
+    lang = scratch / "assets/languages/ur.yaml"
+    text = lang.read_text(encoding="utf-8")
+    assert key + "\n" in text
+    lang.write_text(text.replace(key + "\n", ""), encoding="utf-8")
+    assert line_collisions(Project(scratch).lay_out(job)[3])

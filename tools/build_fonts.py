@@ -17,7 +17,8 @@ What it does:
   * The CFF-flavoured Noto Sans CJK faces are subset to the characters of the
     national standard character sets (GB 2312, Big5 level 1, JIS X 0208,
     KS X 1001) plus Latin-1, punctuation, fullwidth forms and every character
-    used in the repo's YAML (handouts/**/*.yaml, assets/languages/*.yaml), then
+    used in the YAML of the languages set in a CJK face (their language file
+    and handout translations; other languages never reach these faces), then
     converted to TrueType (quadratic glyf) outlines and renamed
     NotoSans{SC,TC,JP,KR}-{Regular,Bold}.
   * OFL.txt and SOURCES.md are (re)written.
@@ -98,6 +99,18 @@ CORE_FONTS = [
     ("NotoSansKhmer-Bold.ttf", "NotoSansKhmer-Bold.ttf", 700),
     ("NotoSansThai-Regular.ttf", "NotoSansThai-Regular.ttf", 400),
     ("NotoSansThai-Bold.ttf", "NotoSansThai-Bold.ttf", 700),
+    ("NotoNastaliqUrdu-Regular.ttf", "NotoNastaliqUrdu-Regular.ttf", 400),
+    ("NotoNastaliqUrdu-Bold.ttf", "NotoNastaliqUrdu-Bold.ttf", 700),
+    ("NotoSansBengali-Regular.ttf", "NotoSansBengali-Regular.ttf", 400),
+    ("NotoSansBengali-Bold.ttf", "NotoSansBengali-Bold.ttf", 700),
+    ("NotoSansGujarati-Regular.ttf", "NotoSansGujarati-Regular.ttf", 400),
+    ("NotoSansGujarati-Bold.ttf", "NotoSansGujarati-Bold.ttf", 700),
+    ("NotoSansMyanmar-Regular.ttf", "NotoSansMyanmar-Regular.ttf", 400),
+    ("NotoSansMyanmar-Bold.ttf", "NotoSansMyanmar-Bold.ttf", 700),
+    ("NotoSansLao-Regular.ttf", "NotoSansLao-Regular.ttf", 400),
+    ("NotoSansLao-Bold.ttf", "NotoSansLao-Bold.ttf", 700),
+    ("NotoSansEthiopic-Regular.ttf", "NotoSansEthiopic-Regular.ttf", 400),
+    ("NotoSansEthiopic-Bold.ttf", "NotoSansEthiopic-Bold.ttf", 700),
 ]
 
 # region tag in the Noto CJK family name -> human description of the charset
@@ -118,6 +131,12 @@ SAMPLES = {
     "NotoSansGurmukhi": "ਪੰਜਾਬੀ",
     "NotoSansKhmer": "ភាសាខ្មែរ",
     "NotoSansThai": "ภาษาไทย",
+    "NotoNastaliqUrdu": "اردو زبان",
+    "NotoSansBengali": "বাংলা ভাষা",
+    "NotoSansGujarati": "ગુજરાતી ભાષા",
+    "NotoSansMyanmar": "မြန်မာဘာသာ",
+    "NotoSansLao": "ພາສາລາວ",
+    "NotoSansEthiopic": "አማርኛ ፡ ትግርኛ።",
     "NotoSansSC": "中文，测试。简体字",
     "NotoSansTC": "中文，測試。繁體字",
     "NotoSansJP": "日本語，テスト。ｶﾀｶﾅ",
@@ -196,9 +215,26 @@ def common_chars():
     return cps
 
 
+def cjk_languages():
+    """Codes of the languages whose font stacks name a CJK face (assets/languages/*.yaml)."""
+    import yaml
+    faces = tuple(f"NotoSans{r}-" for r in CJK_REGIONS)
+    out = []
+    for path in sorted((REPO / "assets" / "languages").glob("*.yaml")):
+        stacks = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("fonts") or {}
+        if any(str(n).startswith(faces) for names in stacks.values() for n in names or ()):
+            out.append(path.stem)
+    return out
+
+
 def yaml_files():
-    files = list((REPO / "handouts").glob("**/*.yaml"))
-    files += list((REPO / "assets" / "languages").glob("*.yaml"))
+    """The YAML whose characters go into the CJK subsets: the language files and handout
+    translations of the languages set in a CJK face. Other languages never reach these faces
+    (their stacks do not name them), so adding one does not change the CJK fonts."""
+    files = []
+    for code in cjk_languages():
+        files += list((REPO / "handouts").glob(f"*/{code}.yaml"))
+        files.append(REPO / "assets" / "languages" / f"{code}.yaml")
     return sorted(files)
 
 
@@ -538,10 +574,12 @@ def write_sources(rows, ofl_src, charset_info):
         "actually has), plus ASCII, Latin-1 (U+00A0–00FF), General "
         "Punctuation (U+2000–206F), CJK Symbols and Punctuation "
         "(U+3000–303F), Halfwidth and Fullwidth Forms (U+FF00–FFEF), and every "
-        "character that occurs in `handouts/**/*.yaml` and "
-        "`assets/languages/*.yaml` that the Noto face has (count in the last "
-        "column; this includes e.g. Hangul in the SC face when a Korean "
-        "translation exists — harmless, a few hundred glyphs). GSUB/GPOS are kept with fontTools' default layout "
+        "character that occurs in the language file and handout translations "
+        "of the languages set in a CJK face (" + ", ".join(cjk_languages()) + ") "
+        "that the Noto face has (count in the last column; this includes e.g. "
+        "Hangul in the SC face since a Korean translation exists — harmless, "
+        "a few hundred glyphs). Languages in other scripts never reach these "
+        "faces, so adding one leaves the CJK fonts unchanged. GSUB/GPOS are kept with fontTools' default layout "
         "features (incl. `locl`, `vert`, `palt`), so glyphs reachable from "
         "the kept characters through those features are kept too. Hinting "
         "is dropped. CFF outlines are converted to quadratic TrueType "

@@ -11,7 +11,7 @@ from ..content.model import Figure
 from . import conserve, inspection
 from .blocks import flow_blocks, note_block
 from .fitting import does_not_fit, leading
-from .flow import Cursor, Frame, fill
+from .flow import Cursor, Frame, fill, opening_fits
 from .furniture import above_line, draw_footer, draw_running_head, draw_summary, logo_source
 from .items import Box, LaidOut, Node, OutlineEntry, Page, Picture
 from .setting import Ctx, break_lines, emit, fit_words
@@ -27,7 +27,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     W, H = spec.page_size
     size = spec.body_max
     ctxs = [Ctx(h, lang, spec, brand.for_language(lang.code, lang.rtl), ts, diagrams, size,
-                leading(spec, lang, ts.size_factor),
+                leading(spec, lang, ts.reading_size),
                 peers=tuple(p.for_language(lang.code, lang.rtl) for p in peers))
             for h, lang, ts in sides]
     first = ctxs[0]
@@ -70,7 +70,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     if banner:      # e.g. a reviewer's proof: what is being reviewed and its status
         sp = first.ts.shape(banner, bold=True)
         lines = break_lines(first, sp, right0 - left0, size, "banner")
-        band = emit(first, p0, sp, lines, left0, right0 - left0, band, size, size * 1.4, brand.colours["notice"], "P", Node("banner"))
+        band = emit(first, p0, sp, lines, left0, right0 - left0, band, size, first.pitch(size, 1.4), brand.colours["notice"], "P", Node("banner"))
         band -= size * 0.6
     y_rows = []
     for k, ctx in enumerate(ctxs):
@@ -78,6 +78,9 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
         y_rows.append(draw_summary(ctx, p0, x, x + cw, band))
     cur_page, cur_y = 0, min(y_rows)
     for sec in sections:
+        if cur_y < top and not all(opening_fits(per_side[k].get(sec, []), cw, cur_y - bottom)
+                                   for k in range(len(ctxs))):
+            cur_page, cur_y = cur_page + 1, top     # both columns start the section level, below
         ends = []
         for k, ctx in enumerate(ctxs):
             blocks = per_side[k].get(sec, [])
@@ -136,9 +139,9 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         ssize = ctx.sz("subtitle") * 0.9
         sl = break_lines(ctx, ssp, w, ssize, "subtitle", balance=True) if ssp else []
         laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title", balance=True), tsize, w, ssp, sl, ssize))
-    heights = [len(ls) * ts_ * spec.measures["title_pitch"] + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
+    heights = [len(ls) * ctx.pitch(ts_, spec.measures["title_pitch"]) + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
     # centred, and no nearer the paper's edge than the printable margin
-    top_gap = spec.printable + max(above_line(t[0], t[3], spec.measures["title_pitch"]) for t in laid)
+    top_gap = spec.printable + max(above_line(t[0], t[3], t[0].pitch(1.0, spec.measures["title_pitch"])) for t in laid)
     band = max(spec.header["height"], max(heights) + pad * 1.1, max(heights) + top_gap + pad * 0.55)
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     if brand.logo is not None:
@@ -147,7 +150,7 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
     for k, (ctx, title, lines, tsize, w, ssp, sl, ssize) in enumerate(laid):
         x = left + k * (cw + gap) + (logo + pad * 0.5 if k == 0 else 0)
         y = H - max(band / 2 - heights[k] / 2, top_gap)
-        y = emit(ctx, page, title, lines, x, w, y, tsize, tsize * spec.measures["title_pitch"], on, "H1", Node("title", column=k))
+        y = emit(ctx, page, title, lines, x, w, y, tsize, ctx.pitch(tsize, spec.measures["title_pitch"]), on, "H1", Node("title", column=k))
         if sl:
             emit(ctx, page, ssp, sl, x, w, y, ssize, ssize * ctx.lh, on, "P", Node("subtitle", column=k))
     return H - band - first.size * 0.9

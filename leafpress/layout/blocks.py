@@ -16,7 +16,7 @@ from .flow import FlowBlock, whole
 from .furniture import draw_contact, room
 from .inspection import LEAD_IN
 from .items import Box, FormField, Node, OutlineEntry, Page, Picture, Rule
-from .setting import Ctx, break_lines, emit
+from .setting import Ctx, break_lines, emit, ink_gaps
 from .stamp import slot
 
 
@@ -30,17 +30,19 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
     for si, sec in enumerate(h.sections):
         hs = ctx.sz("heading")
         hsp = ts.shape(sec.heading, bold=True, file=h.file)
-        hpitch = hs * max(1.25, ctx.lh - 0.15)
+        hpitch = ctx.pitch(hs, max(1.25, ctx.lh - 0.15))
         node = Node("heading", si)
 
         def draw_heading(pages, fr, off, n, top, hsp=hsp, hs=hs, hpitch=hpitch, node=node, title=sec.heading.plain):
             lines = hsp.balanced(fr.width / hs)
-            emit(ctx, pages[fr.page], hsp, lines, fr.x, fr.width, top, hs, hpitch, colours["primary"], "H2", node)
+            emit(ctx, pages[fr.page], hsp, lines, fr.x, fr.width, top, hs, hpitch, colours["primary"], "H2", node,
+                 gaps=ink_gaps(ctx, hsp, lines, fr.width, hs, hpitch))
             outline.append(OutlineEntry(title, fr.page, top))
             return len(hsp.text)
 
         def heading_heights(width, off, hsp=hsp, hs=hs, hpitch=hpitch):
-            return [len(hsp.lines(width / hs)) * hpitch + size * 0.25]
+            lines = hsp.lines(width / hs)
+            return [len(lines) * hpitch + sum(ink_gaps(ctx, hsp, lines, width, hs, hpitch)) + size * 0.25]
 
         out.append(FlowBlock(sec.id, heading_heights, draw_heading,
                              space_before=size * ctx.spec.spacing["section"], keep_with_next=True))
@@ -86,14 +88,16 @@ def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> F
     sp = ctx.ts.shape(text, file=ctx.handout.file)
 
     def heights(width, off):
-        return [pitch] * len(sp.lines(width / size, off))
+        lines = sp.lines(width / size, off)
+        return [pitch + g for g in ink_gaps(ctx, sp, lines, width, size, pitch)]
 
     def draw(pages, fr, off, n, top):
         lines = sp.lines(fr.width / size, off)[:n]
         for ln in lines:
             if ln.forced:
                 ctx.warnings.append(f"{text.key}: a word is wider than its column and was cut")
-        emit(ctx, pages[fr.page], sp, lines, fr.x, fr.width, top, size, pitch, colour, "P", node)
+        emit(ctx, pages[fr.page], sp, lines, fr.x, fr.width, top, size, pitch, colour, "P", node,
+             gaps=ink_gaps(ctx, sp, lines, fr.width, size, pitch))
         return lines[-1].end
 
     return FlowBlock(section, heights, draw, space, keep_together=False)
@@ -116,11 +120,15 @@ def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, n
         mx = fr.x + fr.width - mw if rtl else fr.x
         emit(ctx, page, marker, marker.lines(100), mx, mw, top, size, pitch, colours["primary"],
               "Lbl", node, "left" if rtl else "right")
-        emit(ctx, page, sp, lines, tx, fr.width - indent, top, size, pitch, colours["text"], "LBody", node)
+        emit(ctx, page, sp, lines, tx, fr.width - indent, top, size, pitch, colours["text"], "LBody", node,
+             gaps=ink_gaps(ctx, sp, lines, fr.width - indent, size, pitch))
         return 0
 
-    return FlowBlock(section, whole(lambda w: len(sp.lines((w - indent) / size)) * pitch), draw, space,
-                     keep_together=True)
+    def height(w):
+        lines = sp.lines((w - indent) / size)
+        return len(lines) * pitch + sum(ink_gaps(ctx, sp, lines, w - indent, size, pitch))
+
+    return FlowBlock(section, whole(height), draw, space, keep_together=True)
 
 
 def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
@@ -131,7 +139,8 @@ def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
     sp = ts.shape(text, file=ctx.handout.file)
 
     def height(width):
-        return len(sp.lines((width - 2 * pad - bar) / size)) * pitch + 2 * pad
+        lines = sp.lines((width - 2 * pad - bar) / size)
+        return len(lines) * pitch + sum(ink_gaps(ctx, sp, lines, width - 2 * pad - bar, size, pitch)) + 2 * pad
 
     def draw(pages, fr, off, n, top):
         page = pages[fr.page]
@@ -142,7 +151,7 @@ def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
         tx = fr.x + pad if ctx.lang.rtl else fr.x + bar + pad
         lines = break_lines(ctx, sp, fr.width - 2 * pad - bar, size, text.key)
         emit(ctx, page, sp, lines, tx, fr.width - 2 * pad - bar, top - pad, size, pitch,
-              colours["text"], "P", node)
+              colours["text"], "P", node, gaps=ink_gaps(ctx, sp, lines, fr.width - 2 * pad - bar, size, pitch))
         return 0
 
     return FlowBlock(section, whole(height), draw, space, keep_together=True)

@@ -23,6 +23,7 @@ from ..brand import Brand
 from ..content.model import Figure, Handout, Status, texts_of
 from ..errors import LeafletError
 from ..languages import Language
+from ..text.setter import set_form
 from .items import LaidOut, Node, TextLine
 
 
@@ -92,14 +93,17 @@ def check(laid: LaidOut, sources: list[Source]) -> None:
 def _check_language(src: Source, drawn: list, every: dict) -> None:
     h, file = src.handout, src.handout.file
     flow, figure = _section_texts(h)
+    # Compare with the texts as the language sets them (a French space before "?" is narrow).
+    flow = [(sec, key, set_form(text, src.lang)) for sec, key, text in flow]
+    figure = [(sec, key, set_form(text, src.lang)) for sec, key, text in figure]
+    title, subtitle, summary = (set_form(t.plain, src.lang) if t else "" for t in (h.title, h.subtitle, h.summary))
     mine = [(text, node, o) for text, node, o, role in drawn if node.content and role != "Lbl"]
     got = Counter(text for text, _, _ in mine)
     want = Counter(text for _, _, text in flow + figure if text)
-    for key, text in (("title", h.title.plain), ("subtitle", h.subtitle.plain if h.subtitle else ""),
-                      ("summary", h.summary.plain)):
+    for key, text in (("title", title), ("subtitle", subtitle), ("summary", summary)):
         if text:
             want[text] += 1
-    for section, key, text in [("", "title", h.title.plain), ("", "summary", h.summary.plain)] + flow + figure:
+    for section, key, text in [("", "title", title), ("", "summary", summary)] + flow + figure:
         if text and got[text] != want[text]:
             n = clusters(text)
             raise ContentLost(
@@ -134,6 +138,7 @@ def _check_language(src: Source, drawn: list, every: dict) -> None:
     if h.translation.status not in (Status.REVIEWED, Status.SOURCE):
         strings.append(("language", src.lang.file, "strings.draft_notice", src.lang.strings["draft_notice"]))
     for _, where, key, text in strings:
+        text = set_form(text, src.lang) if text else text
         if text and not any(text in t for t in everything):
             raise ContentLost(f"{_quote(text)} is not drawn in full ({clusters(text)} grapheme clusters)",
                               file=where, key=key, hint=_HINT)

@@ -95,7 +95,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     sides = [side for side in ("left", "right") if side in gutters]
     ids = [a.id for side in sides
            for a in sorted((a for a in diagram.anchors.values() if a.side == side), key=lambda a: -a.y)]
-    npitch = ls * 1.5
+    npitch = ctx.pitch(ls, 1.5)
     ng = ls * 2.2
     cols = max(1, min(3, int(width // (ls * 10))))
     kw = width / cols

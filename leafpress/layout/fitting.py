@@ -42,7 +42,8 @@ READER_MAX_LEADING = 1.49
 def leading(spec: LayoutSpec, lang: Language, drawn: float = 1.0) -> float:
     """Body line spacing as a multiple of the type size: the layout's or the language's,
     whichever is larger, below the readers' block threshold for text drawn ``drawn`` times the
-    type size (the typesetter's ``size_factor``; see READER_MAX_LEADING)."""
+    type size (the typesetter's ``reading_size``: its ``size_factor``, and Nastaliq's taller
+    reading; see READER_MAX_LEADING)."""
     return min(max(spec.line_height, lang.line_height), READER_MAX_LEADING * drawn)
 
 
@@ -67,7 +68,7 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
          diagrams: dict, notice_also: str | None, peers: tuple) -> LaidOut:
     """The largest body size at which everything fits."""
     sizes = spec.body_sizes()          # largest first
-    line_height = leading(spec, lang, ts.size_factor)
+    line_height = leading(spec, lang, ts.reading_size)
 
     rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
 
@@ -334,10 +335,14 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         frames = [Frame(page_index, left + c * (cw + gap), y, cw, y - y_bottom) for c in range(cols)]
         if ctx.lang.rtl:
             frames.reverse()
+        # A flowing leaflet whose first page is mostly header and summary (tall scripts, large
+        # print): what does not fit under them, a heading with its first lines included, starts
+        # the next page. Only a block taller than a whole page is an overflow.
+        partial = ctx.spec.max_pages is None and (y < top or y_bottom > bottom)
         for fr in frames:
             if state.cursor.block >= len(blocks):
                 break
-            got = fill(pages, fr, blocks, state.cursor)
+            got = fill(pages, fr, blocks, state.cursor, may_skip=partial)
             if got.stuck is not None:
                 # A short column (below a header and summary) may be too small for a block kept
                 # whole: it starts the next one. Taller than a column as tall as one it already

@@ -70,9 +70,11 @@ class FlowBlock:
     floats: bool = False          # a figure may wait for the next column, text moving up past it
 
 
-def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
+def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = False) -> Fill:
     """Place blocks into one column frame, from ``cur``: where to continue and where it ended.
-    ``stuck`` is set when the first block does not fit although the frame is empty."""
+    ``stuck`` is set when the first block does not fit although the frame is empty. ``may_skip``:
+    the frame is what is left of a page and the next one is whole, so even the first block waits
+    for the next page rather than leave a heading alone at the foot of this one."""
     y = fr.top
     used = 0.0          # fr.top - used is where the last block ended (summed, not stepped)
     first_in_frame = True
@@ -104,10 +106,11 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
             if target > fr.height + 0.01:
                 target, _ = chain(True)
             if target > avail + 0.01:
-                # At the top of a frame too short for it (under a summary), it waits for the
-                # next; at the top of a whole column it goes in as it can.
+                # At the top of a frame too short for it (under a summary, or what is left of a
+                # flowing leaflet's first page: ``may_skip``), it waits for the next; at the top
+                # of a whole column it goes in as it can.
                 whole = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
-                if not first_in_frame or not whole:
+                if not first_in_frame or not whole or may_skip:
                     return Fill(Cursor(bi, off), fr.top - used)
             settled = end       # the blocks of this chain go on without asking again
         if need <= avail + 0.01:
@@ -124,7 +127,7 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
             blocks[bi], blocks[bi + 1] = blocks[bi + 1], blocks[bi]
             continue
         if b.keep_together or len(rest) < 4:
-            if first_in_frame:       # taller than the whole frame
+            if first_in_frame and not may_skip:       # taller than the whole frame
                 return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
             return Fill(Cursor(bi, off), fr.top - used)
         # Split a paragraph: at least two lines here and two in the next column.
@@ -134,12 +137,30 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
             n += 1
         n = min(n, len(rest) - 2)
         if n < 2:
-            if first_in_frame:
+            if first_in_frame and not may_skip:
                 return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
             return Fill(Cursor(bi, off), fr.top - used)
         off = b.draw(pages, fr, off, n, y - space)
         return Fill(Cursor(bi, off), fr.top - used - space - sum(rest[:n]))
     return Fill(Cursor(bi, off), fr.top - used)
+
+
+def kept_with(nxt: FlowBlock, width: float) -> float:
+    """What of the block after a heading must share its column: all of it if it cannot be split
+    (kept together, or under four lines: two must stay on each side of a break), else two lines."""
+    nh = nxt.heights(width, 0)
+    return nxt.space_before + (sum(nh) if nxt.keep_together or len(nh) < 4 else sum(nh[:2]))
+
+
+def opening_fits(blocks: list, width: float, avail: float) -> bool:
+    """Whether a run of blocks can start in ``avail`` points: its first block, and if that is a
+    heading, what must come with it."""
+    if not blocks:
+        return True
+    need = sum(blocks[0].heights(width, 0))
+    if blocks[0].keep_with_next and len(blocks) > 1:
+        need += kept_with(blocks[1], width)
+    return need <= avail + 0.01
 
 
 def whole(measure: Callable[[float], float]) -> Callable[[float, int], list]:

@@ -14,7 +14,7 @@ from ..errors import LeafletError
 from ..content.model import Span, Status
 from .items import Box, Link, Node, Page, Picture, Qr, Raster, Rule, Svg
 from ..text.bidi import isolate
-from .setting import Ctx, break_lines, emit, fit_words
+from .setting import Ctx, break_lines, emit, fit_words, ink_gaps
 from .stamp import slot
 
 
@@ -33,13 +33,13 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     sub = ctx.handout.subtitle
     sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file, hyphenate=False), text_w, ssize, "subtitle",
                      balance=True) if sub else []
-    need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
-    content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
+    need = len(tl) * ctx.pitch(tsize, spec.measures["title_pitch"]) + len(sl) * ctx.pitch(ssize, spec.measures["subtitle_pitch"]) + pad * 1.1
+    content_h = len(tl) * ctx.pitch(tsize, spec.measures["title_pitch"]) + len(sl) * ctx.pitch(ssize, spec.measures["subtitle_pitch"])
     # The clinic's name and phone beside the title, where the title leaves room for them.
-    block = _partner_block(ctx, text_w, tl, tsize, tsize * spec.measures["title_pitch"], sl, ssize,
-                           ssize * spec.measures["subtitle_pitch"])
+    block = _partner_block(ctx, text_w, tl, tsize, ctx.pitch(tsize, spec.measures["title_pitch"]), sl, ssize,
+                           ctx.pitch(ssize, spec.measures["subtitle_pitch"]))
     # centred in the band, and no nearer the paper's edge than the printable margin
-    top_gap = spec.printable + above_line(ctx, tsize, spec.measures["title_pitch"])
+    top_gap = spec.printable + above_line(ctx, tsize, ctx.pitch(1.0, spec.measures["title_pitch"]))
     band = max(spec.header["height"], need, content_h + top_gap + pad * 0.55)
     page.items.append(Box(0, H - band, W, band, fill=brand.colours["primary"], part="band"))
     rtl = ctx.lang.rtl
@@ -50,9 +50,9 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     y = H - max(band / 2 - content_h / 2, top_gap)
     if block:
         block[1](page, left if rtl else right - block[0], y)
-    y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * spec.measures["title_pitch"], brand.colours["on_primary"], "H1", Node("title"))
+    y = emit(ctx, page, title, tl, tx, text_w, y, tsize, ctx.pitch(tsize, spec.measures["title_pitch"]), brand.colours["on_primary"], "H1", Node("title"))
     if sl:
-        emit(ctx, page, ts.shape(sub, hyphenate=False), sl, tx, text_w, y, ssize, ssize * spec.measures["subtitle_pitch"],
+        emit(ctx, page, ts.shape(sub, hyphenate=False), sl, tx, text_w, y, ssize, ctx.pitch(ssize, spec.measures["subtitle_pitch"]),
              brand.colours["on_primary"], "P", Node("subtitle"))
     return H - band - ctx.size * 0.9
 
@@ -123,8 +123,8 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     ol = break_lines(ctx, org, width - pad, osize, "brand")
     name_lines = room(ctx, "name", lambda b: len(ts.shape(b.name, bold=True).lines((width - pad) / osize)),
                       "name on the cover")
-    band_h = pad + logo + osize * 0.8 + name_lines * osize * 1.3 + pad * 0.6 + len(tl) * tsize * spec.measures["title_pitch"] + \
-        len(sl) * ssize * spec.measures["subtitle_pitch"] + pad
+    band_h = pad + logo + osize * 0.8 + name_lines * ctx.pitch(osize, 1.3) + pad * 0.6 + len(tl) * ctx.pitch(tsize, spec.measures["title_pitch"]) + \
+        len(sl) * ctx.pitch(ssize, spec.measures["subtitle_pitch"]) + pad
     # Half the panel's padding wider than the text, and never into the unprintable edge.
     W = spec.page_size[0]
     x0 = max(left - spec.margins["outside"] * 0.5, spec.printable)
@@ -142,13 +142,13 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
         page.items.append(Picture(logo_source(brand), left + (width - logo) / 2, y - logo, logo, logo, role="Artifact"))
     y -= logo + osize * 0.8
     on = brand.colours["on_primary"]
-    y = emit(ctx, page, org, ol, left, width, y, osize, osize * 1.3, on, "P", Node("brandname"), "center")
+    y = emit(ctx, page, org, ol, left, width, y, osize, ctx.pitch(osize, 1.3), on, "P", Node("brandname"), "center")
     if name_lines > len(ol):
-        y -= (name_lines - len(ol)) * osize * 1.3
+        y -= (name_lines - len(ol)) * ctx.pitch(osize, 1.3)
     y -= pad * 0.6
-    y = emit(ctx, page, title, tl, left, width, y, tsize, tsize * spec.measures["title_pitch"], on, "H1", Node("title"), "center")
+    y = emit(ctx, page, title, tl, left, width, y, tsize, ctx.pitch(tsize, spec.measures["title_pitch"]), on, "H1", Node("title"), "center")
     if sl:
-        emit(ctx, page, sub, sl, left, width, y, ssize, ssize * spec.measures["subtitle_pitch"], on, "P", Node("subtitle"), "center")
+        emit(ctx, page, sub, sl, left, width, y, ssize, ctx.pitch(ssize, spec.measures["subtitle_pitch"]), on, "P", Node("subtitle"), "center")
     return draw_summary(ctx, page, left, right, top - band_h - ctx.size)
 
 
@@ -162,7 +162,7 @@ def draw_summary(ctx: Ctx, page: Page, left: float, right: float, top: float) ->
             note += ctx.lang.mark("separator") + isolate(ctx.notice_also, ctx.lang.rtl)
         sp = ts.shape(note, bold=True)
         lines = break_lines(ctx, sp, right - left, fs, "draft notice")
-        y = emit(ctx, page, sp, lines, left, right - left, y, fs, fs * 1.3, brand.colours["notice"], "P", Node("draft"))
+        y = emit(ctx, page, sp, lines, left, right - left, y, fs, ctx.pitch(fs, 1.3), brand.colours["notice"], "P", Node("draft"))
         y -= ctx.size * 0.4
     size = ctx.sz("summary")
     pad = ctx.size * ctx.spec.measures["summary_pad"]
@@ -171,12 +171,14 @@ def draw_summary(ctx: Ctx, page: Page, left: float, right: float, top: float) ->
     inner = right - left - 2 * pad - bar
     lines = break_lines(ctx, sp, inner, size, "summary")
     pitch = size * ctx.lh
-    box_h = len(lines) * pitch + 2 * pad * 0.8
+    gaps = ink_gaps(ctx, sp, lines, inner, size, pitch)
+    box_h = len(lines) * pitch + sum(gaps) + 2 * pad * 0.8
     page.items.append(Box(left, y - box_h, right - left, box_h, fill=brand.colours["accent"]))
     bx = right - bar if ctx.lang.rtl else left
     page.items.append(Box(bx, y - box_h, bar, box_h, fill=brand.colours["primary"]))
     tx = left + pad if ctx.lang.rtl else left + bar + pad
-    emit(ctx, page, sp, lines, tx, inner, y - pad * 0.8, size, pitch, brand.colours["text"], "P", Node("summary"))
+    emit(ctx, page, sp, lines, tx, inner, y - pad * 0.8, size, pitch, brand.colours["text"], "P", Node("summary"),
+         gaps=gaps)
     return y - box_h - ctx.size * 1.2
 
 
@@ -191,27 +193,29 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     small = max(size * 0.85, spec.minimum["footer"])
     hs = ctx.sz("heading")
     # (shaped text, size, line pitch, colour, role, node)
-    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, hs * 1.3, brand.colours["primary"], "H2", Node("contact"))]
+    rows = [(ts.shape(lang.strings["contact"], bold=True), hs, ctx.pitch(hs, 1.3), brand.colours["primary"], "H2", Node("contact"))]
     for sp, link in zip(_contact_rows(ctx, brand), (False, *(False for b in (brand.phone, brand.address) if b), True)):
-        rows.append((sp, size, size * 1.4, brand.colours["primary" if link else "text"], "Link" if link else "P",
+        rows.append((sp, size, ctx.pitch(size, 1.4), brand.colours["primary" if link else "text"], "Link" if link else "P",
                      Node("contact")))
     n_clinic_rows = len(rows)
     if ctx.handout.contact:     # this handout's own line: the same for every clinic, not in their room
-        rows.append((ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), size, size * 1.4,
+        rows.append((ts.shape(ctx.handout.contact, bold=True, file=ctx.handout.file), size, ctx.pitch(size, 1.4),
                      brand.colours["text"], "P", Node("contact")))
-    rows.append((ts.shape(_credit(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("credit")))
-    rows.append((ts.shape(_facts(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("facts")))
+    rows.append((ts.shape(_credit(ctx)), small, ctx.pitch(small, 1.35), brand.colours["muted"], "Note", Node("credit")))
+    rows.append((ts.shape(_facts(ctx)), small, ctx.pitch(small, 1.35), brand.colours["muted"], "Note", Node("facts")))
     laid = [(sp, break_lines(ctx, sp, width, sz, "contact", balance=role == "H2"), sz, p, col, role, node)
             for sp, sz, p, col, role, node in rows]
+    # Lines spaced by their ink where the language needs it (Nastaliq), as in the body.
+    ink = [ink_gaps(ctx, sp, ls, width, sz, p) for sp, ls, sz, p, *_ in laid]
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
-    total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values())
+    total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values()) + sum(map(sum, ink))
     # Room kept for any clinic: the rows that differ by clinic count as the layout says.
     n_contact = sum(len(row[1]) for row in laid[1:n_clinic_rows])
     n_credit = len(laid[-2][1])
     extra = (room(ctx, "contact", lambda b: sum(len(sp.lines(width / size)) for sp in _contact_rows(ctx, b)),
-                  "contact details") - n_contact) * size * 1.4 + \
+                  "contact details") - n_contact) * ctx.pitch(size, 1.4) + \
         (room(ctx, "credit", lambda b: len(ts.shape(_credit(ctx, b)).lines(width / small)), "credit")
-         - n_credit) * small * 1.35
+         - n_credit) * ctx.pitch(small, 1.35)
     if extra:
         total += extra
     qr = min(width * 0.5, spec.measures["contact_qr"]) if _any_qr(ctx) else 0.0
@@ -219,7 +223,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     y = top if top is not None else bottom + total
     for i, (sp, ls, sz, p, col, role, node) in enumerate(laid):
         y -= gaps.get(i, 0)
-        y = emit(ctx, page, sp, ls, left, width, y, sz, p, col, role, node)
+        y = emit(ctx, page, sp, ls, left, width, y, sz, p, col, role, node, gaps=ink[i])
     if qr:
         y -= extra + size * 0.8 + qr
         place_qr(ctx, page, right - qr if lang.rtl else left, y, qr)
@@ -227,8 +231,9 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
         if caption is not None and brand.online(ctx.handout.id, lang.code):
             cw = width - qr - size * 0.6        # beside the code, from its top
             cx = left if lang.rtl else left + qr + size * 0.6
-            emit(ctx, page, caption, break_lines(ctx, caption, cw, small, "QR caption"), cx, cw, y + qr,
-                 small, small * 1.3, brand.colours["text"], "Note", Node("qr"))
+            cl = break_lines(ctx, caption, cw, small, "QR caption")
+            emit(ctx, page, caption, cl, cx, cw, y + qr, small, ctx.pitch(small, 1.3), brand.colours["text"],
+                 "Note", Node("qr"), gaps=ink_gaps(ctx, caption, cl, cw, small, ctx.pitch(small, 1.3)))
     return y - size if top is not None else bottom + total + size
 
 
@@ -241,6 +246,7 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     spec, ts, brand, lang = ctx.spec, ctx.ts, ctx.brand, ctx.lang
     W = spec.page_size[0]
     size = max(spec.footer_size, spec.minimum["footer"])
+    pf = max(c.pitch(1.0, 1.3) for c in (ctx, *others))     # line pitch (x size)
     left, right = spec.margins["outside"], W - spec.margins["outside"]
     qr = 0.0 if short or not _any_qr(ctx) else max(spec.footer["height"] - size * 0.6, spec.measures["footer_qr"])
     width = right - left - (qr + size if qr else 0)
@@ -266,7 +272,10 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     sizes = [csize if node.kind == "contact" else size for _, _, node, _ in rows]
     broken = [(c, sp, break_lines(c, sp, width, sz, "footer"), node, role, sz)
               for (c, sp, node, role), sz in zip(rows, sizes)]
-    height = sum(len(lines) * sz * 1.3 for *_, lines, _, _, sz in broken)
+    height = sum(len(lines) * sz * pf for *_, lines, _, _, sz in broken)
+    # The first line's tallest glyphs (Nastaliq's) stay below the rule above the footer.
+    drop = max(size * 0.5, above_line(broken[0][0], broken[0][5], pf))
+    height += drop - size * 0.5
     if not short:       # the contact and credit lines differ by clinic: the layout keeps their room
         n_brand = len(broken[0][2]) + len(broken[1 + (caption is not None) + bool(ctx.handout.contact)][2])
 
@@ -274,20 +283,20 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
             keep = tuple(x for x in (b.organisation, b.address) if x)
             return len(ts.shape(_contact_line(ctx, b), whole=keep).lines(width / csize)) + \
                 len(ts.shape(_credit(ctx, b)).lines(width / size))
-        height += (room(ctx, "footer", brand_lines, "contact and credit lines in the footer") - n_brand) * csize * 1.3
+        height += (room(ctx, "footer", brand_lines, "contact and credit lines in the footer") - n_brand) * csize * pf
     height = max(height, qr) + size * 0.8
     if page is None:
         return height
     top = spec.margins["bottom"] + (height if short else max(height, spec.footer["height"]))
     page.items.append(Rule(left, top, right, top, brand.colours["muted"], 0.5))
-    y = top - size * 0.5
+    y = top - drop
     qr_ctx = others[-1] if others else ctx  # a dual-language sheet's code opens the patient's language
     for c, sp, lines, node, role, sz in broken:
         colour = brand.colours["text" if node.kind == "contact" else "muted"]
         if node.kind == "qr" and not brand.online(qr_ctx.handout.id, qr_ctx.lang.code):
-            y -= len(lines) * sz * 1.3      # no code for this clinic: its room is kept
+            y -= len(lines) * sz * pf      # no code for this clinic: its room is kept
             continue
-        y = emit(c, page, sp, lines, text_x, width, y, sz, sz * 1.3, colour, role, node)
+        y = emit(c, page, sp, lines, text_x, width, y, sz, sz * pf, colour, role, node)
     if qr:
         place_qr(qr_ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height

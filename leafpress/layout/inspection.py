@@ -22,7 +22,7 @@ class BadPage(LeafletError):
     stranded at the foot of a column, a hyphenated title...)."""
 
 
-def _piece_ink(piece) -> list:
+def piece_ink(piece) -> list:
     """Ink boxes of a piece's glyphs in em, relative to the piece's start (kept with the piece)."""
     boxes = getattr(piece, "_ink", None)
     if boxes is None:
@@ -42,7 +42,7 @@ def _ink(item: TextLine) -> list:
     """Ink boxes (x0, x1, bottom, top) of a line's glyphs, in points."""
     boxes, x, s, y = [], item.x, item.size, item.y
     for piece in item.pieces:
-        boxes += [(x + a * s, x + b * s, y + lo * s, y + hi * s) for a, b, lo, hi in _piece_ink(piece)]
+        boxes += [(x + a * s, x + b * s, y + lo * s, y + hi * s) for a, b, lo, hi in piece_ink(piece)]
         x += piece.width * s
     return boxes
 
@@ -51,7 +51,7 @@ def _piece_box(piece):
     """The union of a piece's glyph ink boxes, in em (kept with the piece), or None."""
     box = getattr(piece, "_box", False)
     if box is False:
-        ink = _piece_ink(piece)
+        ink = piece_ink(piece)
         box = (min(b[0] for b in ink), max(b[1] for b in ink), min(b[2] for b in ink),
                max(b[3] for b in ink)) if ink else None
         piece._box = box

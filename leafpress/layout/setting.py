@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import count
 
 from ..brand import Brand
@@ -40,6 +41,12 @@ class Ctx:
     seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
     peers: tuple = ()       # the project's other brands: room for clinic details fits them all
 
+    def pitch(self, size: float, factor: float) -> float:
+        """Line pitch for text set tighter than the body (titles, notices, labels, footers): never
+        below the language's ``min_line_height`` (scripts whose marks reach far above and below
+        the line, such as Nastaliq and Myanmar)."""
+        return size * max(factor, self.lang.min_line_height)
+
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]
         return max(v, self.spec.minimum.get(key, 0))
@@ -55,20 +62,74 @@ def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where:
     return lines
 
 
+INK_BIN = 0.25        # em: the width of the strips in which two lines' ink is compared
+INK_CLEAR = 0.05      # em: the least room left between the ink of two lines
+
+
+@lru_cache(maxsize=50000)
+def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
+    """A line's ink as {strip: (lowest, highest)} in em from its baseline, placed as ``emit``
+    places it (right-aligned in right-to-left text) in a column ``width`` em wide."""
+    from .inspection import piece_ink
+    prof: dict = {}
+    x = width - ln.width - min(max(0.0, _ink_right(sp, ln) - ln.width), max(0.0, width - ln.width)) \
+        if rtl else 0.0     # where emit puts it
+    for piece in sp.pieces(ln):
+        for x0, x1, lo, hi in piece_ink(piece):
+            for b in range(int((x + x0) // INK_BIN), int((x + x1) // INK_BIN) + 1):
+                old = prof.get(b)
+                prof[b] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
+        x += piece.width
+    return prof
+
+
+@lru_cache(maxsize=50000)
+def _ink_right(sp: ShapedParagraph, ln) -> float:
+    """Where a line's ink ends on the right, in em from its start (past ``ln.width`` where the
+    first letter of a right-to-left line overhangs its advance)."""
+    from .inspection import piece_ink
+    x, right = 0.0, 0.0
+    for piece in sp.pieces(ln):
+        right = max([right] + [x + x1 for _, x1, _, _ in piece_ink(piece)])
+        x += piece.width
+    return right
+
+
+def ink_gaps(ctx: Ctx, sp: ShapedParagraph, lines, width: float, size: float, pitch: float) -> list:
+    """Extra room in points above each line so that its ink clears the line above, for languages
+    whose lines are spaced by their ink (``space_by_ink``: Nastaliq); zeros for the others."""
+    gaps = [0.0] * len(lines)
+    if not ctx.lang.space_by_ink:
+        return gaps
+    w, p = width / size, pitch / size
+    profiles = [_ink_profile(sp, ln, round(w, 4), ctx.lang.rtl) for ln in lines]
+    for i in range(1, len(lines)):
+        up, down = profiles[i - 1], profiles[i]
+        need = max((down[b][1] - up[b][0] for b in down.keys() & up.keys()), default=0.0)
+        gaps[i] = max(0.0, need + INK_CLEAR - p) * size
+    return gaps
+
+
 def emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: float, top: float,
-          size: float, pitch: float, colour: str, role: str, node: Node, align: str | None = None):
+          size: float, pitch: float, colour: str, role: str, node: Node, align: str | None = None,
+          gaps: list | None = None):
     """Draw lines from ``top`` downwards; align follows the text direction unless given.
     Body text (paragraphs, list items, the summary) is justified as the language says
-    (``justify``), all lines but a paragraph's last."""
+    (``justify``), all lines but a paragraph's last. ``gaps``: extra room above each line
+    (see :func:`ink_gaps`)."""
     if align is None and role in ("P", "LBody") and node.kind in JUSTIFIED and ctx.lang.justify != "none":
         lines = [sp.justify(ln, width / size, ctx.lang.justify) for ln in lines]
     align = align or ("right" if ctx.lang.rtl else "left")
     y = top
     has_links = any(st.href for st in sp.styles)
-    for ln in lines:
+    for i, ln in enumerate(lines):
+        if gaps:
+            y -= gaps[i]
         w = ln.width * size
         if align == "right":
             lx = x + width - w
+            if ctx.lang.rtl:    # a first letter whose ink reaches past its start (Nastaliq) stays in
+                lx -= min(max(0.0, _ink_right(sp, ln) - ln.width) * size, max(0.0, width - w))
         elif align == "center":
             lx = x + (width - w) / 2
         else:

@@ -101,7 +101,12 @@ class GlyphWriter:
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             run = None                  # the Latin-script flag of the marked content open
             token_text = plan.token_text
+            words = {w.start: w for w in plan.words}
+            word = None                 # the cascading word being drawn (see _Word)
             for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
+                if word is not None and gi == word.end:
+                    ops.append(word.close(emb, fsize, xs[i], item.y))
+                    word = None
                 latin = latin and quoting
                 tokens = (gi, 0) in token_text
                 if mark is not None and (latin != run or tokens):
@@ -112,6 +117,9 @@ class GlyphWriter:
                         tag, mcid = mark(piece.style.href, latin, rect)
                         ops.append(f"/{tag} <</MCID {mcid}>> BDC")
                         run = latin
+                if gi in words:
+                    word = words[gi]
+                    ops.append(word.open(emb, fsize, xs[i], item.y))
                 for si, ((rise, entries, hidden, resume), body) in enumerate(zip(subs, group)):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
                     if tokens:
@@ -133,12 +141,15 @@ class GlyphWriter:
                         actual = entries[0][1].replace(RTL_SPACE, " ", 1)
                         tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
                               f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC {tj} EMC")
-                    elif all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
+                    elif word is None and all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
                         # Glyphs that stand for no text of their own (raised or lowered marks,
                         # the second glyph of a ligature, a layout hyphen): an empty ActualText
-                        # keeps poppler from making words or lines of them.
+                        # keeps poppler from making words or lines of them. (Inside a cascading
+                        # word, the word's span does that: poppler does not nest ActualText.)
                         tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
                     ops.append(tj)
+            if word is not None:
+                ops.append(word.close(emb, fsize, xs[i], item.y))
             if run is not None:
                 ops.append("EMC")
             marks += [(emb.font, fsize, gid, xs[i] + x * fsize, item.y + dy * size) for gid, x, dy in plan.marks]
@@ -270,8 +281,13 @@ class _Plan:
         deferred = []
         silent = SILENT[piece.rtl]
         self.groups: list = []          # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
+        self.words: list[_Word] = []    # a cascading piece's words (each cluster a group of its own)
+        cascading = _cascades(piece)
+        starts = [origins[g] - piece.glyphs[g][2] / font.scale for g in range(len(origins))]
         pen = 0.0
         for (first, count, text, _), in_latin in zip(clusters, latin):
+            if cascading:
+                self._word(piece, len(self.groups), text, in_latin, pen, first, count, starts)
             glyphs = list(range(first, first + count))
             if piece.rtl:
                 # The widest glyph (the letter, not a mark on it) first: it carries the text.
@@ -299,7 +315,7 @@ class _Plan:
                 texts = list(text)
             else:
                 texts = [text] + [silent] * (count - 1)
-            if not self.groups or self.groups[-1][0] != in_latin or piece.rtl:
+            if not self.groups or self.groups[-1][0] != in_latin or piece.rtl or cascading:
                 self.groups.append([in_latin, []])
             subs = self.groups[-1][1]
             for g, gid, t in zip(glyphs, gids, texts):
@@ -323,6 +339,8 @@ class _Plan:
                     grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
                     before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
                     subs.append([0.0, [(carrier, ch, before)], grow, pen])
+            if cascading and self.words and self.words[-1].end == len(self.groups):
+                self.words[-1].pen_after = pen
         # Raised or lowered glyphs that stand for no text (a mark the cluster's first glyph
         # reads for) come last. Right to left they are drawn as outlines, not text: as text
         # objects of their own, PDFium took one a few points above the letters for a new line,
@@ -337,8 +355,25 @@ class _Plan:
             self.groups.append([self.groups[-1][0] if self.groups else False,
                                 [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
             pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
-        self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
-        self.bodies = self._bodies(lambda gid, text: gid)
+        self.pairs: tuple = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
+        self.bodies: list = self._bodies(lambda gid, text: gid)
+
+    def _word(self, piece, group: int, text: str, latin: bool, pen: float, first: int, count: int,
+              starts: list) -> None:
+        """Start or extend the word that a cluster of a cascading piece belongs to (words end
+        at a space and where Latin-script words begin or end)."""
+        core = text.strip(_MARKS)
+        if not core or core.isspace():
+            return
+        left = min(starts[g] for g in range(first, first + count))
+        right = max(starts[g] + piece.glyphs[g][1] / piece.font.scale for g in range(first, first + count))
+        last = self.words[-1] if self.words else None
+        if last is not None and last.end == group and last.latin == latin:
+            last.text += text
+            last.left, last.right = min(last.left, left), max(last.right, right)
+            last.end = group + 1
+        else:
+            self.words.append(_Word(group, group + 1, text, latin, left, right, pen, pen, piece))
 
     def _tokens(self) -> list | None:
         """The piece's glyphs as PDFium's bidi sees them: runs of letters, of digits, and each
@@ -438,6 +473,60 @@ class _Plan:
 
     def render(self, emb: EmbeddedFont) -> list:
         return self._bodies(emb.code)
+
+
+class _Word:
+    """A word of a piece that sets letters off the baseline (Nastaliq's cascade sets nearly
+    every letter higher or lower than the one after it). Drawn glyph by glyph, such letters land
+    on lines of their own in poppler. The word's glyphs (groups ``start`` to ``end`` of the
+    plan) are drawn as the plan has them, inside one ``/ActualText`` span that opens and closes
+    with an invisible space glyph on the baseline at the word's left and right edges: poppler
+    puts the span where its first glyph starts and ends it where its last one ends, so it keeps
+    each word on its line and its letters in order. Readers that take the glyphs' own text
+    (pdf.js) read the anchors as an invisible format character."""
+
+    def __init__(self, start, end, text, latin, left, right, pen_before, pen_after, piece):
+        self.start, self.end, self.text, self.latin = start, end, text, latin
+        self.left, self.right = left, right            # em (of the font's size) from the piece's left edge
+        self.pen_before, self.pen_after = pen_before, pen_after
+        self.piece = piece
+
+    def _anchor(self, emb: EmbeddedFont) -> tuple[int, float] | None:
+        font = self.piece.font
+        space = font.hb.get_nominal_glyph(0x20)
+        if not space:
+            return None
+        return emb.code(space, SILENT[self.piece.rtl]), font.hb.get_glyph_h_advance(space) / font.upem
+
+    def open(self, emb: EmbeddedFont, size: float, x: float, y: float) -> str:
+        # Poppler spreads an ActualText over the span's width left to right.
+        actual = self.text[::-1] if self.piece.rtl else self.text
+        out = f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC"
+        anchor = self._anchor(emb)
+        if anchor is not None:
+            out += (f" 1 0 0 1 {_num(x + self.left * size)} {_num(y)} Tm <{anchor[0]:04X}> Tj"
+                    f" 1 0 0 1 {_num(x + self.pen_before * size)} {_num(y)} Tm")
+        return out
+
+    def close(self, emb: EmbeddedFont, size: float, x: float, y: float) -> str:
+        anchor = self._anchor(emb)
+        if anchor is None:
+            return "EMC"
+        # Poppler takes the span's type size from where it ends, and gathers lines into a
+        # paragraph only when their baselines are close for that size. A cascading face's lines
+        # stand far apart (Nastaliq: 2.5 em of ink, lines about 2 em apart), so the closing
+        # anchor is set at the size a face of ordinary height would have for the same ink.
+        big = size * self.piece.font.reading_scale
+        code, advance = anchor
+        return (f"/{emb.resource} {_num(big)} Tf 1 0 0 1 {_num(x + self.right * size - advance * big)} {_num(y)} Tm"
+                f" <{code:04X}> Tj /{emb.resource} {_num(size)} Tf"
+                f" 1 0 0 1 {_num(x + self.pen_after * size)} {_num(y)} Tm EMC")
+
+
+def _cascades(piece) -> bool:
+    """Whether a piece sets a letter (a glyph that advances) off the baseline: a property of the
+    font's shaping (Nastaliq), not of a language."""
+    return any(g[1] > 0 and abs(g[3]) > 1e-6 for g in piece.glyphs)
 
 
 def _utf16(text: str) -> str:

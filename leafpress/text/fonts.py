@@ -26,6 +26,9 @@ _FONT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 _IGNORABLE = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f")
 
 
+ORDINARY_HEIGHT = 1.7      # em from descender to ascender of an ordinary text face (Naskh: 1.7)
+
+
 class Font:
     """One font file, ready for shaping (HarfBuzz) and embedding (bytes)."""
 
@@ -57,6 +60,7 @@ class Font:
         self._hyphen = None
         self.scale = 1.0        # drawn at this many times the type size (see scaled())
         self.em = float(self.upem)   # font units in one em of the type size: upem / scale
+        self._reading: float | None = None
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.coverage
@@ -64,6 +68,32 @@ class Font:
     def advance(self, gid: int) -> float:
         """Advance width of a glyph, in em (of the type size)."""
         return self.hb.get_glyph_h_advance(gid) / self.em
+
+    @property
+    def reading_scale(self) -> float:
+        """How much larger than the size it is drawn at readers must take this face's text for
+        its lines to gather like ordinary text's: for a face that sets letters off the baseline
+        as it joins them (Nastaliq's cascade), its ascender-to-descender height over an ordinary
+        face's; 1 for the others. The PDF writer closes each such word at this size
+        (render/pdf.py), and the leading cap counts it (layout/fitting.py)."""
+        if self._reading is None:
+            height = (self.ascent + self.descent) / self.scale
+            self._reading = max(1.0, round(height / ORDINARY_HEIGHT, 2)) \
+                if height > ORDINARY_HEIGHT and self._cascades() else 1.0
+        return self._reading
+
+    def _cascades(self) -> bool:
+        """Whether shaping a run of the face's own letters sets a letter that advances off the
+        baseline (a property of the face, found once)."""
+        letters = "".join(chr(c) for c in sorted(self.coverage)
+                          if chr(c).isalpha() and not chr(c).isascii())[:60]
+        if not letters:
+            return False
+        buf = hb.Buffer()
+        buf.add_str(letters)
+        buf.guess_segment_properties()
+        hb.shape(self.hb, buf)
+        return any(p.x_advance > 0 and p.y_offset for p in buf.glyph_positions)
 
     def scaled(self, factor: float) -> Font:
         """The same font drawn ``factor`` times the type size (the same file and glyphs: the

@@ -136,7 +136,7 @@ class Piece:
 class ShapedParagraph:
     def __init__(self, spans: tuple[Span, ...], stacks: dict[str, list[Font]], lang: str,
                  rtl: bool, hyphenator=None, keep_all: bool = False, whole: tuple = (),
-                 compress: bool = False):
+                 break_after: str = "", compress: bool = False):
         """``compress``: full-width punctuation is set half-width between punctuation and at
         the start and end of a line (the blank half of its em square removed)."""
         self.text = "".join(s.text for s in spans)
@@ -176,7 +176,7 @@ class ShapedParagraph:
         if _has_control(self.text):     # a line may end before an (undrawn) bidi control
             starts |= {i for i, ch in enumerate(self.text) if ch in bidi.CONTROLS}
         self.cluster_starts = sorted(starts)
-        breaks = [b for b in break_opportunities(self.text, lang, keep_all) if b in starts]
+        breaks = [b for b in break_opportunities(self.text, lang, keep_all, break_after) if b in starts]
         # Inside an isolated run, and inside a string kept whole (a clinic's name in a footer),
         # breaks are a last resort (the run alone is wider than a line).
         kept = list(self.isolated) + [(i, i + len(w)) for w in whole if w for i in _find_all(self.text, w)]
@@ -667,11 +667,18 @@ def _icu_breaks(text: str, locale: str) -> tuple[int, ...]:
     return tuple(out[:-1])
 
 
-def break_opportunities(text: str, lang: str, keep_all: bool = False) -> list[int]:
+def break_opportunities(text: str, lang: str, keep_all: bool = False,
+                        break_after: str = "") -> list[int]:
     """Positions where a line may end (UAX #14 via ICU, plus CJK no-start/no-end rules).
-    ``keep_all`` keeps words whole (breaks only after spaces and hyphens), as Korean is set."""
+    ``keep_all`` keeps words whole (breaks only after spaces and hyphens), as Korean is set.
+    ``break_after`` (from the language file) adds breaks after those characters when a word
+    follows directly (the Ethiopic full stop ።, which Unicode classes as a letter for breaking)."""
+    found = set(_icu_breaks(text, lang.replace("-", "_")))
+    if break_after:
+        found.update(p for p in range(1, len(text)) if text[p - 1] in break_after
+                     and not text[p].isspace() and unicodedata.category(text[p])[0] != "M")
     out = []
-    for p in _icu_breaks(text, lang.replace("-", "_")):
+    for p in sorted(found):
         if text[p] in NO_START or text[p - 1] in NO_END:
             continue
         if keep_all and not (text[p - 1].isspace() or text[p - 1] in "-‐/"):

@@ -42,6 +42,8 @@ class Typesetter:
         # pitches their layouts give them.
         self.size_factor = latin_size_factor(self.stacks["regular"], lang.script) if lang.match_latin_size else 1.0
         self.plain = self.stacks
+        # The size readers take the text at (Nastaliq's words read larger: Font.reading_scale).
+        self.reading_size = self.size_factor * self.plain["regular"][0].reading_scale
         if self.size_factor != 1.0:
             self.stacks = {}
             for style, stack in self.plain.items():
@@ -74,6 +76,9 @@ class Typesetter:
             spans = text
         if bold:
             spans = tuple(Span(s.text, True, s.italic, s.href) for s in spans)
+        if self.lang.space_before:
+            spans = _narrow_spaces(spans, self.lang.space_before)
+            whole = tuple(set_form(w, self.lang) for w in whole)
         cache = self.lang.code + ("+hyphenated" if self.hyphenator else "") + ("+plain" if stacks is not self.stacks else "")
         per_lang = _SHAPED.pop(cache, None)
         if per_lang is None:
@@ -87,8 +92,45 @@ class Typesetter:
         if sp is None:
             try:
                 sp = ShapedParagraph(spans, stacks, self.lang.code, self.rtl, hyphenator,
-                                     self.lang.line_break == "keep-all", whole, self.lang.compress_punctuation)
+                                     self.lang.line_break == "keep-all", whole,
+                                     break_after=self.lang.break_after, compress=self.lang.compress_punctuation)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
             per_lang.put(ck, sp)
         return sp
+
+
+NARROW_NBSP = "\u202f"
+
+
+def set_form(text: str, lang: Language) -> str:
+    """A plain text as the typesetter sets it in ``lang`` (French narrow no-break spaces), for
+    checks that compare what is drawn with the content."""
+    if not lang.space_before or not text:
+        return text
+    return _narrow_spaces((Span(text),), lang.space_before)[0].text
+
+
+def _narrow_spaces(spans: tuple[Span, ...], marks: str) -> tuple[Span, ...]:
+    """Set ``marks`` (French ? ! : ;) after a narrow no-break space: a space typed before one
+    becomes one, and one is added where a mark ending a phrase (a space or the end follows) sits
+    right after a word ("Contactez-nous:" in a line the press composes). A mark inside a word or
+    a link ("https://", "10:30") is left alone."""
+    text = "".join(s.text for s in spans)
+    out, pos, changed = [], 0, False
+    for sp in spans:
+        chars = []
+        for ch in sp.text:
+            i = pos
+            pos += 1
+            if ch in " \u00a0" and i + 1 < len(text) and text[i + 1] in marks:
+                chars.append(NARROW_NBSP)
+                changed = True
+                continue
+            if ch in marks and i > 0 and text[i - 1].isalnum() and \
+                    (i + 1 == len(text) or text[i + 1].isspace()):
+                chars.append(NARROW_NBSP)
+                changed = True
+            chars.append(ch)
+        out.append(Span("".join(chars), sp.bold, sp.italic, sp.href))
+    return tuple(out) if changed else spans
