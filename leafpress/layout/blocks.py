@@ -322,28 +322,32 @@ def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float)
 
 def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: float) -> FlowBlock:
     """Write-in lines: each label with a ruled line to write on by hand -- beside a short label,
-    under a long one -- (and, when asked, a fillable form field on it). Kept together."""
+    under a long one -- (and, when asked, a fillable form field on it). Four lines or more may
+    split between columns, at least two on each side (like a table's rows); fewer stay together."""
     size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
-    room = size * 2.1            # a handwritten line's height
+    room = size * 1.8            # a handwritten line's height (about 7.6 mm at 12 pt, college ruled)
     shaped = [ctx.ts.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
 
     def beside(sp, width) -> bool:
-        return sp.lines(10 ** 6)[0].width * size <= width * 0.45
+        # beside when the line left after the label still holds a date or a phone number
+        # written by hand (about 8 ems)
+        return (sp.lines(10 ** 6)[0].width + 0.6 + WRITE_ROOM) * size <= width
 
     def row(sp, width) -> float:
         if beside(sp, width):
             return max(room, pitch) + size * 0.3
         return len(sp.lines(width / size)) * pitch + room
 
-    def height(width):
-        return sum(row(sp, width) for sp in shaped)
+    def heights(width, off):
+        return [row(sp, width) for sp in shaped[off:]]
 
     def draw(pages, fr, off, n, top):
         page = pages[fr.page]
         rtl = ctx.lang.rtl
         y = top
-        for k, (sp, t) in enumerate(zip(shaped, block.fields)):
+        for k in range(off, off + n):
+            sp, t = shaped[k], block.fields[k]
             node = Node("item", si, bi, k)
             h = row(sp, fr.width)
             line_y = y - h + size * 0.45
@@ -362,9 +366,12 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
                 page.fields.append(FormField(f"{section}.{bi}.{k}", t.plain, x0, line_y + 0.5, x1 - x0,
                                              room - size * 0.4, ctx.lang.code, node))
             y -= h
-        return 0
+        return off + n
 
-    return FlowBlock(section, whole(height), draw, space, keep_together=True)
+    return FlowBlock(section, heights, draw, space, keep_together=len(shaped) < 4)
+
+
+WRITE_ROOM = 8.0    # ems of line a handwritten date or phone number needs beside its label
 
 
 def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBlock:
