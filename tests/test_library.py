@@ -255,3 +255,38 @@ def test_the_site_renders_every_new_block(lib, lib_built):
         fields = [b for s in h.sections for b in s.blocks if isinstance(b, WriteIn)][0].fields
         assert all(html.escape(f.plain, quote=False).replace("'", "&#39;") in page for f in fields)
         assert 'src="data:image/png;base64,' in page and h.sections[1].blocks[0].alt.plain in page
+
+
+def test_a_call_out_taller_than_a_column_splits_between_its_parts(tmp_path):
+    """A warning call-out whose list is taller than a whole column (issue 16: it was refused)
+    is split between its items: part of it in one column, the rest at the top of the next, the
+    box open at the split and the icon only at its start; every item is read back once and the
+    tags keep one list with every item."""
+    proj = library_project(tmp_path / "proj")
+    en = proj / "handouts/picc/en.yaml"
+    items = [f"Warning sign number {k} that needs a call to your care team today." for k in range(1, 41)]
+    text = en.read_text(encoding="utf-8")
+    text = text.replace("                - A wet or loose dressing.\n",
+                        "".join(f"                - {t}\n" for t in items))
+    en.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    # The translations no longer mirror the source, so build English alone.
+    assert main(["--handout", "picc", "--lang", "en", "--layout", "large-print", "--layout", "letter-2page",
+                 "--brand", "open-leaflets", "--out", str(out)], root=proj) in (0, 1)
+    docs = {d["layout"]: d for d in manifest(out)["documents"]}
+    doc = docs["large-print"]
+    assert doc["status"] == "ok", doc.get("error")
+    pdf = out / doc["path"]
+    pages = [normalise(poppler("pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-")) for n in range(1, doc["pages"] + 1)]
+    where = [[n for n, p in enumerate(pages) if normalise(t) in p] for t in items]
+    assert all(len(w) == 1 for w in where), where            # each item once, whole
+    assert where[0][0] < where[-1][0]                         # the call-out runs on to another page
+    r = pypdf.PdfReader(pdf)
+    def kids(e):
+        return [k.get_object() for k in (e["/K"] if isinstance(e["/K"], list) else [e["/K"]]) if hasattr(k, "get_object")]
+    lists = [e for _, e in struct_elems(r) if e["/S"] == "/L"]
+    assert 42 in [sum(1 for k in kids(e) if k.get("/S") == "/LI") for e in lists]   # one list, 2 + 40 items
+    icons = [e for _, e in struct_elems(r) if e["/S"] == "/Figure" and e.get("/Alt") == "Warning"]
+    assert len(icons) == 1                                    # the icon once, at the start
+    # A fixed sheet cannot hold it at all: the overflow message, not a crash.
+    assert docs["letter-2page"]["status"] == "failed" and "picc" in docs["letter-2page"]["error"]

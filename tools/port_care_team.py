@@ -2,7 +2,7 @@
 
 Input: tools/port_care_team.yaml (per language: the section's strings, and the two shortened
 paragraphs of 'what' and 'who_places') and handouts/port/*.yaml. Output: each translation with
-its safety call-out removed (the summary says the same), 'what' and 'who_places' shortened, the
+its safety call-out removed (the summary says the same), 'what', 'why' and 'who_places' shortened, the
 'more' section replaced by 'care_team' (write-in lines, questions to ask, the link to read more),
 and the fingerprints of exactly those sections recorded as matched (the translation stays a
 draft; other sections keep their own state). A language with no strings in the data file is
@@ -46,6 +46,8 @@ def update(path: Path, s: dict, source) -> bool:
     for sec in secs:
         if sec["id"] == "what" and "what" in s:
             sec["blocks"][0]["paragraph"] = s["what"]
+        elif sec["id"] == "why" and "why" in s:
+            sec["blocks"][0]["paragraph"] = s["why"]
         elif sec["id"] == "who_places" and "who_places" in s:
             sec["blocks"][0]["paragraph"] = s["who_places"]
         elif sec["id"] == "safety":
