@@ -290,3 +290,25 @@ def test_a_call_out_taller_than_a_column_splits_between_its_parts(tmp_path):
     assert len(icons) == 1                                    # the icon once, at the start
     # A fixed sheet cannot hold it at all: the overflow message, not a crash.
     assert docs["letter-2page"]["status"] == "failed" and "picc" in docs["letter-2page"]["error"]
+
+
+def test_clinic_notes_and_contact_lines_count_in_the_reading_level(lib, capsys):
+    """A partner clinic's note is measured in its own finding per language (a hard one warns);
+    the handout's contact line counts with its sections."""
+    from leafpress.checks import note_findings
+    main(["check", "--handout", "picc", "--brand", "lakeside-infusion", "--lang", "en",
+          "--layout", "letter-2page", "--format", "json"], root=lib)
+    out = capsys.readouterr().out
+    assert '"where": "assets/brands/partners.yaml (lakeside-infusion).note.en"' in out
+    hard = ("Notwithstanding institutional administrative considerations, intravenous catheter "
+            "maintenance appointments necessitate preliminary telephonic authorization.")
+    found = note_findings("picc", "en", "lakeside-infusion", hard)
+    assert any(f.severity == "warning" and "harder than the target" in f.message for f in found)
+    assert all(f.severity == "info" for f in note_findings("picc", "en", "x", "Call us. We are open all day."))
+    assert note_findings("picc", "zh-Hant", "x", "請打電話給我們。") == []       # not measured there
+    from leafpress.checks import handout_findings
+    from leafpress.content.inline import parse_inline
+    h = Project(lib).handout("picc", "en")
+    assert h.contact is not None and not [f for f in handout_findings(h, h) if f.where.endswith(" contact")]
+    hard_contact = h.__class__(**{**h.__dict__, "contact": h.contact.__class__(hard, parse_inline(hard))})
+    assert any(f.where.endswith(" contact") for f in handout_findings(hard_contact, hard_contact))
