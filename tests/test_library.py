@@ -255,6 +255,10 @@ def test_the_site_renders_every_new_block(lib, lib_built):
         fields = [b for s in h.sections for b in s.blocks if isinstance(b, WriteIn)][0].fields
         assert all(html.escape(f.plain, quote=False).replace("'", "&#39;") in page for f in fields)
         assert 'src="data:image/png;base64,' in page and h.sections[1].blocks[0].alt.plain in page
+    # The clinic's page shows its own note in each language it has, marked with that language.
+    clinic = (lib_built / "site" / "clinics" / "lakeside-infusion" / "index.html").read_text(encoding="utf-8")
+    assert '<p lang="en" dir="ltr">Infusion suite hours: Monday to Friday, 8 am to 6 pm.' in clinic
+    assert '<p lang="ar" dir="rtl">ساعات جناح التسريب' in clinic
 
 
 def test_a_call_out_taller_than_a_column_splits_between_its_parts(tmp_path):

@@ -267,7 +267,11 @@ def _callout_box(ctx: Ctx, section: str, block: Callout, si: int, bi: int, space
         stack.draw(page, tx, inner(fr.width), top - pad, off, off + n)
         return off + n
 
-    return FlowBlock(section, heights, draw, space, keep_together=True, split_tall=True)
+    def breaks(k: int) -> bool:
+        kind, text = parts[k - 1][0], parts[k - 1][1]
+        return not (kind == "paragraph" and text.plain.rstrip().endswith(LEAD_IN))
+
+    return FlowBlock(section, heights, draw, space, keep_together=True, split_tall=True, breaks=breaks)
 
 
 def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float) -> FlowBlock:

@@ -71,6 +71,7 @@ class FlowBlock:
     floats: bool = False          # a figure may wait for the next column, text moving up past it
     split_tall: bool = False      # kept together, but split between its parts (one at least on
                                   # each side) when taller than a whole empty column (a call-out)
+    breaks: Callable[[int], bool] | None = None   # may it split before this unit? (None: anywhere)
 
 
 def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
@@ -98,7 +99,8 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
                 while k + 1 < len(blocks) and (blocks[k].keep_with_next or (not strong and blocks[k].keep_group)):
                     nxt = blocks[k + 1]
                     nh = nxt.heights(w, 0)
-                    tall = nxt.split_tall and len(nh) > 1 and sum(nh) > fr.height + 0.01
+                    tall = nxt.split_tall and len(nh) > 1 and sum(nh) > fr.height + 0.01 and (
+                        fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top)
                     whole = (nxt.keep_together or len(nh) < 4) and not tall or (
                         nxt.keep_with_next or (not strong and nxt.keep_group)) and k + 2 < len(blocks)
                     total += nxt.space_before + (sum(nh) if whole else sum(nh[:1 if tall else 2]))
@@ -127,7 +129,8 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
             # moves up to fill this one (its place in the reading order is kept by the tags).
             blocks[bi], blocks[bi + 1] = blocks[bi + 1], blocks[bi]
             continue
-        tall = b.split_tall and len(rest) > 1 and need > fr.height + 0.01    # taller than a whole column
+        whole_column = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
+        tall = b.split_tall and len(rest) > 1 and need > fr.height + 0.01 and whole_column
         if (b.keep_together or len(rest) < 4) and not tall:
             if first_in_frame:       # taller than the whole frame
                 return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
@@ -140,6 +143,8 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
             acc += rest[n]
             n += 1
         n = min(n, len(rest) - least)
+        while b.breaks is not None and n >= least and not b.breaks(off + n):
+            n -= 1          # not after a list's lead-in
         if n < least:
             if first_in_frame:
                 return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
