@@ -251,11 +251,11 @@ def test_clinical_sign_off_removes_the_draft_notice_linguistic_does_not(scratch,
 
 def test_stale_translation_cannot_be_signed_off_and_release_refuses_it(scratch, tmp_path, capsys):
     en = scratch / "handouts/port/en.yaml"
-    en.write_text(en.read_text(encoding="utf-8").replace("heading: Learn more", "heading: Find out more"),
+    en.write_text(en.read_text(encoding="utf-8").replace("heading: Your care team", "heading: Your care team today"),
                   encoding="utf-8")
     assert main(["review", "--handout", "port", "--lang", "hi", "--reviewer", "R. Sharma"], root=scratch) == 2
     err = capsys.readouterr().err
-    assert "cannot sign off: section(s) " in err and "more do not match" in err, err
+    assert "cannot sign off: section(s) " in err and "care_team do not match" in err, err
 
 
 def test_sign_off_travels_in_the_xliff_header(scratch, tmp_path, capsys):
