@@ -2,7 +2,8 @@
 
 Input: tools/port_care_team.yaml (per language: the section's strings, and the two shortened
 paragraphs of 'what' and 'who_places') and handouts/port/*.yaml. Output: each translation with
-its safety call-out removed (the summary says the same), 'what', 'why' and 'who_places' shortened, the
+its safety call-out removed (the summary says the same, with "usually" added where the data
+gives the words), 'what', 'why' and 'who_places' shortened, the
 'more' section replaced by 'care_team' (write-in lines, questions to ask, the link to read more),
 and the fingerprints of exactly those sections recorded as matched (the translation stays a
 draft; other sections keep their own state). A language with no strings in the data file is
@@ -43,6 +44,11 @@ def update(path: Path, s: dict, source) -> bool:
     ids = [sec["id"] for sec in secs]
     if "care_team" in ids:
         return False
+    if "summary" in s:
+        old, new = s["summary"]
+        if str(doc["summary"]).count(old) != 1:
+            raise SystemExit(f"{path.name}: summary: {old!r} not found once; add \"usually\" by hand")
+        doc["summary"] = str(doc["summary"]).replace(old, new)
     for sec in secs:
         if sec["id"] == "what" and "what" in s:
             sec["blocks"][0]["paragraph"] = s["what"]

@@ -95,7 +95,12 @@ def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> F
         emit(ctx, pages[fr.page], sp, lines, fr.x, fr.width, top, size, pitch, colour, "P", node)
         return lines[-1].end
 
-    return FlowBlock(section, heights, draw, space, keep_together=False)
+    def breaks(width, off, n):
+        """A column (or page) never ends on a hyphenated line where the paragraph can break a
+        line earlier (only layouts with ``hyphenate: true`` hyphenate at all)."""
+        return not sp.lines(width / size, off)[n - 1].hyphen
+
+    return FlowBlock(section, heights, draw, space, keep_together=False, breaks=breaks)
 
 
 def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, node: str, space: float):
@@ -267,8 +272,8 @@ def _callout_box(ctx: Ctx, section: str, block: Callout, si: int, bi: int, space
         stack.draw(page, tx, inner(fr.width), top - pad, off, off + n)
         return off + n
 
-    def breaks(k: int) -> bool:
-        kind, text = parts[k - 1][0], parts[k - 1][1]
+    def breaks(width: float, off: int, n: int) -> bool:
+        kind, text = parts[off + n - 1][0], parts[off + n - 1][1]
         return not (kind == "paragraph" and text.plain.rstrip().endswith(LEAD_IN))
 
     return FlowBlock(section, heights, draw, space, keep_together=True, split_tall=True, breaks=breaks)

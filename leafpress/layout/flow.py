@@ -71,7 +71,8 @@ class FlowBlock:
     floats: bool = False          # a figure may wait for the next column, text moving up past it
     split_tall: bool = False      # kept together, but split between its parts (one at least on
                                   # each side) when taller than a whole empty column (a call-out)
-    breaks: Callable[[int], bool] | None = None   # may it split before this unit? (None: anywhere)
+    breaks: Callable[[float, int, int], bool] | None = None   # may it split after n units from
+                                  # offset at this width? (None: anywhere)
 
 
 def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
@@ -143,8 +144,8 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor) -> Fill:
             acc += rest[n]
             n += 1
         n = min(n, len(rest) - least)
-        while b.breaks is not None and n >= least and not b.breaks(off + n):
-            n -= 1          # not after a list's lead-in
+        while b.breaks is not None and n >= least and not b.breaks(w, off, n):
+            n -= 1          # not after a list's lead-in, nor after a hyphenated line
         if n < least:
             if first_in_frame:
                 return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
