@@ -28,6 +28,11 @@ MARKS = {"separator": " · ", "bullet": "•", "step": "{n}.", "credit_join": ".
 ICON_STRINGS = ("icon_info", "icon_warning", "icon_call_us")
 OPTIONAL_STRINGS = tuple(MARKS) + ("qr_caption",) + ICON_STRINGS
 OPTIONAL_PLACEHOLDERS = {"step": ("n",)}     # the others take none
+# How body text is set, each optional with its default (a language file that leaves them out
+# is set ragged, with full-width punctuation and no size adjustment): key -> allowed values.
+SETTING_KEYS = ("justify", "compress_punctuation", "match_latin_size")
+_SETTING_VALUES = {"justify": ("none", "inter-character", "inter-word"),
+                   "compress_punctuation": (False, True), "match_latin_size": (False, True)}
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,9 @@ class Language:
     line_break: str = "normal"     # "keep-all": break only at spaces (Korean word wrapping)
     locale: str = "en"             # CLDR locale for dates and numbers (formatting.py)
     digits: str = "latn"           # CLDR numbering system of the digits the press prints
+    justify: str = "none"          # body text: "none" (ragged), "inter-character" (CJK), "inter-word"
+    compress_punctuation: bool = False   # full-width punctuation half-width at line edges and in pairs
+    match_latin_size: bool = False  # the script's fonts drawn larger to look the size of Latin (fonts.py)
 
     @property
     def rtl(self) -> bool:
@@ -64,7 +72,7 @@ def load_language(path: Path, root: Path) -> Language:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("code", "name", "native_name", "direction", "script",
                                    "hyphenation", "line_height", "fonts", "strings"),
-                   ("line_break", "locale", "digits"))
+                   ("line_break", "locale", "digits") + SETTING_KEYS)
     code = r.string(top["code"], ("code",))
     if code != path.stem:
         raise doc.error(("code",), f"says {code!r} but the file is named {path.name!r}",
@@ -115,7 +123,16 @@ def load_language(path: Path, root: Path) -> Language:
     if digits not in systems:
         raise doc.error(("digits",), f"{digits!r} is not a numbering system CLDR gives for {locale!r}",
                         hint="Use one of: " + ", ".join(systems))
-    return Language(locale=locale, digits=digits, line_break=line_break, code=code, name=r.string(top["name"], ("name",)),
+    settings = {}
+    for key in SETTING_KEYS:
+        if key not in top:
+            continue
+        value = top[key]
+        if value not in _SETTING_VALUES[key] or isinstance(value, bool) != isinstance(_SETTING_VALUES[key][0], bool):
+            raise doc.error((key,), f"{value!r} is not a value of {key}",
+                            hint="Use one of: " + ", ".join(str(v).lower() for v in _SETTING_VALUES[key]))
+        settings[key] = value
+    return Language(**settings, locale=locale, digits=digits, line_break=line_break, code=code, name=r.string(top["name"], ("name",)),
                     native_name=r.string(top["native_name"], ("native_name",)),
                     direction=direction, script=r.string(top["script"], ("script",)),
                     hyphenation=None if hyph is None else r.string(hyph, ("hyphenation",)),

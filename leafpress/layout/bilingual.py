@@ -125,8 +125,8 @@ def _bilingual_header(ctxs: list, page: Page, left: float, right: float, cw: flo
         sub = ctx.handout.subtitle
         ssp = ctx.ts.shape(sub, file=ctx.handout.file, hyphenate=False) if sub else None
         ssize = ctx.sz("subtitle") * 0.9
-        sl = break_lines(ctx, ssp, w, ssize, "subtitle") if ssp else []
-        laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title"), tsize, w, ssp, sl, ssize))
+        sl = break_lines(ctx, ssp, w, ssize, "subtitle", balance=True) if ssp else []
+        laid.append((ctx, title, break_lines(ctx, title, w, tsize, "title", balance=True), tsize, w, ssp, sl, ssize))
     heights = [len(ls) * ts_ * spec.measures["title_pitch"] + len(sl) * ss * ctx.lh for ctx, _, ls, ts_, _, _, sl, ss in laid]
     # centred, and no nearer the paper's edge than the printable margin
     top_gap = spec.printable + max(above_line(t[0], t[3], spec.measures["title_pitch"]) for t in laid)

@@ -33,7 +33,7 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
         node = Node("heading", si)
 
         def draw_heading(pages, fr, off, n, top, hsp=hsp, hs=hs, hpitch=hpitch, node=node, title=sec.heading.plain):
-            lines = hsp.lines(fr.width / hs)
+            lines = hsp.balanced(fr.width / hs)
             emit(ctx, pages[fr.page], hsp, lines, fr.x, fr.width, top, hs, hpitch, colours["primary"], "H2", node)
             outline.append(OutlineEntry(title, fr.page, top))
             return len(hsp.text)

@@ -27,9 +27,10 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
     text_w = right - left - logo - pad * 0.6
     title = ts.shape(ctx.handout.title, bold=True, file=ctx.handout.file)
     tsize = fit_words(title, text_w, ctx.sz("title"), ctx.size)
-    tl = break_lines(ctx, title, text_w, tsize, "title")
+    tl = break_lines(ctx, title, text_w, tsize, "title", balance=True)
     sub = ctx.handout.subtitle
-    sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file, hyphenate=False), text_w, ssize, "subtitle") if sub else []
+    sl = break_lines(ctx, ts.shape(sub, file=ctx.handout.file, hyphenate=False), text_w, ssize, "subtitle",
+                     balance=True) if sub else []
     need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
     content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
     # centred in the band, and no nearer the paper's edge than the printable margin
@@ -61,9 +62,9 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     ssize = ctx.sz("subtitle")
     title = ts.shape(h.title, bold=True, file=h.file)
     tsize = fit_words(title, width - pad, ctx.sz("title"), ctx.size)
-    tl = break_lines(ctx, title, width - pad, tsize, "title")
+    tl = break_lines(ctx, title, width - pad, tsize, "title", balance=True)
     sub = ts.shape(h.subtitle, file=h.file, hyphenate=False) if h.subtitle else None
-    sl = break_lines(ctx, sub, width - pad, ssize, "subtitle") if sub else []
+    sl = break_lines(ctx, sub, width - pad, ssize, "subtitle", balance=True) if sub else []
     org = ts.shape(brand.name, bold=True)
     osize = max(ctx.size * 0.9, spec.minimum["footer"])
     ol = break_lines(ctx, org, width - pad, osize, "brand")
@@ -146,7 +147,7 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
                      brand.colours["text"], "P", Node("contact")))
     rows.append((ts.shape(_credit(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("credit")))
     rows.append((ts.shape(_facts(ctx)), small, small * 1.35, brand.colours["muted"], "Note", Node("facts")))
-    laid = [(sp, break_lines(ctx, sp, width, sz, "contact"), sz, p, col, role, node)
+    laid = [(sp, break_lines(ctx, sp, width, sz, "contact", balance=role == "H2"), sz, p, col, role, node)
             for sp, sz, p, col, role, node in rows]
     gaps = {1: size * 0.5, len(rows) - 2: size * 1.2}
     total = sum(len(ls) * p for _, ls, _, p, _, _, _ in laid) + sum(gaps.values())

@@ -29,9 +29,9 @@ def _piece_ink(piece) -> list:
         for gid, ax, dx, dy in piece.glyphs:
             e = f.hb.get_glyph_extents(gid)
             if e is not None and e.width and e.height:
-                x0 = x + dx + e.x_bearing / f.upem
-                boxes.append((x0, x0 + e.width / f.upem, dy + (e.y_bearing + e.height) / f.upem,
-                              dy + e.y_bearing / f.upem))
+                x0 = x + dx + e.x_bearing / f.em
+                boxes.append((x0, x0 + e.width / f.em, dy + (e.y_bearing + e.height) / f.em,
+                              dy + e.y_bearing / f.em))
             x += ax
         piece._ink = boxes
     return boxes

@@ -20,6 +20,9 @@ from .items import Link, Node, Page, TextLine
 from .spec import LayoutSpec
 
 
+JUSTIFIED = frozenset({"block", "item", "summary"})     # node kinds whose text may be justified
+
+
 @dataclass
 class Ctx:
     handout: Handout
@@ -42,8 +45,10 @@ class Ctx:
         return max(v, self.spec.minimum.get(key, 0))
 
 
-def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str):
-    lines = sp.lines(width / size)
+def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str,
+                balance: bool = False):
+    """``balance``: a title's or heading's lines as even as they can be (ShapedParagraph.balanced)."""
+    lines = sp.balanced(width / size) if balance else sp.lines(width / size)
     for ln in lines:
         if ln.forced:
             ctx.warnings.append(f"{where}: a word is wider than its column and was cut")
@@ -52,7 +57,11 @@ def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where:
 
 def emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: float, top: float,
           size: float, pitch: float, colour: str, role: str, node: Node, align: str | None = None):
-    """Draw lines from ``top`` downwards; align follows the text direction unless given."""
+    """Draw lines from ``top`` downwards; align follows the text direction unless given.
+    Body text (paragraphs, list items, the summary) is justified as the language says
+    (``justify``), all lines but a paragraph's last."""
+    if align is None and role in ("P", "LBody") and node.kind in JUSTIFIED and ctx.lang.justify != "none":
+        lines = [sp.justify(ln, width / size, ctx.lang.justify) for ln in lines]
     align = align or ("right" if ctx.lang.rtl else "left")
     y = top
     has_links = any(st.href for st in sp.styles)

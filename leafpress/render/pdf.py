@@ -84,9 +84,10 @@ class GlyphWriter:
             emb = self.embedded(piece.font)
             plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
             rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
-            if current != emb.resource:
-                ops.append(f"/{emb.resource} {_num(size)} Tf")
-                current = emb.resource
+            fsize = size * piece.font.scale     # a script font drawn larger (text/fonts.py)
+            if current != (emb.resource, fsize):
+                ops.append(f"/{emb.resource} {_num(fsize)} Tf")
+                current = (emb.resource, fsize)
             ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             run = None                  # the Latin-script flag of the marked content open
@@ -104,9 +105,9 @@ class GlyphWriter:
                         # A size of its own: pdf.js starts a new text item at a change of size,
                         # so it does not reorder a mark with its letter. Then the pen goes back
                         # where the visible glyphs left it.
-                        tf = f"/{emb.resource} {_num(size * hidden)} Tf"
-                        tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(size)} Tf 100 Tz 0 Tr "
-                              f"1 0 0 1 {_num(xs[i] + resume * size)} {_num(item.y)} Tm")
+                        tf = f"/{emb.resource} {_num(fsize * hidden)} Tf"
+                        tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(fsize)} Tf 100 Tz 0 Tr "
+                              f"1 0 0 1 {_num(xs[i] + resume * fsize)} {_num(item.y)} Tm")
                     elif RTL_SPACE in entries[0][1] and entries[0][1].strip(_MARKS) == " ":
                         # poppler: a plain space (with the direction marks the bidi layer gave it)
                         actual = entries[0][1].replace(RTL_SPACE, " ", 1)
@@ -176,11 +177,12 @@ class _Plan:
         font = piece.font
         scale = 1000.0 / font.upem
         nominal = font.hb.get_nominal_glyph
-        # Where each glyph's origin is (em from the piece's left edge), in visual order.
+        # Where each glyph's origin is (em of the font's own size, which is the type size
+        # times its scale, from the piece's left edge), in visual order.
         origins, pen = [], 0.0
         for _, ax, dx, _ in piece.glyphs:
-            origins.append(pen + dx)
-            pen += ax
+            origins.append(pen + dx / font.scale)
+            pen += ax / font.scale
         clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
         latin = _scripts(piece)
         if piece.rtl:

@@ -2,15 +2,19 @@
 
 Input: font names (file stems in ``assets/fonts`` or a brand's folder) and strings.
 Output: :class:`Font` objects (HarfBuzz face, coverage, metrics, raw bytes for embedding),
-loaded once per process, and for a string the font each character is drawn with.
+loaded once per process, and for a string the font each character is drawn with; for a stack,
+the factor its script font is drawn at to look the size of its Latin font (latin_size_factor).
 """
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import uharfbuzz as hb
+from fontTools import unicodedata as ft_unicodedata
 
 from ..content.yamlsafe import read_error, read_limited
 from ..errors import LeafletError
@@ -51,13 +55,26 @@ class Font:
         self.descent = -ext.descender / self.upem   # positive, in em
         self.glyph_count = self.face.glyph_count
         self._hyphen = None
+        self.scale = 1.0        # drawn at this many times the type size (see scaled())
+        self.em = float(self.upem)   # font units in one em of the type size: upem / scale
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.coverage
 
     def advance(self, gid: int) -> float:
-        """Advance width of a glyph, in em."""
-        return self.hb.get_glyph_h_advance(gid) / self.upem
+        """Advance width of a glyph, in em (of the type size)."""
+        return self.hb.get_glyph_h_advance(gid) / self.em
+
+    def scaled(self, factor: float) -> Font:
+        """The same font drawn ``factor`` times the type size (the same file and glyphs: the
+        writer embeds it once and sets it at its own size). Metrics in em follow."""
+        if factor == self.scale:
+            return self
+        out = copy.copy(self)
+        out.scale, out.em = factor, self.upem / factor
+        out.ascent, out.descent = self.ascent / self.scale * factor, self.descent / self.scale * factor
+        out._hyphen = None
+        return out
 
     def __repr__(self):
         return f"Font({self.name})"
@@ -91,6 +108,47 @@ class FontLibrary:
                                    file=where, hint="Add the .ttf file or fix the font name")
             self._cache[name] = font
         return font
+
+
+@lru_cache(maxsize=64)
+def letter_height(font: Font, script: str) -> float:
+    """How tall a script's letters look in a font, in em: the middle of the band where their
+    tops sit, from the x-height (the lower quartile of the tops) to the ascenders (the 90th
+    percentile). Every letter of the script the font maps (lower case only, in a script with
+    case), alone and between joiners (so a joining script is measured in the forms running
+    text uses), dots and marks included as the eye sees them. Measured from the outlines."""
+    letters = [ch for ch in map(chr, sorted(font.coverage)) if ch.isalpha()
+               and ft_unicodedata.script(ch) == script and not unicodedata.decomposition(ch)]
+    if any(unicodedata.category(ch) == "Ll" for ch in letters):
+        letters = [ch for ch in letters if unicodedata.category(ch) == "Ll"]
+    tops = []
+    for ch in letters:
+        for text in (ch, "\u200d" + ch + "\u200d"):
+            buf = hb.Buffer()
+            buf.add_str(text)
+            buf.guess_segment_properties()
+            hb.shape(font.hb, buf)
+            for info in buf.glyph_infos:
+                e = font.hb.get_glyph_extents(info.codepoint)
+                if e is not None and e.height:
+                    tops.append(e.y_bearing / font.upem)
+    if not tops:
+        return 0.0
+    tops.sort()
+    return (tops[len(tops) // 4] + tops[int(0.9 * (len(tops) - 1))]) / 2
+
+
+def latin_size_factor(stack: list[Font], script: str) -> float:
+    """How much larger the stack's first font is drawn so its letters look the size of the
+    stack's Latin font's (the first with Latin letters) beside them, to the hundredth; never
+    smaller (1.0 where the script already looks as large, or where there is nothing to match)."""
+    latin = next((f for f in stack if f.has("x")), None)
+    if latin is None or latin is stack[0] or script == "Latn":
+        return 1.0
+    own, ref = letter_height(stack[0], script), letter_height(latin, "Latn")
+    if not own or not ref:
+        return 1.0
+    return max(1.0, round(ref / own, 2))
 
 
 def is_ignorable(ch: str) -> bool:

@@ -9,13 +9,17 @@ Steps: font per character (fallback stack) -> Unicode bidi levels (UAX #9, bidi.
 (font, level, style) -> HarfBuzz shaping (monotone grapheme clusters) -> line-break
 opportunities by UAX #14 with ICU's dictionaries (Thai, Khmer) and CJK no-start/no-end rules
 -> greedy filling with optional hyphenation (pyphen) -> per-line bidi reordering (rule L2).
+Also: full-width punctuation set half-width (``compress``), lines justified to a width
+(``justify``: room added between characters or at spaces, positions only) and balanced lines
+for titles and headings (``balanced``).
 An isolated run (LRI/RLI/FSI ... PDI: a phone number, an address, an English term) is kept on
 one line when it fits on one; bidi controls are never drawn and never extracted.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from bisect import bisect_right
 from itertools import accumulate
@@ -39,6 +43,26 @@ _SPACES = set(" \u3000\u00a0")
 UNBREAKABLE = re.compile(r"(?<![\w.+-])(?:\+?\(?\d[\d ()\-./\u00a0]{5,40}\d"
                          r"|(?:https?://)?(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,63}(?:/[A-Za-z0-9\-._~/%?#=&]{0,200}[A-Za-z0-9/])?"
                          r"|[A-Za-z0-9._+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,63})")
+
+
+# Full-width punctuation that may be set half-width (JLREQ/CLREQ: brackets and quotes, commas,
+# full stops, middle dots, colons; not ! or ?): how much of it is blank, on which side, is
+# measured from the font's own half-width forms (OpenType ``halt``), so Traditional Chinese
+# (centred punctuation) and Japanese (punctuation on the left) each get their font's answer.
+_HALF_WIDTH_OK = frozenset("、。，．・：；")
+_JUSTIFY_MODES = ("none", "inter-character", "inter-word")
+# At most this much room (em) is added at one gap: readers (poppler, pdf.js) take a gap of a
+# tenth of an em between two characters as a word break and would read a space into the text.
+# A line that would need more (a long Latin term kept whole) stays ragged.
+MAX_JUSTIFY_GAP = 0.08
+
+
+def _compressible(ch: str) -> bool:
+    return ch in _HALF_WIDTH_OK or unicodedata.category(ch) in ("Ps", "Pe", "Pi", "Pf")
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -94,6 +118,8 @@ class Line:
     width: float        # em
     hyphen: bool = False
     forced: bool = False  # a word had to be cut: it was wider than the column
+    fill: float = 0.0     # em spread over the line's gaps to justify it (see justify())
+    justify: str = "none"  # how: "inter-character" (CJK) or "inter-word" (at spaces)
 
 
 @dataclass
@@ -109,7 +135,10 @@ class Piece:
 
 class ShapedParagraph:
     def __init__(self, spans: tuple[Span, ...], stacks: dict[str, list[Font]], lang: str,
-                 rtl: bool, hyphenator=None, keep_all: bool = False, whole: tuple = ()):
+                 rtl: bool, hyphenator=None, keep_all: bool = False, whole: tuple = (),
+                 compress: bool = False):
+        """``compress``: full-width punctuation is set half-width between punctuation and at
+        the start and end of a line (the blank half of its em square removed)."""
         self.text = "".join(s.text for s in spans)
         self.lang = lang
         self.rtl = rtl
@@ -134,6 +163,9 @@ class ShapedParagraph:
         for a, b in self.isolated:
             self._latin_fonts(a, b, stacks)
         self.runs = self._shape()
+        self.trims: dict[int, tuple[float, float]] = {}   # char -> (left, right) em it may lose
+        if compress:
+            self._compress()
         adv = [0.0] * len(self.text)
         for run in self.runs:
             for gid, cl, ax, dx, dy in run.glyphs:
@@ -181,7 +213,55 @@ class ShapedParagraph:
                 start = i
         return runs
 
-    def _shape_run(self, start: int, end: int) -> Run:
+    def _compress(self) -> None:
+        """Half-width punctuation: measure each full-width punctuation glyph's blank sides from
+        the font's ``halt`` forms, and take out the blank between two adjacent punctuation marks
+        (the first one's trailing blank, else the second one's leading blank: "。」" and "）。"
+        leave no double gap, "」「" a half em). The trims left over apply at line edges."""
+        where: dict[int, tuple[Run, int]] = {}
+        for run in self.runs:
+            idx = [k for k, g in enumerate(run.glyphs) if _compressible(self.text[g[1]])]
+            if not idx:
+                continue
+            half = self._shape_run(run.start, run.end, {"halt": True}).glyphs
+            if [g[:2] for g in half] != [g[:2] for g in run.glyphs]:
+                continue        # halt changed more than positions: leave this run alone
+            per_cluster: dict[int, int] = {}
+            for g in run.glyphs:
+                per_cluster[g[1]] = per_cluster.get(g[1], 0) + 1
+            for k in idx:
+                _, cl, ax, dx, _ = run.glyphs[k]
+                if per_cluster[cl] != 1 or cl + 1 < len(self.text) and \
+                        unicodedata.category(self.text[cl + 1]).startswith("M"):
+                    continue
+                left = dx - half[k][3]
+                right = (ax - half[k][2]) - left
+                if left > 1e-6 or right > 1e-6:
+                    self.trims[cl] = (max(left, 0.0), max(right, 0.0))
+                    where[cl] = (run, k)
+        for a in sorted(self.trims):
+            b = a + 1
+            if b not in self.trims:
+                continue
+            (la, ra), (lb, rb) = self.trims[a], self.trims[b]
+            if ra > 0:
+                run, k = where[a]
+                gid, cl, ax, dx, dy = run.glyphs[k]
+                run.glyphs[k] = (gid, cl, ax - ra, dx, dy)
+                self.trims[a] = (la, 0.0)
+            elif lb > 0:
+                run, k = where[b]
+                gid, cl, ax, dx, dy = run.glyphs[k]
+                run.glyphs[k] = (gid, cl, ax - lb, dx - lb, dy)
+                self.trims[b] = (0.0, rb)
+
+    def _edges(self, a: int, vis: int) -> float:
+        """Em a line from ``a`` to ``vis`` loses at its edges (half-width punctuation)."""
+        if not self.trims or vis <= a:
+            return 0.0
+        return self.trims.get(a, (0.0, 0.0))[0] + self.trims.get(vis - 1, (0.0, 0.0))[1]
+
+    def _shape_run(self, start: int, end: int, features: dict | None = None) -> Run:
         font, level = self.char_font[start], self.levels[start]
         buf = hb.Buffer()
         buf.cluster_level = hb.BufferClusterLevel.MONOTONE_GRAPHEMES
@@ -191,10 +271,10 @@ class ShapedParagraph:
         buf.guess_segment_properties()
         buf.direction = "rtl" if level % 2 else "ltr"
         buf.language = self.lang
-        hb.shape(font.hb, buf, {"dlig": False})
-        upem = font.upem
-        glyphs = [(info.codepoint, info.cluster, pos.x_advance / upem, pos.x_offset / upem,
-                   pos.y_offset / upem)
+        hb.shape(font.hb, buf, {"dlig": False, **(features or {})})
+        em = font.em        # font units per em of the type size (a scaled font draws larger)
+        glyphs = [(info.codepoint, info.cluster, pos.x_advance / em, pos.x_offset / em,
+                   pos.y_offset / em)
                   for info, pos in zip(buf.glyph_infos, buf.glyph_positions)]
         if _has_control(self.text[start:end]):      # bidi controls are invisible: not drawn
             starts = sorted({g[1] for g in glyphs}) + [end]
@@ -242,7 +322,8 @@ class ShapedParagraph:
             best = None
             while k < len(ends):
                 e = ends[k]
-                if self.width(start, self._trim(start, e)) <= width + eps:
+                vis = self._trim(start, e)
+                if self.width(start, vis) - self._edges(start, vis) <= width + eps:
                     best = e
                     k += 1
                 else:
@@ -263,7 +344,71 @@ class ShapedParagraph:
                     line = Line(start, best, vis, self.width(start, vis))
             lines.append(line)
             start = line.end
-        return self._no_short_cjk_tail(lines, width)
+        lines = self._no_short_cjk_tail(lines, width)
+        if self.trims:
+            lines = [ln if ln.hyphen else replace(ln, width=self.width(ln.start, ln.vis_end)
+                                                   - self._edges(ln.start, ln.vis_end)) for ln in lines]
+        return lines
+
+    def balanced(self, width: float) -> list[Line]:
+        """Lines for a title or heading: as many as filling ``width`` em gives, but as even as
+        they can be (the narrowest width that still gives that many lines), so a two-line title
+        is not one long line and an orphan word. Never hyphenated: a width that needs a cut or a
+        hyphen is not taken. Any script: only the width given to the line breaker changes."""
+        width = round(width, 4)
+        key = ("balanced", width)
+        got = self._line_cache.get(key)
+        if got is None:
+            got = self._line_cache[key] = self._balance(width)
+        return got
+
+    def _balance(self, width: float) -> list[Line]:
+        lines = self.lines(width)
+        n = len(lines)
+        if n < 2 or any(ln.forced or ln.hyphen for ln in lines):
+            return lines
+        lo, hi = max(self.min_width(), sum(ln.width for ln in lines) / n) - 1e-3, width
+        best = lines
+        for _ in range(16):         # to a thousandth of the width
+            if hi - lo < width / 1000:
+                break
+            mid = (lo + hi) / 2
+            got = self._break(mid)
+            if len(got) <= n and not any(ln.forced or ln.hyphen for ln in got):
+                hi, best = mid, got
+            else:
+                lo = mid
+        return best
+
+    def justify(self, line: Line, width: float, mode: str) -> Line:
+        """The line set to ``width`` em, its spare room spread evenly between characters
+        ("inter-character": at every gap next to a wide (CJK) character) or at word spaces
+        ("inter-word"). The last line of the paragraph, a line with a cut word and a line with
+        nowhere to spread stay as they are. Only positions change: no character is added."""
+        if mode not in _JUSTIFY_MODES:
+            raise ValueError(f"unknown justification {mode!r}")
+        n = len(self.text)
+        if mode == "none" or line.forced or line.end >= n or not self.text[line.end:].strip():
+            return line
+        slack = width - line.width
+        gaps = self._gaps(line, mode) if slack > 1e-6 else []
+        if not gaps or (mode == "inter-character" and slack / len(gaps) > MAX_JUSTIFY_GAP):
+            return line
+        return replace(line, width=width, fill=slack, justify=mode)
+
+    def _gaps(self, line: Line, mode: str) -> list[int]:
+        """Clusters after which a justified line gets extra room."""
+        cls = [c for c in self._drawn() if line.start <= c < line.vis_end]
+        if mode == "inter-word":
+            return [c for c in cls if self.text[c] in _SPACES]
+        return [c for c, d in zip(cls, cls[1:]) if _wide(self.text[c]) or _wide(self.text[d])
+                or self.text[c] in _SPACES]
+
+    def _drawn(self) -> list[int]:
+        got = getattr(self, "_drawn_clusters", None)
+        if got is None:
+            got = self._drawn_clusters = sorted({g[1] for run in self.runs for g in run.glyphs})
+        return got
 
     def _no_short_cjk_tail(self, lines: list[Line], width: float) -> list[Line]:
         """A CJK paragraph never ends with a line of one or two characters: the line before
@@ -363,6 +508,10 @@ class ShapedParagraph:
     def _pieces(self, line: Line) -> list[Piece]:
         a, b = line.start, line.vis_end
         out: list[tuple[int, Piece]] = []
+        extra: dict[int, float] = {}
+        if line.fill:
+            gaps = self._gaps(line, line.justify)
+            extra = dict.fromkeys(gaps, line.fill / len(gaps))
         for run in self.runs:
             if run.end <= a or run.start >= b:
                 continue
@@ -370,6 +519,8 @@ class ShapedParagraph:
             glyphs = [g for g in run.glyphs if lo <= g[1] < hi]
             if not glyphs:
                 continue
+            if self.trims or extra:
+                glyphs = self._spaced(glyphs, a, b, extra, bool(run.level % 2))
             out.append((run.level, self._piece(run, glyphs, lo, hi)))
         if line.hyphen and out:
             # The hyphen goes after the last logical character, in that character's run.
@@ -382,6 +533,29 @@ class ShapedParagraph:
         if not out:
             return []
         return [out[k][1] for k in bidi.reorder([lv for lv, _ in out])]
+
+    def _spaced(self, glyphs: list, a: int, b: int, extra: dict, rtl: bool) -> list:
+        """A run's glyphs on a line from ``a`` to ``b``: half-width punctuation at the line's
+        edges, and the justification room after each gap's cluster (on the cluster's last
+        glyph in reading order)."""
+        first = self.trims.get(a, (0.0, 0.0))[0]
+        last = self.trims.get(b - 1, (0.0, 0.0))[1] if b > a else 0.0
+        seen: set = set()
+        lead = next((i for i, g in enumerate(glyphs) if g[1] == a), -1)
+        out = []
+        order = range(len(glyphs) - 1, -1, -1) if not rtl else range(len(glyphs))
+        for k in order:             # the cluster's last glyph in reading order comes first here
+            gid, cl, ax, dx, dy = glyphs[k]
+            if cl not in seen:
+                seen.add(cl)
+                ax += extra.get(cl, 0.0)
+                if cl == b - 1:
+                    ax -= last
+            if k == lead:
+                ax -= first
+                dx -= first
+            out.append((gid, cl, ax, dx, dy))
+        return out[::-1] if not rtl else out
 
     def _marked(self, start: int, end: int, text: str) -> str:
         """A bracket or sign in right-to-left text, with the mark that tells text extraction

@@ -11,10 +11,13 @@ import pyphen
 from ..content.model import Span, Text
 from ..errors import LeafletError
 from ..languages import Language
-from .fonts import FontLibrary
+from .fonts import FontLibrary, latin_size_factor
 from .paragraph import ShapedParagraph
 
 _SHAPED: dict = {}          # language -> {spans: ShapedParagraph}, most recently used last
+# The handout's title and subtitle are drawn at the layout's size whatever the script: they are
+# large already, and the layouts' tight title pitches (measures.title_pitch) are meant for them.
+AT_TYPE_SIZE = frozenset({"title", "subtitle"})
 _LANGS_KEPT = 3             # a batch goes language by language: keep a few, free the rest
 
 
@@ -26,6 +29,19 @@ class Typesetter:
         self.rtl = lang.rtl
         self.stacks = {style: [fonts.get(n, lang.file) for n in names]
                        for style, names in lang.fonts.items()}
+        # ``match_latin_size``: the script's fonts (those before the first with Latin letters)
+        # drawn larger, by a factor measured from the regular fonts, so the script looks the
+        # size of the Latin text beside it (dual-language sheets, English terms inside it).
+        # Only the handout's own text is drawn larger: the press's strings (page furniture:
+        # contact and credit lines, footers) and the title (AT_TYPE_SIZE) keep the tight
+        # pitches their layouts give them.
+        self.size_factor = latin_size_factor(self.stacks["regular"], lang.script) if lang.match_latin_size else 1.0
+        self.plain = self.stacks
+        if self.size_factor != 1.0:
+            self.stacks = {}
+            for style, stack in self.plain.items():
+                k = next((i for i, f in enumerate(stack) if f.has("x")), len(stack))
+                self.stacks[style] = [f.scaled(self.size_factor) for f in stack[:k]] + stack[k:]
         self.hyphenator = None
         if lang.hyphenation and hyphenate:
             try:
@@ -33,7 +49,7 @@ class Typesetter:
             except KeyError:
                 raise LeafletError(f"pyphen has no hyphenation dictionary {lang.hyphenation!r}",
                                    file=lang.file, key="hyphenation", hint="Use null") from None
-        self.ascent = max(f.ascent for f in self.stacks["regular"])
+        self.ascent = max(f.ascent for f in self.stacks["regular"])     # of the handout's text
 
     def shape(self, text: Text | tuple[Span, ...] | str, *, bold: bool = False,
               file: str | None = None, key: str | None = None, whole: tuple = (),
@@ -41,15 +57,18 @@ class Typesetter:
         """Shape inline text (content) or a plain string (never parsed as markup); no line
         ends inside any of the strings in ``whole``. Titles and headings (``bold``) and text
         shaped with ``hyphenate=False`` are never hyphenated, whatever the layout allows."""
+        stacks = self.plain
         if isinstance(text, Text):
             spans, key = text.spans, key or text.key
+            if text.key not in AT_TYPE_SIZE:
+                stacks = self.stacks
         elif isinstance(text, str):
             spans = (Span(text, bold=bold),)
         else:
             spans = text
         if bold:
             spans = tuple(Span(s.text, True, s.italic, s.href) for s in spans)
-        cache = self.lang.code + ("+hyphenated" if self.hyphenator else "")
+        cache = self.lang.code + ("+hyphenated" if self.hyphenator else "") + ("+plain" if stacks is not self.stacks else "")
         per_lang = _SHAPED.pop(cache, None)
         if per_lang is None:
             per_lang = {}
@@ -61,8 +80,8 @@ class Typesetter:
         sp = per_lang.get(ck)
         if sp is None:
             try:
-                sp = ShapedParagraph(spans, self.stacks, self.lang.code, self.rtl, hyphenator,
-                                     self.lang.line_break == "keep-all", whole)
+                sp = ShapedParagraph(spans, stacks, self.lang.code, self.rtl, hyphenator,
+                                     self.lang.line_break == "keep-all", whole, self.lang.compress_punctuation)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
             per_lang[ck] = sp
