@@ -16,6 +16,7 @@ from pathlib import Path
 from .content.model import Status
 from .errors import LeafletError
 from .layout.engine import lay_out_bilingual
+from .layout.fitting import leading
 from .project import Job, Project, write_atomic
 from .render.pdf import Metadata, render_pdf
 
@@ -157,7 +158,7 @@ def diagram_preview(project: Project, name: str, out: Path, langs: list[str] | N
     for hid, code in uses:
         h, lang, spec, br, ts, diagrams = project.prepare(Job(hid, code, layout, brand))
         for fig in (b for s in h.sections for b in s.blocks if isinstance(b, Figure) and b.diagram == name):
-            ctx = Ctx(h, lang, spec, br, ts, diagrams, spec.body_sizes()[0], max(spec.line_height, lang.line_height))
+            ctx = Ctx(h, lang, spec, br, ts, diagrams, spec.body_sizes()[0], leading(spec, lang, ts.size_factor))
             W, H = spec.page_size
             page = Page(W, H)
             left, right = spec.margins["inside"], W - spec.margins["outside"]

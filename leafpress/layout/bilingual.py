@@ -10,7 +10,7 @@ from ..brand import Brand
 from ..content.model import Figure
 from . import conserve, inspection
 from .blocks import flow_blocks, note_block
-from .fitting import does_not_fit
+from .fitting import does_not_fit, leading
 from .flow import Cursor, Frame, fill
 from .furniture import above_line, draw_footer, draw_summary, logo_source
 from .items import Box, LaidOut, Node, OutlineEntry, Page, Picture
@@ -26,7 +26,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     W, H = spec.page_size
     size = spec.body_max
     ctxs = [Ctx(h, lang, spec, brand.for_language(lang.code, lang.rtl), ts, diagrams, size,
-                max(spec.line_height, lang.line_height),
+                leading(spec, lang, ts.size_factor),
                 peers=tuple(p.for_language(lang.code, lang.rtl) for p in peers))
             for h, lang, ts in sides]
     first = ctxs[0]

@@ -29,6 +29,23 @@ from .setting import Ctx
 from .spec import LayoutSpec
 
 
+# Text readers (poppler's and xpdf's pdftotext, and what is built on them) take lines whose
+# baselines are 1.5 times the drawn type size or more apart as separate blocks; lines laid out at
+# exactly 1.5 fall on either side by rounding, and where the two columns then start level the
+# reader finds a grid of one-line blocks, takes it for a table and reads both columns row by row.
+# So the leading stays just under 1.5 times the size the text is drawn at (a language asking for
+# 1.5 gets 1.49, 0.7 % less, not visible; a script drawn larger to match Latin, match_latin_size,
+# has room to match).
+READER_MAX_LEADING = 1.49
+
+
+def leading(spec: LayoutSpec, lang: Language, drawn: float = 1.0) -> float:
+    """Body line spacing as a multiple of the type size: the layout's or the language's,
+    whichever is larger, below the readers' block threshold for text drawn ``drawn`` times the
+    type size (the typesetter's ``size_factor``; see READER_MAX_LEADING)."""
+    return min(max(spec.line_height, lang.line_height), READER_MAX_LEADING * drawn)
+
+
 class DoesNotFit(LeafletError):
     """Content too long for a fixed layout, even at its minimum type size."""
 
@@ -50,7 +67,7 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
          diagrams: dict, notice_also: str | None, peers: tuple) -> LaidOut:
     """The largest body size at which everything fits."""
     sizes = spec.body_sizes()          # largest first
-    line_height = max(spec.line_height, lang.line_height)
+    line_height = leading(spec, lang, ts.size_factor)
 
     rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
 

@@ -11,6 +11,7 @@ text goes in as glyph ids.
 """
 from __future__ import annotations
 
+import copy
 import io
 import math
 import unicodedata
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import uharfbuzz as hb
 from reportlab import rl_config
 from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
@@ -26,7 +28,8 @@ from reportlab.pdfgen.canvas import Canvas
 from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, Qr, Raster, Rule, Svg, TextLine
 from ..text import bidi
 from .assets import drawing, qr_modules
-from reportlab.pdfbase.pdfdoc import PDFName, PDFString
+from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress,
+                                      xObjectName)
 
 from .pdfa import add_output_intent
 from .pdffont import EmbeddedFont
@@ -51,6 +54,8 @@ class GlyphWriter:
     def __init__(self, canvas: Canvas):
         self.canvas = canvas
         self.fonts: dict = {}
+        self.right_to_left = False      # the document says its reading order is right to left
+        self.outlines: dict = {}        # (font, glyph) -> name of the form XObject drawing it
 
     def embedded(self, font) -> EmbeddedFont:
         emb = self.fonts.get(font.name)
@@ -79,10 +84,14 @@ class GlyphWriter:
             x += piece.width * size
         soft = item.line.end if getattr(item.line, "hyphen", False) else None
         current = None
+        marks = []
+        ltr_runs = _ltr_runs(item, xs, soft) if self.right_to_left or _pdfium_rtl(item) else {}
         for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
             piece = pieces[i]
             emb = self.embedded(piece.font)
             plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
+            if ltr_runs.get(i):
+                plan = plan.anchored(*ltr_runs[i])
             rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
             fsize = size * piece.font.scale     # a script font drawn larger (text/fonts.py)
             if current != (emb.resource, fsize):
@@ -91,17 +100,28 @@ class GlyphWriter:
             ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
             run = None                  # the Latin-script flag of the marked content open
-            for (latin, subs), group in zip(plan.groups, bodies):
+            token_text = plan.token_text
+            for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
                 latin = latin and quoting
-                if mark is not None and latin != run:
+                tokens = (gi, 0) in token_text
+                if mark is not None and (latin != run or tokens):
                     if run is not None:
                         ops.append("EMC")
-                    tag, mcid = mark(piece.style.href, latin, rect)
-                    ops.append(f"/{tag} <</MCID {mcid}>> BDC")
-                    run = latin
-                for (rise, entries, hidden, resume), body in zip(subs, group):
+                        run = None
+                    if not tokens:
+                        tag, mcid = mark(piece.style.href, latin, rect)
+                        ops.append(f"/{tag} <</MCID {mcid}>> BDC")
+                        run = latin
+                for si, ((rise, entries, hidden, resume), body) in enumerate(zip(subs, group)):
                     tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
-                    if hidden:
+                    if tokens:
+                        # The token's own text, without its blank (see _Plan.anchored), with
+                        # its MCID in one property list: PDFium reads the ActualText only on the
+                        # innermost marked content, poppler's structure text ends a sequence
+                        # with an MCID at any EMC inside it.
+                        mcid = f"/MCID {mark(piece.style.href, latin, rect)[1]} " if mark is not None else ""
+                        tj = f"/{TOKEN_TAG} <<{mcid}/ActualText <FEFF{_utf16(token_text[gi, si])}>>> BDC {tj} EMC"
+                    elif hidden:
                         # A size of its own: pdf.js starts a new text item at a change of size,
                         # so it does not reorder a mark with its letter. Then the pen goes back
                         # where the visible glyphs left it.
@@ -121,8 +141,66 @@ class GlyphWriter:
                     ops.append(tj)
             if run is not None:
                 ops.append("EMC")
+            marks += [(emb.font, fsize, gid, xs[i] + x * fsize, item.y + dy * size) for gid, x, dy in plan.marks]
         ops.append("ET")
+        if marks:
+            # The text is the letters' (the marks read as nothing): the outlines are an artifact.
+            ops.append("/Artifact BMC")
+            for font, fsize, gid, x, y in marks:
+                k = fsize / font.upem
+                ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm /{self.outline(font, gid)} Do Q")
+            ops.append("EMC")
         return "\n".join(ops)
+
+    def outline(self, font, gid: int) -> str:
+        """The resource name of a form XObject that fills the glyph's outline (font units, in
+        the current fill colour), written once per document and named on the current page."""
+        key = (font.name, gid)
+        name = self.outlines.get(key)
+        if name is None:
+            name = self.outlines[key] = f"G{len(self.outlines) + 1}"
+            e = font.hb.get_glyph_extents(gid)
+            bbox = [e.x_bearing, e.y_bearing + e.height, e.x_bearing + e.width, e.y_bearing] if e else [0, 0, 0, 0]
+            form = PDFStream(PDFDictionary({"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
+                                            "BBox": PDFArray(bbox), "Resources": PDFDictionary({})}),
+                             (_glyph_path(font, gid) + " f").encode("ascii"), filters=[PDFZCompress])
+            self.canvas._doc.Reference(form, xObjectName(name))
+        if name not in self.canvas._formsinuse:
+            self.canvas._formsinuse.append(name)     # the page's resources name it (ReportLab)
+        return xObjectName(name)
+
+
+@lru_cache(maxsize=4096)
+def _glyph_path(font, gid: int) -> str:
+    """A glyph's outline as path operators, in font units (the caller scales it; whole units,
+    a thousandth of an em or finer, are as exact as print needs)."""
+    ops: list[str] = []
+    last = [0.0, 0.0]
+
+    def move(x, y, _):
+        ops.append(f"{round(x)} {round(y)} m")
+        last[:] = x, y
+
+    def line(x, y, _):
+        ops.append(f"{round(x)} {round(y)} l")
+        last[:] = x, y
+
+    def cubic(x1, y1, x2, y2, x, y, _):
+        ops.append(" ".join(str(round(v)) for v in (x1, y1, x2, y2, x, y)) + " c")
+        last[:] = x, y
+
+    def quad(qx, qy, x, y, _):            # as the cubic it is
+        x0, y0 = last
+        cubic(x0 + 2 / 3 * (qx - x0), y0 + 2 / 3 * (qy - y0), x + 2 / 3 * (qx - x), y + 2 / 3 * (qy - y), x, y, _)
+
+    funcs = hb.DrawFuncs()
+    funcs.set_move_to_func(move)
+    funcs.set_line_to_func(line)
+    funcs.set_cubic_to_func(cubic)
+    funcs.set_quadratic_to_func(quad)
+    funcs.set_close_path_func(lambda _: ops.append("h"))
+    font.hb.draw_glyph(gid, funcs, None)
+    return " ".join(ops) if ops else "0 0 m"
 
 
 def _scripts(piece) -> list[bool]:
@@ -160,6 +238,7 @@ SILENT = ("\u2060", "\u200f")
 # poppler's text plain.
 RTL_SPACE = "\u200f "
 _MARKS = "".join(sorted(bidi.MARKS))
+TOKEN_TAG = "LTRRun"    # marked content giving a token its text without its blank (_Plan.anchored)
 SQUEEZE = 0.1       # horizontal scale of the invisible glyphs that carry a cluster's further characters
 
 
@@ -174,7 +253,8 @@ class _Plan:
     em, ActualText or None, [(gid, text, adjustment before it)])."""
 
     def __init__(self, piece, soft: bool):
-        font = piece.font
+        font = self.font = piece.font
+        self.token_text: dict = {}      # (group, sub) -> a token's own text (see anchored())
         scale = 1000.0 / font.upem
         nominal = font.hb.get_nominal_glyph
         # Where each glyph's origin is (em of the font's own size, which is the type size
@@ -243,8 +323,15 @@ class _Plan:
                     grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
                     before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
                     subs.append([0.0, [(carrier, ch, before)], grow, pen])
-        # Raised or lowered glyphs that stand for no text come last: PDFium groups text objects
-        # into lines by height, and a mark met among the letters can split a line in two.
+        # Raised or lowered glyphs that stand for no text (a mark the cluster's first glyph
+        # reads for) come last. Right to left they are drawn as outlines, not text: as text
+        # objects of their own, PDFium took one a few points above the letters for a new line,
+        # split the line there and read its halves in the wrong order (left to right, the
+        # halves of a split line keep their order).
+        self.marks: tuple = ()
+        if piece.rtl:
+            self.marks = tuple((gid, origins[g], piece.glyphs[g][3]) for g, gid in deferred)
+            deferred = []
         for g, gid in deferred:
             before = _adjust((pen - origins[g]) * 1000)
             self.groups.append([self.groups[-1][0] if self.groups else False,
@@ -252,6 +339,87 @@ class _Plan:
             pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
         self.pairs = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies = self._bodies(lambda gid, text: gid)
+
+    def _tokens(self) -> list | None:
+        """The piece's glyphs as PDFium's bidi sees them: runs of letters, of digits, and each
+        other character alone, with where each glyph's origin is (em from the piece's left)."""
+        font = self.font
+        cached = getattr(self, "_token_cache", 0)
+        if cached != 0:
+            return cached
+        self._token_cache = None
+        if any(rise or hidden for _, subs in self.groups for rise, _, hidden, _ in subs) \
+                or font.hb.get_nominal_glyph(32) is None:
+            return None
+        tokens: list = []
+        pen = 0.0
+        for latin, subs in self.groups:
+            for _, entries, _, _ in subs:
+                for gid, text, before in entries:
+                    origin = pen - before / 1000
+                    kind = (latin, _pdfium_class(text))
+                    if not tokens or tokens[-1][0] != kind or kind[1] == "N":
+                        tokens.append((kind, []))
+                    tokens[-1][1].append((gid, text, origin))
+                    pen = origin + _width(font, gid)
+        self._token_cache = tokens
+        return tokens
+
+    def tokens(self) -> int:
+        """How many text objects :meth:`anchored` writes (0: it leaves the piece as it is)."""
+        got = self._tokens()
+        return len(got) if got else 0
+
+    def anchored(self, right: float, k0: int) -> "_Plan":
+        """This left-to-right piece of a right-to-left line, written for PDFium's reading.
+
+        PDFium sorts a line's text objects by where they start and then reverses the order of
+        the line's runs of one direction, and every space, dot or bracket is a run of its own:
+        the words of an English name or the parts of a web address came back in reverse
+        ("org.theinterventionalinitiative"). Here each run of letters, of digits and each other
+        character is a text object of its own that starts with a blank glyph (the font's
+        space) just inside the right end of the left-to-right run (``right``, em from the
+        piece's left edge), each further one (``k0`` counts those of the run's earlier pieces)
+        a hair more to the left, and then steps back to where its glyphs are drawn: PDFium
+        meets them in reverse and so reads them in order. Every glyph is drawn where it was;
+        pdf.js and MuPDF (content order) and poppler (the glyphs' places) read the same words."""
+        key = (round(right, 4), k0)
+        done = self.__dict__.setdefault("_anchored", {})
+        if key in done:
+            return done[key]
+        tokens = self._tokens()
+        if not tokens:
+            done[key] = self
+            return self
+        font = self.font
+        space = font.hb.get_nominal_glyph(32)
+        plan = copy.copy(self)
+        groups: list = []
+        pen = 0.0
+        for k, ((latin, _), glyphs) in enumerate(tokens, k0 + 1):
+            anchor = right - 0.001 * k        # (not by the blank's width: fonts differ in it)
+            entries = [(space, " ", _adjust((pen - anchor) * 1000))]
+            pen = anchor + _width(font, space)
+            for n, (gid, text, origin) in enumerate(glyphs):
+                if n == 0:
+                    # A thousandth or two of an em off: pdf.js takes a glyph that lands exactly
+                    # where the last one ended, after a blank, for the next word (a space in
+                    # "leaflets . example . org"); one a hair off it joins to the word. (Two
+                    # amounts in turn: a one-glyph token before was moved as well.)
+                    origin += 0.001 * (1 + k % 2)
+                entries.append((gid, text, _adjust((pen - origin) * 1000)))
+                pen = origin + _width(font, gid)
+            if not groups or groups[-1][0] != latin:
+                groups.append([latin, []])
+            groups[-1][1].append([0.0, entries, False, None])
+        plan.groups = groups
+        plan.token_text = {(gi, si): "".join(e[1] for e in entries[1:])
+                       for gi, (_, subs) in enumerate(groups) for si, (_, entries, _, _) in enumerate(subs)}
+        plan.pairs = tuple((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
+        plan.bodies = plan._bodies(lambda gid, text: gid)
+        plan.__dict__["_anchored"] = {}
+        done[key] = plan
+        return plan
 
     def _bodies(self, code) -> list:
         """Per group, per rise: the TJ array's body."""
@@ -272,6 +440,24 @@ class _Plan:
         return self._bodies(emb.code)
 
 
+def _utf16(text: str) -> str:
+    return text.encode("utf-16-be").hex().upper()
+
+
+def _width(font, gid: int) -> float:
+    """A glyph's advance as written in /W, in em."""
+    return round(font.hb.get_glyph_h_advance(gid) * 1000.0 / font.upem) / 1000
+
+
+def _pdfium_class(text: str) -> str:
+    """How PDFium's bidi groups a glyph's text: letters (L), digits (D) or other (N)."""
+    ch = text.strip(_MARKS)[:1]
+    if not ch:
+        return "N"
+    kind = unicodedata.bidirectional(ch)
+    return "L" if kind == "L" else "D" if kind in ("EN", "AN") else "N"
+
+
 def _split_marks(text: str) -> tuple[str, str, str]:
     """A cluster's text as (direction marks before, the rest, direction marks after)."""
     a, b = 0, len(text)
@@ -289,6 +475,50 @@ def _plan(piece, soft: bool) -> _Plan:
     if plan is None:
         plan = piece._plan = _Plan(piece, soft)
     return plan
+
+
+def _pdfium_rtl(item: TextLine) -> bool:
+    """Whether PDFium reads this line right to left in a document that does not say its order
+    is right to left: it has at least as many runs of right-to-left letters as of left-to-right
+    ones (PDFium's CFX_BidiString)."""
+    kinds = []
+    for piece in item.pieces:
+        for *_, text, index in piece.clusters:
+            for ch in text:
+                b = unicodedata.bidirectional(ch)
+                kinds.append((index, "R" if b in ("R", "AL") else "L" if b == "L" else ""))
+    kinds.sort(key=lambda k: k[0])
+    runs = {"R": 0, "L": 0, "": 0}
+    last = None
+    for _, kind in kinds:
+        if kind != last:
+            runs[kind] += 1
+            last = kind
+    return runs["R"] > 0 and runs["R"] >= runs["L"]
+
+
+def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
+    """For the left-to-right pieces of a right-to-left line, by piece index: where the run of
+    such pieces they belong to ends on the right (em from the piece's left edge) and how many
+    tokens (see :meth:`_Plan.anchored`) the run's earlier pieces hold."""
+    pieces, size = item.pieces, item.size
+    order = sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters))
+    out: dict = {}
+    run: list = []
+    for i in order + [None]:
+        if i is not None and not pieces[i].rtl:
+            run.append(i)
+            continue
+        if run:
+            right = max(xs[j] + pieces[j].width * size for j in run)
+            k0, found = 0, {}
+            for j in run:
+                found[j] = ((right - xs[j]) / (size * pieces[j].font.scale), k0)     # em of the piece's font
+                k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft).tokens()
+            if k0 > 1:                  # a single word PDFium reads right as it is
+                out.update(found)
+            run = []
+    return out
 
 
 def _adjust(v: float) -> float:
@@ -319,6 +549,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         # The predominant reading order; PDFium orders the runs of a mixed line by it.
         c.setViewerPreference("Direction", "R2L")
     writer = GlyphWriter(c)
+    writer.right_to_left = _right_to_left(laid)
     tagger = Tagger(laid.lang or meta.lang, laid.parts)
     # Footer text repeats on every page: it is tagged once (its last appearance), an artifact elsewhere.
     last_seen = {}

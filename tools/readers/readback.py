@@ -43,13 +43,13 @@ def content_strings(handout: str, lang: str) -> list[str]:
 
 
 def found(s: str, pages: list[str]) -> bool:
-    """``s`` is on a page, or begins on one page and goes on on the next (a paragraph that
-    continues overleaf: whatever is drawn between, figure labels or the footer, is not an error
-    of the text)."""
+    """``s`` is on a page, or begins on one page and goes on on another (a paragraph that
+    continues overleaf, or on a folded leaflet from an inside panel to one on the outside:
+    whatever is drawn between, figure labels or the footer, is not an error of the text)."""
     for i, page in enumerate(pages):
         if s in page:
             return True
-        if i + 1 < len(pages) and s[:1] in page:
+        if len(pages) > 1 and s[:1] in page:
             lo, hi = 1, len(s) - 1          # the longest prefix of s on this page
             while lo < hi:
                 mid = (lo + hi + 1) // 2
@@ -57,7 +57,7 @@ def found(s: str, pages: list[str]) -> bool:
                     lo = mid
                 else:
                     hi = mid - 1
-            if s[:lo] in page and s[lo:] in pages[i + 1]:
+            if s[:lo] in page and any(s[lo:] in other for j, other in enumerate(pages) if j != i):
                 return True
     return False
 
