@@ -1,12 +1,13 @@
 # make        set up .venv and build every leaflet into out/
 # make site   build the leaflets, then the static website into out/site/
+# make print-shop  build the leaflets and, beside them, the print shop's copies (bleed, crop marks)
 # make test   set up what the tests need and run the whole suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
 
-.PHONY: all build site test lint package-check check bench clean tools browser-tools
+.PHONY: all build print-shop site test lint package-check check bench clean tools browser-tools
 
 all: build
 
@@ -41,6 +42,9 @@ $(READERS)/node_modules/.installed: $(READERS)/package.json $(READERS)/package-l
 
 build: $(STAMP)
 	$(PY) generate.py
+
+print-shop: $(STAMP)
+	$(PY) generate.py build --print-shop
 
 site: $(STAMP)
 	$(PY) generate.py site
@@ -78,7 +82,15 @@ package-check:
 	.pkgcheck/bin/leafpress --help >/dev/null
 	rm -rf .pkgcheck build leafpress.egg-info
 
-bench: $(STAMP)
+# The benchmark adds its optional dependency (Typst, for the side-by-side) to the venv.
+BENCH_STAMP := $(VENV)/.bench-deps-installed
+$(BENCH_STAMP): $(STAMP) pyproject.toml tools/deps.py
+	$(PYTHON) tools/deps.py test bench > $(VENV)/requirements-bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-bench.txt
+	touch $@
+
+bench: $(BENCH_STAMP)
+	$(PY) bench/side.py
 	$(PY) bench/bench.py
 
 clean:

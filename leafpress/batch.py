@@ -8,12 +8,10 @@ message saying so; a new worker takes over the rest of its share.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import traceback
-from collections import deque
-from multiprocessing.connection import wait
+from collections import Counter, deque
 from pathlib import Path
 
 from .errors import LeafletError
@@ -44,15 +42,14 @@ def run_one(job: Job, write: bool, debug: bool, release: bool = False) -> tuple[
 
 def failed(job: Job, message: str) -> dict:
     return {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-            "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
+            "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
             "error": message}
 
 
 def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
     """Hand each worker whole languages, so a text is shaped by one worker only (when there are
     enough languages to keep every worker busy); otherwise small even shares."""
-    per_lang = max(sum(1 for j in jobs if (j.handout, j.lang) == key)
-                   for key in {(j.handout, j.lang) for j in jobs})
+    per_lang = Counter((j.handout, j.lang) for j in jobs).most_common(1)[0][1]    # one pass over the jobs
     size = per_lang if len(jobs) // per_lang >= n * 2 else max(1, len(jobs) // (n * 8))
     return [jobs[i:i + size] for i in range(0, len(jobs), size)]
 
@@ -101,12 +98,14 @@ class _Worker:
 
 class _Pool:
     def __init__(self, root: Path, n: int, write: bool, debug: bool, release: bool):
+        import multiprocessing      # not imported by a build in one process (or with nothing to build)
         self.ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
                                                else None)
         self.args = (str(root), write, debug, release)
         self.n = n
 
     def run(self, groups: list[list[Job]], done) -> None:
+        from multiprocessing.connection import wait
         queue = deque(groups)
         workers = [_Worker(self.ctx, self.args) for _ in range(min(self.n, len(groups)))]
         try:

@@ -75,7 +75,18 @@ class Brand:
     def for_language(self, code: str, rtl: bool) -> "Brand":
         """The brand as a leaflet in language ``code`` prints it: each line in that language
         where the brand file translates it, otherwise the source text as an isolated run (in its
-        own direction, never scrambled); phone and address always isolated."""
+        own direction, never scrambled); phone and address always isolated. Made once per
+        language (every document sizes its clinic rooms by all the project's brands)."""
+        made = self.__dict__.get("_by_language")
+        if made is None:
+            made = {}
+            object.__setattr__(self, "_by_language", made)     # a cache, not a field
+        key = (code, rtl)
+        if key not in made:
+            made[key] = self._for_language(code, rtl)
+        return made[key]
+
+    def _for_language(self, code: str, rtl: bool) -> "Brand":
         own = self.translations.get(code, {})
         base = self.translations.get("", {})     # the source lines of a partner's nonprofit
 
@@ -229,6 +240,7 @@ def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
     ids, problems = [], []
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
+        r = Reader(doc)         # each clinic's entry is bounded on its own (MAX_TEXT), not the file's sum
         try:
             p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
             pid = r.ident(p["id"], k + ("id",))
@@ -252,6 +264,9 @@ def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | Leaf
     out: dict[str, Brand | LeafletError] = {}
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
+        # Each entry on its own: a thousand clinics' contact blocks are more text than one
+        # leaflet may hold, yet each clinic's is small (the file itself is bounded by its size).
+        r = Reader(doc)
         try:
             p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
             pid = r.ident(p["id"], k + ("id",))

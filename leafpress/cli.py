@@ -18,7 +18,7 @@ from . import ENGINE_VERSION, batch
 from .errors import LeafletError, UsageError, escape
 from .languages import match_lang
 from .outdir import ManifestError, OutDir, Recorder, valid_entry
-from .project import Job, Project, write_atomic
+from .project import KINDS, Job, Project, write_atomic
 from .translate.pseudo import PSEUDO
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -55,6 +55,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
     p.add_argument("--jobs", type=int, default=0, metavar="N", help="parallel processes (default: number of cores)")
     p.add_argument("--force", action="store_true", help="rebuild documents whose inputs did not change")
+    p.add_argument("--print-shop", action="store_true",
+                   help="build: also write each leaflet for a print shop (3 mm bleed, crop marks, "
+                        "TrimBox/BleedBox) in OUT/<brand>/<handout>/print-shop/")
     p.add_argument("--png", action="store_true", help="proof: also write PNG previews of every page")
     p.add_argument("--release", action="store_true",
                    help="treat release-blocking findings (draft or stale translations, overdue review, "
@@ -109,6 +112,8 @@ def plan(project: Project, args) -> list[Job]:
                     job = Job(h, lang, lay, b)
                     if project.wanted(job):
                         jobs.append(job)
+                        if getattr(args, "print_shop", False):
+                            jobs.append(Job(h, lang, lay, b, "print-shop"))
     if not jobs:
         raise UsageError("nothing to build with these filters")
     return jobs
@@ -202,6 +207,9 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             return cmd_new(project, args)
         if args.preview:
             raise UsageError("--preview is for the diagram command", hint="python generate.py diagram NAME --preview")
+        if args.print_shop and args.command not in ("build", "proof", "site"):
+            raise UsageError(f"--print-shop writes PDFs: it is for build, not {args.command}",
+                             hint="python generate.py build --print-shop")
         if args.file:
             raise UsageError(f"unexpected argument {args.file!r}", hint=f"'{args.command}' takes options only")
         if args.format not in (None, "text", "json"):
@@ -257,7 +265,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         for d in docs:
             if not valid_entry(d):
                 continue
-            if d["status"] == "ok" and out_dir.digest(d["path"]) != d.get("sha256"):
+            if d["status"] == "ok" and not out_dir.is_own(d):
                 continue        # not (or no longer) the file the press wrote: not the press's to keep
             previous[d["path"]] = d
         found = last.get("findings") if isinstance(last.get("findings"), list) else []
@@ -265,8 +273,13 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
                         and isinstance(f.get("lang"), str) and isinstance(f.get("where"), str)
                         and isinstance(f.get("message"), str)]
         out_dir.sweep([j.path() for j in jobs] + list(previous))
-        recorder = Recorder(out_dir, {"engine": ENGINE_VERSION, "project": str(project.root)},
-                            previous, old_findings)
+        known = last.get("input_files")
+        project.known_hashes = known if isinstance(known, dict) else {}
+        # The input files' hashes go into the manifest (filled in just below): the next build
+        # reads a file again only if its size, times or inode changed.
+        recorder = Recorder(out_dir, {"engine": ENGINE_VERSION, "project": str(project.root),
+                                      "input_files": project.hashed}, previous, old_findings)
+        recorder.on_disk = last
     digests = {j: project.input_hash(j) for j in jobs} if write else {}
     todo = [j for j in jobs
             if not write or args.force or args.release
@@ -324,7 +337,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         print(f"error: {exc}", file=sys.stderr)
     unchanged = sum(1 for r in results if r.get("unchanged"))
     if args.command == "proof":
-        code = _proofs(project, out, args, merged)
+        code = _proofs(project, out, args, [r for r in merged if r.get("kind", "office") == "office"])
         if code:
             return code
     if args.command == "site":
@@ -606,7 +619,7 @@ def _merge_manifest(project: Project, previous: dict, results: list[dict]) -> tu
         for lang in langs:
             for lay in project.layouts:
                 for b in project.all_brands():
-                    possible.add(Job(h, lang, lay, b).path())
+                    possible.update(Job(h, lang, lay, b, kind).path() for kind in KINDS)
     merged, stale = list(results), []
     for path, entry in sorted(previous.items()):
         if path in done:

@@ -34,9 +34,10 @@ MANIFEST = "manifest.json"
 LOCK = ".leafpress.lock"
 LOCK_WAIT = 5.0                 # seconds a second build waits for the first before giving up
 MAX_MANIFEST = 64_000_000
-FLUSH_EVERY = 0.2               # seconds between manifest rewrites while documents finish
+FLUSH_EVERY = 0.2               # seconds between manifest rewrites while documents finish,
+FLUSH_COST_FACTOR = 20          # and at least this many times what the last rewrite took
 _TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r".+\.tmp$")
-_PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/[^/\x00]+\.pdf$")
+_PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/(print-shop/)?[^/\x00]+\.pdf$")   # see project.Job.path
 
 
 class OutDir:
@@ -168,6 +169,10 @@ class OutDir:
 
     def digest(self, rel: str) -> str | None:
         """The sha256 of the regular file at ``rel`` (reached without links), else None."""
+        target = self._reached(rel)
+        return None if target is None else sha256_regular(target, follow=False)
+
+    def _reached(self, rel: str) -> Path | None:
         target = self.inside(rel)
         if target is None:
             return None
@@ -179,14 +184,36 @@ class OutDir:
                     return None
             except OSError:
                 return None
-        return sha256_regular(target, follow=False)
+        return target
+
+    def signature(self, rel: str) -> list | None:
+        """Size, modification and change times and inode of the regular file at ``rel`` (reached
+        without links), else None: any write to the file, or a file put in its place, changes it."""
+        target = self._reached(rel)
+        try:
+            st = os.lstat(target) if target is not None else None
+        except OSError:
+            return None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            return None
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+    def is_own(self, entry: dict) -> bool:
+        """Whether the file ``entry`` lists is still the one the press wrote: unchanged since it
+        was written (its recorded signature), or else the same bytes (read and hashed)."""
+        sha = entry.get("sha256")
+        if not sha:
+            return False
+        sig = self.signature(entry.get("path"))
+        if sig is not None and entry.get("stat") == sig:
+            return True
+        return self.digest(entry.get("path")) == sha
 
     def sweep(self, rels) -> int:
         """Remove the press's own temporary files a killed build left, in the folders it writes
         to (and nowhere else). Returns how many."""
         folders = {self.path, self.path / "proofs"}
-        for rel in rels:
-            parent = Path(rel).parent
+        for parent in {rel.rpartition("/")[0] for rel in rels}:     # a few folders for many documents
             folders.add(self.path / parent)
             folders.add(self.path / "previews" / parent)
         n = 0
@@ -210,8 +237,7 @@ class OutDir:
 
     def remove_own(self, entry: dict) -> bool:
         """Delete the PDF ``entry`` records, only if it is still the file the press wrote."""
-        sha = entry.get("sha256")
-        if not sha or self.digest(entry.get("path")) != sha:
+        if not self.is_own(entry):
             return False
         try:
             os.unlink(self.path / entry["path"])
@@ -279,16 +305,26 @@ class Recorder:
         self.pending: list = []
         self.last = time.monotonic()
         self.broken: str | None = None     # why the manifest could not be written
+        self.cost = 0.0                     # seconds the last manifest write took
+        self.on_disk: dict | None = None    # the manifest as read at the start, until one is written
 
     def document(self, entry: dict, data: bytes | None) -> None:
         self.pending.append((entry, data))
-        if time.monotonic() - self.last >= FLUSH_EVERY:
+        # Every flush rewrites the whole manifest, which grows with the batch: flushing at most
+        # once per 20 manifest-writing times keeps that under 5 % of the build (linear, not
+        # quadratic, in the number of documents; 101,000 documents write a large manifest).
+        if time.monotonic() - self.last >= max(FLUSH_EVERY, FLUSH_COST_FACTOR * self.cost):
             self.flush()
 
     def _manifest(self, documents, findings) -> None:
+        started = time.monotonic()
         manifest = dict(self.head, documents=sorted(documents, key=lambda r: r["path"]), findings=findings)
+        if manifest == self.on_disk:
+            return              # what the folder's manifest already says (a rebuild that changed nothing)
+        self.on_disk = None
         data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
         write_atomic(self.out.path / MANIFEST, data, inside=self.out.path)
+        self.cost = time.monotonic() - started
 
     def flush(self) -> None:
         self.last = time.monotonic()
@@ -338,6 +374,7 @@ class Recorder:
                     if tmp is None:
                         raise failed_stage.pop(p)
                     os.replace(tmp, self.out.path / p)
+                    entry["stat"] = self.out.signature(p)     # the next build need not read it
                     del staged[p]
                     written.append(p)
                 except (OutsideOut, OSError) as exc:

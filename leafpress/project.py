@@ -6,6 +6,7 @@ Everything a document needs is loaded once per process and cached.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -19,13 +20,13 @@ from .brand import PARTNER_FILE, Brand, load_brand, load_partners
 from .content.loader import _display, check_mirrors, load_handout
 from .content.model import Callout, Figure, Handout, Status
 from .content.yamlsafe import MAX_BYTES, is_regular, read_limited, sha256_regular
-from .diagram import load_diagram, load_icon, load_image
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
 from .layout.spec import LayoutSpec, load_layout
-from .text.fonts import FontLibrary
-from .text.setter import Typesetter
 from .translate.pseudo import is_pseudo, pseudo_handout, pseudo_language
+
+# Imported where first used (a rebuild with nothing changed never shapes text or draws):
+# .text.fonts and .text.setter (HarfBuzz, ICU), .diagram.
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,14 @@ class Job:
     lang: str
     layout: str
     brand: str
+    kind: str = "office"        # or "print-shop": bleed, crop marks and page boxes (see KINDS)
 
     def path(self) -> str:
-        return f"{self.brand}/{self.handout}/{self.handout}-{self.lang}-{self.layout}.pdf"
+        folder = f"{self.brand}/{self.handout}/" + ("" if self.kind == "office" else f"{self.kind}/")
+        return f"{folder}{self.handout}-{self.lang}-{self.layout}.pdf"
+
+
+KINDS = ("office", "print-shop")    # the office printer's PDF, and the print shop's beside it
 
 
 class Project:
@@ -62,8 +68,11 @@ class Project:
         self.partner_errors: list[LeafletError] = []
         if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
-        self.fonts = FontLibrary([self.root / "assets" / "fonts"], self.root)
         self._cache: dict = {}
+        # Input files' hashes: what the last build recorded (path -> [signature, sha256]), and
+        # what this one found (to record in turn).
+        self.known_hashes: dict = {}
+        self.hashed: dict = {}
 
     def _inside(self, path: Path) -> Path:
         """``path``, if it (or the link it is) stays inside the project: content is read from
@@ -204,7 +213,13 @@ class Project:
             raise LeafletError(f"no partner {name!r}", file=PARTNER_FILE)
         return found
 
-    def typesetter(self, code: str, hyphenate: bool = False) -> Typesetter:
+    @functools.cached_property
+    def fonts(self):
+        from .text.fonts import FontLibrary
+        return FontLibrary([self.root / "assets" / "fonts"], self.root)
+
+    def typesetter(self, code: str, hyphenate: bool = False):
+        from .text.setter import Typesetter
         return self._cached(("ts", code, hyphenate),
                             lambda: Typesetter(self.language(code), self.fonts, hyphenate))
 
@@ -213,7 +228,18 @@ class Project:
         key = ("fh", str(path))
         if key not in self._cache:
             # A FIFO or device is never read; a file larger than any usable input is not either.
-            self._cache[key] = sha256_regular(path, limit=MAX_HASHED) or "missing"
+            # A file whose size, times and inode are those recorded by the last build (the
+            # output folder's manifest) keeps its recorded hash: 36 MB of fonts are not read again.
+            sig = _signature(path)
+            known = self.known_hashes.get(str(path))
+            if sig is not None and isinstance(known, list) and len(known) == 2 and known[0] == sig \
+                    and isinstance(known[1], str):
+                digest = known[1]
+            else:
+                digest = sha256_regular(path, limit=MAX_HASHED) or "missing"
+            if sig is not None and digest != "missing":
+                self.hashed[str(path)] = [sig, digest]
+            self._cache[key] = digest
         return self._cache[key]
 
     def _tree_files(self, folder: Path) -> list[Path]:
@@ -224,13 +250,24 @@ class Project:
                 for here, dirs, files in os.walk(folder, followlinks=False):
                     dirs.sort()
                     found += [Path(here) / f for f in files if is_regular(Path(here) / f)]
-            self._cache[key] = sorted(found)
+            self._cache[key] = sorted(f for f in found if f.suffix != ".pyc")
+        return self._cache[key]
+
+    def _files_digest(self, key, files) -> str:
+        """One digest for a list of files (names and contents), computed once per process."""
+        key = ("fd", key)
+        if key not in self._cache:
+            h = hashlib.sha256()
+            for f in files():
+                h.update(f"{f.name}:{self._file_hash(f)}\n".encode())
+            self._cache[key] = h.hexdigest()
         return self._cache[key]
 
     def input_hash(self, job: Job) -> str:
         """A fingerprint of every input of one document: its content file and the source it
         mirrors, language settings, layout, brand, diagrams, fonts and the engine itself. The
-        same fingerprint means the same PDF, so the build can skip it."""
+        same fingerprint means the same PDF, so the build can skip it. What many documents
+        share (fonts, diagrams, the engine, the brands) is digested once per process."""
         lang_file = self.languages.get(job.lang, Path("missing"))
         if is_pseudo(job.lang):        # made from the source and its language settings
             lang_file = self.languages.get(self._pseudo_base(), Path("missing"))
@@ -252,25 +289,24 @@ class Project:
         except LeafletError:
             fixed = True
         if job.brand in self.brands and fixed:
-            files += self._tree_files(self.brands[job.brand].parent)
+            folder = self.brands[job.brand].parent
+            brands = self._files_digest(("brand", job.brand), lambda: self._tree_files(folder))
         else:       # a partner, or room for clinic details sized by every brand (see peers)
-            files += [self.partners_file] + self._tree_files(self.root / "assets" / "brands")
-        files += self._tree_files(self.root / "assets" / "diagrams")
-        files += self._tree_files(self.root / "assets" / "icons")
-        files += self._tree_files(self.root / "assets" / "images")
-        files += self._tree_files(self.root / "assets" / "fonts")
-        files += self._tree_files(Path(__file__).resolve().parent)
-        files.append(self.root / "pyproject.toml")
+            brands = self._files_digest(("brands",), lambda: [self.partners_file] + self._tree_files(
+                self.root / "assets" / "brands"))
+        shared = self._files_digest(("shared",), lambda: [
+            *(f for d in ("diagrams", "icons", "images", "fonts") for f in self._tree_files(self.root / "assets" / d)),
+            *self._tree_files(Path(__file__).resolve().parent), self.root / "pyproject.toml"])
         h = hashlib.sha256(ENGINE_VERSION.encode())
         for f in files:
-            if f.suffix == ".pyc":
-                continue
             h.update(f"{f.name}:{self._file_hash(f)}\n".encode())
+        h.update(f"brands:{brands}\nshared:{shared}\n".encode())
         return h.hexdigest()
 
     # -- one document -------------------------------------------------------------------------
     def prepare(self, job: Job):
         """Load and check everything a document needs."""
+        from .diagram import load_diagram, load_icon, load_image
         source = self.source(job.handout)
         h = self.handout(job.handout, job.lang)
         if h is not source:
@@ -369,11 +405,19 @@ class Project:
     def build(self, job: Job, write: bool = True, release: bool = False) -> tuple[dict, bytes | None]:
         """One document: its manifest entry and, when ``write`` and it built, the PDF's bytes
         (the caller writes them into the output folder it owns)."""
+        from .lru import next_document
+        next_document()
+        entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
+                 "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
+        h, lang, brand, laid, partner = self.lay_out(job)
+        try:
+            return self._build(job, entry, h, lang, brand, laid, partner, write, release)
+        finally:
+            _forget_furniture(laid)
+
+    def _build(self, job: Job, entry: dict, h, lang, brand, laid, partner, write: bool, release: bool):
         from .layout.engine import line_collisions
         from .render.pdf import Metadata, render_pdf
-        entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-                 "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
-        h, lang, brand, laid, partner = self.lay_out(job)
         found = self.findings(job, h, brand, laid)
         entry["warnings"] = list(dict.fromkeys(laid.warnings + line_collisions(laid) +
                                                [f.line() for f in found if f.severity == "warning"]))
@@ -396,10 +440,25 @@ class Project:
                                 f"reviewed {h.last_reviewed.isoformat()}"]),
             lang=lang.code if partner is None else partner.lang,
         )
+        if job.kind == "print-shop":
+            from .layout.printshop import for_print_shop
+            laid = for_print_shop(laid, self.layout(job.layout))
         data = render_pdf(laid, meta)
         entry["pages"] = len(laid.pages)
         entry["sha256"] = hashlib.sha256(data).hexdigest()
         return entry, data
+
+
+def _forget_furniture(laid) -> None:
+    """After a document: the glyph pieces of its lines that are not the handout's content (a
+    clinic's contact, credit, name; page facts) are dropped. Those texts stay shaped (every
+    document sizes its clinic rooms by all clinics' lines), but what drawing one adds to them is
+    not kept for every clinic a worker has built: its memory stays flat over clinics."""
+    from .layout.items import TextLine
+    for page in laid.pages:
+        for item in page.items:
+            if isinstance(item, TextLine) and not item.node.content:
+                item.paragraph.forget_pieces()
 
 
 def _says_source(path: Path) -> bool:
@@ -411,6 +470,18 @@ def _says_source(path: Path) -> bool:
 
 
 MAX_HASHED = 64_000_000      # no input the press can use is larger (fonts are the largest)
+
+
+def _signature(path: Path) -> list | None:
+    """What says a file is unchanged without reading it: size, modification and change times
+    (the change time no tool sets back), inode; None when it is not a regular file."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 _UMASK = os.umask(0)

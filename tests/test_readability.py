@@ -87,3 +87,20 @@ def test_spanish_agrees_with_textstat(textstat_offline):
     ours = {s.name: s.value for s in readability.scores(text, "es")}
     assert abs(ours["Fernández-Huerta"] - ts.fernandez_huerta(text)) <= 2
     assert abs(ours["INFLESZ"] - ts.szigriszt_pazos(text)) <= 2
+
+
+def test_cmu_search_finds_every_headword_as_a_full_read_does():
+    """The binary search over the CMU text (read once, only when an English reading level is
+    computed) gives every headword's first pronunciation, so a word it misses is not in the
+    dictionary; a word that is not there (or only a variant's spelling) is None."""
+    data = readability._cmu_text()
+    first: dict = {}
+    for line in data.split(b"\n"):
+        word, _, phones = line.partition(b" ")
+        if line and word not in first:
+            first[word] = phones
+    heads = [w for w in first if b"(" not in w]
+    assert len(heads) > 120_000
+    assert [w for w in heads if readability._cmu_lookup(data, w) != first[w]] == []
+    for missing in (b"portacath", b"zzzz", b"a(2)", b"", b"aaaa"):
+        assert readability._cmu_lookup(data, missing) == first.get(missing)

@@ -12,7 +12,7 @@ from . import conserve, inspection
 from .blocks import flow_blocks, note_block
 from .fitting import does_not_fit, leading
 from .flow import Cursor, Frame, fill
-from .furniture import above_line, draw_footer, draw_summary, logo_source
+from .furniture import above_line, draw_footer, draw_running_head, draw_summary, logo_source
 from .items import Box, LaidOut, Node, OutlineEntry, Page, Picture
 from .setting import Ctx, break_lines, emit, fit_words
 from .spec import LayoutSpec
@@ -53,6 +53,9 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     gap = spec.column_gap(size)
     cw = (right0 - left0 - gap) / 2
     top = H - spec.margins["top"]
+    if spec.running_head is not None:   # pages after the first: each column's title above it
+        top = min([top] + [draw_running_head(c, Page(0, 0), left0, left0 + cw) - above_line(c, size, c.lh) - size * 0.3
+                           for c in ctxs])
     bottom = spec.margins["bottom"] + footer_h + size * 0.6
 
     def page(i: int) -> Page:
@@ -100,6 +103,10 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     if spec.footer is not None:
         for i, pg in enumerate(pages):
             draw_footer(first, pg, i, len(pages), others=tuple(ctxs[1:]))
+    if spec.running_head is not None:
+        for pg in pages[1:]:
+            for k, ctx in enumerate(ctxs):
+                draw_running_head(ctx, pg, left0 + k * (cw + gap), left0 + k * (cw + gap) + cw)
     alts = {k: v for c in ctxs for k, v in c.alts.items()}
     laid = LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
                    tuple(c.lang.code for c in ctxs))

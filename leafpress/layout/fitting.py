@@ -23,7 +23,7 @@ from . import conserve, inspection
 from .blocks import contact_block, flow_blocks, note_block
 from .figures import draw_figure
 from .flow import Cursor, Frame, Overflow, fill
-from .furniture import draw_contact, draw_cover, draw_footer, draw_header, draw_summary
+from .furniture import above_line, draw_contact, draw_cover, draw_footer, draw_header, draw_running_head, draw_summary
 from .items import LaidOut, OutlineEntry, Page, Rule
 from .setting import Ctx
 from .spec import LayoutSpec
@@ -71,14 +71,18 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
 
     rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
 
-    def attempt(size: float) -> LaidOut | Overflow:
+    def attempt(size: float, squeeze: float = 0.0, pages: int = 0, report: dict | None = None) -> LaidOut | Overflow:
+        first = report is None
+        report = {} if first else report
         got = _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                           notice_also=notice_also, keep_lists=keep_lists, peers=peers))
+                           notice_also=notice_also, keep_lists=keep_lists, peers=peers), squeeze, pages, report)
         if isinstance(got, LaidOut):
             bad = inspection.errors(got, spec)
             if bad:         # a page the inspector fails counts as not fitting at this size
                 rejected.append(bad)
                 return Overflow(bad[0].node or "page", 0.0, region="inspect")
+            if first and spec.max_pages is None and spec.last_page_min and "fill" in report:
+                return _balanced(attempt, size, got, spec, report)
         return got
 
     # Short lists are kept in one column where that fits at some size, split where it cannot.
@@ -107,6 +111,27 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
     raise does_not_fit(last, spec, lang, handout.file, spec.body_min)
 
 
+def _balanced(attempt, size: float, got: LaidOut, spec: LayoutSpec, report: dict) -> LaidOut:
+    """A flowing leaflet whose last page would hold only a few lines (its text under
+    ``spec.last_page_min`` of the page's body height) is set again with the body of the earlier
+    pages ending a little higher, so their page breaks come earlier and the last page fills: the
+    least such shortening that keeps the page count and passes the inspector, and never more than
+    the same share of a page (the earlier pages stay fuller than the last one must be)."""
+    n, least = len(got.pages), spec.last_page_min
+    if n < 2 or report["fill"] >= least:
+        return got
+    need = (least - report["fill"]) * report["height"]
+    for k in (1.0, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0):
+        squeeze = need * k / (n - 1)
+        if squeeze > least * report["height"]:
+            break
+        again: dict = {}
+        laid = attempt(size, squeeze, n - 1, again)
+        if isinstance(laid, LaidOut) and len(laid.pages) == n and again["fill"] >= least:
+            return laid
+    return got
+
+
 def does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, size: float) -> DoesNotFit:
     """The one-line message for content that does not fit."""
     where = f"layout {spec.name!r} in {lang.name} ({lang.code})"
@@ -133,7 +158,10 @@ def does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, si
 MAX_FLOW_PAGES = 60     # a flowing leaflet longer than this is a mistake, not a leaflet
 
 
-def _attempt(ctx: Ctx) -> LaidOut | Overflow:
+def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | None = None) -> LaidOut | Overflow:
+    """One try at ``ctx.size``. ``squeeze``: points by which the body ends higher on the first
+    ``squeezed`` pages (a flowing leaflet's page breaks moved earlier); ``report`` gets the share
+    of the last page's body height the text takes (``fill``) and that height."""
     spec, h = ctx.spec, ctx.handout
     W, H = spec.page_size
     pages: list[Page] = []
@@ -165,15 +193,24 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
         n = len(panels)
         pos = n - 1 - k if ctx.lang.rtl else k      # right-to-left readers start at the right
         left, right = spec.panel_bounds(page_index, pos, n, ctx.lang.rtl)
-        top = H - spec.margins["top"]
+        top = H - spec.margins["top"] if page_index == 0 else continued_top
         fh = footer_h if full_footer(page_index) else footer_short
         bottom = spec.margins["bottom"] + (fh + ctx.size * 0.6 if fh else 0)
+        if page_index < squeezed:
+            bottom += squeeze
         return _panel(ctx, pages, page_index, panels[k], left, right, top, bottom, blocks, slotted, state)
 
     def done() -> bool:
         return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
 
     footer_short = 0.0 if spec.footer is None else draw_footer(ctx, None, 98, 99, short=True)   # one line
+    # Pages after the first carry a running head (if the layout has one) in their top margin:
+    # their body starts below it, and below the top margin.
+    continued_top = H - spec.margins["top"]
+    if spec.running_head is not None:
+        left, right = spec.panel_bounds(1, 0, 1)
+        end = draw_running_head(ctx, Page(0, 0), left, right)
+        continued_top = min(continued_top, end - above_line(ctx, ctx.size, ctx.lh) - ctx.size * 0.1)
     if spec.max_pages is not None:
         # A fixed sheet: every page exists from the start; panels are filled in reading order
         # (a brochure's flap, then the inside, then the back), which need not be page order.
@@ -200,11 +237,17 @@ def _attempt(ctx: Ctx) -> LaidOut | Overflow:
         if spec.fold_marks and n > 1:
             for x in spec.folds(pages.index(page), ctx.lang.rtl):
                 mark, m = spec.measures["fold_mark"], spec.printable + 0.5  # only where printers print
-                page.items.append(Rule(x, H - m, x, H - m - mark, "#999999", 0.5))
-                page.items.append(Rule(x, m, x, m + mark, "#999999", 0.5))
+                page.items.append(Rule(x, H - m, x, H - m - mark, "#999999", 0.5, part="fold"))
+                page.items.append(Rule(x, m, x, m + mark, "#999999", 0.5, part="fold"))
     if spec.footer is not None:
         for i, page in enumerate(pages):
             draw_footer(ctx, page, i, len(pages), short=not full_footer(i))
+    if spec.running_head is not None:
+        for i, page in enumerate(pages[1:], 1):
+            draw_running_head(ctx, page, *spec.panel_bounds(i, 0, 1))
+    if report is not None and state.ended is not None:
+        top, height, end = state.ended
+        report.update(fill=(top - end) / height if height > 0 else 1.0, height=height)
     return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
 
 
@@ -214,6 +257,7 @@ class _State:
     cursor: Cursor
     fig: int
     stuck_height: float = 0.0   # the tallest empty column a block has not fitted in so far
+    ended: tuple | None = None  # the last column filled: its top, its height, where the text ended
 
 
 def _diagram_slots(spec: LayoutSpec) -> int:
@@ -303,4 +347,5 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
                 state.stuck_height = fr.height
                 continue
             state.cursor = got.cursor
+            state.ended = (fr.top, fr.height, got.y)
     return None

@@ -33,6 +33,9 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
                      balance=True) if sub else []
     need = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"] + pad * 1.1
     content_h = len(tl) * tsize * spec.measures["title_pitch"] + len(sl) * ssize * spec.measures["subtitle_pitch"]
+    # The clinic's name and phone beside the title, where the title leaves room for them.
+    block = _partner_block(ctx, text_w, tl, tsize, tsize * spec.measures["title_pitch"], sl, ssize,
+                           ssize * spec.measures["subtitle_pitch"])
     # centred in the band, and no nearer the paper's edge than the printable margin
     top_gap = spec.printable + above_line(ctx, tsize, spec.measures["title_pitch"])
     band = max(spec.header["height"], need, content_h + top_gap + pad * 0.55)
@@ -43,11 +46,58 @@ def draw_header(ctx: Ctx, page: Page, left: float, right: float) -> float:
         page.items.append(Picture(logo_source(brand), lx, H - band / 2 - logo / 2, logo, logo, role="Artifact"))
     tx = left if rtl else left + logo + pad * 0.6
     y = H - max(band / 2 - content_h / 2, top_gap)
+    if block:
+        block[1](page, left if rtl else right - block[0], y)
     y = emit(ctx, page, title, tl, tx, text_w, y, tsize, tsize * spec.measures["title_pitch"], brand.colours["on_primary"], "H1", Node("title"))
     if sl:
         emit(ctx, page, ts.shape(sub, hyphenate=False), sl, tx, text_w, y, ssize, ssize * spec.measures["subtitle_pitch"],
-              brand.colours["on_primary"], "P", Node("subtitle"))
+             brand.colours["on_primary"], "P", Node("subtitle"))
     return H - band - ctx.size * 0.9
+
+
+def _partner_block(ctx: Ctx, text_w: float, tl: list, tsize: float, tpitch: float, sl: list,
+                   ssize: float, spitch: float):
+    """The clinic's name and phone on the header band of layouts with ``partner_block`` (the
+    2-page sheets): white on the band, bold, the phone the larger, beside the title at the end
+    of the reading direction -- where the title and subtitle lines beside it leave the room the
+    widest of the project's clinics needs (so every clinic's leaflet lays out the same, and a
+    clinic can be stamped in), and without making the band taller. Otherwise None (the strip at
+    the top of the next page carries them, see :func:`draw_running_head`). Returns (width,
+    draw(page, x, top))."""
+    spec, ts = ctx.spec, ctx.ts
+    if spec.partner_block is None:
+        return None
+    size = spec.measures["contact_min"]
+    big = size * 1.2
+    clinics = (ctx.brand, *ctx.peers)
+    width = max([_natural(ts.shape(b.organisation, bold=True), size) for b in clinics] +
+                [_natural(ts.shape(b.phone, bold=True), big) for b in clinics if b.phone]) + 1.0
+    height = size * 1.2 + big * 1.2         # a phone line kept for every clinic
+    beside = text_w - width - spec.header["padding"] * 0.6
+    y = 0.0
+    for lines, sz, pitch in ((tl, tsize, tpitch), (sl, ssize, spitch)):
+        for ln in lines:
+            if y < height - 2.0 and ln.width * sz > beside:     # a line the block would touch
+                return None
+            y += pitch
+    if width > spec.partner_block["width"]:
+        return None
+    brand = ctx.brand
+    align = "left" if ctx.lang.rtl else "right"
+    rows = [(ts.shape(brand.organisation, bold=True), size)]
+    if brand.phone:
+        rows.append((ts.shape(brand.phone, bold=True), big))
+
+    def draw(page: Page, x: float, top: float) -> None:
+        for sp, sz in rows:
+            top = emit(ctx, page, sp, sp.lines(width / sz), x, width, top, sz, sz * 1.2,
+                       brand.colours["on_primary"], "Artifact", Node("contact"), align)   # read in the footer
+    return width, draw
+
+
+def _natural(sp, size: float) -> float:
+    """The width of a text set on one line, in points."""
+    return max((ln.width for ln in sp.lines(1e6)), default=0.0) * size
 
 
 def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bottom: float,
@@ -236,6 +286,50 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
     if qr:
         place_qr(qr_ctx, page, left if lang.rtl else right - qr, top - size * 0.4 - qr, qr)
     return height
+
+
+def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
+    """The running head of a continuation page: the handout's short title (its title) in the
+    page's top margin, from the printable area's edge down, on the reading side; an artifact
+    (page furniture, not read again). In layouts with a partner block, the clinic's name and
+    phone follow it on its line (or the next), bold: one line of furniture at the top, which
+    readers that rebuild columns from positions read first (the room: the widest of the
+    project's clinics). Returns where it ends (the body may not start above it); with a
+    scratch page, only measures. Size: the layout's ``running_head.size``."""
+    spec, ts, brand, rtl = ctx.spec, ctx.ts, ctx.brand, ctx.lang.rtl
+    size = max(spec.running_head["size"], spec.min_text)
+    pitch = size * 1.3
+    top = spec.page_size[1] - spec.printable - above_line(ctx, size, 1.3) - 1.0
+    width = right - left
+    sp = ts.shape(ctx.handout.title, file=ctx.handout.file, hyphenate=False)
+    lines = break_lines(ctx, sp, width, size, "running head")
+    end = emit(ctx, page, sp, lines, left, width, top, size, pitch, brand.colours["muted"], "Artifact",
+               Node("runninghead"))
+    if spec.partner_block is None:
+        return end
+    sep = ctx.lang.mark("separator")
+
+    def strip(b: Brand) -> tuple:
+        return (Span(sep), Span(b.organisation, bold=True)) + ((Span(sep), Span(b.phone, bold=True)) if b.phone else ())
+    psize = max(size, spec.measures["contact_min"])
+    # The room: the widest clinic's line, up to 60 % of the page; a longer name wraps, and the
+    # lines kept are the most any clinic needs (or the layout's brand_lines.partner), so every
+    # clinic's page 2 lays out the same.
+    room_w = min(max(_natural(ts.shape(strip(b), whole=(b.organisation,)), psize) for b in (brand, *ctx.peers)) + 1.0,
+                 width * 0.6)
+    n = room(ctx, "partner", lambda b: len(ts.shape(strip(b), whole=(b.organisation,)).lines(room_w / psize)),
+             "name and phone at the top of page 2")
+    last = lines[-1].width * size if lines else 0.0
+    if last + room_w <= width:      # on the title's last line, its baseline
+        line_top = top - (len(lines) - 1) * pitch
+        stop, offset = line_top - (pitch - size) / 2 - size * 0.8 + psize * 0.95, last
+    else:                           # on a line of its own below it
+        stop, offset = end, 0.0
+    sx = right - offset - room_w if rtl else left + offset
+    sp = ts.shape(strip(brand), whole=(brand.organisation,))
+    emit(ctx, page, sp, break_lines(ctx, sp, room_w, psize, "partner strip"), sx, room_w, stop, psize,
+         psize * 1.3, brand.colours["primary"], "Artifact", Node("contact"))
+    return min(end, stop - n * psize * 1.3)
 
 
 def above_line(ctx: Ctx, size: float, pitch: float) -> float:

@@ -8,6 +8,7 @@ lines, small QR codes). The fitting loop fails a document with errors, like an o
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -175,6 +176,25 @@ def _item_box(item):
     return (item.x, item.x + item.w, item.y, item.y + item.h)
 
 
+def _near(lines: list, boxes: dict, spans: list) -> list[list[int]]:
+    """For each line (its ink box in ``boxes``), the indexes, in order, of the items whose
+    vertical extent (``spans``: (bottom, top)) comes within a point of the line's: a sweep over
+    the lines sorted by their bottoms, so the work grows with the pairs that are near, not with
+    every line times every item. The callers still test each pair exactly."""
+    out: list[list[int]] = [[] for _ in lines]
+    if not lines or not spans:
+        return out
+    order = sorted(range(len(lines)), key=lambda k: boxes[id(lines[k])][2])
+    bottoms = [boxes[id(lines[k])][2] for k in order]
+    tallest = max(boxes[id(ln)][3] - boxes[id(ln)][2] for ln in lines)
+    for i, (lo, hi) in enumerate(spans):
+        a = bisect.bisect_left(bottoms, lo - tallest - 1.0)
+        b = bisect.bisect_right(bottoms, hi + 1.0)
+        for k in order[a:b]:
+            out[k].append(i)
+    return out
+
+
 def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset(),
             contact_min: float = 11.0) -> list[Defect]:
     """Every page defect of a laid-out document (see the rules below); empty for a clean one.
@@ -211,12 +231,16 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
             found.append(Defect(pi, rule, what, str(node) if node else "",
                                 "error" if rule in ERRORS else "warning"))
 
-        # overlap: text with rules and leaders, pictures, box edges
-        for ln in lines:
+        # overlap: text with rules and leaders, pictures, box edges (each line with the items
+        # at its height only, found by a sweep: not every line with every item)
+        inked = [ln for ln in lines if boxes[id(ln)] is not None]
+        near_rules = _near(inked, boxes, [(min(r.y1, r.y2) - r.width / 2, max(r.y1, r.y2) + r.width / 2)
+                                          for r in rules])
+        near_pics = _near(inked, boxes, [(p.y, p.y + p.h) for p in pics])
+        near_filled = _near(inked, boxes, [(b.y, b.y + b.h) for b in filled])
+        for k, ln in enumerate(inked):
             bb = boxes[id(ln)]
-            if bb is None:
-                continue
-            for r in rules:
+            for r in (rules[i] for i in near_rules[k]):
                 hw = r.width / 2
                 if _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (bb[0] - hw, bb[1] + hw, bb[2] - hw, bb[3] + hw)) and any(
                         _seg_hits_box(r.x1, r.y1, r.x2, r.y2, (g[0] - r.width / 2, g[1] + r.width / 2,
@@ -225,14 +249,14 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                     kind = "a leader line" if r.dot else "a rule"
                     add("leaders" if r.dot else "overlap", f"{kind} crosses the text {_text(ln)[:30]!r}", ln.node)
                     break
-            for p in pics:
+            for p in (pics[i] for i in near_pics[k]):
                 pb = _item_box(p)
                 if bb[0] < pb[1] and pb[0] < bb[1] and bb[2] < pb[3] and pb[2] < bb[3] and any(
                         g[0] < pb[1] and pb[0] < g[1] and g[2] < pb[3] and pb[2] < g[3] for g in ink_of(ln)):
                     what = "a QR code" if isinstance(p.source, Qr) else "a picture"
                     add("overlap", f"the text {_text(ln)[:30]!r} runs into {what}", ln.node)
                     break
-            for b in filled:
+            for b in (filled[i] for i in near_filled[k]):
                 if not (bb[0] < b.x + b.w and b.x < bb[1] and bb[2] < b.y + b.h and b.y < bb[3]):
                     continue            # nowhere near this box
                 if b.x <= bb[0] and bb[1] <= b.x + b.w and b.y <= bb[2] and bb[3] <= b.y + b.h:
@@ -255,6 +279,9 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 label = f"the text {_text(item)[:30]!r}"
             elif isinstance(item, Box) and not item.fill and not item.stroke:
                 continue
+            elif isinstance(item, Rule) and item.part == "crop" or (
+                    isinstance(item, Rule) and item.part == "fold" and not 0 < item.y1 < H):
+                continue                # a print shop's marks, outside the trim (they are cut off)
             else:
                 bb = _item_box(item)
                 label = {Rule: "a rule", Box: "a box", Picture: "a picture"}[type(item)]

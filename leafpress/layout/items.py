@@ -22,7 +22,7 @@ FURNITURE = frozenset({"contact", "credit", "brandcredit", "facts", "qr"})
 # Reading order of the elements that are not section content (sections sort 10 + their index).
 _ORDER = {"brandname": (0, 0), "title": (0, 1), "subtitle": (1,), "banner": (2,), "draft": (2, 1),
           "summary": (3,), "contact": (900,), "website": (900, 1), "qr": (900, 2), "credit": (901,),
-          "brandcredit": (901, 1), "facts": (902,), "pagefacts": (903,)}
+          "brandcredit": (901, 1), "facts": (902,), "pagefacts": (903,), "runninghead": (904,)}
 NODE_KINDS = frozenset(_ORDER) | {"heading", "block", "item", "caption", "cell", "icon", "other"}
 
 
@@ -130,6 +130,7 @@ class Rule:
     role: str = "Artifact"
     node: Node | None = None
     dot: float = 0.0         # radius of a dot drawn at (x2, y2), for leader lines
+    part: str | None = None  # a printer's mark (fold, crop): where it may go is the layout's print data
 
 
 @dataclass(frozen=True)
@@ -216,3 +217,12 @@ class LaidOut:
     lang: str = ""                                # the document's language
     parts: tuple = ()                             # dual-language sheets: the languages, in order
     quote_lang: str | None = None                 # language of Latin-script terms in a non-Latin text
+    print_boxes: PrintBoxes | None = None         # a print-shop copy: bleed and marks outside the trim
+
+
+@dataclass(frozen=True)
+class PrintBoxes:
+    """The page boxes of a print-shop copy, in points outside the trim (the page's own size):
+    the bleed (BleedBox) and the sheet with the marks (MediaBox)."""
+    bleed: float
+    media: float

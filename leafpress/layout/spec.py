@@ -20,7 +20,8 @@ MIN_KEYS = ("caption", "label", "footer")
 # Room a layout keeps for the details that differ by clinic, in lines, so that every clinic's
 # leaflet lays out the same (body size, page count): the footer's contact and credit lines, the
 # contact block's name/phone/address/website lines and its credit lines, the cover's name.
-BRAND_LINES = ("footer", "contact", "credit", "name", "note")   # note: a partner clinic's own text block
+BRAND_LINES = ("footer", "contact", "credit", "name", "note", "partner")   # note: a partner clinic's own
+# text block; partner: the clinic's name in the header's partner block
 # The layout's measures beyond type sizes, with their defaults; a layout may set any of them in
 # `measures:`. "× body": a multiple of the fitted body size; "pt": points.
 MEASURES = {
@@ -40,6 +41,8 @@ MEASURES = {
     "footer_qr": 58.0,       # pt: the smallest QR code in a page footer
     "contact_min": 11.0,     # pt: the least size of phone numbers, web and e-mail addresses
     "fold_mark": 14.0,       # pt: length of the fold marks at the top and bottom edges
+    "crop_mark": 14.17,      # pt: length of a print-shop copy's crop and fold marks (5 mm), drawn
+                             # outside the trim from the bleed's edge
     "min_column_gap": 1.3,   # × body: the least gap between columns, whatever spacing.column_gap
                              # says (narrower, readers and text extraction run columns together)
 }
@@ -80,6 +83,11 @@ class LayoutSpec:
     hyphenate: bool = False      # break words at hyphenation points (narrow panels may opt in)
     printable: float = 18.0      # pt from the trim edge where office printers start to print
     bleeds: frozenset = frozenset({"band"})  # backgrounds (band, cover) that may run off the edge
+    bleed: float = 3 * 72 / 25.4  # pt: how far those run past the trim in a print-shop copy (3 mm)
+    partner_block: dict | None = None  # {width: pt}: the clinic's name and phone in the header band
+    running_head: dict | None = None  # {size: pt}: the title at the top of every page after the first
+    last_page_min: float = 0.0   # flowing layouts: the least share of the last page's body height
+                                 # its text may take (less: page breaks move earlier to fill it)
     panel_widths: tuple = ()     # per page, per panel (left to right): its width in pt, or None
                                  # (an equal share of the rest); a trifold's inside flap is narrower
 
@@ -154,7 +162,8 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("name", "description", "page", "margins", "max_pages", "type",
                                    "spacing", "header", "footer", "pages"),
-                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print", "hyphenate"))
+                   ("fold_marks", "bilingual", "flow", "brand_lines", "measures", "print", "hyphenate",
+                    "last_page_min", "running_head", "partner_block"))
     name = r.ident(top["name"], ("name",))
     if name != path.stem:
         raise doc.error(("name",), f"says {name!r} but the file is named {path.name!r}",
@@ -249,6 +258,12 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     if max_pages is None and not any(r.slot == "body" for regions in pages[-1] for r in regions):
         raise doc.error(("pages", len(pages) - 1), "the last page repeats while content flows, but it has no body region",
                         hint="Add {slot: body} to the last page")
+    if top.get("bilingual") is not None and top.get("last_page_min") is not None:
+        raise doc.error(("last_page_min",), "is not applied to dual-language sheets yet",
+                        hint="Remove it; it is for single-language flowing layouts such as large print")
+    if max_pages is not None and top.get("last_page_min") is not None:
+        raise doc.error(("last_page_min",), "is for flowing layouts (max_pages: null)",
+                        hint="A fixed sheet has no last page to fill; remove it")
     if max_pages is not None and top["footer"] is None and not some("contact"):
         raise doc.error(("footer",), "a fixed layout without a footer needs a contact region",
                         hint="Add {slot: contact} to a panel, or give the layout a footer")
@@ -271,9 +286,11 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
     if top.get("brand_lines") is not None:
         bl = r.mapping(top["brand_lines"], ("brand_lines",), (), BRAND_LINES)
         brand_lines = {k: int(number(v, ("brand_lines", k), 1, 40)) for k, v in bl.items()}
-    printable, bleeds = 18.0, frozenset({"band"})     # a header band runs off the edge by default
+    printable, bleeds, bleed = 18.0, frozenset({"band"}), 3 * 72 / 25.4   # a header band runs off the edge by default
     if top.get("print") is not None:
-        pr = r.mapping(top["print"], ("print",), (), ("margin", "bleeds"))
+        pr = r.mapping(top["print"], ("print",), (), ("margin", "bleeds", "bleed"))
+        if pr.get("bleed") is not None:
+            bleed = number(pr["bleed"], ("print", "bleed"), 0, 36)
         if pr.get("margin") is not None:
             printable = number(pr["margin"], ("print", "margin"), 0, 144)
         if pr.get("bleeds") is not None:
@@ -310,6 +327,14 @@ def load_layout(path: Path, root: Path) -> LayoutSpec:
         printable=printable,
         hyphenate=bool(top.get("hyphenate", False)),
         bleeds=bleeds,
+        bleed=bleed,
+        partner_block=None if top.get("partner_block") is None else {
+            "width": number(r.mapping(top["partner_block"], ("partner_block",), ("width",))["width"],
+                            ("partner_block", "width"), 72, 400)},
+        running_head=None if top.get("running_head") is None else {
+            "size": number(r.mapping(top["running_head"], ("running_head",), ("size",))["size"],
+                           ("running_head", "size"), 6, 36)},
+        last_page_min=number(top["last_page_min"], ("last_page_min",), 0, 0.9) if top.get("last_page_min") is not None else 0.0,
         panel_widths=tuple(panel_widths),
     )
     # A geometry no content can fit is the layout's error, not the content's.

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import uharfbuzz as hb
 from reportlab import rl_config
-from reportlab.graphics import renderPDF
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
@@ -34,6 +33,7 @@ from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFStrea
 from .pdfa import add_output_intent
 from .pdffont import EmbeddedFont
 from .tags import Tagger
+from ..lru import Lru
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -637,6 +637,8 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 bookmarks.append((n, key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
+        if laid.print_boxes is not None:
+            _print_boxes(pdf_page, page, laid.print_boxes)
         if not tagged:
             continue
         pdf_page.__NoDefault__ = list(type(pdf_page).__NoDefault__) + ["StructParents", "Tabs"]
@@ -651,6 +653,14 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         add_output_intent(c._doc)
     c.save()
     return buf.getvalue()
+
+
+def _print_boxes(pdf_page, page, boxes) -> None:
+    """A print-shop copy: the trim is the page as laid out, the bleed and the sheet with the
+    marks around it (MediaBox ⊇ BleedBox ⊇ TrimBox; the page's coordinates stay the trim's)."""
+    W, H = page.width, page.height
+    for name, d in (("MediaBox", boxes.media), ("BleedBox", boxes.bleed), ("TrimBox", 0.0)):
+        setattr(pdf_page, name, PDFArray([round(v, 3) for v in (-d, -d, W + d, H + d)]))
 
 
 def _spot(item) -> tuple:
@@ -817,7 +827,7 @@ def _qr(c: Canvas, p: Picture, modules: tuple) -> None:
 
 PRINT_DPI = 300     # a raster logo is embedded at no more than this at its printed size
 MAX_EMBED_PIXELS = 4_000_000    # and with no more pixels than this (about 12 MB raw, once per PDF)
-_IMAGES: dict = {}
+_IMAGES = Lru("raster logos", 32)
 
 
 def _print_image(path: Path, w: float, h: float):
@@ -825,7 +835,8 @@ def _print_image(path: Path, w: float, h: float):
     downsampled to PRINT_DPI at its printed size (a 49-megapixel logo would add 70 MB to
     every PDF). The pixels embedded are so bounded by the box it is drawn in."""
     key = (str(path), round(w, 2), round(h, 2))
-    if key not in _IMAGES:
+    got = _IMAGES.get(key)
+    if got is None:
         from PIL import Image
         from reportlab.lib.utils import ImageReader
         need = (max(1, math.ceil(w / 72 * PRINT_DPI)), max(1, math.ceil(h / 72 * PRINT_DPI)))
@@ -835,13 +846,14 @@ def _print_image(path: Path, w: float, h: float):
         im = Image.open(path)
         try:
             if im.width <= need[0] * 1.5 and im.height <= need[1] * 1.5:
-                _IMAGES[key] = str(path)
+                got = str(path)
             else:
                 im.thumbnail(need, Image.Resampling.LANCZOS, reducing_gap=3.0)     # in place, no full-size copy
-                _IMAGES[key] = ImageReader(im.copy())
+                got = ImageReader(im.copy())
         finally:
             im.close()
-    return _IMAGES[key]
+        _IMAGES.put(key, got)
+    return got
 
 
 def _picture(c: Canvas, p: Picture) -> None:
@@ -856,9 +868,29 @@ def _picture(c: Canvas, p: Picture) -> None:
     if not isinstance(src, Svg):
         raise TypeError(f"the PDF writer has no rule for asset {type(src).__name__}")
     d = drawing(src)
-    d.initialFontName = _base_font()    # else ReportLab sets (and references) Helvetica
     c.saveState()
     c.translate(p.x, p.y)
     c.scale(p.w / d.width, p.h / d.height)
-    renderPDF.draw(d, c, 0, 0)
+    _svg_ops(c, d, src)
     c.restoreState()
+
+
+_SVG_OPS = Lru("svg operators", 64)     # SVG file -> its drawing operators
+
+
+def _svg_ops(c: Canvas, d, src: Svg) -> None:
+    """The drawing's operators, converted once per process and replayed: a logo or diagram is
+    drawn the same way in every document (in its own coordinates, inside the transform above).
+    Only operators that name no resource (font, graphics state) are kept; others are redrawn."""
+    ops = _SVG_OPS.get(src.path)
+    if ops is None:
+        from reportlab.graphics import renderPDF     # with svglib: only documents that draw an SVG
+        d.initialFontName = _base_font()    # else ReportLab sets (and references) Helvetica
+        start, fonts = len(c._code), len(c._doc.fontMapping)
+        renderPDF.draw(d, c, 0, 0)
+        ops = tuple(c._code[start:])
+        if len(c._doc.fontMapping) != fonts or any("/" in op for op in ops):
+            return
+        _SVG_OPS.put(src.path, ops)
+    else:
+        c._code.extend(ops)

@@ -104,7 +104,7 @@ class SiteBuilder:
             return []
         ok, root = [], self.out.resolve()
         for d in docs if isinstance(docs, list) else []:
-            if not isinstance(d, dict) or d.get("status") != "ok" or \
+            if not isinstance(d, dict) or d.get("status") != "ok" or d.get("kind", "office") != "office" or \
                     not all(isinstance(d.get(k), str) for k in ("handout", "lang", "layout", "brand", "path")):
                 continue
             p = d["path"]

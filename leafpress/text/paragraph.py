@@ -498,6 +498,11 @@ class ShapedParagraph:
         return Line(start, cut, vis, self.width(start, vis), forced=True)
 
     # -- visual order ---------------------------------------------------------------------
+    def forget_pieces(self) -> None:
+        """Drop the cached pieces of every line (and what the inspector and the PDF writer keep
+        on them); they are made again if asked for."""
+        self._piece_cache.clear()
+
     def pieces(self, line: Line) -> list[Piece]:
         """Glyph pieces of a line in visual (left-to-right drawing) order (cached per line)."""
         got = self._piece_cache.get(line)

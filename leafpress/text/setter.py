@@ -6,19 +6,24 @@ layouts and brands.
 """
 from __future__ import annotations
 
-import pyphen
 
 from ..content.model import Span, Text
 from ..errors import LeafletError
 from ..languages import Language
 from .fonts import FontLibrary, latin_size_factor
 from .paragraph import ShapedParagraph
+from ..lru import Shared
 
-_SHAPED: dict = {}          # language -> {spans: ShapedParagraph}, most recently used last
+_SHAPED: dict = {}          # language -> Shared(spans -> ShapedParagraph), most recently used last
 # The handout's title and subtitle are drawn at the layout's size whatever the script: they are
 # large already, and the layouts' tight title pitches (measures.title_pitch) are meant for them.
 AT_TYPE_SIZE = frozenset({"title", "subtitle"})
 _LANGS_KEPT = 3             # a batch goes language by language: keep a few, free the rest
+# Paragraphs kept per language: what documents share (a handout's content is a few hundred,
+# the page furniture), and, on probation, what one document made (a clinic's contact, credit
+# and name lines): a worker's memory stays flat however many clinics it builds.
+PARAGRAPHS_KEPT = 4096
+PARAGRAPHS_NEW = 512
 
 
 class Typesetter:
@@ -45,6 +50,7 @@ class Typesetter:
         self.hyphenator = None
         if lang.hyphenation and hyphenate:
             try:
+                import pyphen         # only a layout that hyphenates loads a dictionary
                 self.hyphenator = pyphen.Pyphen(lang=lang.hyphenation, left=3, right=3)
             except KeyError:
                 raise LeafletError(f"pyphen has no hyphenation dictionary {lang.hyphenation!r}",
@@ -71,7 +77,7 @@ class Typesetter:
         cache = self.lang.code + ("+hyphenated" if self.hyphenator else "") + ("+plain" if stacks is not self.stacks else "")
         per_lang = _SHAPED.pop(cache, None)
         if per_lang is None:
-            per_lang = {}
+            per_lang = Shared(None, PARAGRAPHS_KEPT, PARAGRAPHS_NEW)
             while len(_SHAPED) >= _LANGS_KEPT:
                 _SHAPED.pop(next(iter(_SHAPED)))
         _SHAPED[cache] = per_lang
@@ -84,5 +90,5 @@ class Typesetter:
                                      self.lang.line_break == "keep-all", whole, self.lang.compress_punctuation)
             except LeafletError as exc:
                 raise exc.located(file=file, key=key) from None
-            per_lang[ck] = sp
+            per_lang.put(ck, sp)
         return sp

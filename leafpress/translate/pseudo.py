@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..checks import section_hash
 from ..content.inline import parse_inline
 from ..content.model import (Bullets, Callout, Figure, Handout, Paragraph, Section, Span, Status, Steps, unknown_kind,
                              Table, WriteIn, map_texts,
@@ -112,6 +111,7 @@ def pseudo_handout(source: Handout, code: str) -> Handout:
             else:
                 raise unknown_kind(b, "translate.pseudo")
         sections.append(Section(s.id, tx(s.heading), tuple(blocks)))
+    from ..checks import section_hash      # not needed to tell a pseudo-locale's code
     stamps = tuple((s.id, section_hash(s)) for s in source.sections)
     return dataclasses.replace(
         source, lang=code, file=f"{source.file} (pseudo-locale {code})",

@@ -1,0 +1,98 @@
+"""Bounded caches for what a long-running worker keeps between documents.
+
+Input: keys and values to keep. Output: the value for a key while it is among the ``size`` most
+recently used, else None. A worker building thousands of clinics' leaflets keeps what is shared
+(fonts, drawings, shaped content) without keeping every clinic's pieces forever: its memory stays
+flat whatever the number of clinics. ``sizes()`` reports every cache's length (the tests check
+that none grows past its bound).
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+_ALL: dict[str, "Lru"] = {}
+
+
+class Lru:
+    def __init__(self, name: str | None, size: int):
+        """``name``: how :func:`sizes` reports it (None: not reported, e.g. one of many)."""
+        self.name, self.size = name, size
+        self._d: OrderedDict = OrderedDict()
+        if name is not None:
+            _ALL[name] = self
+
+    def get(self, key, default=None):
+        try:
+            self._d.move_to_end(key)
+        except KeyError:
+            return default
+        return self._d[key]
+
+    def put(self, key, value) -> None:
+        self._d[key] = value
+        self._d.move_to_end(key)
+        while len(self._d) > self.size:
+            self._d.popitem(last=False)
+
+    def __contains__(self, key) -> bool:
+        return key in self._d
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def clear(self) -> None:
+        self._d.clear()
+
+
+def sizes() -> dict[str, tuple[int, int]]:
+    """name -> (entries, bound) of every bounded cache made so far."""
+    return {name: (len(c), c.size) for name, c in _ALL.items()}
+
+
+_DOCUMENT = [0]         # which document the process is building (see next_document)
+
+
+def next_document() -> None:
+    """A new document begins: what is made from now on and asked for again in a later document
+    is shared (kept in a :class:`Shared` cache's main part); what only one document used is not."""
+    _DOCUMENT[0] += 1
+
+
+class Shared:
+    """A cache in two parts: what a document makes goes into a small probation part; it moves to
+    the main part when a later document asks for it (the handout's paragraphs, the page furniture
+    every leaflet prints). What one document alone uses (a clinic's contact and credit lines)
+    leaves with the next ``probation`` entries, so it never crowds out what is shared."""
+
+    def __init__(self, name: str | None, size: int, probation: int):
+        self.main = Lru(None, size)
+        self.new = Lru(None, probation)
+        self.name, self.size = name, size + probation
+        if name is not None:
+            _ALL[name] = self         # type: ignore[assignment]
+
+    def get(self, key, default=None):
+        got = self.main.get(key, _MISSING)
+        if got is not _MISSING:
+            return got
+        got = self.new.get(key, _MISSING)
+        if got is _MISSING:
+            return default
+        value, made_in = got
+        if made_in != _DOCUMENT[0]:
+            self.new._d.pop(key)
+            self.main.put(key, value)
+        return value
+
+    def put(self, key, value) -> None:
+        self.new.put(key, (value, _DOCUMENT[0]))
+
+    def __len__(self) -> int:
+        return len(self.main) + len(self.new)
+
+    def clear(self) -> None:
+        self.main.clear()
+        self.new.clear()
+
+
+_MISSING = object()

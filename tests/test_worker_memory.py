@@ -1,0 +1,220 @@
+"""What a worker keeps between documents stays bounded however many clinics it builds; what a
+build remembers between runs (input files' hashes) is used only while the files are unchanged;
+the batch's bookkeeping grows linearly with the documents (issue 19). Sizes and counts, never
+timings."""
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import pytest
+
+import leafpress.project as project_module
+import leafpress.render.pdf  # noqa: F401  (its caches exist before the test bounds them)
+from leafpress import lru, outdir
+from leafpress.layout import inspection
+from leafpress.project import Job, Project
+from leafpress.text import setter
+
+from conftest import copy_project
+
+
+def _partners(root, n: int) -> list[str]:
+    lines = ["base: open-leaflets", "partners:"]
+    for i in range(n):
+        lines += [f"  - id: clinic-{i:03d}", f"    name: Synthetic Clinic {i:03d} of the Valley",
+                  f'    phone: "+1 (555) 010-{i:04d}"', f"    website: https://clinic-{i:03d}.example.org",
+                  f"    address: {i + 1} Example Road, Fresno, CA 93701"]
+    (root / "assets" / "brands" / "partners.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [f"clinic-{i:03d}" for i in range(n)]
+
+
+def test_many_clinics_in_one_worker_keep_every_cache_within_its_bound(tmp_path, monkeypatch):
+    """Sixteen clinics' leaflets in one process with small bounds: no cache grows past its bound,
+    the project's own cache stops growing once every brand is loaded, and the PDFs are the same
+    bytes as with the usual bounds (an evicted entry is made again, identically)."""
+    root = copy_project(tmp_path / "proj")
+    ids = _partners(root, 16)
+    small, new = 48, 200          # probation holds more than one document makes
+    monkeypatch.setattr(setter, "PARAGRAPHS_KEPT", small)
+    monkeypatch.setattr(setter, "PARAGRAPHS_NEW", new)
+    setter._SHAPED.clear()
+    for cache in lru._ALL.values():
+        monkeypatch.setattr(cache, "size", 4)
+        cache.clear()
+    p = Project(root)
+    sizes_seen, project_cache, digests = [], [], {}
+    for k, pid in enumerate(ids):
+        entry, data = p.build(Job("port", "en", "letter-2page", pid))
+        assert entry["status"] == "ok", entry.get("error")
+        digests[pid] = entry["sha256"]
+        sizes_seen.append(dict(lru.sizes()))
+        sizes_seen[-1]["shaped"] = (max(len(c) for c in setter._SHAPED.values()), small + new)
+        project_cache.append(len(p._cache))
+    for seen in sizes_seen:
+        assert all(n <= bound for n, bound in seen.values()), seen
+    assert len(setter._SHAPED) <= setter._LANGS_KEPT
+    assert max(len(c.main) for c in setter._SHAPED.values()) == small     # the bound was reached, and held
+    assert project_cache[2] == project_cache[-1]           # nothing kept per clinic built
+    for pid in ids[-3:]:
+        by_language = p.brand(pid).__dict__.get("_by_language", {})
+        assert len(by_language) <= 2                        # one per language (and direction) used
+
+    # The same documents with the usual bounds, from nothing cached: the same bytes.
+    monkeypatch.undo()
+    setter._SHAPED.clear()
+    for cache in lru._ALL.values():
+        cache.clear()
+    fresh = Project(root)
+    for pid in (ids[0], ids[7], ids[-1]):
+        assert fresh.build(Job("port", "en", "letter-2page", pid))[0]["sha256"] == digests[pid]
+
+
+def test_recorded_hashes_spare_reading_the_files_and_a_replaced_file_is_read_again(scratch, monkeypatch):
+    job = Job("port", "en", "letter-2page", "open-leaflets")
+    first = Project(scratch)
+    digest = first.input_hash(job)
+    recorded = json.loads(json.dumps(first.hashed))      # as the manifest stores them
+    assert any(k.endswith("NotoSans-Regular.ttf") for k in recorded)
+    reads = []
+    real = project_module.sha256_regular
+    monkeypatch.setattr(project_module, "sha256_regular", lambda path, **kw: reads.append(path) or real(path, **kw))
+    second = Project(scratch)
+    second.known_hashes = recorded
+    assert second.input_hash(job) == digest
+    assert [f for f in reads if f.exists()] == []          # (a missing file is never recorded)
+    reads.clear()
+    # An edit saved the usual way (a new file renamed over the old), with the same size and
+    # modification time as before: read again, and the fingerprint changes.
+    svg = scratch / "assets" / "diagrams" / "port.svg"
+    st = svg.stat()
+    data = svg.read_bytes()
+    new = svg.with_name("port.svg.new")
+    new.write_bytes(data.replace(b"<svg", b"<SVG", 1))
+    os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(new, svg)
+    assert svg.stat().st_size == st.st_size and svg.stat().st_mtime_ns == st.st_mtime_ns
+    third = Project(scratch)
+    third.known_hashes = recorded
+    assert third.input_hash(job) != digest
+    assert [f.name for f in reads if f.exists()] == ["port.svg"]
+    # A recorded entry that is not what the press writes is ignored, not trusted or fatal.
+    fourth = Project(scratch)
+    fourth.known_hashes = {k: "nonsense" for k in recorded} | {str(svg): [[1, 2], 3]}
+    assert fourth.input_hash(job) == third.input_hash(job)
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def _manifest_entries_written(n: int, monkeypatch) -> int:
+    """A build of ``n`` documents finishing 1 ms apart, each manifest write taking 10 µs per entry
+    (a simulated clock): how many entries all the manifest writes together hold."""
+    clock = _Clock()
+    monkeypatch.setattr(outdir.time, "monotonic", clock.monotonic)
+    written = [0]
+
+    class Counting(outdir.Recorder):
+        def _manifest(self, documents, findings):
+            documents = list(documents)
+            written[0] += len(documents)
+            self.cost = len(documents) * 1e-5
+            clock.now += self.cost
+
+    rec = Counting(None, {}, {}, [])
+    for i in range(n):
+        clock.now += 1e-3
+        rec.document({"path": f"b/h/h-{i:06d}.pdf", "status": "ok", "sha256": "x"}, None)
+    rec.flush()
+    return written[0]
+
+
+def test_manifest_writes_grow_linearly_with_the_documents(monkeypatch):
+    n = 4000
+    small, large = _manifest_entries_written(n, monkeypatch), _manifest_entries_written(8 * n, monkeypatch)
+    assert large <= 12 * small          # linear: 8x the documents, about 8x the writing (not 64x)
+
+
+def test_neighbour_sweep_finds_every_pair_the_full_comparison_finds():
+    """inspection._near: for random line and item heights, every line-item pair whose vertical
+    extents overlap is among the candidates (the exact test is then made on those only)."""
+    rnd = random.Random(19)
+
+    class L:
+        pass
+    for _ in range(200):
+        lines = [L() for _ in range(rnd.randint(0, 30))]
+        boxes = {}
+        for ln in lines:
+            b = rnd.uniform(0, 700)
+            boxes[id(ln)] = (0.0, 10.0, b, b + rnd.uniform(0, 40))
+        spans = []
+        for _ in range(rnd.randint(0, 12)):
+            lo = rnd.uniform(-20, 720)
+            spans.append((lo, lo + rnd.choice([0.0, rnd.uniform(0, 300)])))
+        near = inspection._near(lines, boxes, spans)
+        for k, ln in enumerate(lines):
+            _, _, bottom, top = boxes[id(ln)]
+            must = [i for i, (lo, hi) in enumerate(spans) if bottom < hi and lo < top]
+            assert set(must) <= set(near[k]) and near[k] == sorted(near[k])
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_lru_keeps_the_most_recently_used(size):
+    c = lru.Lru(None, size)
+    for i in range(5):
+        c.put(i, str(i))
+        c.get(0)            # 0 is used all along: kept
+    assert len(c) == size and c.get(0) == "0" and c.get(4) == "4" and c.get(1) is None
+
+
+def test_a_thousand_partner_clinics_all_load(tmp_path):
+    """The nonprofit's largest job is 1,000 clinics: the limit on a file's text applies to each
+    clinic's entry, not to the partners file's sum (which stopped at about 400 clinics)."""
+    root = copy_project(tmp_path / "proj")
+    ids = _partners(root, 1000)
+    p = Project(root)
+    assert p.partner_ids == ids and p.partner_errors == [] and p.partners_error is None
+    assert p.brand(ids[-1]).organisation == "Synthetic Clinic 999 of the Valley"
+
+
+def test_manifest_merge_and_stale_removal_are_linear_in_the_documents():
+    """cli._merge_manifest over n and 8n clinics' entries (half rebuilt, a quarter of the rest no
+    longer buildable): linear (issue 13's complexity rule, this process's CPU time)."""
+    from types import SimpleNamespace
+
+    from leafpress.cli import _merge_manifest
+    from test_limits import assert_linear
+
+    def step(n: int, k: int) -> None:
+        brands = [f"c{k}-{i}" for i in range(n)]
+        project = SimpleNamespace(handouts={"port": {"en": None, "es": None}}, layouts=["a", "b"],
+                                  all_brands=lambda: brands[: 3 * n // 4], partners_error=None, brands={})
+        entries = [{"handout": "port", "lang": lang, "layout": lay, "brand": b,
+                    "path": Job("port", lang, lay, b).path()} for b in brands for lang in ("en", "es")
+                   for lay in ("a", "b")]
+        previous = {e["path"]: e for e in entries}
+        merged, stale = _merge_manifest(project, previous, entries[::2])
+        assert len(merged) + len(stale) == len(entries)
+    assert_linear(step, 800)
+
+
+def test_a_rebuild_that_changes_nothing_leaves_the_manifest_alone(scratch, tmp_path, capsys):
+    """Nothing changed: no PDF and not the manifest is rewritten (its bytes and time stay)."""
+    from leafpress.cli import main
+    out = tmp_path / "out"
+    args = ["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--out", str(out)]
+    assert main(args, root=scratch) == 0
+    assert main(args, root=scratch) == 0          # marks the entry unchanged: written once more
+    first = (out / "manifest.json").stat().st_mtime_ns, (out / "manifest.json").read_bytes()
+    assert main(args, root=scratch) == 0
+    assert ((out / "manifest.json").stat().st_mtime_ns, (out / "manifest.json").read_bytes()) == first
+    assert "built 0 of 1 document(s), 1 unchanged" in capsys.readouterr().err
+    stats = json.loads(first[1])
+    assert stats["input_files"] and all(d.get("stat") for d in stats["documents"])
