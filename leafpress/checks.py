@@ -113,6 +113,12 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
                 if sc.name != "SMOG grade" and readability.too_hard(sc, target):
                     add("reading-level", "warning", f"{h.file} sections ({s.id})",
                         f"{sc.name} {sc.value:g} is harder than the target (grade {target:g})")
+        if h.contact is not None:       # the handout's own contact line is read like a section
+            whole.append(h.contact.plain)
+            for sc in readability.scores(h.contact.plain, h.lang) or []:
+                if sc.name != "SMOG grade" and readability.too_hard(sc, target):
+                    add("reading-level", "warning", f"{h.file} contact",
+                        f"{sc.name} {sc.value:g} is harder than the target (grade {target:g})")
         # English: SMOG is the headline grade and decides; Flesch-Kincaid is shown beside it.
         for k, sc in enumerate(readability.scores(readability.running_text(whole), h.lang) or []):
             decides = k == 0 or sc.name != "Flesch-Kincaid grade"
@@ -169,6 +175,24 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
                 except InlineError as exc:
                     add("links", "error", f"{h.file} {key}", str(exc), blocking=True)
     return out
+
+
+def note_findings(handout: str, lang: str, brand: str, note: str, target: float = TARGET_GRADE) -> list[Finding]:
+    """Reading level of a partner clinic's own note in one language (it is printed on that
+    clinic's leaflets beside the handout's text): a warning when harder than the handout's target
+    grade, the scores as info otherwise; "not measured" findings are left to the handout's own."""
+    out = []
+    where = f"{PARTNER_NOTE} ({brand}).note.{lang}"
+    for sc in readability.scores(note, lang) or []:
+        hard = sc.name != "SMOG grade" and readability.too_hard(sc, target)
+        out.append(Finding(handout, lang, "", "reading-level", "warning" if hard else "info", where,
+                           f"clinic note: {sc.name} {sc.value:g}" + (
+                               f" is harder than the target (grade {target:g})" if hard else
+                               f" (target grade {target:g})")))
+    return out
+
+
+PARTNER_NOTE = "assets/brands/partners.yaml"
 
 
 def _section_text(s: Section) -> str:

@@ -379,7 +379,7 @@ def _partner_problems(project: Project, args) -> list:
 
 def _handout_findings(project: Project, jobs: list[Job]) -> list:
     """Reading level (and the other per-language checks) once per handout and language."""
-    from .checks import handout_findings
+    from .checks import TARGET_GRADE, handout_findings, note_findings
     out = []
     for hid, lang in sorted({(j.handout, j.lang) for j in jobs}):
         try:
@@ -387,6 +387,14 @@ def _handout_findings(project: Project, jobs: list[Job]) -> list:
                                     rtl=project.language(lang).rtl)
         except LeafletError:
             continue        # the documents report why the file cannot be read
+    for hid, lang, name in sorted({(j.handout, j.lang, j.brand) for j in jobs}):
+        try:                # a partner clinic's note, once per handout, language and clinic
+            note = project.brand(name).note(lang)
+            target = float(project.source(hid).checks.get("target_grade", TARGET_GRADE))
+        except LeafletError:
+            continue
+        if note:
+            out += note_findings(hid, lang, name, note, target)
     return out
 
 

@@ -207,14 +207,14 @@ def test_overflow_names_the_section(scratch, tmp_path):
     en = scratch / "handouts/port/en.yaml"
     text = en.read_text(encoding="utf-8")
     long = " ".join(["Ask your care team about anything that worries you."] * 60)
-    text = text.replace("      - paragraph: >-\n          Ask your doctor", f"      - paragraph: {long}\n      - paragraph: >-\n          Ask your doctor")
+    text = text.replace("      - paragraph: >-\n          Read more at", f"      - paragraph: {long}\n      - paragraph: >-\n          Read more at")
     en.write_text(text, encoding="utf-8")
     # The translations no longer mirror the source, so build English alone.
     assert main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets",
                  "--out", str(tmp_path)], root=scratch) == 1
     [doc] = manifest(tmp_path)["documents"]
     assert "content does not fit 2 page(s) of layout 'letter-2page' in English (en)" in doc["error"]
-    assert "the overflow begins in section 'more'" in doc["error"]
+    assert "the overflow begins in section 'care_team'" in doc["error"]
     assert "(layouts that hold it: large-print)" in doc["error"]
     assert not list(tmp_path.rglob("*.pdf"))
 

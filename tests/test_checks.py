@@ -52,12 +52,12 @@ def test_reading_level_formulas():
 def test_reading_level_warns_per_section_above_the_target(scratch, capsys):
     en = scratch / "handouts/port/en.yaml"
     en.write_text(en.read_text(encoding="utf-8").replace(
-        "Ask your doctor or nurse any questions you have.",
+        "Read more at",
         "Interlocutory consultation with multidisciplinary practitioners regarding procedural "
-        "considerations is unequivocally recommended."), encoding="utf-8")
+        "considerations is unequivocally recommended. Read more at"), encoding="utf-8")
     rows = check_json(scratch, capsys, "--lang", "en", *ONE)
     hard = [r for r in rows if r["check"] == "reading-level" and r["severity"] == "warning"]
-    assert any("sections (more)" in r["where"] and "Flesch-Kincaid" in r["message"] for r in hard)
+    assert any("sections (care_team)" in r["where"] and "Flesch-Kincaid" in r["message"] for r in hard)
     assert not any("sections (what)" in r["where"] for r in hard)
 
 

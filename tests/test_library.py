@@ -255,3 +255,64 @@ def test_the_site_renders_every_new_block(lib, lib_built):
         fields = [b for s in h.sections for b in s.blocks if isinstance(b, WriteIn)][0].fields
         assert all(html.escape(f.plain, quote=False).replace("'", "&#39;") in page for f in fields)
         assert 'src="data:image/png;base64,' in page and h.sections[1].blocks[0].alt.plain in page
+    # The clinic's page shows its own note in each language it has, marked with that language.
+    clinic = (lib_built / "site" / "clinics" / "lakeside-infusion" / "index.html").read_text(encoding="utf-8")
+    assert '<p lang="en" dir="ltr">Infusion suite hours: Monday to Friday, 8 am to 6 pm.' in clinic
+    assert '<p lang="ar" dir="rtl">ساعات جناح التسريب' in clinic
+
+
+def test_a_call_out_taller_than_a_column_splits_between_its_parts(tmp_path):
+    """A warning call-out whose list is taller than a whole column (issue 16: it was refused)
+    is split between its items: part of it in one column, the rest at the top of the next, the
+    box open at the split and the icon only at its start; every item is read back once and the
+    tags keep one list with every item."""
+    proj = library_project(tmp_path / "proj")
+    en = proj / "handouts/picc/en.yaml"
+    items = [f"Warning sign number {k} that needs a call to your care team today." for k in range(1, 41)]
+    text = en.read_text(encoding="utf-8")
+    text = text.replace("                - A wet or loose dressing.\n",
+                        "".join(f"                - {t}\n" for t in items))
+    en.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    # The translations no longer mirror the source, so build English alone.
+    assert main(["--handout", "picc", "--lang", "en", "--layout", "large-print", "--layout", "letter-2page",
+                 "--brand", "open-leaflets", "--out", str(out)], root=proj) in (0, 1)
+    docs = {d["layout"]: d for d in manifest(out)["documents"]}
+    doc = docs["large-print"]
+    assert doc["status"] == "ok", doc.get("error")
+    pdf = out / doc["path"]
+    pages = [normalise(poppler("pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-")) for n in range(1, doc["pages"] + 1)]
+    where = [[n for n, p in enumerate(pages) if normalise(t) in p] for t in items]
+    assert all(len(w) == 1 for w in where), where            # each item once, whole
+    assert where[0][0] < where[-1][0]                         # the call-out runs on to another page
+    r = pypdf.PdfReader(pdf)
+    def kids(e):
+        return [k.get_object() for k in (e["/K"] if isinstance(e["/K"], list) else [e["/K"]]) if hasattr(k, "get_object")]
+    lists = [e for _, e in struct_elems(r) if e["/S"] == "/L"]
+    assert 42 in [sum(1 for k in kids(e) if k.get("/S") == "/LI") for e in lists]   # one list, 2 + 40 items
+    icons = [e for _, e in struct_elems(r) if e["/S"] == "/Figure" and e.get("/Alt") == "Warning"]
+    assert len(icons) == 1                                    # the icon once, at the start
+    # A fixed sheet cannot hold it at all: the overflow message, not a crash.
+    assert docs["letter-2page"]["status"] == "failed" and "picc" in docs["letter-2page"]["error"]
+
+
+def test_clinic_notes_and_contact_lines_count_in_the_reading_level(lib, capsys):
+    """A partner clinic's note is measured in its own finding per language (a hard one warns);
+    the handout's contact line counts with its sections."""
+    from leafpress.checks import note_findings
+    main(["check", "--handout", "picc", "--brand", "lakeside-infusion", "--lang", "en",
+          "--layout", "letter-2page", "--format", "json"], root=lib)
+    out = capsys.readouterr().out
+    assert '"where": "assets/brands/partners.yaml (lakeside-infusion).note.en"' in out
+    hard = ("Notwithstanding institutional administrative considerations, intravenous catheter "
+            "maintenance appointments necessitate preliminary telephonic authorization.")
+    found = note_findings("picc", "en", "lakeside-infusion", hard)
+    assert any(f.severity == "warning" and "harder than the target" in f.message for f in found)
+    assert all(f.severity == "info" for f in note_findings("picc", "en", "x", "Call us. We are open all day."))
+    assert note_findings("picc", "zh-Hant", "x", "請打電話給我們。") == []       # not measured there
+    from leafpress.checks import handout_findings
+    from leafpress.content.inline import parse_inline
+    h = Project(lib).handout("picc", "en")
+    assert h.contact is not None and not [f for f in handout_findings(h, h) if f.where.endswith(" contact")]
+    hard_contact = h.__class__(**{**h.__dict__, "contact": h.contact.__class__(hard, parse_inline(hard))})
+    assert any(f.where.endswith(" contact") for f in handout_findings(hard_contact, hard_contact))

@@ -71,7 +71,8 @@ def test_units_have_ids_notes_fingerprints_and_states(tmp_path):
     assert label.get("maxwidth") == "30" and "at most about 18 characters" in label.find("x:note", XLIFF_NS).text
     assert "button-like" in tu("ui.page").find("x:note", XLIFF_NS).text
     kinds = {u.get("id").split(".")[-1] for u in tree.findall(".//x:trans-unit", XLIFF_NS)}
-    assert {"title", "summary", "heading", "paragraph", "caption", "alt", "callout", "draft_notice"} <= kinds
+    assert {"title", "summary", "heading", "paragraph", "caption", "alt", "draft_notice"} <= kinds
+    assert any(".write_in." in u.get("id") for u in tree.findall(".//x:trans-unit", XLIFF_NS))
 
 
 # -- the held-out case: an XLIFF edited in another tool ------------------------------------------
@@ -86,9 +87,9 @@ def test_edited_xliff_imports_exactly_the_expected_changes_and_one_error(scratch
     assert _target(tu("sections.what.blocks.1.paragraph")).get("state") == "needs-review-translation"
     _target(tu("sections.why.heading")).text = "لماذا يكون المنفذ أفضل من القسطرة؟"       # changed
     _target(tu("sections.steps.heading")).set("state", "signed-off")                    # reviewed
-    callout = _target(tu("sections.safety.blocks.2.callout"))
+    callout = _target(tu("sections.who_places.blocks.0.paragraph"))           # has **bold**
     callout.text = callout.text.replace("**", "", 1)                                    # broken bold
-    broken_line = tu("sections.safety.blocks.2.callout").sourceline
+    broken_line = tu("sections.who_places.blocks.0.paragraph").sourceline
     tree.write(str(path), xml_declaration=True, encoding="UTF-8")
 
     ar = scratch / "handouts/port/ar.yaml"
@@ -98,7 +99,7 @@ def test_edited_xliff_imports_exactly_the_expected_changes_and_one_error(scratch
     err = capsys.readouterr().err
     errors = [ln for ln in err.splitlines() if ln.startswith("error:")]
     assert len(errors) == 1
-    assert f"port-ar.xlf:{broken_line}: unit sections.safety.blocks.2.callout:" in errors[0]
+    assert f"port-ar.xlf:{broken_line}: unit sections.who_places.blocks.0.paragraph:" in errors[0]
     assert "'**' opened but never closed" in errors[0]
     after = ar.read_text(encoding="utf-8")
     removed = [ln for ln in before.splitlines() if ln not in after.splitlines()]
@@ -110,7 +111,7 @@ def test_edited_xliff_imports_exactly_the_expected_changes_and_one_error(scratch
     h = Project(scratch).handout("port", "ar")
     assert h.translation.reviewed_units == ("sections.steps.heading",)
     # The stale section is still stale: nothing was stamped.
-    assert "what: 6e5a85b29d" in after
+    assert "what: bdf0ba2927" in after
 
     # The translator brings the stale section up to date and marks it done: it is stamped.
     _export(scratch, tmp_path, "--lang", "ar")
@@ -121,7 +122,7 @@ def test_edited_xliff_imports_exactly_the_expected_changes_and_one_error(scratch
     tree.write(str(path), xml_declaration=True, encoding="UTF-8")
     assert main(["import", str(path)], root=scratch) == 0
     assert "section(s) stamped: what" in capsys.readouterr().err
-    assert "what: 6e5a85b29d" not in ar.read_text(encoding="utf-8")
+    assert "what: bdf0ba2927" not in ar.read_text(encoding="utf-8")
     assert main(["check", "--lang", "ar", "--layout", "letter-2page", "--brand", "open-leaflets"], root=scratch) == 0
     assert _stale_sections(capsys.readouterr().out) <= {"why"}     # 'why' waits for a translator (issue 16)
 
@@ -146,14 +147,14 @@ def test_po_states_fuzzy_and_reviewed(scratch, tmp_path, capsys):
     _export(scratch, tmp_path, "--lang", "es", "--format", "po")
     po = tmp_path / "translations" / "port-es.po"
     text = po.read_text(encoding="utf-8")
-    text = text.replace('msgctxt "sections.more.heading"', '#, reviewed\nmsgctxt "sections.more.heading"')
+    text = text.replace('msgctxt "sections.care_team.heading"', '#, reviewed\nmsgctxt "sections.care_team.heading"')
     text = text.replace('msgctxt "title"\nmsgid "Your implanted port"\nmsgstr "Su puerto implantado"',
                         '#, fuzzy\nmsgctxt "title"\nmsgid "Your implanted port"\nmsgstr "Su port implantado"')
     po.write_text(text, encoding="utf-8")
     assert main(["import", str(po)], root=scratch) == 0
     h = Project(scratch).handout("port", "es")
     assert h.title.raw == "Su port implantado"                 # written, but not a done unit
-    assert h.translation.reviewed_units == ("sections.more.heading",)
+    assert h.translation.reviewed_units == ("sections.care_team.heading",)
 
 
 def test_ui_strings_go_to_the_language_file_and_keep_placeholders(scratch, tmp_path, capsys):
@@ -187,12 +188,13 @@ def test_every_current_translation_passes_validation():
 
 
 def test_validation_catches_each_class_of_defect():
-    callout = _unit("sections.safety.blocks.2.callout")
-    ok = "Colocar un puerto suele tomar **una hora o menos**. La mayoría vuelve a casa el **mismo día**."
+    callout = _unit("sections.safety.blocks.0.paragraph")
+    ok = "Colocar un puerto toma **una hora o menos**. La mayoría vuelve a casa el **mismo día**."
+    callout = type(callout)(**{**callout.__dict__, "source": "It takes **an hour or less**. Most go home the **same day**."})
     assert problems(callout, ok) == []
     assert "bold" in problems(callout, ok.replace("**mismo día**", "mismo día"))[0]
     assert "never closed" in problems(callout, ok.replace("**mismo día**", "**mismo día"))[0]
-    more = _unit("sections.more.blocks.0.paragraph")
+    more = _unit("sections.care_team.blocks.3.paragraph")
     assert "links differ" in " ".join(problems(more, "Pregunte a su médico. Lea [aquí](https://example.org)."))
     step = _unit("sections.steps.blocks.0.steps.1")
     assert problems(step, step.target + " 24") == []                  # a number may be added...
@@ -249,11 +251,11 @@ def test_clinical_sign_off_removes_the_draft_notice_linguistic_does_not(scratch,
 
 def test_stale_translation_cannot_be_signed_off_and_release_refuses_it(scratch, tmp_path, capsys):
     en = scratch / "handouts/port/en.yaml"
-    en.write_text(en.read_text(encoding="utf-8").replace("heading: Learn more", "heading: Find out more"),
+    en.write_text(en.read_text(encoding="utf-8").replace("heading: Your care team", "heading: Your care team today"),
                   encoding="utf-8")
     assert main(["review", "--handout", "port", "--lang", "hi", "--reviewer", "R. Sharma"], root=scratch) == 2
     err = capsys.readouterr().err
-    assert "cannot sign off: section(s) " in err and "more do not match" in err, err
+    assert "cannot sign off: section(s) " in err and "care_team do not match" in err, err
 
 
 def test_sign_off_travels_in_the_xliff_header(scratch, tmp_path, capsys):
@@ -385,7 +387,7 @@ def test_a_tool_that_rewrote_original_still_imports(scratch, tmp_path, capsys):
     path = tmp_path / "translations" / "port-zh-Hant.xlf"
     tree, tu = _xliff(path)
     tree.find(".//x:file", XLIFF_NS).set("original", "port-zh-Hant.xlf")
-    _target(tu("sections.more.heading")).text = "瞭解更多資訊"
+    _target(tu("sections.care_team.heading")).text = "瞭解更多資訊"
     tree.write(str(path), xml_declaration=True, encoding="UTF-8")
     assert main(["import", str(path)], root=scratch) == 0
     assert Project(scratch).handout("port", "zh-Hant").sections[-1].heading.raw == "瞭解更多資訊"

@@ -100,7 +100,12 @@ def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> F
              gaps=ink_gaps(ctx, sp, lines, fr.width, size, pitch))
         return lines[-1].end
 
-    return FlowBlock(section, heights, draw, space, keep_together=False)
+    def breaks(width, off, n):
+        """A column (or page) never ends on a hyphenated line where the paragraph can break a
+        line earlier (only layouts with ``hyphenate: true`` hyphenate at all)."""
+        return not sp.lines(width / size, off)[n - 1].hyphen
+
+    return FlowBlock(section, heights, draw, space, keep_together=False, breaks=breaks)
 
 
 def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, node: str, space: float):
@@ -170,17 +175,23 @@ class _Stack:
         m = self.ctx.spec.measures
         return 0.0 if kind == "paragraph" else self.ctx.size * m["step_indent" if kind == "steps" else "bullet_indent"]
 
-    def height(self, width: float) -> float:
+    def units(self, width: float, start: int = 0) -> list:
+        """The height of each part from ``start`` (the first without its gap above)."""
         size, pitch = self.ctx.size, self.ctx.size * self.ctx.lh
-        return sum(gap + len(sp.lines((width - self._indent(kind)) / size)) * pitch
-                   for (kind, _, _, _, gap), sp in zip(self.parts, self.shaped))
+        return [(gap if k > start else 0.0) + len(sp.lines((width - self._indent(kind)) / size)) * pitch
+                for k, ((kind, _, _, _, gap), sp) in enumerate(zip(self.parts, self.shaped)) if k >= start]
 
-    def draw(self, page: Page, x: float, width: float, top: float) -> float:
+    def height(self, width: float) -> float:
+        return self.parts[0][4] + sum(self.units(width)) if self.parts else 0.0
+
+    def draw(self, page: Page, x: float, width: float, top: float, start: int = 0, stop: int | None = None) -> float:
         ctx, size = self.ctx, self.ctx.size
         pitch, colours, rtl = size * ctx.lh, ctx.brand.colours, ctx.lang.rtl
         y = top
-        for (kind, text, node, index, gap), sp in zip(self.parts, self.shaped):
-            y -= gap
+        for k, ((kind, text, node, index, gap), sp) in enumerate(zip(self.parts, self.shaped)):
+            if k < start or (stop is not None and k >= stop):
+                continue
+            y -= gap if k > start else (gap if start == 0 else 0.0)
             indent = self._indent(kind)
             lines = break_lines(ctx, sp, width - indent, size, text.key)
             if kind == "paragraph":
@@ -215,7 +226,10 @@ def _kept_list(ctx: Ctx, section: str, block, si: int, bi: int, space: float) ->
 
 def _callout_box(ctx: Ctx, section: str, block: Callout, si: int, bi: int, space: float) -> FlowBlock:
     """A call-out with a tone: its icon (vector art with alternative text) and its paragraphs and
-    lists in a tinted box, kept together (a box taller than a column is refused by the flow)."""
+    lists in a tinted box, kept together where a column holds it. One taller than a whole column
+    splits between its parts (a paragraph or a list item each): the box runs open to the foot of
+    the column, with no padding below, and goes on at the top of the next, its bar unbroken
+    and the icon only at its start; the parts keep their places in the tags (one call-out)."""
     size, colours = ctx.size, ctx.brand.colours
     pad = size * ctx.spec.measures["callout_pad"]
     bar = ctx.spec.measures["bar"]
@@ -239,25 +253,40 @@ def _callout_box(ctx: Ctx, section: str, block: Callout, si: int, bi: int, space
             parts += _list_parts(ctx, part, si, bi, k, gap)
     stack = _Stack(ctx, parts)
     inner = lambda width: width - 2 * pad - bar - icon_size - pad * 0.6      # noqa: E731
+    cache: dict = {}
 
-    def height(width):
-        return max(stack.height(inner(width)), icon_size) + 2 * pad
+    def heights(width, off):
+        """One entry per part from ``off``; the padding above the first and below the last, and
+        at the start the icon's height at least."""
+        if (width, off) not in cache:
+            hs = stack.units(inner(width), off)
+            hs[0] += pad
+            hs[-1] += pad
+            if off == 0 and sum(hs) < icon_size + 2 * pad:
+                hs[-1] += icon_size + 2 * pad - sum(hs)
+            cache[(width, off)] = hs
+        return cache[(width, off)]
 
     def draw(pages, fr, off, n, top):
         page = pages[fr.page]
-        h = height(fr.width)
+        h = sum(heights(fr.width, off)[:n])
         rtl = ctx.lang.rtl
         page.items.append(Box(fr.x, top - h, fr.width, h, fill=colours["accent"]))
         page.items.append(Box(fr.x + fr.width - bar if rtl else fr.x, top - h, bar, h, fill=colours["primary"]))
-        ix = fr.x + fr.width - bar - pad - icon_size if rtl else fr.x + bar + pad
-        node = Node("icon", si, bi)
-        ctx.alts[(ctx.lang.code, node)] = alt
-        page.items.append(Picture(icon, ix, top - pad - icon_size, icon_size, icon_size, role="Figure", node=node))
+        if off == 0:
+            ix = fr.x + fr.width - bar - pad - icon_size if rtl else fr.x + bar + pad
+            node = Node("icon", si, bi)
+            ctx.alts[(ctx.lang.code, node)] = alt
+            page.items.append(Picture(icon, ix, top - pad - icon_size, icon_size, icon_size, role="Figure", node=node))
         tx = fr.x + pad if rtl else fr.x + bar + pad + icon_size + pad * 0.6
-        stack.draw(page, tx, inner(fr.width), top - pad)
-        return 0
+        stack.draw(page, tx, inner(fr.width), top - pad, off, off + n)
+        return off + n
 
-    return FlowBlock(section, whole(height), draw, space, keep_together=True)
+    def breaks(width: float, off: int, n: int) -> bool:
+        kind, text = parts[off + n - 1][0], parts[off + n - 1][1]
+        return not (kind == "paragraph" and text.plain.rstrip().endswith(LEAD_IN))
+
+    return FlowBlock(section, heights, draw, space, keep_together=True, split_tall=True, breaks=breaks)
 
 
 def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float) -> FlowBlock:
@@ -332,28 +361,32 @@ def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float)
 
 def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: float) -> FlowBlock:
     """Write-in lines: each label with a ruled line to write on by hand -- beside a short label,
-    under a long one -- (and, when asked, a fillable form field on it). Kept together."""
+    under a long one -- (and, when asked, a fillable form field on it). Four lines or more may
+    split between columns, at least two on each side (like a table's rows); fewer stay together."""
     size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
-    room = size * 2.1            # a handwritten line's height
+    room = size * 1.8            # a handwritten line's height (about 7.6 mm at 12 pt, college ruled)
     shaped = [ctx.ts.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
 
     def beside(sp, width) -> bool:
-        return sp.lines(10 ** 6)[0].width * size <= width * 0.45
+        # beside when the line left after the label still holds a date or a phone number
+        # written by hand (about 8 ems)
+        return (sp.lines(10 ** 6)[0].width + 0.6 + WRITE_ROOM) * size <= width
 
     def row(sp, width) -> float:
         if beside(sp, width):
             return max(room, pitch) + size * 0.3
         return len(sp.lines(width / size)) * pitch + room
 
-    def height(width):
-        return sum(row(sp, width) for sp in shaped)
+    def heights(width, off):
+        return [row(sp, width) for sp in shaped[off:]]
 
     def draw(pages, fr, off, n, top):
         page = pages[fr.page]
         rtl = ctx.lang.rtl
         y = top
-        for k, (sp, t) in enumerate(zip(shaped, block.fields)):
+        for k in range(off, off + n):
+            sp, t = shaped[k], block.fields[k]
             node = Node("item", si, bi, k)
             h = row(sp, fr.width)
             line_y = y - h + size * 0.45
@@ -372,9 +405,12 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
                 page.fields.append(FormField(f"{section}.{bi}.{k}", t.plain, x0, line_y + 0.5, x1 - x0,
                                              room - size * 0.4, ctx.lang.code, node))
             y -= h
-        return 0
+        return off + n
 
-    return FlowBlock(section, whole(height), draw, space, keep_together=True)
+    return FlowBlock(section, heights, draw, space, keep_together=len(shaped) < 4)
+
+
+WRITE_ROOM = 8.0    # ems of line a handwritten date or phone number needs beside its label
 
 
 def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBlock:

@@ -6,7 +6,8 @@ position, and draw some of them), a :class:`Frame` (a column on a page) and a :c
 where the last block ended, and an :class:`Overflow` when the first block does not fit an empty
 frame. Rules: a heading or a list's lead-in never ends a column, a short list stays together
 (keep with next, chained), a list item or call-out never
-splits, a paragraph leaves at least two lines on each side of a break, a figure that does not
+splits (one taller than a whole column splits between its parts), a paragraph leaves at least
+two lines on each side of a break, a figure that does not
 fit may wait for the next column while the text after it moves up.
 """
 from __future__ import annotations
@@ -68,6 +69,10 @@ class FlowBlock:
     keep_with_next: bool = False  # a heading, a list's lead-in: never the last thing in a column
     keep_group: bool = False      # an item of a short list: kept with the next where a column can
     floats: bool = False          # a figure may wait for the next column, text moving up past it
+    split_tall: bool = False      # kept together, but split between its parts (one at least on
+                                  # each side) when taller than a whole empty column (a call-out)
+    breaks: Callable[[float, int, int], bool] | None = None   # may it split after n units from
+                                  # offset at this width? (None: anywhere)
 
 
 def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = False) -> Fill:
@@ -97,9 +102,11 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = Fal
                 while k + 1 < len(blocks) and (blocks[k].keep_with_next or (not strong and blocks[k].keep_group)):
                     nxt = blocks[k + 1]
                     nh = nxt.heights(w, 0)
-                    whole = nxt.keep_together or len(nh) < 4 or (
+                    tall = nxt.split_tall and len(nh) > 1 and sum(nh) > fr.height + 0.01 and (
+                        fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top)
+                    whole = (nxt.keep_together or len(nh) < 4) and not tall or (
                         nxt.keep_with_next or (not strong and nxt.keep_group)) and k + 2 < len(blocks)
-                    total += nxt.space_before + (sum(nh) if whole else sum(nh[:2]))
+                    total += nxt.space_before + (sum(nh) if whole else sum(nh[:1 if tall else 2]))
                     k += 1
                 return total, k
             target, end = chain(False)
@@ -126,17 +133,23 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = Fal
             # moves up to fill this one (its place in the reading order is kept by the tags).
             blocks[bi], blocks[bi + 1] = blocks[bi + 1], blocks[bi]
             continue
-        if b.keep_together or len(rest) < 4:
+        whole_column = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
+        tall = b.split_tall and len(rest) > 1 and need > fr.height + 0.01 and whole_column
+        if (b.keep_together or len(rest) < 4) and not tall:
             if first_in_frame and not may_skip:       # taller than the whole frame
                 return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
             return Fill(Cursor(bi, off), fr.top - used)
-        # Split a paragraph: at least two lines here and two in the next column.
+        # Split a paragraph: at least two lines here and two in the next column (a call-out
+        # taller than a column: at least one of its parts).
+        least = 1 if tall else 2
         n, acc = 0, 0.0
         while n < len(rest) and acc + rest[n] <= avail + 0.01:
             acc += rest[n]
             n += 1
-        n = min(n, len(rest) - 2)
-        if n < 2:
+        n = min(n, len(rest) - least)
+        while b.breaks is not None and n >= least and not b.breaks(w, off, n):
+            n -= 1          # not after a list's lead-in, nor after a hyphenated line
+        if n < least:
             if first_in_frame and not may_skip:
                 return Fill(Cursor(bi, off), fr.top - used, Overflow(b.section, need - avail, column=True))
             return Fill(Cursor(bi, off), fr.top - used)

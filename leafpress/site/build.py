@@ -476,7 +476,10 @@ class SiteBuilder:
             if langs:
                 handouts.append({"h": titles.get(self.config.language) or next(iter(titles.values())),
                                  "langs": langs})
+        notes = [dict(self.lang_info(c), text=t) for c, t in sorted(brand.notes, key=lambda n: n[0] != code)
+                 if c in self.project.languages]     # the clinic's own note, site language first
         self._render(path, "clinic.html", code, brand=brand, handouts=handouts, title=brand.name, alternates=[],
+                     notes=notes,
                      phone_href=_tel(brand.phone), desc_lang=self.lang_info(self.config.language))
 
     def _sitemap(self) -> list:
