@@ -16,7 +16,7 @@ from .flow import FlowBlock, whole
 from .furniture import draw_contact, room
 from .inspection import LEAD_IN
 from .items import Box, FormField, Node, OutlineEntry, Page, Picture, Rule
-from .setting import Ctx, break_lines, emit, ink_gaps
+from .setting import Ctx, break_lines, emit, ink_gaps, ink_span
 from .stamp import slot
 
 
@@ -368,14 +368,33 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
     room = size * 1.8            # a handwritten line's height (about 7.6 mm at 12 pt, college ruled)
     shaped = [ctx.ts.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
 
+    def label_ink(sp) -> tuple[float, float]:
+        # the one-line label's ink, in em from where emit puts the line's start: a swash or tail
+        # overhanging the advance (Nastaliq) counts, so the ruled line stays clear of it
+        ln = sp.lines(10 ** 6)[0]
+        left, right = ink_span(sp, ln)
+        if ctx.lang.rtl:        # emit right-aligns, shifting a line whose ink overhangs on the right
+            shift = max(0.0, right - ln.width)
+            return left - shift, right - shift
+        return left, right
+
+    def ink_top(sp) -> float:
+        # how far the one-line label's ink reaches above its baseline, in em
+        from .inspection import piece_ink
+        return max((hi for pc in sp.pieces(sp.lines(10 ** 6)[0]) for _, _, _, hi in piece_ink(pc)), default=0.0)
+
     def beside(sp, width) -> bool:
         # beside when the line left after the label still holds a date or a phone number
         # written by hand (about 8 ems)
-        return (sp.lines(10 ** 6)[0].width + 0.6 + WRITE_ROOM) * size <= width
+        left, right = label_ink(sp)
+        return (right - left + 0.6 + WRITE_ROOM) * size <= width
 
     def row(sp, width) -> float:
         if beside(sp, width):
-            return max(room, pitch) + size * 0.3
+            # tall enough that the label's ink (drawn with its baseline pitch / 2 above the ruled
+            # line, see draw) stays inside the row: Nastaliq's rising words would otherwise
+            # cross the ruled line of the row above
+            return max(max(room, pitch) + size * 0.3, pitch / 2 + (ink_top(sp) + 0.5) * size)
         return len(sp.lines(width / size)) * pitch + room
 
     def heights(width, off):
@@ -392,10 +411,13 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
             line_y = y - h + size * 0.45
             if beside(sp, fr.width):
                 lines = sp.lines(10 ** 6)
-                label_w = lines[0].width * size + size * 0.6
+                left, right = label_ink(sp)
                 emit(ctx, page, sp, lines, fr.x, fr.width, line_y + size * 0.3 + pitch, size, pitch,
                      colours["text"], "P", node)
-                x0, x1 = (fr.x, fr.x + fr.width - label_w) if rtl else (fr.x + label_w, fr.x + fr.width)
+                if rtl:     # the line starts (ln.width) em left of the column's right edge
+                    x0, x1 = fr.x, fr.x + fr.width - (lines[0].width - left + 0.6) * size
+                else:
+                    x0, x1 = fr.x + (right + 0.6) * size, fr.x + fr.width
             else:
                 emit(ctx, page, sp, break_lines(ctx, sp, fr.width, size, t.key), fr.x, fr.width, y, size,
                      pitch, colours["text"], "P", node)

@@ -95,6 +95,20 @@ def _ink_right(sp: ShapedParagraph, ln) -> float:
     return right
 
 
+@lru_cache(maxsize=50000)
+def ink_span(sp: ShapedParagraph, ln) -> tuple[float, float]:
+    """Where a line's ink starts and ends, in em from the line's start as drawn left to right
+    (before 0 or past ``ln.width`` where a letter's swash or tail overhangs its advance, as
+    Nastaliq's do); (0, ``ln.width``) at least."""
+    from .inspection import piece_ink
+    x, left, right = 0.0, 0.0, ln.width
+    for piece in sp.pieces(ln):
+        for x0, x1, _, _ in piece_ink(piece):
+            left, right = min(left, x + x0), max(right, x + x1)
+        x += piece.width
+    return left, right
+
+
 def ink_gaps(ctx: Ctx, sp: ShapedParagraph, lines, width: float, size: float, pitch: float) -> list:
     """Extra room in points above each line so that its ink clears the line above, for languages
     whose lines are spaced by their ink (``space_by_ink``: Nastaliq); zeros for the others."""
