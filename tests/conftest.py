@@ -61,8 +61,15 @@ def run_cli(root: Path, *args: str, out: Path | None = None, capsys=None):
 # the tall scripts): building all 35 languages twice would double the suite's slowest fixture.
 CLINIC_LANGS = ["en", "es", "ar", "fa", "th", "km", "hi", "zh-Hant", "ja", "ur", "my", "am", "bn"]
 # Documents that do not fit and must fail with the overflow message naming layouts that hold
-# them: Urdu in Nastaliq needs far more height than Naskh.
-EXPECTED_OVERFLOWS = {("ur", "letter-2page")}
+# them: Urdu in Nastaliq needs far more height than Naskh (letter-2page and, since the port
+# leaflet's care-team section, both trifolds); Somali letter-2page is about 34 pt too long with
+# that section at 12 pt (a4-2page holds it).
+EXPECTED_OVERFLOWS = {("ur", "letter-2page"), ("ur", "trifold-a4"), ("ur", "trifold-letter"),
+                      ("so", "letter-2page")}
+# Open defect (issue 20): a Nastaliq word's tail at the end of a full right-to-left line reaches
+# about 1 pt past the column (the line breaker counts advances, not ink); in the five-panel test
+# layout (panels 8 pt from the paper's edge) the page inspector refuses Urdu's 'why' paragraph.
+KNOWN_EDGE = {("ur", "test-five-panels")}
 
 
 @pytest.fixture(scope="session")

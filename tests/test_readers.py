@@ -57,7 +57,10 @@ def test_every_reader_reads_back_the_content(texts, reader):
 
 
 def test_pdfjs_reads_every_language_in_a_second_layout(built):
-    paths = {lang: built / "open-leaflets" / "port" / f"port-{lang}-{OTHER[k % len(OTHER)]}.pdf"
+    def other(k: int, lang: str) -> str:      # the next family in turn that holds the language
+        return next(lay for i in range(len(OTHER)) if (lang, lay := OTHER[(k + i) % len(OTHER)])
+                    not in EXPECTED_OVERFLOWS)
+    paths = {lang: built / "open-leaflets" / "port" / f"port-{lang}-{other(k, lang)}.pdf"
              for k, lang in enumerate(lang for lang in LANGS if lang != "en")}
     got = readback.pdfjs_many(list(paths.values()))
     low = {}
@@ -79,7 +82,8 @@ def test_no_invented_characters(texts):
         laid = project.lay_out(Job("port", lang, main_layout(lang), "open-leaflets"))[3]
         drawn = "".join(item.paragraph.text for page in laid.pages for item in page.items
                         if isinstance(item, TextLine))
-        allowed = set(drawn) | set(unicodedata.normalize("NFKC", drawn))
+        # a reader may give a letter in its canonical decomposition (PDFium: ۂ as ہ + U+0654)
+        allowed = set(drawn) | set(unicodedata.normalize("NFKC", drawn)) | set(unicodedata.normalize("NFD", drawn))
         for reader, text in texts[lang].items():
             bad = sorted({ch for ch in text if unicodedata.category(ch)[0] in "LMN" and ch not in allowed})
             if bad or "\ufffd" in text:

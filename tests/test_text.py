@@ -220,7 +220,7 @@ def test_nastaliq_needs_its_spacing_keys(scratch, key):
     the cascading Nastaliq lines touch, and the build's check says so."""
     from leafpress.layout.engine import line_collisions
     from leafpress.project import Job, Project
-    job = Job("port", "ur", "trifold-letter", "open-leaflets")
+    job = Job("port", "ur", "a4-2page", "open-leaflets")
     assert line_collisions(Project(scratch).lay_out(job)[3]) == []
     lang = scratch / "assets/languages/ur.yaml"
     text = lang.read_text(encoding="utf-8")
