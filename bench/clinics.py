@@ -19,6 +19,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synthetic import partners_yaml  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 COUNTS = (1, 10, 100, 1000)
 SELECT = ["--handout", "port", "--lang", "en", "--lang", "ar", "--layout", "letter-2page", "--layout", "trifold-letter"]
@@ -44,16 +47,6 @@ print(json.dumps({"code": code, "wall": wall, "cpu": time.process_time() - c + k
 """
 
 
-def partners(n: int) -> str:
-    out = ["base: open-leaflets", "partners:"]
-    for i in range(n):
-        out += [f"  - id: clinic-{i:04d}", f"    name: Community Clinic {i}",
-                f'    phone: "+1 (555) 01{i % 10}-{1000 + i % 9000}"',
-                f"    website: https://clinic-{i}.example.org",
-                f"    address: {100 + i} Main Street, Springfield, ST {10000 + i}"]
-    return "\n".join(out) + "\n"
-
-
 def project_with(tmp: Path, n: int) -> Path:
     root = tmp / f"proj-{n}"
     root.mkdir()
@@ -66,7 +59,7 @@ def project_with(tmp: Path, n: int) -> Path:
         elif src.is_dir():
             shutil.copytree(src, root / "assets" / src.name)
     shutil.rmtree(root / "assets/brands/riverside-clinic")       # the partners and their base only
-    (root / "assets/brands/partners.yaml").write_text(partners(n), encoding="utf-8")
+    (root / "assets/brands/partners.yaml").write_text(partners_yaml(n), encoding="utf-8")
     shutil.copyfile(ROOT / "pyproject.toml", root / "pyproject.toml")
     return root
 

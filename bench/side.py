@@ -36,6 +36,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 import typst_side  # noqa: E402
+from synthetic import partners_yaml  # noqa: E402
 
 BRAND, LAYOUT = "open-leaflets", "letter-2page"
 WARM_LANGS = ["en", "ar", "hi", "zh-Hant"]
@@ -121,13 +122,7 @@ def scratch_project(dest: Path, clinics: int) -> Path:
     for rel in ("handouts", "layouts", "assets"):
         shutil.copytree(ROOT / rel, dest / rel, symlinks=False)
     shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
-    lines = ["base: open-leaflets", "partners:"]
-    for i in range(clinics):
-        lines += [f"  - id: clinic-{i:05d}", f"    name: Synthetic Clinic {i:05d}",
-                  f'    phone: "+1 (555) 01{i % 10}-{i % 10000:04d}"',
-                  f"    website: https://clinic-{i:05d}.example.org",
-                  f"    address: {i + 1} Example Road, Sacramento, CA 95814"]
-    (dest / "assets" / "brands" / "partners.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (dest / "assets" / "brands" / "partners.yaml").write_text(partners_yaml(clinics), encoding="utf-8")
     return dest
 
 
