@@ -354,10 +354,6 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         code = _site(project, out, args)
         if code:
             return code
-    if args.command == "site":
-        code = _site(project, out, args)
-        if code:
-            return code
     verb = "built" if write else "checked"
     print(f"{verb} {len(jobs) - len(failed) - unchanged} of {len(jobs)} document(s), {unchanged} unchanged, "
           f"{len(failed)} failed, {sum(len(r['warnings']) for r in results)} "
