@@ -229,21 +229,18 @@ def _online_url(r: Reader, doc, value, key) -> str | None:
 
 PARTNER_FILE = "assets/brands/partners.yaml"
 MAX_NOTE = 400        # characters of a clinic's note in one language
-# A partners file lists every clinic (a thousand or more): its text is bounded by each fact's
-# bound (MAX_LEN, MAX_NOTE) and the file's size, not by the budget of one leaflet's text.
-PARTNERS_TEXT = None
 
 
 def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
     """The ids of the partner entries that can be told apart, and an error for each entry that
     cannot (no id, a bad id, an id used twice). A file that cannot be read at all raises."""
     doc = load_yaml(path, _display(path, root))
-    r = Reader(doc, max_text=PARTNERS_TEXT)
+    r = Reader(doc)
     top = r.mapping(doc.data, (), ("base", "partners"))
     ids, problems = [], []
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
-        r = Reader(doc)         # each clinic's entry is bounded on its own (MAX_TEXT), not the file's sum
+        r = Reader(doc)         # each entry on its own, see load_partners
         try:
             p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))
             pid = r.ident(p["id"], k + ("id",))
@@ -262,13 +259,13 @@ def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | Leaf
     alone: a bad entry is an error for that partner's leaflets only."""
     display = _display(path, root)
     doc = load_yaml(path, display)
-    r = Reader(doc, max_text=PARTNERS_TEXT)
+    r = Reader(doc)
     top = r.mapping(doc.data, (), ("base", "partners"))
     out: dict[str, Brand | LeafletError] = {}
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
-        # Each entry on its own: a thousand clinics' contact blocks are more text than one
-        # leaflet may hold, yet each clinic's is small (the file itself is bounded by its size).
+        # Each entry is read (and its text bounded, MAX_TEXT) on its own: a thousand clinics'
+        # contact blocks are more text than one leaflet may hold, yet each clinic's is small.
         r = Reader(doc)
         try:
             p = r.mapping(p, k, ("id", "name"), ("phone", "website", "address", "logo", "note"))

@@ -113,16 +113,19 @@ def oversized_svg(proj: Path) -> None:
         SVG.format("<!--" + "x" * 1_100_000 + "-->"), encoding="utf-8")
 
 
-def fifo_handout(proj: Path) -> None:
+def _replace_handout(proj: Path, make) -> None:
+    """The Spanish handout file taken away and ``make(path)`` put in its place."""
     es = proj / "handouts/port/es.yaml"
     es.unlink()
-    os.mkfifo(es)
+    make(es)
+
+
+def fifo_handout(proj: Path) -> None:
+    _replace_handout(proj, os.mkfifo)
 
 
 def dev_zero_handout(proj: Path) -> None:
-    es = proj / "handouts/port/es.yaml"
-    es.unlink()
-    es.symlink_to("/dev/zero")
+    _replace_handout(proj, lambda es: es.symlink_to("/dev/zero"))
 
 
 def link_out_handout(proj: Path) -> None:
@@ -134,9 +137,7 @@ def link_out_handout(proj: Path) -> None:
 
 
 def loop_handout(proj: Path) -> None:
-    es = proj / "handouts/port/es.yaml"
-    es.unlink()
-    es.symlink_to(es)
+    _replace_handout(proj, lambda es: es.symlink_to(es))
 
 
 def long_word(proj: Path) -> None:

@@ -35,10 +35,9 @@ MAX_TEXT = 50_000
 class Reader:
     """Typed access to a Located document, raising located errors."""
 
-    def __init__(self, doc: Located, max_text: int | None = MAX_TEXT):
+    def __init__(self, doc: Located):
         self.doc = doc
         self.total = 0
-        self.max_text = max_text        # None: the file's size bounds it (a list of many short entries)
 
     def mapping(self, value: Any, path: KeyPath, required=(), optional=()) -> dict:
         if not isinstance(value, dict):
@@ -72,8 +71,8 @@ class Reader:
             raise self.doc.error(path, f"text is {len(value):,} characters long, over {MAX_STRING:,}",
                                  hint="A leaflet's paragraphs are a few hundred characters: split or shorten it")
         self.total += len(value)
-        if self.max_text is not None and self.total > self.max_text:
-            raise self.doc.error(path, f"the file's text passes {self.max_text:,} characters here",
+        if self.total > MAX_TEXT:
+            raise self.doc.error(path, f"the file's text passes {MAX_TEXT:,} characters here",
                                  hint="A leaflet holds a few thousand: split it into several handouts")
         return value
 
