@@ -73,95 +73,30 @@ class GlyphWriter:
         every glyph where shaping placed it (a right-to-left piece goes leftwards), split only
         where a glyph is raised or lowered or a cluster carries an ``/ActualText``; word spaces
         are space glyphs. So readers that take the content in stream order and readers that
-        rebuild lines from the glyphs' positions both get the words, spaces and order right."""
-        size = item.size
-        col = HexColor(item.colour)
-        ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
-        pieces = item.pieces
-        xs, x = [], item.x
-        for piece in pieces:
-            xs.append(x)
-            x += piece.width * size
-        soft = item.line.end if getattr(item.line, "hyphen", False) else None
-        current = None
-        marks = []
-        ltr_runs = _ltr_runs(item, xs, soft) if self.right_to_left or _pdfium_rtl(item) else {}
-        for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
-            piece = pieces[i]
-            emb = self.embedded(piece.font)
-            plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
-            if ltr_runs.get(i):
-                plan = plan.anchored(*ltr_runs[i])
-            rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
-            fsize = size * piece.font.scale     # a script font drawn larger (text/fonts.py)
-            if current != (emb.resource, fsize):
-                ops.append(f"/{emb.resource} {_num(fsize)} Tf")
-                current = (emb.resource, fsize)
-            ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
-            bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
-            run = None                  # the Latin-script flag of the marked content open
-            token_text = plan.token_text
-            words = {w.start: w for w in plan.words}
-            word = None                 # the cascading word being drawn (see _Word)
-            for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
-                if word is not None and gi == word.end:
-                    ops.append(word.close(emb, fsize, xs[i], item.y))
-                    word = None
-                latin = latin and quoting
-                tokens = (gi, 0) in token_text
-                if mark is not None and (latin != run or tokens):
-                    if run is not None:
-                        ops.append("EMC")
-                        run = None
-                    if not tokens:
-                        tag, mcid = mark(piece.style.href, latin, rect)
-                        ops.append(f"/{tag} <</MCID {mcid}>> BDC")
-                        run = latin
-                if gi in words:
-                    word = words[gi]
-                    ops.append(word.open(emb, fsize, xs[i], item.y))
-                for si, ((rise, entries, hidden, resume), body) in enumerate(zip(subs, group)):
-                    tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
-                    if tokens:
-                        # The token's own text, without its blank (see _Plan.anchored), with
-                        # its MCID in one property list: PDFium reads the ActualText only on the
-                        # innermost marked content, poppler's structure text ends a sequence
-                        # with an MCID at any EMC inside it.
-                        mcid = f"/MCID {mark(piece.style.href, latin, rect)[1]} " if mark is not None else ""
-                        tj = f"/{TOKEN_TAG} <<{mcid}/ActualText <FEFF{_utf16(token_text[gi, si])}>>> BDC {tj} EMC"
-                    elif hidden:
-                        # A size of its own: pdf.js starts a new text item at a change of size,
-                        # so it does not reorder a mark with its letter. Then the pen goes back
-                        # where the visible glyphs left it.
-                        tf = f"/{emb.resource} {_num(fsize * hidden)} Tf"
-                        tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(fsize)} Tf 100 Tz 0 Tr "
-                              f"1 0 0 1 {_num(xs[i] + resume * fsize)} {_num(item.y)} Tm")
-                    elif RTL_SPACE in entries[0][1] and entries[0][1].strip(_MARKS) == " ":
-                        # poppler: a plain space (with the direction marks the bidi layer gave it)
-                        actual = entries[0][1].replace(RTL_SPACE, " ", 1)
-                        tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
-                              f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC {tj} EMC")
-                    elif word is None and all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
-                        # Glyphs that stand for no text of their own (raised or lowered marks,
-                        # the second glyph of a ligature, a layout hyphen): an empty ActualText
-                        # keeps poppler from making words or lines of them. (Inside a cascading
-                        # word, the word's span does that: poppler does not nest ActualText.)
-                        tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
-                    ops.append(tj)
-            if word is not None:
-                ops.append(word.close(emb, fsize, xs[i], item.y))
-            if run is not None:
-                ops.append("EMC")
-            marks += [(emb.font, fsize, gid, xs[i] + x * fsize, item.y + dy * size) for gid, x, dy in plan.marks]
-        ops.append("ET")
-        if marks:
-            # The text is the letters' (the marks read as nothing): the outlines are an artifact.
-            ops.append("/Artifact BMC")
-            for font, fsize, gid, x, y in marks:
-                k = fsize / font.upem
-                ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm /{self.outline(font, gid)} Do Q")
-            ops.append("EMC")
-        return "\n".join(ops)
+        rebuild lines from the glyphs' positions both get the words, spaces and order right.
+
+        A line's operators are worked out once per line object (a pattern's lines are the same
+        objects in every clinic's variant) as a template: the text with the parts that depend on
+        the document left open (font resource names, each ``mark`` call, glyph-outline forms),
+        filled per document (:meth:`_fill`). The template is used only where it gives what
+        working the line out again would: every piece's glyphs must have their glyph ids as
+        codes in this document (``EmbeddedFont.use_all``), else the line is worked out anew."""
+        key = (self.right_to_left, mark is not None, quoting)
+        tpl = _template(item, key)
+        if tpl is not None:
+            out = self._fill(tpl, mark)
+            if out is not None:
+                return out
+        holes: list = []
+        return _Template(_compose(item, key, self.embedded, holes), holes, ()).fill(self, mark)
+
+    def _fill(self, tpl: "_Template", mark) -> str | None:
+        """The template's text for this document, or None when a piece's glyphs need codes of
+        their own here (then nothing was marked: the caller works the line out)."""
+        for font, pairs in tpl.uses:
+            if not self.embedded(font).use_all(pairs):
+                return None     # (what was recorded so far, line() records again: no change)
+        return tpl.fill(self, mark)
 
     def outline(self, font, gid: int) -> str:
         """The resource name of a form XObject that fills the glyph's outline (font units, in
@@ -179,6 +114,187 @@ class GlyphWriter:
         if name not in self.canvas._formsinuse:
             self.canvas._formsinuse.append(name)     # the page's resources name it (ReportLab)
         return xObjectName(name)
+
+
+def _compose(item: TextLine, key: tuple, embedded, holes: list) -> str:
+    """A line's operators (see :meth:`GlyphWriter.line`) with what depends on the document's
+    state left as holes: "\\0k\\0" stands for ``holes[k]``, a ``mark`` call ("M": its marked
+    content, "I": its MCID alone) or a glyph-outline form ("O"). ``key``: (the document reads
+    right to left, the line is tagged, Latin-script runs are quoted). ``embedded(font)``: the
+    document's EmbeddedFont, or a :class:`_Pending` one (a template: its resource names are
+    holes too, and every piece's glyph ids are its codes)."""
+    right_to_left, tagged, quoting = key
+    hole = _hole_maker(holes)
+
+    size = item.size
+    col = HexColor(item.colour)
+    ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
+    pieces = item.pieces
+    xs, x = [], item.x
+    for piece in pieces:
+        xs.append(x)
+        x += piece.width * size
+    soft = item.line.end if getattr(item.line, "hyphen", False) else None
+    current = None
+    marks = []
+    ltr_runs = _ltr_runs(item, xs, soft) if right_to_left or _pdfium_rtl(item) else {}
+    for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
+        piece = pieces[i]
+        emb = embedded(piece.font)
+        plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
+        if ltr_runs.get(i):
+            plan = plan.anchored(*ltr_runs[i])
+        rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
+        fsize = size * piece.font.scale     # a script font drawn larger (text/fonts.py)
+        if current != (emb, fsize):         # (one EmbeddedFont, one resource name, per font)
+            ops.append(f"/{emb.resource} {_num(fsize)} Tf")
+            current = (emb, fsize)
+        ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
+        bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
+        run = None                  # the Latin-script flag of the marked content open
+        token_text = plan.token_text
+        words = {w.start: w for w in plan.words}
+        word = None                 # the cascading word being drawn (see _Word)
+        for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
+            if word is not None and gi == word.end:
+                ops.append(word.close(emb, fsize, xs[i], item.y))
+                word = None
+            latin = latin and quoting
+            tokens = (gi, 0) in token_text
+            if tagged and (latin != run or tokens):
+                if run is not None:
+                    ops.append("EMC")
+                    run = None
+                if not tokens:
+                    ops.append(hole(("M", piece.style.href, latin, rect)))
+                    run = latin
+            if gi in words:
+                word = words[gi]
+                ops.append(word.open(emb, fsize, xs[i], item.y))
+            for si, ((rise, entries, hidden, resume), body) in enumerate(zip(subs, group)):
+                tj = f"{_num(rise * size)} Ts [{body}] TJ 0 Ts" if rise else f"[{body}] TJ"
+                if tokens:
+                    # The token's own text, without its blank (see _Plan.anchored), with
+                    # its MCID in one property list: PDFium reads the ActualText only on the
+                    # innermost marked content, poppler's structure text ends a sequence
+                    # with an MCID at any EMC inside it.
+                    mcid = hole(("I", piece.style.href, latin, rect)) if tagged else ""
+                    tj = f"/{TOKEN_TAG} <<{mcid}/ActualText <FEFF{_utf16(token_text[gi, si])}>>> BDC {tj} EMC"
+                elif hidden:
+                    # A size of its own: pdf.js starts a new text item at a change of size,
+                    # so it does not reorder a mark with its letter. Then the pen goes back
+                    # where the visible glyphs left it.
+                    tf = f"/{emb.resource} {_num(fsize * hidden)} Tf"
+                    tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(fsize)} Tf 100 Tz 0 Tr "
+                          f"1 0 0 1 {_num(xs[i] + resume * fsize)} {_num(item.y)} Tm")
+                elif RTL_SPACE in entries[0][1] and entries[0][1].strip(_MARKS) == " ":
+                    # poppler: a plain space (with the direction marks the bidi layer gave it)
+                    actual = entries[0][1].replace(RTL_SPACE, " ", 1)
+                    tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
+                          f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC {tj} EMC")
+                elif word is None and all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
+                    # Glyphs that stand for no text of their own (raised or lowered marks,
+                    # the second glyph of a ligature, a layout hyphen): an empty ActualText
+                    # keeps poppler from making words or lines of them. (Inside a cascading
+                    # word, the word's span does that: poppler does not nest ActualText.)
+                    tj = f"/Span <</ActualText ()>> BDC {tj} EMC"
+                ops.append(tj)
+        if word is not None:
+            ops.append(word.close(emb, fsize, xs[i], item.y))
+        if run is not None:
+            ops.append("EMC")
+        marks += [(emb.font, fsize, gid, xs[i] + x * fsize, item.y + dy * size) for gid, x, dy in plan.marks]
+    ops.append("ET")
+    if marks:
+        # The text is the letters' (the marks read as nothing): the outlines are an artifact.
+        ops.append("/Artifact BMC")
+        for font, fsize, gid, x, y in marks:
+            k = fsize / font.upem
+            ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm /{hole(('O', font, gid))} Do Q")
+        ops.append("EMC")
+    return "\n".join(ops)
+
+
+def _hole_maker(holes: list):
+    def hole(what) -> str:
+        holes.append(what)
+        return f"\0{len(holes) - 1}\0"
+    return hole
+
+
+class _Pending:
+    """A font of a line template: its resource name is a hole, and each piece's glyphs are
+    recorded (to be checked with ``EmbeddedFont.use_all`` when the template is filled)."""
+
+    def __init__(self, font, holes_of, uses: list):
+        self.font, self._holes_of, self._uses = font, holes_of, uses
+
+    @property
+    def resource(self) -> str:
+        return self._holes_of(("F", self.font))
+
+    def use_all(self, pairs) -> bool:
+        self._uses.append((self.font, pairs))
+        return True
+
+
+class _Template:
+    """A line's operators with holes (see :func:`_compose`), and the glyphs each piece draws."""
+    __slots__ = ("parts", "holes", "uses")
+
+    def __init__(self, text: str, holes: list, uses: tuple):
+        self.parts = text.split("\0")       # odd places: the index of a hole
+        self.holes, self.uses = holes, uses
+
+    def fill(self, writer: GlyphWriter, mark) -> str:
+        """The text with each hole filled in order (the order line() made the calls in)."""
+        parts = self.parts
+        if len(parts) == 1:
+            return parts[0]
+        out = parts[:]
+        holes = self.holes
+        for k in range(1, len(parts), 2):
+            h = holes[int(parts[k])]
+            kind = h[0]
+            if kind == "M":
+                tag, mcid = mark(h[1], h[2], h[3])
+                out[k] = f"/{tag} <</MCID {mcid}>> BDC"
+            elif kind == "I":
+                out[k] = f"/MCID {mark(h[1], h[2], h[3])[1]} "
+            elif kind == "F":
+                out[k] = writer.fonts[h[1].name].resource
+            else:
+                out[k] = writer.outline(writer.fonts[h[1].name].font, h[2])
+        return "".join(out)
+
+
+def _template(item: TextLine, key: tuple) -> _Template | None:
+    """The line's template for ``key``, made once and kept on the line (it lives as long as the
+    laid-out pages; a stamped clinic's variant draws the pattern's own line objects). None for a
+    line that sets words off the baseline (their anchors take codes of their own: worked out
+    each time). Kept only while the line is where and what it was made for."""
+    seen = (item.x, item.y, item.size, item.colour, item.line)
+    store = item.__dict__.get("_pdf_templates")
+    if store is None or store[0] is not item.paragraph or store[1] != seen:
+        store = item.__dict__["_pdf_templates"] = (item.paragraph, seen, {})
+    cache = store[2]
+    if key in cache:
+        return cache[key]
+    soft = item.line.end if getattr(item.line, "hyphen", False) else None
+    tpl = None
+    if not any(_plan(p, soft is not None and p.clusters[0][3] == soft).words for p in item.pieces):
+        holes: list = []
+        uses: list = []
+        pending: dict = {}
+        hole = _hole_maker(holes)
+
+        def embedded(font):
+            if font.name not in pending:
+                pending[font.name] = _Pending(font, hole, uses)
+            return pending[font.name]
+        tpl = _Template(_compose(item, key, embedded, holes), holes, tuple(uses))
+    cache[key] = tpl
+    return tpl
 
 
 @lru_cache(maxsize=4096)
