@@ -87,15 +87,18 @@ class GlyphWriter:
             out = self._fill(tpl, mark)
             if out is not None:
                 return out
+            # Some glyph has a code of its own here: the template whose bodies are left open.
+            return _template(item, key + (True,)).fill(self, mark)
         holes: list = []
         return _Template(_compose(item, key, self.embedded, holes), holes, ()).fill(self, mark)
 
     def _fill(self, tpl: "_Template", mark) -> str | None:
         """The template's text for this document, or None when a piece's glyphs need codes of
-        their own here (then nothing was marked: the caller works the line out)."""
+        their own here (then nothing was marked or drawn, and what was recorded, the next try
+        records again: no change)."""
         for font, pairs in tpl.uses:
             if not self.embedded(font).use_all(pairs):
-                return None     # (what was recorded so far, line() records again: no change)
+                return None
         return tpl.fill(self, mark)
 
     def outline(self, font, gid: int) -> str:
@@ -116,13 +119,16 @@ class GlyphWriter:
         return xObjectName(name)
 
 
-def _compose(item: TextLine, key: tuple, embedded, holes: list) -> str:
+def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | None = None) -> str:
     """A line's operators (see :meth:`GlyphWriter.line`) with what depends on the document's
     state left as holes: "\\0k\\0" stands for ``holes[k]``, a ``mark`` call ("M": its marked
     content, "I": its MCID alone) or a glyph-outline form ("O"). ``key``: (the document reads
     right to left, the line is tagged, Latin-script runs are quoted). ``embedded(font)``: the
     document's EmbeddedFont, or a :class:`_Pending` one (a template: its resource names are
-    holes too, and every piece's glyph ids are its codes)."""
+    holes too). ``plans``: where given, each piece's TJ bodies are holes too ("B": the piece's
+    place in ``plans``, where its font and plan are added, group, segment), filled with the
+    bodies the document's codes give; else they are written with the codes the document gives
+    (a :class:`_Pending` font: the glyph ids)."""
     right_to_left, tagged, quoting = key
     hole = _hole_maker(holes)
 
@@ -150,7 +156,12 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list) -> str:
             ops.append(f"/{emb.resource} {_num(fsize)} Tf")
             current = (emb, fsize)
         ops.append(f"1 0 0 1 {_num(xs[i])} {_num(item.y)} Tm")
-        bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
+        if plans is not None:
+            bodies = [[hole(("B", len(plans), gi, si)) for si in range(len(subs))]
+                      for gi, (_, subs) in enumerate(plan.groups)]
+            plans.append((piece.font, plan))
+        else:
+            bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
         run = None                  # the Latin-script flag of the marked content open
         token_text = plan.token_text
         words = {w.start: w for w in plan.words}
@@ -239,15 +250,21 @@ class _Pending:
 
 
 class _Template:
-    """A line's operators with holes (see :func:`_compose`), and the glyphs each piece draws."""
-    __slots__ = ("parts", "holes", "uses")
+    """A line's operators with holes (see :func:`_compose`), and the glyphs each piece draws
+    (``uses``: (font, pairs) where the bodies are written with glyph ids; ``plans``: (font,
+    plan) where they are holes)."""
+    __slots__ = ("parts", "holes", "uses", "plans")
 
-    def __init__(self, text: str, holes: list, uses: tuple):
+    def __init__(self, text: str, holes: list, uses: tuple, plans: tuple = ()):
         self.parts = text.split("\0")       # odd places: the index of a hole
-        self.holes, self.uses = holes, uses
+        self.holes, self.uses, self.plans = holes, uses, plans
 
     def fill(self, writer: GlyphWriter, mark) -> str:
         """The text with each hole filled in order (the order line() made the calls in)."""
+        bodies = []
+        for font, plan in self.plans:       # as _compose does with the document's fonts
+            emb = writer.embedded(font)
+            bodies.append(plan.bodies if emb.use_all(plan.pairs) else plan.render(emb))
         parts = self.parts
         if len(parts) == 1:
             return parts[0]
@@ -256,7 +273,9 @@ class _Template:
         for k in range(1, len(parts), 2):
             h = holes[int(parts[k])]
             kind = h[0]
-            if kind == "M":
+            if kind == "B":
+                out[k] = bodies[h[1]][h[2]][h[3]]
+            elif kind == "M":
                 tag, mcid = mark(h[1], h[2], h[3])
                 out[k] = f"/{tag} <</MCID {mcid}>> BDC"
             elif kind == "I":
@@ -292,7 +311,9 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
             if font.name not in pending:
                 pending[font.name] = _Pending(font, hole, uses)
             return pending[font.name]
-        tpl = _Template(_compose(item, key, embedded, holes), holes, tuple(uses))
+        plans: list | None = [] if len(key) > 3 else None      # (see GlyphWriter.line)
+        text = _compose(item, key[:3], embedded, holes, plans)
+        tpl = _Template(text, holes, tuple(uses), tuple(plans or ()))
     cache[key] = tpl
     return tpl
 
