@@ -27,10 +27,9 @@ from reportlab.pdfgen.canvas import Canvas
 from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, Qr, Raster, Rule, Svg, TextLine
 from ..text import bidi
 from .assets import drawing, qr_modules
-from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, PDFZCompress,
-                                      xObjectName)
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, xObjectName
 
-from .pdfa import add_output_intent
+from .pdfa import add_output_intent, flate_once
 from .pdffont import EmbeddedFont
 from .tags import Tagger
 from ..lru import Lru
@@ -110,9 +109,10 @@ class GlyphWriter:
             name = self.outlines[key] = f"G{len(self.outlines) + 1}"
             e = font.hb.get_glyph_extents(gid)
             bbox = [e.x_bearing, e.y_bearing + e.height, e.x_bearing + e.width, e.y_bearing] if e else [0, 0, 0, 0]
+            path = (_glyph_path(font, gid) + " f").encode("ascii")
             form = PDFStream(PDFDictionary({"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
                                             "BBox": PDFArray(bbox), "Resources": PDFDictionary({})}),
-                             (_glyph_path(font, gid) + " f").encode("ascii"), filters=[PDFZCompress])
+                             path, filters=[flate_once(path)])
             self.canvas._doc.Reference(form, xObjectName(name))
         if name not in self.canvas._formsinuse:
             self.canvas._formsinuse.append(name)     # the page's resources name it (ReportLab)

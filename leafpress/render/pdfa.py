@@ -1,10 +1,12 @@
-"""PDF/A-2 pieces the writer lacks: stream syntax, the sRGB output intent.
+"""PDF/A-2 pieces the writer lacks: stream syntax, the sRGB output intent; streams compressed once.
 
 Input: ReportLab's document while it is built. Output: every stream written with an end-of-line
 before ``endstream`` (ISO 19005-2, 6.1.7.1; ``/Length`` still counts the data only), and an
 ``/OutputIntents`` entry in the catalog with an sRGB ICC profile (made with Pillow's ImageCms,
 its creation date fixed so the same inputs give the same bytes), so DeviceRGB colours are
-device-independent (6.2.4.3).
+device-independent (6.2.4.3). :func:`flate_once`: the Flate filter for data that many documents
+write the same (the profile, font subsets, ToUnicode maps, glyph outlines), compressed once per
+process (a bounded cache) into the bytes ReportLab's own filter gives.
 
 ReportLab hooks used (pinned to reportlab 5.1.0, covered by tests): ``PDFStream.format``
 (wrapped once, for every stream), ``doc.Catalog`` and ``doc.Reference``.
@@ -13,10 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import struct
+import zlib
 from functools import lru_cache
 
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+
+from ..lru import Lru
 
 _format = getattr(pdfdoc.PDFStream, "_leafpress_original_format", pdfdoc.PDFStream.format)
 
@@ -29,6 +34,62 @@ def _format_with_eol(self, document):
 
 setattr(pdfdoc.PDFStream, "_leafpress_original_format", _format)     # wrapped once, even if reloaded
 setattr(pdfdoc.PDFStream, "format", _format_with_eol)
+
+
+class BytesLru(Lru):
+    """An :class:`Lru` bounded by the bytes of its values too (``put`` is given each value's
+    size): at most ``size`` entries and about ``max_bytes`` (one entry over it stays)."""
+
+    def __init__(self, name: str | None, size: int, max_bytes: int):
+        super().__init__(name, size)
+        self.max_bytes, self.bytes = max_bytes, 0
+
+    def get(self, key, default=None):
+        got = super().get(key)
+        return default if got is None else got[1]
+
+    def put(self, key, value, weight: int = 0) -> None:     # type: ignore[override]
+        old = self._d.pop(key, None)
+        if old is not None:
+            self.bytes -= old[0]
+        self._d[key] = (weight, value)
+        self.bytes += weight
+        while len(self._d) > self.size or (self.bytes > self.max_bytes and len(self._d) > 1):
+            self.bytes -= self._d.popitem(last=False)[1][0]
+
+    def clear(self) -> None:
+        super().clear()
+        self.bytes = 0
+
+
+class Flated:
+    """A Flate filter whose output is known: exactly what ReportLab's ``PDFZCompress`` gives
+    for the stream's data (``zlib.compress`` at its default level)."""
+    pdfname = "FlateDecode"
+
+    def __init__(self, data: bytes, packed: bytes):
+        self.data, self.packed = data, packed
+
+    def encode(self, text):
+        if isinstance(text, str):
+            text = text.encode("utf8")
+        # Only ever the data it was made for (else compressed here, as ReportLab would).
+        return self.packed if text == self.data else zlib.compress(text)
+
+    def decode(self, encoded):
+        return zlib.decompress(encoded)
+
+
+_FLATED = BytesLru("compressed streams", 512, 16 << 20)
+
+
+def flate_once(data: bytes) -> Flated:
+    """The filter for a stream of ``data``, compressed once while it is among the recent ones."""
+    got = _FLATED.get(data)
+    if got is None:
+        got = Flated(data, zlib.compress(data))
+        _FLATED.put(data, got, 2 * len(data))
+    return got
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +108,8 @@ def srgb_profile() -> bytes:
 
 def add_output_intent(doc) -> None:
     """The catalog's /OutputIntents: one GTS_PDFA1 intent with the sRGB profile."""
-    icc = PDFStream(PDFDictionary({"N": 3}), srgb_profile(), filters=[pdfdoc.PDFZCompress])
+    data = srgb_profile()
+    icc = PDFStream(PDFDictionary({"N": 3}), data, filters=[flate_once(data)])
     intent = PDFDictionary({
         "Type": PDFName("OutputIntent"),
         "S": PDFName("GTS_PDFA1"),

@@ -7,6 +7,10 @@ codes to glyphs (``/Identity`` while every code is its glyph id), widths per cod
 ToUnicode CMap giving each code its text, so shaped text is drawn exactly and every reader
 gets the text back from the codes alone (see pdf.py for what text each glyph carries).
 
+What many documents write the same is made once per process and kept in bounded caches: a font's
+subset for a set of glyphs (HarfBuzz's subsetting, its compressed stream, its name tag and box),
+the /W arrays, the compressed ToUnicode maps (see :func:`_subset`, pdfa.flate_once).
+
 ReportLab's semi-private hooks used here (pinned to reportlab 5.1.0, covered by tests):
 ``doc.delayedFonts`` (objects built at save time), ``doc.Reference`` and the ``BasicFonts``
 dictionary that every page's /Font resource points to.
@@ -14,12 +18,14 @@ dictionary that every page's /Font resource points to.
 from __future__ import annotations
 
 import hashlib
+import zlib
 
 import uharfbuzz as hb
-from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
 from ..text.fonts import Font
+from ..lru import Lru
+from .pdfa import BytesLru, Flated, flate_once
 
 
 class EmbeddedFont:
@@ -83,16 +89,14 @@ class EmbeddedFont:
     def addObjects(self, doc):  # noqa: N802 (ReportLab's name)
         font = self.font
         gids = sorted(self.gids)
-        data = _subset(font, gids)
-        tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
+        data, packed, tag, bbox = _subset(font, gids)
         ps_name = (font.face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or font.name).replace(" ", "")
         base = f"{tag}+{ps_name}"
         upem = font.upem
         scale = 1000.0 / upem
 
-        ff = PDFStream(PDFDictionary({"Length1": len(data)}), data, filters=[pdfdoc.PDFZCompress])
+        ff = PDFStream(PDFDictionary({"Length1": len(data)}), data, filters=[packed])
         ext = font.hb.get_font_extents("ltr")
-        bbox = _bbox(font, gids)
         descriptor = PDFDictionary({
             "Type": PDFName("FontDescriptor"),
             "FontName": PDFName(base),
@@ -117,8 +121,8 @@ class EmbeddedFont:
         })
         mapping = dict(self.to_unicode)
         mapping.update((cid, text) for (_, text), cid in self.extra.items())
-        cmap = PDFStream(content=_to_unicode_cmap(mapping).encode("ascii"),
-                         filters=[pdfdoc.PDFZCompress])
+        text = _to_unicode_cmap(mapping).encode("ascii")
+        cmap = PDFStream(content=text, filters=[flate_once(text)])
         type0 = PDFDictionary({
             "Type": PDFName("Font"),
             "Subtype": PDFName("Type0"),
@@ -139,11 +143,29 @@ class EmbeddedFont:
             table[2 * g:2 * g + 2] = g.to_bytes(2, "big")
         for (g, _), cid in self.extra.items():
             table[2 * cid:2 * cid + 2] = g.to_bytes(2, "big")
-        stream = PDFStream(content=bytes(table), filters=[pdfdoc.PDFZCompress])
+        table = bytes(table)
+        stream = PDFStream(content=table, filters=[flate_once(table)])
         return doc.Reference(stream, f"LPCIDToGID:{self.resource}")
 
 
-def _subset(font: Font, gids: list[int]) -> bytes:
+_SUBSETS = BytesLru("font subsets", 256, 32 << 20)      # (font, glyphs) -> subset, compressed, tag, box
+
+
+def _subset(font: Font, gids: list[int]) -> tuple:
+    """The subset for these glyphs, its Flate filter (compressed once), its name tag and its
+    glyphs' box: made once while among the recent ones (a clinic's variant mostly draws the
+    same glyphs as the last)."""
+    key = (font, tuple(gids))
+    got = _SUBSETS.get(key)
+    if got is None:
+        data = _subset_bytes(font, gids)
+        tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
+        got = (data, Flated(data, zlib.compress(data)), tag, _bbox(font, gids))
+        _SUBSETS.put(key, got, 2 * len(data))
+    return got
+
+
+def _subset_bytes(font: Font, gids: list[int]) -> bytes:
     """Subset keeping glyph ids (HarfBuzz's subsetter: fast and deterministic)."""
     inp = hb.SubsetInput()
     inp.sets(hb.SubsetInputSets.GLYPH_INDEX).update(gids)
@@ -175,8 +197,23 @@ def _bbox(font: Font, gids: list[int]) -> tuple[int, int, int, int]:
     return (x0, y0, x1, y1)
 
 
+_WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W runs
+
+
 def _widths(font: Font, gids: list[int], scale: float, extra: dict) -> list:
     """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs."""
+    key = (font, tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
+    runs = _WIDTHS.get(key)
+    if runs is None:
+        runs = _width_runs(font, gids, scale, extra)
+        _WIDTHS.put(key, runs)
+    out: list = []
+    for start, run in runs:
+        out += [start, PDFArray(list(run))]
+    return out
+
+
+def _width_runs(font: Font, gids: list[int], scale: float, extra: dict) -> tuple:
     out: list = []
     run_start, run = None, []
     cids = [(g, g) for g in gids] + sorted((cid, g) for (g, _), cid in extra.items())
@@ -186,11 +223,11 @@ def _widths(font: Font, gids: list[int], scale: float, extra: dict) -> list:
             run.append(w)
         else:
             if run:
-                out += [run_start, PDFArray(run)]
+                out.append((run_start, tuple(run)))
             run_start, run = c, [w]
     if run:
-        out += [run_start, PDFArray(run)]
-    return out
+        out.append((run_start, tuple(run)))
+    return tuple(out)
 
 
 def _utf16_hex(text: str) -> str:
