@@ -32,7 +32,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from .pdfa import add_output_intent, flate_once
 from .pdffont import EmbeddedFont
 from .tags import Tagger
-from ..lru import Lru
+from ..lru import Lru, Shared
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -287,15 +287,25 @@ class _Template:
         return "".join(out)
 
 
+_LINE_TEMPLATES = Shared("pdf line templates", 1024, 256)    # (paragraph, line, place) -> templates
+
+
 def _template(item: TextLine, key: tuple) -> _Template | None:
     """The line's template for ``key``, made once and kept on the line (it lives as long as the
-    laid-out pages; a stamped clinic's variant draws the pattern's own line objects). None for a
+    laid-out pages; a stamped clinic's variant draws the pattern's own line objects) and, for
+    the lines that slots draw anew in every variant, by paragraph, line and place. None for a
     line that sets words off the baseline (their anchors take codes of their own: worked out
     each time). Kept only while the line is where and what it was made for."""
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
     if store is None or store[0] is not item.paragraph or store[1] != seen:
-        store = item.__dict__["_pdf_templates"] = (item.paragraph, seen, {})
+        # A line drawn anew for each clinic (a slot's) that is the same text in the same place.
+        shared_key = (id(item.paragraph),) + seen
+        store = _LINE_TEMPLATES.get(shared_key)
+        if store is None or store[0] is not item.paragraph:
+            store = (item.paragraph, seen, {})
+            _LINE_TEMPLATES.put(shared_key, store)      # (it keeps the paragraph: its id stays its own)
+        item.__dict__["_pdf_templates"] = store
     cache = store[2]
     if key in cache:
         return cache[key]
@@ -358,12 +368,17 @@ def _scripts(piece) -> list[bool]:
     for _, _, text, _ in piece.clusters:
         letters = [ch for ch in text if ch.isalpha()]
         kinds.append(None if not letters else all(_is_latin(ch) for ch in letters))
-    out = []
+    after, last = [False] * len(kinds), False     # the next cluster with letters: Latin?
+    for k in range(len(kinds) - 1, -1, -1):
+        after[k] = last
+        if kinds[k] is not None:
+            last = kinds[k]
+    out, before = [], False                        # the last cluster with letters: Latin?
     for k, kind in enumerate(kinds):
         if kind is None:
-            before = next((x for x in reversed(kinds[:k]) if x is not None), False)
-            after = next((x for x in kinds[k + 1:] if x is not None), False)
-            kind = before and after
+            kind = before and after[k]
+        else:
+            before = kind
         out.append(kind)
     return out
 
@@ -789,6 +804,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
     for pi, page in enumerate(laid.pages):
         c.setPageSize((page.width, page.height))
         tagger.new_page()
+        lines = None            # the page's text lines by node, once a drawing asks (_picture_lang)
         for item in page.items:
             if not tagged:
                 _draw(c, writer, item, None)
@@ -807,7 +823,9 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
             if isinstance(item, TextLine):
                 lang = item.lang or tagger.lang
             else:
-                lang = _picture_lang(page, item) or laid.lang
+                if lines is None:
+                    lines = _line_index(page)
+                lang = _picture_lang(lines, item) or laid.lang
             elem = tagger.elem(lang, item.node, role)
             quote = _quote_lang(laid, item)
 
@@ -908,22 +926,38 @@ def _joined(links: list) -> list:
     return out
 
 
-def _picture_lang(page, drawn) -> str | None:
+def _line_index(page) -> dict:
+    """A page's text lines (with their place in the page's items) by node, and its captions by
+    section, block and column: what :func:`_picture_lang` looks up for each drawn item."""
+    index: dict = {}
+    for n, item in enumerate(page.items):
+        if isinstance(item, TextLine):
+            node = item.node
+            index.setdefault(node, []).append((n, item))
+            if node.kind == "caption":
+                index.setdefault(("caption", node.section, node.block, node.column), []).append((n, item))
+    return index
+
+
+def _picture_lang(lines: dict, drawn) -> str | None:
     """The language of a figure's drawing (or leader line or label box): that of its caption and
     labels (same node) whose column it shares, so the figures of a dual-language sheet are told
-    apart."""
+    apart. ``lines``: the page's :func:`_line_index`."""
     if isinstance(drawn, Rule):
         x0, x1 = sorted((drawn.x1, drawn.x2))
     else:
         x0, x1 = drawn.x, drawn.x + drawn.w
     best, lang = -1e9, None
-    for item in page.items:
-        if isinstance(item, TextLine) and drawn.node is not None and (item.node == drawn.node or (
-                item.node.kind == "caption" and (item.node.section, item.node.block, item.node.column)
-                == (drawn.node.section, drawn.node.block, drawn.node.column))):
-            overlap = min(x1, item.x + item.width) - max(x0, item.x)
-            if overlap > best:
-                best, lang = overlap, item.lang
+    node = drawn.node
+    if node is None:
+        return None
+    found = dict(lines.get(node, ()))
+    found.update(lines.get(("caption", node.section, node.block, node.column), ()))
+    for n in sorted(found):             # in the page's order: the first of equal overlaps wins
+        item = found[n]
+        overlap = min(x1, item.x + item.width) - max(x0, item.x)
+        if overlap > best:
+            best, lang = overlap, item.lang
     return lang
 
 
