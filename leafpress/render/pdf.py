@@ -32,7 +32,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 from .pdfa import add_output_intent, flate_once
 from .pdffont import EmbeddedFont
 from .tags import Tagger
-from ..lru import Lru, Shared
+from ..lru import Lru
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -287,7 +287,7 @@ class _Template:
         return "".join(out)
 
 
-_LINE_TEMPLATES = Shared("pdf line templates", 1024, 256)    # (paragraph, line, place) -> templates
+_LINE_TEMPLATES = Lru("pdf line templates", 512)    # (paragraph, line, place) -> templates
 
 
 def _template(item: TextLine, key: tuple) -> _Template | None:
