@@ -16,7 +16,7 @@ from leafpress.render import pdf, pdfa, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdf._LINE_TEMPLATES, pdffont._SUBSETS, pdffont._WIDTHS, pdfa._FLATED)
+CACHES = (pdf._LINE_TEMPLATES, pdffont._SUBSETS, pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED)
 
 
 def _forget(laid) -> None:
@@ -25,6 +25,11 @@ def _forget(laid) -> None:
     for page in laid.pages:
         for item in page.items:
             item.__dict__.pop("_pdf_templates", None)
+            if isinstance(item, TextLine):
+                for piece in item.pieces:       # and the bodies a plan last wrote with a document's codes
+                    plan = piece.__dict__.get("_plan")
+                    for p in [plan] + list(plan.__dict__.get("_anchored", {}).values()) if plan else []:
+                        p.__dict__.pop("_rendered", None)
 
 
 def _uncached(laid, monkeypatch) -> bytes:
@@ -34,6 +39,7 @@ def _uncached(laid, monkeypatch) -> bytes:
         m.setattr(pdf, "_template", lambda item, key: None)
         m.setattr(pdffont, "_SUBSETS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_WIDTHS", pdfa.BytesLru(None, 0, 0))
+        m.setattr(pdffont, "_CMAPS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdfa, "_FLATED", pdfa.BytesLru(None, 0, 0))
         return render_pdf(laid, META)
 

@@ -605,6 +605,7 @@ class _Plan:
         plan.pairs = tuple((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
         plan.bodies = plan._bodies(lambda gid, text: gid)
         plan.__dict__["_anchored"] = {}
+        plan.__dict__.pop("_rendered", None)        # (the copy's bodies are its own)
         done[key] = plan
         return plan
 
@@ -624,7 +625,17 @@ class _Plan:
         return out
 
     def render(self, emb: EmbeddedFont) -> list:
-        return self._bodies(emb.code)
+        """The bodies with the document's codes (asked for in the order _bodies writes them).
+        The last result is kept with the plan: the same codes give the same bodies."""
+        code = emb.code
+        codes = [code(gid, text) for gid, text in self.pairs]
+        last = self.__dict__.get("_rendered")
+        if last is not None and last[0] == codes:
+            return last[1]
+        given = iter(codes)
+        bodies = self._bodies(lambda gid, text: next(given))
+        self._rendered = (codes, bodies)
+        return bodies
 
 
 class _Word:

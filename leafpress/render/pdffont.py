@@ -121,7 +121,7 @@ class EmbeddedFont:
         })
         mapping = dict(self.to_unicode)
         mapping.update((cid, text) for (_, text), cid in self.extra.items())
-        text = _to_unicode_cmap(mapping).encode("ascii")
+        text = _cmap_bytes(tuple(sorted(mapping.items())))
         cmap = PDFStream(content=text, filters=[flate_once(text)])
         type0 = PDFDictionary({
             "Type": PDFName("Font"),
@@ -232,6 +232,17 @@ def _width_runs(font: Font, gids: list[int], scale: float, extra: dict) -> tuple
 
 def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
+
+
+_CMAPS = Lru("tounicode maps", 256)       # sorted (code, text) pairs -> the CMap's bytes
+
+
+def _cmap_bytes(items: tuple) -> bytes:
+    got = _CMAPS.get(items)
+    if got is None:
+        got = _to_unicode_cmap(dict(items)).encode("ascii")
+        _CMAPS.put(items, got)
+    return got
 
 
 def _to_unicode_cmap(mapping: dict[int, str]) -> str:
