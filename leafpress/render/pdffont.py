@@ -18,6 +18,7 @@ dictionary that every page's /Font resource points to.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import zlib
 
 import uharfbuzz as hb
@@ -148,6 +149,18 @@ class EmbeddedFont:
         return doc.Reference(stream, f"LPCIDToGID:{self.resource}")
 
 
+_KEYS = itertools.count(1)
+
+
+def _key(font: Font) -> int:
+    """A number for the font file's object, never reused in the process: the caches below are
+    keyed by it rather than by the font, so they keep no font (and its file's bytes) alive."""
+    k = font.__dict__.get("_pdf_key")
+    if k is None:
+        k = font.__dict__["_pdf_key"] = next(_KEYS)
+    return k
+
+
 _SUBSETS = BytesLru("font subsets", 256, 32 << 20)      # (font, glyphs) -> subset, compressed, tag, box
 
 
@@ -155,7 +168,7 @@ def _subset(font: Font, gids: list[int]) -> tuple:
     """The subset for these glyphs, its Flate filter (compressed once), its name tag and its
     glyphs' box: made once while among the recent ones (a clinic's variant mostly draws the
     same glyphs as the last)."""
-    key = (font, tuple(gids))
+    key = (_key(font), tuple(gids))
     got = _SUBSETS.get(key)
     if got is None:
         data = _subset_bytes(font, gids)
@@ -202,7 +215,7 @@ _WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W 
 
 def _widths(font: Font, gids: list[int], scale: float, extra: dict) -> list:
     """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs."""
-    key = (font, tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
+    key = (_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
     runs = _WIDTHS.get(key)
     if runs is None:
         runs = _width_runs(font, gids, scale, extra)
