@@ -16,7 +16,7 @@ from leafpress.render import pdf, pdfa, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdffont._SUBSETS, pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED)
+CACHES = (pdf._QR_OPS, pdffont._SUBSETS, pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED)
 
 
 def _forget(laid) -> None:
@@ -41,6 +41,7 @@ def _uncached(laid, monkeypatch) -> bytes:
         m.setattr(pdffont, "_SUBSETS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_WIDTHS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_CMAPS", pdfa.BytesLru(None, 0, 0))
+        m.setattr(pdf, "_QR_OPS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdfa, "_FLATED", pdfa.BytesLru(None, 0, 0))
         return render_pdf(laid, META)
 

@@ -1081,7 +1081,10 @@ def _rule(c: Canvas, r: Rule) -> None:
         c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1)
 
 
-def _qr(c: Canvas, p: Picture, modules: tuple) -> None:
+_QR_OPS = Lru("qr operators", 16)      # (data, place) -> the code's operators
+
+
+def _qr(modules: tuple, p: Picture) -> str:
     """Dark modules as one filled path, runs of a row merged, with a two-module quiet zone."""
     n = len(modules)
     m = min(p.w, p.h) / (n + 4)
@@ -1096,7 +1099,7 @@ def _qr(c: Canvas, p: Picture, modules: tuple) -> None:
                 ops.append(f"{_num(p.x + (c0 + 2) * m)} {_num(y)} {_num((col - c0) * m)} {_num(m)} re")
                 c0 = None
     ops.append("f Q")
-    c.addLiteral("\n".join(ops))
+    return "\n".join(ops)
 
 
 PRINT_DPI = 300     # a raster logo is embedded at no more than this at its printed size
@@ -1134,7 +1137,12 @@ def _picture(c: Canvas, p: Picture) -> None:
     """Every kind of asset has its rule; an unknown kind fails loudly."""
     src = p.source
     if isinstance(src, Qr):
-        _qr(c, p, qr_modules(src))
+        key = (src.data, p.x, p.y, p.w, p.h)
+        ops = _QR_OPS.get(key)
+        if ops is None:
+            ops = _qr(qr_modules(src), p)
+            _QR_OPS.put(key, ops)
+        c.addLiteral(ops)
         return
     if isinstance(src, Raster):
         c.drawImage(_print_image(src.path, p.w, p.h), p.x, p.y, p.w, p.h, mask="auto", preserveAspectRatio=True)
