@@ -16,7 +16,7 @@ from leafpress.render import pdf, pdfa, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdf._QR_OPS, pdffont._SUBSETS, pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED)
+CACHES = (pdf._QR_OPS, pdffont._SUBSETS, pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
 
 
 def _forget(laid) -> None:
@@ -43,6 +43,8 @@ def _uncached(laid, monkeypatch) -> bytes:
         m.setattr(pdffont, "_CMAPS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdf, "_QR_OPS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdfa, "_FLATED", pdfa.BytesLru(None, 0, 0))
+        m.setattr(pdfa, "page_stream_once", lambda page: None)         # ReportLab's own page stream
+        m.setattr(pdf, "page_stream_once", lambda page: None)
         return render_pdf(laid, META)
 
 

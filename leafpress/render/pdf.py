@@ -29,7 +29,7 @@ from ..text import bidi
 from .assets import drawing, qr_modules
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, xObjectName
 
-from .pdfa import add_output_intent, flate_once
+from .pdfa import add_output_intent, flate_once, page_stream_once
 from .pdffont import EmbeddedFont
 from .tags import Tagger
 from ..lru import Lru
@@ -895,6 +895,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 bookmarks.append((n, key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
+        page_stream_once(pdf_page)
         if laid.print_boxes is not None:
             _print_boxes(pdf_page, page, laid.print_boxes)
         if not tagged:

@@ -81,15 +81,29 @@ class Flated:
 
 
 _FLATED = BytesLru("compressed streams", 512, 16 << 20)
+# Pages' content: a page no clinic detail is drawn on is the same in every clinic's variant.
+_PAGES = BytesLru("compressed pages", 64, 24 << 20)
 
 
-def flate_once(data: bytes) -> Flated:
+def flate_once(data: bytes, pages: bool = False) -> Flated:
     """The filter for a stream of ``data``, compressed once while it is among the recent ones."""
-    got = _FLATED.get(data)
+    cache = _PAGES if pages else _FLATED
+    got = cache.get(data)
     if got is None:
         got = Flated(data, zlib.compress(data))
-        _FLATED.put(data, got, 2 * len(data))
+        cache.put(data, got, 2 * len(data))
     return got
+
+
+def page_stream_once(page) -> None:
+    """A page's content stream as ReportLab makes it (``PDFPage.check_format``, with page
+    compression), compressed once while a page with the same content is among the recent ones."""
+    data = page.stream.encode("utf8")
+    stream = PDFStream()
+    stream.filters = [flate_once(data, pages=True)]
+    stream.content = page.stream
+    stream.__Comment__ = "page stream"
+    page.Contents = stream
 
 
 @lru_cache(maxsize=1)
