@@ -89,6 +89,33 @@ def test_heading_or_lead_in_ending_a_column():
     assert rules(page(text("A port is used for two reasons:", 72, 100))) == ["stranded"]
 
 
+def test_a_translations_lead_in_is_its_sources_whatever_its_punctuation():
+    """Armenian ends a lead-in with its full stop (։), Burmese with a dash, Amharic with its
+    preface colon: the source's colon decides, for the layout (kept with the list) and for the
+    inspector (stranded at a column's foot)."""
+    from leafpress.content.model import lead_ins
+    from leafpress.project import Job, Project
+    project = Project(ROOT)
+    source = project.source("port")
+    keys = lead_ins(source)
+    assert keys, "the port handout has lists introduced by a colon"
+    for lang in ("hy", "my", "am"):
+        raw = project.handout("port", lang)
+        plain = {k for k in keys if not dict(raw.texts())[k].plain.rstrip().endswith((":", "："))}
+        assert plain, f"{lang}: every lead-in already ends in a colon: this test would prove nothing"
+        h = project.prepare(Job("port", lang, "letter-2page", "open-leaflets"))[0]
+        assert h.lead_ins >= keys
+        laid = project.lay_out(Job("port", lang, "large-print", "open-leaflets"))[3]
+        kept = {f"sections[{n.section}].blocks[{n.block}].paragraph" for n in laid.lead_ins}
+        assert kept == keys         # each kept with its list by the layout
+    # the inspector: a lead-in line without a colon, at a column's foot, with its node marked
+    line = text("Ein Port hilft aus zwei Gründen.", 72, 100)
+    assert rules(page(line)) == []
+    laid = page(text("Ein Port hilft aus zwei Gründen.", 72, 100))
+    laid.lead_ins = frozenset({BODY})
+    assert rules(laid) == ["stranded"]
+
+
 def test_hyphenated_title_or_last_line_of_a_page():
     sp = ts().shape("Interventional")
     cut = Line(0, 6, 6, sp.width(0, 6), hyphen=True)
