@@ -71,8 +71,18 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
     line_height = leading(spec, lang, ts.reading_size)
 
     rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
+    tried: dict = {}        # (size, keep_lists) -> what a plain attempt gave: the same try is not made twice
 
     def attempt(size: float, squeeze: float = 0.0, pages: int = 0, report: dict | None = None) -> LaidOut | Overflow:
+        plain = report is None and not squeeze and not pages
+        if plain and (size, keep_lists) in tried:
+            return tried[(size, keep_lists)]
+        got = _tried(size, squeeze, pages, report)
+        if plain:
+            tried[(size, keep_lists)] = got
+        return got
+
+    def _tried(size: float, squeeze: float, pages: int, report: dict | None) -> LaidOut | Overflow:
         first = report is None
         report = {} if first else report
         got = _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
@@ -249,7 +259,8 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
     if report is not None and state.ended is not None:
         top, height, end = state.ended
         report.update(fill=(top - end) / height if height > 0 else 1.0, height=height)
-    return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
+    return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code,
+                   lead_ins=frozenset(ctx.lead_ins))
 
 
 @dataclass
