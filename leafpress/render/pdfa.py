@@ -80,9 +80,9 @@ class Flated:
         return zlib.decompress(encoded)
 
 
-_FLATED = BytesLru("compressed streams", 512, 16 << 20)
+_FLATED = BytesLru("compressed streams", 256, 6 << 20)
 # Pages' content: a page no clinic detail is drawn on is the same in every clinic's variant.
-_PAGES = BytesLru("compressed pages", 64, 24 << 20)
+_PAGES = BytesLru("compressed pages", 32, 8 << 20)
 
 
 def flate_once(data: bytes, pages: bool = False) -> Flated:

@@ -161,7 +161,7 @@ def _key(font: Font) -> int:
     return k
 
 
-_SUBSETS = BytesLru("font subsets", 256, 32 << 20)      # (font, glyphs) -> subset, compressed, tag, box
+_SUBSETS = BytesLru("font subsets", 64, 8 << 20)      # (font, glyphs) -> subset, compressed, tag, box
 
 
 def _subset(font: Font, gids: list[int]) -> tuple:
