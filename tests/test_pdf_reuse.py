@@ -16,7 +16,7 @@ from leafpress.render import pdf, pdfa, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdf._QR_OPS, pdffont._SUBSETS, pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
+CACHES = (pdf._SLOT_TEMPLATES, pdf._QR_OPS, pdffont._SUBSETS, pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
 
 
 def _forget(laid) -> None:
@@ -26,7 +26,6 @@ def _forget(laid) -> None:
         for item in page.items:
             item.__dict__.pop("_pdf_templates", None)
             if isinstance(item, TextLine):
-                item.paragraph.__dict__.pop("_pdf_templates", None)
                 for piece in item.pieces:       # and the bodies a plan last wrote with a document's codes
                     plan = piece.__dict__.get("_plan")
                     for p in [plan] + list(plan.__dict__.get("_anchored", {}).values()) if plan else []:

@@ -15,6 +15,7 @@ import copy
 import io
 import math
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -287,27 +288,26 @@ class _Template:
         return "".join(out)
 
 
-TEMPLATES_PER_PARAGRAPH = 16      # (line, place) -> templates, kept on a shaped paragraph
+# Lines drawn anew in each variant (a slot's) that are the same paragraph, line and place:
+# (id of the paragraph, line, place) -> (a weak reference to it, place, templates). Weak: the
+# paragraphs of every clinic's details stay shaped, and what drawing them adds must not.
+_SLOT_TEMPLATES = Lru("pdf line templates", 512)
 
 
 def _template(item: TextLine, key: tuple) -> _Template | None:
     """The line's template for ``key``, made once and kept on the line (it lives as long as the
     laid-out pages; a stamped clinic's variant draws the pattern's own line objects) and, for
-    the lines that slots draw anew in every variant, with the paragraph by line and place. None for a
+    the lines that slots draw anew in every variant, by paragraph, line and place. None for a
     line that sets words off the baseline (their anchors take codes of their own: worked out
     each time). Kept only while the line is where and what it was made for."""
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
-    if store is None or store[0] is not item.paragraph or store[1] != seen:
-        # A line drawn anew for each clinic (a slot's) that is the same text in the same place:
-        # kept with the paragraph (shaped once, shared between documents while it is cached).
-        kept = item.paragraph.__dict__.get("_pdf_templates")
-        if kept is None:
-            kept = item.paragraph.__dict__["_pdf_templates"] = Lru(None, TEMPLATES_PER_PARAGRAPH)
-        store = kept.get(seen)
-        if store is None:
-            store = (item.paragraph, seen, {})
-            kept.put(seen, store)
+    if store is None or store[0]() is not item.paragraph or store[1] != seen:
+        shared = (id(item.paragraph),) + seen
+        store = _SLOT_TEMPLATES.get(shared)
+        if store is None or store[0]() is not item.paragraph:
+            store = (weakref.ref(item.paragraph), seen, {})
+            _SLOT_TEMPLATES.put(shared, store)
         item.__dict__["_pdf_templates"] = store
     cache = store[2]
     if key in cache:
