@@ -93,6 +93,7 @@ bench: $(BENCH_STAMP)
 	$(PY) bench/side.py
 	$(PY) bench/bench.py
 	$(PY) bench/clinics.py
+	$(PY) bench/pdf_writer.py
 
 clean:
 	rm -rf out .pytest_cache .pkgcheck build leafpress.egg-info tests/browser/node_modules
