@@ -14,14 +14,105 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..layout.items import Node
-from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFStream,
-                                      PDFString)
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFDictionary, PDFName, PDFObject, PDFObjectReference,
+                                      PDFStream)
 from reportlab.pdfbase.pdfdoc import format as format_
+
+from ..lru import Lru
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
               "Label": "Figure", "Lbl": "Lbl", "LBody": "LBody", "Note": "P", "Link": "P",
               "TH": "TH", "TD": "TD"}
+
+
+ROOT_NAME, PARENT_TREE = "LPStructTreeRoot", "LPParentTree"
+
+
+class Written(PDFObject):
+    """An object whose bytes are made before the file is written: ``parts`` are bytes and the
+    names of other objects (str), each written as a reference (``12 0 R``) when ReportLab
+    formats the file, so objects registered later (pages, annotations) are found. Unencrypted
+    only: leaflets are PDF/A, which forbids encryption."""
+
+    def __init__(self, parts: list):
+        flat: list = []
+        for p in parts:                   # adjacent bytes joined now, not at every format
+            if flat and type(p) is bytes and type(flat[-1]) is bytes:
+                flat[-1] += p
+            else:
+                flat.append(p)
+        self.parts = flat
+
+    def format(self, document) -> bytes:
+        if not isinstance(document.encrypt, NoEncryption):
+            raise ValueError("the structure tree's writer writes unencrypted strings only")
+        numbers = document.idToObjectNumberAndVersion
+        try:
+            return b"".join(p if type(p) is bytes else b"%d %d R" % numbers[p] for p in self.parts)
+        except KeyError as e:
+            raise KeyError(f"reference to {e.args[0]!r}, an object the document does not have") from None
+
+
+def _joined(items: list, every: int) -> list:
+    """Items (each a list of parts) separated by spaces, a line break before every ``every``-th
+    (how ReportLab lays out a dictionary's entries and an array's items)."""
+    out: list = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(b" \n  " if i % every == 0 else b" ")
+        out += item
+    return out
+
+
+def _dict(entries: list) -> list:
+    """A dictionary's parts from its entries' parts (``[b"/Key ", value...]``, in key order)."""
+    return [b"<<\n"] + _joined(entries, 6) + [b"\n>>"]
+
+
+def _array(items: list) -> list:
+    return [b"[ "] + _joined(items, 10) + [b" ]"]
+
+
+_NAMES: dict[str, bytes] = {}
+
+
+def _name(name: str) -> bytes:
+    got = _NAMES.get(name)
+    if got is None:          # structure types: a few dozen fixed names, so the dict stays small
+        got = _NAMES[name] = PDFName(name).encode("ascii")
+    return got
+
+
+# Characters PDFDocEncoding has no code for although ReportLab's "pdfdoc" codec maps them to a
+# byte (a reader shows U+FFFD, or nothing): control characters other than tab, line feed and
+# carriage return, DEL, U+009F and the soft hyphen. A string holding one is written in UTF-16.
+_NOT_PDFDOC = frozenset("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+                        "\x13\x14\x15\x16\x17\x7f\x9f\xad")
+
+
+def pdf_string(text: str, cache: dict | None = None) -> bytes:
+    """A PDF text string as written: PDFDocEncoding where every character has a code in it,
+    else UTF-16BE with its byte order mark; every byte outside printable ASCII, each parenthesis
+    and backslash escaped (``\\ooo``, ``\\(``), so untrusted text cannot end the string early
+    and a carriage return is not read back as a line feed."""
+    if cache is not None:
+        got = cache.get(text)
+        if got is not None:
+            return got
+    raw = None
+    if _NOT_PDFDOC.isdisjoint(text):
+        try:
+            raw = text.encode("pdfdoc")
+        except UnicodeEncodeError:
+            pass
+    if raw is None:
+        raw = b"\xfe\xff" + text.encode("utf_16_be")
+    got = b"(" + escapePDF(raw).encode("ascii") + b")"
+    if cache is not None:
+        cache[text] = got
+    return got
 
 
 @dataclass
@@ -127,12 +218,18 @@ class Tagger:
 
     # -- the tree, at the end -----------------------------------------------------------------
     def write(self, doc, page_names: list[str], alts: dict, info: dict) -> None:
-        counter = [0]
+        """The structure tree, the parent tree, /MarkInfo and the XMP metadata into ReportLab's
+        document ``doc`` (``page_names``: the pages' object names, in order)."""
+        document = self.tree(alts)
+        self._serialise(doc, document, page_names)
+        cat = doc.Catalog
+        cat.StructTreeRoot = PDFObjectReference(ROOT_NAME)
+        cat.MarkInfo = PDFDictionary({"Marked": "true"})
+        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
 
-        def ref_name() -> str:
-            counter[0] += 1
-            return f"LPStruct{counter[0]}"
-
+    def tree(self, alts: dict) -> Elem:
+        """The Document element with every element under it in reading order, each named
+        (``Elem.name``, in reading order) for the document's object registry."""
         top = [e for e in self.elems.values() if e.type not in ("Link", "Span")]
         for e in top:
             if e.type == "Figure":
@@ -148,70 +245,67 @@ class Tagger:
             else:
                 root_kids += kids
         document = Elem(("", "document", ""), "Document", kids=[("elem", k) for k in root_kids], lang=self.lang)
+        counter, stack = 0, [document]
+        while stack:                    # pre-order: a parent before its kids, kids in order
+            e = stack.pop()
+            counter += 1
+            e.name = f"LPStruct{counter}"
+            stack += [kid[1] for kid in reversed(e.kids) if kid[0] == "elem"]
+        return document
 
-        refs: dict[int, PDFObjectReference] = {}
-        names: dict[int, str] = {}
-
-        def register(e: Elem) -> None:
-            names[id(e)] = e.name = ref_name()
-            refs[id(e)] = PDFObjectReference(e.name)
-            for kind, *rest in e.kids:
-                if kind == "elem":
-                    register(rest[0])
-
-        register(document)
-        root_name = "LPStructTreeRoot"
+    def _serialise(self, doc, document: Elem, page_names: list[str]) -> None:
+        """Every StructElem (registered after its kids), the ParentTree and the StructTreeRoot,
+        each as one :class:`Written` object: its bytes made here, in the layout ReportLab's
+        generic objects give (keys sorted, a line break every 6 entries or 10 array items), so
+        the file is the same; only the other objects' numbers are filled in when it is written."""
+        strings: dict = {}
+        pages = [[b"/Pg ", name] for name in page_names]
 
         def build(e: Elem, parent: str) -> None:
-            d = {"Type": PDFName("StructElem"), "S": PDFName(e.type), "P": PDFObjectReference(parent)}
-            kids = []
-            for kind, *rest in e.kids:
+            kids: list = []
+            for kid in e.kids:
+                kind = kid[0]
                 if kind == "mcid":
-                    page, n = rest
-                    if page == e.page:
-                        kids.append(n)
+                    if kid[1] == e.page:
+                        kids.append([b"%d" % kid[2]])
                     else:
-                        kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": PDFObjectReference(page_names[page]),
-                                                   "MCID": n}))
+                        kids.append(_dict([[b"/MCID %d" % kid[2]], pages[kid[1]], [b"/Type /MCR"]]))
                 elif kind == "elem":
-                    kids.append(refs[id(rest[0])])
-                    build(rest[0], e.name)
-                elif kind == "objr":
-                    page, annot = rest
-                    kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": annot,
-                                               "Pg": PDFObjectReference(page_names[page])}))
-            if kids:
-                d["K"] = PDFArray(kids) if len(kids) != 1 else kids[0]
-            if e.page is not None:
-                d["Pg"] = PDFObjectReference(page_names[e.page])
-            if e.alt:
-                d["Alt"] = PDFString(e.alt)
-            if e.lang:
-                d["Lang"] = PDFString(e.lang)
+                    kids.append([kid[1].name])
+                    build(kid[1], e.name)
+                else:                                   # objr: page, annotation reference
+                    kids.append(_dict([[b"/Obj ", kid[2].name], pages[kid[1]], [b"/Type /OBJR"]]))
+            entries: list = []
             if e.type == "TH":
-                d["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName("Column")})
-            if e.type == "Figure" and e.bbox:
-                d["A"] = PDFDictionary({"O": PDFName("Layout"), "BBox": PDFArray([round(v, 2) for v in e.bbox])})
-            doc.Reference(PDFDictionary(d), e.name)
+                entries.append([b"/A <<\n/O /Table /Scope /Column\n>>"])
+            elif e.type == "Figure" and e.bbox:
+                box = _array([[fp_str(round(v, 2)).encode()] for v in e.bbox])
+                entries.append([b"/A <<\n/BBox "] + box + [b" /O /Layout\n>>"])
+            if e.alt:
+                entries.append([b"/Alt ", pdf_string(e.alt, strings)])
+            if kids:
+                entries.append([b"/K "] + (kids[0] if len(kids) == 1 else _array(kids)))
+            if e.lang:
+                entries.append([b"/Lang ", pdf_string(e.lang, strings)])
+            entries.append([b"/P ", parent])
+            if e.page is not None:
+                entries.append(pages[e.page])
+            entries.append([b"/S " + _name(e.type)])
+            entries.append([b"/Type /StructElem"])
+            doc.Reference(Written(_dict(entries)), e.name)
 
-        build(document, root_name)
+        build(document, ROOT_NAME)
         # The parent tree: for each page the element of each MCID, then each link annotation.
-        nums = []
+        nums: list = []
         for i, mcids in enumerate(self.page_mcids):
-            nums += [i, PDFArray([refs[id(e)] for e in mcids])]
+            nums += [[b"%d" % i], _array([[e.name] for e in mcids])]
         next_key = len(self.page_mcids)
-        for link, annot in self.annots:
-            nums += [next_key, refs[id(link)]]
+        for link, _ in self.annots:
+            nums += [[b"%d" % next_key], [link.name]]
             next_key += 1
-        parent_tree = PDFDictionary({"Nums": PDFArray(nums)})
-        root = PDFDictionary({"Type": PDFName("StructTreeRoot"), "K": refs[id(document)],
-                              "ParentTree": doc.Reference(parent_tree, "LPParentTree"),
-                              "ParentTreeNextKey": next_key})
-        doc.Reference(root, root_name)
-        cat = doc.Catalog
-        cat.StructTreeRoot = PDFObjectReference(root_name)
-        cat.MarkInfo = PDFDictionary({"Marked": "true"})
-        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
+        doc.Reference(Written(_dict([[b"/Nums "] + _array(nums)])), PARENT_TREE)
+        doc.Reference(Written(_dict([[b"/K ", document.name], [b"/ParentTree ", PARENT_TREE],
+                                     [b"/ParentTreeNextKey %d" % next_key], [b"/Type /StructTreeRoot"]])), ROOT_NAME)
 
     def _group(self, elems: list[Elem]) -> list[Elem]:
         """Sections into Sect, list items into L > LI, contact and credits into a Div."""
@@ -279,11 +373,22 @@ def xmp(info: dict, lang: str) -> PDFStream:
     """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
     PDF/A (part 2, conformance A: tagged, Unicode) and PDF/UA (part 1) identification and the extension schema
     that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords."""
+    key = (info.get("title", ""), info.get("author", ""), info.get("subject", ""), info.get("keywords", ""), lang)
+    packet = _PACKETS.get(key)
+    if packet is None:
+        packet = _packet(*key)
+        _PACKETS.put(key, packet)
+    return _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
+
+
+_PACKETS = Lru("xmp packets", 64)       # one per distinct metadata: a leaflet's clinics share it
+
+
+def _packet(title: str, author: str, subject: str, keywords: str, lang: str) -> bytes:
     def esc(s: str) -> str:
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    title, author = esc(info.get("title", "")), esc(info.get("author", ""))
-    subject, keywords = esc(info.get("subject", "")), esc(info.get("keywords", ""))
-    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+    title, author, subject, keywords = esc(title), esc(author), esc(subject), esc(keywords)
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
   <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -334,4 +439,3 @@ def xmp(info: dict, lang: str) -> PDFStream:
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>""".encode("utf-8")
-    return _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
