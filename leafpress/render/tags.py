@@ -31,48 +31,33 @@ ROOT_NAME, PARENT_TREE = "LPStructTreeRoot", "LPParentTree"
 
 
 class Written(PDFObject):
-    """An object whose bytes are made before the file is written: ``parts`` are bytes and the
-    names of other objects (str), each written as a reference (``12 0 R``) when ReportLab
-    formats the file, so objects registered later (pages, annotations) are found. Unencrypted
-    only: leaflets are PDF/A, which forbids encryption."""
+    """An object whose bytes are made before the file is written (``data``, set after the object
+    is registered, so that objects referring to each other know each other's numbers). Not
+    encrypted: leaflets are PDF/A, which forbids encryption."""
 
-    def __init__(self, parts: list):
-        flat: list = []
-        for p in parts:                   # adjacent bytes joined now, not at every format
-            if flat and type(p) is bytes and type(flat[-1]) is bytes:
-                flat[-1] += p
-            else:
-                flat.append(p)
-        self.parts = flat
+    data = b""
 
     def format(self, document) -> bytes:
         if not isinstance(document.encrypt, NoEncryption):
             raise ValueError("the structure tree's writer writes unencrypted strings only")
-        numbers = document.idToObjectNumberAndVersion
-        try:
-            return b"".join(p if type(p) is bytes else b"%d %d R" % numbers[p] for p in self.parts)
-        except KeyError as e:
-            raise KeyError(f"reference to {e.args[0]!r}, an object the document does not have") from None
+        return self.data
 
 
-def _joined(items: list, every: int) -> list:
-    """Items (each a list of parts) separated by spaces, a line break before every ``every``-th
-    (how ReportLab lays out a dictionary's entries and an array's items)."""
-    out: list = []
-    for i, item in enumerate(items):
-        if i:
-            out.append(b" \n  " if i % every == 0 else b" ")
-        out += item
-    return out
+def _joined(items: list[bytes], every: int) -> bytes:
+    """Items separated by spaces, a line break before every ``every``-th (how ReportLab lays
+    out a dictionary's entries and an array's items)."""
+    if len(items) <= every:
+        return b" ".join(items)
+    return b" \n  ".join(b" ".join(items[i:i + every]) for i in range(0, len(items), every))
 
 
-def _dict(entries: list) -> list:
-    """A dictionary's parts from its entries' parts (``[b"/Key ", value...]``, in key order)."""
-    return [b"<<\n"] + _joined(entries, 6) + [b"\n>>"]
+def _dict(entries: list[bytes]) -> bytes:
+    """A dictionary from its entries (``b"/Key value"``, in key order)."""
+    return b"<<\n" + _joined(entries, 6) + b"\n>>"
 
 
-def _array(items: list) -> list:
-    return [b"[ "] + _joined(items, 10) + [b" ]"]
+def _array(items: list[bytes]) -> bytes:
+    return b"[ " + _joined(items, 10) + b" ]"
 
 
 _NAMES: dict[str, bytes] = {}
@@ -124,7 +109,8 @@ class Elem:
     lang: str | None = None
     page: int | None = None
     bbox: list | None = None
-    name: str = ""
+    name: str = ""            # the object's name in the document, and its parent's
+    parent: str = ""
 
 
 def node_order(node: Node | None) -> tuple:
@@ -245,67 +231,95 @@ class Tagger:
             else:
                 root_kids += kids
         document = Elem(("", "document", ""), "Document", kids=[("elem", k) for k in root_kids], lang=self.lang)
+        document.parent = ROOT_NAME
         counter, stack = 0, [document]
         while stack:                    # pre-order: a parent before its kids, kids in order
             e = stack.pop()
             counter += 1
             e.name = f"LPStruct{counter}"
-            stack += [kid[1] for kid in reversed(e.kids) if kid[0] == "elem"]
+            for kid in reversed(e.kids):
+                if kid[0] == "elem":
+                    kid[1].parent = e.name
+                    stack.append(kid[1])
         return document
 
     def _serialise(self, doc, document: Elem, page_names: list[str]) -> None:
         """Every StructElem (registered after its kids), the ParentTree and the StructTreeRoot,
-        each as one :class:`Written` object: its bytes made here, in the layout ReportLab's
-        generic objects give (keys sorted, a line break every 6 entries or 10 array items), so
-        the file is the same; only the other objects' numbers are filled in when it is written."""
-        strings: dict = {}
-        pages = [[b"/Pg ", name] for name in page_names]
+        each a :class:`Written` object whose bytes are made here, laid out as ReportLab's generic
+        objects would be (keys sorted, a line break every 6 entries or 10 array items), so the
+        file is the same as when they were written through those objects, at a tenth of the cost.
+        Pages and annotations are registered before (ReportLab does when they are added)."""
+        order: list[Elem] = []
 
-        def build(e: Elem, parent: str) -> None:
+        def post(e: Elem) -> None:
+            for kid in e.kids:
+                if kid[0] == "elem":
+                    post(kid[1])
+            order.append(e)
+
+        post(document)
+        numbers = doc.idToObjectNumberAndVersion
+        objects = {}
+        for e in order:
+            objects[e.name] = w = Written()
+            doc.Reference(w, e.name)
+        parent_tree, root = Written(), Written()
+        doc.Reference(parent_tree, PARENT_TREE)
+        doc.Reference(root, ROOT_NAME)
+
+        def ref(name: str) -> bytes:
+            try:
+                return b"%d %d R" % numbers[name]
+            except KeyError:
+                raise KeyError(f"the structure tree refers to {name!r}, which the document does not "
+                               f"have yet") from None
+
+        refs = {e.name: ref(e.name) for e in order}
+        refs[ROOT_NAME] = ref(ROOT_NAME)
+        pages = [b"/Pg " + ref(name) for name in page_names]
+        strings: dict = {}
+        for e in order:
             kids: list = []
             for kid in e.kids:
                 kind = kid[0]
                 if kind == "mcid":
                     if kid[1] == e.page:
-                        kids.append([b"%d" % kid[2]])
+                        kids.append(b"%d" % kid[2])
                     else:
-                        kids.append(_dict([[b"/MCID %d" % kid[2]], pages[kid[1]], [b"/Type /MCR"]]))
+                        kids.append(_dict([b"/MCID %d" % kid[2], pages[kid[1]], b"/Type /MCR"]))
                 elif kind == "elem":
-                    kids.append([kid[1].name])
-                    build(kid[1], e.name)
+                    kids.append(refs[kid[1].name])
                 else:                                   # objr: page, annotation reference
-                    kids.append(_dict([[b"/Obj ", kid[2].name], pages[kid[1]], [b"/Type /OBJR"]]))
+                    kids.append(_dict([b"/Obj " + ref(kid[2].name), pages[kid[1]], b"/Type /OBJR"]))
             entries: list = []
             if e.type == "TH":
-                entries.append([b"/A <<\n/O /Table /Scope /Column\n>>"])
+                entries.append(b"/A <<\n/O /Table /Scope /Column\n>>")
             elif e.type == "Figure" and e.bbox:
-                box = _array([[fp_str(round(v, 2)).encode()] for v in e.bbox])
-                entries.append([b"/A <<\n/BBox "] + box + [b" /O /Layout\n>>"])
+                box = _array([fp_str(round(v, 2)).encode() for v in e.bbox])
+                entries.append(b"/A <<\n/BBox " + box + b" /O /Layout\n>>")
             if e.alt:
-                entries.append([b"/Alt ", pdf_string(e.alt, strings)])
+                entries.append(b"/Alt " + pdf_string(e.alt, strings))
             if kids:
-                entries.append([b"/K "] + (kids[0] if len(kids) == 1 else _array(kids)))
+                entries.append(b"/K " + (kids[0] if len(kids) == 1 else _array(kids)))
             if e.lang:
-                entries.append([b"/Lang ", pdf_string(e.lang, strings)])
-            entries.append([b"/P ", parent])
+                entries.append(b"/Lang " + pdf_string(e.lang, strings))
+            entries.append(b"/P " + refs[e.parent])
             if e.page is not None:
                 entries.append(pages[e.page])
-            entries.append([b"/S " + _name(e.type)])
-            entries.append([b"/Type /StructElem"])
-            doc.Reference(Written(_dict(entries)), e.name)
-
-        build(document, ROOT_NAME)
+            entries.append(b"/S " + _name(e.type))
+            entries.append(b"/Type /StructElem")
+            objects[e.name].data = _dict(entries)
         # The parent tree: for each page the element of each MCID, then each link annotation.
         nums: list = []
         for i, mcids in enumerate(self.page_mcids):
-            nums += [[b"%d" % i], _array([[e.name] for e in mcids])]
+            nums += [b"%d" % i, _array([refs[e.name] for e in mcids])]
         next_key = len(self.page_mcids)
         for link, _ in self.annots:
-            nums += [[b"%d" % next_key], [link.name]]
+            nums += [b"%d" % next_key, refs[link.name]]
             next_key += 1
-        doc.Reference(Written(_dict([[b"/Nums "] + _array(nums)])), PARENT_TREE)
-        doc.Reference(Written(_dict([[b"/K ", document.name], [b"/ParentTree ", PARENT_TREE],
-                                     [b"/ParentTreeNextKey %d" % next_key], [b"/Type /StructTreeRoot"]])), ROOT_NAME)
+        parent_tree.data = _dict([b"/Nums " + _array(nums)])
+        root.data = _dict([b"/K " + refs[document.name], b"/ParentTree " + ref(PARENT_TREE),
+                           b"/ParentTreeNextKey %d" % next_key, b"/Type /StructTreeRoot"])
 
     def _group(self, elems: list[Elem]) -> list[Elem]:
         """Sections into Sect, list items into L > LI, contact and credits into a Div."""
