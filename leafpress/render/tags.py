@@ -70,11 +70,19 @@ def _name(name: str) -> bytes:
     return got
 
 
-# Characters PDFDocEncoding has no code for although ReportLab's "pdfdoc" codec maps them to a
-# byte (a reader shows U+FFFD, or nothing): control characters other than tab, line feed and
-# carriage return, DEL, U+009F and the soft hyphen. A string holding one is written in UTF-16.
-_NOT_PDFDOC = frozenset("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
-                        "\x13\x14\x15\x16\x17\x7f\x9f\xad")
+# PDFDocEncoding (ISO 32000-1, Annex D, Table D.2) as a translation to Latin-1: the codes where it
+# differs from Latin-1 (0x18-0x1F, 0x80-0x9E, 0xA0), and the characters whose Latin-1 byte means
+# something else or nothing in it (control characters other than tab, line feed and carriage
+# return; DEL; U+0080-U+00A0; the soft hyphen) sent to U+0100, which Latin-1 lacks, so a string
+# holding one is written in UTF-16. (Not the codec registry's "pdfdoc": ReportLab and pikepdf both
+# register one, they differ on those characters, and whichever is imported first serves it.)
+_TO_PDFDOC: dict[int, int] = {cp: 0x100 for cp in [*range(0x20), 0x7F, *range(0x80, 0xA1), 0xAD]
+                              if cp not in (0x09, 0x0A, 0x0D)}
+_TO_PDFDOC.update({ord(c): 0x18 + i for i, c in enumerate("\u02d8\u02c7\u02c6\u02d9\u02dd\u02db\u02da\u02dc")})
+_TO_PDFDOC.update({ord(c): 0x80 + i for i, c in enumerate(
+    "\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018"
+    "\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e")})
+_TO_PDFDOC[0x20AC] = 0xA0
 
 
 def pdf_string(text: str, cache: dict | None = None) -> bytes:
@@ -86,13 +94,9 @@ def pdf_string(text: str, cache: dict | None = None) -> bytes:
         got = cache.get(text)
         if got is not None:
             return got
-    raw = None
-    if _NOT_PDFDOC.isdisjoint(text):
-        try:
-            raw = text.encode("pdfdoc")
-        except UnicodeEncodeError:
-            pass
-    if raw is None:
+    try:
+        raw = text.translate(_TO_PDFDOC).encode("latin-1")
+    except UnicodeEncodeError:
         raw = b"\xfe\xff" + text.encode("utf_16_be")
     got = b"(" + escapePDF(raw).encode("ascii") + b")"
     if cache is not None:
