@@ -4,11 +4,13 @@ whatever the content, and the tree it writes is the tree ReportLab's generic obj
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pikepdf
 import pytest
 from reportlab.lib.rl_accel import escapePDF
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFString
+from reportlab.pdfbase.pdfdoc import DummyDoc, PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFString
 
 from leafpress.project import Job, Project
 from leafpress.render import tags
@@ -72,6 +74,40 @@ def test_every_character_reads_back_and_pdfdoc_is_pikepdfs():
         literal = pdf_string(chr(cp))
         if not literal.startswith(b"(\\376\\377"):
             assert literal == b"(" + escapePDF(chr(cp).encode("pdfdoc_pikepdf")).encode("ascii") + b")", hex(cp)
+
+
+def test_reportlabs_own_strings_are_written_the_same_way():
+    """The document information, outline titles, link descriptions and field tooltips go through
+    ReportLab's PDFString: it chooses the encoding as the writer does, so none of them holds a
+    byte PDFDocEncoding lacks, whichever "pdfdoc" codec the process registered first."""
+    doc = DummyDoc()
+    for cp in [cp for cp in range(0x3000) if not 0xD800 <= cp < 0xE000] + [0xFB01, 0x1F600]:
+        assert PDFString(f"<{chr(cp)}>").format(doc) == pdf_string(f"<{chr(cp)}>"), hex(cp)
+
+
+MAKE_TITLED = """
+import sys
+import leafpress.render.pdf  # noqa: F401 (the press as it writes)
+from reportlab.pdfgen.canvas import Canvas
+c = Canvas(sys.argv[1], invariant=1)
+c.setTitle("Port\\xadcath")
+c.bookmarkPage("a")
+c.addOutlineEntry("Flush\\xading the line", "a")
+c.showOutline()
+c.drawString(72, 72, "x")
+c.save()
+"""
+
+
+def test_a_soft_hyphen_in_a_title_and_a_heading_reads_back(tmp_path):
+    """A case that failed: a soft hyphen (allowed in content) in the title and a heading was
+    written as PDFDocEncoding's undefined byte 0xAD, which readers showed as U+FFFD. Written in a
+    process of its own, as the press writes (pikepdf, which registers a "pdfdoc" codec of its
+    own, not imported)."""
+    subprocess.run([sys.executable, "-c", MAKE_TITLED, str(tmp_path / "t.pdf")], check=True, cwd=ROOT)
+    pdf = pikepdf.open(tmp_path / "t.pdf")
+    assert str(pdf.docinfo.Title) == "Port\xadcath"
+    assert str(pdf.Root.Outlines.First.Title) == "Flush\xading the line"
 
 
 def test_strings_with_a_character_pdfdoc_lacks_are_utf16():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from ..layout.items import Node
 from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFDictionary, PDFName, PDFObject, PDFObjectReference,
                                       PDFStream)
 from reportlab.pdfbase.pdfdoc import format as format_
@@ -83,6 +84,22 @@ _TO_PDFDOC.update({ord(c): 0x80 + i for i, c in enumerate(
     "\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018"
     "\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e")})
 _TO_PDFDOC[0x20AC] = 0xA0
+
+
+def _in_pdfdoc(text: str) -> int:
+    """1 when every character of ``text`` has a code in PDFDocEncoding, else 0."""
+    try:
+        text.translate(_TO_PDFDOC).encode("latin-1")
+    except UnicodeEncodeError:
+        return 0
+    return 1
+
+
+# ReportLab's own text strings (the document information, outline titles, link descriptions,
+# field tooltips) choose between PDFDocEncoding and UTF-16 by this function (``PDFString.format``
+# calls it by its module-level name; reportlab 5.1.0): with its own check they wrote a soft
+# hyphen in a title or heading as a byte PDFDocEncoding lacks, which readers show as U+FFFD.
+pdfdoc._checkPdfdoc = _in_pdfdoc
 
 
 def pdf_string(text: str, cache: dict | None = None) -> bytes:
