@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ENGINE_VERSION
+from . import ENGINE_VERSION, gcpolicy
 from .brand import PARTNER_FILE, Brand, load_brand, load_partners
 from .content.loader import _display, check_mirrors, load_handout
 from .content.model import Callout, Figure, Handout, Status, lead_ins
@@ -70,6 +70,7 @@ class Project:
         if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
         self._cache: dict = {}
+        gcpolicy.tune()         # a process that builds leaflets collects cycles less often (gcpolicy.py)
         self.stamped_from: str | None = None     # the last lay_out: the clinic its pages were stamped from
         # Input files' hashes: what the last build recorded (path -> [signature, sha256]), and
         # what this one found (to record in turn).

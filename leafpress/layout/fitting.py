@@ -97,14 +97,17 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
         return got
 
     # Short lists are kept in one column where that fits at some size, split where it cannot.
-    keep_lists = True
-    if spec.max_pages is not None and isinstance(attempt(sizes[-1]), Overflow):
-        keep_lists = False
     # Binary search for the largest size that fits: the largest and the smallest first, since
     # most documents fit at the largest and a document that fails must fail at the smallest.
+    keep_lists = True
     best = attempt(sizes[0])
     if not isinstance(best, Overflow):
-        return best
+        return best                 # lists kept, at the largest size: nothing to search
+    if spec.max_pages is not None and isinstance(attempt(sizes[-1]), Overflow):
+        keep_lists = False
+        best = attempt(sizes[0])
+        if not isinstance(best, Overflow):
+            return best
     last = attempt(sizes[-1]) if len(sizes) > 1 else best
     if not isinstance(last, Overflow):
         fail, ok, best = 0, len(sizes) - 1, last
