@@ -47,20 +47,21 @@ print(json.dumps({"code": code, "wall": wall, "cpu": time.process_time() - c + k
 """
 
 
-def project_with(tmp: Path, n: int) -> Path:
+def project_with(tmp: Path, n: int, source: Path = ROOT) -> Path:
+    """A copy of ``source``'s project (fonts linked) with ``n`` synthetic partner clinics."""
     root = tmp / f"proj-{n}"
     root.mkdir()
     for name in ("handouts", "layouts"):
-        shutil.copytree(ROOT / name, root / name)
+        shutil.copytree(source / name, root / name)
     (root / "assets").mkdir()
-    for src in (ROOT / "assets").iterdir():
+    for src in (source / "assets").iterdir():
         if src.name == "fonts":
             (root / "assets" / "fonts").symlink_to(src)
         elif src.is_dir():
             shutil.copytree(src, root / "assets" / src.name)
     shutil.rmtree(root / "assets/brands/riverside-clinic")       # the partners and their base only
     (root / "assets/brands/partners.yaml").write_text(partners_yaml(n), encoding="utf-8")
-    shutil.copyfile(ROOT / "pyproject.toml", root / "pyproject.toml")
+    shutil.copyfile(source / "pyproject.toml", root / "pyproject.toml")
     return root
 
 

@@ -11,7 +11,6 @@ variant: the whole build's CPU time and render_pdf's. Min and median of ROUNDS (
 """
 from __future__ import annotations
 
-import shutil
 import statistics
 import sys
 import tempfile
@@ -20,27 +19,11 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
-from synthetic import partners_yaml  # noqa: E402
+from clinics import project_with  # noqa: E402
 
 LANGS = ["en", "ar", "hi", "zh-Hant"]
 SHAPES = [("en", "letter-2page"), ("ar", "letter-2page"), ("ar", "trifold-letter")]
 CLINICS = 60
-
-
-def scratch(press: Path, dest: Path) -> Path:
-    for rel in ("handouts", "layouts"):
-        shutil.copytree(press / rel, dest / rel)
-    (dest / "assets").mkdir()
-    for src in (press / "assets").iterdir():
-        if src.name == "fonts":
-            (dest / "assets" / "fonts").symlink_to(src)
-        elif src.is_dir():
-            shutil.copytree(src, dest / "assets" / src.name)
-        else:
-            shutil.copy(src, dest / "assets" / src.name)
-    shutil.copy(press / "pyproject.toml", dest / "pyproject.toml")
-    (dest / "assets" / "brands" / "partners.yaml").write_text(partners_yaml(CLINICS), encoding="utf-8")
-    return dest
 
 
 def ms(xs: list[float]) -> str:
@@ -63,7 +46,7 @@ def main(press: Path, rounds: int) -> None:
     pdf.render_pdf = timed          # the project imports it when it builds
     base = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
     with tempfile.TemporaryDirectory(dir=base) as tmp:
-        project = Project(scratch(press, Path(tmp)))
+        project = Project(project_with(Path(tmp), CLINICS, source=press))
         jobs = {lang: Job("port", lang, "letter-2page", "open-leaflets") for lang in LANGS}
         for lang in LANGS:
             project.build(jobs[lang])
