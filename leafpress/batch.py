@@ -26,10 +26,15 @@ def init(root: str) -> None:
 
 
 def run_one(job: Job, write: bool, debug: bool, release: bool = False) -> tuple[dict, bytes | None]:
+    """One document's entry and PDF bytes. A failure that follows from the inputs alone (a
+    LeafletError: content, layout, brand, checks) is marked ``deterministic``: a build with the
+    same inputs and engine (the same input_hash) would fail the same way, so the next build does
+    not try again. Failures of the machine or of the press itself (memory, stack, a bug, a
+    killed worker) are not marked, and are tried again."""
     try:
-        return _PROJECT.build(job, write, release)
+        entry, data = _PROJECT.build(job, write, release)
     except LeafletError as exc:
-        return failed(job, str(exc)), None
+        return failed(job, str(exc), deterministic=True), None
     except RecursionError:
         return failed(job, "the content is nested or repeated too deeply to lay out"), None
     except MemoryError:
@@ -38,12 +43,18 @@ def run_one(job: Job, write: bool, debug: bool, release: bool = False) -> tuple[
         detail = traceback.format_exc() if debug else f"{type(exc).__name__}: {exc}"
         return failed(job, f"unexpected error while building {job.path()}: {detail}"
                            " (run with --debug for the traceback and report it)"), None
+    if entry["status"] == "failed" and not release:
+        entry["deterministic"] = True       # a check's error finding (with --release, every build checks again)
+    return entry, data
 
 
-def failed(job: Job, message: str) -> dict:
-    return {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-            "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
-            "error": message}
+def failed(job: Job, message: str, deterministic: bool = False) -> dict:
+    entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
+             "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
+             "error": message}
+    if deterministic:
+        entry["deterministic"] = True
+    return entry
 
 
 BLOCK = 50      # clinics per task: one layout, stamped for each (project.lay_out), reused in a worker

@@ -125,8 +125,13 @@ def plan(project: Project, args) -> list[Job]:
 
 
 def _unchanged(entry: dict | None, digest: str) -> bool:
-    """Built before from the same inputs (and, as checked on reading, still on disk as written)."""
-    return bool(entry) and entry.get("status") == "ok" and entry.get("input_hash") == digest
+    """Built before from the same inputs (and, as checked on reading, still on disk as written),
+    or failed before from the same inputs and engine in a way that depends on them alone (see
+    batch.run_one): building it again would give the same PDF, or the same failure."""
+    if not entry or entry.get("input_hash") != digest:
+        return False
+    return entry.get("status") == "ok" or (entry.get("status") == "failed" and entry.get("deterministic") is True
+                                           and isinstance(entry.get("error"), str) and not entry.get("sha256"))
 
 
 def _progress(total: int):
@@ -345,7 +350,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     partner_problems = _partner_problems(project, args)
     for exc in partner_problems:
         print(f"error: {exc}", file=sys.stderr)
-    unchanged = sum(1 for r in results if r.get("unchanged"))
+    unchanged = sum(1 for r in results if r.get("unchanged") and r["status"] == "ok")
     if args.command == "proof":
         code = _proofs(project, out, args, [r for r in merged if r.get("kind", "office") == "office"])
         if code:

@@ -419,8 +419,9 @@ class Recorder:
             raise ManifestError(f"cannot write {MANIFEST} ({self.broken}); the PDFs it lists are as it says",
                                 file=str(self.out.path), hint="Free some space or fix the folder, then build again")
         # A document whose new PDF could not be written keeps its old, untouched PDF and entry.
-        documents = [self.listed[d["path"]] if d["status"] == "failed" and d["path"] in self.listed
-                     else d for d in documents]
+        # (A failure remembered from the last build, ``unchanged``, is its entry already.)
+        documents = [self.listed[d["path"]] if d["status"] == "failed" and not d.get("unchanged")
+                     and d["path"] in self.listed else d for d in documents]
         with _signals_held():
             for entry in stale:
                 self.out.remove_own(entry)
@@ -433,3 +434,4 @@ class Recorder:
 
 def _fail(entry: dict, message: str) -> None:
     entry.update(status="failed", error=message, sha256=None, pages=0)
+    entry.pop("deterministic", None)        # the folder's trouble, not the inputs': try again next time
