@@ -309,6 +309,9 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         if bar:
             bar.update(1)
 
+    if todo:
+        from .render.assets import use_store
+        use_store(out if write else None)      # drawings converted once, kept in OUT/.leafpress-cache
     try:
         batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project,
                   scheduler=args.scheduler if args.executor == "dask" else None,
