@@ -249,7 +249,8 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
     if report is not None and state.ended is not None:
         top, height, end = state.ended
         report.update(fill=(top - end) / height if height > 0 else 1.0, height=height)
-    return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
+    return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code,
+                   lead_ins=frozenset(ctx.lead_ins))
 
 
 @dataclass
