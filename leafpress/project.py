@@ -16,15 +16,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import ENGINE_VERSION
-from .brand import PARTNER_FILE, Brand, load_brand, load_partners
-from .content.loader import _display, check_mirrors, load_handout
-from .content.model import Callout, Figure, Handout, Status, lead_ins
-from .content.yamlsafe import MAX_BYTES, is_regular, read_limited, sha256_regular
 from .errors import LeafletError, UsageError
-from .languages import Language, load_language
-from .layout.spec import LayoutSpec, load_layout
-from .translate.pseudo import is_pseudo, pseudo_handout, pseudo_language
+from .files import is_regular, read_limited, sha256_regular
+
+if TYPE_CHECKING:
+    from .brand import Brand
+    from .content.model import Handout
+    from .languages import Language
+    from .layout.spec import LayoutSpec
+
+# The loaders (YAML, the content model, brands, languages, layouts) are imported where first
+# used: a rebuild with nothing changed (cli, plancache) and the output folder's code import
+# this module for Job and the atomic writes without them.
 
 # Imported where first used (a rebuild with nothing changed never shapes text or draws):
 # .text.fonts and .text.setter (HarfBuzz, ICU), .diagram.
@@ -84,6 +90,7 @@ class Project:
         except (OSError, RuntimeError):
             return path         # a link loop: reading it says so
         if not real.is_relative_to(self.root):
+            from .content.loader import _display
             raise LeafletError("is a link to a file outside the project", file=_display(path, self.root),
                                hint="Copy the file into the project instead of linking to it")
         return path
@@ -108,6 +115,8 @@ class Project:
         return value
 
     def handout(self, hid: str, lang: str) -> Handout:
+        from .content.loader import load_handout
+        from .translate.pseudo import is_pseudo, pseudo_handout
         if is_pseudo(lang):
             return self._cached(("h", hid, lang), lambda: pseudo_handout(self.source(hid), lang))
         path = self.handouts[hid][lang]
@@ -115,6 +124,7 @@ class Project:
 
     def source(self, hid: str) -> Handout:
         def find():
+            from .content.model import Status
             sources, broken = [], []
             # Only files that say so can be the source: read those first, the rest only if needed.
             says = {lang: self._is_inside(path) and _says_source(path) for lang, path in self.handouts[hid].items()}
@@ -140,6 +150,8 @@ class Project:
         return self._cached(("src", hid), find)
 
     def language(self, code: str) -> Language:
+        from .languages import load_language
+        from .translate.pseudo import is_pseudo, pseudo_language
         if is_pseudo(code):     # a pseudo-locale dresses the source language (English) up
             base = self._pseudo_base()
             return self._cached(("l", code), lambda: pseudo_language(self.language(base), code))
@@ -158,12 +170,14 @@ class Project:
         raise LeafletError("no handout has a readable source file, so no pseudo-locale can be made")
 
     def layout(self, name: str) -> LayoutSpec:
+        from .layout.spec import load_layout
         return self._cached(("lay", name), lambda: load_layout(self._inside(self.layouts[name]), self.root))
 
     def _partner_ids(self) -> list[str]:
         """Partner ids; a partners.yaml that cannot be read stops only the partners' leaflets
         (``partners_error``), an entry that cannot be told apart only itself (``partner_errors``)."""
         from .brand import partner_ids
+        from .brand import PARTNER_FILE
         try:
             ids, self.partner_errors = partner_ids(self._inside(self.partners_file), self.root)
         except LeafletError as exc:
@@ -196,6 +210,7 @@ class Project:
         return tuple(b for b in every if b.id != name)
 
     def brand(self, name: str) -> Brand:
+        from .brand import PARTNER_FILE, load_brand, load_partners
         if name in self.brands:
             return self._cached(("b", name), lambda: load_brand(self._inside(self.brands[name]), self.root))
 
@@ -270,6 +285,7 @@ class Project:
         mirrors, language settings, layout, brand, diagrams, fonts and the engine itself. The
         same fingerprint means the same PDF, so the build can skip it. What many documents
         share (fonts, diagrams, the engine, the brands) is digested once per process."""
+        from .translate.pseudo import is_pseudo
         lang_file = self.languages.get(job.lang, Path("missing"))
         if is_pseudo(job.lang):        # made from the source and its language settings
             lang_file = self.languages.get(self._pseudo_base(), Path("missing"))
@@ -309,6 +325,8 @@ class Project:
     def prepare(self, job: Job):
         """Load and check everything a document needs."""
         from .diagram import load_diagram, load_icon, load_image
+        from .content.loader import check_mirrors
+        from .content.model import Callout, Figure, lead_ins
         source = self.source(job.handout)
         h = self.handout(job.handout, job.lang)
         if h is not source:
@@ -542,6 +560,7 @@ def _forget_furniture(laid) -> None:
 
 
 def _says_source(path: Path) -> bool:
+    from .content.yamlsafe import MAX_BYTES
     try:
         raw = read_limited(path, MAX_BYTES)
     except OSError:
