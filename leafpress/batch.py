@@ -73,12 +73,45 @@ def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
     return [r[i:i + size] for r in runs.values() for i in range(0, len(r), size)]
 
 
+class Aside:
+    """Work of the main process that can run while worker processes build (the per-handout
+    checks): in a thread once the workers have started, else when its result is asked for."""
+
+    def __init__(self, work):
+        self.work, self.thread, self.value, self.error = work, None, None, None
+
+    def start(self) -> None:
+        import threading
+
+        def go():
+            try:
+                self.value = self.work()
+            except BaseException as exc:      # noqa: BLE001 (raised again in the main thread)
+                self.error = exc
+        self.thread = threading.Thread(target=go, name="leafpress-aside", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        """Wait for it (before forking: a fork never copies a thread's half-held locks)."""
+        if self.thread is not None:
+            self.thread.join()
+
+    def result(self):
+        if self.thread is None:
+            self.thread = False
+            self.value = self.work()
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: bool, done,
         project: Project | None = None, scheduler: str | None = None, worker_root: str | None = None,
-        digests: dict | None = None) -> None:
+        digests: dict | None = None, aside: Aside | None = None) -> None:
     """Build ``jobs`` in ``n`` processes (1: here, with ``project`` if given: what it has loaded
     is not loaded again), or on a Dask cluster (``scheduler``: its address), calling
-    ``done(job, entry, data)`` for each."""
+    ``done(job, entry, data)`` for each; ``aside`` runs here meanwhile when workers build."""
     global _PROJECT
     if scheduler is not None:
         from .remote import run_dask
@@ -99,7 +132,7 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
         # once here rather than once in each worker.
         _PROJECT = project if project is not None else Project(Path(root))
         preload(_PROJECT, jobs)
-    pool.run(groups_of(jobs, n), done)
+    pool.run(groups_of(jobs, n), done, aside)
 
 
 def preload(project: Project, jobs: list[Job]) -> None:
@@ -197,10 +230,12 @@ class _Pool:
         self.args = (str(root), write, debug, release)
         self.n = n
 
-    def run(self, groups: list[list[Job]], done) -> None:
+    def run(self, groups: list[list[Job]], done, aside: Aside | None = None) -> None:
         from multiprocessing.connection import wait
         queue = _Queue(groups)
         workers = [_Worker(self.ctx, self.args) for _ in range(min(self.n, len(groups)))]
+        if aside is not None and self.forks:
+            aside.start()
         try:
             while True:
                 for w in workers:
@@ -240,6 +275,8 @@ class _Pool:
                         if rest:
                             queue.put_back(rest)
                         _stop(w)
+                        if aside is not None:
+                            aside.join()
                         workers[k] = _Worker(self.ctx, self.args)
         finally:
             for w in workers:

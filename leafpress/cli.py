@@ -287,8 +287,9 @@ def _unchanged_build(root: Path, args, started: float) -> int | None:
     """A build whose inputs are exactly those of a recorded plan (see plancache), with every
     document unchanged (or a remembered failure) and nothing stale: done from the record, the
     manifest and the PDFs' signatures, without loading the project. None: build as usual."""
-    if args.command != "build" or args.force or args.release or args.executor != "local":
-        return None
+    if args.command != "build" or args.force or args.release or args.executor != "local" or args.preview \
+            or args.file or args.format not in (None, "text", "json"):
+        return None         # (what the usual path refuses, it refuses with its own message)
     from . import plancache
     args.plan_key = key = plancache.state_key(root.resolve(), _plan_filters(args))
     rec = plancache.read(args.out, key)
@@ -361,10 +362,14 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         from .render.assets import use_store
         use_store(out if write else None)      # drawings converted once, kept in OUT/.leafpress-cache
     from . import batch
+    # Per handout-language checks (reading level...) only where something is rebuilt or checked
+    # (otherwise the last manifest's findings stand), done here while the workers build.
+    redo = {(j.handout, j.lang) for j in todo}
+    aside = batch.Aside(lambda: _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo]))
     try:
         batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project,
                   scheduler=args.scheduler if args.executor == "dask" else None,
-                  worker_root=args.worker_root, digests=digests)
+                  worker_root=args.worker_root, digests=digests, aside=aside)
         if recorder:
             recorder.flush()
     finally:
@@ -376,10 +381,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         if r is None:                       # inputs unchanged: keep the PDF and its entry
             r = dict(previous[j.path()], unchanged=True)
         results.append(r)
-    # Per handout-language checks (reading level...) only where something was rebuilt or checked;
-    # otherwise the last manifest's findings stand.
-    redo = {(r["handout"], r["lang"]) for r in results if not r.get("unchanged")}
-    findings = _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo])
+    findings = aside.result()
     if args.command == "check":
         _report(findings, results, args.format)
     else:

@@ -222,7 +222,7 @@ class OutDir:
     def sweep(self, rels) -> int:
         """Remove the press's own temporary files a killed build left, in the folders it writes
         to (and nowhere else). Returns how many."""
-        folders = {self.path, self.path / "proofs"}
+        folders = {self.path, self.path / "proofs", self.path / ".leafpress-cache"}
         for parent in {rel.rpartition("/")[0] for rel in rels}:     # a few folders for many documents
             folders.add(self.path / parent)
             folders.add(self.path / "previews" / parent)

@@ -109,6 +109,8 @@ def write(out: Path, key: str, record: dict) -> None:
     from .project import OutsideOut, write_atomic
     folder = out / CACHE
     try:
+        if _file(out, key).is_file():
+            return          # the same key is the same plan: already kept
         write_atomic(_file(out, key), json.dumps(dict(record, key=key)).encode(), inside=out)
         old = sorted(folder.glob("plan-*.json"), key=lambda p: p.stat().st_mtime_ns, reverse=True)[KEEP:]
         for p in old:
