@@ -93,7 +93,7 @@ class Aside:
 
     def join(self) -> None:
         """Wait for it (before forking: a fork never copies a thread's half-held locks)."""
-        if self.thread is not None:
+        if self.thread:
             self.thread.join()
 
     def result(self):
