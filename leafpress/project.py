@@ -18,7 +18,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import ENGINE_VERSION
+from . import ENGINE_VERSION, gcpolicy
 from .errors import LeafletError, UsageError
 from .files import is_regular, read_limited, sha256_regular
 
@@ -76,6 +76,7 @@ class Project:
         if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
         self._cache: dict = {}
+        gcpolicy.tune()         # a process that builds leaflets collects cycles less often (gcpolicy.py)
         self.stamped_from: str | None = None     # the last lay_out: the clinic its pages were stamped from
         # Input files' hashes: what the last build recorded (path -> [signature, sha256]), and
         # what this one found (to record in turn).
