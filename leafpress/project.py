@@ -177,9 +177,11 @@ class Project:
     def all_brands(self) -> list[str]:
         return list(self.brands) + self.partner_ids
 
-    def peers(self, name: str) -> tuple:
-        """The project's other brands that load (a layout without fixed room for clinic details
-        keeps the room they all need, so every clinic's leaflet lays out the same)."""
+    def peers(self) -> tuple:
+        """Every brand of the project that loads (a layout without fixed room for clinic details
+        keeps the room the widest of them needs, so every clinic's leaflet lays out the same).
+        The same tuple for every document, the clinic's own brand among them: a room is worked
+        out once per language and layout (layout/furniture.py), not once per clinic."""
         def load():
             out = []
             for other in self.all_brands():
@@ -189,10 +191,9 @@ class Project:
                     continue        # a broken brand fails its own documents, not the others'
             return tuple(out)
         try:
-            every = self._cached(("peers",), load)
+            return self._cached(("peers",), load)
         except LeafletError:
             return ()
-        return tuple(b for b in every if b.id != name)
 
     def brand(self, name: str) -> Brand:
         if name in self.brands:
@@ -421,13 +422,13 @@ class Project:
             sides = [(partner[0], partner[1], partner[4]), (h, lang, ts)]
             diagrams = {**partner[5], **diagrams}
             return h, lang, brand, lay_out_bilingual(sides, spec, brand, diagrams,
-                                                     peers=self.peers(job.brand)), partner[0]
+                                                     peers=self.peers()), partner[0]
         source = self.source(job.handout)
         notice_also = None
         if source.lang != lang.code and source.lang in self.languages:
             notice_also = self.language(source.lang).strings["draft_notice"]
         try:
-            laid = lay_out(h, lang, spec, brand, ts, diagrams, notice_also, self.peers(job.brand))
+            laid = lay_out(h, lang, spec, brand, ts, diagrams, notice_also, self.peers())
             if lang.script not in ("Latn",) and source.lang != lang.code:
                 laid.quote_lang = source.lang   # Latin-script terms ("MRI", names) are the source's
             return h, lang, brand, laid, None

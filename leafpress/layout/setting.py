@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import count
 
 from ..brand import Brand
+from ..lru import Lru
 from ..content.model import Handout
 from ..languages import Language
 from ..text.paragraph import ShapedParagraph
@@ -39,7 +40,7 @@ class Ctx:
     notice_also: str | None = None
     keep_lists: bool = True      # short lists kept in one column (dropped only when they cannot be)
     seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
-    peers: tuple = ()       # the project's other brands: room for clinic details fits them all
+    peers: tuple = ()       # the project's brands (see peers_in): room for clinic details fits them all
 
     def pitch(self, size: float, factor: float) -> float:
         """Line pitch for text set tighter than the body (titles, notices, labels, footers): never
@@ -50,6 +51,21 @@ class Ctx:
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]
         return max(v, self.spec.minimum.get(key, 0))
+
+
+_PEERS = Lru("setting.peers", 64)
+
+
+def peers_in(peers: tuple, code: str, rtl: bool) -> tuple:
+    """The project's brands as a leaflet in language ``code`` prints them: the same tuple for
+    every document of that language (rooms sized by them are worked out once, see
+    furniture.most), made once per language however many clinics are built."""
+    key = (id(peers), code, rtl)
+    got = _PEERS.get(key)
+    if got is None or got[0] is not peers:
+        got = (peers, tuple(p.for_language(code, rtl) for p in peers))
+        _PEERS.put(key, got)
+    return got[1]
 
 
 def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str,
