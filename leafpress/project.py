@@ -531,11 +531,15 @@ def _forget_furniture(laid) -> None:
     """After a document: the glyph pieces of its lines that are not the handout's content (a
     clinic's contact, credit, name; page facts) are dropped. Those texts stay shaped (every
     document sizes its clinic rooms by all clinics' lines), but what drawing one adds to them is
-    not kept for every clinic a worker has built: its memory stays flat over clinics."""
+    not kept for every clinic a worker has built: its memory stays flat over clinics. What a
+    stamped document's pattern draws too (its headings, page facts) is the same in every
+    variant: it keeps its pieces."""
     from .layout.items import TextLine
+    known = laid.known
     for page in laid.pages:
         for item in page.items:
-            if isinstance(item, TextLine) and not item.node.content:
+            if isinstance(item, TextLine) and not item.node.content and not (
+                    known is not None and known.keeps(item.paragraph)):
                 item.paragraph.forget_pieces()
 
 
