@@ -9,6 +9,7 @@ that none grows past its bound).
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import contextmanager
 
 _ALL: dict[str, "Lru"] = {}
 
@@ -49,20 +50,37 @@ def sizes() -> dict[str, tuple[int, int]]:
     return {name: (len(c), c.size) for name, c in _ALL.items()}
 
 
-_DOCUMENT = [0]         # which document the process is building (see next_document)
+_DOCUMENT = [0, None]   # which document the process is building, and whose (see next_document)
 
 
-def next_document() -> None:
+def next_document(owner=None) -> None:
     """A new document begins: what is made from now on and asked for again in a later document
-    is shared (kept in a :class:`Shared` cache's main part); what only one document used is not."""
+    is shared (kept in a :class:`Shared` cache's main part); what only one document used is not.
+    ``owner``: whose document it is (a clinic): what only one owner's documents use (a clinic's
+    contact and credit lines, asked for again by its leaflet in another layout) is not shared
+    either, however many documents it has."""
     _DOCUMENT[0] += 1
+    _DOCUMENT[1] = owner
+
+
+@contextmanager
+def owned_by(owner):
+    """What is made inside is ``owner``'s (a clinic's lines measured while another's document is
+    built: the room every clinic needs), as if made in its own document."""
+    was = _DOCUMENT[1]
+    _DOCUMENT[1] = owner
+    try:
+        yield
+    finally:
+        _DOCUMENT[1] = was
 
 
 class Shared:
     """A cache in two parts: what a document makes goes into a small probation part; it moves to
-    the main part when a later document asks for it (the handout's paragraphs, the page furniture
-    every leaflet prints). What one document alone uses (a clinic's contact and credit lines)
-    leaves with the next ``probation`` entries, so it never crowds out what is shared."""
+    the main part when a later document of another owner asks for it (the handout's paragraphs,
+    the page furniture every leaflet prints). What one owner's documents alone use (a clinic's
+    contact and credit lines) leaves with the next ``probation`` entries, so it never crowds out
+    what is shared."""
 
     def __init__(self, name: str | None, size: int, probation: int):
         self.main = Lru(None, size)
@@ -78,14 +96,14 @@ class Shared:
         got = self.new.get(key, _MISSING)
         if got is _MISSING:
             return default
-        value, made_in = got
-        if made_in != _DOCUMENT[0]:
+        value, made_in, owner = got
+        if made_in != _DOCUMENT[0] and (owner is None or owner != _DOCUMENT[1]):
             self.new._d.pop(key)
             self.main.put(key, value)
         return value
 
     def put(self, key, value) -> None:
-        self.new.put(key, (value, _DOCUMENT[0]))
+        self.new.put(key, (value, _DOCUMENT[0], _DOCUMENT[1]))
 
     def __len__(self) -> int:
         return len(self.main) + len(self.new)

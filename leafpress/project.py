@@ -482,7 +482,7 @@ class Project:
         """One document: its manifest entry and, when ``write`` and it built, the PDF's bytes
         (the caller writes them into the output folder it owns)."""
         from .lru import next_document
-        next_document()
+        next_document(job.brand)
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)

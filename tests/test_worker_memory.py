@@ -44,18 +44,22 @@ def test_many_clinics_in_one_worker_keep_every_cache_within_its_bound(tmp_path, 
         monkeypatch.setattr(cache, "size", 4)
         cache.clear()
     p = Project(root)
-    sizes_seen, project_cache, digests = [], [], {}
+    sizes_seen, project_cache, digests, shared = [], [], {}, []
     for k, pid in enumerate(ids):
         entry, data = p.build(Job("port", "en", "letter-2page", pid))
         assert entry["status"] == "ok", entry.get("error")
         digests[pid] = entry["sha256"]
         sizes_seen.append(dict(lru.sizes()))
         sizes_seen[-1]["shaped"] = (max(len(c) for c in setter._SHAPED.values()), small + new)
+        shared.append(max(len(c.main) for c in setter._SHAPED.values()))
         project_cache.append(len(p._cache))
     for seen in sizes_seen:
         assert all(n <= bound for n, bound in seen.values()), seen
     assert len(setter._SHAPED) <= setter._LANGS_KEPT
-    assert max(len(c.main) for c in setter._SHAPED.values()) == small     # the bound was reached, and held
+    # What is shared (kept in the main part) is what every clinic's leaflet draws: it stops
+    # growing after the first clinics; a clinic's own lines never get there (lru.next_document's
+    # owner), so they never crowd out the handout's.
+    assert 0 < shared[2] == shared[-1] < small
     assert project_cache[2] == project_cache[-1]           # nothing kept per clinic built
     for pid in ids[-3:]:
         by_language = p.brand(pid).__dict__.get("_by_language", {})

@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import formatting
 from ..brand import Brand
 from ..errors import LeafletError
-from ..lru import Lru
+from ..lru import Lru, owned_by
 from ..content.model import Span, Status
 from .items import Box, Link, Node, Page, Picture, Qr, Raster, Rule, Svg
 from ..text.bidi import isolate
@@ -411,15 +411,21 @@ def most(ctx: Ctx, what: str, measure, *params, default):
     there are none), worked out once per peers, handout, language, layout, typesetter, body size
     and ``params`` (every other value ``measure`` depends on, named by the caller): a clinic's
     variant then measures only its own details, not every clinic's again (which made a batch of
-    n clinics cost n² measurements). Cached under the objects' identities, the objects kept
+    n clinics cost n² measurements; a clinic's lines measured here stay its own in the shaping
+    caches, see lru.owned_by). Cached under the objects' identities, the objects kept
     with the value and compared on every use, so a new object never meets an old answer."""
     objs = (ctx.peers, ctx.handout, ctx.lang, ctx.spec, ctx.ts)
     key = (what, *map(id, objs), ctx.size, ctx.lh, *params)
     got = _MOST.get(key)
     if got is None or any(a is not b for a, b in zip(got[0], objs)):
-        got = (objs, max((measure(b) for b in ctx.peers), default=default))
+        got = (objs, max((_measured(measure, b) for b in ctx.peers), default=default))
         _MOST.put(key, got)
     return got[1]
+
+
+def _measured(measure, brand: Brand):
+    with owned_by(brand.id):        # its lines are that clinic's, not shared by the document
+        return measure(brand)
 
 
 def _website(brand: Brand) -> Span:

@@ -27,8 +27,11 @@ def piece_ink(piece) -> list:
     boxes = getattr(piece, "_ink", None)
     if boxes is None:
         boxes, x, f = [], 0.0, piece.font
+        extents = _extents(f)
         for gid, ax, dx, dy in piece.glyphs:
-            e = f.hb.get_glyph_extents(gid)
+            e = extents.get(gid, _NONE)
+            if e is _NONE:
+                e = extents[gid] = f.hb.get_glyph_extents(gid)
             if e is not None and e.width and e.height:
                 x0 = x + dx + e.x_bearing / f.em
                 boxes.append((x0, x0 + e.width / f.em, dy + (e.y_bearing + e.height) / f.em,
@@ -36,6 +39,15 @@ def piece_ink(piece) -> list:
             x += ax
         piece._ink = boxes
     return boxes
+
+
+def _extents(font) -> dict:
+    """A font's glyph extents as HarfBuzz gives them, kept with the font (at most one entry a
+    glyph of the font: bounded by the font itself)."""
+    got = font.__dict__.get("_glyph_extents")
+    if got is None:
+        got = font._glyph_extents = {}
+    return got
 
 
 def _ink(item: TextLine) -> list:
@@ -73,7 +85,16 @@ def _line_box(item: TextLine):
 def _known(table: str, item, make, known):
     """``make(item)``, kept in ``known``'s ``table`` when ``item`` draws a paragraph of its
     pattern's (see stamp.Known); otherwise worked out."""
-    key = None if known is None else known.key(item)
+    if known is None:
+        return make(item)
+    own = known.own.get(id(item))       # one of the pattern's own lines: by its identity
+    if own is not None and own[0] is item:
+        got = own[1]
+        value = got.get(table, _NONE)
+        if value is _NONE:
+            value = got[table] = make(item)
+        return value
+    key = known.key(item)
     if key is None:
         return make(item)
     got = getattr(known, table)

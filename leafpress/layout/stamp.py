@@ -121,6 +121,8 @@ class Known:
         items = [i for page in pattern.pages for i in page.items]
         # the pattern's shaped paragraphs, kept alive with it: their identities stay theirs
         self.paragraphs = {id(i.paragraph): i.paragraph for i in items if hasattr(i, "paragraph")}
+        # the pattern's own lines: item -> what is known of it (the fast way for most lines)
+        self.own = {id(i): (i, {}) for i in items if hasattr(i, "paragraph")}
         bound = 2 * len(items) + 64
         self.boxes = Lru(None, bound)      # line -> its ink box (inspection._line_box)
         self.inks = Lru(None, bound)       # line -> its glyphs' ink boxes (inspection._ink)
