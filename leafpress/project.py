@@ -380,6 +380,7 @@ class Project:
         None when the page inspector fails them (the clinic is then laid out on its own)."""
         from .layout import conserve, inspection
         from .layout.stamp import stamp
+        from .lru import owned_by
         h, lang, _, laid, partner = got
         brand = self.brand(job.brand)
         spec = self.layout(job.layout)
@@ -391,7 +392,8 @@ class Project:
                 local[key] = brand.for_language(*key)
             return local[key]
         try:
-            stamped = stamp(laid, brand_for)
+            with owned_by(job.brand):   # the clinic's lines are its own (lru.owned_by)
+                stamped = stamp(laid, brand_for)
         except LeafletError:
             return None         # e.g. details longer than their room: the clinic's own layout says so
         if partner is None:

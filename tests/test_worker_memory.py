@@ -222,3 +222,23 @@ def test_a_rebuild_that_changes_nothing_leaves_the_manifest_alone(scratch, tmp_p
     assert "built 0 of 1 document(s), 1 unchanged" in capsys.readouterr().err
     stats = json.loads(first[1])
     assert stats["input_files"] and all(d.get("stat") for d in stats["documents"])
+
+
+def test_a_clinics_own_lines_stay_its_own_and_what_every_leaflet_draws_is_shared():
+    """lru.Shared: what a clinic's documents alone use (made under owned_by) stays in a small
+    part of its own, even when its leaflet in another layout asks for it again; what a later
+    document of another clinic asks for is shared (the main part)."""
+    cache = lru.Shared(None, 8, 8, own=2)
+    lru.next_document("clinic-a")
+    cache.put("page facts", 1)
+    with lru.owned_by("clinic-a"):
+        cache.put("clinic-a phone", 2)
+    lru.next_document("clinic-a")             # the same clinic's leaflet in another layout
+    assert cache.get("clinic-a phone") == 2 and len(cache.main) == 0
+    lru.next_document("clinic-b")
+    assert cache.get("page facts") == 1 and len(cache.main) == 1
+    with lru.owned_by("clinic-b"):
+        for k in range(5):
+            cache.put(("clinic-b", k), k)
+    assert len(cache.own) == 2 and cache.get("clinic-a phone") is None     # bounded: the oldest left
+    assert cache.get("page facts") == 1 and len(cache) == 3

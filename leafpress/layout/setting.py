@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+import functools
 from itertools import count
 
 from ..brand import Brand
@@ -82,7 +82,25 @@ INK_BIN = 0.25        # em: the width of the strips in which two lines' ink is c
 INK_CLEAR = 0.05      # em: the least room left between the ink of two lines
 
 
-@lru_cache(maxsize=50000)
+def _kept(fn):
+    """``fn(sp, *args)`` kept with the shaped paragraph ``sp`` (it lives as long as the
+    paragraph, which the shaping caches bound: a cache of its own would keep every clinic's
+    paragraphs alive)."""
+    name = "_kept_" + fn.__name__
+
+    @functools.wraps(fn)
+    def kept(sp, *args):
+        table = sp.__dict__.get(name)
+        if table is None:
+            table = sp.__dict__[name] = {}
+        got = table.get(args)
+        if got is None:
+            got = table[args] = fn(sp, *args)
+        return got
+    return kept
+
+
+@_kept
 def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
     """A line's ink as {strip: (lowest, highest)} in em from its baseline, placed as ``emit``
     places it (right-aligned in right-to-left text) in a column ``width`` em wide."""
@@ -99,7 +117,7 @@ def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
     return prof
 
 
-@lru_cache(maxsize=50000)
+@_kept
 def _ink_right(sp: ShapedParagraph, ln) -> float:
     """Where a line's ink ends on the right, in em from its start (past ``ln.width`` where the
     first letter of a right-to-left line overhangs its advance)."""
@@ -111,7 +129,7 @@ def _ink_right(sp: ShapedParagraph, ln) -> float:
     return right
 
 
-@lru_cache(maxsize=50000)
+@_kept
 def ink_span(sp: ShapedParagraph, ln) -> tuple[float, float]:
     """Where a line's ink starts and ends, in em from the line's start as drawn left to right
     (before 0 or past ``ln.width`` where a letter's swash or tail overhangs its advance, as
