@@ -76,7 +76,7 @@ def owned_by(owner):
         _OWNER[0] = was
 
 
-OWN = 128       # a Shared cache's entries made under owned_by: a few documents' clinic details
+OWN = 32       # a Shared cache's entries made under owned_by: a few documents' clinic details
 
 
 class Shared:

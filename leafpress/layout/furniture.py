@@ -72,10 +72,11 @@ def _partner_block(ctx: Ctx, text_w: float, tl: list, tsize: float, tpitch: floa
         return None
     size = spec.measures["contact_min"]
     big = size * 1.2
+
     def widest(b: Brand) -> float:
         return max([_natural(ts.shape(b.organisation, bold=True), size)] +
                    ([_natural(ts.shape(b.phone, bold=True), big)] if b.phone else []))
-    width = max(widest(ctx.brand), most(ctx, "partner block", widest, size, big, default=0.0)) + 1.0
+    width = max(widest(ctx.brand), most(ctx, "partner block", widest, size, big, default=0.0, sized=False)) + 1.0
     height = size * 1.2 + big * 1.2         # a phone line kept for every clinic
     beside = text_w - width - spec.header["padding"] * 0.6
     y = 0.0
@@ -332,12 +333,13 @@ def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
     # The room: the widest clinic's line, up to 60 % of the page; a longer name wraps, and the
     # lines kept are the most any clinic needs (or the layout's brand_lines.partner), so every
     # clinic's page 2 lays out the same.
+
     def natural(b: Brand) -> float:
         return _natural(ts.shape(strip(b), whole=(b.organisation,)), psize)
-    room_w = min(max(natural(brand), most(ctx, "partner strip", natural, psize, sep, default=0.0)) + 1.0,
+    room_w = min(max(natural(brand), most(ctx, "partner strip", natural, psize, sep, default=0.0, sized=False)) + 1.0,
                  width * 0.6)
     n = room(ctx, "partner", lambda b: len(ts.shape(strip(b), whole=(b.organisation,)).lines(room_w / psize)),
-             "name and phone at the top of page 2", room_w, psize, sep)
+             "name and phone at the top of page 2", room_w, psize, sep, sized=False)
     last = lines[-1].width * size if lines else 0.0
     if last + room_w <= width:      # on the title's last line, its baseline
         line_top = top - (len(lines) - 1) * pitch
@@ -381,10 +383,10 @@ def _contact_rows(ctx: Ctx, brand: Brand) -> list:
 
 def _any_qr(ctx: Ctx) -> bool:
     """The QR code's place is kept when any clinic of the project has one (same geometry)."""
-    return bool(ctx.brand.online_url) or most(ctx, "qr", lambda b: bool(b.online_url), default=False)
+    return bool(ctx.brand.online_url) or most(ctx, "qr", lambda b: bool(b.online_url), default=False, sized=False)
 
 
-def room(ctx: Ctx, what: str, count, where: str, *params) -> int:
+def room(ctx: Ctx, what: str, count, where: str, *params, sized: bool = True) -> int:
     """Lines kept for details that differ by clinic, the same for every clinic: the layout's
     ``brand_lines`` (a clear error when this clinic's details need more), or, when the layout
     gives none, the most any clinic of the project needs. ``count(brand)``: the lines a clinic's
@@ -393,7 +395,7 @@ def room(ctx: Ctx, what: str, count, where: str, *params) -> int:
     lines = count(ctx.brand)
     budget = (ctx.spec.brand_lines or {}).get(what)
     if budget is None:
-        return max(lines, most(ctx, what, count, *params, default=lines))
+        return max(lines, most(ctx, what, count, *params, default=lines, sized=sized))
     if lines > budget:
         spec, lang = ctx.spec, ctx.lang
         raise LeafletError(
@@ -406,16 +408,18 @@ def room(ctx: Ctx, what: str, count, where: str, *params) -> int:
 _MOST = Lru("furniture.most", 1024)
 
 
-def most(ctx: Ctx, what: str, measure, *params, default):
+def most(ctx: Ctx, what: str, measure, *params, default, sized: bool = True):
     """The largest ``measure(brand)`` over the project's brands (``ctx.peers``; ``default`` when
     there are none), worked out once per peers, handout, language, layout, typesetter, body size
-    and ``params`` (every other value ``measure`` depends on, named by the caller): a clinic's
+    and ``params`` (every other value ``measure`` depends on, named by the caller; ``sized``
+    False: ``measure`` does not depend on the body size, so the sizes fitting tries share one
+    answer): a clinic's
     variant then measures only its own details, not every clinic's again (which made a batch of
     n clinics cost n² measurements; a clinic's lines measured here stay its own in the shaping
     caches, see lru.owned_by). Cached under the objects' identities, the objects kept
     with the value and compared on every use, so a new object never meets an old answer."""
     objs = (ctx.peers, ctx.handout, ctx.lang, ctx.spec, ctx.ts)
-    key = (what, *map(id, objs), ctx.size, ctx.lh, *params)
+    key = (what, *map(id, objs), *((ctx.size, ctx.lh) if sized else ()), *params)
     got = _MOST.get(key)
     if got is None or any(a is not b for a, b in zip(got[0], objs)):
         got = (objs, max((_measured(measure, b) for b in ctx.peers), default=default))
