@@ -6,6 +6,7 @@ Everything a document needs is loaded once per process and cached.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -15,10 +16,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ENGINE_VERSION
+from . import ENGINE_VERSION, gcpolicy
 from .brand import PARTNER_FILE, Brand, load_brand, load_partners
 from .content.loader import _display, check_mirrors, load_handout
-from .content.model import Callout, Figure, Handout, Status
+from .content.model import Callout, Figure, Handout, Status, lead_ins
 from .content.yamlsafe import MAX_BYTES, is_regular, read_limited, sha256_regular
 from .errors import LeafletError, UsageError
 from .languages import Language, load_language
@@ -69,6 +70,7 @@ class Project:
         if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
         self._cache: dict = {}
+        gcpolicy.tune()         # a process that builds leaflets collects cycles less often (gcpolicy.py)
         self.stamped_from: str | None = None     # the last lay_out: the clinic its pages were stamped from
         # Input files' hashes: what the last build recorded (path -> [signature, sha256]), and
         # what this one found (to record in turn).
@@ -313,6 +315,8 @@ class Project:
         h = self.handout(job.handout, job.lang)
         if h is not source:
             check_mirrors(source, h)
+        h = self._cached(("lead-ins", job.handout, job.lang), lambda: dataclasses.replace(
+            h, lead_ins=lead_ins(source) | lead_ins(h)))     # the source's lead-ins are the translation's
         lang = self.language(job.lang)
         spec = self.layout(job.layout)
         brand = self.brand(job.brand)

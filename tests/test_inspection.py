@@ -89,6 +89,33 @@ def test_heading_or_lead_in_ending_a_column():
     assert rules(page(text("A port is used for two reasons:", 72, 100))) == ["stranded"]
 
 
+def test_a_translations_lead_in_is_its_sources_whatever_its_punctuation():
+    """Armenian ends a lead-in with its full stop (։), Burmese with a dash, Amharic with its
+    preface colon: the source's colon decides, for the layout (kept with the list) and for the
+    inspector (stranded at a column's foot)."""
+    from leafpress.content.model import lead_ins
+    from leafpress.project import Job, Project
+    project = Project(ROOT)
+    source = project.source("port")
+    keys = lead_ins(source)
+    assert keys, "the port handout has lists introduced by a colon"
+    for lang in ("hy", "my", "am"):
+        raw = project.handout("port", lang)
+        plain = {k for k in keys if not dict(raw.texts())[k].plain.rstrip().endswith((":", "："))}
+        assert plain, f"{lang}: every lead-in already ends in a colon: this test would prove nothing"
+        h = project.prepare(Job("port", lang, "letter-2page", "open-leaflets"))[0]
+        assert h.lead_ins >= keys
+        laid = project.lay_out(Job("port", lang, "large-print", "open-leaflets"))[3]
+        kept = {f"sections[{n.section}].blocks[{n.block}].paragraph" for n in laid.lead_ins}
+        assert kept == keys         # each kept with its list by the layout
+    # the inspector: a lead-in line without a colon, at a column's foot, with its node marked
+    line = text("Ein Port hilft aus zwei Gründen.", 72, 100)
+    assert rules(page(line)) == []
+    laid = page(text("Ein Port hilft aus zwei Gründen.", 72, 100))
+    laid.lead_ins = frozenset({BODY})
+    assert rules(laid) == ["stranded"]
+
+
 def test_hyphenated_title_or_last_line_of_a_page():
     sp = ts().shape("Interventional")
     cut = Line(0, 6, 6, sp.width(0, 6), hyphen=True)
@@ -180,6 +207,41 @@ def test_keep_with_next_chains_a_heading_and_a_short_list():
     assert got.cursor.block == 0 and drawn == []
     got = fill([Page(W, H)], Frame(0, 72, 100, 200, 100, whole=True), blocks, Cursor())
     assert got.cursor.block >= 1            # nothing gained by waiting: it goes in
+
+
+def _list_chain(items: int, item_h: float = 40, para: float = 100) -> tuple:
+    """A paragraph, a heading (30) kept with the next, then a short list's items kept
+    together (keep_group), then a paragraph (20)."""
+    blocks, drawn = _blocks([para, 30] + [item_h] * items + [20], [False, True] + [False] * (items + 1))
+    for b in blocks[2:1 + items]:
+        b.keep_group = True
+    return blocks, drawn
+
+
+def test_a_short_list_splits_rather_than_leave_a_large_hole():
+    # 400 pt frame: paragraph 100, heading 30 + five items of 40 (+ 20 after) need 250 more:
+    # 300 are left, everything fits
+    blocks, drawn = _list_chain(5)
+    assert fill([Page(W, H)], Frame(0, 72, 700, 200, 400), blocks, Cursor()).cursor.block == 8
+    # 260 pt frame: 160 left under the paragraph (62 % of the frame): waiting would leave it
+    # empty, so heading + three items go here (130 + 120 > 160? no: 30 + 3 * 40 = 150) and two
+    # go on in the next frame
+    blocks, drawn = _list_chain(5)
+    got = fill([Page(W, H)], Frame(0, 72, 700, 200, 260), blocks, Cursor())
+    assert got.cursor.block == 5 and [i for i, _ in drawn] == [0, 1, 2, 3, 4]
+    # never fewer than two items on either side: 90 pt left takes heading + one item only -> waits
+    blocks, drawn = _list_chain(5, para=170)
+    got = fill([Page(W, H)], Frame(0, 72, 700, 200, 260), blocks, Cursor())
+    assert got.cursor.block == 1 and drawn == [(0, 0)]
+    # a small hole (under a fifth of the frame) is left: the list stays whole in the next frame
+    # (heading + two items, 110, would fit in the 120 left of 620, but 120 < 124)
+    blocks, drawn = _list_chain(5, para=500)
+    got = fill([Page(W, H)], Frame(0, 72, 700, 200, 620), blocks, Cursor())
+    assert got.cursor.block == 1 and drawn == [(0, 0)]
+    # a list of three cannot leave two on each side: it waits whatever the hole
+    blocks, drawn = _list_chain(3)
+    got = fill([Page(W, H)], Frame(0, 72, 700, 200, 200), blocks, Cursor())
+    assert got.cursor.block == 1 and drawn == [(0, 0)]
 
 
 def test_the_press_fails_a_document_the_inspector_rejects(scratch, capsys):

@@ -109,6 +109,22 @@ class Figure:
 Block = Paragraph | Bullets | Steps | Callout | Figure | Table | WriteIn
 BLOCK_KINDS = ("paragraph", "bullets", "steps", "callout", "figure", "table", "write_in")
 CALLOUT_PARTS = ("paragraph", "bullets", "steps")
+# A paragraph ending like this introduces the list after it (a lead-in), in any script; a
+# translation's lead-ins are the source's (see lead_ins), whatever its punctuation.
+LEAD_IN = (":", "：", "︰", "׃")
+
+
+def lead_ins(h: "Handout") -> frozenset:
+    """The keys of the paragraphs that introduce the list after them: ending in a colon (LEAD_IN),
+    at the top level of a section or inside a call-out."""
+    out = set()
+    for sec in h.sections:
+        for blocks in [sec.blocks] + [b.parts for b in sec.blocks if isinstance(b, Callout)]:
+            for a, b in zip(blocks, blocks[1:]):
+                if isinstance(a, Paragraph) and isinstance(b, (Bullets, Steps)) \
+                        and a.text.plain.rstrip().endswith(LEAD_IN):
+                    out.add(a.text.key)
+    return frozenset(out)
 
 
 def text_parts(block: Block) -> tuple[tuple[tuple, Text], ...]:
@@ -214,6 +230,7 @@ class Handout:
     sections: tuple[Section, ...] = field(default_factory=tuple)
     checks: dict = field(default_factory=dict)     # per-handout thresholds (source file only)
     contact: Text | None = None    # this handout's own contact line (e.g. a procedure suite)
+    lead_ins: frozenset = frozenset()   # keys of paragraphs introducing the list after them
 
     def texts(self) -> Iterator[tuple[str, Text]]:
         """Every piece of text in reading order, as (key path, Text)."""

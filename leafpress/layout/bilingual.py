@@ -113,7 +113,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
                 draw_running_head(ctx, pg, left0 + k * (cw + gap), left0 + k * (cw + gap) + cw)
     alts = {k: v for c in ctxs for k, v in c.alts.items()}
     laid = LaidOut(pages, outline, size, [w for c in ctxs for w in c.warnings], alts, first.lang.code,
-                   tuple(c.lang.code for c in ctxs))
+                   tuple(c.lang.code for c in ctxs), lead_ins=frozenset(n for c in ctxs for n in c.lead_ins))
     conserve.check(laid, [conserve.Source(c.handout, c.lang, c.brand, furniture=c is first) for c in ctxs])
     bad = inspection.errors(laid, spec)
     if bad:         # one size only: a page the inspector fails fails the sheet

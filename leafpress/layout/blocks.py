@@ -8,13 +8,13 @@ lands in, never estimated at another.
 from __future__ import annotations
 
 
-from ..content.model import Bullets, Callout, Figure, Paragraph, Steps, Table, Text, WriteIn, unknown_kind
+from ..content.model import (LEAD_IN, Bullets, Callout, Figure, Paragraph, Steps, Table, Text, WriteIn,
+                             unknown_kind)
 from ..content.template import expand
 from ..errors import LeafletError
 from .figures import draw_figure
 from .flow import FlowBlock, whole
 from .furniture import draw_contact, room
-from .inspection import LEAD_IN
 from .items import Box, FormField, Node, OutlineEntry, Page, Picture, Rule
 from .setting import Ctx, break_lines, emit, ink_gaps, ink_span
 from .stamp import slot
@@ -52,8 +52,9 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
             if isinstance(block, Paragraph):
                 out.append(_paragraph(ctx, sec.id, block.text, bnode, sb))
                 nxt = sec.blocks[bi + 1] if bi + 1 < len(sec.blocks) else None
-                if isinstance(nxt, (Bullets, Steps)) and block.text.plain.rstrip().endswith(LEAD_IN):
+                if isinstance(nxt, (Bullets, Steps)) and is_lead_in(ctx, block.text):
                     out[-1].keep_with_next = True       # a list's lead-in stays with the list
+                    ctx.lead_ins.add(bnode)
             elif isinstance(block, (Bullets, Steps)) and block.keep_together:
                 out.append(_kept_list(ctx, sec.id, block, si, bi, sb))
             elif isinstance(block, (Bullets, Steps)):
@@ -79,6 +80,12 @@ def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
 
 
 SHORT_LIST = 5      # lists of up to this many items are kept together in one column
+
+
+def is_lead_in(ctx: Ctx, text: Text) -> bool:
+    """Whether a paragraph introduces the list after it: its source's does (the handout's
+    lead_ins, whatever this language's punctuation), or it ends in a colon."""
+    return text.key in ctx.handout.lead_ins or text.plain.rstrip().endswith(LEAD_IN)
 
 
 def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> FlowBlock:
@@ -284,7 +291,7 @@ def _callout_box(ctx: Ctx, section: str, block: Callout, si: int, bi: int, space
 
     def breaks(width: float, off: int, n: int) -> bool:
         kind, text = parts[off + n - 1][0], parts[off + n - 1][1]
-        return not (kind == "paragraph" and text.plain.rstrip().endswith(LEAD_IN))
+        return not (kind == "paragraph" and is_lead_in(ctx, text))
 
     return FlowBlock(section, heights, draw, space, keep_together=True, split_tall=True, breaks=breaks)
 

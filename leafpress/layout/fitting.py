@@ -71,8 +71,18 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
     line_height = leading(spec, lang, ts.reading_size)
 
     rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
+    tried: dict = {}        # (size, keep_lists) -> what a plain attempt gave: the same try is not made twice
 
     def attempt(size: float, squeeze: float = 0.0, pages: int = 0, report: dict | None = None) -> LaidOut | Overflow:
+        plain = report is None and not squeeze and not pages
+        if plain and (size, keep_lists) in tried:
+            return tried[(size, keep_lists)]
+        got = _tried(size, squeeze, pages, report)
+        if plain:
+            tried[(size, keep_lists)] = got
+        return got
+
+    def _tried(size: float, squeeze: float, pages: int, report: dict | None) -> LaidOut | Overflow:
         first = report is None
         report = {} if first else report
         got = _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
@@ -87,14 +97,17 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
         return got
 
     # Short lists are kept in one column where that fits at some size, split where it cannot.
-    keep_lists = True
-    if spec.max_pages is not None and isinstance(attempt(sizes[-1]), Overflow):
-        keep_lists = False
     # Binary search for the largest size that fits: the largest and the smallest first, since
     # most documents fit at the largest and a document that fails must fail at the smallest.
+    keep_lists = True
     best = attempt(sizes[0])
     if not isinstance(best, Overflow):
-        return best
+        return best                 # lists kept, at the largest size: nothing to search
+    if spec.max_pages is not None and isinstance(attempt(sizes[-1]), Overflow):
+        keep_lists = False
+        best = attempt(sizes[0])
+        if not isinstance(best, Overflow):
+            return best
     last = attempt(sizes[-1]) if len(sizes) > 1 else best
     if not isinstance(last, Overflow):
         fail, ok, best = 0, len(sizes) - 1, last
@@ -249,7 +262,8 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
     if report is not None and state.ended is not None:
         top, height, end = state.ended
         report.update(fill=(top - end) / height if height > 0 else 1.0, height=height)
-    return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code)
+    return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code,
+                   lead_ins=frozenset(ctx.lead_ins))
 
 
 @dataclass

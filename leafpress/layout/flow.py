@@ -85,6 +85,7 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = Fal
     first_in_frame = True
     bi, off = cur.block, cur.offset
     settled = -1        # the last block of a chain already decided on
+    stop = None         # where a short list split to fill a large hole goes on in the next frame
     w = fr.width
     while bi < len(blocks):
         b = blocks[bi]
@@ -115,11 +116,15 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = Fal
             if target > avail + 0.01:
                 # At the top of a frame too short for it (under a summary, or what is left of a
                 # flowing leaflet's first page: ``may_skip``), it waits for the next; at the top
-                # of a whole column it goes in as it can.
+                # of a whole column it goes in as it can. A short list that would leave a large
+                # hole by waiting splits instead, two items at least on each side.
                 whole = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
-                if not first_in_frame or not whole or may_skip:
+                stop = _group_split(blocks, bi, w, need, avail, fr.height) if not first_in_frame else None
+                if stop is None and (not first_in_frame or not whole or may_skip):
                     return Fill(Cursor(bi, off), fr.top - used)
             settled = end       # the blocks of this chain go on without asking again
+        if bi == stop:
+            return Fill(Cursor(bi, off), fr.top - used)
         if need <= avail + 0.01:
             b.draw(pages, fr, off, len(rest), y - space)
             y -= space + need
@@ -156,6 +161,37 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = Fal
         off = b.draw(pages, fr, off, n, y - space)
         return Fill(Cursor(bi, off), fr.top - used - space - sum(rest[:n]))
     return Fill(Cursor(bi, off), fr.top - used)
+
+
+LARGE_HOLE = 0.2    # of a frame's height: a kept-together list may split rather than leave this empty
+LEAST_ITEMS = 2     # items of a split short list on each side of the break
+
+
+def _group_split(blocks: list, bi: int, w: float, need: float, avail: float, height: float) -> int | None:
+    """Where a chain from ``bi`` (its strong links: a heading, a lead-in; then a short list's
+    items) may end in a frame with ``avail`` points left: the index of the first item that goes
+    on in the next frame. None when waiting would leave less than LARGE_HOLE of the frame empty,
+    or when no break leaves LEAST_ITEMS items on each side, all of them whole, fitting here."""
+    if avail < LARGE_HOLE * height:
+        return None
+    total, k = need, bi
+    while k + 1 < len(blocks) and blocks[k].keep_with_next:       # the heading and lead-in
+        k += 1
+        total += blocks[k].space_before + sum(blocks[k].heights(w, 0))
+    if not blocks[k].keep_group:
+        return None             # no short list here (or not after its strong links)
+    first = k
+    while blocks[k].keep_group and k + 1 < len(blocks):
+        k += 1
+    last = k                    # the list's last item (no longer kept with the next)
+    if last - first + 1 < 2 * LEAST_ITEMS:
+        return None
+    best = None
+    for j in range(first + 1, last - LEAST_ITEMS + 2):     # items first..j-1 here, j..last next
+        if j - first >= LEAST_ITEMS and total <= avail + 0.01:
+            best = j
+        total += blocks[j].space_before + sum(blocks[j].heights(w, 0))
+    return best
 
 
 def kept_with(nxt: FlowBlock, width: float) -> float:

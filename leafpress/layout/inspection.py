@@ -12,6 +12,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from ..content.model import LEAD_IN     # (a translation's lead-ins are its source's: LaidOut.lead_ins)
 from ..errors import LeafletError
 from ..text.paragraph import unbreakable
 from .items import Box, LaidOut, Picture, Qr, Rule, TextLine
@@ -183,8 +184,6 @@ class Defect:
 
 # Rules whose findings fail a document; the others are reported as warnings.
 ERRORS = frozenset({"overlap", "edge", "stranded", "hyphen", "broken", "leaders", "qr", "contact-size"})
-# A paragraph ending like this introduces the list after it (a lead-in), in any script.
-LEAD_IN = (":", "：", "︰", "׃")
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
@@ -405,7 +404,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
             text = ln.paragraph.text
             last_of_par = ln.line.end >= len(text.rstrip())
             heading = ln.role in ("H1", "H2", "H3") or ln.node.kind in ("title", "subtitle", "heading")
-            lead_in = ln.node.content and ln.role == "P" and last_of_par and text.rstrip().endswith(LEAD_IN)
+            lead_in = ln.node.content and ln.role == "P" and last_of_par and (
+                text.rstrip().endswith(LEAD_IN) or ln.node in laid.lead_ins)
             if (heading and last_of_par and ln.node.kind == "heading") or lead_in:
                 below = [o for o in content if o.seq > ln.seq and o.y < ln.y and o.x < ln.x + ln.width
                          and ln.x < o.x + o.width] + \

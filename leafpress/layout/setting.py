@@ -39,6 +39,7 @@ class Ctx:
     alts: dict = field(default_factory=dict)      # (lang, figure node) -> alternative text
     notice_also: str | None = None
     keep_lists: bool = True      # short lists kept in one column (dropped only when they cannot be)
+    lead_ins: set = field(default_factory=set)      # nodes of the lead-ins laid out (for the inspector)
     seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
     peers: tuple = ()       # the project's brands (see peers_in): room for clinic details fits them all
 

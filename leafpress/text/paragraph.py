@@ -159,6 +159,7 @@ class ShapedParagraph:
             pos += len(s.text)
         self.char_font = fonts
         self.levels = bidi_levels(self.text, rtl)
+        self.controls = _has_control(self.text)     # any bidi control at all (most text has none)
         self.isolated = isolated_spans(self.text)
         for a, b in self.isolated:
             self._latin_fonts(a, b, stacks)
@@ -173,7 +174,7 @@ class ShapedParagraph:
         self.prefix = [0.0, *accumulate(adv)]
         # A line may only end where a glyph cluster ends (a mark after a space stays with it).
         starts = {g[1] for run in self.runs for g in run.glyphs} | {len(self.text)}
-        if _has_control(self.text):     # a line may end before an (undrawn) bidi control
+        if self.controls:               # a line may end before an (undrawn) bidi control
             starts |= {i for i, ch in enumerate(self.text) if ch in bidi.CONTROLS}
         self.cluster_starts = sorted(starts)
         breaks = [b for b in break_opportunities(self.text, lang, keep_all, break_after) if b in starts]
@@ -276,7 +277,7 @@ class ShapedParagraph:
         glyphs = [(info.codepoint, info.cluster, pos.x_advance / em, pos.x_offset / em,
                    pos.y_offset / em)
                   for info, pos in zip(buf.glyph_infos, buf.glyph_positions)]
-        if _has_control(self.text[start:end]):      # bidi controls are invisible: not drawn
+        if self.controls and _has_control(self.text[start:end]):     # bidi controls are invisible: not drawn
             starts = sorted({g[1] for g in glyphs}) + [end]
             nxt = dict(zip(starts, starts[1:]))
             glyphs = [g for g in glyphs
@@ -569,7 +570,7 @@ class ShapedParagraph:
         into the right-to-left text around it, and one that closes right-to-left text after a
         Latin term into the term ("( .)IR"). An LRM after the first, an RLM before the second
         (both invisible) give the run back in its typed order."""
-        if any(bidi.bidi_class(ch) in _STRONG for ch in text):
+        if _has_strong(text):
             return text
         n = len(self.text)
         if not text.strip():
@@ -602,7 +603,7 @@ class ShapedParagraph:
         for gid, cl, ax, dx, dy in glyphs:
             if cl != prev:
                 text = self.text[cl:end_of[cl]]
-                if _has_control(text):
+                if self.controls and _has_control(text):
                     text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
                 if self.rtl:
                     text = self._marked(cl, end_of[cl], text)
@@ -635,6 +636,12 @@ class ShapedParagraph:
 def bidi_levels(text: str, rtl: bool) -> list[int]:
     """Unicode bidi embedding levels per character (UAX #9, see bidi.py)."""
     return bidi.levels(text, 1 if rtl else 0)[0]
+
+
+@lru_cache(maxsize=8192)
+def _has_strong(text: str) -> bool:
+    """Whether a cluster's text has a strongly directed character (a letter or a digit)."""
+    return any(bidi.bidi_class(ch) in _STRONG for ch in text)
 
 
 def _has_control(text: str) -> bool:
