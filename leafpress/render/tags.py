@@ -14,14 +14,111 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..layout.items import Node
-from reportlab.pdfbase.pdfdoc import (PDFArray, PDFDictionary, PDFName, PDFObjectReference, PDFStream,
-                                      PDFString)
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFDictionary, PDFName, PDFObject, PDFObjectReference,
+                                      PDFStream)
 from reportlab.pdfbase.pdfdoc import format as format_
+
+from ..lru import Lru
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
               "Label": "Figure", "Lbl": "Lbl", "LBody": "LBody", "Note": "P", "Link": "P",
               "TH": "TH", "TD": "TD"}
+
+
+ROOT_NAME, PARENT_TREE = "LPStructTreeRoot", "LPParentTree"
+
+
+class Written(PDFObject):
+    """An object whose bytes are made before the file is written (``data``, set after the object
+    is registered, so that objects referring to each other know each other's numbers). Not
+    encrypted: leaflets are PDF/A, which forbids encryption."""
+
+    data = b""
+
+    def format(self, document) -> bytes:
+        if not isinstance(document.encrypt, NoEncryption):
+            raise ValueError("the structure tree's writer writes unencrypted strings only")
+        return self.data
+
+
+def _joined(items: list[bytes], every: int) -> bytes:
+    """Items separated by spaces, a line break before every ``every``-th (how ReportLab lays
+    out a dictionary's entries and an array's items)."""
+    if len(items) <= every:
+        return b" ".join(items)
+    return b" \n  ".join(b" ".join(items[i:i + every]) for i in range(0, len(items), every))
+
+
+def _dict(entries: list[bytes]) -> bytes:
+    """A dictionary from its entries (``b"/Key value"``, in key order)."""
+    return b"<<\n" + _joined(entries, 6) + b"\n>>"
+
+
+def _array(items: list[bytes]) -> bytes:
+    return b"[ " + _joined(items, 10) + b" ]"
+
+
+_NAMES: dict[str, bytes] = {}
+
+
+def _name(name: str) -> bytes:
+    got = _NAMES.get(name)
+    if got is None:          # structure types: a few dozen fixed names, so the dict stays small
+        got = _NAMES[name] = PDFName(name).encode("ascii")
+    return got
+
+
+# PDFDocEncoding (ISO 32000-1, Annex D, Table D.2) as a translation to Latin-1: the codes where it
+# differs from Latin-1 (0x18-0x1F, 0x80-0x9E, 0xA0), and the characters whose Latin-1 byte means
+# something else or nothing in it (control characters other than tab, line feed and carriage
+# return; DEL; U+0080-U+00A0; the soft hyphen) sent to U+0100, which Latin-1 lacks, so a string
+# holding one is written in UTF-16. (Not the codec registry's "pdfdoc": ReportLab and pikepdf both
+# register one, they differ on those characters, and whichever is imported first serves it.)
+_TO_PDFDOC: dict[int, int] = {cp: 0x100 for cp in [*range(0x20), 0x7F, *range(0x80, 0xA1), 0xAD]
+                              if cp not in (0x09, 0x0A, 0x0D)}
+_TO_PDFDOC.update({ord(c): 0x18 + i for i, c in enumerate("\u02d8\u02c7\u02c6\u02d9\u02dd\u02db\u02da\u02dc")})
+_TO_PDFDOC.update({ord(c): 0x80 + i for i, c in enumerate(
+    "\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018"
+    "\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e")})
+_TO_PDFDOC[0x20AC] = 0xA0
+
+
+def _in_pdfdoc(text: str) -> int:
+    """1 when every character of ``text`` has a code in PDFDocEncoding, else 0."""
+    try:
+        text.translate(_TO_PDFDOC).encode("latin-1")
+    except UnicodeEncodeError:
+        return 0
+    return 1
+
+
+# ReportLab's own text strings (the document information, outline titles, link descriptions,
+# field tooltips) choose between PDFDocEncoding and UTF-16 by this function (``PDFString.format``
+# calls it by its module-level name; reportlab 5.1.0): with its own check they wrote a soft
+# hyphen in a title or heading as a byte PDFDocEncoding lacks, which readers show as U+FFFD.
+pdfdoc._checkPdfdoc = _in_pdfdoc
+
+
+def pdf_string(text: str, cache: dict | None = None) -> bytes:
+    """A PDF text string as written: PDFDocEncoding where every character has a code in it,
+    else UTF-16BE with its byte order mark; every byte outside printable ASCII, each parenthesis
+    and backslash escaped (``\\ooo``, ``\\(``), so untrusted text cannot end the string early
+    and a carriage return is not read back as a line feed."""
+    if cache is not None:
+        got = cache.get(text)
+        if got is not None:
+            return got
+    try:
+        raw = text.translate(_TO_PDFDOC).encode("latin-1")
+    except UnicodeEncodeError:
+        raw = b"\xfe\xff" + text.encode("utf_16_be")
+    got = b"(" + escapePDF(raw).encode("ascii") + b")"
+    if cache is not None:
+        cache[text] = got
+    return got
 
 
 @dataclass
@@ -33,7 +130,8 @@ class Elem:
     lang: str | None = None
     page: int | None = None
     bbox: list | None = None
-    name: str = ""
+    name: str = ""            # the object's name in the document, and its parent's
+    parent: str = ""
 
 
 def node_order(node: Node | None) -> tuple:
@@ -127,12 +225,18 @@ class Tagger:
 
     # -- the tree, at the end -----------------------------------------------------------------
     def write(self, doc, page_names: list[str], alts: dict, info: dict) -> None:
-        counter = [0]
+        """The structure tree, the parent tree, /MarkInfo and the XMP metadata into ReportLab's
+        document ``doc`` (``page_names``: the pages' object names, in order)."""
+        document = self.tree(alts)
+        self._serialise(doc, document, page_names)
+        cat = doc.Catalog
+        cat.StructTreeRoot = PDFObjectReference(ROOT_NAME)
+        cat.MarkInfo = PDFDictionary({"Marked": "true"})
+        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
 
-        def ref_name() -> str:
-            counter[0] += 1
-            return f"LPStruct{counter[0]}"
-
+    def tree(self, alts: dict) -> Elem:
+        """The Document element with every element under it in reading order, each named
+        (``Elem.name``, in reading order) for the document's object registry."""
         top = [e for e in self.elems.values() if e.type not in ("Link", "Span")]
         for e in top:
             if e.type == "Figure":
@@ -148,70 +252,95 @@ class Tagger:
             else:
                 root_kids += kids
         document = Elem(("", "document", ""), "Document", kids=[("elem", k) for k in root_kids], lang=self.lang)
+        document.parent = ROOT_NAME
+        counter, stack = 0, [document]
+        while stack:                    # pre-order: a parent before its kids, kids in order
+            e = stack.pop()
+            counter += 1
+            e.name = f"LPStruct{counter}"
+            for kid in reversed(e.kids):
+                if kid[0] == "elem":
+                    kid[1].parent = e.name
+                    stack.append(kid[1])
+        return document
 
-        refs: dict[int, PDFObjectReference] = {}
-        names: dict[int, str] = {}
+    def _serialise(self, doc, document: Elem, page_names: list[str]) -> None:
+        """Every StructElem (registered after its kids), the ParentTree and the StructTreeRoot,
+        each a :class:`Written` object whose bytes are made here, laid out as ReportLab's generic
+        objects would be (keys sorted, a line break every 6 entries or 10 array items), so the
+        file is the same as when they were written through those objects, at a tenth of the cost.
+        Pages and annotations are registered before (ReportLab does when they are added)."""
+        order: list[Elem] = []
 
-        def register(e: Elem) -> None:
-            names[id(e)] = e.name = ref_name()
-            refs[id(e)] = PDFObjectReference(e.name)
-            for kind, *rest in e.kids:
-                if kind == "elem":
-                    register(rest[0])
+        def post(e: Elem) -> None:
+            for kid in e.kids:
+                if kid[0] == "elem":
+                    post(kid[1])
+            order.append(e)
 
-        register(document)
-        root_name = "LPStructTreeRoot"
+        post(document)
+        numbers = doc.idToObjectNumberAndVersion
+        objects = {}
+        for e in order:
+            objects[e.name] = w = Written()
+            doc.Reference(w, e.name)
+        parent_tree, root = Written(), Written()
+        doc.Reference(parent_tree, PARENT_TREE)
+        doc.Reference(root, ROOT_NAME)
 
-        def build(e: Elem, parent: str) -> None:
-            d = {"Type": PDFName("StructElem"), "S": PDFName(e.type), "P": PDFObjectReference(parent)}
-            kids = []
-            for kind, *rest in e.kids:
+        def ref(name: str) -> bytes:
+            try:
+                return b"%d %d R" % numbers[name]
+            except KeyError:
+                raise KeyError(f"the structure tree refers to {name!r}, which the document does not "
+                               f"have yet") from None
+
+        refs = {e.name: ref(e.name) for e in order}
+        refs[ROOT_NAME] = ref(ROOT_NAME)
+        pages = [b"/Pg " + ref(name) for name in page_names]
+        strings: dict = {}
+        for e in order:
+            kids: list = []
+            for kid in e.kids:
+                kind = kid[0]
                 if kind == "mcid":
-                    page, n = rest
-                    if page == e.page:
-                        kids.append(n)
+                    if kid[1] == e.page:
+                        kids.append(b"%d" % kid[2])
                     else:
-                        kids.append(PDFDictionary({"Type": PDFName("MCR"), "Pg": PDFObjectReference(page_names[page]),
-                                                   "MCID": n}))
+                        kids.append(_dict([b"/MCID %d" % kid[2], pages[kid[1]], b"/Type /MCR"]))
                 elif kind == "elem":
-                    kids.append(refs[id(rest[0])])
-                    build(rest[0], e.name)
-                elif kind == "objr":
-                    page, annot = rest
-                    kids.append(PDFDictionary({"Type": PDFName("OBJR"), "Obj": annot,
-                                               "Pg": PDFObjectReference(page_names[page])}))
-            if kids:
-                d["K"] = PDFArray(kids) if len(kids) != 1 else kids[0]
-            if e.page is not None:
-                d["Pg"] = PDFObjectReference(page_names[e.page])
-            if e.alt:
-                d["Alt"] = PDFString(e.alt)
-            if e.lang:
-                d["Lang"] = PDFString(e.lang)
+                    kids.append(refs[kid[1].name])
+                else:                                   # objr: page, annotation reference
+                    kids.append(_dict([b"/Obj " + ref(kid[2].name), pages[kid[1]], b"/Type /OBJR"]))
+            entries: list = []
             if e.type == "TH":
-                d["A"] = PDFDictionary({"O": PDFName("Table"), "Scope": PDFName("Column")})
-            if e.type == "Figure" and e.bbox:
-                d["A"] = PDFDictionary({"O": PDFName("Layout"), "BBox": PDFArray([round(v, 2) for v in e.bbox])})
-            doc.Reference(PDFDictionary(d), e.name)
-
-        build(document, root_name)
+                entries.append(b"/A <<\n/O /Table /Scope /Column\n>>")
+            elif e.type == "Figure" and e.bbox:
+                box = _array([fp_str(round(v, 2)).encode() for v in e.bbox])
+                entries.append(b"/A <<\n/BBox " + box + b" /O /Layout\n>>")
+            if e.alt:
+                entries.append(b"/Alt " + pdf_string(e.alt, strings))
+            if kids:
+                entries.append(b"/K " + (kids[0] if len(kids) == 1 else _array(kids)))
+            if e.lang:
+                entries.append(b"/Lang " + pdf_string(e.lang, strings))
+            entries.append(b"/P " + refs[e.parent])
+            if e.page is not None:
+                entries.append(pages[e.page])
+            entries.append(b"/S " + _name(e.type))
+            entries.append(b"/Type /StructElem")
+            objects[e.name].data = _dict(entries)
         # The parent tree: for each page the element of each MCID, then each link annotation.
-        nums = []
+        nums: list = []
         for i, mcids in enumerate(self.page_mcids):
-            nums += [i, PDFArray([refs[id(e)] for e in mcids])]
+            nums += [b"%d" % i, _array([refs[e.name] for e in mcids])]
         next_key = len(self.page_mcids)
-        for link, annot in self.annots:
-            nums += [next_key, refs[id(link)]]
+        for link, _ in self.annots:
+            nums += [b"%d" % next_key, refs[link.name]]
             next_key += 1
-        parent_tree = PDFDictionary({"Nums": PDFArray(nums)})
-        root = PDFDictionary({"Type": PDFName("StructTreeRoot"), "K": refs[id(document)],
-                              "ParentTree": doc.Reference(parent_tree, "LPParentTree"),
-                              "ParentTreeNextKey": next_key})
-        doc.Reference(root, root_name)
-        cat = doc.Catalog
-        cat.StructTreeRoot = PDFObjectReference(root_name)
-        cat.MarkInfo = PDFDictionary({"Marked": "true"})
-        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
+        parent_tree.data = _dict([b"/Nums " + _array(nums)])
+        root.data = _dict([b"/K " + refs[document.name], b"/ParentTree " + ref(PARENT_TREE),
+                           b"/ParentTreeNextKey %d" % next_key, b"/Type /StructTreeRoot"])
 
     def _group(self, elems: list[Elem]) -> list[Elem]:
         """Sections into Sect, list items into L > LI, contact and credits into a Div."""
@@ -279,11 +408,22 @@ def xmp(info: dict, lang: str) -> PDFStream:
     """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
     PDF/A (part 2, conformance A: tagged, Unicode) and PDF/UA (part 1) identification and the extension schema
     that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords."""
+    key = (info.get("title", ""), info.get("author", ""), info.get("subject", ""), info.get("keywords", ""), lang)
+    packet = _PACKETS.get(key)
+    if packet is None:
+        packet = _packet(*key)
+        _PACKETS.put(key, packet)
+    return _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
+
+
+_PACKETS = Lru("xmp packets", 64)       # one per distinct metadata: a leaflet's clinics share it
+
+
+def _packet(title: str, author: str, subject: str, keywords: str, lang: str) -> bytes:
     def esc(s: str) -> str:
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    title, author = esc(info.get("title", "")), esc(info.get("author", ""))
-    subject, keywords = esc(info.get("subject", "")), esc(info.get("keywords", ""))
-    packet = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+    title, author, subject, keywords = esc(title), esc(author), esc(subject), esc(keywords)
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
   <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -334,4 +474,3 @@ def xmp(info: dict, lang: str) -> PDFStream:
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>""".encode("utf-8")
-    return _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
