@@ -26,10 +26,15 @@ def init(root: str) -> None:
 
 
 def run_one(job: Job, write: bool, debug: bool, release: bool = False) -> tuple[dict, bytes | None]:
+    """One document's entry and PDF bytes. A failure that follows from the inputs alone (a
+    LeafletError: content, layout, brand, checks) is marked ``deterministic``: a build with the
+    same inputs and engine (the same input_hash) would fail the same way, so the next build does
+    not try again. Failures of the machine or of the press itself (memory, stack, a bug, a
+    killed worker) are not marked, and are tried again."""
     try:
-        return _PROJECT.build(job, write, release)
+        entry, data = _PROJECT.build(job, write, release)
     except LeafletError as exc:
-        return failed(job, str(exc)), None
+        return failed(job, str(exc), deterministic=True), None
     except RecursionError:
         return failed(job, "the content is nested or repeated too deeply to lay out"), None
     except MemoryError:
@@ -38,12 +43,18 @@ def run_one(job: Job, write: bool, debug: bool, release: bool = False) -> tuple[
         detail = traceback.format_exc() if debug else f"{type(exc).__name__}: {exc}"
         return failed(job, f"unexpected error while building {job.path()}: {detail}"
                            " (run with --debug for the traceback and report it)"), None
+    if entry["status"] == "failed" and not release:
+        entry["deterministic"] = True       # a check's error finding (with --release, every build checks again)
+    return entry, data
 
 
-def failed(job: Job, message: str) -> dict:
-    return {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
-            "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
-            "error": message}
+def failed(job: Job, message: str, deterministic: bool = False) -> dict:
+    entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
+             "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "failed", "warnings": [],
+             "error": message}
+    if deterministic:
+        entry["deterministic"] = True
+    return entry
 
 
 BLOCK = 50      # clinics per task: one layout, stamped for each (project.lay_out), reused in a worker
@@ -62,12 +73,45 @@ def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
     return [r[i:i + size] for r in runs.values() for i in range(0, len(r), size)]
 
 
+class Aside:
+    """Work of the main process that can run while worker processes build (the per-handout
+    checks): in a thread once the workers have started, else when its result is asked for."""
+
+    def __init__(self, work):
+        self.work, self.thread, self.value, self.error = work, None, None, None
+
+    def start(self) -> None:
+        import threading
+
+        def go():
+            try:
+                self.value = self.work()
+            except BaseException as exc:      # noqa: BLE001 (raised again in the main thread)
+                self.error = exc
+        self.thread = threading.Thread(target=go, name="leafpress-aside", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        """Wait for it (before forking: a fork never copies a thread's half-held locks)."""
+        if self.thread:
+            self.thread.join()
+
+    def result(self):
+        if self.thread is None:
+            self.thread = False
+            self.value = self.work()
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
 def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: bool, done,
         project: Project | None = None, scheduler: str | None = None, worker_root: str | None = None,
-        digests: dict | None = None) -> None:
+        digests: dict | None = None, aside: Aside | None = None) -> None:
     """Build ``jobs`` in ``n`` processes (1: here, with ``project`` if given: what it has loaded
     is not loaded again), or on a Dask cluster (``scheduler``: its address), calling
-    ``done(job, entry, data)`` for each."""
+    ``done(job, entry, data)`` for each; ``aside`` runs here meanwhile when workers build."""
     global _PROJECT
     if scheduler is not None:
         from .remote import run_dask
@@ -82,13 +126,48 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
         for j in jobs:
             done(j, *run_one(j, write, debug, release))
         return
-    _Pool(root, n, write, debug, release).run(groups_of(jobs, n), done)
+    pool = _Pool(root, n, write, debug, release)
+    if pool.forks:
+        # Workers forked from this process start with what it has imported and loaded: do that
+        # once here rather than once in each worker.
+        _PROJECT = project if project is not None else Project(Path(root))
+        preload(_PROJECT, jobs)
+    pool.run(groups_of(jobs, n), done, aside)
+
+
+def preload(project: Project, jobs: list[Job]) -> None:
+    """Import and load, in this process, what every document needs: the layout, text and PDF
+    stages, the font library, the layouts and sources of ``jobs`` and its first brand, the writer's base
+    font, and svglib when a drawing of the project has not been converted and stored yet."""
+    from . import checks, diagram  # noqa: F401
+    from .layout import engine  # noqa: F401
+    from .render import assets, pdf
+    from .text import setter  # noqa: F401
+    pdf._base_font()
+    project.fonts
+    _quietly(project.brand, jobs[0].brand)     # (not each of a thousand partner clinics: the workers share those)
+    for name in dict.fromkeys(j.layout for j in jobs):
+        _quietly(project.layout, name)
+    for hid in dict.fromkeys(j.handout for j in jobs):
+        _quietly(project.source, hid)
+    svgs = [p for d in ("diagrams", "icons", "brands") for p in sorted((project.root / "assets" / d).rglob("*.svg"))]
+    if any(assets.stored_ops(assets.Svg(p)) is None for p in svgs[:64]):
+        import svglib.svglib  # noqa: F401
+        from reportlab.graphics import renderPDF  # noqa: F401
+
+
+def _quietly(load, *args) -> None:
+    try:
+        load(*args)
+    except LeafletError:
+        pass        # the documents that need it fail with its message
 
 
 def _worker(conn, root: str, write: bool, debug: bool, release: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C reaches the group: the main process decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    init(root)
+    if _PROJECT is None or str(_PROJECT.root) != str(Path(root).resolve()):
+        init(root)          # not forked from a process that loaded the project (see run)
     while True:
         try:
             group = conn.recv()
@@ -108,6 +187,38 @@ class _Worker:
         child.close()
         self.group: list[Job] | None = None
         self.pos = 0
+        self.key: tuple | None = None       # the handout and language of its last task
+
+
+def _key(group: list[Job]) -> tuple:
+    return group[0].handout, group[0].lang
+
+
+class _Queue:
+    """The tasks not yet given out, by handout and language. A worker is given the next task of
+    the language it did last (what it has loaded and shaped for it serves again), else the first
+    language no other worker is on, else one of the busiest language's tasks."""
+
+    def __init__(self, groups: list[list[Job]]):
+        self.by_key: dict[tuple, deque] = {}
+        for g in groups:
+            self.by_key.setdefault(_key(g), deque()).append(g)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_key)
+
+    def take(self, last: tuple | None, busy: set) -> list[Job]:
+        key = last if last in self.by_key else next((k for k in self.by_key if k not in busy), None)
+        if key is None:
+            key = max(self.by_key, key=lambda k: len(self.by_key[k]))
+        tasks = self.by_key[key]
+        group = tasks.popleft()
+        if not tasks:
+            del self.by_key[key]
+        return group
+
+    def put_back(self, group: list[Job]) -> None:
+        self.by_key.setdefault(_key(group), deque()).appendleft(group)
 
 
 class _Pool:
@@ -115,18 +226,22 @@ class _Pool:
         import multiprocessing      # not imported by a build in one process (or with nothing to build)
         self.ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
                                                else None)
+        self.forks = self.ctx.get_start_method() == "fork"
         self.args = (str(root), write, debug, release)
         self.n = n
 
-    def run(self, groups: list[list[Job]], done) -> None:
+    def run(self, groups: list[list[Job]], done, aside: Aside | None = None) -> None:
         from multiprocessing.connection import wait
-        queue = deque(groups)
+        queue = _Queue(groups)
         workers = [_Worker(self.ctx, self.args) for _ in range(min(self.n, len(groups)))]
+        if aside is not None and self.forks:
+            aside.start()
         try:
             while True:
                 for w in workers:
                     if w.group is None and queue:
-                        w.group, w.pos = queue.popleft(), 0
+                        w.group, w.pos = queue.take(w.key, {o.key for o in workers if o.group is not None}), 0
+                        w.key = _key(w.group)
                         try:
                             w.conn.send(w.group)
                         except OSError:
@@ -158,8 +273,10 @@ class _Pool:
                                               "--jobs 1 to see what stops it"), None)
                         rest = w.group[w.pos + 1:]
                         if rest:
-                            queue.appendleft(rest)
+                            queue.put_back(rest)
                         _stop(w)
+                        if aside is not None:
+                            aside.join()
                         workers[k] = _Worker(self.ctx, self.args)
         finally:
             for w in workers:

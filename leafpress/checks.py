@@ -9,6 +9,7 @@ release-blocking ones into failures. Thresholds are documented in the README.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import asdict, dataclass
 
@@ -222,7 +223,9 @@ def luminance(hex_colour: str) -> float:
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
 
+@functools.lru_cache(maxsize=4096)
 def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours (kept: a document asks for the same few pairs once a line)."""
     la, lb = sorted((luminance(a), luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
 
@@ -249,8 +252,7 @@ def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float,
                     add("type-size", "error", f"page {pi + 1}", f"{item.role} text at {item.size:g} pt is under "
                         f"{text_floor:g} pt, this layout's smallest size", blocking=True)
                 bg = _behind(item, background)
-                bold = any("Bold" in p.font.name for p in item.pieces)
-                large = item.size >= 18 or (bold and item.size >= 14)
+                large = item.size >= 18 or (item.size >= 14 and any("Bold" in p.font.name for p in item.pieces))
                 need = 3.0 if large else 4.5
                 ratio = contrast(item.colour, bg)
                 key = ("contrast", item.colour, bg, large)

@@ -14,12 +14,13 @@ import time
 import traceback
 from pathlib import Path
 
-from . import ENGINE_VERSION, batch
+from . import ENGINE_VERSION
 from .errors import LeafletError, UsageError, escape
-from .languages import match_lang
 from .outdir import ManifestError, OutDir, Recorder, valid_entry
 from .project import KINDS, Job, Project, write_atomic
-from .translate.pseudo import PSEUDO
+
+# Imported where used, so that a rebuild with nothing changed needs none of them: the batch
+# (and with it the stages), language matching and the pseudo-locales (the content loaders).
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -91,6 +92,8 @@ def _select(kind: str, wanted: list[str], available, matcher=None) -> list[str]:
 
 
 def plan(project: Project, args) -> list[Job]:
+    from .languages import match_lang
+    from .translate.pseudo import PSEUDO
     handouts = _select("handout", args.handout, list(project.handouts))
     all_langs = sorted({lang for h in handouts for lang in project.handouts[h]})
     # Pseudo-locales (en-XA, ar-XB) are built only when asked for by name.
@@ -125,8 +128,13 @@ def plan(project: Project, args) -> list[Job]:
 
 
 def _unchanged(entry: dict | None, digest: str) -> bool:
-    """Built before from the same inputs (and, as checked on reading, still on disk as written)."""
-    return bool(entry) and entry.get("status") == "ok" and entry.get("input_hash") == digest
+    """Built before from the same inputs (and, as checked on reading, still on disk as written),
+    or failed before from the same inputs and engine in a way that depends on them alone (see
+    batch.run_one): building it again would give the same PDF, or the same failure."""
+    if not entry or entry.get("input_hash") != digest:
+        return False
+    return entry.get("status") == "ok" or (entry.get("status") == "failed" and entry.get("deterministic") is True
+                                           and isinstance(entry.get("error"), str) and not entry.get("sha256"))
 
 
 def _progress(total: int):
@@ -138,6 +146,7 @@ def _progress(total: int):
 
 # -- commands -----------------------------------------------------------------------------------
 def cmd_list(project: Project) -> int:
+    from .translate.pseudo import PSEUDO
     print("handouts:")
     for hid, langs in project.handouts.items():
         parts = []
@@ -202,6 +211,9 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
         if (args.executor == "dask") != (args.scheduler is not None) or (args.worker_root and not args.scheduler):
             raise UsageError("--executor dask goes with --scheduler ADDRESS (and --worker-root with both)",
                              hint="e.g. --executor dask --scheduler tcp://10.0.0.5:8786")
+        fast = _unchanged_build(root, args, started)
+        if fast is not None:
+            return fast
         project = Project(root)
         if args.command == "list":
             return cmd_list(project)
@@ -230,7 +242,7 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             out = out_dir.path
         else:
             out = Path(args.out)
-        return _build(project, root, args, jobs, out_dir, out, write, started)
+        return _build(project, root, args, jobs, out_dir, out, write, started, getattr(args, "plan_key", None))
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -263,8 +275,45 @@ def _main(argv: list[str] | None, root: Path | None) -> int:
             out_dir.close()
 
 
+class _NotUnchanged(Exception):
+    """The planned build has something to do: it is done the usual way."""
+
+
+def _plan_filters(args) -> list:
+    return [args.handout, args.lang, args.layout, args.brand, bool(args.print_shop)]
+
+
+def _unchanged_build(root: Path, args, started: float) -> int | None:
+    """A build whose inputs are exactly those of a recorded plan (see plancache), with every
+    document unchanged (or a remembered failure) and nothing stale: done from the record, the
+    manifest and the PDFs' signatures, without loading the project. None: build as usual."""
+    if args.command != "build" or args.force or args.release or args.executor != "local" or args.preview \
+            or args.file or args.format not in (None, "text", "json"):
+        return None         # (what the usual path refuses, it refuses with its own message)
+    from . import plancache
+    args.plan_key = key = plancache.state_key(root.resolve(), _plan_filters(args))
+    rec = plancache.read(args.out, key)
+    if rec is None:
+        return None
+    known = plancache.Known(root.resolve(), rec)
+    jobs = []
+    for h, lang, lay, b, kind, digest in rec["jobs"]:
+        job = Job(h, lang, lay, b, kind)
+        known.digests[job] = digest
+        jobs.append(job)
+    out_dir = OutDir(args.out, root)
+    try:
+        return _build(known, root, args, jobs, out_dir, out_dir.path, True, started, None)
+    except _NotUnchanged:
+        return None
+    finally:
+        out_dir.close()
+
+
 def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir | None, out: Path,
-           write: bool, started: float) -> int:
+           write: bool, started: float, plan_key: str | None = None) -> int:
+    from .plancache import Known
+    recorded = isinstance(project, Known)
     previous, old_findings, recorder = {}, [], None
     if write:
         last = out_dir.manifest()
@@ -292,6 +341,8 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     todo = [j for j in jobs
             if not write or args.force or args.release
             or not _unchanged(previous.get(j.path()), digests[j])]
+    if recorded and (todo or len(previous) != len(jobs)):
+        raise _NotUnchanged      # something to build, or entries to keep or remove: plan as usual
     bar = _progress(len(todo))
     fresh: dict[str, dict] = {}
 
@@ -304,10 +355,21 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         if bar:
             bar.update(1)
 
+    if write and plan_key is not None and args.command == "build":
+        from . import plancache
+        plancache.write(out, plan_key, plancache.record(project, jobs, digests, _partner_problems(project, args)))
+    if todo:
+        from .render.assets import use_store
+        use_store(out if write else None)      # drawings converted once, kept in OUT/.leafpress-cache
+    from . import batch
+    # Per handout-language checks (reading level...) only where something is rebuilt or checked
+    # (otherwise the last manifest's findings stand), done here while the workers build.
+    redo = {(j.handout, j.lang) for j in todo}
+    aside = batch.Aside(lambda: _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo]))
     try:
         batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project,
                   scheduler=args.scheduler if args.executor == "dask" else None,
-                  worker_root=args.worker_root, digests=digests)
+                  worker_root=args.worker_root, digests=digests, aside=aside)
         if recorder:
             recorder.flush()
     finally:
@@ -319,10 +381,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         if r is None:                       # inputs unchanged: keep the PDF and its entry
             r = dict(previous[j.path()], unchanged=True)
         results.append(r)
-    # Per handout-language checks (reading level...) only where something was rebuilt or checked;
-    # otherwise the last manifest's findings stand.
-    redo = {(r["handout"], r["lang"]) for r in results if not r.get("unchanged")}
-    findings = _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo])
+    findings = aside.result()
     if args.command == "check":
         _report(findings, results, args.format)
     else:
@@ -345,7 +404,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     partner_problems = _partner_problems(project, args)
     for exc in partner_problems:
         print(f"error: {exc}", file=sys.stderr)
-    unchanged = sum(1 for r in results if r.get("unchanged"))
+    unchanged = sum(1 for r in results if r.get("unchanged") and r["status"] == "ok")
     if args.command == "proof":
         code = _proofs(project, out, args, [r for r in merged if r.get("kind", "office") == "office"])
         if code:
@@ -365,6 +424,8 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
 def _partner_problems(project: Project, args) -> list:
     """What in partners.yaml kept partner clinics out of this build (their entries, or the
     whole file: then the nonprofit's own brands were still built)."""
+    if hasattr(project, "partner_problems"):
+        return project.partner_problems     # a recorded plan's (plancache.Known)
     if args.brand and all(b in project.brands for b in args.brand):
         return []
     if project.partners_error is not None:
@@ -375,6 +436,8 @@ def _partner_problems(project: Project, args) -> list:
 
 def _handout_findings(project: Project, jobs: list[Job]) -> list:
     """Reading level (and the other per-language checks) once per handout and language."""
+    if not jobs:
+        return []
     from .checks import TARGET_GRADE, handout_findings, note_findings
     out = []
     for hid, lang in sorted({(j.handout, j.lang) for j in jobs}):
@@ -435,6 +498,7 @@ def _fingerprint_text(value: str) -> str:
 def cmd_stamp(project: Project, args) -> int:
     """Record, in each selected translation, the source fingerprints it now matches."""
     from .checks import front_hash, section_hash
+    from .languages import match_lang
     hids = _select("handout", args.handout, list(project.handouts))
     n = 0
     for hid in hids:
@@ -521,6 +585,7 @@ def cmd_new(project: Project, args) -> int:
 
 
 def cmd_translate(project: Project, args) -> int:
+    from .languages import match_lang
     from .translate import exchange, signoff
     if args.command != "import" and args.file:
         raise UsageError(f"unexpected argument {args.file!r}", hint=f"'{args.command}' takes options only")
@@ -620,17 +685,28 @@ def _merge_manifest(project: Project, previous: dict, results: list[dict]) -> tu
     no longer be built (a language, layout or brand was removed) and return them as stale:
     their PDFs are removed if they are still the files the press wrote."""
     done = {r["path"] for r in results}
-    possible = set()
-    for h, langs in project.handouts.items():
-        for lang in langs:
-            for lay in project.layouts:
-                for b in project.all_brands():
-                    possible.update(Job(h, lang, lay, b, kind).path() for kind in KINDS)
+    brands = set(project.all_brands())
+    every: set = set()
+
+    def possible(path: str, e: dict) -> bool:
+        kind = e.get("kind", "office")
+        job = Job(e["handout"], e["lang"], e["layout"], e["brand"], kind if kind in KINDS else "office")
+        if job.path() == path:      # as the press writes entries: its fields say which document
+            return (job.lang in project.handouts.get(job.handout, ()) and job.layout in project.layouts
+                    and job.brand in brands)
+        if not every:               # an entry edited by hand: every document the project can make
+            for h, langs in project.handouts.items():
+                for lang in langs:
+                    for lay in project.layouts:
+                        for b in brands:
+                            every.update(Job(h, lang, lay, b, k).path() for k in KINDS)
+        return path in every
+
     merged, stale = list(results), []
     for path, entry in sorted(previous.items()):
         if path in done:
             continue
         unknown = project.partners_error is not None and entry["brand"] not in project.brands
-        (merged if path in possible or unknown else stale).append(entry)
+        (merged if unknown or possible(path, entry) else stale).append(entry)
     merged.sort(key=lambda r: r["path"])
     return merged, stale

@@ -163,20 +163,15 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
     svg_path = resolve_inside(folder, r.string(top.get("svg", f"{diagram_id}.svg"), ("svg",)), doc, ("svg",))
     svg_display = _display(svg_path, root)
     check_svg(svg_path, svg_display)
-    from svglib.svglib import svg2rlg   # imported here: only builds that draw diagrams pay for it
-    import logging
-    logging.getLogger("svglib").setLevel(logging.ERROR)
-    drawing = svg2rlg(str(svg_path))
-    if drawing is None:
-        raise LeafletError("svglib could not read this SVG", file=svg_display)
+    from .render.assets import size     # svglib's size of it, stored by an earlier process or converted
+    width, height = size(svg_path, svg_display)
     vx, vy, vw, vh = _numbers(r, top["viewbox"], ("viewbox",), 4)
     if vw <= 0 or vh <= 0:
         raise doc.error(("viewbox",), "the viewbox is [x, y, width, height] with a positive width and height",
                         hint="Copy the viewBox of the SVG")
-    if not (math.isfinite(drawing.width) and math.isfinite(drawing.height)) or drawing.width <= 0 \
-            or drawing.height <= 0:
+    if not (math.isfinite(width) and math.isfinite(height)) or width <= 0 or height <= 0:
         raise LeafletError("the SVG has no usable size", file=svg_display, hint="Give it a viewBox")
-    sx, sy = drawing.width / vw, drawing.height / vh
+    sx, sy = width / vw, height / vh
     panels = _panels(r, top["panels"], (vx, vy, vw, vh))
     anchors = {}
     am = r.mapping(top["anchors"], ("anchors",), tuple(top["anchors"]) if isinstance(top["anchors"], dict) else ())
@@ -207,8 +202,8 @@ def load_diagram(diagram_id: str, folder: Path, root: Path) -> Diagram:
                             f"its leader line crossing it (labels stay by their own panel)",
                             hint=f"Use side: {'right' if side == 'left' else 'left'}, or anchor it in the "
                                  f"panel at the {side} edge")
-        anchors[aid] = Anchor(aid, (x - vx) * sx, drawing.height - (y - vy) * sy, side, (x, y), pid)
-    diagram = Diagram(diagram_id, svg_path, drawing.width, drawing.height, anchors,
+        anchors[aid] = Anchor(aid, (x - vx) * sx, height - (y - vy) * sy, side, (x, y), pid)
+    diagram = Diagram(diagram_id, svg_path, width, height, anchors,
                       (vx, vy, vw, vh), panels)
     _CACHE[key] = diagram
     return diagram

@@ -9,6 +9,7 @@ that none grows past its bound).
 from __future__ import annotations
 
 from collections import OrderedDict
+from contextlib import contextmanager
 
 _ALL: dict[str, "Lru"] = {}
 
@@ -49,25 +50,48 @@ def sizes() -> dict[str, tuple[int, int]]:
     return {name: (len(c), c.size) for name, c in _ALL.items()}
 
 
-_DOCUMENT = [0]         # which document the process is building (see next_document)
+_DOCUMENT = [0, None]   # which document the process is building, and whose (see next_document)
+_OWNER = [None]         # inside owned_by: whose details are being set
 
 
-def next_document() -> None:
+def next_document(owner=None) -> None:
     """A new document begins: what is made from now on and asked for again in a later document
-    is shared (kept in a :class:`Shared` cache's main part); what only one document used is not."""
+    is shared (kept in a :class:`Shared` cache's main part); what only one document used is not.
+    ``owner``: whose document it is (a clinic's, see :func:`owned_by`)."""
     _DOCUMENT[0] += 1
+    _DOCUMENT[1] = owner
+
+
+@contextmanager
+def owned_by(owner):
+    """What is made inside is ``owner``'s own (a clinic's details, set in its leaflet or measured
+    for the room every clinic needs): a :class:`Shared` cache keeps it in a small part of its
+    own, shared only when a document of another owner asks for it, so however many clinics a
+    worker builds, their lines never crowd out what every leaflet shares (nor its memory)."""
+    was = _OWNER[0]
+    _OWNER[0] = owner
+    try:
+        yield
+    finally:
+        _OWNER[0] = was
+
+
+OWN = 32       # a Shared cache's entries made under owned_by: a few documents' clinic details
 
 
 class Shared:
-    """A cache in two parts: what a document makes goes into a small probation part; it moves to
-    the main part when a later document asks for it (the handout's paragraphs, the page furniture
-    every leaflet prints). What one document alone uses (a clinic's contact and credit lines)
-    leaves with the next ``probation`` entries, so it never crowds out what is shared."""
+    """A cache in three parts: what a document makes goes into a small probation part; it moves
+    to the main part when a later document asks for it (the handout's paragraphs, the page
+    furniture every leaflet prints). What one document alone uses leaves with the next
+    ``probation`` entries, so it never crowds out what is shared; what is a clinic's own
+    (:func:`owned_by`: its contact, credit and name lines) goes to a smaller part still, and is
+    shared only when another owner's document asks for it."""
 
-    def __init__(self, name: str | None, size: int, probation: int):
+    def __init__(self, name: str | None, size: int, probation: int, own: int = OWN):
         self.main = Lru(None, size)
         self.new = Lru(None, probation)
-        self.name, self.size = name, size + probation
+        self.own = Lru(None, own)
+        self.name, self.size = name, size + probation + own
         if name is not None:
             _ALL[name] = self         # type: ignore[assignment]
 
@@ -75,24 +99,31 @@ class Shared:
         got = self.main.get(key, _MISSING)
         if got is not _MISSING:
             return got
-        got = self.new.get(key, _MISSING)
-        if got is _MISSING:
-            return default
-        value, made_in = got
-        if made_in != _DOCUMENT[0]:
-            self.new._d.pop(key)
-            self.main.put(key, value)
-        return value
+        for part in (self.new, self.own):
+            got = part.get(key, _MISSING)
+            if got is _MISSING:
+                continue
+            value, made_in, owner = got
+            asker = _OWNER[0] if _OWNER[0] is not None else _DOCUMENT[1]
+            if made_in != _DOCUMENT[0] and (owner is None or owner != asker):
+                part._d.pop(key)
+                self.main.put(key, value)
+            return value
+        return default
 
     def put(self, key, value) -> None:
-        self.new.put(key, (value, _DOCUMENT[0]))
+        if _OWNER[0] is None:
+            self.new.put(key, (value, _DOCUMENT[0], None))
+        else:
+            self.own.put(key, (value, _DOCUMENT[0], _OWNER[0]))
 
     def __len__(self) -> int:
-        return len(self.main) + len(self.new)
+        return len(self.main) + len(self.new) + len(self.own)
 
     def clear(self) -> None:
         self.main.clear()
         self.new.clear()
+        self.own.clear()
 
 
 _MISSING = object()

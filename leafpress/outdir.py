@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .content.yamlsafe import read_limited, sha256_regular
+from .files import read_limited, sha256_regular
 from .errors import LeafletError, UsageError, escape
 from .project import TMP_PREFIX, OutsideOut, discard, stage, write_atomic
 
@@ -73,6 +73,7 @@ class OutDir:
                 raise UsageError(f"cannot make the folder --out {escape(arg)} ({exc.strerror})",
                                  hint="Name a folder you can write to") from None
         self.path = real
+        self._folders: dict[str, bool] = {}      # document folders found to be real folders (see _reached)
         if not made:
             self._check_contents()
         self._fd = self._lock(LOCK_WAIT if wait is None else wait)
@@ -172,19 +173,28 @@ class OutDir:
         target = self._reached(rel)
         return None if target is None else sha256_regular(target, follow=False)
 
-    def _reached(self, rel: str) -> Path | None:
-        target = self.inside(rel)
-        if target is None:
+    def _reached(self, rel: str) -> str | None:
+        if not isinstance(rel, str) or not _PDF_PATH.match(rel) or any(p in ("..", ".") for p in rel.split("/")):
             return None
-        here = self.path
-        for part in Path(rel).parts[:-1]:
-            here = here / part
-            try:
-                if not stat.S_ISDIR(os.lstat(here).st_mode):
-                    return None
-            except OSError:
-                return None
-        return target
+        # Each folder on the way is a real folder (not a link); a thousand documents share a few
+        # folders, each looked at once per reading (a folder replaced meanwhile is caught on writing).
+        parent = rel.rpartition("/")[0]
+        ok = self._folders.get(parent)
+        if ok is None:
+            ok = True
+            here = str(self.path)
+            for part in parent.split("/"):
+                here = os.path.join(here, part)
+                try:
+                    if not stat.S_ISDIR(os.lstat(here).st_mode):
+                        ok = False
+                        break
+                except OSError:
+                    ok = False
+                    break
+            if ok:
+                self._folders[parent] = True      # (a missing folder is asked again: it may be made)
+        return os.path.join(str(self.path), rel) if ok else None
 
     def signature(self, rel: str) -> list | None:
         """Size, modification and change times and inode of the regular file at ``rel`` (reached
@@ -212,7 +222,7 @@ class OutDir:
     def sweep(self, rels) -> int:
         """Remove the press's own temporary files a killed build left, in the folders it writes
         to (and nowhere else). Returns how many."""
-        folders = {self.path, self.path / "proofs"}
+        folders = {self.path, self.path / "proofs", self.path / ".leafpress-cache"}
         for parent in {rel.rpartition("/")[0] for rel in rels}:     # a few folders for many documents
             folders.add(self.path / parent)
             folders.add(self.path / "previews" / parent)
@@ -419,8 +429,9 @@ class Recorder:
             raise ManifestError(f"cannot write {MANIFEST} ({self.broken}); the PDFs it lists are as it says",
                                 file=str(self.out.path), hint="Free some space or fix the folder, then build again")
         # A document whose new PDF could not be written keeps its old, untouched PDF and entry.
-        documents = [self.listed[d["path"]] if d["status"] == "failed" and d["path"] in self.listed
-                     else d for d in documents]
+        # (A failure remembered from the last build, ``unchanged``, is its entry already.)
+        documents = [self.listed[d["path"]] if d["status"] == "failed" and not d.get("unchanged")
+                     and d["path"] in self.listed else d for d in documents]
         with _signals_held():
             for entry in stale:
                 self.out.remove_own(entry)
@@ -433,3 +444,4 @@ class Recorder:
 
 def _fail(entry: dict, message: str) -> None:
     entry.update(status="failed", error=message, sha256=None, pages=0)
+    entry.pop("deterministic", None)        # the folder's trouble, not the inputs': try again next time

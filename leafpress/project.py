@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import os
 import re
@@ -16,15 +17,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from . import ENGINE_VERSION, gcpolicy
-from .brand import PARTNER_FILE, Brand, load_brand, load_partners
-from .content.loader import _display, check_mirrors, load_handout
-from .content.model import Callout, Figure, Handout, Status, lead_ins
-from .content.yamlsafe import MAX_BYTES, is_regular, read_limited, sha256_regular
 from .errors import LeafletError, UsageError
-from .languages import Language, load_language
-from .layout.spec import LayoutSpec, load_layout
-from .translate.pseudo import is_pseudo, pseudo_handout, pseudo_language
+from .files import is_regular, read_limited, sha256_regular
+
+if TYPE_CHECKING:
+    from .brand import Brand
+    from .content.model import Handout
+    from .languages import Language
+    from .layout.spec import LayoutSpec
+
+# The loaders (YAML, the content model, brands, languages, layouts) are imported where first
+# used: a rebuild with nothing changed (cli, plancache) and the output folder's code import
+# this module for Job and the atomic writes without them.
 
 # Imported where first used (a rebuild with nothing changed never shapes text or draws):
 # .text.fonts and .text.setter (HarfBuzz, ICU), .diagram.
@@ -85,6 +92,7 @@ class Project:
         except (OSError, RuntimeError):
             return path         # a link loop: reading it says so
         if not real.is_relative_to(self.root):
+            from .content.loader import _display
             raise LeafletError("is a link to a file outside the project", file=_display(path, self.root),
                                hint="Copy the file into the project instead of linking to it")
         return path
@@ -109,6 +117,8 @@ class Project:
         return value
 
     def handout(self, hid: str, lang: str) -> Handout:
+        from .content.loader import load_handout
+        from .translate.pseudo import is_pseudo, pseudo_handout
         if is_pseudo(lang):
             return self._cached(("h", hid, lang), lambda: pseudo_handout(self.source(hid), lang))
         path = self.handouts[hid][lang]
@@ -116,6 +126,7 @@ class Project:
 
     def source(self, hid: str) -> Handout:
         def find():
+            from .content.model import Status
             sources, broken = [], []
             # Only files that say so can be the source: read those first, the rest only if needed.
             says = {lang: self._is_inside(path) and _says_source(path) for lang, path in self.handouts[hid].items()}
@@ -141,6 +152,8 @@ class Project:
         return self._cached(("src", hid), find)
 
     def language(self, code: str) -> Language:
+        from .languages import load_language
+        from .translate.pseudo import is_pseudo, pseudo_language
         if is_pseudo(code):     # a pseudo-locale dresses the source language (English) up
             base = self._pseudo_base()
             return self._cached(("l", code), lambda: pseudo_language(self.language(base), code))
@@ -159,12 +172,14 @@ class Project:
         raise LeafletError("no handout has a readable source file, so no pseudo-locale can be made")
 
     def layout(self, name: str) -> LayoutSpec:
+        from .layout.spec import load_layout
         return self._cached(("lay", name), lambda: load_layout(self._inside(self.layouts[name]), self.root))
 
     def _partner_ids(self) -> list[str]:
         """Partner ids; a partners.yaml that cannot be read stops only the partners' leaflets
         (``partners_error``), an entry that cannot be told apart only itself (``partner_errors``)."""
         from .brand import partner_ids
+        from .brand import PARTNER_FILE
         try:
             ids, self.partner_errors = partner_ids(self._inside(self.partners_file), self.root)
         except LeafletError as exc:
@@ -179,9 +194,11 @@ class Project:
     def all_brands(self) -> list[str]:
         return list(self.brands) + self.partner_ids
 
-    def peers(self, name: str) -> tuple:
-        """The project's other brands that load (a layout without fixed room for clinic details
-        keeps the room they all need, so every clinic's leaflet lays out the same)."""
+    def peers(self) -> tuple:
+        """Every brand of the project that loads (a layout without fixed room for clinic details
+        keeps the room the widest of them needs, so every clinic's leaflet lays out the same).
+        The same tuple for every document, the clinic's own brand among them: a room is worked
+        out once per language and layout (layout/furniture.py), not once per clinic."""
         def load():
             out = []
             for other in self.all_brands():
@@ -191,12 +208,12 @@ class Project:
                     continue        # a broken brand fails its own documents, not the others'
             return tuple(out)
         try:
-            every = self._cached(("peers",), load)
+            return self._cached(("peers",), load)
         except LeafletError:
             return ()
-        return tuple(b for b in every if b.id != name)
 
     def brand(self, name: str) -> Brand:
+        from .brand import PARTNER_FILE, load_brand, load_partners
         if name in self.brands:
             return self._cached(("b", name), lambda: load_brand(self._inside(self.brands[name]), self.root))
 
@@ -271,6 +288,7 @@ class Project:
         mirrors, language settings, layout, brand, diagrams, fonts and the engine itself. The
         same fingerprint means the same PDF, so the build can skip it. What many documents
         share (fonts, diagrams, the engine, the brands) is digested once per process."""
+        from .translate.pseudo import is_pseudo
         lang_file = self.languages.get(job.lang, Path("missing"))
         if is_pseudo(job.lang):        # made from the source and its language settings
             lang_file = self.languages.get(self._pseudo_base(), Path("missing"))
@@ -310,6 +328,8 @@ class Project:
     def prepare(self, job: Job):
         """Load and check everything a document needs."""
         from .diagram import load_diagram, load_icon, load_image
+        from .content.loader import check_mirrors
+        from .content.model import Callout, Figure, lead_ins
         source = self.source(job.handout)
         h = self.handout(job.handout, job.lang)
         if h is not source:
@@ -383,6 +403,7 @@ class Project:
         None when the page inspector fails them (the clinic is then laid out on its own)."""
         from .layout import conserve, inspection
         from .layout.stamp import stamp
+        from .lru import owned_by
         h, lang, _, laid, partner = got
         brand = self.brand(job.brand)
         spec = self.layout(job.layout)
@@ -394,7 +415,8 @@ class Project:
                 local[key] = brand.for_language(*key)
             return local[key]
         try:
-            stamped = stamp(laid, brand_for)
+            with owned_by(job.brand):   # the clinic's lines are its own (lru.owned_by)
+                stamped = stamp(laid, brand_for)
         except LeafletError:
             return None         # e.g. details longer than their room: the clinic's own layout says so
         if partner is None:
@@ -425,13 +447,13 @@ class Project:
             sides = [(partner[0], partner[1], partner[4]), (h, lang, ts)]
             diagrams = {**partner[5], **diagrams}
             return h, lang, brand, lay_out_bilingual(sides, spec, brand, diagrams,
-                                                     peers=self.peers(job.brand)), partner[0]
+                                                     peers=self.peers()), partner[0]
         source = self.source(job.handout)
         notice_also = None
         if source.lang != lang.code and source.lang in self.languages:
             notice_also = self.language(source.lang).strings["draft_notice"]
         try:
-            laid = lay_out(h, lang, spec, brand, ts, diagrams, notice_also, self.peers(job.brand))
+            laid = lay_out(h, lang, spec, brand, ts, diagrams, notice_also, self.peers())
             if lang.script not in ("Latn",) and source.lang != lang.code:
                 laid.quote_lang = source.lang   # Latin-script terms ("MRI", names) are the source's
             return h, lang, brand, laid, None
@@ -485,7 +507,7 @@ class Project:
         """One document: its manifest entry and, when ``write`` and it built, the PDF's bytes
         (the caller writes them into the output folder it owns)."""
         from .lru import next_document
-        next_document()
+        next_document(job.brand)
         entry = {"handout": job.handout, "lang": job.lang, "layout": job.layout, "brand": job.brand,
                  "kind": job.kind, "path": job.path(), "pages": 0, "sha256": None, "status": "ok", "warnings": []}
         h, lang, brand, laid, partner = self.lay_out(job)
@@ -493,6 +515,11 @@ class Project:
             return self._build(job, entry, h, lang, brand, laid, partner, write, release)
         finally:
             _forget_furniture(laid)
+            # The PDF writer's objects (ReportLab's document, its streams and font subsets: about
+            # 1.5 MB a leaflet) form cycles: freed now, with the young generations (0.3 ms), not
+            # at the next full collection (gcpolicy makes those rare), so a worker's peak memory
+            # does not grow with the number of leaflets it builds.
+            gc.collect(1)
 
     def _build(self, job: Job, entry: dict, h, lang, brand, laid, partner, write: bool, release: bool):
         from .layout.engine import line_collisions
@@ -534,15 +561,20 @@ def _forget_furniture(laid) -> None:
     """After a document: the glyph pieces of its lines that are not the handout's content (a
     clinic's contact, credit, name; page facts) are dropped. Those texts stay shaped (every
     document sizes its clinic rooms by all clinics' lines), but what drawing one adds to them is
-    not kept for every clinic a worker has built: its memory stays flat over clinics."""
+    not kept for every clinic a worker has built: its memory stays flat over clinics. What a
+    stamped document's pattern draws too (its headings, page facts) is the same in every
+    variant: it keeps its pieces."""
     from .layout.items import TextLine
+    known = laid.known
     for page in laid.pages:
         for item in page.items:
-            if isinstance(item, TextLine) and not item.node.content:
+            if isinstance(item, TextLine) and not item.node.content and not (
+                    known is not None and known.keeps(item.paragraph)):
                 item.paragraph.forget_pieces()
 
 
 def _says_source(path: Path) -> bool:
+    from .content.yamlsafe import MAX_BYTES
     try:
         raw = read_limited(path, MAX_BYTES)
     except OSError:

@@ -109,3 +109,51 @@ def test_same_bytes_at_any_jobs_value(built, tmp_path):
                  "--out", str(tmp_path / "out")], root=ROOT) == 0
     for d in manifest(tmp_path / "out")["documents"]:
         assert (tmp_path / "out" / d["path"]).read_bytes() == (built / d["path"]).read_bytes(), d["path"]
+
+
+def test_a_failure_that_follows_from_the_inputs_is_not_built_again(scratch, tmp_path, capsys, monkeypatch):
+    """A document that failed from its inputs alone is reported failed again, with its message,
+    without being built, until its inputs change or --force; a failure that is not the inputs'
+    (here an unexpected error) is tried again."""
+    from leafpress.project import Project
+    built = []
+    real_build = Project.build
+    trouble = {"port-en-a4-2page.pdf"}
+
+    def build(self, job, *a, **kw):
+        built.append(job.path().rpartition("/")[2])
+        if built[-1] in trouble:
+            raise RuntimeError("a passing glitch")
+        return real_build(self, job, *a, **kw)
+
+    monkeypatch.setattr(Project, "build", build)
+    es = scratch / "handouts/port/es.yaml"
+    es.write_text(es.read_text(encoding="utf-8").replace("title: Su puerto implantado", "title: [1, 2]"),
+                  encoding="utf-8")
+    args = ["--lang", "en", "--lang", "es", "--layout", "a4-2page", "--brand", "open-leaflets",
+            "--jobs", "1", "--out", str(tmp_path / "out")]
+    assert main(args, root=scratch) == 1
+    first = capsys.readouterr().err
+    docs = {d["lang"]: d for d in manifest(tmp_path / "out")["documents"]}
+    assert docs["es"]["status"] == "failed" and docs["es"]["deterministic"] is True
+    assert docs["en"]["status"] == "failed" and "deterministic" not in docs["en"]      # not the inputs' fault
+    message = docs["es"]["error"]
+    assert f"failed: open-leaflets/port/port-es-a4-2page.pdf: {message}" in first
+    built.clear()
+    trouble.clear()
+    assert main(args, root=scratch) == 1
+    again = capsys.readouterr().err
+    assert built == ["port-en-a4-2page.pdf"]                # the glitch is tried again, es is not
+    assert f"failed: open-leaflets/port/port-es-a4-2page.pdf: {message}" in again
+    assert "built 1 of 2 document(s), 0 unchanged, 1 failed" in again
+    entry = {d["lang"]: d for d in manifest(tmp_path / "out")["documents"]}["es"]
+    assert entry["error"] == message and entry["unchanged"] is True
+    built.clear()
+    assert main(args, root=scratch) == 1
+    assert built == [] and "built 0 of 2 document(s), 1 unchanged, 1 failed" in capsys.readouterr().err
+    assert main(args + ["--force"], root=scratch) == 1
+    assert built == ["port-en-a4-2page.pdf", "port-es-a4-2page.pdf"]
+    built.clear()
+    es.write_text(es.read_text(encoding="utf-8").replace("title: [1, 2]", "title: Su puerto"), encoding="utf-8")
+    assert main(args, root=scratch) == 0                      # the inputs changed: built, and now it builds
+    assert built == ["port-es-a4-2page.pdf"]

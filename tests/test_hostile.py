@@ -195,9 +195,11 @@ def assert_valid_pdf(path: Path) -> pypdf.PdfReader:
 
 
 def no_temp_files(out: Path) -> list[Path]:
-    """Temporary or hidden files, apart from the lock that marks the folder as the press's."""
+    """Temporary or hidden files, apart from the lock that marks the folder as the press's and
+    the records it keeps for the next build (.leafpress-cache/*.json, see plancache.py)."""
+    kept = [Path(".leafpress.lock"), Path(".leafpress-cache")]
     return sorted(p for p in out.rglob("*") if (p.name.endswith(".tmp") or p.name.startswith("."))
-                  and p.relative_to(out) != Path(".leafpress.lock"))
+                  and p.relative_to(out) not in kept)
 
 
 def docs_by(out: Path, key: str) -> dict:

@@ -227,3 +227,49 @@ def test_a_thousand_clinics_load(scratch):
     project = Project(with_partners(scratch, 1000))
     assert len(project.partner_ids) == 1000 and not project.partner_errors
     assert project.brand("clinic-999").name == "Oak Clinic 999"       # 999 % 3 == 0
+
+
+def test_what_is_known_of_a_pattern_gives_what_working_it_out_gives(scratch):
+    """The pattern's line boxes, glyph ink and touching lines are kept for its variants
+    (stamp.Known): the checks find the same on stamped pages with them as without them,
+    including a collision between two of the pattern's own lines, on every use."""
+    import dataclasses
+
+    from leafpress.layout.items import TextLine
+    from leafpress.layout.stamp import stamp
+    project = Project(with_partners(scratch, 3))
+    spec = project.layout("letter-2page")
+    pattern = project.lay_out(Job("port", "en", "letter-2page", "open-leaflets"))[3]
+    page = pattern.pages[0]
+    line = next(i for i in page.items if isinstance(i, TextLine) and i.node.content and i.node.kind == "block")
+    page.items.append(dataclasses.replace(line, y=line.y - 2.0))      # its copy 2 pt lower touches it
+    for clinic in ("clinic-000", "clinic-001", "clinic-002", "clinic-000"):
+        brand = project.brand(clinic)
+        laid = stamp(pattern, lambda ctx, b=brand: b.for_language(ctx.lang.code, ctx.lang.rtl))
+        assert laid.known is pattern.known is not None
+        alone = dataclasses.replace(laid, known=None, warnings=[])
+        touching = inspection.line_collisions(laid)
+        assert touching and touching == inspection.line_collisions(alone)
+        before = {id(i) for p in pattern.pages for i in p.items}
+        fresh = {id(i) for p in laid.pages for i in p.items if id(i) not in before}
+        assert fresh
+        assert inspection.inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"], fresh,
+                                  laid.known) == \
+            inspection.inspect(alone, spec.printable, spec.bleeds, spec.measures["contact_min"], fresh)
+    assert pattern.known.pairs and pattern.known.boxes is not None
+
+
+def test_a_clinics_room_is_measured_once_per_language_and_layout_not_per_clinic(scratch, monkeypatch):
+    """The room every clinic's details need (the widest of the project's brands) is worked out
+    once per language and layout: a further clinic measures only its own details."""
+    from leafpress.layout import furniture
+    measured = []
+    real = furniture._measured
+    monkeypatch.setattr(furniture, "_measured", lambda measure, b: measured.append(b.id) or real(measure, b))
+    furniture._MOST.clear()
+    project = Project(with_partners(scratch, 8))
+    counts = []
+    for clinic in project.partner_ids:
+        assert project.build(Job("port", "en", "letter-2page", clinic), write=False)[0]["status"] == "ok"
+        counts.append(len(measured))
+    assert counts[0] >= len(project.peers()) and counts[1:] == [counts[0]] * 7

@@ -44,18 +44,22 @@ def test_many_clinics_in_one_worker_keep_every_cache_within_its_bound(tmp_path, 
         monkeypatch.setattr(cache, "size", 4)
         cache.clear()
     p = Project(root)
-    sizes_seen, project_cache, digests = [], [], {}
+    sizes_seen, project_cache, digests, shared = [], [], {}, []
     for k, pid in enumerate(ids):
         entry, data = p.build(Job("port", "en", "letter-2page", pid))
         assert entry["status"] == "ok", entry.get("error")
         digests[pid] = entry["sha256"]
         sizes_seen.append(dict(lru.sizes()))
         sizes_seen[-1]["shaped"] = (max(len(c) for c in setter._SHAPED.values()), small + new)
+        shared.append(max(len(c.main) for c in setter._SHAPED.values()))
         project_cache.append(len(p._cache))
     for seen in sizes_seen:
         assert all(n <= bound for n, bound in seen.values()), seen
     assert len(setter._SHAPED) <= setter._LANGS_KEPT
-    assert max(len(c.main) for c in setter._SHAPED.values()) == small     # the bound was reached, and held
+    # What is shared (kept in the main part) is what every clinic's leaflet draws: it stops
+    # growing after the first clinics; a clinic's own lines never get there (lru.next_document's
+    # owner), so they never crowd out the handout's.
+    assert 0 < shared[2] == shared[-1] < small
     assert project_cache[2] == project_cache[-1]           # nothing kept per clinic built
     for pid in ids[-3:]:
         by_language = p.brand(pid).__dict__.get("_by_language", {})
@@ -218,3 +222,23 @@ def test_a_rebuild_that_changes_nothing_leaves_the_manifest_alone(scratch, tmp_p
     assert "built 0 of 1 document(s), 1 unchanged" in capsys.readouterr().err
     stats = json.loads(first[1])
     assert stats["input_files"] and all(d.get("stat") for d in stats["documents"])
+
+
+def test_a_clinics_own_lines_stay_its_own_and_what_every_leaflet_draws_is_shared():
+    """lru.Shared: what a clinic's documents alone use (made under owned_by) stays in a small
+    part of its own, even when its leaflet in another layout asks for it again; what a later
+    document of another clinic asks for is shared (the main part)."""
+    cache = lru.Shared(None, 8, 8, own=2)
+    lru.next_document("clinic-a")
+    cache.put("page facts", 1)
+    with lru.owned_by("clinic-a"):
+        cache.put("clinic-a phone", 2)
+    lru.next_document("clinic-a")             # the same clinic's leaflet in another layout
+    assert cache.get("clinic-a phone") == 2 and len(cache.main) == 0
+    lru.next_document("clinic-b")
+    assert cache.get("page facts") == 1 and len(cache.main) == 1
+    with lru.owned_by("clinic-b"):
+        for k in range(5):
+            cache.put(("clinic-b", k), k)
+    assert len(cache.own) == 2 and cache.get("clinic-a phone") is None     # bounded: the oldest left
+    assert cache.get("page facts") == 1 and len(cache) == 3

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,7 @@ from typing import Any
 import yaml
 
 from ..errors import LeafletError
+from ..files import NotRegular, is_regular, read_limited, sha256_regular  # noqa: F401 (moved; named here too)
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 32
@@ -47,65 +45,6 @@ def format_path(path: KeyPath) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out or "(top level)"
-
-
-class NotRegular(OSError):
-    """The path is a FIFO, a device, a folder or a socket: never opened for reading."""
-
-
-def read_limited(path: Path, limit: int) -> bytes:
-    """The bytes of a regular file of at most ``limit`` bytes; ``limit + 1`` bytes are read when
-    it is longer, so the caller can say it is too long without reading a 3 GB file (or
-    /dev/zero). FIFOs, devices and folders raise :class:`NotRegular`; nothing blocks."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    fd = os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a named pipe (FIFO)"
-                    if stat.S_ISFIFO(st.st_mode) else "a device or socket")
-            raise NotRegular(errno.EINVAL, f"not a regular file but {kind}")
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def sha256_regular(path: Path, *, follow: bool = True, limit: int | None = None) -> str | None:
-    """The sha256 of a regular file, or None if it is not one (a FIFO or device is never read;
-    with ``follow=False`` neither is a link). A file over ``limit`` bytes is named by its size
-    and time instead of being read."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        if limit is not None and st.st_size > limit:
-            return f"too large: {st.st_size} bytes, {st.st_mtime_ns}"
-        h = hashlib.sha256()
-        while chunk := os.read(fd, 1 << 20):
-            h.update(chunk)
-        return h.hexdigest()
-    finally:
-        os.close(fd)
-
-
-def is_regular(path: Path) -> bool:
-    """A regular file (following links), asked without opening it."""
-    try:
-        return stat.S_ISREG(path.stat().st_mode)
-    except (OSError, ValueError):
-        return False
 
 
 def read_error(exc: OSError, display: str) -> LeafletError:

@@ -14,7 +14,7 @@ from .fitting import does_not_fit, leading
 from .flow import Cursor, Frame, fill, opening_fits
 from .furniture import above_line, draw_footer, draw_running_head, draw_summary, logo_source
 from .items import Box, LaidOut, Node, OutlineEntry, Page, Picture
-from .setting import Ctx, break_lines, emit, fit_words
+from .setting import Ctx, break_lines, emit, fit_words, peers_in
 from .spec import LayoutSpec
 from .stamp import slot
 
@@ -28,7 +28,7 @@ def lay_out_bilingual(sides: list, spec: LayoutSpec, brand: Brand, diagrams: dic
     size = spec.body_max
     ctxs = [Ctx(h, lang, spec, brand.for_language(lang.code, lang.rtl), ts, diagrams, size,
                 leading(spec, lang, ts.reading_size),
-                peers=tuple(p.for_language(lang.code, lang.rtl) for p in peers))
+                peers=peers_in(peers, lang.code, lang.rtl))
             for h, lang, ts in sides]
     first = ctxs[0]
     for ctx in ctxs[1:]:        # a draft column says so in its language and in the first column's

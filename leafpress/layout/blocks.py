@@ -487,7 +487,7 @@ def note_height(ctx: Ctx, width: float) -> float:
         t = brand.note(code)
         return len(ctx.ts.shape(t).lines((width - 2 * pad) / size)) if t else 0
 
-    n = room(ctx, "note", lines_of, "note")
+    n = room(ctx, "note", lines_of, "note", width, pad)
     return n * size * ctx.lh + 2 * pad if n else 0.0
 
 

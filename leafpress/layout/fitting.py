@@ -25,7 +25,7 @@ from .figures import draw_figure
 from .flow import Cursor, Frame, Overflow, fill
 from .furniture import above_line, draw_contact, draw_cover, draw_footer, draw_header, draw_running_head, draw_summary
 from .items import LaidOut, OutlineEntry, Page, Rule
-from .setting import Ctx
+from .setting import Ctx, peers_in
 from .spec import LayoutSpec
 
 
@@ -54,11 +54,11 @@ class DoesNotFit(LeafletError):
 def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
             diagrams: dict, notice_also: str | None = None, peers: tuple = ()) -> LaidOut:
     """``notice_also``: the draft notice in the source language, printed after the translation's
-    own (a draft leaflet says it in both). ``peers``: the project's other brands (the room for
+    own (a draft leaflet says it in both). ``peers``: the project's brands (the room for
     clinic details a layout does not fix in ``brand_lines`` fits them all, so every clinic's
     leaflet lays out the same). The result has passed the conservation check."""
     brand = brand.for_language(lang.code, lang.rtl)     # its lines in this language, isolated runs
-    peers = tuple(p.for_language(lang.code, lang.rtl) for p in peers)
+    peers = peers_in(peers, lang.code, lang.rtl)
     laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also, peers)
     conserve.check(laid, [conserve.Source(handout, lang, brand)])
     return laid

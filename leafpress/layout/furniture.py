@@ -11,6 +11,7 @@ from pathlib import Path
 from .. import formatting
 from ..brand import Brand
 from ..errors import LeafletError
+from ..lru import Lru, owned_by
 from ..content.model import Span, Status
 from .items import Box, Link, Node, Page, Picture, Qr, Raster, Rule, Svg
 from ..text.bidi import isolate
@@ -71,9 +72,11 @@ def _partner_block(ctx: Ctx, text_w: float, tl: list, tsize: float, tpitch: floa
         return None
     size = spec.measures["contact_min"]
     big = size * 1.2
-    clinics = (ctx.brand, *ctx.peers)
-    width = max([_natural(ts.shape(b.organisation, bold=True), size) for b in clinics] +
-                [_natural(ts.shape(b.phone, bold=True), big) for b in clinics if b.phone]) + 1.0
+
+    def widest(b: Brand) -> float:
+        return max([_natural(ts.shape(b.organisation, bold=True), size)] +
+                   ([_natural(ts.shape(b.phone, bold=True), big)] if b.phone else []))
+    width = max(widest(ctx.brand), most(ctx, "partner block", widest, size, big, default=0.0, sized=False)) + 1.0
     height = size * 1.2 + big * 1.2         # a phone line kept for every clinic
     beside = text_w - width - spec.header["padding"] * 0.6
     y = 0.0
@@ -122,7 +125,7 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     osize = max(ctx.size * 0.9, spec.minimum["footer"])
     ol = break_lines(ctx, org, width - pad, osize, "brand")
     name_lines = room(ctx, "name", lambda b: len(ts.shape(b.name, bold=True).lines((width - pad) / osize)),
-                      "name on the cover")
+                      "name on the cover", width - pad, osize)
     band_h = pad + logo + osize * 0.8 + name_lines * ctx.pitch(osize, 1.3) + pad * 0.6 + len(tl) * ctx.pitch(tsize, spec.measures["title_pitch"]) + \
         len(sl) * ctx.pitch(ssize, spec.measures["subtitle_pitch"]) + pad
     # Half the panel's padding wider than the text, and never into the unprintable edge.
@@ -213,8 +216,8 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     n_contact = sum(len(row[1]) for row in laid[1:n_clinic_rows])
     n_credit = len(laid[-2][1])
     extra = (room(ctx, "contact", lambda b: sum(len(sp.lines(width / size)) for sp in _contact_rows(ctx, b)),
-                  "contact details") - n_contact) * ctx.pitch(size, 1.4) + \
-        (room(ctx, "credit", lambda b: len(ts.shape(_credit(ctx, b)).lines(width / small)), "credit")
+                  "contact details", width, size) - n_contact) * ctx.pitch(size, 1.4) + \
+        (room(ctx, "credit", lambda b: len(ts.shape(_credit(ctx, b)).lines(width / small)), "credit", width, small)
          - n_credit) * ctx.pitch(small, 1.35)
     if extra:
         total += extra
@@ -283,7 +286,7 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
             keep = tuple(x for x in (b.organisation, b.address) if x)
             return len(ts.shape(_contact_line(ctx, b), whole=keep).lines(width / csize)) + \
                 len(ts.shape(_credit(ctx, b)).lines(width / size))
-        height += (room(ctx, "footer", brand_lines, "contact and credit lines in the footer") - n_brand) * csize * pf
+        height += (room(ctx, "footer", brand_lines, "contact and credit lines in the footer", width, csize, size) - n_brand) * csize * pf
     height = max(height, qr) + size * 0.8
     if page is None:
         return height
@@ -330,10 +333,13 @@ def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
     # The room: the widest clinic's line, up to 60 % of the page; a longer name wraps, and the
     # lines kept are the most any clinic needs (or the layout's brand_lines.partner), so every
     # clinic's page 2 lays out the same.
-    room_w = min(max(_natural(ts.shape(strip(b), whole=(b.organisation,)), psize) for b in (brand, *ctx.peers)) + 1.0,
+
+    def natural(b: Brand) -> float:
+        return _natural(ts.shape(strip(b), whole=(b.organisation,)), psize)
+    room_w = min(max(natural(brand), most(ctx, "partner strip", natural, psize, sep, default=0.0, sized=False)) + 1.0,
                  width * 0.6)
     n = room(ctx, "partner", lambda b: len(ts.shape(strip(b), whole=(b.organisation,)).lines(room_w / psize)),
-             "name and phone at the top of page 2")
+             "name and phone at the top of page 2", room_w, psize, sep, sized=False)
     last = lines[-1].width * size if lines else 0.0
     if last + room_w <= width:      # on the title's last line, its baseline
         line_top = top - (len(lines) - 1) * pitch
@@ -377,18 +383,19 @@ def _contact_rows(ctx: Ctx, brand: Brand) -> list:
 
 def _any_qr(ctx: Ctx) -> bool:
     """The QR code's place is kept when any clinic of the project has one (same geometry)."""
-    return any(b.online_url for b in (ctx.brand, *ctx.peers))
+    return bool(ctx.brand.online_url) or most(ctx, "qr", lambda b: bool(b.online_url), default=False, sized=False)
 
 
-def room(ctx: Ctx, what: str, count, where: str) -> int:
+def room(ctx: Ctx, what: str, count, where: str, *params, sized: bool = True) -> int:
     """Lines kept for details that differ by clinic, the same for every clinic: the layout's
     ``brand_lines`` (a clear error when this clinic's details need more), or, when the layout
     gives none, the most any clinic of the project needs. ``count(brand)``: the lines a clinic's
-    details take here."""
+    details take here; ``params``: what ``count`` depends on besides the brand and ``ctx``'s
+    handout, language, layout, typesetter and body size (see :func:`most`)."""
     lines = count(ctx.brand)
     budget = (ctx.spec.brand_lines or {}).get(what)
     if budget is None:
-        return max([lines] + [count(b) for b in ctx.peers])
+        return max(lines, most(ctx, what, count, *params, default=lines, sized=sized))
     if lines > budget:
         spec, lang = ctx.spec, ctx.lang
         raise LeafletError(
@@ -396,6 +403,33 @@ def room(ctx: Ctx, what: str, count, where: str) -> int:
             f"at body size {ctx.size:g} pt; the layout keeps room for {budget}", file=ctx.brand.file,
             hint=f"Shorten the clinic's details, or raise brand_lines.{what} in {spec.file}")
     return budget
+
+
+_MOST = Lru("furniture.most", 1024)
+
+
+def most(ctx: Ctx, what: str, measure, *params, default, sized: bool = True):
+    """The largest ``measure(brand)`` over the project's brands (``ctx.peers``; ``default`` when
+    there are none), worked out once per peers, handout, language, layout, typesetter, body size
+    and ``params`` (every other value ``measure`` depends on, named by the caller; ``sized``
+    False: ``measure`` does not depend on the body size, so the sizes fitting tries share one
+    answer): a clinic's
+    variant then measures only its own details, not every clinic's again (which made a batch of
+    n clinics cost n² measurements; a clinic's lines measured here stay its own in the shaping
+    caches, see lru.owned_by). Cached under the objects' identities, the objects kept
+    with the value and compared on every use, so a new object never meets an old answer."""
+    objs = (ctx.peers, ctx.handout, ctx.lang, ctx.spec, ctx.ts)
+    key = (what, *map(id, objs), *((ctx.size, ctx.lh) if sized else ()), *params)
+    got = _MOST.get(key)
+    if got is None or any(a is not b for a, b in zip(got[0], objs)):
+        got = (objs, max((_measured(measure, b) for b in ctx.peers), default=default))
+        _MOST.put(key, got)
+    return got[1]
+
+
+def _measured(measure, brand: Brand):
+    with owned_by(brand.id):        # its lines are that clinic's, not shared by the document
+        return measure(brand)
 
 
 def _website(brand: Brand) -> Span:

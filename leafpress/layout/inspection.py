@@ -28,8 +28,11 @@ def piece_ink(piece) -> list:
     boxes = getattr(piece, "_ink", None)
     if boxes is None:
         boxes, x, f = [], 0.0, piece.font
+        extents = _extents(f)
         for gid, ax, dx, dy in piece.glyphs:
-            e = f.hb.get_glyph_extents(gid)
+            e = extents.get(gid, _NONE)
+            if e is _NONE:
+                e = extents[gid] = f.hb.get_glyph_extents(gid)
             if e is not None and e.width and e.height:
                 x0 = x + dx + e.x_bearing / f.em
                 boxes.append((x0, x0 + e.width / f.em, dy + (e.y_bearing + e.height) / f.em,
@@ -37,6 +40,15 @@ def piece_ink(piece) -> list:
             x += ax
         piece._ink = boxes
     return boxes
+
+
+def _extents(font) -> dict:
+    """A font's glyph extents as HarfBuzz gives them, kept with the font (at most one entry a
+    glyph of the font: bounded by the font itself)."""
+    got = font.__dict__.get("_glyph_extents")
+    if got is None:
+        got = font._glyph_extents = {}
+    return got
 
 
 def _ink(item: TextLine) -> list:
@@ -71,16 +83,67 @@ def _line_box(item: TextLine):
     return out
 
 
+def _known(table: str, item, make, known):
+    """``make(item)``, kept in ``known``'s ``table`` when ``item`` draws a paragraph of its
+    pattern's (see stamp.Known); otherwise worked out."""
+    if known is None:
+        return make(item)
+    own = known.own.get(id(item))       # one of the pattern's own lines: by its identity
+    if own is not None and own[0] is item:
+        got = own[1]
+        value = got.get(table, _NONE)
+        if value is _NONE:
+            value = got[table] = make(item)
+        return value
+    key = known.key(item)
+    if key is None:
+        return make(item)
+    got = getattr(known, table)
+    value = got.get(key, _NONE)
+    if value is _NONE:
+        value = make(item)
+        got.put(key, value)
+    return value
+
+
+_NONE = object()
+
+
+def _overlap(a: TextLine, c: TextLine, boxes: tuple, known) -> float:
+    """How far the ink of two lines overlaps (0: not at all). Line ink boxes that do not meet
+    say 0 at once (each glyph's box lies inside its line's); two lines of a pattern's
+    paragraphs, at the same places, are compared once for all its variants."""
+    ba, bc = boxes
+    if not (ba[0] < bc[1] and bc[0] < ba[1] and bc[3] > ba[2] and ba[3] > bc[2]):
+        return 0.0
+    key = None
+    if known is not None:
+        ka, kc = known.key(a), known.key(c)
+        if ka is not None and kc is not None:
+            key = frozenset((ka, kc))       # the overlap is the same either way round
+            got = known.pairs.get(key)
+            if got is not None:
+                return got
+    ia, ic = _known("inks", a, _ink, known), _known("inks", c, _ink, known)
+    worst = max((min(at, ct) - max(ab, cb) for ax0, ax1, ab, at in ia
+                 for cx0, cx1, cb, ct in ic if ax0 < cx1 and cx0 < ax1 and ct > ab and at > cb), default=0.0)
+    if key is not None:
+        known.pairs.put(key, worst)
+    return worst
+
+
 def line_collisions(laid: LaidOut) -> list[str]:
     """Places where the ink of one line touches the ink of another: stacked marks in Thai, Khmer,
     Vietnamese, Devanagari reaching the line below, and text running into other text (a column
-    over the footer, a label over a caption), whatever their sizes. Should always be empty."""
-    found = []
+    over the footer, a label over a caption), whatever their sizes. Should always be empty.
+    Stamped pages (``laid.known``) compare their pattern's own lines once for all variants."""
+    found, known = [], laid.known
     for pi, page in enumerate(laid.pages):
         lines = [i for i in page.items if isinstance(i, TextLine)]
-        inks = [_ink(ln) for ln in lines]
-        tops = [max((b[3] for b in ink), default=ln.y) for ln, ink in zip(lines, inks)]
-        bottoms = [min((b[2] for b in ink), default=ln.y) for ln, ink in zip(lines, inks)]
+        boxes = [_known("boxes", ln, _line_box, known) for ln in lines]
+        # a line's ink box is its glyphs' extremes (y + h * size is monotonic in h: the same numbers)
+        tops = [ln.y if b is None else b[3] for ln, b in zip(lines, boxes)]
+        bottoms = [ln.y if b is None else b[2] for ln, b in zip(lines, boxes)]
         order = sorted(range(len(lines)), key=lambda k: (-tops[k], lines[k].x))
         for n, i in enumerate(order):
             a = lines[i]
@@ -88,11 +151,9 @@ def line_collisions(laid: LaidOut) -> list[str]:
                 if tops[j] <= bottoms[i]:
                     break               # sorted by top: nothing further down reaches this line
                 c = lines[j]
-                if c.x >= a.x + a.width or a.x >= c.x + c.width or not inks[i] or not inks[j]:
+                if c.x >= a.x + a.width or a.x >= c.x + c.width or boxes[i] is None or boxes[j] is None:
                     continue
-                worst = max((min(at, ct) - max(ab, cb) for ax0, ax1, ab, at in inks[i]
-                             for cx0, cx1, cb, ct in inks[j] if ax0 < cx1 and cx0 < ax1 and ct > ab and at > cb),
-                            default=0.0)
+                worst = _overlap(a, c, (boxes[i], boxes[j]), known)
                 if worst > 0:
                     upper, lower = (a, c) if a.y >= c.y else (c, a)
                     text = "".join(t for p in upper.pieces for _, _, t, _ in p.clusters)[:30]
@@ -176,14 +237,15 @@ def _item_box(item):
 
 
 class _Boxes(dict):
-    """Text lines' ink boxes, worked out when first asked for."""
+    """Text lines' ink boxes, worked out when first asked for (a pattern's own once, see
+    stamp.Known)."""
 
-    def __init__(self, lines):
+    def __init__(self, lines, known=None):
         super().__init__()
-        self.lines = {id(ln): ln for ln in lines}
+        self.lines, self.known = {id(ln): ln for ln in lines}, known
 
     def __missing__(self, key):
-        value = self[key] = _line_box(self.lines[key])
+        value = self[key] = _known("boxes", self.lines[key], _line_box, self.known)
         return value
 
 
@@ -207,12 +269,12 @@ def _near(lines: list, boxes: dict, spans: list) -> list[list[int]]:
 
 
 def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset(),
-            contact_min: float = 11.0, only: set | None = None) -> list[Defect]:
+            contact_min: float = 11.0, only: set | None = None, known=None) -> list[Defect]:
     """Every page defect of a laid-out document (see the rules below); empty for a clean one.
     ``only``: the ids of the items that are new (a clinic stamped into pages that passed, see
     stamp.py): the rules are applied to each of them and to each pair with one of them; the
     other items were inspected with the pattern, and a heading's or the last line's rules look
-    only at content, which stamping does not change.
+    only at content, which stamping does not change. ``known``: the pattern's (stamp.Known).
 
     - overlap: ink of text touching other text, a rule, a leader, a picture (figure art, logo, QR)
       or the edge of a filled box it is not inside;
@@ -232,12 +294,12 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
         W, H = page.width, page.height
         lines = [i for i in page.items if isinstance(i, TextLine)]
         new = (lambda item: True) if only is None else (lambda item: id(item) in only)
-        boxes = {id(ln): _line_box(ln) for ln in lines} if only is None else _Boxes(lines)
+        boxes = {id(ln): _line_box(ln) for ln in lines} if only is None else _Boxes(lines, known)
         inks: dict = {}
 
         def ink_of(ln):         # glyph by glyph, only for lines near something
             if id(ln) not in inks:
-                inks[id(ln)] = _ink(ln)
+                inks[id(ln)] = _known("inks", ln, _ink, known)
             return inks[id(ln)]
         rules = [i for i in page.items if isinstance(i, Rule)]
         pics = [i for i in page.items if isinstance(i, Picture)]
@@ -372,7 +434,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
 def errors(laid: LaidOut, spec, only: set | None = None) -> list[Defect]:
     """The defects that fail a document in this layout (its printable margin and bleeds); the
     softer ones are added to the document's warnings. ``only``: see :func:`inspect`."""
-    found = inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"], only)
+    found = inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"], only,
+                    laid.known if only is not None else None)
     laid.warnings.extend(d.line() for d in found if d.severity != "error")
     return [d for d in found if d.severity == "error"]
 

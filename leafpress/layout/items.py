@@ -221,6 +221,8 @@ class LaidOut:
     quote_lang: str | None = None                 # language of Latin-script terms in a non-Latin text
     print_boxes: PrintBoxes | None = None         # a print-shop copy: bleed and marks outside the trim
     lead_ins: frozenset = frozenset()             # nodes of the paragraphs kept with the list they introduce
+    # stamped pages: what the pattern's own items are known to be (layout/stamp.py, Known)
+    known: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

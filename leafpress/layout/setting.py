@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+import functools
 from itertools import count
 
 from ..brand import Brand
+from ..lru import Lru
 from ..content.model import Handout
 from ..languages import Language
 from ..text.paragraph import ShapedParagraph
@@ -40,7 +41,7 @@ class Ctx:
     keep_lists: bool = True      # short lists kept in one column (dropped only when they cannot be)
     lead_ins: set = field(default_factory=set)      # nodes of the lead-ins laid out (for the inspector)
     seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
-    peers: tuple = ()       # the project's other brands: room for clinic details fits them all
+    peers: tuple = ()       # the project's brands (see peers_in): room for clinic details fits them all
 
     def pitch(self, size: float, factor: float) -> float:
         """Line pitch for text set tighter than the body (titles, notices, labels, footers): never
@@ -51,6 +52,21 @@ class Ctx:
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]
         return max(v, self.spec.minimum.get(key, 0))
+
+
+_PEERS = Lru("setting.peers", 64)
+
+
+def peers_in(peers: tuple, code: str, rtl: bool) -> tuple:
+    """The project's brands as a leaflet in language ``code`` prints them: the same tuple for
+    every document of that language (rooms sized by them are worked out once, see
+    furniture.most), made once per language however many clinics are built."""
+    key = (id(peers), code, rtl)
+    got = _PEERS.get(key)
+    if got is None or got[0] is not peers:
+        got = (peers, tuple(p.for_language(code, rtl) for p in peers))
+        _PEERS.put(key, got)
+    return got[1]
 
 
 def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str,
@@ -67,7 +83,25 @@ INK_BIN = 0.25        # em: the width of the strips in which two lines' ink is c
 INK_CLEAR = 0.05      # em: the least room left between the ink of two lines
 
 
-@lru_cache(maxsize=50000)
+def _kept(fn):
+    """``fn(sp, *args)`` kept with the shaped paragraph ``sp`` (it lives as long as the
+    paragraph, which the shaping caches bound: a cache of its own would keep every clinic's
+    paragraphs alive)."""
+    name = "_kept_" + fn.__name__
+
+    @functools.wraps(fn)
+    def kept(sp, *args):
+        table = sp.__dict__.get(name)
+        if table is None:
+            table = sp.__dict__[name] = {}
+        got = table.get(args)
+        if got is None:
+            got = table[args] = fn(sp, *args)
+        return got
+    return kept
+
+
+@_kept
 def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
     """A line's ink as {strip: (lowest, highest)} in em from its baseline, placed as ``emit``
     places it (right-aligned in right-to-left text) in a column ``width`` em wide."""
@@ -84,7 +118,7 @@ def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
     return prof
 
 
-@lru_cache(maxsize=50000)
+@_kept
 def _ink_right(sp: ShapedParagraph, ln) -> float:
     """Where a line's ink ends on the right, in em from its start (past ``ln.width`` where the
     first letter of a right-to-left line overhangs its advance)."""
@@ -96,7 +130,7 @@ def _ink_right(sp: ShapedParagraph, ln) -> float:
     return right
 
 
-@lru_cache(maxsize=50000)
+@_kept
 def ink_span(sp: ShapedParagraph, ln) -> tuple[float, float]:
     """Where a line's ink starts and ends, in em from the line's start as drawn left to right
     (before 0 or past ``ln.width`` where a letter's swash or tail overhangs its advance, as

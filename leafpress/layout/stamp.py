@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import count
 
 from ..errors import LeafletError
+from ..lru import Lru
 from .items import LaidOut, Page
 from .setting import Ctx
 
@@ -103,7 +104,46 @@ def stamp(pattern: LaidOut, brand_for) -> LaidOut:
     for w in dropped:
         if w in kept:
             kept.remove(w)
-    return dataclasses.replace(pattern, pages=pages, warnings=kept + gave)
+    return dataclasses.replace(pattern, pages=pages, warnings=kept + gave, known=known_of(pattern))
+
+
+class Known:
+    """What a pattern's own lines are, worked out once for every clinic stamped into it: the
+    ink box of each text line, its glyphs' ink where asked for, how far two lines' ink overlaps.
+    A line is known by what it draws and where (its shaped paragraph, the stretch of it, its
+    place and size): the pattern's lines are kept in every variant, and a slot redrawn for a
+    clinic sets many of the same lines again (the title, the headings and page facts of the
+    furniture); only lines drawing a paragraph of the pattern's are kept (a clinic's own text
+    is worked out in its own document). Each table is bounded (a line set at more places than
+    the pattern has lines leaves the oldest out: it is worked out again, the same)."""
+
+    def __init__(self, pattern: LaidOut):
+        items = [i for page in pattern.pages for i in page.items]
+        # the pattern's shaped paragraphs, kept alive with it: their identities stay theirs
+        self.paragraphs = {id(i.paragraph): i.paragraph for i in items if hasattr(i, "paragraph")}
+        # the pattern's own lines: item -> what is known of it (the fast way for most lines)
+        self.own = {id(i): (i, {}) for i in items if hasattr(i, "paragraph")}
+        bound = 2 * len(items) + 64
+        self.boxes = Lru(None, bound)      # line -> its ink box (inspection._line_box)
+        self.inks = Lru(None, bound)       # line -> its glyphs' ink boxes (inspection._ink)
+        self.pairs = Lru(None, 4 * bound)  # (line, line) -> how far their ink overlaps
+
+    def key(self, line):
+        """What identifies a text line's ink, or None (not a paragraph of the pattern's)."""
+        if id(line.paragraph) not in self.paragraphs:
+            return None
+        return id(line.paragraph), line.line, line.x, line.y, line.size
+
+    def keeps(self, paragraph) -> bool:
+        """Whether one of the pattern's lines draws ``paragraph`` (its pieces stay worked out)."""
+        return id(paragraph) in self.paragraphs
+
+
+def known_of(pattern: LaidOut) -> Known:
+    """The pattern's :class:`Known`, made with its first stamp and kept with it."""
+    if pattern.known is None:
+        pattern.known = Known(pattern)
+    return pattern.known
 
 
 def _same(a, b) -> bool:

@@ -1,13 +1,26 @@
 """Assets for the PDF writer: SVG files as ReportLab vector drawings, QR codes as modules.
 
-Input: the assets of the page model (:class:`Svg`, :class:`Qr`). Output: what the writer draws
--- a svglib ``Drawing`` per SVG file, the dark/light modules of a QR code -- each made once per
-process (cached). The layout stage never sees these objects.
+Input: the assets of the page model (:class:`Svg`, :class:`Qr`); where a build writes, its
+output folder (:func:`use_store`). Output: what the writer draws -- a svglib ``Drawing`` per SVG
+file (or, when its drawing operators were stored, only its size), the dark/light modules of a QR
+code -- each made once per process (cached). The layout stage never sees these objects.
+
+An SVG file's size and drawing operators are also kept on disk, in the output folder's
+``.leafpress-cache/`` (one small JSON file per SVG, named by a digest of the file's bytes and of
+the code that converts it: svglib, ReportLab's renderer and canvas, this press's writer), so a
+new process draws a logo or diagram without importing svglib (about 70 ms of a cold start) or
+converting it again. A record that does not match (another file, another version of the code, an
+unreadable or edited record) is ignored and the file converted again: the bytes written are the
+same either way.
 """
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
+import os
+import sys
 from pathlib import Path
 
 from ..errors import LeafletError
@@ -15,20 +28,142 @@ from ..layout.items import Qr, Svg
 from ..lru import Lru
 
 _DRAWINGS = Lru("svg drawings", 64)      # a partner clinic's own logo is one more drawing
+_RECORDS = Lru("svg records", 64)        # SVG file -> (width, height, operators or None) on disk
 _QR = Lru("qr codes", 256)
+STORE_DIR = ".leafpress-cache"
+_MAX_RECORD = 8_000_000
+_store: list[Path | None] = [None]       # the output folder's cache folder, when a build writes
+
+
+def use_store(out: Path | None) -> None:
+    """Keep and reuse SVG records in ``out/.leafpress-cache`` (None: keep none on disk)."""
+    _store[0] = None if out is None else out / STORE_DIR
+    _RECORDS.clear()
+
+
+class Sized:
+    """What the writer needs of a drawing whose operators are stored: its size."""
+
+    def __init__(self, width: float, height: float):
+        self.width, self.height = width, height
+
+
+def _convert(path: Path, display: str):
+    d = _DRAWINGS.get(path)
+    if d is None:
+        from svglib.svglib import svg2rlg     # only a drawing not stored yet pays for it
+        logging.getLogger("svglib").setLevel(logging.ERROR)
+        d = svg2rlg(str(path))
+        if d is None:
+            raise LeafletError("svglib could not read this SVG", file=display)
+        _DRAWINGS.put(path, d)
+    return d
 
 
 def drawing(svg: Svg):
-    """The SVG as a ReportLab Drawing (the file was checked when it was loaded)."""
-    got = _DRAWINGS.get(svg.path)
-    if got is None:
-        from svglib.svglib import svg2rlg     # only documents that draw an SVG pay for it
-        logging.getLogger("svglib").setLevel(logging.ERROR)
-        got = svg2rlg(str(svg.path))
-        if got is None:
-            raise LeafletError("svglib could not read this SVG", file=svg.path.name)
-        _DRAWINGS.put(svg.path, got)
-    return got
+    """The SVG as a ReportLab Drawing (the file was checked when it was loaded), or, when its
+    operators are stored (:func:`stored_ops`), a :class:`Sized` with its width and height."""
+    rec = _record(svg.path)
+    if rec is not None and rec[2] is not None and svg.path not in _DRAWINGS:
+        return Sized(rec[0], rec[1])
+    return _convert(svg.path, svg.path.name)
+
+
+def size(path: Path, display: str) -> tuple[float, float]:
+    """The width and height svglib gives the (checked) SVG file, from its record if stored."""
+    rec = _record(path)
+    if rec is not None:
+        return rec[0], rec[1]
+    d = _convert(path, display)
+    return d.width, d.height
+
+
+def stored_ops(svg: Svg) -> tuple | None:
+    """The drawing operators recorded for this SVG file, if any."""
+    rec = _record(svg.path)
+    return None if rec is None else rec[2]
+
+
+def store(svg: Svg, d, ops: tuple | None) -> None:
+    """Record the drawing's size and operators (None: they cannot be replayed) for the next process."""
+    rec = (d.width, d.height, ops)
+    _RECORDS.put(svg.path, rec)
+    folder, key = _store[0], _key(svg.path)
+    if folder is None or key is None:
+        return
+    from ..project import OutsideOut, write_atomic
+    data = json.dumps({"key": key, "width": rec[0], "height": rec[1], "ops": None if ops is None else list(ops)})
+    try:
+        write_atomic(folder / f"svg-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json", data.encode(),
+                     inside=folder.parent)
+    except (OutsideOut, OSError):
+        pass        # no record kept: the next process converts the file again
+
+
+def _record(path: Path):
+    rec = _RECORDS.get(path)
+    if rec is None and _store[0] is not None:
+        rec = _read_record(path)
+        if rec is not None:
+            _RECORDS.put(path, rec)
+    return rec
+
+
+def _read_record(path: Path):
+    from ..content.yamlsafe import read_limited
+    key = _key(path)
+    if key is None:
+        return None
+    target = _store[0] / f"svg-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    try:
+        if os.path.islink(_store[0]) or os.path.islink(target):
+            return None
+        got = json.loads(read_limited(target, _MAX_RECORD)[:_MAX_RECORD + 1])
+    except (OSError, ValueError, RecursionError):
+        return None
+    if not isinstance(got, dict) or got.get("key") != key:
+        return None
+    w, h, ops = got.get("width"), got.get("height"), got.get("ops")
+    if not all(isinstance(v, float | int) and not isinstance(v, bool) for v in (w, h)):
+        return None
+    if ops is not None and not (isinstance(ops, list) and all(isinstance(op, str) and "/" not in op for op in ops)):
+        return None
+    return w, h, None if ops is None else tuple(ops)
+
+
+@functools.lru_cache(maxsize=1)
+def _code() -> str:
+    """The code an SVG's record comes from: Python, and the size, time and inode of svglib's,
+    ReportLab's and this press's files that convert and draw it."""
+    import importlib.util
+    parts = [sys.version.split()[0]]
+    here = Path(__file__).resolve().parent
+    files = [here / "assets.py", here / "pdf.py"]
+    for pkg, names in (("svglib", ("svglib.py", "utils.py", "fonts.py", "__init__.py")),
+                       ("reportlab", ("__init__.py", "graphics/renderPDF.py", "graphics/shapes.py",
+                                      "graphics/renderbase.py", "pdfgen/canvas.py", "lib/colors.py",
+                                      "rl_config.py", "rl_settings.py"))):
+        spec = importlib.util.find_spec(pkg)
+        if spec is None or not spec.submodule_search_locations:
+            return ""
+        base = Path(list(spec.submodule_search_locations)[0])
+        files += [base / n for n in names]
+    for f in files:
+        try:
+            st = os.stat(f)
+        except OSError:
+            parts.append(f"{f}:missing")
+            continue
+        parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _key(path: Path) -> str | None:
+    """The file's bytes and the converting code, as one string (None: the file cannot be read)."""
+    from ..content.yamlsafe import sha256_regular
+    digest = sha256_regular(path)
+    code = _code()
+    return None if digest is None or not code else f"svg:{digest}:code:{code}"
 
 
 @functools.lru_cache(maxsize=1)

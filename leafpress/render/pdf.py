@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ..layout.items import Box, LaidOut, Link, OutlineEntry, Picture, Qr, Raster, Rule, Svg, TextLine
 from ..text import bidi
-from .assets import drawing, qr_modules
+from .assets import drawing, qr_modules, store, stored_ops
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, xObjectName
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
@@ -1165,7 +1165,7 @@ def _svg_ops(c: Canvas, d, src: Svg) -> None:
     """The drawing's operators, converted once per process and replayed: a logo or diagram is
     drawn the same way in every document (in its own coordinates, inside the transform above).
     Only operators that name no resource (font, graphics state) are kept; others are redrawn."""
-    ops = _SVG_OPS.get(src.path)
+    ops = _SVG_OPS.get(src.path) or stored_ops(src)     # stored: by an earlier process (assets.py)
     if ops is None:
         from reportlab.graphics import renderPDF     # with svglib: only documents that draw an SVG
         d.initialFontName = _base_font()    # else ReportLab sets (and references) Helvetica
@@ -1175,5 +1175,6 @@ def _svg_ops(c: Canvas, d, src: Svg) -> None:
         if len(c._doc.fontMapping) != fonts or any("/" in op for op in ops):
             return
         _SVG_OPS.put(src.path, ops)
+        store(src, d, ops)
     else:
         c._code.extend(ops)

@@ -1,0 +1,107 @@
+"""What a build keeps for the next one in OUT/.leafpress-cache: the plan of a build whose inputs
+did not change (no project loaded, nothing hashed), and the SVG drawings' sizes and operators
+(no svglib): the same documents, the same bytes, and nothing kept that no longer matches."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from leafpress import plancache
+from leafpress.cli import main
+from leafpress.project import Project
+
+from conftest import manifest
+
+ONE = ["--lang", "en", "--layout", "a4-2page", "--brand", "open-leaflets", "--jobs", "1"]
+
+
+def _refuse(*a, **kw):
+    raise AssertionError("the project was loaded")
+
+
+def test_a_rebuild_with_nothing_changed_loads_no_project_and_an_edit_plans_again(scratch, tmp_path, capsys,
+                                                                                monkeypatch):
+    out = tmp_path / "out"
+    args = ONE + ["--out", str(out)]
+    assert main(args, root=scratch) == 0
+    plans = list((out / plancache.CACHE).glob("plan-*.json"))
+    assert len(plans) == 1
+    first = capsys.readouterr().err
+    real_init = Project.__init__
+    monkeypatch.setattr(Project, "__init__", _refuse)
+    assert main(args, root=scratch) == 0
+    again = capsys.readouterr().err
+    assert "built 0 of 1 document(s), 1 unchanged, 0 failed" in again
+    assert [ln for ln in again.splitlines() if ln.startswith("warning")] == \
+        [ln for ln in first.splitlines() if ln.startswith("warning")]
+    assert manifest(out)["documents"][0]["unchanged"] is True       # (written once more: now unchanged)
+    written = (out / "manifest.json").stat().st_mtime_ns
+    assert main(args, root=scratch) == 0
+    assert (out / "manifest.json").stat().st_mtime_ns == written     # and now left alone
+    # Another filter is another plan; so is any edited input (here a layout, by one byte).
+    with pytest.raises(AssertionError, match="the project was loaded"):
+        main(ONE[:-2] + ["--jobs", "1", "--print-shop", "--out", str(out)], root=scratch)
+    monkeypatch.setattr(Project, "__init__", real_init)
+    layout = scratch / "layouts" / "a4-2page.yaml"
+    layout.write_text(layout.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    built = []
+    real_build = Project.build
+    monkeypatch.setattr(Project, "build", lambda self, job, *a, **kw: built.append(job) or real_build(self, job, *a, **kw))
+    assert main(args, root=scratch) == 0
+    assert len(built) == 1          # its fingerprint changed: built again, not taken from the old plan
+    assert len(list((out / plancache.CACHE).glob("plan-*.json"))) == 2
+
+
+def test_a_damaged_or_foreign_plan_record_is_ignored(scratch, tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ONE + ["--out", str(out)]
+    assert main(args, root=scratch) == 0
+    (plan,) = (out / plancache.CACHE).glob("plan-*.json")
+    rec = json.loads(plan.read_text())
+    rec["key"] = "0" * 64
+    plan.write_text(json.dumps(rec))
+    assert plancache.read(str(out), plancache.state_key(scratch.resolve(), [[], ["en"], ["a4-2page"],
+                                                                           ["open-leaflets"], False])) is None
+    plan.write_text("{not json")
+    capsys.readouterr()
+    assert main(args, root=scratch) == 0
+    assert "built 0 of 1 document(s), 1 unchanged" in capsys.readouterr().err
+    assert manifest(out)["documents"][0]["status"] == "ok"
+
+
+def _forget_drawings():
+    from leafpress import diagram
+    from leafpress.render import assets, pdf
+    assets._DRAWINGS.clear()
+    assets._RECORDS.clear()
+    pdf._SVG_OPS.clear()
+    diagram._CACHE.clear()
+
+
+def test_stored_drawings_give_the_same_bytes_without_svglib(scratch, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    args = ONE + ["--out", str(out), "--force"]
+    _forget_drawings()
+    assert main(args, root=scratch) == 0
+    pdf_path = out / "open-leaflets/port/port-en-a4-2page.pdf"
+    converted = hashlib.sha256(pdf_path.read_bytes()).hexdigest()
+    records = sorted((out / ".leafpress-cache").glob("svg-*.json"))
+    assert len(records) >= 2                   # the diagram and the logo at least
+    import svglib.svglib
+    calls = []
+    real = svglib.svglib.svg2rlg
+    monkeypatch.setattr(svglib.svglib, "svg2rlg", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    _forget_drawings()
+    assert main(args, root=scratch) == 0
+    assert calls == []                          # drawn from the records
+    assert hashlib.sha256(pdf_path.read_bytes()).hexdigest() == converted
+    # Another diagram file (one more shape) is another key: converted, never the old record.
+    svg = scratch / "assets" / "diagrams" / "port.svg"
+    svg.write_text(svg.read_text(encoding="utf-8").replace("</svg>", '<rect x="1" y="1" width="2" height="2"/></svg>'),
+                   encoding="utf-8")
+    _forget_drawings()
+    assert main(args, root=scratch) == 0
+    assert [str(a[0]) for a in calls] == [str(svg)]
+    assert hashlib.sha256(pdf_path.read_bytes()).hexdigest() != converted
