@@ -723,12 +723,24 @@ def _split_marks(text: str) -> tuple[str, str, str]:
     return text[:a], text[a:b], text[b:]
 
 
+# A piece's plan by what it is made from (font, direction, layout hyphen, glyphs, clusters'
+# glyphs and text): a clinic's lines are new pieces in every variant, but many of them are the
+# same words ("Questions? Contact us:", a credit line, " · ", the clinic's name twice).
+_PLANS = Lru("pdf piece plans", 512)
+
+
 def _plan(piece, soft: bool) -> _Plan:
     """The piece's plan, worked out once and kept with the piece (the line cache shares pieces
-    between documents and layouts)."""
+    between documents and layouts), and shared by pieces made of the same glyphs and text (a
+    plan reads nothing else of its piece: the key is all it is made from)."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
-        plan = piece._plan = _Plan(piece, soft)
+        key = (piece.font, piece.rtl, soft, tuple(piece.glyphs), tuple((c[0], c[1], c[2]) for c in piece.clusters))
+        plan = _PLANS.get(key)
+        if plan is None:
+            plan = _Plan(piece, soft)
+            _PLANS.put(key, plan)
+        piece._plan = plan
     return plan
 
 
