@@ -31,7 +31,7 @@ from .assets import drawing, qr_modules, store, stored_ops
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, xObjectName
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
-from .pdffont import EmbeddedFont
+from .pdffont import EmbeddedFont, Pairs
 from .tags import Tagger
 from ..lru import Lru
 
@@ -510,7 +510,7 @@ class _Plan:
             self.groups.append([self.groups[-1][0] if self.groups else False,
                                 [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
             pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
-        self.pairs: tuple = tuple((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
+        self.pairs: tuple = Pairs((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
         self.bodies: list = self._bodies(lambda gid, text: gid)
 
     def _word(self, piece, group: int, text: str, latin: bool, pen: float, first: int, count: int,
@@ -605,7 +605,7 @@ class _Plan:
         plan.groups = groups
         plan.token_text = {(gi, si): "".join(e[1] for e in entries[1:])
                        for gi, (_, subs) in enumerate(groups) for si, (_, entries, _, _) in enumerate(subs)}
-        plan.pairs = tuple((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
+        plan.pairs = Pairs((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
         plan.bodies = plan._bodies(lambda gid, text: gid)
         plan.__dict__["_anchored"] = {}
         plan.__dict__.pop("_rendered", None)        # (the copy's bodies are its own)

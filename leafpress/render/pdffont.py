@@ -29,6 +29,16 @@ from ..lru import Lru
 from .pdfa import BytesLru, Flated, flate_once
 
 
+class Pairs(tuple):
+    """(glyph id, text) pairs in the order drawn, with their set made once: a line drawn again
+    in a document is found known at C speed (:meth:`EmbeddedFont.use_all`)."""
+
+    def __new__(cls, items):
+        self = super().__new__(cls, items)
+        self.distinct = frozenset(self)
+        return self
+
+
 class EmbeddedFont:
     """One font in one PDF: gives each distinct (glyph, text) pair a character code (CID),
     remembers the glyphs used, and writes the objects on save.
@@ -59,6 +69,9 @@ class EmbeddedFont:
         """Record (glyph, text) pairs; True when each one's code is its glyph id (so a body
         written with glyph ids, cached and shared between documents, is right as it is)."""
         known = self.to_unicode
+        distinct = getattr(pairs, "distinct", None)
+        if distinct is not None and known.items() >= distinct:
+            return True             # every pair known already, each glyph with this text
         ok = True
         for gid, text in pairs:
             have = known.get(gid)
