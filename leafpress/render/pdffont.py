@@ -22,11 +22,13 @@ import itertools
 import zlib
 
 import uharfbuzz as hb
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
 from ..text.fonts import Font
 from ..lru import Lru
 from .pdfa import BytesLru, Flated, flate_once
+from .tags import Written
 
 
 class Pairs(tuple):
@@ -130,7 +132,7 @@ class EmbeddedFont:
             "CIDSystemInfo": PDFDictionary({"Registry": PDFString("Adobe"),
                                             "Ordering": PDFString("Identity"), "Supplement": 0}),
             "FontDescriptor": doc.Reference(descriptor, f"LPFontDesc:{self.resource}"),
-            "W": PDFArray(_widths(font, gids, scale, self.extra)),
+            "W": _widths(font, gids, scale, self.extra, doc),
             "CIDToGIDMap": self._cid_to_gid(doc),
         })
         mapping = dict(self.to_unicode)
@@ -223,20 +225,23 @@ def _bbox(font: Font, gids: list[int]) -> tuple[int, int, int, int]:
     return (x0, y0, x1, y1)
 
 
-_WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W runs
+_WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W array's bytes
 
 
-def _widths(font: Font, gids: list[int], scale: float, extra: dict) -> list:
-    """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs."""
+def _widths(font: Font, gids: list[int], scale: float, extra: dict, doc) -> Written:
+    """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs:
+    formatted by ReportLab once (numbers only: the same bytes in every document) and kept."""
     key = (_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
-    runs = _WIDTHS.get(key)
-    if runs is None:
-        runs = _width_runs(font, gids, scale, extra)
-        _WIDTHS.put(key, runs)
-    out: list = []
-    for start, run in runs:
-        out += [start, PDFArray(list(run))]
-    return out
+    data = _WIDTHS.get(key)
+    if data is None:
+        out: list = []
+        for start, run in _width_runs(font, gids, scale, extra):
+            out += [start, PDFArray(list(run))]
+        data = pdfdoc.format(PDFArray(out), doc)
+        _WIDTHS.put(key, data)
+    written = Written()
+    written.data = data
+    return written
 
 
 def _width_runs(font: Font, gids: list[int], scale: float, extra: dict) -> tuple:
