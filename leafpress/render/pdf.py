@@ -367,10 +367,7 @@ def _glyph_path(font, gid: int) -> str:
 def _scripts(piece) -> list[bool]:
     """Per cluster (logical order within the piece): whether it belongs to a run of Latin-script
     words. Letters decide; spaces, digits and punctuation between two Latin words go with them."""
-    kinds = []
-    for _, _, text, _ in piece.clusters:
-        letters = [ch for ch in text if ch.isalpha()]
-        kinds.append(None if not letters else all(_is_latin(ch) for ch in letters))
+    kinds = [_latin_letters(c[2]) for c in piece.clusters]
     after, last = [False] * len(kinds), False     # the next cluster with letters: Latin?
     for k in range(len(kinds) - 1, -1, -1):
         after[k] = last
@@ -384,6 +381,13 @@ def _scripts(piece) -> list[bool]:
             before = kind
         out.append(kind)
     return out
+
+
+@lru_cache(maxsize=4096)
+def _latin_letters(text: str) -> bool | None:
+    """Whether a cluster's letters are all Latin (None: it has none)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return None if not letters else all(_is_latin(ch) for ch in letters)
 
 
 @lru_cache(maxsize=4096)
@@ -423,6 +427,8 @@ class _Plan:
         self.token_text: dict = {}      # (group, sub) -> a token's own text (see anchored())
         scale = 1000.0 / font.upem
         nominal = font.hb.get_nominal_glyph
+        advance = font.hb.get_glyph_h_advance
+        advances: dict = {}             # glyph id -> its advance as the pen moves (em)
         # Where each glyph's origin is (em of the font's own size, which is the type size
         # times its scale, from the piece's left edge), in visual order.
         origins, pen = [], 0.0
@@ -465,6 +471,8 @@ class _Plan:
                 first = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
                 texts = [post[::-1] + first + pre[::-1]] + [silent] * (count - 1)
                 extra = list(core[1:])
+            elif count == 1:
+                texts = [text]                 # (what either rule below gives one glyph)
             elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
                     and all(piece.glyphs[g][1] for g in glyphs[1:]):
                 texts = list(text)
@@ -480,9 +488,14 @@ class _Plan:
                     continue
                 if not subs or subs[-1][0] != dy or piece.rtl:     # PDFium reorders inside a TJ
                     subs.append([dy, [], False, None])
-                before = _adjust((pen - origins[g]) * 1000)
+                before = round((pen - origins[g]) * 1000, 3)     # (as _adjust)
+                if -0.0005 < before < 0.0005:
+                    before = 0.0
                 subs[-1][1].append((gid, t, before))
-                pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
+                step = advances.get(gid)
+                if step is None:
+                    step = advances[gid] = round(advance(gid) * scale) / 1000
+                pen += step - before / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
                 # Each further character on an invisible copy of the first glyph, squeezed just
