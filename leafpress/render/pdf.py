@@ -761,6 +761,8 @@ def _pdfium_rtl(item: TextLine) -> bool:
     """Whether PDFium reads this line right to left in a document that does not say its order
     is right to left: it has at least as many runs of right-to-left letters as of left-to-right
     ones (PDFium's CFX_BidiString)."""
+    if all(c[2].isascii() for piece in item.pieces for c in piece.clusters):
+        return False        # (no ASCII character is right to left)
     kinds = []
     for piece in item.pieces:
         for *_, text, index in piece.clusters:
