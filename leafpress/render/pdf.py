@@ -1103,10 +1103,27 @@ def _box(c: Canvas, b: Box) -> None:
 def _rule(c: Canvas, r: Rule) -> None:
     c.setStrokeColor(HexColor(r.colour))
     c.setLineWidth(r.width)
-    c.line(r.x1, r.y1, r.x2, r.y2)
+    _replayed(c, ("line", r.x1, r.y1, r.x2, r.y2), lambda: c.line(r.x1, r.y1, r.x2, r.y2))
     if r.dot:
         c.setFillColor(HexColor(r.colour))
-        c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1)
+        _replayed(c, ("dot", r.x2, r.y2, r.dot), lambda: c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1))
+
+
+_PATH_OPS = Lru("path operators", 256)     # (shape, place, fill rule) -> its operators
+
+
+def _replayed(c: Canvas, key: tuple, draw) -> None:
+    """A path's operators, which depend on nothing but ``key`` and the canvas's fill rule (no
+    colour, width or other state): drawn once by ReportLab, replayed in later documents (the
+    leader lines and dots of a diagram are at the same places in every clinic's variant)."""
+    key += (c._fillMode,)
+    ops = _PATH_OPS.get(key)
+    if ops is None:
+        start = len(c._code)
+        draw()
+        _PATH_OPS.put(key, tuple(c._code[start:]))
+    else:
+        c._code.extend(ops)
 
 
 _QR_OPS = Lru("qr operators", 16)      # (data, place) -> the code's operators
