@@ -32,12 +32,13 @@ from .tags import Written
 
 
 class Pairs(tuple):
-    """(glyph id, text) pairs in the order drawn, with their set made once: a line drawn again
-    in a document is found known at C speed (:meth:`EmbeddedFont.use_all`)."""
+    """(glyph id, text) pairs in the order drawn, with their set and each glyph's first text made
+    once: :meth:`EmbeddedFont.use_all` records and checks them in set operations."""
 
     def __new__(cls, items):
         self = super().__new__(cls, items)
         self.distinct = frozenset(self)
+        self.first = dict(reversed(self))       # glyph id -> its first text here
         return self
 
 
@@ -72,8 +73,17 @@ class EmbeddedFont:
         written with glyph ids, cached and shared between documents, is right as it is)."""
         known = self.to_unicode
         distinct = getattr(pairs, "distinct", None)
-        if distinct is not None and known.items() >= distinct:
-            return True             # every pair known already, each glyph with this text
+        if distinct is not None:
+            # As the loop below, in set operations: the new glyphs take their first text here,
+            # and then every pair must be what the document knows.
+            if known.items() >= distinct:
+                return True
+            missing = pairs.first.keys() - known.keys()
+            if missing:
+                first = pairs.first
+                known.update((gid, first[gid]) for gid in missing)
+                self.gids.update(missing)
+            return known.items() >= distinct
         ok = True
         for gid, text in pairs:
             have = known.get(gid)
