@@ -739,7 +739,7 @@ def _split_marks(text: str) -> tuple[str, str, str]:
 # A piece's plan by what it is made from (font, direction, layout hyphen, glyphs, clusters'
 # glyphs and text): a clinic's lines are new pieces in every variant, but many of them are the
 # same words ("Questions? Contact us:", a credit line, " · ", the clinic's name twice).
-_PLANS = Lru("pdf piece plans", 512)
+_PLANS = Lru("pdf piece plans", 64)
 
 
 def _plan(piece, soft: bool) -> _Plan:
