@@ -11,12 +11,14 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from leafpress.layout.items import TextLine
+from leafpress.lru import Lru
 from leafpress.project import Job, Project
 from leafpress.render import pdf, pdfa, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdf._SLOT_TEMPLATES, pdf._QR_OPS, pdffont._SUBSETS, pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
+CACHES = (pdf._SLOT_TEMPLATES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdffont._SUBSETS, pdffont._WIDTHS,
+          pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
 
 
 def _forget(laid) -> None:
@@ -26,10 +28,8 @@ def _forget(laid) -> None:
         for item in page.items:
             item.__dict__.pop("_pdf_templates", None)
             if isinstance(item, TextLine):
-                for piece in item.pieces:       # and the bodies a plan last wrote with a document's codes
-                    plan = piece.__dict__.get("_plan")
-                    for p in [plan] + list(plan.__dict__.get("_anchored", {}).values()) if plan else []:
-                        p.__dict__.pop("_rendered", None)
+                for piece in item.pieces:       # and the plans (shared by pieces of the same glyphs)
+                    piece.__dict__.pop("_plan", None)
 
 
 def _uncached(laid, monkeypatch) -> bytes:
@@ -41,6 +41,9 @@ def _uncached(laid, monkeypatch) -> bytes:
         m.setattr(pdffont, "_WIDTHS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_CMAPS", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdf, "_QR_OPS", pdfa.BytesLru(None, 0, 0))
+        m.setattr(pdf, "_PLANS", Lru(None, 0))
+        m.setattr(pdf, "_PATH_OPS", Lru(None, 0))
+        m.setattr(pdf, "Pairs", tuple)          # use_all: the loop, not the set operations
         m.setattr(pdfa, "_FLATED", pdfa.BytesLru(None, 0, 0))
         m.setattr(pdfa, "page_stream_once", lambda page: None)         # ReportLab's own page stream
         m.setattr(pdf, "page_stream_once", lambda page: None)
@@ -75,6 +78,42 @@ def test_a_document_with_everything_reused_is_the_bytes_of_one_with_nothing_reus
     assert filled["fast"] > 0
     if lang in ("ar", "hi"):
         assert filled["open"] > 0           # the case where a glyph needs a code of its own
+
+
+def test_a_clinic_drawn_after_another_shares_plans_and_paths_and_changes_no_byte(project, monkeypatch):
+    """Two partner clinics' leaflets draw many pieces of the same glyphs and text (the contact
+    line's label, the credit line, separators) in pieces of their own: the second clinic's
+    document, drawn with the first's plans, paths and codes reused, is the one drawn afresh."""
+    first = project.lay_out(Job("port", "en", "letter-2page", "valley-health"))[3]
+    render_pdf(first, META)
+    laid = project.lay_out(Job("port", "en", "letter-2page", "bayside-family-clinic"))[3]
+    made = pdf._Plan.__init__
+    plans = []
+
+    def counting(self, piece, soft):
+        plans.append(piece)
+        made(self, piece, soft)
+    monkeypatch.setattr(pdf._Plan, "__init__", counting)
+    reused = render_pdf(laid, META)
+    pieces = sum(len(i.pieces) for page in laid.pages for i in page.items if isinstance(i, TextLine))
+    assert 0 < len(plans) < pieces           # some plans made here, the others shared
+    monkeypatch.undo()
+    assert reused == _uncached(laid, monkeypatch)
+
+
+def test_use_all_in_set_operations_is_the_loop():
+    """EmbeddedFont.use_all on Pairs (set operations) records and answers as on a plain tuple
+    (the loop): new glyphs take their first text, a glyph seen with other text answers False."""
+    from leafpress.text.fonts import FontLibrary
+    from conftest import ROOT
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Regular")
+    lines = [((5, "a"), (6, "b"), (5, "a")), ((6, "b"), (7, "c")), ((7, "x"), (8, "d")),
+             ((9, "e"), (9, "f")), ((5, "a"), (6, "b")), ((10, "g"),), ()]
+    loop, sets = pdffont.EmbeddedFont(font, "LP1"), pdffont.EmbeddedFont(font, "LP1")
+    for pairs in lines:
+        assert loop.use_all(tuple(pairs)) == sets.use_all(pdffont.Pairs(pairs))
+        assert loop.to_unicode == sets.to_unicode and loop.gids == sets.gids
+    assert sets.to_unicode[9] == "e" and sets.use_all(pdffont.Pairs([(9, "f")])) is False
 
 
 def test_a_line_moved_after_its_template_was_made_is_drawn_where_it_is_now(project, monkeypatch):
