@@ -79,6 +79,32 @@ def owned_by(owner):
 OWN = 32       # a Shared cache's entries made under owned_by: a few documents' clinic details
 
 
+class BytesLru(Lru):
+    """An :class:`Lru` bounded by the bytes of its values too (``put`` is given each value's
+    size): at most ``size`` entries and about ``max_bytes`` (one entry over it stays)."""
+
+    def __init__(self, name: str | None, size: int, max_bytes: int):
+        super().__init__(name, size)
+        self.max_bytes, self.bytes = max_bytes, 0
+
+    def get(self, key, default=None):
+        got = super().get(key)
+        return default if got is None else got[1]
+
+    def put(self, key, value, weight: int = 0) -> None:     # type: ignore[override]
+        old = self._d.pop(key, None)
+        if old is not None:
+            self.bytes -= old[0]
+        self._d[key] = (weight, value)
+        self.bytes += weight
+        while len(self._d) > self.size or (self.bytes > self.max_bytes and len(self._d) > 1):
+            self.bytes -= self._d.popitem(last=False)[1][0]
+
+    def clear(self) -> None:
+        super().clear()
+        self.bytes = 0
+
+
 class Shared:
     """A cache in three parts: what a document makes goes into a small probation part; it moves
     to the main part when a later document asks for it (the handout's paragraphs, the page

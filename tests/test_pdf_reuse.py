@@ -11,6 +11,7 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 
 from leafpress.layout.items import TextLine
+from leafpress import lru
 from leafpress.lru import Lru
 from leafpress.project import Job, Project
 from leafpress.render import pdf, pdfa, pdffont
@@ -37,14 +38,14 @@ def _uncached(laid, monkeypatch) -> bytes:
     _forget(laid)
     with monkeypatch.context() as m:
         m.setattr(pdf, "_template", lambda item, key: None)
-        m.setattr(pdffont, "_SUBSETS", pdfa.BytesLru(None, 0, 0))
-        m.setattr(pdffont, "_WIDTHS", pdfa.BytesLru(None, 0, 0))
-        m.setattr(pdffont, "_CMAPS", pdfa.BytesLru(None, 0, 0))
-        m.setattr(pdf, "_QR_OPS", pdfa.BytesLru(None, 0, 0))
+        m.setattr(pdffont, "_SUBSETS", lru.BytesLru(None, 0, 0))
+        m.setattr(pdffont, "_WIDTHS", lru.BytesLru(None, 0, 0))
+        m.setattr(pdffont, "_CMAPS", lru.BytesLru(None, 0, 0))
+        m.setattr(pdf, "_QR_OPS", lru.BytesLru(None, 0, 0))
         m.setattr(pdf, "_PLANS", Lru(None, 0))
         m.setattr(pdf, "_PATH_OPS", Lru(None, 0))
         m.setattr(pdf, "Pairs", tuple)          # use_all: the loop, not the set operations
-        m.setattr(pdfa, "_FLATED", pdfa.BytesLru(None, 0, 0))
+        m.setattr(pdfa, "_FLATED", lru.BytesLru(None, 0, 0))
         m.setattr(pdfa, "page_stream_once", lambda page: None)         # ReportLab's own page stream
         m.setattr(pdf, "page_stream_once", lambda page: None)
         return render_pdf(laid, META)
@@ -162,7 +163,7 @@ def test_a_precompressed_stream_is_reportlabs_and_only_for_its_own_data():
 
 
 def test_the_byte_bounded_cache_keeps_to_its_bounds():
-    c = pdfa.BytesLru(None, 10, 1000)
+    c = lru.BytesLru(None, 10, 1000)
     for k in range(50):
         c.put(k, b"x" * 300, 300)
         assert len(c) <= 10 and (c.bytes <= 1000 or len(c) == 1)

@@ -21,7 +21,7 @@ from functools import lru_cache
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
-from ..lru import Lru
+from ..lru import BytesLru
 
 _format = getattr(pdfdoc.PDFStream, "_leafpress_original_format", pdfdoc.PDFStream.format)
 
@@ -34,32 +34,6 @@ def _format_with_eol(self, document):
 
 setattr(pdfdoc.PDFStream, "_leafpress_original_format", _format)     # wrapped once, even if reloaded
 setattr(pdfdoc.PDFStream, "format", _format_with_eol)
-
-
-class BytesLru(Lru):
-    """An :class:`Lru` bounded by the bytes of its values too (``put`` is given each value's
-    size): at most ``size`` entries and about ``max_bytes`` (one entry over it stays)."""
-
-    def __init__(self, name: str | None, size: int, max_bytes: int):
-        super().__init__(name, size)
-        self.max_bytes, self.bytes = max_bytes, 0
-
-    def get(self, key, default=None):
-        got = super().get(key)
-        return default if got is None else got[1]
-
-    def put(self, key, value, weight: int = 0) -> None:     # type: ignore[override]
-        old = self._d.pop(key, None)
-        if old is not None:
-            self.bytes -= old[0]
-        self._d[key] = (weight, value)
-        self.bytes += weight
-        while len(self._d) > self.size or (self.bytes > self.max_bytes and len(self._d) > 1):
-            self.bytes -= self._d.popitem(last=False)[1][0]
-
-    def clear(self) -> None:
-        super().clear()
-        self.bytes = 0
 
 
 class Flated:

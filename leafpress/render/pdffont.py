@@ -26,8 +26,8 @@ from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
 from ..text.fonts import Font
-from ..lru import Lru
-from .pdfa import BytesLru, Flated, flate_once
+from ..lru import BytesLru, Lru
+from .pdfa import Flated, flate_once
 from .tags import Written
 
 
