@@ -310,7 +310,7 @@ def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float)
 
     def widths(width: float) -> list:
         every = [head] + rows
-        natural = [max(r[c].lines(10 ** 6)[0].width for r in every) * size + 2 * pad for c in range(ncol)]
+        natural = [max(r[c].natural_width() for r in every) * size + 2 * pad for c in range(ncol)]
         narrow = [max(r[c].min_width() for r in every) * size + 2 * pad for c in range(ncol)]
         if sum(natural) <= width:
             return [n * width / sum(natural) for n in natural]
@@ -378,7 +378,7 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
     def label_ink(sp) -> tuple[float, float]:
         # the one-line label's ink, in em from where emit puts the line's start: a swash or tail
         # overhanging the advance (Nastaliq) counts, so the ruled line stays clear of it
-        ln = sp.lines(10 ** 6)[0]
+        ln = sp.one_line()
         left, right = ink_span(sp, ln)
         if ctx.lang.rtl:        # emit right-aligns, shifting a line whose ink overhangs on the right
             shift = max(0.0, right - ln.width)
@@ -388,7 +388,7 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
     def ink_top(sp) -> float:
         # how far the one-line label's ink reaches above its baseline, in em
         from .inspection import piece_ink
-        return max((hi for pc in sp.pieces(sp.lines(10 ** 6)[0]) for _, _, _, hi in piece_ink(pc)), default=0.0)
+        return max((hi for pc in sp.pieces(sp.one_line()) for _, _, _, hi in piece_ink(pc)), default=0.0)
 
     def beside(sp, width) -> bool:
         # beside when the line left after the label still holds a date or a phone number

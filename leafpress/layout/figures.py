@@ -51,7 +51,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     for side in ("left", "right"):
         ids = [a.id for a in diagram.anchors.values() if a.side == side]
         if ids:
-            natural = max(shaped[i].lines(10 ** 6)[0].width for i in ids) * ls + ls * 1.2
+            natural = max(shaped[i].natural_width() for i in ids) * ls + ls * 1.2
             gutters[side] = min(natural, max_gutter)
     labels = {}
     for aid, anchor in diagram.anchors.items():

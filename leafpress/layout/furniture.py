@@ -102,7 +102,7 @@ def _partner_block(ctx: Ctx, text_w: float, tl: list, tsize: float, tpitch: floa
 
 def _natural(sp, size: float) -> float:
     """The width of a text set on one line, in points."""
-    return max((ln.width for ln in sp.lines(1e6)), default=0.0) * size
+    return sp.natural_width() * size
 
 
 @slot

@@ -133,6 +133,9 @@ class Piece:
     width: float
 
 
+UNBOUNDED = 10 ** 6      # a column width (em) no text reaches: one line
+
+
 class ShapedParagraph:
     def __init__(self, spans: tuple[Span, ...], stacks: dict[str, list[Font]], lang: str,
                  rtl: bool, hyphenator=None, keep_all: bool = False, whole: tuple = (),
@@ -287,6 +290,14 @@ class ShapedParagraph:
     # -- measuring and breaking ---------------------------------------------------------------
     def width(self, a: int, b: int) -> float:
         return self.prefix[b] - self.prefix[a]
+
+    def one_line(self) -> Line:
+        """The paragraph set on one line (no width limit)."""
+        return self.lines(UNBOUNDED)[0]
+
+    def natural_width(self) -> float:
+        """Width of the paragraph set on one line, in em (0 for no text)."""
+        return max((ln.width for ln in self.lines(UNBOUNDED)), default=0.0)
 
     def min_width(self) -> float:
         """Width of the widest unbreakable piece, in em."""
