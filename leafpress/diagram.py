@@ -18,7 +18,8 @@ from pathlib import Path
 
 from .brand import resolve_inside
 from .content.loader import Reader, _display
-from .content.yamlsafe import load_yaml, read_error, read_limited
+from .content.yamlsafe import load_yaml
+from .files import read_error, read_limited
 from .errors import LeafletError
 
 MAX_SVG_BYTES = 1_000_000

@@ -13,6 +13,8 @@ import os
 import stat
 from pathlib import Path
 
+from .errors import LeafletError
+
 
 class NotRegular(OSError):
     """The path is a FIFO, a device, a folder or a socket: never opened for reading."""
@@ -71,3 +73,15 @@ def is_regular(path: Path) -> bool:
         return stat.S_ISREG(path.stat().st_mode)
     except (OSError, ValueError):
         return False
+
+
+def read_error(exc: OSError, display: str) -> LeafletError:
+    if isinstance(exc, FileNotFoundError):
+        return LeafletError("file not found", file=display, hint="Check the name, or create the file")
+    if isinstance(exc, NotRegular):
+        return LeafletError(f"cannot read the file: {exc.strerror}", file=display,
+                            hint="Replace it with an ordinary file")
+    if exc.errno == errno.ELOOP:
+        return LeafletError("cannot read the file: it is a symbolic link that loops", file=display,
+                            hint="Replace the link with the file")
+    return LeafletError(f"cannot read the file ({exc.strerror or exc})", file=display)

@@ -15,7 +15,6 @@ files, without blocking (a FIFO never hangs the press), and read up to their lim
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any
 import yaml
 
 from ..errors import LeafletError
-from ..files import NotRegular, is_regular, read_limited, sha256_regular  # noqa: F401 (moved; named here too)
+from ..files import read_error, read_limited
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 32
@@ -45,18 +44,6 @@ def format_path(path: KeyPath) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out or "(top level)"
-
-
-def read_error(exc: OSError, display: str) -> LeafletError:
-    if isinstance(exc, FileNotFoundError):
-        return LeafletError("file not found", file=display, hint="Check the name, or create the file")
-    if isinstance(exc, NotRegular):
-        return LeafletError(f"cannot read the file: {exc.strerror}", file=display,
-                            hint="Replace it with an ordinary file")
-    if exc.errno == errno.ELOOP:
-        return LeafletError("cannot read the file: it is a symbolic link that loops", file=display,
-                            hint="Replace the link with the file")
-    return LeafletError(f"cannot read the file ({exc.strerror or exc})", file=display)
 
 
 # -- the YAML 1.2 core schema ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 import uharfbuzz as hb
 from fontTools import unicodedata as ft_unicodedata
 
-from ..content.yamlsafe import read_error, read_limited
+from ..files import read_error, read_limited
 from ..errors import LeafletError
 
 MAX_FONT_BYTES = 64_000_000
