@@ -73,10 +73,9 @@ def test_a_damaged_or_foreign_plan_record_is_ignored(scratch, tmp_path, capsys):
 
 def _forget_drawings():
     from leafpress import diagram
-    from leafpress.render import assets, pdf
+    from leafpress.render import assets
     assets._DRAWINGS.clear()
     assets._RECORDS.clear()
-    pdf._SVG_OPS.clear()
     diagram._CACHE.clear()
 
 

@@ -87,6 +87,8 @@ def stored_ops(svg: Svg) -> tuple | None:
 def store(svg: Svg, d, ops: tuple | None) -> None:
     """Record the drawing's size and operators (None: they cannot be replayed) for the next process."""
     rec = (d.width, d.height, ops)
+    if _RECORDS.get(svg.path) == rec:
+        return          # kept already (in this process, and on disk if there is a store)
     _RECORDS.put(svg.path, rec)
     folder, key = _store[0], _key(svg.path)
     if folder is None or key is None:
@@ -110,7 +112,7 @@ def _record(path: Path):
 
 
 def _read_record(path: Path):
-    from ..content.yamlsafe import read_limited
+    from ..files import read_limited
     key = _key(path)
     if key is None:
         return None
@@ -160,7 +162,7 @@ def _code() -> str:
 
 def _key(path: Path) -> str | None:
     """The file's bytes and the converting code, as one string (None: the file cannot be read)."""
-    from ..content.yamlsafe import sha256_regular
+    from ..files import sha256_regular
     digest = sha256_regular(path)
     code = _code()
     return None if digest is None or not code else f"svg:{digest}:code:{code}"

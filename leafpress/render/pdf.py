@@ -31,7 +31,7 @@ from .assets import drawing, qr_modules, store, stored_ops
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, xObjectName
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
-from .pdffont import EmbeddedFont, Pairs
+from .pdffont import EmbeddedFont, Pairs, utf16_hex
 from .tags import Tagger
 from ..lru import Lru
 
@@ -191,7 +191,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
                     # innermost marked content, poppler's structure text ends a sequence
                     # with an MCID at any EMC inside it.
                     mcid = hole(("I", piece.style.href, latin, rect)) if tagged else ""
-                    tj = f"/{TOKEN_TAG} <<{mcid}/ActualText <FEFF{_utf16(token_text[gi, si])}>>> BDC {tj} EMC"
+                    tj = f"/{TOKEN_TAG} <<{mcid}/ActualText <FEFF{utf16_hex(token_text[gi, si])}>>> BDC {tj} EMC"
                 elif hidden:
                     # A size of its own: pdf.js starts a new text item at a change of size,
                     # so it does not reorder a mark with its letter. Then the pen goes back
@@ -203,7 +203,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
                     # poppler: a plain space (with the direction marks the bidi layer gave it)
                     actual = entries[0][1].replace(RTL_SPACE, " ", 1)
                     tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
-                          f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC {tj} EMC")
+                          f"/Span <</ActualText <FEFF{utf16_hex(actual)}>>> BDC {tj} EMC")
                 elif word is None and all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
                     # Glyphs that stand for no text of their own (raised or lowered marks,
                     # the second glyph of a ligature, a layout hyphen): an empty ActualText
@@ -680,7 +680,7 @@ class _Word:
     def open(self, emb: EmbeddedFont, size: float, x: float, y: float) -> str:
         # Poppler spreads an ActualText over the span's width left to right.
         actual = self.text[::-1] if self.piece.rtl else self.text
-        out = f"/Span <</ActualText <FEFF{actual.encode('utf-16-be').hex().upper()}>>> BDC"
+        out = f"/Span <</ActualText <FEFF{utf16_hex(actual)}>>> BDC"
         anchor = self._anchor(emb)
         if anchor is not None:
             out += (f" 1 0 0 1 {_num(x + self.left * size)} {_num(y)} Tm <{anchor[0]:04X}> Tj"
@@ -708,8 +708,6 @@ def _cascades(piece) -> bool:
     return any(g[1] > 0 and abs(g[3]) > 1e-6 for g in piece.glyphs)
 
 
-def _utf16(text: str) -> str:
-    return text.encode("utf-16-be").hex().upper()
 
 
 def _width(font, gid: int) -> float:
@@ -1208,14 +1206,11 @@ def _picture(c: Canvas, p: Picture) -> None:
     c.restoreState()
 
 
-_SVG_OPS = Lru("svg operators", 64)     # SVG file -> its drawing operators
-
-
 def _svg_ops(c: Canvas, d, src: Svg) -> None:
     """The drawing's operators, converted once per process and replayed: a logo or diagram is
     drawn the same way in every document (in its own coordinates, inside the transform above).
     Only operators that name no resource (font, graphics state) are kept; others are redrawn."""
-    ops = _SVG_OPS.get(src.path) or stored_ops(src)     # stored: by an earlier process (assets.py)
+    ops = stored_ops(src)       # kept by this process or stored by an earlier one (assets.py)
     if ops is None:
         from reportlab.graphics import renderPDF     # with svglib: only documents that draw an SVG
         d.initialFontName = _base_font()    # else ReportLab sets (and references) Helvetica
@@ -1223,8 +1218,8 @@ def _svg_ops(c: Canvas, d, src: Svg) -> None:
         renderPDF.draw(d, c, 0, 0)
         ops = tuple(c._code[start:])
         if len(c._doc.fontMapping) != fonts or any("/" in op for op in ops):
+            store(src, d, None)     # redrawn every time: said once, not looked up on disk per draw
             return
-        _SVG_OPS.put(src.path, ops)
         store(src, d, ops)
     else:
         c._code.extend(ops)
