@@ -105,20 +105,16 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
     measured = readability.scores(h.summary.plain, h.lang) if reading else []
     if measured is None:
         add("reading-level", "info", h.file, "not measured: no validated readability formula for "
-            "this language here (English and Spanish only)")
+            f"this language here ({readability.MEASURED} only)")
     elif reading:
-        for s in h.sections:
-            text = _section_text(s)
-            whole.append(text)
-            for sc in readability.scores(text, h.lang) or []:
-                if sc.name != "SMOG grade" and readability.too_hard(sc, target):
-                    add("reading-level", "warning", f"{h.file} sections ({s.id})",
-                        f"{sc.name} {sc.value:g} is harder than the target (grade {target:g})")
+        parts = [(f"{h.file} sections ({s.id})", _section_text(s)) for s in h.sections]
         if h.contact is not None:       # the handout's own contact line is read like a section
-            whole.append(h.contact.plain)
-            for sc in readability.scores(h.contact.plain, h.lang) or []:
-                if sc.name != "SMOG grade" and readability.too_hard(sc, target):
-                    add("reading-level", "warning", f"{h.file} contact",
+            parts.append((f"{h.file} contact", h.contact.plain))
+        for where, text in parts:
+            whole.append(text)
+            for sc, hard in _levels(text, h.lang, target):
+                if hard:
+                    add("reading-level", "warning", where,
                         f"{sc.name} {sc.value:g} is harder than the target (grade {target:g})")
         # English: SMOG is the headline grade and decides; Flesch-Kincaid is shown beside it.
         for k, sc in enumerate(readability.scores(readability.running_text(whole), h.lang) or []):
@@ -183,9 +179,9 @@ def note_findings(handout: str, lang: str, brand: str, note: str, target: float 
     clinic's leaflets beside the handout's text): a warning when harder than the handout's target
     grade, the scores as info otherwise; "not measured" findings are left to the handout's own."""
     out = []
-    where = f"{PARTNER_NOTE} ({brand}).note.{lang}"
-    for sc in readability.scores(note, lang) or []:
-        hard = sc.name != "SMOG grade" and readability.too_hard(sc, target)
+    from .brand import PARTNER_FILE     # (the partners file's loader: only when there are notes)
+    where = f"{PARTNER_FILE} ({brand}).note.{lang}"
+    for sc, hard in _levels(note, lang, target):
         out.append(Finding(handout, lang, "", "reading-level", "warning" if hard else "info", where,
                            f"clinic note: {sc.name} {sc.value:g}" + (
                                f" is harder than the target (grade {target:g})" if hard else
@@ -193,7 +189,11 @@ def note_findings(handout: str, lang: str, brand: str, note: str, target: float 
     return out
 
 
-PARTNER_NOTE = "assets/brands/partners.yaml"
+def _levels(text: str, lang: str, target: float) -> list:
+    """(score, harder than the target) for each score of ``text``; SMOG is never the one that
+    warns on a part (too few sentences in a section)."""
+    return [(sc, sc.name != "SMOG grade" and readability.too_hard(sc, target))
+            for sc in readability.scores(text, lang) or []]
 
 
 def _section_text(s: Section) -> str:
