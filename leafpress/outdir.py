@@ -162,12 +162,6 @@ class OutDir:
             raise UsageError(f"{escape(str(self.path))} holds the leaflets of another project ({escape(other)})",
                              hint="Use another --out for this project")
 
-    def inside(self, rel: str) -> Path | None:
-        """The path of a document file inside the folder, or None if ``rel`` is not one."""
-        if not isinstance(rel, str) or not _PDF_PATH.match(rel) or any(p in ("..", ".") for p in rel.split("/")):
-            return None
-        return self.path / rel
-
     def digest(self, rel: str) -> str | None:
         """The sha256 of the regular file at ``rel`` (reached without links), else None."""
         target = self._reached(rel)

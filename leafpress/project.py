@@ -407,13 +407,9 @@ class Project:
         h, lang, _, laid, partner = got
         brand = self.brand(job.brand)
         spec = self.layout(job.layout)
-        local: dict = {}
 
         def brand_for(ctx):
-            key = (ctx.lang.code, ctx.lang.rtl)
-            if key not in local:
-                local[key] = brand.for_language(*key)
-            return local[key]
+            return brand.for_language(ctx.lang.code, ctx.lang.rtl)     # made once per language
         try:
             with owned_by(job.brand):   # the clinic's lines are its own (lru.owned_by)
                 stamped = stamp(laid, brand_for)

@@ -53,6 +53,10 @@ class Frame:
     whole: bool | None = None     # a whole column (None: taken to be one unless it is less than
                                   # half the height it starts at, like a body under a summary)
 
+    @property
+    def is_whole(self) -> bool:
+        return self.whole if self.whole is not None else self.height >= 0.5 * self.top
+
 
 @dataclass
 class FlowBlock:
@@ -104,7 +108,7 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = Fal
                     nxt = blocks[k + 1]
                     nh = nxt.heights(w, 0)
                     tall = nxt.split_tall and len(nh) > 1 and sum(nh) > fr.height + 0.01 and (
-                        fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top)
+                        fr.is_whole)
                     whole = (nxt.keep_together or len(nh) < 4) and not tall or (
                         nxt.keep_with_next or (not strong and nxt.keep_group)) and k + 2 < len(blocks)
                     total += nxt.space_before + (sum(nh) if whole else sum(nh[:1 if tall else 2]))
@@ -118,7 +122,7 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = Fal
                 # flowing leaflet's first page: ``may_skip``), it waits for the next; at the top
                 # of a whole column it goes in as it can. A short list that would leave a large
                 # hole by waiting splits instead, two items at least on each side.
-                whole = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
+                whole = fr.is_whole
                 stop = _group_split(blocks, bi, w, need, avail, fr.height) if not first_in_frame else None
                 if stop is None and (not first_in_frame or not whole or may_skip):
                     return Fill(Cursor(bi, off), fr.top - used)
@@ -138,7 +142,7 @@ def fill(pages: list, fr: Frame, blocks: list, cur: Cursor, may_skip: bool = Fal
             # moves up to fill this one (its place in the reading order is kept by the tags).
             blocks[bi], blocks[bi + 1] = blocks[bi + 1], blocks[bi]
             continue
-        whole_column = fr.whole if fr.whole is not None else fr.height >= 0.5 * fr.top
+        whole_column = fr.is_whole
         tall = b.split_tall and len(rest) > 1 and need > fr.height + 0.01 and whole_column
         if (b.keep_together or len(rest) < 4) and not tall:
             if first_in_frame and not may_skip:       # taller than the whole frame

@@ -271,7 +271,7 @@ def _width_runs(font: Font, gids: list[int], scale: float, extra: dict) -> tuple
     return tuple(out)
 
 
-def _utf16_hex(text: str) -> str:
+def utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
 
@@ -295,7 +295,7 @@ def _to_unicode_cmap(mapping: dict[int, str]) -> str:
     for i in range(0, len(items), 100):
         chunk = items[i:i + 100]
         lines.append(f"{len(chunk)} beginbfchar")
-        lines += [f"<{gid:04X}> <{_utf16_hex(text)}>" for gid, text in chunk]
+        lines += [f"<{gid:04X}> <{utf16_hex(text)}>" for gid, text in chunk]
         lines.append("endbfchar")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)
