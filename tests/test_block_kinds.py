@@ -61,3 +61,22 @@ def test_an_unknown_kind_fails_loudly_everywhere():
     ctx = Ctx(h.__class__(**{**h.__dict__, "sections": (section,)}), lang, spec, brand, ts, diagrams)
     with pytest.raises(TypeError, match="layout.blocks has no rule"):
         flow_blocks(ctx, [], set())
+
+
+def test_boxed_text_is_spaced_by_its_ink_like_any_paragraph():
+    """Call-outs with an icon and kept lists (layout.blocks._Stack) measure and draw their lines
+    with the ink gaps of a ``space_by_ink`` language (Nastaliq), as plain paragraphs do."""
+    from leafpress.layout.blocks import _paragraph, _Stack
+    from leafpress.layout.items import Node
+    p = Project(ROOT)
+    h, lang, spec, brand, ts, diagrams = p.prepare(Job("port", "ur", "large-print", "open-leaflets"))
+    assert lang.space_by_ink
+    ctx = Ctx(h, lang, spec, brand, ts, diagrams)
+    texts = [b.text for s in h.sections for b in s.blocks if b.kind == "paragraph"]
+    width, node, spaced = 300.0, Node("block", 0, 0), 0
+    for t in texts:
+        plain = sum(_paragraph(ctx, "s", t, node, 0.0).heights(width, 0))
+        boxed = _Stack(ctx, [("paragraph", t, node, 0, 0.0)]).units(width)
+        assert boxed == [pytest.approx(plain)], t.key
+        spaced += plain > len(ts.shape(t).lines(width / ctx.size)) * ctx.size * ctx.lh + 0.01
+    assert spaced, "no Urdu paragraph needs ink gaps at this width: the test would prove nothing"

@@ -185,8 +185,15 @@ class _Stack:
     def units(self, width: float, start: int = 0) -> list:
         """The height of each part from ``start`` (the first without its gap above)."""
         size, pitch = self.ctx.size, self.ctx.size * self.ctx.lh
-        return [(gap if k > start else 0.0) + len(sp.lines((width - self._indent(kind)) / size)) * pitch
-                for k, ((kind, _, _, _, gap), sp) in enumerate(zip(self.parts, self.shaped)) if k >= start]
+        out = []
+        for k, ((kind, _, _, _, gap), sp) in enumerate(zip(self.parts, self.shaped)):
+            if k >= start:
+                w = width - self._indent(kind)
+                lines = sp.lines(w / size)
+                # (lines spaced by their ink, as in every other block: ``space_by_ink``)
+                out.append((gap if k > start else 0.0) + len(lines) * pitch
+                           + sum(ink_gaps(self.ctx, sp, lines, w, size, pitch)))
+        return out
 
     def height(self, width: float) -> float:
         return self.parts[0][4] + sum(self.units(width)) if self.parts else 0.0
@@ -201,8 +208,9 @@ class _Stack:
             y -= gap if k > start else (gap if start == 0 else 0.0)
             indent = self._indent(kind)
             lines = break_lines(ctx, sp, width - indent, size, text.key)
+            gaps = ink_gaps(ctx, sp, lines, width - indent, size, pitch)
             if kind == "paragraph":
-                y = emit(ctx, page, sp, lines, x, width, y, size, pitch, colours["text"], "P", node)
+                y = emit(ctx, page, sp, lines, x, width, y, size, pitch, colours["text"], "P", node, gaps=gaps)
                 continue
             marker = ctx.ts.shape(ctx.lang.mark("step").format(n=index + 1) if kind == "steps"
                                   else ctx.lang.mark("bullet"), bold=kind == "steps")
@@ -210,7 +218,7 @@ class _Stack:
             emit(ctx, page, marker, marker.lines(100), x + width - mw if rtl else x, mw, y, size, pitch,
                  colours["primary"], "Lbl", node, "left" if rtl else "right")
             y = emit(ctx, page, sp, lines, x if rtl else x + indent, width - indent, y, size, pitch,
-                     colours["text"], "LBody", node)
+                     colours["text"], "LBody", node, gaps=gaps)
         return top - y
 
 
