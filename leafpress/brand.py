@@ -253,15 +253,18 @@ def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
     return ids, problems
 
 
-def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | LeafletError]:
-    """Partner clinics from one file: each becomes a brand with its own contact block, the
-    publishing nonprofit's colours, logo (unless it has its own) and credit. Each entry stands
-    alone: a bad entry is an error for that partner's leaflets only."""
+def load_partners(path: Path, root: Path, base: Brand, doc=None) -> dict[str, Brand | LeafletError]:
+    """Partner clinics from one file (``doc``: the file as loaded already, if it was): each
+    becomes a brand with its own contact block, the publishing nonprofit's colours, logo (unless
+    it has its own) and credit. Each entry stands alone: a bad entry is an error for that
+    partner's leaflets only."""
     display = _display(path, root)
-    doc = load_yaml(path, display)
+    if doc is None:
+        doc = load_yaml(path, display)
     r = Reader(doc)
     top = r.mapping(doc.data, (), ("base", "partners"))
     out: dict[str, Brand | LeafletError] = {}
+    lines = _partner_lines(base)        # one dict for every clinic: memory does not grow with each
     for i, p in enumerate(r.seq(top["partners"], ("partners",))):
         k = ("partners", i)
         # Each entry is read (and its text bounded, MAX_TEXT) on its own: a thousand clinics'
@@ -275,14 +278,24 @@ def load_partners(path: Path, root: Path, base: Brand) -> dict[str, Brand | Leaf
         if pid in out:
             continue
         try:
-            out[pid] = _partner(r, doc, p, k, pid, path, root, base, display)
+            out[pid] = _partner(r, doc, p, k, pid, path, root, base, display, lines)
         except LeafletError as exc:
             out[pid] = exc
     return out
 
 
+def _partner_lines(base: Brand) -> dict:
+    """The nonprofit's translated lines a partner's leaflets print (the same for every partner);
+    "" keeps its source credit (untranslated languages print it isolated) apart from each
+    partner's own name."""
+    lines = {code: {key: v for key, v in t.items() if key in ("credit", "licence", "provided_by")}
+             for code, t in base.translations.items()}
+    lines[""] = {"credit": base.credit, "provided_by": base.translations.get("", {}).get("provided_by", PROVIDED_BY)}
+    return lines
+
+
 def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path, base: Brand,
-             display: str) -> Brand:
+             display: str, lines: dict) -> Brand:
     def plain(key):
         if p.get(key) is None:
             return None
@@ -318,12 +331,7 @@ def _partner(r: Reader, doc, p: dict, k: tuple, pid: str, path: Path, root: Path
                 raise doc.error(nk + (code,), f"a clinic note is at most {MAX_NOTE} characters, this one {len(s)}",
                                 hint="Keep it to a few short sentences (hours, a phone line, aftercare)")
             notes.append((str(code), " ".join(s.split())))
-    provided = base.translations.get("", {}).get("provided_by", PROVIDED_BY)
-    # The nonprofit's translated lines come along; "" keeps its source credit (untranslated
-    # languages print it isolated) apart from this partner's own name.
-    lines = {code: {key: v for key, v in t.items() if key in ("credit", "licence", "provided_by")}
-             for code, t in base.translations.items()}
-    lines[""] = {"credit": base.credit, "provided_by": provided}
+    provided = lines[""]["provided_by"]
     return Brand(id=pid, name=name, file=display, logo=logo, colours=base.colours,
                  organisation=name, phone=plain("phone"), website=website,
                  address=plain("address"), credit=f"{base.credit} {provided.replace('{name}', name)}",

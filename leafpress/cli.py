@@ -338,6 +338,8 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
                                       "input_files": project.hashed}, previous, old_findings)
         recorder.on_disk = last
     digests = {j: project.input_hash(j) for j in jobs} if write else {}
+    if not recorded:
+        project.user_hashes.save()      # what was hashed, for a build into another folder (usercache.py)
     todo = [j for j in jobs
             if not write or args.force or args.release
             or not _unchanged(previous.get(j.path()), digests[j])]

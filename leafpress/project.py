@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from . import ENGINE_VERSION, gcpolicy
 from .errors import LeafletError, UsageError
 from .files import is_regular, read_limited, sha256_regular
+from .usercache import MIN_HASHED as MIN_USER_HASHED, Hashes
 
 if TYPE_CHECKING:
     from .brand import Brand
@@ -80,9 +81,11 @@ class Project:
         gcpolicy.tune()         # a process that builds leaflets collects cycles less often (gcpolicy.py)
         self.stamped_from: str | None = None     # the last lay_out: the clinic its pages were stamped from
         # Input files' hashes: what the last build recorded (path -> [signature, sha256]), and
-        # what this one found (to record in turn).
+        # what this one found (to record in turn); large files' hashes kept in the user's cache
+        # (usercache.py) serve a build into a new output folder.
         self.known_hashes: dict = {}
         self.hashed: dict = {}
+        self.user_hashes = Hashes()
 
     def _inside(self, path: Path) -> Path:
         """``path``, if it (or the link it is) stays inside the project: content is read from
@@ -225,7 +228,7 @@ class Project:
             if base not in self.brands:
                 raise doc.error(("base",), f"base brand {base!r} is not a brand folder",
                                 hint="Name a folder in assets/brands/")
-            return load_partners(self.partners_file, self.root, self.brand(base))
+            return load_partners(self.partners_file, self.root, self.brand(base), doc)
         found = self._cached(("partners",), partners).get(name)
         if isinstance(found, LeafletError):
             raise found
@@ -249,14 +252,19 @@ class Project:
         if key not in self._cache:
             # A FIFO or device is never read; a file larger than any usable input is not either.
             # A file whose size, times and inode are those recorded by the last build (the
-            # output folder's manifest) keeps its recorded hash: 36 MB of fonts are not read again.
+            # output folder's manifest, or the user's cache) keeps its recorded hash: 36 MB of
+            # fonts are not read again.
             sig = _signature(path)
             known = self.known_hashes.get(str(path))
             if sig is not None and isinstance(known, list) and len(known) == 2 and known[0] == sig \
                     and isinstance(known[1], str):
                 digest = known[1]
+            elif sig is not None and sig[0] >= MIN_USER_HASHED and (got := self.user_hashes.get(str(path), sig)):
+                digest = got
             else:
                 digest = sha256_regular(path, limit=MAX_HASHED) or "missing"
+                if sig is not None and digest != "missing":
+                    self.user_hashes.put(str(path), sig, digest)
             if sig is not None and digest != "missing":
                 self.hashed[str(path)] = [sig, digest]
             self._cache[key] = digest

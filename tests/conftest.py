@@ -15,6 +15,17 @@ sys.path.insert(0, str(ROOT))
 from leafpress.cli import main  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _user_cache(tmp_path_factory):
+    """The user's cache (leafpress/usercache.py) in a folder of this test session, not the
+    machine's ~/.cache: what one test's build keeps may serve another's, as on a user's machine,
+    and nothing outside the session's folders is written."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("LEAFPRESS_CACHE", str(tmp_path_factory.mktemp("user-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def scratch(tmp_path_factory) -> Path:
     """A copy of the project's data (fonts linked, not copied) that a test may break. It lives

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 
 import pytest
 
@@ -80,6 +82,7 @@ def _forget_drawings():
 
 
 def test_stored_drawings_give_the_same_bytes_without_svglib(scratch, tmp_path, monkeypatch):
+    monkeypatch.setenv("LEAFPRESS_CACHE", "off")       # the output folder's own records (the user's: below)
     out = tmp_path / "out"
     args = ONE + ["--out", str(out), "--force"]
     _forget_drawings()
@@ -104,3 +107,51 @@ def test_stored_drawings_give_the_same_bytes_without_svglib(scratch, tmp_path, m
     assert main(args, root=scratch) == 0
     assert [str(a[0]) for a in calls] == [str(svg)]
     assert hashlib.sha256(pdf_path.read_bytes()).hexdigest() != converted
+
+
+def test_the_user_cache_serves_a_new_output_folder_and_never_an_edited_file(scratch, tmp_path, monkeypatch):
+    """A build into a new, empty folder finds the fonts' hashes and the drawings' records in the
+    user's cache (leafpress/usercache.py): no font is read to be hashed, svglib is not called, and
+    the PDF is the same bytes. An edited font is hashed again (its fingerprint changes); a damaged
+    or foreign cache is ignored."""
+    from leafpress import project as project_module, usercache
+    cache = tmp_path / "user-cache"
+    monkeypatch.setenv("LEAFPRESS_CACHE", str(cache))
+    fonts = scratch / "assets" / "fonts"
+    real_fonts = fonts.resolve()
+    fonts.unlink()
+    shutil.copytree(real_fonts, fonts)      # real files, so one can be edited
+    pdf = "open-leaflets/port/port-en-a4-2page.pdf"
+    _forget_drawings()
+    assert main(ONE + ["--out", str(tmp_path / "one")], root=scratch) == 0
+    assert (cache / usercache.HASHES).is_file() and list(cache.glob("svg-*.json"))
+    import svglib.svglib
+    calls, reads = [], []
+    monkeypatch.setattr(svglib.svglib, "svg2rlg", lambda *a, **kw: calls.append(a))
+    real = project_module.sha256_regular
+    monkeypatch.setattr(project_module, "sha256_regular", lambda path, **kw: reads.append(path) or real(path, **kw))
+    _forget_drawings()
+    assert main(ONE + ["--out", str(tmp_path / "two")], root=scratch) == 0
+    assert calls == [] and [p for p in reads if p.exists() and p.stat().st_size >= usercache.MIN_HASHED] == []
+    assert (tmp_path / "one" / pdf).read_bytes() == (tmp_path / "two" / pdf).read_bytes()
+    job = project_module.Job("port", "en", "a4-2page", "open-leaflets")
+    cached = Project(scratch).input_hash(job)
+    monkeypatch.setenv("LEAFPRESS_CACHE", "off")
+    assert Project(scratch).input_hash(job) == cached         # the same fingerprint, computed
+    monkeypatch.setenv("LEAFPRESS_CACHE", str(cache))
+    # An edit keeping the size and the modification time: the change time says so.
+    font = fonts / "NotoSans-Regular.ttf"
+    st, data = font.stat(), bytearray(font.read_bytes())
+    data[-1] ^= 1
+    font.write_bytes(bytes(data))
+    os.utime(font, ns=(st.st_atime_ns, st.st_mtime_ns))
+    reads.clear()
+    edited = Project(scratch).input_hash(job)
+    assert edited != cached and font in reads
+    # A damaged record is ignored; so is a folder others may write to.
+    (cache / usercache.HASHES).write_text("{not json")
+    assert Project(scratch).input_hash(job) == edited
+    cache.chmod(0o777)
+    assert usercache.folder() is None
+    cache.chmod(0o700)
+    assert usercache.folder() == cache

@@ -9,9 +9,10 @@ An SVG file's size and drawing operators are also kept on disk, in the output fo
 ``.leafpress-cache/`` (one small JSON file per SVG, named by a digest of the file's bytes and of
 the code that converts it: svglib, ReportLab's renderer and canvas, this press's writer), so a
 new process draws a logo or diagram without importing svglib (about 70 ms of a cold start) or
-converting it again. A record that does not match (another file, another version of the code, an
-unreadable or edited record) is ignored and the file converted again: the bytes written are the
-same either way.
+converting it again; the same records go to the user's cache (usercache.py), so a build into a
+new, empty output folder finds them too. A record that does not match (another file, another
+version of the code, an unreadable or edited record) is ignored and the file converted again: the
+bytes written are the same either way.
 """
 from __future__ import annotations
 
@@ -93,13 +94,19 @@ def store(svg: Svg, d, ops: tuple | None) -> None:
     folder, key = _store[0], _key(svg.path)
     if folder is None or key is None:
         return
+    from .. import usercache
     from ..project import OutsideOut, write_atomic
     data = json.dumps({"key": key, "width": rec[0], "height": rec[1], "ops": None if ops is None else list(ops)})
+    name = _name(key)
     try:
-        write_atomic(folder / f"svg-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json", data.encode(),
-                     inside=folder.parent)
+        write_atomic(folder / name, data.encode(), inside=folder.parent)
     except (OutsideOut, OSError):
         pass        # no record kept: the next process converts the file again
+    usercache.write(name, data.encode(), keep=usercache.MAX_RECORDS, like="svg-")
+
+
+def _name(key: str) -> str:
+    return f"svg-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 
 
 def _record(path: Path):
@@ -112,17 +119,25 @@ def _record(path: Path):
 
 
 def _read_record(path: Path):
+    """The record of ``path`` in the output folder's cache, else in the user's (usercache.py)."""
+    from .. import usercache
     from ..files import read_limited
     key = _key(path)
     if key is None:
         return None
-    target = _store[0] / f"svg-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    target = _store[0] / _name(key)
     try:
         if os.path.islink(_store[0]) or os.path.islink(target):
             return None
         got = json.loads(read_limited(target, _MAX_RECORD)[:_MAX_RECORD + 1])
     except (OSError, ValueError, RecursionError):
-        return None
+        got = None
+    if got is None:
+        data = usercache.read(_name(key))
+        try:
+            got = None if data is None else json.loads(data)
+        except (ValueError, RecursionError):
+            return None
     if not isinstance(got, dict) or got.get("key") != key:
         return None
     w, h, ops = got.get("width"), got.get("height"), got.get("ops")

@@ -1,0 +1,151 @@
+"""The user's cache: what one build learned that any later build on this machine may reuse, in
+a folder outside every output folder.
+
+Input: the environment (``LEAFPRESS_CACHE``: a folder, or ``off``; else ``$XDG_CACHE_HOME/leafpress``
+or ``~/.cache/leafpress``) and what a build found: the sha256 of large input files (fonts) under
+their signature, SVG records (render/assets.py). Output: the same, for the next process, so a
+build into a new, empty output folder neither hashes 36 MB of fonts again nor imports svglib to
+convert the logo and the diagram.
+
+The cache is never needed: it is used only when its folder is the user's own (not a link, not
+writable by others) and writable; a record that cannot be read, is damaged or does not match is
+ignored and the work done again; deleting the folder is always safe. Nothing read from it changes
+what is written: a file's hash is taken from it only for the same path with the same size,
+modification and change times and inode (an edit always changes the change time), and an SVG
+record is keyed by the SVG's bytes and the converting code, as in the output folder's own cache.
+Records are replaced whole (a temporary file renamed), so two builds at once never see half of one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+HASHES = "hashes.json"
+MIN_HASHED = 64 * 1024          # smaller files cost less to hash than to look up: not kept
+MAX_HASHES = 4096               # entries kept (the most recent)
+MAX_FILE = 8_000_000            # a record larger than this is not read
+MAX_RECORDS = 1024              # SVG records kept (a clinic's own logo is one more)
+PREFIX = ".leafpress-"
+
+
+def folder() -> Path | None:
+    """The cache folder, made if need be; None when there is none to use (turned off, not the
+    user's own, not writable)."""
+    setting = os.environ.get("LEAFPRESS_CACHE")
+    if setting is not None and setting.strip().lower() in ("off", "0", "no", "none", ""):
+        return None
+    if setting:
+        path = Path(setting).expanduser()
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME", "")
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+        path = base / "leafpress"
+    if not path.is_absolute():
+        return None
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.lstat(path)
+    except (OSError, RuntimeError):
+        return None
+    if not stat.S_ISDIR(st.st_mode) or st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+        return None
+    return path if os.access(path, os.W_OK | os.X_OK) else None
+
+
+def read(name: str) -> bytes | None:
+    """A record's bytes (a regular file, at most MAX_FILE bytes), or None."""
+    where = folder()
+    if where is None:
+        return None
+    from .files import read_limited
+    try:
+        if os.path.islink(where / name):
+            return None
+        data = read_limited(where / name, MAX_FILE)
+    except OSError:
+        return None
+    return data if len(data) <= MAX_FILE else None
+
+
+def write(name: str, data: bytes, keep: int | None = None, like: str = "") -> None:
+    """Replace a record (a temporary file renamed over it; a cache needs no sync to disk). With
+    ``keep``: at most that many records named ``like*`` stay, the oldest removed. Failures are
+    silent: the next build does the work again."""
+    where = folder()
+    if where is None:
+        return
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=PREFIX, suffix=".tmp", dir=where)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, where / name)
+        tmp = None
+        if keep is not None:
+            _prune(where, like, keep)
+    except OSError:
+        pass
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _prune(where: Path, like: str, keep: int) -> None:
+    names = [e for e in os.scandir(where) if e.name.startswith(like) and e.is_file(follow_symlinks=False)]
+    if len(names) <= keep:
+        return
+    names.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns)
+    for e in names[:len(names) - keep]:
+        try:
+            os.unlink(e.path)
+        except OSError:
+            pass
+
+
+class Hashes:
+    """File hashes by path and signature, as the output folder's manifest keeps them
+    (``path -> [signature, sha256]``), for files of at least MIN_HASHED bytes."""
+
+    def __init__(self):
+        self.known: dict | None = None     # read when first asked
+        self.found: dict = {}
+
+    def get(self, path: str, sig: list) -> str | None:
+        if self.known is None:
+            self.known = self._read()
+        got = self.known.get(path)
+        if isinstance(got, list) and len(got) == 2 and got[0] == sig and isinstance(got[1], str):
+            return got[1]
+        return None
+
+    def put(self, path: str, sig: list, digest: str) -> None:
+        if sig and sig[0] >= MIN_HASHED:
+            self.found[path] = [sig, digest]
+
+    def save(self) -> None:
+        """Add what this process hashed to the record (nothing to do: nothing written)."""
+        if not self.found:
+            return
+        merged = {k: v for k, v in self._read().items() if k not in self.found}
+        merged.update(self.found)
+        kept = dict(list(merged.items())[-MAX_HASHES:])
+        write(HASHES, json.dumps({"files": kept}).encode())
+        self.found = {}
+
+    @staticmethod
+    def _read() -> dict:
+        data = read(HASHES)
+        if data is None:
+            return {}
+        try:
+            got = json.loads(data)
+        except (ValueError, RecursionError):
+            return {}
+        files = got.get("files") if isinstance(got, dict) else None
+        return files if isinstance(files, dict) else {}
