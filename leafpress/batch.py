@@ -127,21 +127,46 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
             done(j, *run_one(j, write, debug, release))
         return
     pool = _Pool(root, n, write, debug, release)
-    if pool.forks:
-        # Workers forked from this process start with what it has imported and loaded: do that
-        # once here rather than once in each worker.
-        _PROJECT = project if project is not None else Project(Path(root))
-        preload(_PROJECT, jobs)
-    pool.run(groups_of(jobs, n), done, aside)
+    if not pool.forks:
+        pool.run(groups_of(jobs, n), done, aside)
+        return
+    # Workers forked from this process start with what it has imported and loaded: do that
+    # once here rather than once in each worker. Frozen, it is left out of every collection in
+    # the workers (they never scan it, nor write to its pages: those stay shared with this one).
+    _PROJECT = project if project is not None else Project(Path(root))
+    preload(_PROJECT, jobs)
+    import gc
+    gc.freeze()
+    try:
+        pool.run(longest_first(_PROJECT, groups_of(jobs, n)), done, aside)
+    finally:
+        gc.unfreeze()
+
+
+def longest_first(project: Project, groups: list[list[Job]]) -> list[list[Job]]:
+    """The tasks, the languages with the longest content files first (more text to shape, break
+    and draw): what is left when the first worker runs out of work is short, so neither waits
+    long for the other at the end. Only the order changes, never what a document is."""
+    def size(g: list[Job]) -> int:
+        try:
+            return os.stat(project.handouts[g[0].handout][g[0].lang]).st_size
+        except (KeyError, OSError, ValueError):
+            return 0
+    weight: dict = {}
+    for g in groups:
+        if _key(g) not in weight:
+            weight[_key(g)] = size(g)
+    return sorted(groups, key=lambda g: -weight[_key(g)])
 
 
 def preload(project: Project, jobs: list[Job]) -> None:
     """Import and load, in this process, what every document needs: the layout, text and PDF
-    stages, the font library, the layouts and sources of ``jobs`` and its first brand, the writer's base
-    font, and svglib when a drawing of the project has not been converted and stored yet."""
+    stages, the font library, the layouts and sources of ``jobs`` and its first brand, the writer's
+    base font. Not svglib: the drawings' records (render/assets.py, kept in the output folder and
+    the user's cache) spare it, and a worker that must convert a drawing imports it then."""
     from . import checks, diagram  # noqa: F401
     from .layout import engine  # noqa: F401
-    from .render import assets, pdf
+    from .render import pdf
     from .text import setter  # noqa: F401
     pdf._base_font()
     project.fonts
@@ -150,10 +175,6 @@ def preload(project: Project, jobs: list[Job]) -> None:
         _quietly(project.layout, name)
     for hid in dict.fromkeys(j.handout for j in jobs):
         _quietly(project.source, hid)
-    svgs = [p for d in ("diagrams", "icons", "brands") for p in sorted((project.root / "assets" / d).rglob("*.svg"))]
-    if any(assets.stored_ops(assets.Svg(p)) is None for p in svgs[:64]):
-        import svglib.svglib  # noqa: F401
-        from reportlab.graphics import renderPDF  # noqa: F401
 
 
 def _quietly(load, *args) -> None:
