@@ -367,7 +367,8 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     # Per handout-language checks (reading level...) only where something is rebuilt or checked
     # (otherwise the last manifest's findings stand), done here while the workers build.
     redo = {(j.handout, j.lang) for j in todo}
-    aside = batch.Aside(lambda: _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo]))
+    aside = batch.Aside(lambda: _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo],
+                                                  everything=args.command == "check"))
     try:
         batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project,
                   scheduler=args.scheduler if args.executor == "dask" else None,
@@ -436,18 +437,22 @@ def _partner_problems(project: Project, args) -> list:
     return [f"{exc} (this partner was left out)" for exc in project.partner_errors]
 
 
-def _handout_findings(project: Project, jobs: list[Job]) -> list:
-    """Reading level (and the other per-language checks) once per handout and language."""
+def _handout_findings(project: Project, jobs: list[Job], everything: bool = True) -> list:
+    """Reading level (and the other per-language checks) once per handout and language. Not
+    ``everything``: the reading levels only (what a build's manifest keeps; each document's entry
+    has the rest), so the language settings are not loaded here for their direction (a build's
+    workers load them; this runs beside them)."""
     if not jobs:
         return []
     from .checks import TARGET_GRADE, handout_findings, note_findings
     out = []
     for hid, lang in sorted({(j.handout, j.lang) for j in jobs}):
         try:
-            out += handout_findings(project.handout(hid, lang), project.source(hid),
-                                    rtl=project.language(lang).rtl)
+            rtl = project.language(lang).rtl if everything else False
+            found = handout_findings(project.handout(hid, lang), project.source(hid), rtl=rtl)
         except LeafletError:
             continue        # the documents report why the file cannot be read
+        out += found if everything else [f for f in found if f.check == "reading-level"]
     for hid, lang, name in sorted({(j.handout, j.lang, j.brand) for j in jobs}):
         try:                # a partner clinic's note, once per handout, language and clinic
             note = project.brand(name).note(lang)
