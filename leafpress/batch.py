@@ -166,15 +166,29 @@ def preload(project: Project, jobs: list[Job]) -> None:
     the user's cache) spare it, and a worker that must convert a drawing imports it then."""
     from . import checks, diagram  # noqa: F401
     from .layout import engine  # noqa: F401
-    from .render import pdf
+    from .render import pdf, pdfa
     from .text import setter  # noqa: F401
     pdf._base_font()
+    pdfa.srgb_profile()
+    _cldr_root()
     project.fonts
     _quietly(project.brand, jobs[0].brand)     # (not each of a thousand partner clinics: the workers share those)
     for name in dict.fromkeys(j.layout for j in jobs):
         _quietly(project.layout, name)
     for hid in dict.fromkeys(j.handout for j in jobs):
         _quietly(project.source, hid)
+
+
+def _cldr_root() -> None:
+    """CLDR's number and date formatting (Babel) and its root locale, which every language's
+    locale data is merged onto: every document formats its dates and page numbers."""
+    try:
+        import babel.dates  # noqa: F401
+        import babel.numbers  # noqa: F401
+        from babel import localedata
+        localedata.load("root")
+    except (ImportError, OSError, ValueError):
+        pass        # the documents say what is missing
 
 
 def _quietly(load, *args) -> None:
