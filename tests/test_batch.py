@@ -157,3 +157,18 @@ def test_a_failure_that_follows_from_the_inputs_is_not_built_again(scratch, tmp_
     es.write_text(es.read_text(encoding="utf-8").replace("title: [1, 2]", "title: Su puerto"), encoding="utf-8")
     assert main(args, root=scratch) == 0                      # the inputs changed: built, and now it builds
     assert built == ["port-es-a4-2page.pdf"]
+
+
+def test_the_languages_with_the_longest_content_go_first_and_nothing_is_lost():
+    """The batch hands out the languages with the longest content files first, so the last tasks
+    of a batch are short ones (neither worker waits long for the other at the end)."""
+    from leafpress.batch import groups_of, longest_first
+    from leafpress.project import Job, Project
+    project = Project(ROOT)
+    langs = ["en", "km", "es", "ar"]
+    jobs = [Job("port", lang, lay, "open-leaflets") for lang in langs for lay in ("letter-2page", "large-print")]
+    groups = longest_first(project, groups_of(jobs, 2))
+    assert sorted(j.path() for g in groups for j in g) == sorted(j.path() for j in jobs)
+    order = list(dict.fromkeys(g[0].lang for g in groups))
+    size = {lang: (ROOT / "handouts" / "port" / f"{lang}.yaml").stat().st_size for lang in langs}
+    assert order == sorted(langs, key=lambda lang: -size[lang]) and order[0] == "km"
