@@ -3,7 +3,9 @@
 Prints a Markdown table, min and median of each:
 - cold: one English leaflet, the whole process (Python start, imports, loading, layout, checks,
   PDF written), against a Python process that imports the Typst binding and compiles the same
-  handout (bench/typst/leaflet.typ, fed the same YAML, same fonts, tagged PDF/UA-1);
+  handout (bench/typst/leaflet.typ, fed the same YAML, same fonts, tagged PDF/UA-1); into a
+  folder built before, into a new empty folder, and into a new empty folder without the user's
+  cache (LEAFPRESS_CACHE=off: the first build on a machine);
 - warm, per leaflet, in a process that has built the other languages before (every text
   changed since the last document): en, ar, hi, zh-Hant; the press's whole document (layout with
   fitting, checks, PDF) against Typst's compile of the same language with a compiler kept;
@@ -55,25 +57,33 @@ def stats(xs: list[float], unit: float = 1000) -> str:
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(cmd: list[str], codes=(0,), **kw) -> float:
+def timed(cmd: list[str], codes=(0,), env: dict | None = None, **kw) -> float:
     """Wall time of a whole process; ``codes``: the exit codes it may end with."""
     t = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, env=ENV, **kw)
+    done = subprocess.run(cmd, capture_output=True, env=env or ENV, **kw)
     if done.returncode not in codes:
         raise SystemExit(f"{' '.join(cmd[:3])} ... exited {done.returncode}: {done.stderr.decode()[-500:]}")
     return time.perf_counter() - t
 
 
-def cold(press: Path, rounds: int) -> tuple[list, list]:
-    p, t = [], []
+def cold(press: Path, rounds: int) -> tuple[list, list, list, list]:
+    """One English leaflet, whole process: into a folder built before (its manifest and
+    .leafpress-cache there), into a new empty folder (the user's cache, leafpress/usercache.py,
+    as a build before left it), and into a new empty folder with no user cache (a first build on
+    a machine: LEAFPRESS_CACHE=off); Typst alternating."""
+    p, new, bare, t = [], [], [], []
+    one = [sys.executable, str(press / "generate.py"), "--handout", "port", "--lang", "en",
+           "--layout", LAYOUT, "--brand", BRAND, "--jobs", "1", "--force", "--out"]
+    off = dict(ENV, LEAFPRESS_CACHE="off")
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(rounds + 1):       # the first round (bytecode written) is not counted
             if k == 1:
-                p, t = [], []
-            p.append(timed([sys.executable, str(press / "generate.py"), "--handout", "port", "--lang", "en",
-                            "--layout", LAYOUT, "--brand", BRAND, "--out", tmp, "--jobs", "1", "--force"]))
+                p, new, bare, t = [], [], [], []
+            p.append(timed(one + [f"{tmp}/same"]))
+            new.append(timed(one + [f"{tmp}/new-{k}"]))
+            bare.append(timed(one + [f"{tmp}/bare-{k}"], env=off))
             t.append(timed([sys.executable, str(BENCH / "typst_side.py"), "one", "en", f"{tmp}/typst.pdf"]))
-    return p, t
+    return p, new, bare, t
 
 
 def warm(press: Path, rounds: int) -> dict:
@@ -178,8 +188,10 @@ def main() -> None:
     def row(label, p, t, unit=1000):
         print(f"| {label} | {stats(p, unit)} | {stats(t, unit)} | {statistics.median(p) / statistics.median(t):.1f}x |",
               flush=True)
-    p, t = cold(press, r)
+    p, new, bare, t = cold(press, r)
     row("cold, one English leaflet, whole process (ms)", p, t)
+    row("... into a new, empty --out (ms)", new, t)
+    row("... into a new, empty --out, no user cache (ms)", bare, t)
     for lang, (p, t) in warm(press, r * 3).items():
         row(f"warm, one leaflet, {lang} (ms)", p, t)
     p, t = thirty(press, max(3, r // 2))
