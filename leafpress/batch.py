@@ -220,13 +220,16 @@ class _Worker:
         self.proc = ctx.Process(target=_worker, args=(child, *args), daemon=True)
         self.proc.start()
         child.close()
-        self.group: list[Job] | None = None
-        self.pos = 0
+        self.groups: deque = deque()        # the tasks sent to it, in order; results come in that order
+        self.pos = 0                        # the next result is for self.groups[0][self.pos]
         self.key: tuple | None = None       # the handout and language of its last task
 
 
 def _key(group: list[Job]) -> tuple:
     return group[0].handout, group[0].lang
+
+
+AHEAD = 2       # tasks a worker holds: the one it builds and the next
 
 
 class _Queue:
@@ -241,6 +244,9 @@ class _Queue:
 
     def __bool__(self) -> bool:
         return bool(self.by_key)
+
+    def __len__(self) -> int:
+        return sum(len(tasks) for tasks in self.by_key.values())
 
     def take(self, last: tuple | None, busy: set) -> list[Job]:
         key = last if last in self.by_key else next((k for k in self.by_key if k not in busy), None)
@@ -274,41 +280,47 @@ class _Pool:
         try:
             while True:
                 for w in workers:
-                    if w.group is None and queue:
-                        w.group, w.pos = queue.take(w.key, {o.key for o in workers if o.group is not None}), 0
-                        w.key = _key(w.group)
+                    # A worker holds its next task while it builds (it starts it without waiting
+                    # for this process to take its last result), unless few are left: then each
+                    # goes to whichever worker is free first.
+                    while queue and (not w.groups or (len(w.groups) < AHEAD and len(queue) > len(workers))):
+                        group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups})
+                        w.groups.append(group)
+                        w.key = _key(group)
                         try:
-                            w.conn.send(w.group)
+                            w.conn.send(group)
                         except OSError:
-                            pass        # it died; noticed below
-                busy = [w for w in workers if w.group is not None]
+                            break       # it died; noticed below
+                busy = [w for w in workers if w.groups]
                 if not busy:
                     return
                 wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
                 for k, w in enumerate(workers):
-                    if w.group is None:
+                    if not w.groups:
                         continue
                     dead = False
                     try:
-                        while w.group is not None and w.conn.poll():
+                        while w.groups and w.conn.poll():
                             entry, data = w.conn.recv()
-                            done(w.group[w.pos], entry, data)
+                            done(w.groups[0][w.pos], entry, data)
                             w.pos += 1
-                            if w.pos == len(w.group):
-                                w.group = None
+                            if w.pos == len(w.groups[0]):
+                                w.groups.popleft()
+                                w.pos = 0
                     except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError):
                         dead = True     # a message cut off by the worker's death
                     except Exception:
                         dead = True
-                    if w.group is not None and (dead or not w.proc.is_alive()):
+                    if w.groups and (dead or not w.proc.is_alive()):
                         w.proc.join(1)
-                        job = w.group[w.pos]
+                        job = w.groups[0][w.pos]
                         done(job, failed(job, f"the process building it stopped ({_why(w.proc.exitcode)}); "
                                               "the other documents were built. Build it again, or with "
                                               "--jobs 1 to see what stops it"), None)
-                        rest = w.group[w.pos + 1:]
-                        if rest:
-                            queue.put_back(rest)
+                        rest = [w.groups[0][w.pos + 1:], *list(w.groups)[1:]]
+                        for group in reversed(rest):        # (each back at the front of its language)
+                            if group:
+                                queue.put_back(group)
                         _stop(w)
                         if aside is not None:
                             aside.join()

@@ -262,6 +262,30 @@ def test_a_killed_worker_fails_only_its_document(scratch, tmp_path, capsys, monk
     assert [d["status"] for p, d in sorted(listed.items()) if p != dead["path"]] == ["ok"] * 3
 
 
+def test_a_killed_worker_gives_back_the_task_it_held_ahead(scratch, tmp_path, capsys, monkeypatch):
+    """A worker holds its next task while it builds (batch.AHEAD; the first worker is given the
+    two es tasks that come first, the longest language): killed, the document it was building
+    fails and the task it held goes back to the queue, built by another worker."""
+    real = Project.build
+
+    def build(self, job, *a, **k):
+        if job.lang == "es" and job.layout == "a4-2page":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(self, job, *a, **k)
+
+    monkeypatch.setattr(Project, "build", build)
+    out = tmp_path / "out"
+    code, err = run(["build", "--lang", "en", "--lang", "es", "--layout", "a4-2page", "--layout", "large-print",
+                     "--layout", "letter-2page", "--brand", "open-leaflets", "--jobs", "2", "--out", str(out)],
+                    scratch, capsys)
+    assert code == 1 and "Traceback" not in err, err
+    listed = assert_matches_disk(out)
+    assert len(listed) == 6
+    dead = listed.pop("open-leaflets/port/port-es-a4-2page.pdf")
+    assert dead["status"] == "failed" and "killed by SIGKILL" in dead["error"], dead
+    assert [d["status"] for d in listed.values()] == ["ok"] * 5
+
+
 @pytest.mark.parametrize("after", [0, 1, 3])
 def test_a_full_disk_leaves_a_manifest_that_matches(after, scratch, tmp_path, capsys, monkeypatch):
     out = tmp_path / "out"
