@@ -37,16 +37,17 @@ def folder() -> Path | None:
     setting = os.environ.get("LEAFPRESS_CACHE")
     if setting is not None and setting.strip().lower() in ("off", "0", "no", "none", ""):
         return None
-    if setting:
-        path = Path(setting).expanduser()
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME", "")
-        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-        path = base / "leafpress"
-    if not path.is_absolute():
-        return None
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if setting:
+            path = Path(setting).expanduser()
+        else:
+            xdg = os.environ.get("XDG_CACHE_HOME", "")
+            base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+            base.mkdir(mode=0o700, exist_ok=True)      # (in a home folder that exists: none is made)
+            path = base / "leafpress"
+        if not path.is_absolute():
+            return None
+        path.mkdir(mode=0o700, exist_ok=True)
         st = os.lstat(path)
     except (OSError, RuntimeError):
         return None

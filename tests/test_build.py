@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -135,7 +136,8 @@ def test_a_separate_process_gives_the_same_bytes(built, tmp_path):
     """Different process, hash seed and --jobs value: same bytes."""
     subprocess.run([sys.executable, str(ROOT / "generate.py"), "--lang", "en", "--layout", "letter-2page",
                     "--brand", "open-leaflets", "--out", str(tmp_path)], check=True, cwd=tmp_path,
-                   env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"}, capture_output=True)
+                   env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin",
+                        "LEAFPRESS_CACHE": os.environ.get("LEAFPRESS_CACHE", "off")}, capture_output=True)
     name = "open-leaflets/port/port-en-letter-2page.pdf"
     assert (tmp_path / name).read_bytes() == (built / name).read_bytes()
 
