@@ -31,6 +31,7 @@ from .assets import drawing, qr_modules, store, stored_ops
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, xObjectName
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
+from .pdfdoc import document_bytes
 from .pdffont import EmbeddedFont, Pairs, utf16_hex
 from .tags import Tagger
 from ..lru import Lru
@@ -935,8 +936,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts,
                      {"title": meta.title, "author": meta.author, "subject": meta.subject, "keywords": meta.keywords})
         add_output_intent(c._doc)
-    c.save()
-    return buf.getvalue()
+    return document_bytes(c)
 
 
 def _print_boxes(pdf_page, page, boxes) -> None:
