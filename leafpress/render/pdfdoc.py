@@ -8,7 +8,7 @@ comment check at each step (about a millisecond of every document).
 
 The formatter has a rule for each class a leaflet is made of (dictionaries, arrays, names,
 numbers, strings, references, streams, pages, resources, outline entries and destinations,
-the information dictionary, the structure tree's :class:`~.tags.Written` objects), each giving
+the information dictionary, the :class:`Written` objects of the structure tree and the fonts), each giving
 the bytes ReportLab's own ``format`` gives, and it asks for references in the same order, so
 objects created while writing (a page's parent, an outline's destinations) get the same numbers.
 Whatever it has no rule for (or a string outside printable ASCII) is formatted by ReportLab
@@ -29,12 +29,41 @@ from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (Destination, NoEncryption, OutlineEntryObject, PDFArray, PDFCatalog,
-                                      PDFDate, PDFDestinationXYZ, PDFDictionary, PDFInfo, PDFName,
+                                      PDFDate, PDFDestinationXYZ, PDFDictionary, PDFInfo, PDFName, PDFObject,
                                       PDFObjectReference, PDFOutlines, PDFPage, PDFPages, PDFResourceDictionary,
                                       PDFStream, PDFString, ViewerPreferencesPDFDictionary, pdfdocEnc)
 
 from ..lru import Lru
-from .tags import Written
+
+class Written(PDFObject):
+    """An object whose bytes are made before the file is written (``data``, set after the object
+    is registered, so that objects referring to each other know each other's numbers). Not
+    encrypted: leaflets are PDF/A, which forbids encryption."""
+
+    data = b""
+
+    def format(self, document) -> bytes:
+        if not isinstance(document.encrypt, NoEncryption):
+            raise ValueError("the PDF writer writes unencrypted strings only")
+        return self.data
+
+
+def register(doc, named: list) -> None:
+    """``doc.Reference(obj, name)`` for each (name, new object) in order: the objects take the
+    next numbers. (Reference's checks, for names and objects it has not seen, at a fraction of
+    its cost: a structure tree registers a hundred objects or more.)"""
+    numbers, ids, objects = doc.idToObjectNumberAndVersion, doc.numberToId, doc.idToObject
+    n = doc.objectcounter
+    for name, obj in named:
+        if name in objects or "__InternalName__" in obj.__dict__:
+            raise ValueError(f"the PDF writer registers {name!r} twice")
+        n += 1
+        obj.__InternalName__ = name
+        numbers[name] = (n, 0)
+        ids[n] = name
+        objects[name] = obj
+    doc.objectcounter = n
+
 
 _HEADER = b"\n%\223\214\213\236 ReportLab Generated PDF document (opensource)\n"   # PDFFile's
 _NAMES = Lru("pdf names", 1024)      # a dictionary key -> its name's bytes ("/Type")
