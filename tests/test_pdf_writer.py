@@ -13,6 +13,7 @@ import pytest
 from reportlab.pdfbase import pdfdoc as rl
 from reportlab.pdfgen.canvas import Canvas
 
+from leafpress.lru import BytesLru
 from leafpress.project import Job, Project
 from leafpress.render import pdf, pdfdoc
 from leafpress.render.pdf import Metadata, render_pdf
@@ -32,6 +33,8 @@ def _both(laid, monkeypatch, meta=META) -> tuple[bytes, bytes]:
     ours = render_pdf(laid, meta)
     with monkeypatch.context() as m:
         m.setattr(pdf, "document_bytes", _reportlab)
+        m.setattr(pdf, "formatted", lambda obj, doc: rl.format(obj, doc, toplevel=1))    # objects made ahead
+        m.setattr(pdf, "_FORMS", BytesLru(None, 0, 0))
         theirs = render_pdf(laid, meta)
     return ours, theirs
 

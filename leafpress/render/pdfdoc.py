@@ -118,6 +118,13 @@ def document_bytes(canvas) -> bytes:
     return b"".join(out)
 
 
+def formatted(obj, doc) -> bytes:
+    """One object's bytes as the file would hold them (made ahead, e.g. to keep them for later
+    documents: only for an object that refers to no other, whose bytes cannot depend on the
+    document)."""
+    return _Writer(doc).top(obj)
+
+
 def _name(key: str) -> bytes:
     got = _NAMES.get(key)
     if got is None:

@@ -177,7 +177,7 @@ class EmbeddedFont:
 _KEYS = itertools.count(1)
 
 
-def _key(font: Font) -> int:
+def font_key(font: Font) -> int:
     """A number for the font file's object, never reused in the process: the caches below are
     keyed by it rather than by the font, so they keep no font (and its file's bytes) alive."""
     k = font.__dict__.get("_pdf_key")
@@ -193,7 +193,7 @@ def _subset(font: Font, gids: list[int]) -> tuple:
     """The subset for these glyphs, its Flate filter (compressed once), its name tag and its
     glyphs' box: made once while among the recent ones (a clinic's variant mostly draws the
     same glyphs as the last)."""
-    key = (_key(font), tuple(gids))
+    key = (font_key(font), tuple(gids))
     got = _SUBSETS.get(key)
     if got is None:
         data = _subset_bytes(font, gids)
@@ -241,7 +241,7 @@ _WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W 
 def _widths(font: Font, gids: list[int], scale: float, extra: dict, doc) -> Written:
     """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs:
     formatted by ReportLab once (numbers only: the same bytes in every document) and kept."""
-    key = (_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
+    key = (font_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
     data = _WIDTHS.get(key)
     if data is None:
         out: list = []
