@@ -101,12 +101,12 @@ def document_bytes(canvas) -> bytes:
         name = numbers.get(n)
         if name is None:
             break
-        body = w.top(objects[name])
-        data = b"%d 0 obj\n" % n + body + (b"endobj\n" if body.endswith(b"\n") else b"\nendobj\n")
+        head, body = b"%d %d obj\n" % doc.idToObjectNumberAndVersion[name], w.top(objects[name])
+        tail = b"endobj\n" if body.endswith(b"\n") else b"\nendobj\n"
         offsets.append(at)
         doc.idToOffset[name] = at
-        out.append(data)
-        at += len(data)
+        out += (head, body, tail)       # (a font's or a page's stream is not copied twice)
+        at += len(head) + len(body) + len(tail)
     count = n - 1
     if count != len(numbers):
         raise ValueError(f"the PDF writer wrote {count} objects of {len(numbers)}")
@@ -299,7 +299,9 @@ class _Writer:
         return self._entries(d, PDFDictionary.multiline)
 
     def _date(self, d) -> bytes:
-        return d.format(self.doc)
+        if d.dateFormatter is not None:
+            return d.format(self.doc)
+        return self._string(PDFString("D:%04d%02d%02d%02d%02d%02d%+03d'%02d'" % (*d.date, d.dhh, d.dmm)))
 
 
 def _same(b: bytes) -> bytes:
