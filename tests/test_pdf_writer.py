@@ -128,7 +128,7 @@ def _odd_document(write) -> bytes:
     c.showPage()
     doc = c._doc
     odd = rl.PDFDictionary(OrderedDict([("Zed", 1), ("Alpha", rl.PDFString("\u00e9t\u00e9")), ("B", True),
-                                        ("N", None), ("F", -0.5), ("Big", 12345678901)]))
+                                        ("N", None), ("F", -0.5), ("Big", 12345678901), ("Huge", 2 ** 63 - 1)]))
     doc.Reference(rl.PDFStream(rl.PDFDictionary({"K": rl.PDFArray(list(range(25)))}), b"data\r", filters=[]),
                   "LPOddStream")
     other = rl.PDFCatalog()     # referred to from inside a dictionary: registered while being written

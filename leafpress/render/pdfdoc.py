@@ -65,6 +65,7 @@ def register(doc, named: list) -> None:
     doc.objectcounter = n
 
 
+_EXACT = 1 << 53
 _HEADER = b"\n%\223\214\213\236 ReportLab Generated PDF document (opensource)\n"   # PDFFile's
 _NAMES = Lru("pdf names", 1024)      # a dictionary key -> its name's bytes ("/Type")
 
@@ -149,7 +150,7 @@ class _Writer:
         self.numbers = doc.idToObjectNumberAndVersion
         # Exact classes only: a subclass may format itself otherwise (ReportLab does it).
         rules = self.rules = {
-            int: self._number, float: self._number, bytes: _same, str: self._str,
+            int: self._int, float: self._number, bytes: _same, str: self._str,
             PDFDictionary: self._dictionary, ViewerPreferencesPDFDictionary: self._dictionary,
             PDFArray: self._array, PDFObjectReference: self._ref, PDFString: self._string,
             PDFStream: self._stream, Written: self._written, PDFResourceDictionary: self._resources,
@@ -175,6 +176,11 @@ class _Writer:
 
     def _number(self, v) -> bytes:
         return fp_str(v).encode("ascii")
+
+    def _int(self, v: int) -> bytes:
+        # fp_str gives a whole number its digits (checked from -2**53 to 2**53: beyond, it goes
+        # through a float)
+        return b"%d" % v if -_EXACT < v < _EXACT else fp_str(v).encode("ascii")
 
     def _str(self, s: str) -> bytes:
         if s.isascii() and s.isprintable():

@@ -2,10 +2,11 @@
 
 Input: a :class:`~leafpress.text.fonts.Font` and the (glyph, text) pairs drawn with it
 (collected while the pages are drawn). Output: PDF objects registered in ReportLab's document
-when it is saved, their bytes written here (pdfdoc.Written): one character code (CID) per distinct (glyph, text) pair, a CIDToGIDMap from
-codes to glyphs (``/Identity`` while every code is its glyph id), widths per code, and a
-ToUnicode CMap giving each code its text, so shaped text is drawn exactly and every reader
-gets the text back from the codes alone (see pdf.py for what text each glyph carries).
+when it is saved, their bytes written here (pdfdoc.Written): one character code (CID) per
+distinct (glyph, text) pair, a CIDToGIDMap from codes to glyphs (``/Identity`` while every code
+is its glyph id), widths per code, and a ToUnicode CMap giving each code its text, so shaped
+text is drawn exactly and every reader gets the text back from the codes alone (see pdf.py for
+what text each glyph carries).
 
 What many documents write the same is made once per process and kept in bounded caches: a font's
 subset for a set of glyphs (HarfBuzz's subsetting, its compressed stream, its name tag and box),
@@ -22,14 +23,13 @@ import itertools
 import zlib
 
 import uharfbuzz as hb
-from reportlab.pdfbase import pdfdoc
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFObjectReference, pdfdocEnc
 
 from ..text.fonts import Font
 from ..lru import BytesLru, Lru
 from .pdfa import Flated, flate_once
-from .pdfdoc import Written, register
+from .pdfdoc import Written, formatted, register
 
 
 class Pairs(tuple):
@@ -256,14 +256,14 @@ _WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W 
 
 def _widths(font: Font, gids: list[int], scale: float, extra: dict, doc) -> bytes:
     """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs:
-    formatted by ReportLab once (numbers only: the same bytes in every document) and kept."""
+    formatted once (numbers only: the same bytes in every document) and kept."""
     key = (font_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
     data = _WIDTHS.get(key)
     if data is None:
         out: list = []
         for start, run in _width_runs(font, gids, scale, extra):
             out += [start, PDFArray(list(run))]
-        data = pdfdoc.format(PDFArray(out), doc)
+        data = formatted(PDFArray(out), doc)
         _WIDTHS.put(key, data)
     return data
 
