@@ -7,14 +7,15 @@ recurses through every name, number, string and reference with a class test, a c
 comment check at each step (about a millisecond of every document).
 
 The formatter has a rule for each class a leaflet is made of (dictionaries, arrays, names,
-numbers, strings, references, streams, pages, resources, outline entries and destinations,
-the information dictionary, the :class:`Written` objects of the structure tree and the fonts), each giving
-the bytes ReportLab's own ``format`` gives, and it asks for references in the same order, so
-objects created while writing (a page's parent, an outline's destinations) get the same numbers.
+numbers, strings, references, streams, pages, resources, outline entries and destinations, the
+information dictionary, and :class:`Written` objects: the structure tree's, the fonts' and the
+glyph-outline forms', whose bytes their writers made), each giving the bytes ReportLab's own
+``format`` gives, and it asks for references in the same order, so objects created while
+writing (a page's parent, an outline's entries) get the same numbers.
 Whatever it has no rule for (or a string outside printable ASCII) is formatted by ReportLab
 itself, so an object the press starts to use later is still written right, only not faster.
 ``tests/test_pdf_writer.py`` compares the two on documents with links, form fields, an outline,
-print-shop boxes, a raster logo and right-to-left viewer preferences.
+print-shop boxes, a raster figure and right-to-left viewer preferences.
 
 ReportLab's semi-private state read here (pinned to reportlab 5.1.0): the document's object
 registry (``idToObject``, ``numberToId``, ``idToObjectNumberAndVersion``), ``delayedFonts``,
@@ -34,6 +35,7 @@ from reportlab.pdfbase.pdfdoc import (Destination, NoEncryption, OutlineEntryObj
                                       PDFStream, PDFString, ViewerPreferencesPDFDictionary, pdfdocEnc)
 
 from ..lru import Lru
+
 
 class Written(PDFObject):
     """An object whose bytes are made before the file is written (``data``, set after the object
