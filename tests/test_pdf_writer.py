@@ -147,3 +147,11 @@ def test_the_comparison_sees_a_wrong_byte(project, monkeypatch):
     monkeypatch.setattr(pdfdoc, "_joined", lambda items, every: b"  ".join(items))
     ours, theirs = _both(laid, monkeypatch)
     assert ours != theirs
+
+
+def test_a_document_the_writer_has_no_rule_for_is_left_to_reportlab(monkeypatch):
+    """With ReportLab's object comments switched on (never in the press), the file is ReportLab's own."""
+    from reportlab import rl_config
+    monkeypatch.setattr(rl_config, "pdfComments", 1)
+    monkeypatch.setattr(rl_config, "invariant", 0)
+    assert _odd_document(pdfdoc.document_bytes) == _odd_document(_reportlab)
