@@ -176,17 +176,15 @@ def _stream(packed: bytes, entries: bytes = b"") -> bytes:
             + (b"\r\n" if packed.endswith(b"\r") else b"\n") + b"endstream\n")
 
 
-_PS_NAMES: dict = {}
+_PS_NAMES = Lru("font postscript names", 64)     # font -> its PostScript name, without spaces
 
 
 def _ps_name(font: Font) -> str:
-    """The font's PostScript name, without spaces (a handful of fonts in a process)."""
     key = font_key(font)
     got = _PS_NAMES.get(key)
     if got is None:
         got = (font.face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or font.name).replace(" ", "")
-        if len(_PS_NAMES) < 256:
-            _PS_NAMES[key] = got
+        _PS_NAMES.put(key, got)
     return got
 
 
