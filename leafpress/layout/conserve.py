@@ -23,6 +23,7 @@ from ..brand import Brand
 from ..content.model import Figure, Handout, Status, texts_of
 from ..errors import LeafletError
 from ..languages import Language
+from ..lru import Lru
 from ..text.setter import set_form
 from .items import LaidOut, Node, TextLine
 
@@ -90,19 +91,36 @@ def check(laid: LaidOut, sources: list[Source]) -> None:
         _check_language(src, whole.get(src.lang.code, []), whole)
 
 
+_EXPECTED = Lru("conserve.expected", 64)
+
+
+def _expected(h: Handout, lang: Language) -> tuple:
+    """What a handout's content sets in a language, worked out once for every document of it
+    (every layout and clinic): the flow and figure texts as the language sets them (a French
+    space before "?" is narrow), the title and summary, how often each text is drawn. Kept
+    under the objects' identities, the objects with it (a new object never meets an old answer)."""
+    key = (id(h), id(lang))
+    got = _EXPECTED.get(key)
+    if got is None or got[0] is not h or got[1] is not lang:
+        flow, figure = _section_texts(h)
+        flow = [(sec, k, set_form(text, lang)) for sec, k, text in flow]
+        figure = [(sec, k, set_form(text, lang)) for sec, k, text in figure]
+        title, subtitle, summary = (set_form(t.plain, lang) if t else "" for t in (h.title, h.subtitle, h.summary))
+        want = Counter(text for _, _, text in flow + figure if text)
+        for text in (title, subtitle, summary):
+            if text:
+                want[text] += 1
+        got = (h, lang, (flow, figure, title, summary, want, {text for _, _, text in flow},
+                         [text for _, _, text in flow if text]))
+        _EXPECTED.put(key, got)
+    return got[2]
+
+
 def _check_language(src: Source, drawn: list, every: dict) -> None:
     h, file = src.handout, src.handout.file
-    flow, figure = _section_texts(h)
-    # Compare with the texts as the language sets them (a French space before "?" is narrow).
-    flow = [(sec, key, set_form(text, src.lang)) for sec, key, text in flow]
-    figure = [(sec, key, set_form(text, src.lang)) for sec, key, text in figure]
-    title, subtitle, summary = (set_form(t.plain, src.lang) if t else "" for t in (h.title, h.subtitle, h.summary))
+    flow, figure, title, summary, want, flow_texts, expected = _expected(h, src.lang)
     mine = [(text, node, o) for text, node, o, role in drawn if node.content and role != "Lbl"]
     got = Counter(text for text, _, _ in mine)
-    want = Counter(text for _, _, text in flow + figure if text)
-    for key, text in (("title", title), ("subtitle", subtitle), ("summary", summary)):
-        if text:
-            want[text] += 1
     for section, key, text in [("", "title", title), ("", "summary", summary)] + flow + figure:
         if text and got[text] != want[text]:
             n = clusters(text)
@@ -111,9 +129,7 @@ def _check_language(src: Source, drawn: list, every: dict) -> None:
                 f"{got[text]} time(s), expected {want[text]} ({got[text] * n} grapheme clusters "
                 f"drawn of {want[text] * n})", file=file, key=key, hint=_HINT)
     # Section texts in reading order (figures may float; furniture has its own places).
-    flow_texts = {text for _, _, text in flow}
     seen = [text for text, _, _ in sorted(mine, key=lambda m: m[2]) if text in flow_texts]
-    expected = [text for _, _, text in flow if text]
     if seen != expected:
         i = next(i for i, (a, b) in enumerate(zip(seen, expected)) if a != b)
         section, key, _ = next(f for f in flow if f[2] == expected[i])
