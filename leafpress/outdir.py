@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -311,7 +312,7 @@ class Recorder:
         self.broken: str | None = None     # why the manifest could not be written
         self.cost = 0.0                     # seconds the last manifest write took
         self.on_disk: dict | None = None    # the manifest as read at the start, until one is written
-        self.texts: dict[str, str] = {}     # an entry's compact JSON -> its text in the manifest
+        self.texts: dict[bytes, str] = {}   # an entry's compact JSON's digest -> its text in the manifest
 
     def document(self, entry: dict, data: bytes | None) -> None:
         self.pending.append((entry, data))
@@ -338,14 +339,16 @@ class Recorder:
         characters, with each document's entry indented once and kept: Python indents in Python,
         many times slower than its C encoder, and every rewrite of the manifest would indent
         every entry again. An entry is known by its compact JSON (the C encoder: equal JSON,
-        equal text); only the entries of this rewrite are kept for the next."""
+        equal text), by a 128-bit digest of it (the texts, not their keys too, stay in memory);
+        only the entries of this rewrite are kept for the next."""
         docs = manifest["documents"]
         head = json.dumps(dict(manifest, documents=[]), indent=2, ensure_ascii=False, sort_keys=True)
         if not docs:
             return head
         texts, parts = {}, []
         for d in docs:
-            flat = json.dumps(d, ensure_ascii=False, sort_keys=True)
+            flat = hashlib.blake2b(json.dumps(d, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"),
+                                   digest_size=16).digest()
             text = self.texts.get(flat)
             if text is None:    # (no string in JSON holds a raw line end: each line is indented)
                 text = "    " + json.dumps(d, indent=2, ensure_ascii=False, sort_keys=True).replace("\n", "\n    ")
