@@ -127,10 +127,9 @@ def levels(text: str, base: int) -> tuple[list[int], list[bool]]:
     orig = [bidi_class(c) for c in text]
     if base == 0 and not any(t in _FAST_OUT for t in orig):
         return [0] * n, [t in _REMOVED for t in orig]
-    if base == 0:
-        got = _ltr_isolated(orig)
-        if got is not None:
-            return got, [False] * n
+    got = _ltr_isolated(orig, base)
+    if got is not None:
+        return got, [False] * n
     types = list(orig)
     match = _matching_pdis(types)
     lv = [base] * n
@@ -244,39 +243,45 @@ def levels(text: str, base: int) -> tuple[list[int], list[bool]]:
 _NOT_ISOLATED_LTR = _FAST_OUT - {"LRI"} | _REMOVED | {"B"}
 
 
-def _ltr_isolated(orig: list[str]) -> list[int] | None:
-    """The levels of a left-to-right paragraph whose only right-to-left-capable classes are
-    left-to-right isolates (LRI ... PDI, one level deep, each closed: a phone number or address
-    a leaflet wraps), or None for any other text. Nothing in it is right to left, so every
-    character keeps its explicit level (rules W1-I2 resolve all to L): 0 outside, the
-    initiators and PDIs included, 2 inside; then L1 (separators and trailing white space at 0).
-    The same levels as the whole algorithm, in one pass (a clinic's contact line took 0.2 ms)."""
+def _ltr_isolated(orig: list[str], base: int) -> list[int] | None:
+    """The levels of a paragraph whose only right-to-left-capable classes are left-to-right
+    isolates (LRI ... PDI, one level deep, each closed: a phone number or address a leaflet
+    wraps), or None for any other text: at ``base`` 0, any such text; at ``base`` 1 (a
+    right-to-left paragraph), one isolate that is the whole text (a clinic's detail on its own
+    line). Nothing inside is right to left, so every character keeps its explicit level (rules
+    W1-I2 resolve all to L inside, and the initiator and PDI of a right-to-left paragraph to R):
+    the base level outside, the initiators and PDIs included, 2 inside; then L1 (separators and
+    trailing white space at the base level). The same levels as the whole algorithm, in one pass
+    (a clinic's contact line took 0.2 ms)."""
+    n = len(orig)
+    if base and (n < 2 or orig[0] != "LRI"):
+        return None
     lv, depth = [], 0
-    for t in orig:
+    for i, t in enumerate(orig):
         if t == "LRI":
             if depth:
                 return None
-            lv.append(0)
+            lv.append(base)
             depth = 1
         elif t == "PDI":
-            if not depth:
+            if not depth or base and i != n - 1:
                 return None
-            lv.append(0)
+            lv.append(base)
             depth = 0
-        elif t in _NOT_ISOLATED_LTR:
+        elif t in _NOT_ISOLATED_LTR or base and not depth:
             return None
         else:
             lv.append(2 if depth else 0)
     if depth:
         return None
     trailing = True
-    for i in range(len(orig) - 1, -1, -1):     # L1, as in levels (nothing is removed here)
+    for i in range(n - 1, -1, -1):     # L1, as in levels (nothing is removed here)
         t = orig[i]
         if t == "S":
-            lv[i] = 0
+            lv[i] = base
             trailing = True
         elif trailing and (t == "WS" or t == "LRI" or t == "PDI"):
-            lv[i] = 0
+            lv[i] = base
         else:
             trailing = False
     return lv
