@@ -421,7 +421,7 @@ class Project:
             first = self.language(partner.lang)
             sources = [conserve.Source(partner, first, brand.for_language(first.code, first.rtl)),
                        conserve.Source(h, lang, brand.for_language(lang.code, lang.rtl), furniture=False)]
-        conserve.check(stamped, sources)
+        conserve.check(stamped, sources, stamped.known)    # the pattern's own lines worked out once
         before = stamped.known.ids
         fresh = {id(i) for page in stamped.pages for i in page.items if id(i) not in before}
         if inspection.errors(stamped, spec, only=fresh):       # the pattern's own items passed with it
