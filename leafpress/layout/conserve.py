@@ -73,9 +73,7 @@ def check(laid: LaidOut, sources: list[Source], known=None) -> None:
                    key=lambda t: t.seq)
     for pi, page in enumerate(laid.pages):
         for item in page.items:
-            if isinstance(item, TextLine) and not (
-                    -0.5 <= item.x and item.x + item.width <= page.width + 0.5
-                    and item.y - item.size * 0.25 >= 0 and item.y + item.size * 0.75 <= page.height):
+            if isinstance(item, TextLine) and not _on_page(item, page):
                 _off_page(sources, item, pi)
     for order, item in enumerate(drawn):
         sp, ln = item.paragraph, item.line
@@ -121,6 +119,11 @@ def _expected(h: Handout, lang: Language) -> tuple:
     return got[2]
 
 
+def _on_page(item: TextLine, page) -> bool:
+    return (-0.5 <= item.x and item.x + item.width <= page.width + 0.5
+            and item.y - item.size * 0.25 >= 0 and item.y + item.size * 0.75 <= page.height)
+
+
 def kept_lines(pages: list, lines_of) -> tuple | None:
     """What the lines a pattern keeps in every variant (``lines_of(page index)``: those no slot
     drew) draw, for :func:`_stamped`: (their keys, {lang: [(text, node, first line's seq, role)]}
@@ -130,8 +133,7 @@ def kept_lines(pages: list, lines_of) -> tuple | None:
     lines = []
     for pi, page in enumerate(pages):
         for item in lines_of(pi):
-            if not (-0.5 <= item.x and item.x + item.width <= page.width + 0.5
-                    and item.y - item.size * 0.25 >= 0 and item.y + item.size * 0.75 <= page.height):
+            if not _on_page(item, page):
                 return None
             lines.append(item)
     whole: dict = {}
@@ -183,8 +185,7 @@ def _stamped(laid: LaidOut, sources: list[Source], known) -> bool:
     for page in laid.pages:
         for item in page.items:
             if isinstance(item, TextLine) and id(item) not in known.ids:
-                if not (-0.5 <= item.x and item.x + item.width <= page.width + 0.5
-                        and item.y - item.size * 0.25 >= 0 and item.y + item.size * 0.75 <= page.height):
+                if not _on_page(item, page):
                     return False
                 if item.seq in seqs or (item.lang, item.node, id(item.paragraph)) in keys:
                     return False
