@@ -37,6 +37,7 @@ LOCK_WAIT = 5.0                 # seconds a second build waits for the first bef
 MAX_MANIFEST = 64_000_000
 FLUSH_EVERY = 0.2               # seconds between manifest rewrites while documents finish,
 FLUSH_COST_FACTOR = 50          # and at least this many times what the last rewrite took
+KEPT_TEXT = 16_000_000          # characters of manifest entries' text kept between rewrites
 _TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r".+\.tmp$")
 _PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/(print-shop/)?[^/\x00]+\.pdf$")   # see project.Job.path
 
@@ -340,19 +341,23 @@ class Recorder:
         many times slower than its C encoder, and every rewrite of the manifest would indent
         every entry again. An entry is known by its compact JSON (the C encoder: equal JSON,
         equal text), by a 128-bit digest of it (the texts, not their keys too, stay in memory);
-        only the entries of this rewrite are kept for the next."""
+        only the entries of this rewrite are kept for the next, up to KEPT_TEXT characters (about
+        16,000 entries: the main process's memory stays bounded; beyond, entries are indented
+        at each rewrite, as before)."""
         docs = manifest["documents"]
         head = json.dumps(dict(manifest, documents=[]), indent=2, ensure_ascii=False, sort_keys=True)
         if not docs:
             return head
-        texts, parts = {}, []
+        texts, parts, kept = {}, [], 0
         for d in docs:
             flat = hashlib.blake2b(json.dumps(d, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"),
                                    digest_size=16).digest()
             text = self.texts.get(flat)
             if text is None:    # (no string in JSON holds a raw line end: each line is indented)
                 text = "    " + json.dumps(d, indent=2, ensure_ascii=False, sort_keys=True).replace("\n", "\n    ")
-            texts[flat] = text
+            if kept < KEPT_TEXT:
+                texts[flat] = text
+                kept += len(text)
             parts.append(text)
         self.texts = texts
         mark = '\n  "documents": []'      # a top-level key: no other line starts with two spaces and a quote
