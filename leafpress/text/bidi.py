@@ -125,7 +125,7 @@ def levels(text: str, base: int) -> tuple[list[int], list[bool]]:
     gets its neighbour's level, so it stays inside the run it sits in."""
     n = len(text)
     orig = [bidi_class(c) for c in text]
-    if base == 0 and not any(t in _FAST_OUT for t in orig):
+    if base == 0 and _FAST_OUT.isdisjoint(orig):
         return [0] * n, [t in _REMOVED for t in orig]
     got = _ltr_isolated(orig, base)
     if got is not None:

@@ -656,12 +656,12 @@ def _has_strong(text: str) -> bool:
 
 
 def _has_control(text: str) -> bool:
-    return any(ch in bidi.CONTROLS for ch in text)
+    return not bidi.CONTROLS.isdisjoint(text)
 
 
 def isolated_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each outermost isolate (initiator to its PDI) in the text."""
-    if not any(ch in bidi.ISOLATES for ch in text):
+    if bidi.ISOLATES.isdisjoint(text):
         return []
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):
