@@ -43,6 +43,7 @@ wall = time.perf_counter() - t
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
 me = resource.getrusage(resource.RUSAGE_SELF)
 print(json.dumps({"code": code, "wall": wall, "cpu": time.process_time() - c + kids.ru_utime + kids.ru_stime,
+                  "cpu_main": time.process_time() - c, "cpu_workers": kids.ru_utime + kids.ru_stime,
                   "rss_main": me.ru_maxrss / 1024, "rss_workers": kids.ru_maxrss / 1024}))
 """
 
@@ -65,8 +66,8 @@ def project_with(tmp: Path, n: int, source: Path = ROOT) -> Path:
     return root
 
 
-def build(root: Path, mode: str, out: Path) -> dict:
-    got = subprocess.run([sys.executable, "-c", RUNNER, str(ROOT), mode, str(root), "build", *SELECT,
+def build(root: Path, mode: str, out: Path, press: Path = ROOT) -> dict:
+    got = subprocess.run([sys.executable, "-c", RUNNER, str(press), mode, str(root), "build", *SELECT,
                           "--jobs", "2", "--force", "--out", str(out)], capture_output=True, text=True)
     if got.returncode != 0:
         raise SystemExit(f"the build failed: {got.stderr[-2000:]}")
@@ -77,7 +78,7 @@ def build(root: Path, mode: str, out: Path) -> dict:
     return result
 
 
-def main(counts=COUNTS) -> None:
+def main(counts=COUNTS, press: Path = ROOT, modes=("before", "after")) -> None:
     # On a memory file system where there is one: the PDFs are synced to disk as they are written
     # (complete or absent), and on a shared machine the disk's queue would be measured, not the press.
     shm = Path("/dev/shm")
@@ -85,9 +86,9 @@ def main(counts=COUNTS) -> None:
         tmp = Path(tmp)
         rows = {}
         for n in counts:
-            root = project_with(tmp, n)
-            for mode in ("before", "after"):
-                rows[(n, mode)] = build(root, mode, tmp / f"out-{n}-{mode}")
+            root = project_with(tmp, n, press)
+            for mode in modes:
+                rows[(n, mode)] = build(root, mode, tmp / f"out-{n}-{mode}", press)
                 shutil.rmtree(tmp / f"out-{n}-{mode}")
     print(f"\n# Clinic variants ({', '.join(map(str, counts))} synthetic partners; port in en letter-2page, "
           f"en trifold-letter, ar letter-2page, ar trifold-letter; --jobs 2 --force)\n")
@@ -95,9 +96,12 @@ def main(counts=COUNTS) -> None:
           "peak RSS main / worker MB |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n in counts:
-        b, a = rows[(n, "before")], rows[(n, "after")]
-        print(f"| {n} | {a['docs']} | {b['wall']:.2f} | {b['cpu']:.2f} | {b['rss_main']:.0f} / {b['rss_workers']:.0f} | "
-              f"{a['wall']:.2f} | {a['cpu']:.2f} | {a['rss_main']:.0f} / {a['rss_workers']:.0f} |")
+        cells = [str(rows[(n, modes[-1])]["docs"])]
+        for mode in ("before", "after"):
+            r = rows.get((n, mode))
+            cells += [f"{r['wall']:.2f}", f"{r['cpu']:.2f}", f"{r['rss_main']:.0f} / {r['rss_workers']:.0f}"] \
+                if r else ["–"] * 3
+        print(f"| {n} | " + " | ".join(cells) + " |")
     base = min(counts)
     print("\nOne more clinic's variant (the difference from the smallest run, per extra document):\n")
     print("| clinics | before: wall ms | CPU ms | after: wall ms | CPU ms |")
@@ -106,17 +110,25 @@ def main(counts=COUNTS) -> None:
     for n in counts:
         if n == base:
             continue
-        extra = (rows[(n, "after")]["docs"] - rows[(base, "after")]["docs"]) or 1
+        extra = (rows[(n, modes[-1])]["docs"] - rows[(base, modes[-1])]["docs"]) or 1
         cells = []
         for mode in ("before", "after"):
+            if mode not in modes:
+                cells += ["–", "–"]
+                continue
             for key in ("wall", "cpu"):
                 v = (rows[(n, mode)][key] - rows[(base, mode)][key]) / extra * 1000
                 per[(n, mode, key)] = v
                 cells.append(f"{v:.1f}")
         print(f"| {n} | " + " | ".join(cells) + " |")
+        if (n, modes[-1]) in rows:
+            r, r0 = rows[(n, modes[-1])], rows[(base, modes[-1])]
+            main_ms = (r["cpu_main"] - r0["cpu_main"]) / extra * 1000
+            work_ms = (r["cpu_workers"] - r0["cpu_workers"]) / extra * 1000
+            print(f"|   ({modes[-1]}: of the CPU, the main process {main_ms:.1f} ms, the workers {work_ms:.1f} ms) | | | | |")
     top = max(counts)
     if top != base:
-        for mode in ("before", "after"):
+        for mode in modes:
             v = per[(top, mode, "wall")]
             fixed = rows[(base, mode)]["wall"] / (PER_CLINIC * base) * (17 * 6) / 1.0
             print(f"\n1,000 clinics x 17 languages x 6 layouts (101,000 documents), {mode}: about "
@@ -127,5 +139,15 @@ def main(counts=COUNTS) -> None:
         print(f"\nwarning: documents failed in {bad}")
 
 
+def cli(argv: list[str]) -> None:
+    import argparse
+    ap = argparse.ArgumentParser(description="The clinic-variant benchmark (see the module's docstring).")
+    ap.add_argument("counts", nargs="*", type=int, help="numbers of synthetic clinics (default 1 10 100 1000)")
+    ap.add_argument("--press", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
+    ap.add_argument("--after-only", action="store_true", help="leave out the run with stamping off")
+    args = ap.parse_args(argv)
+    main(tuple(args.counts) or COUNTS, args.press.resolve(), ("after",) if args.after_only else ("before", "after"))
+
+
 if __name__ == "__main__":
-    main(tuple(int(a) for a in sys.argv[1:]) or COUNTS)
+    cli(sys.argv[1:])

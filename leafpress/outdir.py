@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -35,7 +36,8 @@ LOCK = ".leafpress.lock"
 LOCK_WAIT = 5.0                 # seconds a second build waits for the first before giving up
 MAX_MANIFEST = 64_000_000
 FLUSH_EVERY = 0.2               # seconds between manifest rewrites while documents finish,
-FLUSH_COST_FACTOR = 20          # and at least this many times what the last rewrite took
+FLUSH_COST_FACTOR = 50          # and at least this many times what the last rewrite took
+KEPT_TEXT = 16_000_000          # characters of manifest entries' text kept between rewrites
 _TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r".+\.tmp$")
 _PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/(print-shop/)?[^/\x00]+\.pdf$")   # see project.Job.path
 
@@ -311,12 +313,15 @@ class Recorder:
         self.broken: str | None = None     # why the manifest could not be written
         self.cost = 0.0                     # seconds the last manifest write took
         self.on_disk: dict | None = None    # the manifest as read at the start, until one is written
+        self.texts: dict[bytes, str] = {}   # an entry's compact JSON's digest -> its text in the manifest
 
     def document(self, entry: dict, data: bytes | None) -> None:
         self.pending.append((entry, data))
         # Every flush rewrites the whole manifest, which grows with the batch: flushing at most
-        # once per 20 manifest-writing times keeps that under 5 % of the build (linear, not
+        # once per 50 manifest-writing times keeps that under 2 % of the build (linear, not
         # quadratic, in the number of documents; 101,000 documents write a large manifest).
+        # (Each entry's text is kept, see _text: a rewrite costs about half what json.dumps
+        # does, so the manifest is rewritten about as often as at 20 times json.dumps's.)
         if time.monotonic() - self.last >= max(FLUSH_EVERY, FLUSH_COST_FACTOR * self.cost):
             self.flush()
 
@@ -326,9 +331,38 @@ class Recorder:
         if manifest == self.on_disk:
             return              # what the folder's manifest already says (a rebuild that changed nothing)
         self.on_disk = None
-        data = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        data = (self._text(manifest) + "\n").encode("utf-8")
         write_atomic(self.out.path / MANIFEST, data, inside=self.out.path)
         self.cost = time.monotonic() - started
+
+    def _text(self, manifest: dict) -> str:
+        """``json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True)``, the same
+        characters, with each document's entry indented once and kept: Python indents in Python,
+        many times slower than its C encoder, and every rewrite of the manifest would indent
+        every entry again. An entry is known by its compact JSON (the C encoder: equal JSON,
+        equal text), by a 128-bit digest of it (the texts, not their keys too, stay in memory);
+        only the entries of this rewrite are kept for the next, up to KEPT_TEXT characters (about
+        16,000 entries: the main process's memory stays bounded; beyond, entries are indented
+        at each rewrite, as before)."""
+        docs = manifest["documents"]
+        head = json.dumps(dict(manifest, documents=[]), indent=2, ensure_ascii=False, sort_keys=True)
+        if not docs:
+            return head
+        texts, parts, kept = {}, [], 0
+        for d in docs:
+            flat = hashlib.blake2b(json.dumps(d, ensure_ascii=False, sort_keys=True).encode("utf-8", "surrogatepass"),
+                                   digest_size=16).digest()
+            text = self.texts.get(flat)
+            if text is None:    # (no string in JSON holds a raw line end: each line is indented)
+                text = "    " + json.dumps(d, indent=2, ensure_ascii=False, sort_keys=True).replace("\n", "\n    ")
+            if kept < KEPT_TEXT:
+                texts[flat] = text
+                kept += len(text)
+            parts.append(text)
+        self.texts = texts
+        mark = '\n  "documents": []'      # a top-level key: no other line starts with two spaces and a quote
+        at = head.index(mark)
+        return head[:at] + '\n  "documents": [\n' + ",\n".join(parts) + "\n  ]" + head[at + len(mark):]
 
     def flush(self) -> None:
         self.last = time.monotonic()

@@ -410,7 +410,7 @@ class Project:
         """The pattern's pages with ``job``'s clinic in the slots, checked as any layout is;
         None when the page inspector fails them (the clinic is then laid out on its own)."""
         from .layout import conserve, inspection
-        from .layout.stamp import stamp
+        from .layout.stamp import Known, stamp
         from .lru import owned_by
         h, lang, _, laid, partner = got
         brand = self.brand(job.brand)
@@ -429,8 +429,9 @@ class Project:
             first = self.language(partner.lang)
             sources = [conserve.Source(partner, first, brand.for_language(first.code, first.rtl)),
                        conserve.Source(h, lang, brand.for_language(lang.code, lang.rtl), furniture=False)]
-        conserve.check(stamped, sources)
-        before = {id(i) for page in laid.pages for i in page.items}
+        known: Known = stamped.known      # the pattern's own lines, worked out once (stamp.Known)
+        conserve.check(stamped, sources, known)
+        before = known.ids
         fresh = {id(i) for page in stamped.pages for i in page.items if id(i) not in before}
         if inspection.errors(stamped, spec, only=fresh):       # the pattern's own items passed with it
             return None

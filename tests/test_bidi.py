@@ -97,6 +97,29 @@ def test_agrees_with_an_independent_implementation_on_random_mixed_text():
         assert _visual(sp, line, mirror=False) == get_display(text, base_dir="R"), text
 
 
+def test_left_to_right_text_with_isolates_gets_the_levels_of_the_whole_algorithm(monkeypatch):
+    """The one-pass levels of a paragraph with left-to-right isolates (a clinic's phone and
+    address: bidi._ltr_isolated), left to right or (one isolate, the whole text) right to left,
+    are those of rules X1-L1 run in full, on random text of Latin letters, digits, separators,
+    brackets, marks, tabs, spaces and isolates, nested, unbalanced, or with a right-to-left
+    letter, an Arabic digit or a line end (the full algorithm then)."""
+    rng = random.Random(19)
+    ltr = list("ab Z19+-(),.:/#$%[]\t") + [LRI, PDI, LRI, PDI, "\u0301", "\u00a0", "\u00b7", "\u3000", "\u202f"]
+    other = ltr + [RLI, FSI, "\u05d0", "\u0661", "\u200b", "\n", "\u001f"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+             for alphabet in (ltr, other) for _ in range(10_000)]
+    texts.append(f"Contact: Oak Clinic · {LRI}+1 (555) 010-1000{PDI} · {LRI}100 Main Street{PDI}")
+    texts += [f"{LRI}{t}{PDI}" for t in texts[:10_000:2]] + [f"{LRI}+1 (555) 010-1000 {PDI}", f"{LRI}a\tb{PDI}"]
+    cases = [(t, base) for t in texts for base in (0, 1)]
+    fast = [bidi.levels(t, base) for t, base in cases]
+    for base, least in ((0, 300), (1, 300)):    # the one-pass path is taken, isolates and all
+        assert sum(bidi._ltr_isolated([bidi.bidi_class(c) for c in t], base) is not None and LRI in t
+                   for t in texts) > least
+    monkeypatch.setattr(bidi, "_ltr_isolated", lambda types, base: None)
+    for (text, base), got in zip(cases, fast):
+        assert got == bidi.levels(text, base), (text, base)
+
+
 def _visual(sp, line, mirror: bool = True) -> str:
     """A line as drawn, left to right: cluster texts in visual order, brackets in right-to-left
     pieces mirrored (as the glyphs are), extraction marks left out."""

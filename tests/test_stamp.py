@@ -137,6 +137,82 @@ def test_the_inspector_on_stamped_pages_checks_every_new_item(scratch):
     assert not inspection.errors(laid, spec, only={id(qr)})
 
 
+def test_a_stamped_item_over_the_patterns_own_text_is_caught(scratch):
+    """The inspector on stamped pages looks at the pattern's own lines only against fresh items
+    (stamp.Known.kept, sorted once per pattern page): a fresh box, rule or picture over one of
+    them is found, as the sweep over every line finds it, and a clean variant stays clean."""
+    import dataclasses
+
+    from leafpress.layout.items import Box, Rule, TextLine
+    project = Project(with_partners(scratch, 3))
+    for lang, layout in (("en", "letter-2page"), ("ar", "trifold-letter")):
+        spec = project.layout(layout)
+        laid = project.lay_out(Job("port", lang, layout, "clinic-001"))[3]
+        known = laid.known
+        fresh = {id(i) for p in laid.pages for i in p.items if id(i) not in known.ids}
+
+        def found(only, kept=True):
+            return inspection.inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"], only,
+                                      known if kept else None)
+        assert found(fresh) == found(fresh, kept=False) == []
+        for pi, page in enumerate(laid.pages):
+            kept = known.kept(pi)[0]
+            assert {id(i) for i in kept} == {id(i) for i in page.items if isinstance(i, TextLine)
+                                             and id(i) not in fresh and inspection._line_box(i) is not None}
+            line = max(kept, key=lambda ln: ln.width if ln.node.content else 0)
+            box = inspection._line_box(line)
+            mid = (box[2] + box[3]) / 2
+            for item in (Box(box[0] + 1, mid - 1, 20, 2, fill="#cc0000"),
+                         Rule(box[0] + 1, mid, box[0] + 40, mid, "#cc0000", 0.5),
+                         dataclasses.replace(next(i for p in laid.pages for i in p.items
+                                                  if isinstance(i, Picture)), x=box[0] + 1, y=mid - 5, w=10, h=10)):
+                page.items.append(item)
+                got = found(fresh | {id(item)})
+                assert any(d.rule == "overlap" for d in got), (lang, layout, pi, item)
+                assert got == found(fresh | {id(item)}, kept=False)
+                page.items.pop()
+
+
+def test_conservation_of_a_stamped_leaflet_follows_the_new_lines_and_still_catches_a_loss(scratch):
+    """conserve.check with the pattern's Known: a clean variant passes from the pattern's own
+    lines worked out once and the clinic's new lines (conserve._stamped); a new line lost,
+    drawn twice or moved off the page, or a brand string not drawn, fails with the very message
+    of the whole check."""
+    import dataclasses
+
+    from leafpress.layout import conserve
+    from leafpress.layout.items import TextLine
+    project = Project(with_partners(scratch, 3))
+    for lang, layout in (("en", "trifold-letter"), ("ar", "letter-2page"), ("es", "bilingual-letter")):
+        h, lg, brand, laid, partner = project.lay_out(Job("port", lang, layout, "clinic-001"))
+        sources = [conserve.Source(h, lg, brand.for_language(lg.code, lg.rtl))]
+        if partner is not None:
+            first = project.language(partner.lang)
+            sources = [conserve.Source(partner, first, brand.for_language(first.code, first.rtl)),
+                       dataclasses.replace(sources[0], furniture=False)]
+        assert conserve._stamped(laid, sources, laid.known), (lang, layout)
+        fresh = [(page, i) for page in laid.pages for i in page.items
+                 if isinstance(i, TextLine) and id(i) not in laid.known.ids]
+        page, line = next((p, i) for p, i in fresh if i.line.end < len(i.paragraph.text.rstrip()))   # not its last line
+        k = page.items.index(line)
+        lost = dataclasses.replace(sources[0], brand=dataclasses.replace(sources[0].brand, phone="+1 999 999 9999"))
+        for change, srcs in (("lost", sources), ("twice", sources), ("off", sources), (None, [lost] + sources[1:])):
+            items = list(page.items)
+            if change == "lost":
+                page.items.pop(k)
+            elif change == "twice":
+                page.items.insert(k + 1, dataclasses.replace(line, seq=line.seq + 1e-6))
+            elif change == "off":
+                page.items[k] = dataclasses.replace(line, y=-50.0)
+            with pytest.raises(conserve.ContentLost) as whole:
+                conserve.check(laid, srcs)
+            assert not conserve._stamped(laid, srcs, laid.known)
+            with pytest.raises(conserve.ContentLost) as stamped:
+                conserve.check(laid, srcs, laid.known)
+            assert str(stamped.value) == str(whole.value), (lang, layout, change)
+            page.items[:] = items
+
+
 def test_tasks_are_one_layout_and_a_block_of_clinics():
     jobs = [Job("port", lang, lay, f"c{i}") for lang in ("en", "ar") for lay in ("a", "b") for i in range(120)]
     tasks = batch.groups_of(jobs, 2)

@@ -145,6 +145,33 @@ def test_manifest_writes_grow_linearly_with_the_documents(monkeypatch):
     assert large <= 12 * small          # linear: 8x the documents, about 8x the writing (not 64x)
 
 
+def test_the_manifest_text_is_json_dumps_with_each_entry_indented_once(monkeypatch):
+    """Recorder._text keeps each entry's indented text between rewrites: the manifest is still
+    exactly what json.dumps(indent=2, sort_keys=True) writes, after entries change in place,
+    come and go, or are none; only the current entries' texts are kept, up to a bound."""
+    import json
+    rec = outdir.Recorder(None, {"engine": "9", "project": "/p"}, {}, [])
+    docs = [{"path": f"b/h/h-{i}.pdf", "status": "ok", "sha256": "ab" * i, "pages": i, "warnings": [f"w {i}"] * (i % 3),
+             "findings": [{"where": "x", "n": 1.5, "none": None, "nested": {"z": [1, {"y": "é\n\"q\""}]}}],
+             "brand": "клиника", "stat": [1, 2.0, True]} for i in range(12)]
+
+    def same(documents, findings=()):
+        m = dict(rec.head, documents=documents, findings=list(findings))
+        assert rec._text(m) == json.dumps(m, indent=2, ensure_ascii=False, sort_keys=True)
+    same(docs, [{"handout": "port", "message": "m"}])
+    docs[3]["warnings"].append("a new one")     # changed in place: its new text
+    docs[5]["status"] = "failed"
+    same(docs)
+    same(docs[4:9])
+    assert len(rec.texts) == 5
+    same([])
+    same(docs[:1])
+    monkeypatch.setattr(outdir, "KEPT_TEXT", 1500)     # bounded: the first entries' texts only
+    same(docs)
+    assert 0 < len(rec.texts) < len(docs)
+    same(docs)
+
+
 def test_neighbour_sweep_finds_every_pair_the_full_comparison_finds():
     """inspection._near: for random line and item heights, every line-item pair whose vertical
     extents overlap is among the candidates (the exact test is then made on those only)."""

@@ -23,6 +23,7 @@ from ..brand import Brand
 from ..content.model import Figure, Handout, Status, texts_of
 from ..errors import LeafletError
 from ..languages import Language
+from ..lru import Lru
 from ..text.setter import set_form
 from .items import LaidOut, Node, TextLine
 
@@ -59,17 +60,20 @@ def _section_texts(h: Handout):
     return flow, figure
 
 
-def check(laid: LaidOut, sources: list[Source]) -> None:
-    """Raise ContentLost at the first text that is not drawn exactly once, in order."""
+def check(laid: LaidOut, sources: list[Source], known=None) -> None:
+    """Raise ContentLost at the first text that is not drawn exactly once, in order. ``known``:
+    a stamped document's pattern's (stamp.Known): what the pattern's own lines draw is taken
+    as worked out once for it, and only the clinic's new lines are followed (:func:`_stamped`);
+    where that cannot say the document passes, the whole check runs (and words any error)."""
+    if known is not None and _stamped(laid, sources, known):
+        return
     tiles: dict = {}            # (lang, node, paragraph id) -> [paragraph, pos, copies, first seen]
     whole: dict = {}            # lang -> [(text, node, order)] paragraphs drawn completely
     drawn = sorted((i for page in laid.pages for i in page.items if isinstance(i, TextLine)),
                    key=lambda t: t.seq)
     for pi, page in enumerate(laid.pages):
         for item in page.items:
-            if isinstance(item, TextLine) and not (
-                    -0.5 <= item.x and item.x + item.width <= page.width + 0.5
-                    and item.y - item.size * 0.25 >= 0 and item.y + item.size * 0.75 <= page.height):
+            if isinstance(item, TextLine) and not _on_page(item, page):
                 _off_page(sources, item, pi)
     for order, item in enumerate(drawn):
         sp, ln = item.paragraph, item.line
@@ -90,19 +94,123 @@ def check(laid: LaidOut, sources: list[Source]) -> None:
         _check_language(src, whole.get(src.lang.code, []), whole)
 
 
+_EXPECTED = Lru("conserve.expected", 64)
+
+
+def _expected(h: Handout, lang: Language) -> tuple:
+    """What a handout's content sets in a language, worked out once for every document of it
+    (every layout and clinic): the flow and figure texts as the language sets them (a French
+    space before "?" is narrow), the title and summary, how often each text is drawn. Kept
+    under the objects' identities, the objects with it (a new object never meets an old answer)."""
+    key = (id(h), id(lang))
+    got = _EXPECTED.get(key)
+    if got is None or got[0] is not h or got[1] is not lang:
+        flow, figure = _section_texts(h)
+        flow = [(sec, k, set_form(text, lang)) for sec, k, text in flow]
+        figure = [(sec, k, set_form(text, lang)) for sec, k, text in figure]
+        title, subtitle, summary = (set_form(t.plain, lang) if t else "" for t in (h.title, h.subtitle, h.summary))
+        want = Counter(text for _, _, text in flow + figure if text)
+        for text in (title, subtitle, summary):
+            if text:
+                want[text] += 1
+        got = (h, lang, (flow, figure, title, summary, want, {text for _, _, text in flow},
+                         [text for _, _, text in flow if text]))
+        _EXPECTED.put(key, got)
+    return got[2]
+
+
+def _on_page(item: TextLine, page) -> bool:
+    return (-0.5 <= item.x and item.x + item.width <= page.width + 0.5
+            and item.y - item.size * 0.25 >= 0 and item.y + item.size * 0.75 <= page.height)
+
+
+def kept_lines(pages: list, lines_of) -> tuple | None:
+    """What the lines a pattern keeps in every variant (``lines_of(page index)``: those no slot
+    drew) draw, for :func:`_stamped`: (their keys, {lang: [(text, node, first line's seq, role)]}
+    of the paragraphs they draw whole, their seqs, the (language, text) of those drawn again), or
+    None when they do not tile their paragraphs, are off the page or share seqs (then every
+    variant is checked in full)."""
+    lines = []
+    for pi, page in enumerate(pages):
+        for item in lines_of(pi):
+            if not _on_page(item, page):
+                return None
+            lines.append(item)
+    whole: dict = {}
+    again: list = []
+    tiles = _tile(sorted(lines, key=lambda t: t.seq), whole, again)
+    seqs = {i.seq for i in lines}
+    if tiles is None or len(seqs) != len(lines):
+        return None
+    return frozenset(tiles), whole, seqs, again
+
+
+def _tile(lines: list, whole: dict, again: list) -> dict | None:
+    """Each paragraph's lines (in reading order) tiling its text from the start, as
+    :func:`check` follows them; the paragraphs drawn whole added to ``whole`` with their first
+    line's seq, and the (language, text) of those drawn again to ``again`` (check orders a copy
+    by where the last one ended: the caller looks at it whole where that order counts). None
+    when one does not tile."""
+    tiles: dict = {}
+    for item in lines:
+        sp, ln = item.paragraph, item.line
+        key = (item.lang, item.node, id(sp))
+        t = tiles.get(key)
+        if t is None:
+            t = tiles[key] = [0, item.seq, True]
+        if ln.start != t[0]:
+            return None
+        t[0] = ln.end
+        if ln.end >= len(sp.text):
+            if not t[2]:
+                again.append((item.lang, sp.text))
+            whole.setdefault(item.lang, []).append((sp.text, item.node, t[1], item.role))
+            t[0], t[2] = 0, False       # (a list's markers: the same paragraph, drawn again)
+    if any(t[0] for t in tiles.values()):
+        return None
+    return tiles
+
+
+def _stamped(laid: LaidOut, sources: list[Source], known) -> bool:
+    """Whether a stamped document passes, from its pattern's own lines as worked out once
+    (``known.conserved()``, :func:`kept_lines`) and its new lines: those on their pages, each
+    of their paragraphs tiled once and none shared with the pattern's own lines; then every
+    language's texts, as :func:`check` does, with the paragraphs in order of their first lines
+    (a line's seq, all different: the same order as check's). False: not shown (check in full)."""
+    base = known.conserved()
+    if base is None:
+        return False
+    keys, kept_whole, seqs, kept_again = base
+    fresh = []
+    for page in laid.pages:
+        for item in page.items:
+            if isinstance(item, TextLine) and id(item) not in known.ids:
+                if not _on_page(item, page):
+                    return False
+                if item.seq in seqs or (item.lang, item.node, id(item.paragraph)) in keys:
+                    return False
+                fresh.append(item)
+    whole = {lang: list(entries) for lang, entries in kept_whole.items()}
+    again = list(kept_again)
+    if len({i.seq for i in fresh}) != len(fresh) or _tile(sorted(fresh, key=lambda t: t.seq), whole, again) is None:
+        return False
+    for src in sources:         # a section text drawn again (not a list's marker): order as check does
+        flow_texts = _expected(src.handout, src.lang)[5]
+        if any(lang == src.lang.code and text in flow_texts for lang, text in again):
+            return False
+    try:
+        for src in sources:
+            _check_language(src, whole.get(src.lang.code, []), whole)
+    except ContentLost:
+        return False
+    return True
+
+
 def _check_language(src: Source, drawn: list, every: dict) -> None:
     h, file = src.handout, src.handout.file
-    flow, figure = _section_texts(h)
-    # Compare with the texts as the language sets them (a French space before "?" is narrow).
-    flow = [(sec, key, set_form(text, src.lang)) for sec, key, text in flow]
-    figure = [(sec, key, set_form(text, src.lang)) for sec, key, text in figure]
-    title, subtitle, summary = (set_form(t.plain, src.lang) if t else "" for t in (h.title, h.subtitle, h.summary))
+    flow, figure, title, summary, want, flow_texts, expected = _expected(h, src.lang)
     mine = [(text, node, o) for text, node, o, role in drawn if node.content and role != "Lbl"]
     got = Counter(text for text, _, _ in mine)
-    want = Counter(text for _, _, text in flow + figure if text)
-    for key, text in (("title", title), ("subtitle", subtitle), ("summary", summary)):
-        if text:
-            want[text] += 1
     for section, key, text in [("", "title", title), ("", "summary", summary)] + flow + figure:
         if text and got[text] != want[text]:
             n = clusters(text)
@@ -111,9 +219,7 @@ def _check_language(src: Source, drawn: list, every: dict) -> None:
                 f"{got[text]} time(s), expected {want[text]} ({got[text] * n} grapheme clusters "
                 f"drawn of {want[text] * n})", file=file, key=key, hint=_HINT)
     # Section texts in reading order (figures may float; furniture has its own places).
-    flow_texts = {text for _, _, text in flow}
     seen = [text for text, _, _ in sorted(mine, key=lambda m: m[2]) if text in flow_texts]
-    expected = [text for _, _, text in flow if text]
     if seen != expected:
         i = next(i for i, (a, b) in enumerate(zip(seen, expected)) if a != b)
         section, key, _ = next(f for f in flow if f[2] == expected[i])

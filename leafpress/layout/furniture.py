@@ -443,9 +443,24 @@ def _credit(ctx: Ctx, brand: Brand | None = None) -> tuple:
     return tuple(ctx.handout.source_credit.spans) + (Span(ctx.lang.mark("credit_join") + b.credit + " " + b.licence),)
 
 
+_FACTS = Lru("furniture.facts", 256)
+
+
 def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
-    """Version and review date (and page x of y), in the leaflet's language."""
-    lang, h, f = ctx.lang, ctx.handout, formatting.for_language(ctx.lang)
+    """Version and review date (and page x of y), in the leaflet's language: worked out once per
+    language, handout and page (every clinic's footer says the same), kept under the objects'
+    identities with the objects (a new object never meets an old answer)."""
+    lang, h = ctx.lang, ctx.handout
+    key = (id(lang), id(h), page, pages)
+    got = _FACTS.get(key)
+    if got is None or got[0] is not lang or got[1] is not h:
+        got = (lang, h, _facts_text(lang, h, page, pages))
+        _FACTS.put(key, got)
+    return got[2]
+
+
+def _facts_text(lang, h, page: int | None, pages: int | None) -> str:
+    f = formatting.for_language(lang)
     bits = [lang.string("version", version=f.version(h.version)),
             lang.string("last_reviewed", date=f.date(h.last_reviewed))]
     if page is not None:

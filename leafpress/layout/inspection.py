@@ -268,6 +268,36 @@ def _near(lines: list, boxes: dict, spans: list) -> list[list[int]]:
     return out
 
 
+def _near_fresh(pi: int, lines: list, boxes: dict, new, known, kinds: tuple, spans: tuple):
+    """:func:`_near` for a stamped page (``known``: its pattern's): the fresh lines with every
+    rule, picture and filled box near them; the pattern's own lines (``known.kept``, sorted once
+    for every variant) only with the fresh items near them (a pair of the pattern's own passed
+    with it). Gives the lines to look at, in page order, and for each the indexes near it (of
+    the kinds a line meets), as the sweep over every line would, less pairs of two old items."""
+    fresh = [ln for ln in lines if new(ln) and boxes[id(ln)] is not None]
+    near = [_near(fresh, boxes, sp) for sp in spans]
+    old: dict = {}
+    kept, bottoms, tallest = known.kept(pi)
+    for kind, (items, sp) in enumerate(zip(kinds, spans)):
+        for i, (item, (lo, hi)) in enumerate(zip(items, sp)):
+            if not new(item):
+                continue
+            for ln in kept[bisect.bisect_left(bottoms, lo - tallest - 1.0):bisect.bisect_right(bottoms, hi + 1.0)]:
+                old.setdefault(id(ln), ([], [], []))[kind].append(i)
+    if not old:
+        return fresh, near
+    at = {id(ln): k for k, ln in enumerate(fresh)}
+    inked, lists = [], ([], [], [])
+    for ln in lines:
+        k = at.get(id(ln))
+        got = old.get(id(ln)) if k is None else tuple(n[k] for n in near)
+        if got is not None:
+            inked.append(ln)
+            for out, idx in zip(lists, got):
+                out.append(idx)
+    return inked, lists
+
+
 def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset(),
             contact_min: float = 11.0, only: set | None = None, known=None) -> list[Defect]:
     """Every page defect of a laid-out document (see the rules below); empty for a clean one.
@@ -313,11 +343,14 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
         # at its height only, found by a sweep: not every line with every item; with ``only``,
         # only pairs with a new item)
         any_new = any(map(new, rules + pics + filled))
-        inked = [ln for ln in lines if (any_new or new(ln)) and boxes[id(ln)] is not None]
-        near_rules = _near(inked, boxes, [(min(r.y1, r.y2) - r.width / 2, max(r.y1, r.y2) + r.width / 2)
-                                          for r in rules])
-        near_pics = _near(inked, boxes, [(p.y, p.y + p.h) for p in pics])
-        near_filled = _near(inked, boxes, [(b.y, b.y + b.h) for b in filled])
+        spans = ([(min(r.y1, r.y2) - r.width / 2, max(r.y1, r.y2) + r.width / 2) for r in rules],
+                 [(p.y, p.y + p.h) for p in pics], [(b.y, b.y + b.h) for b in filled])
+        if only is not None and known is not None:
+            inked, (near_rules, near_pics, near_filled) = _near_fresh(pi, lines, boxes, new, known,
+                                                                      (rules, pics, filled), spans)
+        else:
+            inked = [ln for ln in lines if (any_new or new(ln)) and boxes[id(ln)] is not None]
+            near_rules, near_pics, near_filled = (_near(inked, boxes, sp) for sp in spans)
         for k, ln in enumerate(inked):
             old = not new(ln)
             bb = boxes[id(ln)]

@@ -21,7 +21,7 @@ from itertools import count
 
 from ..errors import LeafletError
 from ..lru import Lru
-from .items import LaidOut, Page
+from .items import LaidOut, Page, TextLine
 from .setting import Ctx
 
 
@@ -119,6 +119,10 @@ class Known:
 
     def __init__(self, pattern: LaidOut):
         items = [i for page in pattern.pages for i in page.items]
+        self.ids = frozenset(map(id, items))    # the pattern's items: a variant's others are fresh
+        self._pages = pattern.pages
+        self._kept: dict = {}
+        self._conserved: object = False
         # the pattern's shaped paragraphs, kept alive with it: their identities stay theirs
         self.paragraphs = {id(i.paragraph): i.paragraph for i in items if hasattr(i, "paragraph")}
         # the pattern's own lines: item -> what is known of it (the fast way for most lines)
@@ -127,6 +131,32 @@ class Known:
         self.boxes = Lru(None, bound)      # line -> its ink box (inspection._line_box)
         self.inks = Lru(None, bound)       # line -> its glyphs' ink boxes (inspection._ink)
         self.pairs = Lru(None, 4 * bound)  # (line, line) -> how far their ink overlaps
+
+    def kept(self, index: int) -> tuple:
+        """The text lines of the pattern's page ``index`` that no slot drew (every variant keeps
+        them, in the same places), those with ink sorted by the bottom of their ink box: (lines,
+        bottoms, the tallest ink box). Worked out once for all variants."""
+        got = self._kept.get(index)
+        if got is None:
+            from .inspection import _known, _line_box
+            lines = [(i, _known("boxes", i, _line_box, self)) for i in self._unstamped(index)]
+            lines = sorted(((i, b) for i, b in lines if b is not None), key=lambda lb: lb[1][2])
+            got = self._kept[index] = ([i for i, _ in lines], [b[2] for _, b in lines],
+                                       max((b[3] - b[2] for _, b in lines), default=0.0))
+        return got
+
+    def conserved(self):
+        """What the pattern's own lines draw, for conservation (conserve.kept_lines), once."""
+        if self._conserved is False:
+            from .conserve import kept_lines
+            self._conserved = kept_lines(self._pages, self._unstamped)
+        return self._conserved
+
+    def _unstamped(self, index: int) -> list:
+        """The text lines of the pattern's page ``index`` that no slot drew."""
+        page = self._pages[index]
+        drawn = {k for s in page.slots for k in range(*s.items)}
+        return [i for k, i in enumerate(page.items) if k not in drawn and isinstance(i, TextLine)]
 
     def key(self, line):
         """What identifies a text line's ink, or None (not a paragraph of the pattern's)."""

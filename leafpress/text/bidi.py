@@ -125,8 +125,11 @@ def levels(text: str, base: int) -> tuple[list[int], list[bool]]:
     gets its neighbour's level, so it stays inside the run it sits in."""
     n = len(text)
     orig = [bidi_class(c) for c in text]
-    if base == 0 and not any(t in _FAST_OUT for t in orig):
+    if base == 0 and _FAST_OUT.isdisjoint(orig):
         return [0] * n, [t in _REMOVED for t in orig]
+    got = _ltr_isolated(orig, base)
+    if got is not None:
+        return got, [False] * n
     types = list(orig)
     match = _matching_pdis(types)
     lv = [base] * n
@@ -235,6 +238,53 @@ def levels(text: str, base: int) -> tuple[list[int], list[bool]]:
         else:
             prev = lv[i]
     return lv, removed
+
+
+_NOT_ISOLATED_LTR = _FAST_OUT - {"LRI"} | _REMOVED | {"B"}
+
+
+def _ltr_isolated(orig: list[str], base: int) -> list[int] | None:
+    """The levels of a paragraph whose only right-to-left-capable classes are left-to-right
+    isolates (LRI ... PDI, one level deep, each closed: a phone number or address a leaflet
+    wraps), or None for any other text: at ``base`` 0, any such text; at ``base`` 1 (a
+    right-to-left paragraph), one isolate that is the whole text (a clinic's detail on its own
+    line). Nothing inside is right to left, so every character keeps its explicit level (rules
+    W1-I2 resolve all to L inside, and the initiator and PDI of a right-to-left paragraph to R):
+    the base level outside, the initiators and PDIs included, 2 inside; then L1 (separators and
+    trailing white space at the base level). The same levels as the whole algorithm, in one pass
+    (a clinic's contact line took 0.2 ms)."""
+    n = len(orig)
+    if base and (n < 2 or orig[0] != "LRI"):
+        return None
+    lv, depth = [], 0
+    for i, t in enumerate(orig):
+        if t == "LRI":
+            if depth:
+                return None
+            lv.append(base)
+            depth = 1
+        elif t == "PDI":
+            if not depth or base and i != n - 1:
+                return None
+            lv.append(base)
+            depth = 0
+        elif t in _NOT_ISOLATED_LTR or base and not depth:
+            return None
+        else:
+            lv.append(2 if depth else 0)
+    if depth:
+        return None
+    trailing = True
+    for i in range(n - 1, -1, -1):     # L1, as in levels (nothing is removed here)
+        t = orig[i]
+        if t == "S":
+            lv[i] = base
+            trailing = True
+        elif trailing and (t == "WS" or t == "LRI" or t == "PDI"):
+            lv[i] = base
+        else:
+            trailing = False
+    return lv
 
 
 def _resolve_sequence(seq, text, orig, types, lv, explicit, base, kept, pos_in_kept) -> None:

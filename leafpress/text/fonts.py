@@ -194,27 +194,61 @@ class MissingGlyph(LeafletError):
         self.char = ch
 
 
+_CHARS: dict = {}        # id(stack) -> (stack, {character: what choose_fonts needs of it})
+_CHARS_KEPT = 4096      # characters kept per stack (then it starts again): bounded by use
+
+
+def _char_facts(ch: str, stack: list[Font]) -> tuple:
+    """(ignorable, a space or combining mark, the first font of ``stack`` that has it or None,
+    the first that has it and Latin letters or None)."""
+    return (is_ignorable(ch), ch == " " or unicodedata.category(ch) in ("Mn", "Mc", "Me"),
+            next((f for f in stack if f.has(ch)), None), next((f for f in stack if f.has("A") and f.has(ch)), None))
+
+
+def _facts_of(stack: list[Font]) -> dict:
+    """What is known of characters in ``stack`` (see choose_fonts), kept per stack."""
+    got = _CHARS.get(id(stack))
+    if got is None or got[0] is not stack or len(got[1]) > _CHARS_KEPT:
+        got = _CHARS[id(stack)] = (stack, {})
+        if len(_CHARS) > 64:        # stacks of typesetters long gone
+            _CHARS.clear()
+            _CHARS[id(stack)] = got
+    return got[1]
+
+
+def latin_font(ch: str, stack: list[Font]) -> Font | None:
+    """The first font of ``stack`` that has Latin letters and ``ch``, or None."""
+    facts = _facts_of(stack)
+    f = facts.get(ch)
+    if f is None:
+        f = facts[ch] = _char_facts(ch, stack)
+    return f[3]
+
+
 def choose_fonts(text: str, stack: list[Font]) -> list[Font]:
     """The font for each character: the first in the stack that has it.
 
     Combining marks, spaces and invisible joiners stay with the previous character's font when
-    it has them, so a cluster is never split between fonts.
+    it has them, so a cluster is never split between fonts. What a character is and which font
+    of the stack first has it is worked out once per stack (a clinic's lines are mostly
+    characters the stack has seen).
     """
+    facts = _facts_of(stack)
     out: list[Font] = []
     prev: Font | None = None
     first = stack[0]
     for i, ch in enumerate(text):
-        if is_ignorable(ch):
+        f = facts.get(ch)
+        if f is None:
+            f = facts[ch] = _char_facts(ch, stack)
+        if f[0]:
             out.append(prev or first)
             continue
-        if prev is not None and (ch == " " or unicodedata.category(ch) in ("Mn", "Mc", "Me")) and prev.has(ch):
+        if prev is not None and f[1] and prev.has(ch):
             out.append(prev)
             continue
-        for font in stack:
-            if font.has(ch):
-                break
-        else:
+        if f[2] is None:
             raise MissingGlyph(ch, i, stack)
-        out.append(font)
-        prev = font
+        out.append(f[2])
+        prev = f[2]
     return out

@@ -29,7 +29,7 @@ from icu4py.breakers import LineBreaker
 
 from ..content.model import Span
 from . import bidi
-from .fonts import Font, choose_fonts, is_ignorable
+from .fonts import Font, choose_fonts, is_ignorable, latin_font
 
 # CJK line-breaking rules (kinsoku): never start a line with these...
 NO_START = set("，。、：；！？）」』】〕〉》｝］”’・…‥ー〜ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ%),.:;!?]}›»")
@@ -84,6 +84,7 @@ def unbreakable(text: str) -> tuple[tuple[int, int], ...]:
 
 
 _STRONG = frozenset(("L", "R", "AL", "EN", "AN"))
+_RIGHT_TO_LEFT = frozenset(("R", "AL"))
 
 
 @dataclass(frozen=True)
@@ -194,14 +195,13 @@ class ShapedParagraph:
         """A left-to-right isolate of Latin data (a phone number, an address, a website) is set
         in the first font of the stack that has Latin letters: its digits and signs then match
         its letters instead of taking the script font's own (Naskh's "+1" next to Noto Sans)."""
-        if self.text[a] != bidi.LRI or any(bidi.bidi_class(ch) in ("R", "AL") for ch in self.text[a:b]):
+        if self.text[a] != bidi.LRI or not _RIGHT_TO_LEFT.isdisjoint(map(bidi.bidi_class, self.text[a:b])):
             return
         for i in range(a + 1, b - 1):
             ch = self.text[i]
             if ch.isalpha() or ch in bidi.CONTROLS or is_ignorable(ch):
                 continue
-            stack = stacks[self.styles[self.char_style[i]].key]
-            latin = next((f for f in stack if f.has("A") and f.has(ch)), None)
+            latin = latin_font(ch, stacks[self.styles[self.char_style[i]].key])
             if latin is not None:
                 self.char_font[i] = latin
 
@@ -656,12 +656,12 @@ def _has_strong(text: str) -> bool:
 
 
 def _has_control(text: str) -> bool:
-    return any(ch in bidi.CONTROLS for ch in text)
+    return not bidi.CONTROLS.isdisjoint(text)
 
 
 def isolated_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each outermost isolate (initiator to its PDI) in the text."""
-    if not any(ch in bidi.ISOLATES for ch in text):
+    if bidi.ISOLATES.isdisjoint(text):
         return []
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):
