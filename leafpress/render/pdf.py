@@ -425,39 +425,46 @@ class _Plan:
     def __init__(self, piece, soft: bool):
         font = self.font = piece.font
         self.token_text: dict = {}      # (group, sub) -> a token's own text (see anchored())
-        scale = 1000.0 / font.upem
         nominal = font.hb.get_nominal_glyph
-        advance = font.hb.get_glyph_h_advance
-        advances: dict = {}             # glyph id -> its advance as the pen moves (em)
+        advances = _advances(font)      # glyph id -> its advance as the pen moves (em)
+        pg, rtl = piece.glyphs, piece.rtl
+        fscale = font.scale
         # Where each glyph's origin is (em of the font's own size, which is the type size
         # times its scale, from the piece's left edge), in visual order.
         origins, pen = [], 0.0
-        for _, ax, dx, _ in piece.glyphs:
-            origins.append(pen + dx / font.scale)
-            pen += ax / font.scale
-        clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
+        for _, ax, dx, _ in pg:
+            origins.append(pen + dx / fscale)
+            pen += ax / fscale
+        clusters = piece.clusters[::-1] if rtl else piece.clusters
         latin = _scripts(piece)
-        if piece.rtl:
+        if rtl:
             latin.reverse()
         deferred = []
-        silent = SILENT[piece.rtl]
-        self.groups: list = []          # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
+        silent = SILENT[rtl]
+        groups: list = []               # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
+        pairs: list = []                # (gid, text) of every entry, in the order the groups hold them
         self.words: list[_Word] = []    # a cascading piece's words (each cluster a group of its own)
         cascading = _cascades(piece)
-        starts = [origins[g] - piece.glyphs[g][2] / font.scale for g in range(len(origins))]
+        starts = [origins[g] - pg[g][2] / fscale for g in range(len(origins))] if cascading else ()
+        own_group = rtl or cascading    # each cluster a group of its own
+        subs = None
         pen = 0.0
         for (first, count, text, _), in_latin in zip(clusters, latin):
             if cascading:
-                self._word(piece, len(self.groups), text, in_latin, pen, first, count, starts)
-            glyphs = list(range(first, first + count))
-            if piece.rtl:
-                # The widest glyph (the letter, not a mark on it) first: it carries the text.
-                glyphs.sort(key=lambda g: (-piece.glyphs[g][1], -g))
-            gids = [piece.glyphs[g][0] for g in glyphs]
-            extra = []                         # characters drawn as invisible glyphs
+                self._word(piece, len(groups), text, in_latin, pen, first, count, starts)
+            extra = ()                         # characters drawn as invisible glyphs
+            if count == 1:
+                glyphs = (first,)
+                gids = (pg[first][0],)
+            else:
+                glyphs = list(range(first, first + count))
+                if rtl:
+                    # The widest glyph (the letter, not a mark on it) first: it carries the text.
+                    glyphs.sort(key=lambda g: (-pg[g][1], -g))
+                gids = [pg[g][0] for g in glyphs]
             if soft:
-                texts = [SOFT_HYPHEN]          # a layout hyphen is not text
-            elif piece.rtl:
+                texts = (SOFT_HYPHEN,)         # a layout hyphen is not text
+            elif rtl:
                 # Right to left, readers disagree on the order of a glyph's characters and of a
                 # mark and its base: the cluster's first character on its first glyph, each
                 # further one on an empty glyph a hair further left, nothing on the others.
@@ -468,33 +475,34 @@ class _Plan:
                 # the mark alone was the glyph's text (poppler drops it) and the bracket went
                 # on an invisible carrier, so poppler read the bracket into the neighbouring run.
                 pre, core, post = _split_marks(text)
-                first = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
-                texts = [post[::-1] + first + pre[::-1]] + [silent] * (count - 1)
-                extra = list(core[1:])
+                head = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
+                texts = [post[::-1] + head + pre[::-1]] + [silent] * (count - 1)
+                extra = core[1:]
             elif count == 1:
-                texts = [text]                 # (what either rule below gives one glyph)
+                texts = (text,)                # (what either rule below gives one glyph)
             elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
-                    and all(piece.glyphs[g][1] for g in glyphs[1:]):
-                texts = list(text)
+                    and all(pg[g][1] for g in glyphs[1:]):
+                texts = text
             else:
                 texts = [text] + [silent] * (count - 1)
-            if not self.groups or self.groups[-1][0] != in_latin or piece.rtl or cascading:
-                self.groups.append([in_latin, []])
-            subs = self.groups[-1][1]
+            if own_group or not groups or groups[-1][0] != in_latin:
+                groups.append([in_latin, []])
+                subs = groups[-1][1]
             for g, gid, t in zip(glyphs, gids, texts):
-                dy = piece.glyphs[g][3]
+                dy = pg[g][3]
                 if dy and t == silent:
                     deferred.append((g, gid))
                     continue
-                if not subs or subs[-1][0] != dy or piece.rtl:     # PDFium reorders inside a TJ
+                if rtl or not subs or subs[-1][0] != dy:     # PDFium reorders inside a TJ
                     subs.append([dy, [], False, None])
                 before = round((pen - origins[g]) * 1000, 3)     # (as _adjust)
                 if -0.0005 < before < 0.0005:
                     before = 0.0
                 subs[-1][1].append((gid, t, before))
+                pairs.append((gid, t))
                 step = advances.get(gid)
                 if step is None:
-                    step = advances[gid] = round(advance(gid) * scale) / 1000
+                    step = _advance(font, advances, gid)
                 pen += step - before / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
@@ -507,7 +515,8 @@ class _Plan:
                     grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
                     before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
                     subs.append([0.0, [(carrier, ch, before)], grow, pen])
-            if cascading and self.words and self.words[-1].end == len(self.groups):
+                    pairs.append((carrier, ch))
+            if cascading and self.words and self.words[-1].end == len(groups):
                 self.words[-1].pen_after = pen
         # Raised or lowered glyphs that stand for no text (a mark the cluster's first glyph
         # reads for) come last. Right to left they are drawn as outlines, not text: as text
@@ -515,16 +524,23 @@ class _Plan:
         # split the line there and read its halves in the wrong order (left to right, the
         # halves of a split line keep their order).
         self.marks: tuple = ()
-        if piece.rtl:
-            self.marks = tuple((gid, origins[g], piece.glyphs[g][3]) for g, gid in deferred)
+        if rtl:
+            self.marks = tuple((gid, origins[g], pg[g][3]) for g, gid in deferred)
             deferred = []
         for g, gid in deferred:
             before = _adjust((pen - origins[g]) * 1000)
-            self.groups.append([self.groups[-1][0] if self.groups else False,
-                                [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
-            pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
-        self.pairs: tuple = Pairs((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
-        self.bodies: list = self._bodies(lambda gid, text: gid)
+            groups.append([groups[-1][0] if groups else False,
+                           [[pg[g][3], [(gid, silent, before)], False, None]]])
+            pairs.append((gid, silent))
+            step = advances.get(gid)
+            if step is None:
+                step = _advance(font, advances, gid)
+            pen += step - before / 1000
+        # Kept as tuples: a plan lives as long as its piece, and tuples of numbers and strings
+        # are left alone by the garbage collector's full passes (lists are scanned every time).
+        self.groups: tuple = _frozen(groups)
+        self.pairs: tuple = Pairs(pairs)
+        self.bodies: tuple = self._bodies(None)
 
     def _word(self, piece, group: int, text: str, latin: bool, pen: float, first: int, count: int,
               starts: list) -> None:
@@ -615,30 +631,36 @@ class _Plan:
             if not groups or groups[-1][0] != latin:
                 groups.append([latin, []])
             groups[-1][1].append([0.0, entries, False, None])
-        plan.groups = groups
+        plan.groups = groups = _frozen(groups)
         plan.token_text = {(gi, si): "".join(e[1] for e in entries[1:])
                        for gi, (_, subs) in enumerate(groups) for si, (_, entries, _, _) in enumerate(subs)}
         plan.pairs = Pairs((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
-        plan.bodies = plan._bodies(lambda gid, text: gid)
+        plan.bodies = plan._bodies(None)
         plan.__dict__["_anchored"] = {}
         plan.__dict__.pop("_rendered", None)        # (the copy's bodies are its own)
         done[key] = plan
         return plan
 
-    def _bodies(self, code) -> list:
-        """Per group, per rise: the TJ array's body."""
+    def _bodies(self, codes) -> tuple:
+        """Per group, per rise: the TJ array's body, with ``codes`` (an iterator giving each
+        entry's code in order) or, without, the glyph ids."""
         out = []
+        hexes = _HEX
         for _, subs in self.groups:
             bodies = []
             for _, entries, _, _ in subs:
                 parts = []
-                for gid, text, before in entries:
+                for gid, _, before in entries:
                     if before:
                         parts.append(_num(before))
-                    parts.append(f"<{code(gid, text):04X}>")
+                    code = gid if codes is None else next(codes)
+                    h = hexes.get(code)
+                    if h is None:
+                        h = hexes[code] = f"<{code:04X}>"
+                    parts.append(h)
                 bodies.append(" ".join(parts))
-            out.append(bodies)
-        return out
+            out.append(tuple(bodies))
+        return tuple(out)
 
     def render(self, emb: EmbeddedFont) -> list:
         """The bodies with the document's codes (asked for in the order _bodies writes them).
@@ -648,8 +670,7 @@ class _Plan:
         last = self.__dict__.get("_rendered")
         if last is not None and last[0] == codes:
             return last[1]
-        given = iter(codes)
-        bodies = self._bodies(lambda gid, text: next(given))
+        bodies = self._bodies(iter(codes))
         self._rendered = (codes, bodies)
         return bodies
 
@@ -705,9 +726,36 @@ class _Word:
 def _cascades(piece) -> bool:
     """Whether a piece sets a letter (a glyph that advances) off the baseline: a property of the
     font's shaping (Nastaliq), not of a language."""
-    return any(g[1] > 0 and abs(g[3]) > 1e-6 for g in piece.glyphs)
+    for g in piece.glyphs:
+        if g[3] and g[1] > 0 and abs(g[3]) > 1e-6:
+            return True
+    return False
 
 
+
+
+# A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded).
+_HEX: dict = {}
+
+
+def _advances(font) -> dict:
+    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them), kept
+    with the font (at most one entry a glyph of the font: bounded by the font itself)."""
+    got = font.__dict__.get("_plan_advances")
+    if got is None:
+        got = font._plan_advances = {}
+    return got
+
+
+def _advance(font, advances: dict, gid: int) -> float:
+    step = advances[gid] = round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem)) / 1000
+    return step
+
+
+def _frozen(groups: list) -> tuple:
+    """A plan's groups as tuples (see _Plan)."""
+    return tuple((latin, tuple((rise, tuple(entries), hidden, resume) for rise, entries, hidden, resume in subs))
+                 for latin, subs in groups)
 
 
 def _width(font, gid: int) -> float:
