@@ -78,17 +78,24 @@ class GlyphWriter:
         A line's operators are worked out once per line object (a pattern's lines are the same
         objects in every clinic's variant) as a template: the text with the parts that depend on
         the document left open (font resource names, each ``mark`` call, glyph-outline forms),
-        filled per document (:meth:`_fill`). The template is used only where it gives what
-        working the line out again would: every piece's glyphs must have their glyph ids as
-        codes in this document (``EmbeddedFont.use_all``), else the line is worked out anew."""
+        filled per document (:meth:`_fill`). Its TJ bodies are holes too, filled with the
+        glyph ids where every piece's glyphs have their glyph ids as codes in this document
+        (``EmbeddedFont.use_all``), else with the codes the document gives. A line drawn again
+        (a clinic's variant) gets a template with the glyph ids written in (:meth:`_Template.baked`:
+        made from the first, not worked out again), used where it gives the same text."""
         key = (self.right_to_left, mark is not None, quoting)
         tpl = _template(item, key)
         if tpl is not None:
-            out = self._fill(tpl, mark)
-            if out is not None:
-                return out
-            # Some glyph has a code of its own here: the template whose bodies are left open.
-            return _template(item, key + (True,)).fill(self, mark)
+            fast = tpl.fast
+            if fast is None and tpl.drawn:
+                fast = tpl.fast = tpl.baked()
+            tpl.drawn = True
+            if fast is not None:
+                out = self._fill(fast, mark)
+                if out is not None:
+                    return out
+            # (First drawn, or some glyph has a code of its own here: the bodies left open.)
+            return tpl.fill(self, mark)
         holes: list = []
         return _Template(_compose(item, key, self.embedded, holes), holes, ()).fill(self, mark)
 
@@ -134,8 +141,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
     hole = _hole_maker(holes)
 
     size = item.size
-    col = HexColor(item.colour)
-    ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
+    ops = [_fill_colour(item.colour), "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
     pieces = item.pieces
     xs, x = [], item.x
     for piece in pieces:
@@ -145,7 +151,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
     current = None
     marks = []
     ltr_runs = _ltr_runs(item, xs, soft) if right_to_left or _pdfium_rtl(item) else {}
-    for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
+    for i in _logical_order(pieces):
         piece = pieces[i]
         emb = embedded(piece.font)
         plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
@@ -165,14 +171,14 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
         run = None                  # the Latin-script flag of the marked content open
         token_text = plan.token_text
-        words = {w.start: w for w in plan.words}
+        words = {w.start: w for w in plan.words} if plan.words else _NO_WORDS
         word = None                 # the cascading word being drawn (see _Word)
         for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
             if word is not None and gi == word.end:
                 ops.append(word.close(emb, fsize, xs[i], item.y))
                 word = None
             latin = latin and quoting
-            tokens = (gi, 0) in token_text
+            tokens = bool(token_text) and (gi, 0) in token_text
             if tagged and (latin != run or tokens):
                 if run is not None:
                     ops.append("EMC")
@@ -204,7 +210,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
                     actual = entries[0][1].replace(RTL_SPACE, " ", 1)
                     tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
                           f"/Span <</ActualText <FEFF{utf16_hex(actual)}>>> BDC {tj} EMC")
-                elif word is None and all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
+                elif word is None and _quiet(entries):
                     # Glyphs that stand for no text of their own (raised or lowered marks,
                     # the second glyph of a ligature, a layout hyphen): an empty ActualText
                     # keeps poppler from making words or lines of them. (Inside a cascading
@@ -225,6 +231,38 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
             ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm /{hole(('O', font, gid))} Do Q")
         ops.append("EMC")
     return "\n".join(ops)
+
+
+_NO_WORDS: dict = {}
+
+
+@lru_cache(maxsize=64)
+def _fill_colour(colour: str) -> str:
+    """The fill colour operator of a text colour."""
+    col = HexColor(colour)
+    return f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg"
+
+
+def _logical_order(pieces) -> list:
+    """The indexes of a line's pieces in reading (logical) order."""
+    if len(pieces) == 1:
+        return [0]
+    return sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters))
+
+
+def _quiet(entries) -> bool:
+    """Whether every glyph of a segment stands for no text of its own (see _compose)."""
+    for e in entries:
+        t = e[1]
+        if t not in SILENT and t != SOFT_HYPHEN:
+            return False
+    return True
+
+
+@lru_cache(maxsize=8192)
+def _rtl_letters(text: str) -> bool:
+    """Whether a cluster's text has a right-to-left letter (bidi class R or AL)."""
+    return not text.isascii() and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
 def _hole_maker(holes: list):
@@ -254,11 +292,30 @@ class _Template:
     """A line's operators with holes (see :func:`_compose`), and the glyphs each piece draws
     (``uses``: (font, pairs) where the bodies are written with glyph ids; ``plans``: (font,
     plan) where they are holes)."""
-    __slots__ = ("parts", "holes", "uses", "plans")
+    __slots__ = ("parts", "holes", "uses", "plans", "fast", "drawn")
 
     def __init__(self, text: str, holes: list, uses: tuple, plans: tuple = ()):
-        self.parts = text.split("\0")       # odd places: the index of a hole
-        self.holes, self.uses, self.plans = holes, uses, plans
+        self.parts = tuple(text.split("\0"))       # odd places: the index of a hole
+        self.holes, self.uses, self.plans = tuple(holes), uses, plans
+        self.fast: _Template | None = None      # the bodies written with glyph ids (baked())
+        self.drawn = False
+
+    def baked(self) -> "_Template":
+        """This template with each TJ body written with glyph ids (what :func:`_compose` writes
+        for a font whose codes are glyph ids), and the glyphs each piece draws as ``uses``."""
+        out, holes = [], []
+        parts, own = self.parts, self.holes
+        for k, part in enumerate(parts):
+            if k % 2 == 0:
+                out.append(part)
+                continue
+            h = own[int(part)]
+            if h[0] == "B":
+                out.append(self.plans[h[1]][1].bodies[h[2]][h[3]])
+            else:
+                out.append(f"\0{len(holes)}\0")
+                holes.append(h)
+        return _Template("".join(out), holes, tuple((font, plan.pairs) for font, plan in self.plans))
 
     def fill(self, writer: GlyphWriter, mark) -> str:
         """The text with each hole filled in order (the order line() made the calls in)."""
@@ -269,7 +326,7 @@ class _Template:
         parts = self.parts
         if len(parts) == 1:
             return parts[0]
-        out = parts[:]
+        out = list(parts)
         holes = self.holes
         for k in range(1, len(parts), 2):
             h = holes[int(parts[k])]
@@ -324,9 +381,9 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
             if font.name not in pending:
                 pending[font.name] = _Pending(font, hole, uses)
             return pending[font.name]
-        plans: list | None = [] if len(key) > 3 else None      # (see GlyphWriter.line)
-        text = _compose(item, key[:3], embedded, holes, plans)
-        tpl = _Template(text, holes, tuple(uses), tuple(plans or ()))
+        plans: list = []        # (see GlyphWriter.line)
+        text = _compose(item, key, embedded, holes, plans)
+        tpl = _Template(text, holes, tuple(uses), tuple(plans))
     cache[key] = tpl
     return tpl
 
@@ -807,8 +864,8 @@ def _pdfium_rtl(item: TextLine) -> bool:
     """Whether PDFium reads this line right to left in a document that does not say its order
     is right to left: it has at least as many runs of right-to-left letters as of left-to-right
     ones (PDFium's CFX_BidiString)."""
-    if all(c[2].isascii() for piece in item.pieces for c in piece.clusters):
-        return False        # (no ASCII character is right to left)
+    if not any(_rtl_letters(c[2]) for piece in item.pieces for c in piece.clusters):
+        return False        # (no run of right-to-left letters at all)
     kinds = []
     for piece in item.pieces:
         for *_, text, index in piece.clusters:
@@ -830,7 +887,7 @@ def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
     such pieces they belong to ends on the right (em from the piece's left edge) and how many
     tokens (see :meth:`_Plan.anchored`) the run's earlier pieces hold."""
     pieces, size = item.pieces, item.size
-    order = sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters))
+    order = _logical_order(pieces)
     out: dict = {}
     run: list = []
     for i in order + [None]:
