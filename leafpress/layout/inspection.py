@@ -23,31 +23,39 @@ class BadPage(LeafletError):
     stranded at the foot of a column, a hyphenated title...)."""
 
 
-def piece_ink(piece) -> list:
+def piece_ink(piece) -> tuple:
     """Ink boxes of a piece's glyphs in em, relative to the piece's start (kept with the piece)."""
     boxes = getattr(piece, "_ink", None)
     if boxes is None:
-        boxes, x, f = [], 0.0, piece.font
-        extents = _extents(f)
+        out, x = [], 0.0
+        inks = _glyph_inks(piece.font)
         for gid, ax, dx, dy in piece.glyphs:
-            e = extents.get(gid, _NONE)
+            e = inks.get(gid, _NONE)
             if e is _NONE:
-                e = extents[gid] = f.hb.get_glyph_extents(gid)
-            if e is not None and e.width and e.height:
-                x0 = x + dx + e.x_bearing / f.em
-                boxes.append((x0, x0 + e.width / f.em, dy + (e.y_bearing + e.height) / f.em,
-                              dy + e.y_bearing / f.em))
+                e = _glyph_ink(piece.font, inks, gid)
+            if e is not None:
+                x0 = x + dx + e[0]
+                out.append((x0, x0 + e[1], dy + e[2], dy + e[3]))
             x += ax
-        piece._ink = boxes
+        boxes = piece._ink = tuple(out)
     return boxes
 
 
-def _extents(font) -> dict:
-    """A font's glyph extents as HarfBuzz gives them, kept with the font (at most one entry a
-    glyph of the font: bounded by the font itself)."""
-    got = font.__dict__.get("_glyph_extents")
+def _glyph_inks(font) -> dict:
+    """A font's glyph ink in em as HarfBuzz's extents give it, kept with the font (at most one
+    entry a glyph of the font: bounded by the font itself): glyph id -> (left bearing, width,
+    top, bottom), or None for a glyph without ink."""
+    got = font.__dict__.get("_glyph_inks")
     if got is None:
-        got = font._glyph_extents = {}
+        got = font._glyph_inks = {}
+    return got
+
+
+def _glyph_ink(font, inks: dict, gid: int):
+    e = font.hb.get_glyph_extents(gid)
+    em = font.em
+    got = inks[gid] = (e.x_bearing / em, e.width / em, (e.y_bearing + e.height) / em, e.y_bearing / em) \
+        if e is not None and e.width and e.height else None
     return got
 
 
@@ -64,10 +72,29 @@ def _piece_box(piece):
     """The union of a piece's glyph ink boxes, in em (kept with the piece), or None."""
     box = getattr(piece, "_box", False)
     if box is False:
-        ink = piece_ink(piece)
-        box = (min(b[0] for b in ink), max(b[1] for b in ink), min(b[2] for b in ink),
-               max(b[3] for b in ink)) if ink else None
-        piece._box = box
+        box = None
+        x = 0.0
+        inks = _glyph_inks(piece.font)
+        for gid, ax, dx, dy in piece.glyphs:
+            e = inks.get(gid, _NONE)
+            if e is _NONE:
+                e = _glyph_ink(piece.font, inks, gid)
+            if e is not None:
+                x0 = x + dx + e[0]
+                x1, lo, hi = x0 + e[1], dy + e[2], dy + e[3]
+                if box is None:
+                    box = [x0, x1, lo, hi]
+                else:
+                    if x0 < box[0]:
+                        box[0] = x0
+                    if x1 > box[1]:
+                        box[1] = x1
+                    if lo < box[2]:
+                        box[2] = lo
+                    if hi > box[3]:
+                        box[3] = hi
+            x += ax
+        box = piece._box = tuple(box) if box is not None else None
     return box
 
 
