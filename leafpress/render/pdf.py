@@ -425,6 +425,8 @@ def _scripts(piece) -> list[bool]:
     """Per cluster (logical order within the piece): whether it belongs to a run of Latin-script
     words. Letters decide; spaces, digits and punctuation between two Latin words go with them."""
     kinds = [_latin_letters(c[2]) for c in piece.clusters]
+    if None not in kinds:
+        return kinds            # (every cluster has letters: each is what its letters are)
     after, last = [False] * len(kinds), False     # the next cluster with letters: Latin?
     for k in range(len(kinds) - 1, -1, -1):
         after[k] = last
