@@ -42,13 +42,13 @@ def piece_ink(piece) -> tuple:
 
 
 def _glyph_inks(font) -> dict:
-    """A font's glyph ink in em as HarfBuzz's extents give it, kept with the font (at most one
-    entry a glyph of the font: bounded by the font itself): glyph id -> (left bearing, width,
-    top, bottom), or None for a glyph without ink."""
+    """A font's glyph ink in em (of the type size: the font's ``em``) as HarfBuzz's extents give
+    it, kept with the font (at most one entry a glyph of the font: bounded by the font itself):
+    glyph id -> (left bearing, width, top, bottom), or None for a glyph without ink."""
     got = font.__dict__.get("_glyph_inks")
-    if got is None:
-        got = font._glyph_inks = {}
-    return got
+    if got is None or got[0] != font.em:      # (a scaled copy of a font starts with its original's)
+        got = font._glyph_inks = (font.em, {})
+    return got[1]
 
 
 def _glyph_ink(font, inks: dict, gid: int):
