@@ -635,32 +635,29 @@ class ShapedParagraph:
         # A cluster drawn with no advance (Naskh's alef over a lam, for instance) sits on top of
         # its visual neighbour: give both one piece of text, so extraction keeps the letters in
         # order instead of guessing between two glyphs at the same spot.
-        merged: list = []
+        out: list = []                  # (first glyph, glyph count, text, logical index)
+        pending = False                 # the last one is drawn with no advance
         for first, count, cl in clusters:
             text = text_all[cl:end_of[cl]]
             if controls and _has_control(text):
                 text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
             if marked:
                 text = self._marked(cl, end_of[cl], text)
-            c = [first, count, text, cl]
-            if merged and merged[-1][3]:
-                prev = merged.pop()
-                text = c[2] + prev[2] if rtl else prev[2] + c[2]
-                c = [prev[0], prev[1] + c[1], text, min(c[3], prev[4])]
-            if c[1] == 1:
-                adv = drawn[c[0]][1]
-            else:
-                adv = sum(g[1] for g in drawn[c[0]:c[0] + c[1]])
-            merged.append([c[0], c[1], c[2], adv == 0 and c[2].strip() != "", c[3]])
-        if len(merged) > 1 and merged[-1][3]:
-            last = merged.pop()
-            prev = merged.pop()
-            merged.append([prev[0], prev[1] + last[1], last[2] + prev[2] if rtl else prev[2] + last[2],
-                           False, min(prev[4], last[4])])
+            if pending:
+                p_first, p_count, p_text, p_cl = out.pop()
+                text = text + p_text if rtl else p_text + text
+                first, count, cl = p_first, p_count + count, min(cl, p_cl)
+            adv = drawn[first][1] if count == 1 else sum(g[1] for g in drawn[first:first + count])
+            pending = adv == 0 and text.strip() != ""
+            out.append((first, count, text, cl))
+        if len(out) > 1 and pending:
+            last = out.pop()
+            prev = out.pop()
+            out.append((prev[0], prev[1] + last[1], last[2] + prev[2] if rtl else prev[2] + last[2],
+                        min(prev[3], last[3])))
         # Tuples: a piece lives as long as its line, and tuples of numbers and strings are left
         # alone by the garbage collector's full passes.
-        return Piece(run.font, self.styles[run.style], rtl, tuple(drawn),
-                     tuple([(c[0], c[1], c[2], c[4]) for c in merged]), width)
+        return Piece(run.font, self.styles[run.style], rtl, tuple(drawn), tuple(out), width)
 
 
 def _span(run: Run, lo: int, hi: int) -> tuple:
