@@ -394,7 +394,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 continue
             if isinstance(item, TextLine):
                 bb = boxes[id(item)]
-                label = f"the text {_text(item)[:30]!r}"
+                label = None            # (the text's own words: only where there is a defect)
             elif isinstance(item, Box) and not item.fill and not item.stroke:
                 continue
             elif isinstance(item, Rule) and item.part == "crop" or (
@@ -410,6 +410,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 continue
             gap = min(bb[0], W - bb[1], bb[2], H - bb[3])
             if gap < margin - 0.01:
+                if label is None:
+                    label = f"the text {_text(item)[:30]!r}"
                 add("edge", f"{label} is {max(gap, 0):.1f} pt from the edge of the paper "
                             f"(the printable area starts {margin:g} pt in)", getattr(item, "node", None))
         # qr

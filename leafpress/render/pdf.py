@@ -918,7 +918,7 @@ def _plan(piece, soft: bool) -> _Plan:
     plan reads nothing else of its piece: the key is all it is made from)."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
-        key = (piece.font, piece.rtl, soft, tuple(piece.glyphs), tuple((c[0], c[1], c[2]) for c in piece.clusters))
+        key = (piece.font, piece.rtl, soft, tuple(piece.glyphs), tuple([c[:3] for c in piece.clusters]))
         plan = _PLANS.get(key)
         if plan is None:
             plan = _Plan(piece, soft)
