@@ -328,14 +328,20 @@ class ShapedParagraph:
         lines: list[Line] = []
         k = 0
         eps = 1e-6
+        text, prefix, trims, limit, m = self.text, self.prefix, self.trims, width + eps, len(ends)
         while start < n:
-            while k < len(ends) and ends[k] <= start:
+            while k < m and ends[k] <= start:
                 k += 1
             best = None
-            while k < len(ends):
-                e = ends[k]
-                vis = self._trim(start, e)
-                if self.width(start, vis) - self._edges(start, vis) <= width + eps:
+            at = prefix[start]
+            while k < m:        # (as width(), _trim() and _edges() give it, inline: the hot loop)
+                e = vis = ends[k]
+                while vis > start and text[vis - 1] in _SPACES:
+                    vis -= 1
+                w = prefix[vis] - at
+                if trims:
+                    w -= self._edges(start, vis)
+                if w <= limit:
                     best = e
                     k += 1
                 else:
