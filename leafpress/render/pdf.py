@@ -484,7 +484,6 @@ class _Plan:
     def __init__(self, piece, soft: bool):
         font = self.font = piece.font
         self.token_text: dict = {}      # (group, sub) -> a token's own text (see anchored())
-        nominal = font.hb.get_nominal_glyph
         advances = _advances(font)      # glyph id -> its advance as the pen moves (em)
         pg, rtl = piece.glyphs, piece.rtl
         fscale = font.scale
@@ -498,89 +497,14 @@ class _Plan:
         latin = _scripts(piece)
         if rtl:
             latin.reverse()
-        deferred = []
         silent = SILENT[rtl]
-        groups: list = []               # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
-        pairs: list = []                # (gid, text) of every entry, in the order the groups hold them
         self.words: list[_Word] = []    # a cascading piece's words (each cluster a group of its own)
         cascading = _cascades(piece)
-        starts = [origins[g] - pg[g][2] / fscale for g in range(len(origins))] if cascading else ()
         bodies = None
         if not (rtl or soft or cascading):
             groups, pairs, deferred, pen, bodies = _plain(pg, clusters, latin, origins, advances, font)
         else:
-            own_group = rtl or cascading    # each cluster a group of its own
-            subs = None
-            pen = 0.0
-            for (first, count, text, _), in_latin in zip(clusters, latin):
-                if cascading:
-                    self._word(piece, len(groups), text, in_latin, pen, first, count, starts)
-                extra = ()                         # characters drawn as invisible glyphs
-                if count == 1:
-                    glyphs = (first,)
-                    gids = (pg[first][0],)
-                else:
-                    glyphs = list(range(first, first + count))
-                    if rtl:
-                        # The widest glyph (the letter, not a mark on it) first: it carries the text.
-                        glyphs.sort(key=lambda g: (-pg[g][1], -g))
-                    gids = [pg[g][0] for g in glyphs]
-                if soft:
-                    texts = (SOFT_HYPHEN,)         # a layout hyphen is not text
-                elif rtl:
-                    # Right to left, readers disagree on the order of a glyph's characters and of a
-                    # mark and its base: the cluster's first character on its first glyph, each
-                    # further one on an empty glyph a hair further left, nothing on the others.
-                    # Direction marks the bidi layer gave a bracket or sign (paragraph._marked) are
-                    # not a first character: they go on the glyph's own text with it, on the side
-                    # they were typed (right to left on the page: a mark typed before is to the
-                    # right), where the ActualText put them before. Taken as the first character,
-                    # the mark alone was the glyph's text (poppler drops it) and the bracket went
-                    # on an invisible carrier, so poppler read the bracket into the neighbouring run.
-                    pre, core, post = _split_marks(text)
-                    head = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
-                    texts = [post[::-1] + head + pre[::-1]] + [silent] * (count - 1)
-                    extra = core[1:]
-                elif count == 1:
-                    texts = (text,)                # (what either rule below gives one glyph)
-                elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
-                        and all(pg[g][1] for g in glyphs[1:]):
-                    texts = text
-                else:
-                    texts = [text] + [silent] * (count - 1)
-                if own_group or not groups or groups[-1][0] != in_latin:
-                    groups.append([in_latin, []])
-                    subs = groups[-1][1]
-                for g, gid, t in zip(glyphs, gids, texts):
-                    dy = pg[g][3]
-                    if dy and t == silent:
-                        deferred.append((g, gid))
-                        continue
-                    if rtl or not subs or subs[-1][0] != dy:     # PDFium reorders inside a TJ
-                        subs.append([dy, [], False, None])
-                    before = round((pen - origins[g]) * 1000, 3)     # (as _adjust)
-                    if -0.0005 < before < 0.0005:
-                        before = 0.0
-                    subs[-1][1].append((gid, t, before))
-                    pairs.append((gid, t))
-                    step = advances.get(gid)
-                    if step is None:
-                        step = _advance(font, advances, gid)
-                    pen += step - before / 1000
-                if extra:
-                    left = min(origins[g] for g in glyphs)
-                    # Each further character on an invisible copy of the first glyph, squeezed just
-                    # to its left (PDFium skips text objects without ink and orders them by where
-                    # they start; poppler splits words at overlapping glyphs).
-                    carrier = gids[0]
-                    for k, ch in enumerate(extra, 1):   # line() puts the pen back after each
-                        left -= 0.001
-                        grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
-                        before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
-                        subs.append([0.0, [(carrier, ch, before)], grow, pen])
-                        pairs.append((carrier, ch))
-                if cascading and self.words and self.words[-1].end == len(groups):
-                    self.words[-1].pen_after = pen
+            groups, pairs, deferred, pen = self._general(piece, soft, clusters, latin, origins, advances, cascading)
         # Raised or lowered glyphs that stand for no text (a mark the cluster's first glyph
         # reads for) come last. Right to left they are drawn as outlines, not text: as text
         # objects of their own, PDFium took one a few points above the letters for a new line,
@@ -604,6 +528,92 @@ class _Plan:
         self.groups: tuple = _frozen(groups)
         self.pairs: tuple = Pairs(pairs)
         self.bodies: tuple = bodies if bodies is not None and not deferred else self._bodies(None)
+
+    def _general(self, piece, soft: bool, clusters, latin, origins, advances, cascading: bool) -> tuple:
+        """The groups, (glyph, text) pairs, raised or lowered glyphs standing for no text, and the
+        pen's place at the end, of any piece (right to left, cascading, a layout hyphen; a plain
+        left-to-right piece gets the same from :func:`_plain`, in one pass)."""
+        font, pg, rtl = piece.font, piece.glyphs, piece.rtl
+        nominal = font.hb.get_nominal_glyph
+        silent = SILENT[rtl]
+        starts = [origins[g] - pg[g][2] / font.scale for g in range(len(origins))] if cascading else ()
+        groups: list = []               # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
+        pairs: list = []                # (gid, text) of every entry, in the order the groups hold them
+        deferred: list = []
+        own_group = rtl or cascading    # each cluster a group of its own
+        subs = None
+        pen = 0.0
+        for (first, count, text, _), in_latin in zip(clusters, latin):
+            if cascading:
+                self._word(piece, len(groups), text, in_latin, pen, first, count, starts)
+            extra = ()                         # characters drawn as invisible glyphs
+            glyphs: list | tuple
+            if count == 1:
+                glyphs = (first,)
+                gids = (pg[first][0],)
+            else:
+                glyphs = list(range(first, first + count))
+                if rtl:
+                    # The widest glyph (the letter, not a mark on it) first: it carries the text.
+                    glyphs.sort(key=lambda g: (-pg[g][1], -g))
+                gids = [pg[g][0] for g in glyphs]
+            if soft:
+                texts = (SOFT_HYPHEN,)         # a layout hyphen is not text
+            elif rtl:
+                # Right to left, readers disagree on the order of a glyph's characters and of a
+                # mark and its base: the cluster's first character on its first glyph, each
+                # further one on an empty glyph a hair further left, nothing on the others.
+                # Direction marks the bidi layer gave a bracket or sign (paragraph._marked) are
+                # not a first character: they go on the glyph's own text with it, on the side
+                # they were typed (right to left on the page: a mark typed before is to the
+                # right), where the ActualText put them before. Taken as the first character,
+                # the mark alone was the glyph's text (poppler drops it) and the bracket went
+                # on an invisible carrier, so poppler read the bracket into the neighbouring run.
+                pre, core, post = _split_marks(text)
+                head = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
+                texts = [post[::-1] + head + pre[::-1]] + [silent] * (count - 1)
+                extra = core[1:]
+            elif count == 1:
+                texts = (text,)                # (what either rule below gives one glyph)
+            elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
+                    and all(pg[g][1] for g in glyphs[1:]):
+                texts = text
+            else:
+                texts = [text] + [silent] * (count - 1)
+            if own_group or not groups or groups[-1][0] != in_latin:
+                groups.append([in_latin, []])
+                subs = groups[-1][1]
+            for g, gid, t in zip(glyphs, gids, texts):
+                dy = pg[g][3]
+                if dy and t == silent:
+                    deferred.append((g, gid))
+                    continue
+                if rtl or not subs or subs[-1][0] != dy:     # PDFium reorders inside a TJ
+                    subs.append([dy, [], False, None])
+                before = round((pen - origins[g]) * 1000, 3)     # (as _adjust)
+                if -0.0005 < before < 0.0005:
+                    before = 0.0
+                subs[-1][1].append((gid, t, before))
+                pairs.append((gid, t))
+                step = advances.get(gid)
+                if step is None:
+                    step = _advance(font, advances, gid)
+                pen += step - before / 1000
+            if extra:
+                left = min(origins[g] for g in glyphs)
+                # Each further character on an invisible copy of the first glyph, squeezed just
+                # to its left (PDFium skips text objects without ink and orders them by where
+                # they start; poppler splits words at overlapping glyphs).
+                carrier = gids[0]
+                for k, ch in enumerate(extra, 1):   # line() puts the pen back after each
+                    left -= 0.001
+                    grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
+                    before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
+                    subs.append([0.0, [(carrier, ch, before)], grow, pen])
+                    pairs.append((carrier, ch))
+            if cascading and self.words and self.words[-1].end == len(groups):
+                self.words[-1].pen_after = pen
+        return groups, pairs, deferred, pen
 
     def _word(self, piece, group: int, text: str, latin: bool, pen: float, first: int, count: int,
               starts: list) -> None:

@@ -675,7 +675,7 @@ def _span(run: Run, lo: int, hi: int) -> tuple:
         keys = [-g[1] for g in run.glyphs] if rtl else [g[1] for g in run.glyphs]
         if any(x > y for x, y in zip(keys, keys[1:])):
             keys = False
-        run._keys = keys
+        run.__dict__["_keys"] = keys
     if keys is False:
         return None, None
     if run.level % 2:       # cluster values descending: -(hi - 1) <= -cluster <= -lo
@@ -687,7 +687,7 @@ def _drawn_glyphs(run: Run) -> list:
     """The run's glyphs as pieces draw them: (gid, x_advance, x_offset, y_offset), made once."""
     got = run.__dict__.get("_drawn")
     if got is None:
-        got = run._drawn = [(g[0], g[2], g[3], g[4]) for g in run.glyphs]
+        got = run.__dict__["_drawn"] = [(g[0], g[2], g[3], g[4]) for g in run.glyphs]
     return got
 
 
