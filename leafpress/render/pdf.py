@@ -78,23 +78,19 @@ class GlyphWriter:
         A line's operators are worked out once per line object (a pattern's lines are the same
         objects in every clinic's variant) as a template: the text with the parts that depend on
         the document left open (font resource names, each ``mark`` call, glyph-outline forms),
-        filled per document (:meth:`_fill`). Its TJ bodies are holes too, filled with the
-        glyph ids where every piece's glyphs have their glyph ids as codes in this document
-        (``EmbeddedFont.use_all``), else with the codes the document gives. A line drawn again
-        (a clinic's variant) gets a template with the glyph ids written in (:meth:`_Template.baked`:
-        made from the first, not worked out again), used where it gives the same text."""
+        filled per document (:meth:`_fill`), made when a line is drawn the second time (a
+        clinic's variant; the first time it is worked out directly). The template with the glyph
+        ids written in as codes (:meth:`_Template.baked`) is used where it gives what working the
+        line out again would: every piece's glyphs must have their glyph ids as codes in this
+        document (``EmbeddedFont.use_all``), else the one whose TJ bodies are holes, filled with
+        the codes the document gives."""
         key = (self.right_to_left, mark is not None, quoting)
         tpl = _template(item, key)
         if tpl is not None:
-            fast = tpl.fast
-            if fast is None and tpl.drawn:
-                fast = tpl.fast = tpl.baked()
-            tpl.drawn = True
-            if fast is not None:
-                out = self._fill(fast, mark)
-                if out is not None:
-                    return out
-            # (First drawn, or some glyph has a code of its own here: the bodies left open.)
+            out = self._fill(tpl.fast, mark)
+            if out is not None:
+                return out
+            # Some glyph has a code of its own here: the template whose bodies are left open.
             return tpl.fill(self, mark)
         holes: list = []
         return _Template(_compose(item, key, self.embedded, holes), holes, ()).fill(self, mark)
@@ -292,13 +288,12 @@ class _Template:
     """A line's operators with holes (see :func:`_compose`), and the glyphs each piece draws
     (``uses``: (font, pairs) where the bodies are written with glyph ids; ``plans``: (font,
     plan) where they are holes)."""
-    __slots__ = ("parts", "holes", "uses", "plans", "fast", "drawn")
+    __slots__ = ("parts", "holes", "uses", "plans", "fast")
 
     def __init__(self, text: str, holes: list, uses: tuple, plans: tuple = ()):
         self.parts = tuple(text.split("\0"))       # odd places: the index of a hole
         self.holes, self.uses, self.plans = tuple(holes), uses, plans
         self.fast: _Template | None = None      # the bodies written with glyph ids (baked())
-        self.drawn = False
 
     def baked(self) -> "_Template":
         """This template with each TJ body written with glyph ids (what :func:`_compose` writes
@@ -356,7 +351,10 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
     laid-out pages; a stamped clinic's variant draws the pattern's own line objects) and, for
     the lines that slots draw anew in every variant, by paragraph, line and place. None for a
     line that sets words off the baseline (their anchors take codes of their own: worked out
-    each time). Kept only while the line is where and what it was made for."""
+    each time), and the first time a line is drawn: most lines of a first build are drawn once,
+    and working one out directly costs less than making and filling its template; the template
+    is made when the same line is drawn again. Kept only while the line is where and what it
+    was made for."""
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
     if store is None or store[0]() is not item.paragraph or store[1] != seen:
@@ -367,8 +365,12 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
             _SLOT_TEMPLATES.put(shared, store)
         item.__dict__["_pdf_templates"] = store
     cache = store[2]
-    if key in cache:
-        return cache[key]
+    tpl = cache.get(key, _FIRST)
+    if tpl is _FIRST:
+        cache[key] = _DRAWN
+        return None
+    if tpl is not _DRAWN:
+        return tpl
     soft = item.line.end if getattr(item.line, "hyphen", False) else None
     tpl = None
     if not any(_plan(p, soft is not None and p.clusters[0][3] == soft).words for p in item.pieces):
@@ -384,8 +386,12 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
         plans: list = []        # (see GlyphWriter.line)
         text = _compose(item, key, embedded, holes, plans)
         tpl = _Template(text, holes, tuple(uses), tuple(plans))
+        tpl.fast = tpl.baked()      # (drawn again: the glyph ids written in, tried first)
     cache[key] = tpl
     return tpl
+
+
+_FIRST, _DRAWN = object(), object()     # a line not drawn yet, drawn once (see _template)
 
 
 @lru_cache(maxsize=4096)
