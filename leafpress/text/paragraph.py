@@ -673,7 +673,7 @@ def _span(run: Run, lo: int, hi: int) -> tuple:
     if keys is None:
         rtl = bool(run.level % 2)
         keys = [-g[1] for g in run.glyphs] if rtl else [g[1] for g in run.glyphs]
-        if any(x > y for x, y in zip(keys, keys[1:])):
+        if keys != sorted(keys):
             keys = False
         run.__dict__["_keys"] = keys
     if keys is False:
@@ -703,12 +703,12 @@ def _has_strong(text: str) -> bool:
 
 
 def _has_control(text: str) -> bool:
-    return any(ch in bidi.CONTROLS for ch in text)
+    return not bidi.CONTROLS.isdisjoint(text)
 
 
 def isolated_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each outermost isolate (initiator to its PDI) in the text."""
-    if not any(ch in bidi.ISOLATES for ch in text):
+    if bidi.ISOLATES.isdisjoint(text):
         return []
     out, depth, start = [], 0, 0
     for i, ch in enumerate(text):
