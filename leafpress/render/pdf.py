@@ -995,6 +995,7 @@ def _adjust(v: float) -> float:
     return 0.0 if abs(v) < 0.0005 else v
 
 
+@lru_cache(maxsize=8192)     # (positions, sizes and adjustments recur: a lookup, not formatting)
 def _num(v: float) -> str:
     s = f"{v:.3f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
