@@ -18,9 +18,12 @@ from pathlib import Path
 
 from . import batch
 from .errors import UsageError
+from .lru import Lru
 from .project import Job, Project
 
-_PROJECTS: dict = {}
+# The projects a worker has loaded, by folder: a few kept (a worker serving several projects in
+# turn), not every one it has ever seen (each holds fonts, shaped text and laid-out pages).
+_PROJECTS = Lru(None, 2)
 _ONE_AT_A_TIME = threading.Lock()     # a project's caches serve one build at a time: run workers with --nthreads 1
 
 
@@ -33,7 +36,8 @@ def build_block(root: str, jobs: list[Job], write: bool, debug: bool, release: b
 def _build_block(root: str, jobs: list[Job], write: bool, debug: bool, release: bool) -> list[tuple]:
     project = _PROJECTS.get(root)
     if project is None:
-        project = _PROJECTS[root] = Project(Path(root))
+        project = Project(Path(root))
+        _PROJECTS.put(root, project)
     batch._PROJECT = project
     out = []
     for job in jobs:

@@ -273,3 +273,27 @@ def test_a_clinics_room_is_measured_once_per_language_and_layout_not_per_clinic(
         assert project.build(Job("port", "en", "letter-2page", clinic), write=False)[0]["status"] == "ok"
         counts.append(len(measured))
     assert counts[0] >= len(project.peers()) and counts[1:] == [counts[0]] * 7
+
+
+def test_a_dask_worker_keeps_a_few_projects_not_every_one_it_has_built(monkeypatch):
+    """A long-lived worker serving many project folders in turn keeps a bounded number loaded."""
+    from leafpress import remote
+    made = []
+
+    class Loaded:
+        def __init__(self, root):
+            made.append(str(root))
+
+        def input_hash(self, job):
+            return "h"
+
+    monkeypatch.setattr(remote, "Project", Loaded)
+    monkeypatch.setattr(batch, "run_one", lambda job, *a: ({"status": "ok"}, None))
+    monkeypatch.setattr(batch, "_PROJECT", None)
+    remote._PROJECTS.clear()
+    job = Job("port", "en", "letter-2page", "open-leaflets")
+    for root in ["/a", "/b", "/c", "/c", "/a"]:
+        assert remote._build_block(root, [job], False, False, False) == [({"status": "ok"}, None, "h")]
+    assert made == ["/a", "/b", "/c", "/a"]        # /c kept between its two tasks, /a dropped
+    assert len(remote._PROJECTS) <= 2
+    remote._PROJECTS.clear()
