@@ -27,18 +27,22 @@ def piece_ink(piece) -> tuple:
     """Ink boxes of a piece's glyphs in em, relative to the piece's start (kept with the piece)."""
     boxes = getattr(piece, "_ink", None)
     if boxes is None:
-        out, x = [], 0.0
-        inks = _glyph_inks(piece.font)
-        for gid, ax, dx, dy in piece.glyphs:
-            e = inks.get(gid, _NONE)
-            if e is _NONE:
-                e = _glyph_ink(piece.font, inks, gid)
-            if e is not None:
-                x0 = x + dx + e[0]
-                out.append((x0, x0 + e[1], dy + e[2], dy + e[3]))
-            x += ax
-        boxes = piece._ink = tuple(out)
+        boxes = piece._ink = tuple(_glyph_boxes(piece))
     return boxes
+
+
+def _glyph_boxes(piece):
+    """The piece's glyphs' ink boxes (x0, x1, bottom, top) in em from its start, one by one."""
+    x = 0.0
+    inks = _glyph_inks(piece.font)
+    for gid, ax, dx, dy in piece.glyphs:
+        e = inks.get(gid, _NONE)
+        if e is _NONE:
+            e = _glyph_ink(piece.font, inks, gid)
+        if e is not None:
+            x0 = x + dx + e[0]
+            yield x0, x0 + e[1], dy + e[2], dy + e[3]
+        x += ax
 
 
 def _glyph_inks(font) -> dict:
@@ -69,31 +73,24 @@ def _ink(item: TextLine) -> list:
 
 
 def _piece_box(piece):
-    """The union of a piece's glyph ink boxes, in em (kept with the piece), or None."""
+    """The union of a piece's glyph ink boxes, in em (kept with the piece), or None (worked out
+    without keeping each glyph's box: most lines are near nothing the inspector compares glyph
+    by glyph)."""
     box = getattr(piece, "_box", False)
     if box is False:
         box = None
-        x = 0.0
-        inks = _glyph_inks(piece.font)
-        for gid, ax, dx, dy in piece.glyphs:
-            e = inks.get(gid, _NONE)
-            if e is _NONE:
-                e = _glyph_ink(piece.font, inks, gid)
-            if e is not None:
-                x0 = x + dx + e[0]
-                x1, lo, hi = x0 + e[1], dy + e[2], dy + e[3]
-                if box is None:
-                    box = [x0, x1, lo, hi]
-                else:
-                    if x0 < box[0]:
-                        box[0] = x0
-                    if x1 > box[1]:
-                        box[1] = x1
-                    if lo < box[2]:
-                        box[2] = lo
-                    if hi > box[3]:
-                        box[3] = hi
-            x += ax
+        for x0, x1, lo, hi in _glyph_boxes(piece):
+            if box is None:
+                box = [x0, x1, lo, hi]
+                continue
+            if x0 < box[0]:
+                box[0] = x0
+            if x1 > box[1]:
+                box[1] = x1
+            if lo < box[2]:
+                box[2] = lo
+            if hi > box[3]:
+                box[3] = hi
         box = piece._box = tuple(box) if box is not None else None
     return box
 
