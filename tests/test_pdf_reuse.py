@@ -18,8 +18,8 @@ from leafpress.render import pdf, pdfa, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdf._SLOT_TEMPLATES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdffont._SUBSETS, pdffont._WIDTHS,
-          pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
+CACHES = (pdf._SLOT_TEMPLATES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
+          pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
 
 
 def _forget(laid) -> None:
@@ -44,6 +44,7 @@ def _uncached(laid, monkeypatch) -> bytes:
         m.setattr(pdf, "_QR_OPS", lru.BytesLru(None, 0, 0))
         m.setattr(pdf, "_PLANS", Lru(None, 0))
         m.setattr(pdf, "_PATH_OPS", Lru(None, 0))
+        m.setattr(pdf, "_FORMS", lru.BytesLru(None, 0, 0))
         m.setattr(pdf, "Pairs", tuple)          # use_all: the loop, not the set operations
         m.setattr(pdfa, "_FLATED", lru.BytesLru(None, 0, 0))
         m.setattr(pdfa, "page_stream_once", lambda page: None)         # ReportLab's own page stream

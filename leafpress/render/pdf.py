@@ -31,9 +31,10 @@ from .assets import drawing, qr_modules, store, stored_ops
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString, xObjectName
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
-from .pdffont import EmbeddedFont, Pairs, utf16_hex
+from .pdfdoc import Written, document_bytes, formatted
+from .pdffont import EmbeddedFont, Pairs, font_key, utf16_hex
 from .tags import Tagger
-from ..lru import Lru
+from ..lru import BytesLru, Lru
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -111,16 +112,32 @@ class GlyphWriter:
         name = self.outlines.get(key)
         if name is None:
             name = self.outlines[key] = f"G{len(self.outlines) + 1}"
-            e = font.hb.get_glyph_extents(gid)
-            bbox = [e.x_bearing, e.y_bearing + e.height, e.x_bearing + e.width, e.y_bearing] if e else [0, 0, 0, 0]
-            path = (_glyph_path(font, gid) + " f").encode("ascii")
-            form = PDFStream(PDFDictionary({"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
-                                            "BBox": PDFArray(bbox), "Resources": PDFDictionary({})}),
-                             path, filters=[flate_once(path)])
+            form = Written()
+            form.data = _outline_form(font, gid, self.canvas._doc)
             self.canvas._doc.Reference(form, xObjectName(name))
         if name not in self.canvas._formsinuse:
             self.canvas._formsinuse.append(name)     # the page's resources name it (ReportLab)
         return xObjectName(name)
+
+
+_FORMS = BytesLru("glyph outline forms", 512, 2 << 20)    # (font, glyph) -> the form object's bytes
+
+
+def _outline_form(font, gid: int, doc) -> bytes:
+    """The form XObject filling a glyph's outline, as written (it refers to nothing, so its
+    bytes are the same in every document): made once while among the recent ones."""
+    key = (font_key(font), gid)
+    got = _FORMS.get(key)
+    if got is None:
+        e = font.hb.get_glyph_extents(gid)
+        bbox = [e.x_bearing, e.y_bearing + e.height, e.x_bearing + e.width, e.y_bearing] if e else [0, 0, 0, 0]
+        path = (_glyph_path(font, gid) + " f").encode("ascii")
+        form = PDFStream(PDFDictionary({"Type": PDFName("XObject"), "Subtype": PDFName("Form"),
+                                        "BBox": PDFArray(bbox), "Resources": PDFDictionary({})}),
+                         path, filters=[flate_once(path)])
+        got = formatted(form, doc)
+        _FORMS.put(key, got, len(got))
+    return got
 
 
 def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | None = None) -> str:
@@ -1124,8 +1141,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         tagger.write(c._doc, [f"Page{i + 1}" for i in range(n_pages)], laid.alts,
                      {"title": meta.title, "author": meta.author, "subject": meta.subject, "keywords": meta.keywords})
         add_output_intent(c._doc)
-    c.save()
-    return buf.getvalue()
+    return document_bytes(c)
 
 
 def _print_boxes(pdf_page, page, boxes) -> None:

@@ -75,7 +75,7 @@ def page_stream_once(page) -> None:
     data = page.stream.encode("utf8")
     stream = PDFStream()
     stream.filters = [flate_once(data, pages=True)]
-    stream.content = page.stream
+    stream.content = data       # (the bytes the filter was made for: not encoded again when written)
     stream.__Comment__ = "page stream"
     page.Contents = stream
 

@@ -2,18 +2,19 @@
 
 Input: a :class:`~leafpress.text.fonts.Font` and the (glyph, text) pairs drawn with it
 (collected while the pages are drawn). Output: PDF objects registered in ReportLab's document
-when it is saved: one character code (CID) per distinct (glyph, text) pair, a CIDToGIDMap from
-codes to glyphs (``/Identity`` while every code is its glyph id), widths per code, and a
-ToUnicode CMap giving each code its text, so shaped text is drawn exactly and every reader
-gets the text back from the codes alone (see pdf.py for what text each glyph carries).
+when it is saved, their bytes written here (pdfdoc.Written): one character code (CID) per
+distinct (glyph, text) pair, a CIDToGIDMap from codes to glyphs (``/Identity`` while every code
+is its glyph id), widths per code, and a ToUnicode CMap giving each code its text, so shaped
+text is drawn exactly and every reader gets the text back from the codes alone (see pdf.py for
+what text each glyph carries).
 
 What many documents write the same is made once per process and kept in bounded caches: a font's
 subset for a set of glyphs (HarfBuzz's subsetting, its compressed stream, its name tag and box),
 the /W arrays, the compressed ToUnicode maps (see :func:`_subset`, pdfa.flate_once).
 
 ReportLab's semi-private hooks used here (pinned to reportlab 5.1.0, covered by tests):
-``doc.delayedFonts`` (objects built at save time), ``doc.Reference`` and the ``BasicFonts``
-dictionary that every page's /Font resource points to.
+``doc.delayedFonts`` (objects built at save time), the object registry (pdfdoc.register) and
+the ``BasicFonts`` dictionary that every page's /Font resource points to.
 """
 from __future__ import annotations
 
@@ -22,13 +23,13 @@ import itertools
 import zlib
 
 import uharfbuzz as hb
-from reportlab.pdfbase import pdfdoc
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.lib.rl_accel import fp_str
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFObjectReference, pdfdocEnc
 
 from ..text.fonts import Font
 from ..lru import BytesLru, Lru
 from .pdfa import Flated, flate_once
-from .tags import Written
+from .pdfdoc import Written, formatted, register
 
 
 class Pairs(tuple):
@@ -113,71 +114,84 @@ class EmbeddedFont:
 
     # Called by ReportLab's document while saving.
     def addObjects(self, doc):  # noqa: N802 (ReportLab's name)
-        font = self.font
+        """The font's objects, registered in the document and written as bytes here, in the
+        order and layout ReportLab's own objects had (``tests/test_pdf_writer.py`` compares
+        them): the font file, its descriptor, the CIDToGIDMap stream where some code is not its
+        glyph id, the CID font, the ToUnicode map and the Type0 font, which the pages' font
+        resources name."""
+        font, r = self.font, self.resource
         gids = sorted(self.gids)
         data, packed, tag, bbox = _subset(font, gids)
-        ps_name = (font.face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or font.name).replace(" ", "")
-        base = f"{tag}+{ps_name}"
-        upem = font.upem
-        scale = 1000.0 / upem
-
-        ff = PDFStream(PDFDictionary({"Length1": len(data)}), data, filters=[packed])
-        ext = font.hb.get_font_extents("ltr")
-        descriptor = PDFDictionary({
-            "Type": PDFName("FontDescriptor"),
-            "FontName": PDFName(base),
-            "Flags": 4,
-            "FontBBox": PDFArray([round(v * scale) for v in bbox]),
-            "ItalicAngle": 0,
-            "Ascent": round(ext.ascender * scale),
-            "Descent": round(ext.descender * scale),
-            "CapHeight": round(ext.ascender * scale * 0.7),
-            "StemV": 80,
-            "FontFile2": doc.Reference(ff, f"LPFontFile:{self.resource}"),
-        })
-        cid = PDFDictionary({
-            "Type": PDFName("Font"),
-            "Subtype": PDFName("CIDFontType2"),
-            "BaseFont": PDFName(base),
-            "CIDSystemInfo": PDFDictionary({"Registry": PDFString("Adobe"),
-                                            "Ordering": PDFString("Identity"), "Supplement": 0}),
-            "FontDescriptor": doc.Reference(descriptor, f"LPFontDesc:{self.resource}"),
-            "W": _widths(font, gids, scale, self.extra, doc),
-            "CIDToGIDMap": self._cid_to_gid(doc),
-        })
+        base = pdfdocEnc(PDFName(f"{tag}+{_ps_name(font)}"))
+        scale = 1000.0 / font.upem
+        table = self._cid_to_gid()
         mapping = dict(self.to_unicode)
         mapping.update((cid, text) for (_, text), cid in self.extra.items())
-        text = _cmap_bytes(tuple(sorted(mapping.items())))
-        cmap = PDFStream(content=text, filters=[flate_once(text)])
-        type0 = PDFDictionary({
-            "Type": PDFName("Font"),
-            "Subtype": PDFName("Type0"),
-            "BaseFont": PDFName(base),
-            "Encoding": PDFName("Identity-H"),
-            "DescendantFonts": PDFArray([doc.Reference(cid, f"LPCIDFont:{self.resource}")]),
-            "ToUnicode": doc.Reference(cmap, f"LPToUnicode:{self.resource}"),
-        })
-        ref = doc.Reference(type0, f"LPFont:{self.resource}")
-        doc.idToObject["BasicFonts"].dict[self.resource] = ref
+        cmap = _cmap_bytes(tuple(sorted(mapping.items())))
+        names = [f"LPFontFile:{r}", f"LPFontDesc:{r}", *([f"LPCIDToGID:{r}"] if table else []),
+                 f"LPCIDFont:{r}", f"LPToUnicode:{r}", f"LPFont:{r}"]
+        objects = {name: Written() for name in names}
+        register(doc, list(objects.items()))
+        ref = {name: b"%d %d R" % doc.idToObjectNumberAndVersion[name] for name in names}
+        objects[names[0]].data = _stream(packed.packed, b" /Length1 %d" % len(data))
+        ext = font.hb.get_font_extents("ltr")
+        box = b" ".join(_n(round(v * scale)) for v in bbox)
+        objects[names[1]].data = (
+            b"<<\n/Ascent %s /CapHeight %s /Descent %s /Flags 4 /FontBBox [ %s ] /FontFile2 %s \n  /FontName %s"
+            b" /ItalicAngle 0 /StemV 80 /Type /FontDescriptor\n>>"
+            % (_n(round(ext.ascender * scale)), _n(round(ext.ascender * scale * 0.7)),
+               _n(round(ext.descender * scale)), box, ref[names[0]], base))
+        if table:
+            objects[f"LPCIDToGID:{r}"].data = _stream(flate_once(table).packed)
+        objects[f"LPCIDFont:{r}"].data = (
+            b"<<\n/BaseFont %s /CIDSystemInfo <<\n/Ordering (Identity) /Registry (Adobe) /Supplement 0\n>>"
+            b" /CIDToGIDMap %s /FontDescriptor %s /Subtype /CIDFontType2 /Type /Font \n  /W %s\n>>"
+            % (base, ref[f"LPCIDToGID:{r}"] if table else b"/Identity", ref[names[1]],
+               _widths(font, gids, scale, self.extra, doc)))
+        objects[f"LPToUnicode:{r}"].data = _stream(flate_once(cmap).packed)
+        objects[f"LPFont:{r}"].data = (
+            b"<<\n/BaseFont %s /DescendantFonts [ %s ] /Encoding /Identity-H /Subtype /Type0 /ToUnicode %s"
+            b" /Type /Font\n>>" % (base, ref[f"LPCIDFont:{r}"], ref[f"LPToUnicode:{r}"]))
+        doc.idToObject["BasicFonts"].dict[r] = PDFObjectReference(f"LPFont:{r}")
 
-    def _cid_to_gid(self, doc):
-        """Identity while every code is its glyph id; else a stream: two bytes per CID."""
+    def _cid_to_gid(self) -> bytes | None:
+        """None while every code is its glyph id (/Identity); else the table: two bytes per CID."""
         if not self.extra:
-            return PDFName("Identity")
+            return None
         table = bytearray(2 * self._next)
         for g in self.gids:
             table[2 * g:2 * g + 2] = g.to_bytes(2, "big")
         for (g, _), cid in self.extra.items():
             table[2 * cid:2 * cid + 2] = g.to_bytes(2, "big")
-        table = bytes(table)
-        stream = PDFStream(content=table, filters=[flate_once(table)])
-        return doc.Reference(stream, f"LPCIDToGID:{self.resource}")
+        return bytes(table)
+
+
+def _n(v: int) -> bytes:
+    return fp_str(v).encode("ascii")
+
+
+def _stream(packed: bytes, entries: bytes = b"") -> bytes:
+    """A Flate stream object as ReportLab's PDFStream writes it (pdfa.py's end of line)."""
+    return (b"<<\n/Filter [ /FlateDecode ] /Length %d%s\n>>\nstream\n" % (len(packed), entries) + packed
+            + (b"\r\n" if packed.endswith(b"\r") else b"\n") + b"endstream\n")
+
+
+_PS_NAMES = Lru("font postscript names", 64)     # font -> its PostScript name, without spaces
+
+
+def _ps_name(font: Font) -> str:
+    key = font_key(font)
+    got = _PS_NAMES.get(key)
+    if got is None:
+        got = (font.face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or font.name).replace(" ", "")
+        _PS_NAMES.put(key, got)
+    return got
 
 
 _KEYS = itertools.count(1)
 
 
-def _key(font: Font) -> int:
+def font_key(font: Font) -> int:
     """A number for the font file's object, never reused in the process: the caches below are
     keyed by it rather than by the font, so they keep no font (and its file's bytes) alive."""
     k = font.__dict__.get("_pdf_key")
@@ -193,7 +207,7 @@ def _subset(font: Font, gids: list[int]) -> tuple:
     """The subset for these glyphs, its Flate filter (compressed once), its name tag and its
     glyphs' box: made once while among the recent ones (a clinic's variant mostly draws the
     same glyphs as the last)."""
-    key = (_key(font), tuple(gids))
+    key = (font_key(font), tuple(gids))
     got = _SUBSETS.get(key)
     if got is None:
         data = _subset_bytes(font, gids)
@@ -238,20 +252,18 @@ def _bbox(font: Font, gids: list[int]) -> tuple[int, int, int, int]:
 _WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W array's bytes
 
 
-def _widths(font: Font, gids: list[int], scale: float, extra: dict, doc) -> Written:
+def _widths(font: Font, gids: list[int], scale: float, extra: dict, doc) -> bytes:
     """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs:
-    formatted by ReportLab once (numbers only: the same bytes in every document) and kept."""
-    key = (_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
+    formatted once (numbers only: the same bytes in every document) and kept."""
+    key = (font_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
     data = _WIDTHS.get(key)
     if data is None:
         out: list = []
         for start, run in _width_runs(font, gids, scale, extra):
             out += [start, PDFArray(list(run))]
-        data = pdfdoc.format(PDFArray(out), doc)
+        data = formatted(PDFArray(out), doc)
         _WIDTHS.put(key, data)
-    written = Written()
-    written.data = data
-    return written
+    return data
 
 
 def _width_runs(font: Font, gids: list[int], scale: float, extra: dict) -> tuple:

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from ..layout.items import Node
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfdoc
-from reportlab.pdfbase.pdfdoc import (NoEncryption, PDFDictionary, PDFName, PDFObject, PDFObjectReference,
-                                      PDFStream)
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference, PDFStream
 from reportlab.pdfbase.pdfdoc import format as format_
 
 from ..lru import Lru
+from .pdfdoc import Written, register
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
@@ -29,19 +29,6 @@ ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": 
 
 
 ROOT_NAME, PARENT_TREE = "LPStructTreeRoot", "LPParentTree"
-
-
-class Written(PDFObject):
-    """An object whose bytes are made before the file is written (``data``, set after the object
-    is registered, so that objects referring to each other know each other's numbers). Not
-    encrypted: leaflets are PDF/A, which forbids encryption."""
-
-    data = b""
-
-    def format(self, document) -> bytes:
-        if not isinstance(document.encrypt, NoEncryption):
-            raise ValueError("the structure tree's writer writes unencrypted strings only")
-        return self.data
 
 
 def _joined(items: list[bytes], every: int) -> bytes:
@@ -280,13 +267,9 @@ class Tagger:
 
         post(document)
         numbers = doc.idToObjectNumberAndVersion
-        objects = {}
-        for e in order:
-            objects[e.name] = w = Written()
-            doc.Reference(w, e.name)
+        objects = {e.name: Written() for e in order}
         parent_tree, root = Written(), Written()
-        doc.Reference(parent_tree, PARENT_TREE)
-        doc.Reference(root, ROOT_NAME)
+        register(doc, [*objects.items(), (PARENT_TREE, parent_tree), (ROOT_NAME, root)])
 
         def ref(name: str) -> bytes:
             try:

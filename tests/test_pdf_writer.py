@@ -1,0 +1,157 @@
+"""The document writer (render/pdfdoc.py) writes the bytes ReportLab's ``Canvas.save()`` writes.
+
+Each case lays out a leaflet once and renders it twice in the same process, once with our writer
+and once with ReportLab's serialiser, and compares the files byte for byte. The cases between
+them hold every kind of object a leaflet has: link annotations and their actions, fillable form
+fields, the outline and its destinations, print-shop boxes, a raster image, right-to-left viewer
+preferences, glyph-outline forms, the output intent, the XMP stream and the structure tree."""
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+
+import pytest
+from reportlab.pdfbase import pdfdoc as rl
+from reportlab.pdfgen.canvas import Canvas
+
+from leafpress.lru import BytesLru
+from leafpress.project import Job, Project
+from leafpress.render import pdf, pdfdoc, pdffont
+from leafpress.render.pdf import Metadata, render_pdf
+
+from test_library import library_project
+
+META = Metadata("Title (with parentheses) \\ and a backslash", "Auth\u00e9r", "Subject \u2014 ok",
+                "k\u00adw", "en")
+
+
+def _reportlab(canvas) -> bytes:
+    canvas.save()
+    return canvas._filename.getvalue()
+
+
+def _font_objects(self, doc) -> None:
+    """EmbeddedFont.addObjects as it was, with ReportLab's objects (which the writer's bytes
+    must equal)."""
+    font, r = self.font, self.resource
+    gids = sorted(self.gids)
+    data, packed, tag, bbox = pdffont._subset(font, gids)
+    base = f"{tag}+{pdffont._ps_name(font)}"
+    scale = 1000.0 / font.upem
+    ff = rl.PDFStream(rl.PDFDictionary({"Length1": len(data)}), data, filters=[packed])
+    ext = font.hb.get_font_extents("ltr")
+    descriptor = rl.PDFDictionary({
+        "Type": rl.PDFName("FontDescriptor"), "FontName": rl.PDFName(base), "Flags": 4,
+        "FontBBox": rl.PDFArray([round(v * scale) for v in bbox]), "ItalicAngle": 0,
+        "Ascent": round(ext.ascender * scale), "Descent": round(ext.descender * scale),
+        "CapHeight": round(ext.ascender * scale * 0.7), "StemV": 80,
+        "FontFile2": doc.Reference(ff, f"LPFontFile:{r}")})
+    table = self._cid_to_gid()
+    cid = rl.PDFDictionary({
+        "Type": rl.PDFName("Font"), "Subtype": rl.PDFName("CIDFontType2"), "BaseFont": rl.PDFName(base),
+        "CIDSystemInfo": rl.PDFDictionary({"Registry": rl.PDFString("Adobe"), "Ordering": rl.PDFString("Identity"),
+                                           "Supplement": 0}),
+        "FontDescriptor": doc.Reference(descriptor, f"LPFontDesc:{r}"),
+        "W": rl.PDFArray([x if isinstance(x, int) else rl.PDFArray(x)
+                          for start, run in pdffont._width_runs(font, gids, scale, self.extra) for x in (start, run)]),
+        "CIDToGIDMap": rl.PDFName("Identity") if table is None else doc.Reference(
+            rl.PDFStream(content=table, filters=[rl.PDFZCompress]), f"LPCIDToGID:{r}")})
+    mapping = dict(self.to_unicode)
+    mapping.update((c, text) for (_, text), c in self.extra.items())
+    cmap = rl.PDFStream(content=pdffont._to_unicode_cmap(mapping).encode("ascii"), filters=[rl.PDFZCompress])
+    type0 = rl.PDFDictionary({
+        "Type": rl.PDFName("Font"), "Subtype": rl.PDFName("Type0"), "BaseFont": rl.PDFName(base),
+        "Encoding": rl.PDFName("Identity-H"),
+        "DescendantFonts": rl.PDFArray([doc.Reference(cid, f"LPCIDFont:{r}")]),
+        "ToUnicode": doc.Reference(cmap, f"LPToUnicode:{r}")})
+    doc.idToObject["BasicFonts"].dict[r] = doc.Reference(type0, f"LPFont:{r}")
+
+
+def _both(laid, monkeypatch, meta=META) -> tuple[bytes, bytes]:
+    ours = render_pdf(laid, meta)
+    with monkeypatch.context() as m:
+        m.setattr(pdf, "document_bytes", _reportlab)
+        m.setattr(pdf, "formatted", lambda obj, doc: rl.format(obj, doc, toplevel=1))    # objects made ahead
+        m.setattr(pdf, "_FORMS", BytesLru(None, 0, 0))
+        m.setattr(pdffont.EmbeddedFont, "addObjects", _font_objects)
+        theirs = render_pdf(laid, meta)
+    return ours, theirs
+
+
+@pytest.fixture(scope="module")
+def project():
+    from conftest import ROOT
+    return Project(ROOT)
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    return Project(library_project(tmp_path_factory.mktemp("writerlib") / "proj"))
+
+
+# What each case must hold, so the comparison covers it (else the case proves nothing).
+@pytest.mark.parametrize("lang, layout, variant, holds", [
+    ("en", "letter-2page", None, [b"/Subtype /Link", b"/URI", b"/Outlines", rb"/Dest \[", b"/OutputIntents"]),
+    ("ar", "trifold-letter", None, [b"/Direction /R2L", rb"/CIDToGIDMap \d+ 0 R", b"/Subtype /Form"]),
+    ("hi", "letter-2page", "print-shop", [b"/TrimBox", b"/BleedBox"]),
+    ("zh-Hant", "large-print", None, [b"/StructTreeRoot"]),
+])
+def test_a_leaflet_is_the_bytes_reportlab_writes(project, monkeypatch, lang, layout, variant, holds):
+    laid = project.lay_out(Job("port", lang, layout, "valley-health"))[3]
+    if variant == "print-shop":
+        from leafpress.layout.printshop import for_print_shop
+        laid = for_print_shop(laid, project.layout(layout))
+    ours, theirs = _both(laid, monkeypatch)
+    for what in holds:
+        assert re.search(what, ours), what
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_form_fields_and_a_raster_figure_are_the_bytes_reportlab_writes(lib, monkeypatch, lang):
+    ours, theirs = _both(lib.lay_out(Job("picc", lang, "letter-2page", "open-leaflets"))[3], monkeypatch)
+    for what in (b"/AcroForm", b"/FT /Tx", b"/Subtype /Widget", b"/Subtype /Image"):
+        assert what in ours, what
+    assert ours == theirs
+
+
+def _odd_document(write) -> bytes:
+    """A document of objects no leaflet has yet: an ordered dictionary, strings to escape or
+    to write in UTF-16, booleans and None, a stream ending in a carriage return, a dictionary
+    that must be referred to, a second page, another kind of destination."""
+    import io
+    c = Canvas(io.BytesIO(), invariant=1, pageCompression=1)
+    c.setTitle("a\r(b)\\c \u0394")
+    c.drawString(10, 10, "x")
+    c.bookmarkPage("p1", fit="Fit")
+    c.addOutlineEntry("first (one)", "p1", 0)
+    c.showPage()
+    doc = c._doc
+    odd = rl.PDFDictionary(OrderedDict([("Zed", 1), ("Alpha", rl.PDFString("\u00e9t\u00e9")), ("B", True),
+                                        ("N", None), ("F", -0.5), ("Big", 12345678901), ("Huge", 2 ** 63 - 1)]))
+    doc.Reference(rl.PDFStream(rl.PDFDictionary({"K": rl.PDFArray(list(range(25)))}), b"data\r", filters=[]),
+                  "LPOddStream")
+    other = rl.PDFCatalog()     # referred to from inside a dictionary: registered while being written
+    doc.Reference(rl.PDFDictionary({"Odd": odd, "Other": other, "Raw": "raw\tname", "Bytes": b"<00>"}), "LPOdd")
+    c.showOutline()
+    return write(c)
+
+
+def test_objects_no_leaflet_has_yet_are_written_as_reportlab_writes_them():
+    assert _odd_document(pdfdoc.document_bytes) == _odd_document(_reportlab)
+
+
+def test_the_comparison_sees_a_wrong_byte(project, monkeypatch):
+    """The tests above would see a writer that lays out one kind of object wrongly."""
+    laid = project.lay_out(Job("port", "en", "letter-2page", "valley-health"))[3]
+    monkeypatch.setattr(pdfdoc, "_joined", lambda items, every: b"  ".join(items))
+    ours, theirs = _both(laid, monkeypatch)
+    assert ours != theirs
+
+
+def test_a_document_the_writer_has_no_rule_for_is_left_to_reportlab(monkeypatch):
+    """With ReportLab's object comments switched on (never in the press), the file is ReportLab's own."""
+    from reportlab import rl_config
+    monkeypatch.setattr(rl_config, "pdfComments", 1)
+    monkeypatch.setattr(rl_config, "invariant", 0)
+    assert _odd_document(pdfdoc.document_bytes) == _odd_document(_reportlab)
