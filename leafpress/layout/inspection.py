@@ -23,31 +23,43 @@ class BadPage(LeafletError):
     stranded at the foot of a column, a hyphenated title...)."""
 
 
-def piece_ink(piece) -> list:
+def piece_ink(piece) -> tuple:
     """Ink boxes of a piece's glyphs in em, relative to the piece's start (kept with the piece)."""
     boxes = getattr(piece, "_ink", None)
     if boxes is None:
-        boxes, x, f = [], 0.0, piece.font
-        extents = _extents(f)
-        for gid, ax, dx, dy in piece.glyphs:
-            e = extents.get(gid, _NONE)
-            if e is _NONE:
-                e = extents[gid] = f.hb.get_glyph_extents(gid)
-            if e is not None and e.width and e.height:
-                x0 = x + dx + e.x_bearing / f.em
-                boxes.append((x0, x0 + e.width / f.em, dy + (e.y_bearing + e.height) / f.em,
-                              dy + e.y_bearing / f.em))
-            x += ax
-        piece._ink = boxes
+        boxes = piece._ink = tuple(_glyph_boxes(piece))
     return boxes
 
 
-def _extents(font) -> dict:
-    """A font's glyph extents as HarfBuzz gives them, kept with the font (at most one entry a
-    glyph of the font: bounded by the font itself)."""
-    got = font.__dict__.get("_glyph_extents")
-    if got is None:
-        got = font._glyph_extents = {}
+def _glyph_boxes(piece):
+    """The piece's glyphs' ink boxes (x0, x1, bottom, top) in em from its start, one by one."""
+    x = 0.0
+    inks = _glyph_inks(piece.font)
+    for gid, ax, dx, dy in piece.glyphs:
+        e = inks.get(gid, _NONE)
+        if e is _NONE:
+            e = _glyph_ink(piece.font, inks, gid)
+        if e is not None:
+            x0 = x + dx + e[0]
+            yield x0, x0 + e[1], dy + e[2], dy + e[3]
+        x += ax
+
+
+def _glyph_inks(font) -> dict:
+    """A font's glyph ink in em (of the type size: the font's ``em``) as HarfBuzz's extents give
+    it, kept with the font (at most one entry a glyph of the font: bounded by the font itself):
+    glyph id -> (left bearing, width, top, bottom), or None for a glyph without ink."""
+    got = font.__dict__.get("_glyph_inks")
+    if got is None or got[0] != font.em:      # (a scaled copy of a font starts with its original's)
+        got = font._glyph_inks = (font.em, {})
+    return got[1]
+
+
+def _glyph_ink(font, inks: dict, gid: int):
+    e = font.hb.get_glyph_extents(gid)
+    em = font.em
+    got = inks[gid] = (e.x_bearing / em, e.width / em, (e.y_bearing + e.height) / em, e.y_bearing / em) \
+        if e is not None and e.width and e.height else None
     return got
 
 
@@ -61,13 +73,25 @@ def _ink(item: TextLine) -> list:
 
 
 def _piece_box(piece):
-    """The union of a piece's glyph ink boxes, in em (kept with the piece), or None."""
+    """The union of a piece's glyph ink boxes, in em (kept with the piece), or None (worked out
+    without keeping each glyph's box: most lines are near nothing the inspector compares glyph
+    by glyph)."""
     box = getattr(piece, "_box", False)
     if box is False:
-        ink = piece_ink(piece)
-        box = (min(b[0] for b in ink), max(b[1] for b in ink), min(b[2] for b in ink),
-               max(b[3] for b in ink)) if ink else None
-        piece._box = box
+        box = None
+        for x0, x1, lo, hi in _glyph_boxes(piece):
+            if box is None:
+                box = [x0, x1, lo, hi]
+                continue
+            if x0 < box[0]:
+                box[0] = x0
+            if x1 > box[1]:
+                box[1] = x1
+            if lo < box[2]:
+                box[2] = lo
+            if hi > box[3]:
+                box[3] = hi
+        box = piece._box = tuple(box) if box is not None else None
     return box
 
 
@@ -400,7 +424,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 continue
             if isinstance(item, TextLine):
                 bb = boxes[id(item)]
-                label = f"the text {_text(item)[:30]!r}"
+                label = None            # (the text's own words: only where there is a defect)
             elif isinstance(item, Box) and not item.fill and not item.stroke:
                 continue
             elif isinstance(item, Rule) and item.part == "crop" or (
@@ -416,6 +440,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 continue
             gap = min(bb[0], W - bb[1], bb[2], H - bb[3])
             if gap < margin - 0.01:
+                if label is None:
+                    label = f"the text {_text(item)[:30]!r}"
                 add("edge", f"{label} is {max(gap, 0):.1f} pt from the edge of the paper "
                             f"(the printable area starts {margin:g} pt in)", getattr(item, "node", None))
         # qr

@@ -79,17 +79,20 @@ class GlyphWriter:
         A line's operators are worked out once per line object (a pattern's lines are the same
         objects in every clinic's variant) as a template: the text with the parts that depend on
         the document left open (font resource names, each ``mark`` call, glyph-outline forms),
-        filled per document (:meth:`_fill`). The template is used only where it gives what
-        working the line out again would: every piece's glyphs must have their glyph ids as
-        codes in this document (``EmbeddedFont.use_all``), else the line is worked out anew."""
+        filled per document (:meth:`_fill`), made when a line is drawn the second time (a
+        clinic's variant; the first time it is worked out directly). The template with the glyph
+        ids written in as codes (:meth:`_Template.baked`) is used where it gives what working the
+        line out again would: every piece's glyphs must have their glyph ids as codes in this
+        document (``EmbeddedFont.use_all``), else the one whose TJ bodies are holes, filled with
+        the codes the document gives."""
         key = (self.right_to_left, mark is not None, quoting)
         tpl = _template(item, key)
         if tpl is not None:
-            out = self._fill(tpl, mark)
+            out = self._fill(tpl.fast, mark)
             if out is not None:
                 return out
             # Some glyph has a code of its own here: the template whose bodies are left open.
-            return _template(item, key + (True,)).fill(self, mark)
+            return tpl.fill(self, mark)
         holes: list = []
         return _Template(_compose(item, key, self.embedded, holes), holes, ()).fill(self, mark)
 
@@ -151,8 +154,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
     hole = _hole_maker(holes)
 
     size = item.size
-    col = HexColor(item.colour)
-    ops = [f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg", "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
+    ops = [_fill_colour(item.colour), "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
     pieces = item.pieces
     xs, x = [], item.x
     for piece in pieces:
@@ -162,7 +164,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
     current = None
     marks = []
     ltr_runs = _ltr_runs(item, xs, soft) if right_to_left or _pdfium_rtl(item) else {}
-    for i in sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters)):
+    for i in _logical_order(pieces):
         piece = pieces[i]
         emb = embedded(piece.font)
         plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
@@ -182,14 +184,14 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
             bodies = plan.bodies if emb.use_all(plan.pairs) else plan.render(emb)  # cached if codes are glyph ids
         run = None                  # the Latin-script flag of the marked content open
         token_text = plan.token_text
-        words = {w.start: w for w in plan.words}
+        words = {w.start: w for w in plan.words} if plan.words else _NO_WORDS
         word = None                 # the cascading word being drawn (see _Word)
         for gi, ((latin, subs), group) in enumerate(zip(plan.groups, bodies)):
             if word is not None and gi == word.end:
                 ops.append(word.close(emb, fsize, xs[i], item.y))
                 word = None
             latin = latin and quoting
-            tokens = (gi, 0) in token_text
+            tokens = bool(token_text) and (gi, 0) in token_text
             if tagged and (latin != run or tokens):
                 if run is not None:
                     ops.append("EMC")
@@ -221,7 +223,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
                     actual = entries[0][1].replace(RTL_SPACE, " ", 1)
                     tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
                           f"/Span <</ActualText <FEFF{utf16_hex(actual)}>>> BDC {tj} EMC")
-                elif word is None and all(e[1] in SILENT or e[1] == SOFT_HYPHEN for e in entries):
+                elif word is None and _quiet(entries):
                     # Glyphs that stand for no text of their own (raised or lowered marks,
                     # the second glyph of a ligature, a layout hyphen): an empty ActualText
                     # keeps poppler from making words or lines of them. (Inside a cascading
@@ -242,6 +244,38 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
             ops.append(f"q {_num(k)} 0 0 {_num(k)} {_num(x)} {_num(y)} cm /{hole(('O', font, gid))} Do Q")
         ops.append("EMC")
     return "\n".join(ops)
+
+
+_NO_WORDS: dict = {}
+
+
+@lru_cache(maxsize=64)
+def _fill_colour(colour: str) -> str:
+    """The fill colour operator of a text colour."""
+    col = HexColor(colour)
+    return f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg"
+
+
+def _logical_order(pieces) -> list:
+    """The indexes of a line's pieces in reading (logical) order."""
+    if len(pieces) == 1:
+        return [0]
+    return sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters))
+
+
+def _quiet(entries) -> bool:
+    """Whether every glyph of a segment stands for no text of its own (see _compose)."""
+    for e in entries:
+        t = e[1]
+        if t not in SILENT and t != SOFT_HYPHEN:
+            return False
+    return True
+
+
+@lru_cache(maxsize=8192)
+def _rtl_letters(text: str) -> bool:
+    """Whether a cluster's text has a right-to-left letter (bidi class R or AL)."""
+    return not text.isascii() and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
 def _hole_maker(holes: list):
@@ -271,11 +305,29 @@ class _Template:
     """A line's operators with holes (see :func:`_compose`), and the glyphs each piece draws
     (``uses``: (font, pairs) where the bodies are written with glyph ids; ``plans``: (font,
     plan) where they are holes)."""
-    __slots__ = ("parts", "holes", "uses", "plans")
+    __slots__ = ("parts", "holes", "uses", "plans", "fast")
 
     def __init__(self, text: str, holes: list, uses: tuple, plans: tuple = ()):
-        self.parts = text.split("\0")       # odd places: the index of a hole
-        self.holes, self.uses, self.plans = holes, uses, plans
+        self.parts = tuple(text.split("\0"))       # odd places: the index of a hole
+        self.holes, self.uses, self.plans = tuple(holes), uses, plans
+        self.fast: _Template | None = None      # the bodies written with glyph ids (baked())
+
+    def baked(self) -> "_Template":
+        """This template with each TJ body written with glyph ids (what :func:`_compose` writes
+        for a font whose codes are glyph ids), and the glyphs each piece draws as ``uses``."""
+        out, holes = [], []
+        parts, own = self.parts, self.holes
+        for k, part in enumerate(parts):
+            if k % 2 == 0:
+                out.append(part)
+                continue
+            h = own[int(part)]
+            if h[0] == "B":
+                out.append(self.plans[h[1]][1].bodies[h[2]][h[3]])
+            else:
+                out.append(f"\0{len(holes)}\0")
+                holes.append(h)
+        return _Template("".join(out), holes, tuple((font, plan.pairs) for font, plan in self.plans))
 
     def fill(self, writer: GlyphWriter, mark) -> str:
         """The text with each hole filled in order (the order line() made the calls in)."""
@@ -286,7 +338,7 @@ class _Template:
         parts = self.parts
         if len(parts) == 1:
             return parts[0]
-        out = parts[:]
+        out = list(parts)
         holes = self.holes
         for k in range(1, len(parts), 2):
             h = holes[int(parts[k])]
@@ -316,7 +368,10 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
     laid-out pages; a stamped clinic's variant draws the pattern's own line objects) and, for
     the lines that slots draw anew in every variant, by paragraph, line and place. None for a
     line that sets words off the baseline (their anchors take codes of their own: worked out
-    each time). Kept only while the line is where and what it was made for."""
+    each time), and the first time a line is drawn: most lines of a first build are drawn once,
+    and working one out directly costs less than making and filling its template; the template
+    is made when the same line is drawn again. Kept only while the line is where and what it
+    was made for."""
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
     if store is None or store[0]() is not item.paragraph or store[1] != seen:
@@ -327,8 +382,12 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
             _SLOT_TEMPLATES.put(shared, store)
         item.__dict__["_pdf_templates"] = store
     cache = store[2]
-    if key in cache:
-        return cache[key]
+    tpl = cache.get(key, _FIRST)
+    if tpl is _FIRST:
+        cache[key] = _DRAWN
+        return None
+    if tpl is not _DRAWN:
+        return tpl
     soft = item.line.end if getattr(item.line, "hyphen", False) else None
     tpl = None
     if not any(_plan(p, soft is not None and p.clusters[0][3] == soft).words for p in item.pieces):
@@ -341,11 +400,15 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
             if font.name not in pending:
                 pending[font.name] = _Pending(font, hole, uses)
             return pending[font.name]
-        plans: list | None = [] if len(key) > 3 else None      # (see GlyphWriter.line)
-        text = _compose(item, key[:3], embedded, holes, plans)
-        tpl = _Template(text, holes, tuple(uses), tuple(plans or ()))
+        plans: list = []        # (see GlyphWriter.line)
+        text = _compose(item, key, embedded, holes, plans)
+        tpl = _Template(text, holes, tuple(uses), tuple(plans))
+        tpl.fast = tpl.baked()      # (drawn again: the glyph ids written in, tried first)
     cache[key] = tpl
     return tpl
+
+
+_FIRST, _DRAWN = object(), object()     # a line not drawn yet, drawn once (see _template)
 
 
 @lru_cache(maxsize=4096)
@@ -385,6 +448,8 @@ def _scripts(piece) -> list[bool]:
     """Per cluster (logical order within the piece): whether it belongs to a run of Latin-script
     words. Letters decide; spaces, digits and punctuation between two Latin words go with them."""
     kinds = [_latin_letters(c[2]) for c in piece.clusters]
+    if None not in kinds:
+        return kinds            # (every cluster has letters: each is what its letters are)
     after, last = [False] * len(kinds), False     # the next cluster with letters: Latin?
     for k in range(len(kinds) - 1, -1, -1):
         after[k] = last
@@ -442,39 +507,82 @@ class _Plan:
     def __init__(self, piece, soft: bool):
         font = self.font = piece.font
         self.token_text: dict = {}      # (group, sub) -> a token's own text (see anchored())
-        scale = 1000.0 / font.upem
-        nominal = font.hb.get_nominal_glyph
-        advance = font.hb.get_glyph_h_advance
-        advances: dict = {}             # glyph id -> its advance as the pen moves (em)
+        advances = _advances(font)      # glyph id -> its advance as the pen moves (em)
+        pg, rtl = piece.glyphs, piece.rtl
+        fscale = font.scale
         # Where each glyph's origin is (em of the font's own size, which is the type size
         # times its scale, from the piece's left edge), in visual order.
         origins, pen = [], 0.0
-        for _, ax, dx, _ in piece.glyphs:
-            origins.append(pen + dx / font.scale)
-            pen += ax / font.scale
-        clusters = piece.clusters[::-1] if piece.rtl else piece.clusters
+        for _, ax, dx, _ in pg:
+            origins.append(pen + dx / fscale)
+            pen += ax / fscale
+        clusters = piece.clusters[::-1] if rtl else piece.clusters
         latin = _scripts(piece)
-        if piece.rtl:
+        if rtl:
             latin.reverse()
-        deferred = []
-        silent = SILENT[piece.rtl]
-        self.groups: list = []          # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
+        silent = SILENT[rtl]
         self.words: list[_Word] = []    # a cascading piece's words (each cluster a group of its own)
         cascading = _cascades(piece)
-        starts = [origins[g] - piece.glyphs[g][2] / font.scale for g in range(len(origins))]
+        bodies = None
+        if not (rtl or soft or cascading):
+            groups, pairs, deferred, pen, bodies = _plain(pg, clusters, latin, origins, advances, font)
+        else:
+            groups, pairs, deferred, pen = self._general(piece, soft, clusters, latin, origins, advances, cascading)
+        # Raised or lowered glyphs that stand for no text (a mark the cluster's first glyph
+        # reads for) come last. Right to left they are drawn as outlines, not text: as text
+        # objects of their own, PDFium took one a few points above the letters for a new line,
+        # split the line there and read its halves in the wrong order (left to right, the
+        # halves of a split line keep their order).
+        self.marks: tuple = ()
+        if rtl:
+            self.marks = tuple((gid, origins[g], pg[g][3]) for g, gid in deferred)
+            deferred = []
+        for g, gid in deferred:
+            before = _adjust((pen - origins[g]) * 1000)
+            groups.append([groups[-1][0] if groups else False,
+                           [[pg[g][3], [(gid, silent, before)], False, None]]])
+            pairs.append((gid, silent))
+            step = advances.get(gid)
+            if step is None:
+                step = _advance(font, advances, gid)
+            pen += step - before / 1000
+        # Kept as tuples: a plan lives as long as its piece, and tuples of numbers and strings
+        # are left alone by the garbage collector's full passes (lists are scanned every time).
+        self.groups: tuple = _frozen(groups)
+        self.pairs: tuple = Pairs(pairs)
+        self.bodies: tuple = bodies if bodies is not None and not deferred else self._bodies(None)
+
+    def _general(self, piece, soft: bool, clusters, latin, origins, advances, cascading: bool) -> tuple:
+        """The groups, (glyph, text) pairs, raised or lowered glyphs standing for no text, and the
+        pen's place at the end, of any piece (right to left, cascading, a layout hyphen; a plain
+        left-to-right piece gets the same from :func:`_plain`, in one pass)."""
+        font, pg, rtl = piece.font, piece.glyphs, piece.rtl
+        nominal = font.hb.get_nominal_glyph
+        silent = SILENT[rtl]
+        starts = [origins[g] - pg[g][2] / font.scale for g in range(len(origins))] if cascading else ()
+        groups: list = []               # [Latin-script run?, [[rise, [(gid, text, adjustment)], ...]]]
+        pairs: list = []                # (gid, text) of every entry, in the order the groups hold them
+        deferred: list = []
+        own_group = rtl or cascading    # each cluster a group of its own
+        subs = None
         pen = 0.0
         for (first, count, text, _), in_latin in zip(clusters, latin):
             if cascading:
-                self._word(piece, len(self.groups), text, in_latin, pen, first, count, starts)
-            glyphs = list(range(first, first + count))
-            if piece.rtl:
-                # The widest glyph (the letter, not a mark on it) first: it carries the text.
-                glyphs.sort(key=lambda g: (-piece.glyphs[g][1], -g))
-            gids = [piece.glyphs[g][0] for g in glyphs]
-            extra = []                         # characters drawn as invisible glyphs
+                self._word(piece, len(groups), text, in_latin, pen, first, count, starts)
+            extra = ()                         # characters drawn as invisible glyphs
+            glyphs: list | tuple
+            if count == 1:
+                glyphs = (first,)
+                gids = (pg[first][0],)
+            else:
+                glyphs = list(range(first, first + count))
+                if rtl:
+                    # The widest glyph (the letter, not a mark on it) first: it carries the text.
+                    glyphs.sort(key=lambda g: (-pg[g][1], -g))
+                gids = [pg[g][0] for g in glyphs]
             if soft:
-                texts = [SOFT_HYPHEN]          # a layout hyphen is not text
-            elif piece.rtl:
+                texts = (SOFT_HYPHEN,)         # a layout hyphen is not text
+            elif rtl:
                 # Right to left, readers disagree on the order of a glyph's characters and of a
                 # mark and its base: the cluster's first character on its first glyph, each
                 # further one on an empty glyph a hair further left, nothing on the others.
@@ -485,33 +593,34 @@ class _Plan:
                 # the mark alone was the glyph's text (poppler drops it) and the bracket went
                 # on an invisible carrier, so poppler read the bracket into the neighbouring run.
                 pre, core, post = _split_marks(text)
-                first = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
-                texts = [post[::-1] + first + pre[::-1]] + [silent] * (count - 1)
-                extra = list(core[1:])
+                head = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
+                texts = [post[::-1] + head + pre[::-1]] + [silent] * (count - 1)
+                extra = core[1:]
             elif count == 1:
-                texts = [text]                 # (what either rule below gives one glyph)
+                texts = (text,)                # (what either rule below gives one glyph)
             elif count == len(text) and gids == [nominal(ord(ch)) for ch in text] \
-                    and all(piece.glyphs[g][1] for g in glyphs[1:]):
-                texts = list(text)
+                    and all(pg[g][1] for g in glyphs[1:]):
+                texts = text
             else:
                 texts = [text] + [silent] * (count - 1)
-            if not self.groups or self.groups[-1][0] != in_latin or piece.rtl or cascading:
-                self.groups.append([in_latin, []])
-            subs = self.groups[-1][1]
+            if own_group or not groups or groups[-1][0] != in_latin:
+                groups.append([in_latin, []])
+                subs = groups[-1][1]
             for g, gid, t in zip(glyphs, gids, texts):
-                dy = piece.glyphs[g][3]
+                dy = pg[g][3]
                 if dy and t == silent:
                     deferred.append((g, gid))
                     continue
-                if not subs or subs[-1][0] != dy or piece.rtl:     # PDFium reorders inside a TJ
+                if rtl or not subs or subs[-1][0] != dy:     # PDFium reorders inside a TJ
                     subs.append([dy, [], False, None])
                 before = round((pen - origins[g]) * 1000, 3)     # (as _adjust)
                 if -0.0005 < before < 0.0005:
                     before = 0.0
                 subs[-1][1].append((gid, t, before))
+                pairs.append((gid, t))
                 step = advances.get(gid)
                 if step is None:
-                    step = advances[gid] = round(advance(gid) * scale) / 1000
+                    step = _advance(font, advances, gid)
                 pen += step - before / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
@@ -524,24 +633,10 @@ class _Plan:
                     grow = 1 + 0.001 * k              # each carrier a size of its own (see line())
                     before = _adjust((pen - left) * 1000 / (SQUEEZE * grow))
                     subs.append([0.0, [(carrier, ch, before)], grow, pen])
-            if cascading and self.words and self.words[-1].end == len(self.groups):
+                    pairs.append((carrier, ch))
+            if cascading and self.words and self.words[-1].end == len(groups):
                 self.words[-1].pen_after = pen
-        # Raised or lowered glyphs that stand for no text (a mark the cluster's first glyph
-        # reads for) come last. Right to left they are drawn as outlines, not text: as text
-        # objects of their own, PDFium took one a few points above the letters for a new line,
-        # split the line there and read its halves in the wrong order (left to right, the
-        # halves of a split line keep their order).
-        self.marks: tuple = ()
-        if piece.rtl:
-            self.marks = tuple((gid, origins[g], piece.glyphs[g][3]) for g, gid in deferred)
-            deferred = []
-        for g, gid in deferred:
-            before = _adjust((pen - origins[g]) * 1000)
-            self.groups.append([self.groups[-1][0] if self.groups else False,
-                                [[piece.glyphs[g][3], [(gid, silent, before)], False, None]]])
-            pen += round(font.hb.get_glyph_h_advance(gid) * scale) / 1000 - before / 1000
-        self.pairs: tuple = Pairs((e[0], e[1]) for _, subs in self.groups for _, entries, _, _ in subs for e in entries)
-        self.bodies: list = self._bodies(lambda gid, text: gid)
+        return groups, pairs, deferred, pen
 
     def _word(self, piece, group: int, text: str, latin: bool, pen: float, first: int, count: int,
               starts: list) -> None:
@@ -632,30 +727,36 @@ class _Plan:
             if not groups or groups[-1][0] != latin:
                 groups.append([latin, []])
             groups[-1][1].append([0.0, entries, False, None])
-        plan.groups = groups
+        plan.groups = groups = _frozen(groups)
         plan.token_text = {(gi, si): "".join(e[1] for e in entries[1:])
                        for gi, (_, subs) in enumerate(groups) for si, (_, entries, _, _) in enumerate(subs)}
         plan.pairs = Pairs((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
-        plan.bodies = plan._bodies(lambda gid, text: gid)
+        plan.bodies = plan._bodies(None)
         plan.__dict__["_anchored"] = {}
         plan.__dict__.pop("_rendered", None)        # (the copy's bodies are its own)
         done[key] = plan
         return plan
 
-    def _bodies(self, code) -> list:
-        """Per group, per rise: the TJ array's body."""
+    def _bodies(self, codes) -> tuple:
+        """Per group, per rise: the TJ array's body, with ``codes`` (an iterator giving each
+        entry's code in order) or, without, the glyph ids."""
         out = []
+        hexes = _HEX
         for _, subs in self.groups:
             bodies = []
             for _, entries, _, _ in subs:
                 parts = []
-                for gid, text, before in entries:
+                for gid, _, before in entries:
                     if before:
                         parts.append(_num(before))
-                    parts.append(f"<{code(gid, text):04X}>")
+                    code = gid if codes is None else next(codes)
+                    h = hexes.get(code)
+                    if h is None:
+                        h = hexes[code] = f"<{code:04X}>"
+                    parts.append(h)
                 bodies.append(" ".join(parts))
-            out.append(bodies)
-        return out
+            out.append(tuple(bodies))
+        return tuple(out)
 
     def render(self, emb: EmbeddedFont) -> list:
         """The bodies with the document's codes (asked for in the order _bodies writes them).
@@ -665,8 +766,7 @@ class _Plan:
         last = self.__dict__.get("_rendered")
         if last is not None and last[0] == codes:
             return last[1]
-        given = iter(codes)
-        bodies = self._bodies(lambda gid, text: next(given))
+        bodies = self._bodies(iter(codes))
         self._rendered = (codes, bodies)
         return bodies
 
@@ -722,9 +822,97 @@ class _Word:
 def _cascades(piece) -> bool:
     """Whether a piece sets a letter (a glyph that advances) off the baseline: a property of the
     font's shaping (Nastaliq), not of a language."""
-    return any(g[1] > 0 and abs(g[3]) > 1e-6 for g in piece.glyphs)
+    for g in piece.glyphs:
+        if g[3] and g[1] > 0 and abs(g[3]) > 1e-6:
+            return True
+    return False
 
 
+
+
+def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
+    """What :class:`_Plan` works out for a left-to-right piece that neither cascades nor is a
+    layout hyphen (most pieces), in one pass: its groups, (glyph, text) pairs, the raised or
+    lowered glyphs that stand for no text (to be added after), the pen's place at the end and the
+    TJ bodies written with glyph ids (as _Plan._bodies writes them)."""
+    silent = SILENT[0]
+    nominal = font.hb.get_nominal_glyph
+    hexes = _HEX
+    groups: list = []
+    pairs: list = []
+    deferred: list = []
+    bodies: list = []           # per group, per sub: the parts of its TJ body
+    pen = 0.0
+    latin_now = subs = entries = rise = parts = group_parts = None
+    for (first, count, text, _), in_latin in zip(clusters, latin):
+        if subs is None or in_latin != latin_now:
+            subs, group_parts = [], []
+            groups.append([in_latin, subs])
+            bodies.append(group_parts)
+            latin_now, entries = in_latin, None
+        if count == 1:
+            items = ((first, pg[first][0], text),)
+        else:
+            span = range(first, first + count)
+            gids = [pg[g][0] for g in span]
+            if count == len(text) and gids == [nominal(ord(ch)) for ch in text] and all(pg[g][1] for g in span[1:]):
+                texts = text
+            else:
+                texts = [text] + [silent] * (count - 1)
+            items = zip(span, gids, texts)
+        for g, gid, t in items:
+            dy = pg[g][3]
+            if dy and t == silent:
+                deferred.append((g, gid))
+                continue
+            if entries is None or rise != dy:
+                entries, parts, rise = [], [], dy
+                subs.append([dy, entries, False, None])
+                group_parts.append(parts)
+            v = (pen - origins[g]) * 1000
+            if -0.0004 < v < 0.0004:
+                before = 0.0            # (what rounding to three places gives: no adjustment)
+            else:
+                before = round(v, 3)     # (as _adjust)
+                if -0.0005 < before < 0.0005:
+                    before = 0.0
+                else:
+                    parts.append(_num(before))
+            entries.append((gid, t, before))
+            pairs.append((gid, t))
+            h = hexes.get(gid)
+            if h is None:
+                h = hexes[gid] = f"<{gid:04X}>"
+            parts.append(h)
+            step = advances.get(gid)
+            if step is None:
+                step = _advance(font, advances, gid)
+            pen += step - before / 1000
+    return groups, pairs, deferred, pen, tuple(tuple(" ".join(p) for p in gp) for gp in bodies)
+
+
+# A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded).
+_HEX: dict = {}
+
+
+def _advances(font) -> dict:
+    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them), kept
+    with the font (at most one entry a glyph of the font: bounded by the font itself)."""
+    got = font.__dict__.get("_plan_advances")
+    if got is None:
+        got = font._plan_advances = {}
+    return got
+
+
+def _advance(font, advances: dict, gid: int) -> float:
+    step = advances[gid] = round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem)) / 1000
+    return step
+
+
+def _frozen(groups: list) -> tuple:
+    """A plan's groups as tuples (see _Plan)."""
+    return tuple((latin, tuple((rise, tuple(entries), hidden, resume) for rise, entries, hidden, resume in subs))
+                 for latin, subs in groups)
 
 
 def _width(font, gid: int) -> float:
@@ -763,7 +951,7 @@ def _plan(piece, soft: bool) -> _Plan:
     plan reads nothing else of its piece: the key is all it is made from)."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
-        key = (piece.font, piece.rtl, soft, tuple(piece.glyphs), tuple((c[0], c[1], c[2]) for c in piece.clusters))
+        key = (piece.font, piece.rtl, soft, tuple(piece.glyphs), tuple([c[:3] for c in piece.clusters]))
         plan = _PLANS.get(key)
         if plan is None:
             plan = _Plan(piece, soft)
@@ -776,8 +964,8 @@ def _pdfium_rtl(item: TextLine) -> bool:
     """Whether PDFium reads this line right to left in a document that does not say its order
     is right to left: it has at least as many runs of right-to-left letters as of left-to-right
     ones (PDFium's CFX_BidiString)."""
-    if all(c[2].isascii() for piece in item.pieces for c in piece.clusters):
-        return False        # (no ASCII character is right to left)
+    if not any(_rtl_letters(c[2]) for piece in item.pieces for c in piece.clusters):
+        return False        # (no run of right-to-left letters at all)
     kinds = []
     for piece in item.pieces:
         for *_, text, index in piece.clusters:
@@ -799,7 +987,7 @@ def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
     such pieces they belong to ends on the right (em from the piece's left edge) and how many
     tokens (see :meth:`_Plan.anchored`) the run's earlier pieces hold."""
     pieces, size = item.pieces, item.size
-    order = sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters))
+    order = _logical_order(pieces)
     out: dict = {}
     run: list = []
     for i in order + [None]:
@@ -824,6 +1012,7 @@ def _adjust(v: float) -> float:
     return 0.0 if abs(v) < 0.0005 else v
 
 
+@lru_cache(maxsize=8192)     # (positions, sizes and adjustments recur: a lookup, not formatting)
 def _num(v: float) -> str:
     s = f"{v:.3f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s

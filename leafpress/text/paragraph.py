@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 
 import uharfbuzz as hb
@@ -328,14 +328,20 @@ class ShapedParagraph:
         lines: list[Line] = []
         k = 0
         eps = 1e-6
+        text, prefix, trims, limit, m = self.text, self.prefix, self.trims, width + eps, len(ends)
         while start < n:
-            while k < len(ends) and ends[k] <= start:
+            while k < m and ends[k] <= start:
                 k += 1
             best = None
-            while k < len(ends):
-                e = ends[k]
-                vis = self._trim(start, e)
-                if self.width(start, vis) - self._edges(start, vis) <= width + eps:
+            at = prefix[start]
+            while k < m:        # (as width(), _trim() and _edges() give it, inline: the hot loop)
+                e = vis = ends[k]
+                while vis > start and text[vis - 1] in _SPACES:
+                    vis -= 1
+                w = prefix[vis] - at
+                if trims:
+                    w -= self._edges(start, vis)
+                if w <= limit:
                     best = e
                     k += 1
                 else:
@@ -533,19 +539,25 @@ class ShapedParagraph:
             if run.end <= a or run.start >= b:
                 continue
             lo, hi = max(a, run.start), min(b, run.end)
-            glyphs = [g for g in run.glyphs if lo <= g[1] < hi]
+            i, j = _span(run, lo, hi)
+            if i is None:
+                glyphs = [g for g in run.glyphs if lo <= g[1] < hi]
+                drawn = [(g[0], g[2], g[3], g[4]) for g in glyphs]
+            else:
+                glyphs, drawn = run.glyphs[i:j], _drawn_glyphs(run)[i:j]
             if not glyphs:
                 continue
             if self.trims or extra:
                 glyphs = self._spaced(glyphs, a, b, extra, bool(run.level % 2))
-            out.append((run.level, self._piece(run, glyphs, lo, hi)))
+                drawn = [(g[0], g[2], g[3], g[4]) for g in glyphs]
+            out.append((run.level, self._piece(run, glyphs, drawn, lo, hi)))
         if line.hyphen and out:
             # The hyphen goes after the last logical character, in that character's run.
             font = self.char_font[line.end - 1]
             gid, adv = self._hyphen_glyph(font)
             level = self.levels[line.end - 1]
             hy = Piece(font, self.styles[self.char_style[line.end - 1]], bool(level % 2),
-                       [(gid, adv, 0.0, 0.0)], [(0, 1, "-", line.end)], adv)
+                       ((gid, adv, 0.0, 0.0),), ((0, 1, "-", line.end),), adv)
             out.append((level, hy))
         if not out:
             return []
@@ -605,43 +617,78 @@ class ShapedParagraph:
                 return bidi.RLM + text
         return text
 
-    def _piece(self, run: Run, glyphs: list, lo: int, hi: int) -> Piece:
-        starts = sorted({g[1] for g in glyphs})
-        end_of = {c: (starts[i + 1] if i + 1 < len(starts) else hi) for i, c in enumerate(starts)}
-        out, clusters = [], []
+    def _piece(self, run: Run, glyphs: list, drawn: list, lo: int, hi: int) -> Piece:
+        """A piece of ``run``: its ``glyphs`` (as shaped, with their clusters) and ``drawn``
+        (the same as (gid, x_advance, x_offset, y_offset)), for the characters ``lo`` to ``hi``."""
+        clusters = []                   # [first glyph, glyph count, logical index], glyph order
         width = 0.0
         prev = None
-        for gid, cl, ax, dx, dy in glyphs:
+        k = 0
+        for g in glyphs:
+            cl = g[1]
             if cl != prev:
-                text = self.text[cl:end_of[cl]]
-                if self.controls and _has_control(text):
-                    text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
-                if self.rtl:
-                    text = self._marked(cl, end_of[cl], text)
-                clusters.append([len(out), 0, text, cl])
+                clusters.append([k, 1, cl])
                 prev = cl
-            clusters[-1][1] += 1
-            out.append((gid, ax, dx, dy))
-            width += ax
+            else:
+                clusters[-1][1] += 1
+            width += g[2]
+            k += 1
+        starts = sorted({c[2] for c in clusters})
+        end_of = dict(zip(starts, starts[1:]))
+        end_of[starts[-1]] = hi
+        text_all, controls, marked = self.text, self.controls, self.rtl
         rtl = bool(run.level % 2)
         # A cluster drawn with no advance (Naskh's alef over a lam, for instance) sits on top of
         # its visual neighbour: give both one piece of text, so extraction keeps the letters in
         # order instead of guessing between two glyphs at the same spot.
-        merged: list = []
-        for c in clusters:
-            if merged and merged[-1][3]:
-                prev = merged.pop()
-                text = c[2] + prev[2] if rtl else prev[2] + c[2]
-                c = [prev[0], prev[1] + c[1], text, min(c[3], prev[4])]
-            adv = sum(g[1] for g in out[c[0]:c[0] + c[1]])
-            merged.append([c[0], c[1], c[2], adv == 0 and c[2].strip() != "", c[3]])
-        if len(merged) > 1 and merged[-1][3]:
-            last = merged.pop()
-            prev = merged.pop()
-            merged.append([prev[0], prev[1] + last[1], last[2] + prev[2] if rtl else prev[2] + last[2],
-                           False, min(prev[4], last[4])])
-        return Piece(run.font, self.styles[run.style], rtl, out,
-                     [(c[0], c[1], c[2], c[4]) for c in merged], width)
+        out: list = []                  # (first glyph, glyph count, text, logical index)
+        pending = False                 # the last one is drawn with no advance
+        for first, count, cl in clusters:
+            text = text_all[cl:end_of[cl]]
+            if controls and _has_control(text):
+                text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
+            if marked:
+                text = self._marked(cl, end_of[cl], text)
+            if pending:
+                p_first, p_count, p_text, p_cl = out.pop()
+                text = text + p_text if rtl else p_text + text
+                first, count, cl = p_first, p_count + count, min(cl, p_cl)
+            adv = drawn[first][1] if count == 1 else sum(g[1] for g in drawn[first:first + count])
+            pending = adv == 0 and text.strip() != ""
+            out.append((first, count, text, cl))
+        if len(out) > 1 and pending:
+            last = out.pop()
+            prev = out.pop()
+            out.append((prev[0], prev[1] + last[1], last[2] + prev[2] if rtl else prev[2] + last[2],
+                        min(prev[3], last[3])))
+        # Tuples: a piece lives as long as its line, and tuples of numbers and strings are left
+        # alone by the garbage collector's full passes.
+        return Piece(run.font, self.styles[run.style], rtl, tuple(drawn), tuple(out), width)
+
+
+def _span(run: Run, lo: int, hi: int) -> tuple:
+    """Where the run's glyphs of the characters ``lo`` to ``hi`` are: (first, end) indexes (its
+    clusters are monotone, HarfBuzz's MONOTONE_GRAPHEMES), or (None, None) where they are not."""
+    keys = run.__dict__.get("_keys")
+    if keys is None:
+        rtl = bool(run.level % 2)
+        keys = [-g[1] for g in run.glyphs] if rtl else [g[1] for g in run.glyphs]
+        if keys != sorted(keys):
+            keys = False
+        run.__dict__["_keys"] = keys
+    if keys is False:
+        return None, None
+    if run.level % 2:       # cluster values descending: -(hi - 1) <= -cluster <= -lo
+        return bisect_left(keys, 1 - hi), bisect_right(keys, -lo)
+    return bisect_left(keys, lo), bisect_left(keys, hi)
+
+
+def _drawn_glyphs(run: Run) -> list:
+    """The run's glyphs as pieces draw them: (gid, x_advance, x_offset, y_offset), made once."""
+    got = run.__dict__.get("_drawn")
+    if got is None:
+        got = run.__dict__["_drawn"] = [(g[0], g[2], g[3], g[4]) for g in run.glyphs]
+    return got
 
 
 def bidi_levels(text: str, rtl: bool) -> list[int]:

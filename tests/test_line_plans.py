@@ -1,0 +1,127 @@
+"""The fast paths of a first build give what the general ones give: a plain left-to-right piece's
+plan made in one pass (render/pdf.py ``_plain``) is the general path's, a line template with its
+glyph ids written in (``_Template.baked``) is the one composed that way, a line's glyphs sliced
+from their run are the filtered ones, a piece's ink box is the union of its glyphs' ink, and a
+scaled copy of a font measures ink at its own size."""
+from __future__ import annotations
+
+import pytest
+
+from leafpress.layout import inspection
+from leafpress.layout.items import TextLine
+from leafpress.project import Job, Project
+from leafpress.render import pdf
+from leafpress.text import paragraph
+
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def lines():
+    """The text lines of letter-2page leaflets in scripts with multi-glyph clusters, raised and
+    lowered marks, kerning and right-to-left runs."""
+    project = Project(ROOT)
+    out = []
+    for lang in ("en", "hi", "th", "vi", "ar"):
+        laid = project.lay_out(Job("port", lang, "letter-2page", "open-leaflets"))[3]
+        out += [i for page in laid.pages for i in page.items if isinstance(i, TextLine)]
+    return out
+
+
+def _general(piece):
+    """The general path's groups, pairs, deferred glyphs and pen for ``piece``."""
+    font = piece.font
+    origins, pen = [], 0.0
+    for _, ax, dx, _ in piece.glyphs:
+        origins.append(pen + dx / font.scale)
+        pen += ax / font.scale
+    plan = pdf._Plan.__new__(pdf._Plan)
+    plan.words = []
+    return plan._general(piece, False, piece.clusters, pdf._scripts(piece), origins, pdf._advances(font), False), origins
+
+
+def test_a_plain_piece_is_planned_as_the_general_path_plans_it(lines):
+    seen = {"pieces": 0, "multi": 0, "adjusted": 0}
+    for line in lines:
+        for piece in line.pieces:
+            if piece.rtl or pdf._cascades(piece):
+                continue
+            (groups, pairs, deferred, pen), origins = _general(piece)
+            got = pdf._plain(piece.glyphs, piece.clusters, pdf._scripts(piece), origins,
+                             pdf._advances(piece.font), piece.font)
+            assert got[:4] == (groups, pairs, deferred, pen)
+            if not deferred:
+                plan = pdf._Plan.__new__(pdf._Plan)
+                plan.groups = pdf._frozen(groups)
+                assert got[4] == plan._bodies(None)
+            seen["pieces"] += 1
+            seen["multi"] += any(c[1] > 1 for c in piece.clusters)
+            seen["adjusted"] += any(e[2] for _, subs in groups for _, entries, _, _ in subs for e in entries)
+    # the cases the one pass treats apart: clusters of several glyphs, kerned glyphs
+    assert seen["pieces"] > 500 and seen["multi"] > 20 and seen["adjusted"] > 20
+
+
+def test_a_template_with_glyph_ids_written_in_is_the_one_composed_that_way(lines):
+    """``baked()`` (made from the template whose TJ bodies are holes) is what _compose writes
+    for fonts whose codes are their glyph ids: the same text, holes and glyph uses."""
+    checked = 0
+    pdf._SLOT_TEMPLATES.clear()         # earlier tests in this process may have drawn these paragraphs
+    for line in lines[::3]:
+        line.__dict__.pop("_pdf_templates", None)
+        key = (line.lang == "ar", True, False)
+        assert pdf._template(line, key) is None     # drawn the first time: worked out directly
+        tpl = pdf._template(line, key)              # drawn again: its template
+        if tpl is None:
+            continue                                # (a line with words off the baseline)
+        assert tpl.fast is not None
+        holes: list = []
+        uses: list = []
+        pending: dict = {}
+        hole = pdf._hole_maker(holes)
+
+        def embedded(font):
+            if font.name not in pending:
+                pending[font.name] = pdf._Pending(font, hole, uses)
+            return pending[font.name]
+        composed = pdf._Template(pdf._compose(line, key, embedded, holes), holes, tuple(uses))
+        baked = tpl.fast
+        assert baked.parts == composed.parts and baked.holes == composed.holes
+        assert [(f.name, p) for f, p in baked.uses] == [(f.name, p) for f, p in composed.uses]
+        checked += 1
+    assert checked > 50
+
+
+def test_a_lines_glyphs_sliced_from_their_run_are_the_filtered_ones(lines):
+    runs = {id(r): r for line in lines for r in line.paragraph.runs}.values()
+    rtl = 0
+    for run in runs:
+        for lo in range(run.start, run.end, 3):
+            for hi in (lo + 1, lo + 7, run.end):
+                i, j = paragraph._span(run, lo, hi)
+                assert i is not None        # HarfBuzz's clusters are monotone
+                assert run.glyphs[i:j] == [g for g in run.glyphs if lo <= g[1] < hi]
+        rtl += run.level % 2
+    assert rtl > 10
+
+
+def test_a_pieces_ink_box_is_the_union_of_its_glyphs_ink(lines):
+    for line in lines:
+        for piece in line.pieces:
+            ink = inspection.piece_ink(piece)
+            want = (min(b[0] for b in ink), max(b[1] for b in ink), min(b[2] for b in ink),
+                    max(b[3] for b in ink)) if ink else None
+            piece.__dict__.pop("_box", None)
+            assert inspection._piece_box(piece) == want
+
+
+def test_a_scaled_copy_of_a_font_measures_ink_at_its_own_size():
+    from leafpress.text.fonts import FontLibrary
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Regular")
+    gid = font.hb.get_nominal_glyph(ord("H"))
+    plain = inspection._glyph_inks(font)
+    inspection._glyph_ink(font, plain, gid)
+    bigger = font.scaled(1.25)          # a copy made after the original measured its ink
+    inks = inspection._glyph_inks(bigger)
+    assert inks is not plain
+    assert inspection._glyph_ink(bigger, inks, gid)[1] == pytest.approx(plain[gid][1] * 1.25)
+    assert inspection._glyph_inks(font)[gid] == plain[gid]
