@@ -169,7 +169,10 @@ def preload(project: Project, jobs: list[Job]) -> None:
     from .render import pdf, pdfa
     from .text import setter  # noqa: F401
     pdf._base_font()
-    pdfa.srgb_profile()
+    try:
+        pdfa.srgb_profile()
+    except Exception:  # noqa: BLE001 (each document then says what is missing, as without preloading)
+        pass
     _cldr_root()
     project.fonts
     _quietly(project.brand, jobs[0].brand)     # (not each of a thousand partner clinics: the workers share those)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from . import ENGINE_VERSION, gcpolicy
 from .errors import LeafletError, UsageError
 from .files import is_regular, read_limited, sha256_regular
-from .usercache import MIN_HASHED as MIN_USER_HASHED, Hashes
+from .usercache import MIN_HASHED as MIN_USER_HASHED, Hashes, is_digest
 
 if TYPE_CHECKING:
     from .brand import Brand
@@ -257,7 +257,7 @@ class Project:
             sig = _signature(path)
             known = self.known_hashes.get(str(path))
             if sig is not None and isinstance(known, list) and len(known) == 2 and known[0] == sig \
-                    and isinstance(known[1], str):
+                    and is_digest(known[1]):
                 digest = known[1]
             elif sig is not None and sig[0] >= MIN_USER_HASHED and (got := self.user_hashes.get(str(path), sig)):
                 digest = got

@@ -14,21 +14,32 @@ what is written: a file's hash is taken from it only for the same path with the 
 modification and change times and inode (an edit always changes the change time), and an SVG
 record is keyed by the SVG's bytes and the converting code, as in the output folder's own cache.
 Records are replaced whole (a temporary file renamed), so two builds at once never see half of one.
+The press touches only its own names there (``leafpress-hashes.json``, ``svg-<32 hex>.json`` and
+its temporary ``.leafpress-*.tmp`` files), so ``LEAFPRESS_CACHE`` may name a folder shared with
+other tools. A hash is kept only for a file not changed in the last RACY seconds (a same-size
+edit within a file system's timestamp tick would otherwise keep its signature).
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
-HASHES = "hashes.json"
+HASHES = "leafpress-hashes.json"
 MIN_HASHED = 64 * 1024          # smaller files cost less to hash than to look up: not kept
 MAX_HASHES = 4096               # entries kept (the most recent)
 MAX_FILE = 8_000_000            # a record larger than this is not read
 MAX_RECORDS = 1024              # SVG records kept (a clinic's own logo is one more)
 PREFIX = ".leafpress-"
+RACY = 2.0                      # seconds: a file changed more recently than this is not kept
+STALE_TMP = 3600.0              # seconds: a temporary file older than this was left by a killed build
+DIGEST = re.compile(r"[0-9a-f]{64}")
+OWN = {"svg-": re.compile(r"svg-[0-9a-f]{32}\.json")}        # the record kinds pruned, by prefix
+_counts: dict = {}              # records of a kind in the folder, as this process last counted them
 
 
 def folder() -> Path | None:
@@ -68,13 +79,20 @@ def read(name: str) -> bytes | None:
         data = read_limited(where / name, MAX_FILE)
     except OSError:
         return None
-    return data if len(data) <= MAX_FILE else None
+    if len(data) > MAX_FILE:
+        return None
+    try:
+        os.utime(where / name)      # used: the last to be pruned
+    except OSError:
+        pass
+    return data
 
 
 def write(name: str, data: bytes, keep: int | None = None, like: str = "") -> None:
     """Replace a record (a temporary file renamed over it; a cache needs no sync to disk). With
-    ``keep``: at most that many records named ``like*`` stay, the oldest removed. Failures are
-    silent: the next build does the work again."""
+    ``keep``: at most that many records of the kind ``like`` (a prefix of OWN) stay, the least
+    recently used removed (when a quarter more have gathered: the folder is not listed at every
+    write). Failures are silent: the next build does the work again."""
     where = folder()
     if where is None:
         return
@@ -86,7 +104,11 @@ def write(name: str, data: bytes, keep: int | None = None, like: str = "") -> No
         os.replace(tmp, where / name)
         tmp = None
         if keep is not None:
-            _prune(where, like, keep)
+            n = _counts.get(like)
+            n = _counts[like] = _count(where, like) if n is None else n + 1
+            if n > keep + keep // 4:
+                _prune(where, like, keep)
+                _counts[like] = keep
     except OSError:
         pass
     finally:
@@ -97,8 +119,27 @@ def write(name: str, data: bytes, keep: int | None = None, like: str = "") -> No
                 pass
 
 
+def _own(where: Path, like: str) -> list:
+    pattern = OWN[like]
+    return [e for e in os.scandir(where) if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
+
+
+def _count(where: Path, like: str) -> int:
+    return len(_own(where, like))
+
+
 def _prune(where: Path, like: str, keep: int) -> None:
-    names = [e for e in os.scandir(where) if e.name.startswith(like) and e.is_file(follow_symlinks=False)]
+    """The least recently used records of the kind ``like`` beyond ``keep``, and temporary files
+    a killed build left, removed."""
+    now = time.time()
+    for e in os.scandir(where):
+        if e.name.startswith(PREFIX) and e.name.endswith(".tmp") and e.is_file(follow_symlinks=False):
+            try:
+                if now - e.stat(follow_symlinks=False).st_mtime > STALE_TMP:
+                    os.unlink(e.path)
+            except OSError:
+                pass
+    names = _own(where, like)
     if len(names) <= keep:
         return
     names.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime_ns)
@@ -107,6 +148,11 @@ def _prune(where: Path, like: str, keep: int) -> None:
             os.unlink(e.path)
         except OSError:
             pass
+
+
+def is_digest(value) -> bool:
+    """A sha256 as this cache and the manifest write it (64 lower-case hex digits)."""
+    return isinstance(value, str) and DIGEST.fullmatch(value) is not None
 
 
 class Hashes:
@@ -121,12 +167,15 @@ class Hashes:
         if self.known is None:
             self.known = self._read()
         got = self.known.get(path)
-        if isinstance(got, list) and len(got) == 2 and got[0] == sig and isinstance(got[1], str):
+        if isinstance(got, list) and len(got) == 2 and got[0] == sig and is_digest(got[1]):
             return got[1]
         return None
 
     def put(self, path: str, sig: list, digest: str) -> None:
-        if sig and sig[0] >= MIN_HASHED:
+        """Keep ``digest`` for ``path`` with signature [size, mtime_ns, ctime_ns, inode], unless
+        the file changed within RACY seconds of now (or its times are in the future)."""
+        newest = max(sig[1], sig[2]) / 1e9 if len(sig) >= 3 else float("inf")
+        if sig and sig[0] >= MIN_HASHED and is_digest(digest) and newest < time.time() - RACY:
             self.found[path] = [sig, digest]
 
     def save(self) -> None:

@@ -125,3 +125,14 @@ def test_a_scaled_copy_of_a_font_measures_ink_at_its_own_size():
     assert inks is not plain
     assert inspection._glyph_ink(bigger, inks, gid)[1] == pytest.approx(plain[gid][1] * 1.25)
     assert inspection._glyph_inks(font)[gid] == plain[gid]
+
+
+def test_forgetting_a_paragraphs_pieces_forgets_what_drawing_kept_on_its_runs(lines):
+    """A clinic's lines stay shaped (rooms are sized by every clinic's), but what drawing them
+    added is dropped after each document (project._forget_furniture): a worker's memory stays flat."""
+    para = next(line.paragraph for line in lines if line.lang == "en")
+    for line in para.lines(20):
+        para.pieces(line)
+    assert any("_drawn" in run.__dict__ for run in para.runs)
+    para.forget_pieces()
+    assert not any(k in run.__dict__ for run in para.runs for k in ("_drawn", "_keys"))

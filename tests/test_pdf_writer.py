@@ -118,7 +118,7 @@ def test_form_fields_and_a_raster_figure_are_the_bytes_reportlab_writes(lib, mon
 def _odd_document(write) -> bytes:
     """A document of objects no leaflet has yet: an ordered dictionary, strings to escape or
     to write in UTF-16, booleans and None, a stream ending in a carriage return, a dictionary
-    that must be referred to, a second page, another kind of destination."""
+    and a stream that must be referred to, a second page, another kind of destination."""
     import io
     c = Canvas(io.BytesIO(), invariant=1, pageCompression=1)
     c.setTitle("a\r(b)\\c \u0394")
@@ -132,7 +132,9 @@ def _odd_document(write) -> bytes:
     doc.Reference(rl.PDFStream(rl.PDFDictionary({"K": rl.PDFArray(list(range(25)))}), b"data\r", filters=[]),
                   "LPOddStream")
     other = rl.PDFCatalog()     # referred to from inside a dictionary: registered while being written
-    doc.Reference(rl.PDFDictionary({"Odd": odd, "Other": other, "Raw": "raw\tname", "Bytes": b"<00>"}), "LPOdd")
+    inner = rl.PDFStream(rl.PDFDictionary({}), b"inner", filters=[])      # a stream inside a dictionary: referred to
+    doc.Reference(rl.PDFDictionary({"Odd": odd, "Other": other, "Raw": "raw\tname", "Bytes": b"<00>",
+                                    "Inner": inner}), "LPOdd")
     c.showOutline()
     return write(c)
 

@@ -117,6 +117,7 @@ def test_the_user_cache_serves_a_new_output_folder_and_never_an_edited_file(scra
     from leafpress import project as project_module, usercache
     cache = tmp_path / "user-cache"
     monkeypatch.setenv("LEAFPRESS_CACHE", str(cache))
+    monkeypatch.setattr(usercache, "RACY", -60.0)      # the fonts are copied just now (see the test below)
     fonts = scratch / "assets" / "fonts"
     real_fonts = fonts.resolve()
     fonts.unlink()
@@ -155,3 +156,39 @@ def test_the_user_cache_serves_a_new_output_folder_and_never_an_edited_file(scra
     assert usercache.folder() is None
     cache.chmod(0o700)
     assert usercache.folder() == cache
+
+
+def test_the_user_cache_keeps_no_hash_of_a_file_changed_just_now_and_touches_only_its_own_files(tmp_path, monkeypatch):
+    """A same-size edit within a file system's timestamp tick keeps a file's signature: a hash
+    is kept only for a file unchanged for a while, and only a digest is ever taken as one. The
+    press prunes and sweeps only its own names in a folder LEAFPRESS_CACHE may share."""
+    import time as time_module
+
+    from leafpress import usercache
+    monkeypatch.setenv("LEAFPRESS_CACHE", str(tmp_path))
+    now_ns = time_module.time_ns()
+    old_ns = now_ns - 3600 * 10 ** 9
+    digest = "ab" * 32
+    h = usercache.Hashes()
+    h.put("/f/new", [10 ** 6, now_ns, now_ns, 1], digest)
+    h.put("/f/touched", [10 ** 6, old_ns, now_ns, 2], digest)
+    h.put("/f/old", [10 ** 6, old_ns, old_ns, 3], digest)
+    h.put("/f/bad", [10 ** 6, old_ns, old_ns, 4], "missing")
+    assert list(h.found) == ["/f/old"]
+    h.save()
+    h2 = usercache.Hashes()
+    assert h2.get("/f/old", [10 ** 6, old_ns, old_ns, 3]) == digest
+    (tmp_path / usercache.HASHES).write_text('{"files": {"/f/x": [[1, 2, 3, 4], "not a digest"]}}')
+    assert usercache.Hashes().get("/f/x", [1, 2, 3, 4]) is None
+    foreign = ["hashes.json", "svg-icons.zip", "svg-notes.json", "svg-" + "0" * 31 + ".json"]
+    for name in foreign:
+        (tmp_path / name).write_text("the user's")
+    stale = tmp_path / ".leafpress-x.tmp"
+    stale.write_text("left by a killed build")
+    os.utime(stale, (time_module.time() - 7200,) * 2)
+    monkeypatch.setattr(usercache, "_counts", {})
+    for k in range(8):
+        usercache.write(f"svg-{k:032x}.json", b"{}", keep=4, like="svg-")
+    assert all((tmp_path / name).read_text() == "the user's" for name in foreign)
+    assert not stale.exists()
+    assert 4 <= len(list(tmp_path.glob("svg-" + "[0-9a-f]" * 32 + ".json"))) <= 5

@@ -828,8 +828,6 @@ def _cascades(piece) -> bool:
     return False
 
 
-
-
 def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
     """What :class:`_Plan` works out for a left-to-right piece that neither cascades nor is a
     layout hyphen (most pieces), in one pass: its groups, (glyph, text) pairs, the raised or

@@ -35,6 +35,7 @@ from reportlab.pdfbase.pdfdoc import (Destination, NoEncryption, OutlineEntryObj
                                       PDFStream, PDFString, ViewerPreferencesPDFDictionary, pdfdocEnc)
 
 from ..lru import Lru
+from . import pdfa
 
 
 class Written(PDFObject):
@@ -160,8 +161,10 @@ class _Writer:
             Destination: self._destination, PDFInfo: self._info, PDFDate: self._date,
         }
         self.whole = rules | {c: self._catalog for c in (PDFCatalog, PDFPages, PDFPage)}
-        # Inside another object, these (ReportLab's __RefOnly__ classes) are referred to.
-        rules.update({c: self._referred for c in (PDFCatalog, PDFPages, PDFPage)})
+        # Inside another object, ReportLab's __RefOnly__ classes (catalog, pages, streams,
+        # outlines) are referred to, as its format() does (it asks hasattr, whatever the value).
+        rules.update({c: self._referred for c in (*rules, PDFCatalog, PDFPages, PDFPage)
+                      if hasattr(c, "__RefOnly__")})
 
     def top(self, obj) -> bytes:
         """An indirect object's body (``format(obj, doc, toplevel=1)``)."""
@@ -227,7 +230,7 @@ class _Writer:
 
     def _stream(self, s) -> bytes:
         """PDFStream.format as pdfa.py wraps it (an end-of-line before ``endstream``)."""
-        if type(s).format is not pdfdoc.PDFStream.format:
+        if type(s).format is not pdfa._format_with_eol:     # (pdfa's end of line is written below)
             return s.format(self.doc)
         d = s.dictionary.dict.copy()
         content = s.content

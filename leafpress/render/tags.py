@@ -20,7 +20,7 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference,
 from reportlab.pdfbase.pdfdoc import format as format_
 
 from ..lru import Lru
-from .pdfdoc import Written, register
+from .pdfdoc import Written, _joined, register
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
@@ -29,14 +29,6 @@ ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": 
 
 
 ROOT_NAME, PARENT_TREE = "LPStructTreeRoot", "LPParentTree"
-
-
-def _joined(items: list[bytes], every: int) -> bytes:
-    """Items separated by spaces, a line break before every ``every``-th (how ReportLab lays
-    out a dictionary's entries and an array's items)."""
-    if len(items) <= every:
-        return b" ".join(items)
-    return b" \n  ".join(b" ".join(items[i:i + every]) for i in range(0, len(items), every))
 
 
 def _dict(entries: list[bytes]) -> bytes:

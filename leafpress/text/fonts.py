@@ -18,6 +18,7 @@ from fontTools import unicodedata as ft_unicodedata
 
 from ..files import read_error, read_limited
 from ..errors import LeafletError
+from ..lru import Lru
 
 MAX_FONT_BYTES = 64_000_000
 _FONT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -194,7 +195,9 @@ class MissingGlyph(LeafletError):
         self.char = ch
 
 
-_CHARS: dict = {}        # id(stack) -> (stack, {character: what choose_fonts needs of it})
+# id(stack) -> (stack, {character: what choose_fonts needs of it}); the stack is kept with its
+# facts and compared on use, so a new list at a reused address never meets an old answer.
+_CHARS = Lru("fonts.char_facts", 64)
 _CHARS_KEPT = 4096      # characters kept per stack (then it starts again): bounded by use
 
 
@@ -209,10 +212,8 @@ def _facts_of(stack: list[Font]) -> dict:
     """What is known of characters in ``stack`` (see choose_fonts), kept per stack."""
     got = _CHARS.get(id(stack))
     if got is None or got[0] is not stack or len(got[1]) > _CHARS_KEPT:
-        got = _CHARS[id(stack)] = (stack, {})
-        if len(_CHARS) > 64:        # stacks of typesetters long gone
-            _CHARS.clear()
-            _CHARS[id(stack)] = got
+        got = (stack, {})
+        _CHARS.put(id(stack), got)
     return got[1]
 
 

@@ -129,8 +129,8 @@ class Piece:
     font: Font
     style: Style
     rtl: bool
-    glyphs: list        # (gid, x_advance, x_offset, y_offset) em
-    clusters: list      # (first glyph index, glyph count, text, logical index) per cluster, visual order
+    glyphs: tuple       # (gid, x_advance, x_offset, y_offset) em
+    clusters: tuple     # (first glyph index, glyph count, text, logical index) per cluster, visual order
     width: float
 
 
@@ -518,8 +518,11 @@ class ShapedParagraph:
     # -- visual order ---------------------------------------------------------------------
     def forget_pieces(self) -> None:
         """Drop the cached pieces of every line (and what the inspector and the PDF writer keep
-        on them); they are made again if asked for."""
+        on them, and what drawing keeps on its runs); they are made again if asked for."""
         self._piece_cache.clear()
+        for run in self.runs:
+            run.__dict__.pop("_drawn", None)
+            run.__dict__.pop("_keys", None)
 
     def pieces(self, line: Line) -> list[Piece]:
         """Glyph pieces of a line in visual (left-to-right drawing) order (cached per line)."""
