@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from . import ENGINE_VERSION, gcpolicy
 from .errors import LeafletError, UsageError
 from .files import is_regular, read_limited, sha256_regular
+from .lru import Lru
 from .usercache import MIN_HASHED as MIN_USER_HASHED, Hashes, is_digest
 
 if TYPE_CHECKING:
@@ -78,6 +79,13 @@ class Project:
         if self.partners_file.exists() or self.partners_file.is_symlink():
             self.partner_ids = self._partner_ids()
         self._cache: dict = {}
+        # Laid-out patterns (the largest things a process keeps: every shaped line, glyph piece
+        # and PDF plan of a document, 1-2 MB each): the most recent PATTERNS_KEPT, not every
+        # handout x language x layout x colour set a worker has built (a worker that went
+        # through every language held them all: 370 MB for the full set). A batch hands a
+        # worker one language's documents together, so a dropped pattern is rarely asked for
+        # again; when it is, it is laid out again, to the same bytes.
+        self._patterns = Lru(None, PATTERNS_KEPT)
         gcpolicy.tune()         # a process that builds leaflets collects cycles less often (gcpolicy.py)
         self.stamped_from: str | None = None     # the last lay_out: the clinic its pages were stamped from
         # Input files' hashes: what the last build recorded (path -> [signature, sha256]), and
@@ -374,10 +382,15 @@ class Project:
         pattern = self.pattern_of(job.brand)
         if pattern is None:
             return self._lay_out_alone(job)
-        try:
-            got = self._cached(("pattern", job.handout, job.lang, job.layout, pattern),
-                               lambda: self._lay_out_alone(Job(job.handout, job.lang, job.layout, pattern)))
-        except LeafletError:
+        key = (job.handout, job.lang, job.layout, pattern)
+        got = self._patterns.get(key)
+        if got is None:
+            try:
+                got = self._lay_out_alone(Job(*key))
+            except LeafletError as exc:
+                got = exc
+            self._patterns.put(key, got)
+        if isinstance(got, LeafletError):
             return self._lay_out_alone(job)     # the clinic's own message (or its own success)
         if pattern == job.brand:
             return got
@@ -587,6 +600,7 @@ def _says_source(path: Path) -> bool:
     return re.search(rb"^\s+status:\s*['\"]?source\b", raw, re.M) is not None
 
 
+PATTERNS_KEPT = 12           # laid-out patterns a process keeps (see Project.__init__)
 MAX_HASHED = 64_000_000      # no input the press can use is larger (fonts are the largest)
 
 

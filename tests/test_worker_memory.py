@@ -274,3 +274,18 @@ def test_a_clinics_own_lines_stay_its_own_and_what_every_leaflet_draws_is_shared
             cache.put(("clinic-b", k), k)
     assert len(cache.own) == 2 and cache.get("clinic-a phone") is None     # bounded: the oldest left
     assert cache.get("page facts") == 1 and len(cache) == 3
+
+
+def test_a_process_keeps_a_bounded_number_of_laid_out_patterns_and_lays_a_dropped_one_out_again_the_same():
+    """The laid-out documents (patterns) a process keeps are its most recent few, not every
+    handout x language x layout it has built (a worker that went through every language kept
+    them all); a dropped one asked for again is laid out again, to the same bytes."""
+    from conftest import ROOT
+    project = Project(ROOT)
+    project._patterns = lru.Lru(None, 2)
+    jobs = [Job("port", "en", layout, "open-leaflets") for layout in ("letter-2page", "a4-2page", "trifold-letter")]
+    first = project.build(jobs[0])[1]
+    for job in jobs[1:]:
+        project.build(job)
+    assert len(project._patterns) == 2 and ("port", "en", "letter-2page", "open-leaflets") not in project._patterns
+    assert project.build(jobs[0])[1] == first
