@@ -39,7 +39,7 @@ RACY = 2.0                      # seconds: a file changed more recently than thi
 STALE_TMP = 3600.0              # seconds: a temporary file older than this was left by a killed build
 DIGEST = re.compile(r"[0-9a-f]{64}")
 OWN = {"svg-": re.compile(r"svg-[0-9a-f]{32}\.json")}        # the record kinds pruned, by prefix
-_counts: dict = {}              # records of a kind in the folder, as this process last counted them
+_counts: dict = {}              # (folder, kind) -> records there, as this process last counted them
 
 
 def folder() -> Path | None:
@@ -104,11 +104,7 @@ def write(name: str, data: bytes, keep: int | None = None, like: str = "") -> No
         os.replace(tmp, where / name)
         tmp = None
         if keep is not None:
-            n = _counts.get(like)
-            n = _counts[like] = _count(where, like) if n is None else n + 1
-            if n > keep + keep // 4:
-                _prune(where, like, keep)
-                _counts[like] = keep
+            added(where, like, keep)
     except OSError:
         pass
     finally:
@@ -117,6 +113,18 @@ def write(name: str, data: bytes, keep: int | None = None, like: str = "") -> No
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def added(where: Path, like: str, keep: int) -> None:
+    """A record of the kind ``like`` was just written in ``where`` (this cache, or an output
+    folder's own, render/assets.py): when a quarter more than ``keep`` have gathered, the least
+    recently used beyond ``keep`` are removed (the folder is listed once per process, then
+    counted, not listed at every write)."""
+    n = _counts.get((where, like))
+    n = _counts[(where, like)] = _count(where, like) if n is None else n + 1
+    if n > keep + keep // 4:
+        _prune(where, like, keep)
+        _counts[(where, like)] = keep
 
 
 def _own(where: Path, like: str) -> list:

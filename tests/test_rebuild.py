@@ -192,3 +192,25 @@ def test_the_user_cache_keeps_no_hash_of_a_file_changed_just_now_and_touches_onl
     assert all((tmp_path / name).read_text() == "the user's" for name in foreign)
     assert not stale.exists()
     assert 4 <= len(list(tmp_path.glob("svg-" + "[0-9a-f]" * 32 + ".json"))) <= 5
+
+
+def test_the_output_folders_drawing_records_are_bounded(scratch, tmp_path, monkeypatch):
+    """An engine edit (or a new logo) leaves a new set of SVG records in OUT/.leafpress-cache:
+    the least recently used beyond the bound go, as in the user's cache."""
+    from leafpress import usercache
+    from leafpress.plancache import CACHE
+    monkeypatch.setenv("LEAFPRESS_CACHE", "off")
+    monkeypatch.setattr(usercache, "MAX_RECORDS", 1)
+    monkeypatch.setattr(usercache, "_counts", {})
+    out = tmp_path / "out"
+    _forget_drawings()
+    assert main(ONE + ["--out", str(out)], root=scratch) == 0
+    folder = out / CACHE
+    for p in folder.glob("svg-*.json"):
+        p.unlink()
+    for k in range(5):          # records an older engine left
+        (folder / f"svg-{k:032x}.json").write_text("{}")
+    _forget_drawings()
+    monkeypatch.setattr(usercache, "_counts", {})
+    assert main(ONE + ["--out", str(out), "--force"], root=scratch) == 0
+    assert len(list(folder.glob("svg-*.json"))) <= 1

@@ -27,11 +27,11 @@ from pathlib import Path
 from ..errors import LeafletError
 from ..layout.items import Qr, Svg
 from ..lru import Lru
+from ..plancache import CACHE as STORE_DIR
 
 _DRAWINGS = Lru("svg drawings", 64)      # a partner clinic's own logo is one more drawing
 _RECORDS = Lru("svg records", 64)        # SVG file -> (width, height, operators or None) on disk
 _QR = Lru("qr codes", 256)
-STORE_DIR = ".leafpress-cache"
 _MAX_RECORD = 8_000_000
 _store: list[Path | None] = [None]       # the output folder's cache folder, when a build writes
 
@@ -100,6 +100,7 @@ def store(svg: Svg, d, ops: tuple | None) -> None:
     name = _name(key)
     try:
         write_atomic(folder / name, data.encode(), inside=folder.parent)
+        usercache.added(folder, "svg-", usercache.MAX_RECORDS)     # (an engine edit leaves a new set)
     except (OutsideOut, OSError):
         pass        # no record kept: the next process converts the file again
     usercache.write(name, data.encode(), keep=usercache.MAX_RECORDS, like="svg-")
