@@ -67,6 +67,15 @@ def sha256_regular(path: Path, *, follow: bool = True, limit: int | None = None)
         os.close(fd)
 
 
+def signature(st: os.stat_result | None) -> list | None:
+    """What says a file is unchanged without reading it: size, modification and change times
+    (the change time no tool sets back: any write, or a file put in its place, changes it) and
+    inode; None when ``st`` is not a regular file's."""
+    if st is None or not stat.S_ISREG(st.st_mode):
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
 def is_regular(path: Path) -> bool:
     """A regular file (following links), asked without opening it."""
     try:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .files import read_limited, sha256_regular
+from .files import read_limited, sha256_regular, signature as file_signature
 from .errors import LeafletError, UsageError, escape
 from .project import TMP_PREFIX, OutsideOut, discard, stage, write_atomic
 
@@ -197,12 +197,9 @@ class OutDir:
         without links), else None: any write to the file, or a file put in its place, changes it."""
         target = self._reached(rel)
         try:
-            st = os.lstat(target) if target is not None else None
+            return file_signature(os.lstat(target)) if target is not None else None
         except OSError:
             return None
-        if st is None or not stat.S_ISREG(st.st_mode):
-            return None
-        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
     def is_own(self, entry: dict) -> bool:
         """Whether the file ``entry`` lists is still the one the press wrote: unchanged since it

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from . import ENGINE_VERSION, gcpolicy
 from .errors import LeafletError, UsageError
-from .files import is_regular, read_limited, sha256_regular
+from .files import is_regular, read_limited, sha256_regular, signature
 from .lru import Lru
 from .usercache import MIN_HASHED as MIN_USER_HASHED, Hashes, is_digest
 
@@ -605,15 +605,12 @@ MAX_HASHED = 64_000_000      # no input the press can use is larger (fonts are t
 
 
 def _signature(path: Path) -> list | None:
-    """What says a file is unchanged without reading it: size, modification and change times
-    (the change time no tool sets back), inode; None when it is not a regular file."""
+    """The signature (files.signature) of the file at ``path``, links followed; None when it is
+    not a regular file."""
     try:
-        st = os.stat(path)
+        return signature(os.stat(path))
     except (OSError, ValueError):
         return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
 _UMASK = os.umask(0)
