@@ -53,7 +53,7 @@ def _font_objects(self, doc) -> None:
                                            "Supplement": 0}),
         "FontDescriptor": doc.Reference(descriptor, f"LPFontDesc:{r}"),
         "W": rl.PDFArray([x if isinstance(x, int) else rl.PDFArray(x)
-                          for start, run in pdffont._width_runs(font, gids, scale, self.extra) for x in (start, run)]),
+                          for start, run in pdffont._width_runs(font, gids, self.extra) for x in (start, run)]),
         "CIDToGIDMap": rl.PDFName("Identity") if table is None else doc.Reference(
             rl.PDFStream(content=table, filters=[rl.PDFZCompress]), f"LPCIDToGID:{r}")})
     mapping = dict(self.to_unicode)

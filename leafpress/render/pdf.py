@@ -32,7 +32,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
 from .pdfdoc import Written, document_bytes, formatted
-from .pdffont import EmbeddedFont, Pairs, font_key, utf16_hex
+from .pdffont import EmbeddedFont, Pairs, font_key, thousandths, utf16_hex
 from .tags import Tagger
 from ..lru import BytesLru, Lru
 
@@ -903,7 +903,7 @@ def _advances(font) -> dict:
 
 
 def _advance(font, advances: dict, gid: int) -> float:
-    step = advances[gid] = round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem)) / 1000
+    step = advances[gid] = thousandths(font, gid) / 1000
     return step
 
 
@@ -915,7 +915,7 @@ def _frozen(groups: list) -> tuple:
 
 def _width(font, gid: int) -> float:
     """A glyph's advance as written in /W, in em."""
-    return round(font.hb.get_glyph_h_advance(gid) * 1000.0 / font.upem) / 1000
+    return thousandths(font, gid) / 1000
 
 
 def _pdfium_class(text: str) -> str:

@@ -66,7 +66,7 @@ class EmbeddedFont:
         """The glyph's width as written in /W (thousandths of an em)."""
         w = self._widths.get(gid)
         if w is None:
-            w = self._widths[gid] = round(self.font.hb.get_glyph_h_advance(gid) * 1000.0 / self.font.upem)
+            w = self._widths[gid] = thousandths(self.font, gid)
         return w
 
     def use_all(self, pairs) -> bool:
@@ -147,7 +147,7 @@ class EmbeddedFont:
             b"<<\n/BaseFont %s /CIDSystemInfo <<\n/Ordering (Identity) /Registry (Adobe) /Supplement 0\n>>"
             b" /CIDToGIDMap %s /FontDescriptor %s /Subtype /CIDFontType2 /Type /Font \n  /W %s\n>>"
             % (base, ref[f"LPCIDToGID:{r}"] if table else b"/Identity", ref[names[1]],
-               _widths(font, gids, scale, self.extra, doc)))
+               _widths(font, gids, self.extra, doc)))
         objects[f"LPToUnicode:{r}"].data = _stream(flate_once(cmap).packed)
         objects[f"LPFont:{r}"].data = (
             b"<<\n/BaseFont %s /DescendantFonts [ %s ] /Encoding /Identity-H /Subtype /Type0 /ToUnicode %s"
@@ -164,6 +164,13 @@ class EmbeddedFont:
         for (g, _), cid in self.extra.items():
             table[2 * cid:2 * cid + 2] = g.to_bytes(2, "big")
         return bytes(table)
+
+
+def thousandths(font: Font, gid: int) -> int:
+    """A glyph's advance as /W writes it, in thousandths of an em: the one rounding every width
+    and pen position the writer uses is made with (a plan's pen must land where a reader's,
+    summing /W, does)."""
+    return round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem))
 
 
 def _n(v: int) -> bytes:
@@ -252,26 +259,26 @@ def _bbox(font: Font, gids: list[int]) -> tuple[int, int, int, int]:
 _WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W array's bytes
 
 
-def _widths(font: Font, gids: list[int], scale: float, extra: dict, doc) -> bytes:
+def _widths(font: Font, gids: list[int], extra: dict, doc) -> bytes:
     """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs:
     formatted once (numbers only: the same bytes in every document) and kept."""
     key = (font_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
     data = _WIDTHS.get(key)
     if data is None:
         out: list = []
-        for start, run in _width_runs(font, gids, scale, extra):
+        for start, run in _width_runs(font, gids, extra):
             out += [start, PDFArray(list(run))]
         data = formatted(PDFArray(out), doc)
         _WIDTHS.put(key, data)
     return data
 
 
-def _width_runs(font: Font, gids: list[int], scale: float, extra: dict) -> tuple:
+def _width_runs(font: Font, gids: list[int], extra: dict) -> tuple:
     out: list = []
     run_start, run = None, []
     cids = [(g, g) for g in gids] + sorted((cid, g) for (g, _), cid in extra.items())
     for c, g in cids:
-        w = round(font.hb.get_glyph_h_advance(g) * scale)   # the same rounding as EmbeddedFont.width
+        w = thousandths(font, g)
         if run and c == run_start + len(run):
             run.append(w)
         else:
