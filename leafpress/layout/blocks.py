@@ -16,7 +16,7 @@ from .figures import draw_figure
 from .flow import FlowBlock, whole
 from .furniture import draw_contact, room
 from .items import Box, FormField, Node, OutlineEntry, Page, Picture, Rule
-from .setting import Ctx, break_lines, emit, ink_gaps, ink_span
+from .setting import Ctx, break_lines, emit, ink_gaps, ink_span, rtl_overhang
 from .stamp import slot
 
 
@@ -389,7 +389,8 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
         ln = sp.one_line()
         left, right = ink_span(sp, ln)
         if ctx.lang.rtl:        # emit right-aligns, shifting a line whose ink overhangs on the right
-            shift = max(0.0, right - ln.width)
+            # (by all of it: a label beside its ruled line leaves the column 8 ems and more)
+            shift = rtl_overhang(sp, ln)
             return left - shift, right - shift
         return left, right
 

@@ -107,7 +107,7 @@ def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
     places it (right-aligned in right-to-left text) in a column ``width`` em wide."""
     from .inspection import piece_ink
     prof: dict = {}
-    x = width - ln.width - min(max(0.0, _ink_right(sp, ln) - ln.width), max(0.0, width - ln.width)) \
+    x = width - ln.width - min(rtl_overhang(sp, ln), max(0.0, width - ln.width)) \
         if rtl else 0.0     # where emit puts it
     for piece in sp.pieces(ln):
         for x0, x1, lo, hi in piece_ink(piece):
@@ -128,6 +128,13 @@ def _ink_right(sp: ShapedParagraph, ln) -> float:
         right = max([right] + [x + x1 for _, x1, _, _ in piece_ink(piece)])
         x += piece.width
     return right
+
+
+def rtl_overhang(sp: ShapedParagraph, ln) -> float:
+    """How far (em) a line's ink reaches past its end on the right (the first letter of a
+    right-to-left line, a Nastaliq swash); 0 for a line whose ink stays within its advance. A
+    right-aligned right-to-left line is moved left by it where its column has the room (emit)."""
+    return max(0.0, _ink_right(sp, ln) - ln.width)
 
 
 @_kept
@@ -178,7 +185,7 @@ def emit(ctx: Ctx, page: Page, sp: ShapedParagraph, lines, x: float, width: floa
         if align == "right":
             lx = x + width - w
             if ctx.lang.rtl:    # a first letter whose ink reaches past its start (Nastaliq) stays in
-                lx -= min(max(0.0, _ink_right(sp, ln) - ln.width) * size, max(0.0, width - w))
+                lx -= min(rtl_overhang(sp, ln) * size, max(0.0, width - w))
         elif align == "center":
             lx = x + (width - w) / 2
         else:
