@@ -8,7 +8,7 @@ build into a new, empty output folder neither hashes 36 MB of fonts again nor im
 convert the logo and the diagram.
 
 The cache is never needed: it is used only when its folder is the user's own (not a link, not
-writable by others) and writable; a record that cannot be read, is damaged or does not match is
+writable by others, in a folder others cannot rename it out of) and writable; a record that cannot be read, is damaged or does not match is
 ignored and the work done again; deleting the folder is always safe. Nothing read from it changes
 what is written: a file's hash is taken from it only for the same path with the same size,
 modification and change times and inode (an edit always changes the change time), and an SVG
@@ -59,10 +59,16 @@ def folder() -> Path | None:
         if not path.is_absolute():
             return None
         path.mkdir(mode=0o700, exist_ok=True)
-        st = os.lstat(path)
+        st, up = os.lstat(path), os.stat(path.parent)
     except (OSError, RuntimeError):
         return None
-    if not stat.S_ISDIR(st.st_mode) or st.st_mode & 0o022 or (hasattr(os, "getuid") and st.st_uid != os.getuid()):
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    if not stat.S_ISDIR(st.st_mode) or st.st_mode & 0o022 or (uid is not None and st.st_uid != uid):
+        return None
+    # Records are reached by path: a folder others could rename ours out of (and put theirs in
+    # its place) is no place for them. Its parent is the user's or the system's, and others may
+    # write there only where the sticky bit keeps them from renaming what is not theirs (/tmp).
+    if (uid is not None and up.st_uid not in (uid, 0)) or (up.st_mode & 0o022 and not up.st_mode & stat.S_ISVTX):
         return None
     return path if os.access(path, os.W_OK | os.X_OK) else None
 

@@ -156,6 +156,17 @@ def test_the_user_cache_serves_a_new_output_folder_and_never_an_edited_file(scra
     assert usercache.folder() is None
     cache.chmod(0o700)
     assert usercache.folder() == cache
+    # ... or one in a folder others may write to (they could rename it and put theirs there),
+    # unless the sticky bit keeps them from renaming what is not theirs (as in /tmp).
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    monkeypatch.setenv("LEAFPRESS_CACHE", str(shared / "cache"))
+    shared.chmod(0o777)
+    assert usercache.folder() is None
+    shared.chmod(0o1777)
+    assert usercache.folder() == shared / "cache"
+    shared.chmod(0o700)
+    monkeypatch.setenv("LEAFPRESS_CACHE", str(cache))
 
 
 def test_the_user_cache_keeps_no_hash_of_a_file_changed_just_now_and_touches_only_its_own_files(tmp_path, monkeypatch):
