@@ -1,7 +1,8 @@
 """Render: pages of positioned items -> PDF bytes.
 
 Input: :class:`LaidOut` plus document metadata. Output: the bytes of a complete PDF.
-ReportLab is the writer (document, pages, graphics, drawings, links, outline, metadata). Text
+ReportLab builds the document's objects (pages, graphics, drawings, links, outline, metadata);
+pdfdoc.py writes the file (the bytes ReportLab's save would write, made faster). Text
 is drawn as shaped glyph runs in the project's own embedded fonts (pdffont.py), each glyph
 with a character code that reads back as the text it stands for, pieces in reading order, so
 pdf.js, PDFium, MuPDF, poppler and screen readers get the source text back (see
