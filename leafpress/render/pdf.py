@@ -904,7 +904,7 @@ def _advances(font) -> dict:
 
 
 def _advance(font, advances: dict, gid: int) -> float:
-    step = advances[gid] = thousandths(font, gid) / 1000
+    step = advances[gid] = _width(font, gid)
     return step
 
 
@@ -950,7 +950,7 @@ def _plan(piece, soft: bool) -> _Plan:
     plan reads nothing else of its piece: the key is all it is made from)."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
-        key = (piece.font, piece.rtl, soft, tuple(piece.glyphs), tuple([c[:3] for c in piece.clusters]))
+        key = (piece.font, piece.rtl, soft, piece.glyphs, tuple([c[:3] for c in piece.clusters]))
         plan = _PLANS.get(key)
         if plan is None:
             plan = _Plan(piece, soft)
@@ -1093,7 +1093,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 c.addLiteral("EMC")
         qr_spots = {_spot(item) for item in page.items
                     if isinstance(item, Picture) and item.node is not None and item.node.kind == "qr"}
-        for link in _joined(page.links):
+        for link in _merged_links(page.links):
             if not tagged:
                 c.linkURL(link.url, (link.x, link.y, link.x + link.w, link.y + link.h), relative=0, thickness=0)
                 continue
@@ -1155,7 +1155,7 @@ def _spot(item) -> tuple:
     return tuple(round(v, 2) for v in (item.x, item.y, item.w, item.h))
 
 
-def _joined(links: list) -> list:
+def _merged_links(links: list) -> list:
     """Link areas as annotations: the pieces of one address on one line (fonts and directions
     split it) become one annotation, one tab stop."""
     out: list = []

@@ -145,6 +145,17 @@ def _joined(items: list, every: int) -> bytes:
     return b" \n  ".join(b" ".join(items[i:i + every]) for i in range(0, len(items), every))
 
 
+def dict_bytes(entries: list) -> bytes:
+    """A dictionary from its entries (``b"/Key value"``, in the order given), laid out as
+    ReportLab lays out one that is not one entry per line."""
+    return b"<<\n" + _joined(entries, 6) + b"\n>>"
+
+
+def array_bytes(items: list) -> bytes:
+    """An array from its items' bytes, laid out as ReportLab lays out one."""
+    return b"[ " + _joined(items, 10) + b" ]"
+
+
 class _Writer:
     """Formats one document's objects (see the module's docstring)."""
 
@@ -206,7 +217,7 @@ class _Writer:
         items = [_name(k) + b" " + value(d[k]) for k in keys]
         if (multiline and rl_config.pdfMultiLine) or multiline == "forced":
             return b"<<\n" + ind.join(items) + b"\n>>"
-        return b"<<\n" + _joined(items, 6) + b"\n>>"
+        return dict_bytes(items)
 
     def _dictionary(self, d) -> bytes:
         return self._entries(d.dict, d.multiline)
@@ -216,7 +227,7 @@ class _Writer:
         items = [value(e) for e in a.sequence]
         if (a.multiline and rl_config.pdfMultiLine) or a.multiline == "forced":
             return b"[ " + b"\n ".join(items) + b" ]"
-        return b"[ " + _joined(items, 10) + b" ]"
+        return array_bytes(items)
 
     def _string(self, s) -> bytes:
         text = s.s

@@ -20,7 +20,7 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference,
 from reportlab.pdfbase.pdfdoc import format as format_
 
 from ..lru import Lru
-from .pdfdoc import Written, _joined, register
+from .pdfdoc import Written, array_bytes as _array, dict_bytes as _dict, register
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
@@ -29,17 +29,6 @@ ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": 
 
 
 ROOT_NAME, PARENT_TREE = "LPStructTreeRoot", "LPParentTree"
-
-
-def _dict(entries: list[bytes]) -> bytes:
-    """A dictionary from its entries (``b"/Key value"``, in key order)."""
-    return b"<<\n" + _joined(entries, 6) + b"\n>>"
-
-
-def _array(items: list[bytes]) -> bytes:
-    return b"[ " + _joined(items, 10) + b" ]"
-
-
 _NAMES: dict[str, bytes] = {}
 
 

@@ -45,7 +45,7 @@ for _p in _PAIRS.split():
     OPENING[chr(_o)] = _CANON.get(_o, _o)
     CLOSING[chr(_c)] = _CANON.get(_o, _o)
 
-_STRONG_RTL = frozenset(("R", "AL"))
+STRONG_RTL = frozenset(("R", "AL"))
 _INITIATORS = frozenset(("LRI", "RLI", "FSI"))
 _REMOVED = frozenset(("RLE", "LRE", "RLO", "LRO", "PDF", "BN"))
 _FAST_OUT = frozenset(("R", "AL", "AN", "RLE", "LRE", "RLO", "LRO", "RLI", "LRI", "FSI"))
@@ -101,7 +101,7 @@ def _first_strong(types: list[str], start: int, end: int, match: dict[int, int])
         t = types[i]
         if t == "L":
             return "L"
-        if t in _STRONG_RTL:
+        if t in STRONG_RTL:
             return "R"
         if t in _INITIATORS:
             i = match.get(i, end)
@@ -532,11 +532,11 @@ def misread_runs(text: str, rtl: bool) -> list[tuple[str, str]]:
 
     out, i = [], 0
     while i < n:
-        if cls[i] in _STRONG_RTL or not outside[i]:
+        if cls[i] in STRONG_RTL or not outside[i]:
             i += 1
             continue
         j = i
-        while j < n and cls[j] not in _STRONG_RTL and outside[j]:
+        while j < n and cls[j] not in STRONG_RTL and outside[j]:
             j += 1
         a, b = i, j
         while True:             # trim until both ends are the run's own (shrinks, so it ends)

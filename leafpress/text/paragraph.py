@@ -84,7 +84,6 @@ def unbreakable(text: str) -> tuple[tuple[int, int], ...]:
 
 
 _STRONG = frozenset(("L", "R", "AL", "EN", "AN"))
-_RIGHT_TO_LEFT = frozenset(("R", "AL"))
 
 
 @dataclass(frozen=True)
@@ -195,7 +194,7 @@ class ShapedParagraph:
         """A left-to-right isolate of Latin data (a phone number, an address, a website) is set
         in the first font of the stack that has Latin letters: its digits and signs then match
         its letters instead of taking the script font's own (Naskh's "+1" next to Noto Sans)."""
-        if self.text[a] != bidi.LRI or not _RIGHT_TO_LEFT.isdisjoint(map(bidi.bidi_class, self.text[a:b])):
+        if self.text[a] != bidi.LRI or not bidi.STRONG_RTL.isdisjoint(map(bidi.bidi_class, self.text[a:b])):
             return
         for i in range(a + 1, b - 1):
             ch = self.text[i]
@@ -545,14 +544,14 @@ class ShapedParagraph:
             i, j = _span(run, lo, hi)
             if i is None:
                 glyphs = [g for g in run.glyphs if lo <= g[1] < hi]
-                drawn = [(g[0], g[2], g[3], g[4]) for g in glyphs]
+                drawn = _as_drawn(glyphs)
             else:
                 glyphs, drawn = run.glyphs[i:j], _drawn_glyphs(run)[i:j]
             if not glyphs:
                 continue
             if self.trims or extra:
                 glyphs = self._spaced(glyphs, a, b, extra, bool(run.level % 2))
-                drawn = [(g[0], g[2], g[3], g[4]) for g in glyphs]
+                drawn = _as_drawn(glyphs)
             out.append((run.level, self._piece(run, glyphs, drawn, lo, hi)))
         if line.hyphen and out:
             # The hyphen goes after the last logical character, in that character's run.
@@ -686,11 +685,17 @@ def _span(run: Run, lo: int, hi: int) -> tuple:
     return bisect_left(keys, lo), bisect_left(keys, hi)
 
 
+def _as_drawn(glyphs) -> list:
+    """Shaped glyphs (gid, cluster, x_advance, x_offset, y_offset) as pieces draw them: (gid,
+    x_advance, x_offset, y_offset)."""
+    return [(g[0], g[2], g[3], g[4]) for g in glyphs]
+
+
 def _drawn_glyphs(run: Run) -> list:
     """The run's glyphs as pieces draw them: (gid, x_advance, x_offset, y_offset), made once."""
     got = run.__dict__.get("_drawn")
     if got is None:
-        got = run.__dict__["_drawn"] = [(g[0], g[2], g[3], g[4]) for g in run.glyphs]
+        got = run.__dict__["_drawn"] = _as_drawn(run.glyphs)
     return got
 
 
