@@ -23,7 +23,7 @@ from . import ENGINE_VERSION, gcpolicy
 from .errors import LeafletError, UsageError
 from .files import is_regular, read_limited, sha256_regular, signature
 from .lru import Lru
-from .usercache import MIN_HASHED as MIN_USER_HASHED, Hashes, is_digest
+from .usercache import MIN_HASHED as MIN_USER_HASHED, Hashes, recorded
 
 if TYPE_CHECKING:
     from .brand import Brand
@@ -263,10 +263,8 @@ class Project:
             # output folder's manifest, or the user's cache) keeps its recorded hash: 36 MB of
             # fonts are not read again.
             sig = _signature(path)
-            known = self.known_hashes.get(str(path))
-            if sig is not None and isinstance(known, list) and len(known) == 2 and known[0] == sig \
-                    and is_digest(known[1]):
-                digest = known[1]
+            if (known := recorded(self.known_hashes.get(str(path)), sig)) is not None:
+                digest = known
             elif sig is not None and sig[0] >= MIN_USER_HASHED and (got := self.user_hashes.get(str(path), sig)):
                 digest = got
             else:

@@ -127,7 +127,7 @@ def added(where: Path, like: str, keep: int) -> None:
     recently used beyond ``keep`` are removed (the folder is listed once per process, then
     counted, not listed at every write)."""
     n = _counts.get((where, like))
-    n = _counts[(where, like)] = _count(where, like) if n is None else n + 1
+    n = _counts[(where, like)] = len(_own(where, like)) if n is None else n + 1
     if n > keep + keep // 4:
         _prune(where, like, keep)
         _counts[(where, like)] = keep
@@ -136,10 +136,6 @@ def added(where: Path, like: str, keep: int) -> None:
 def _own(where: Path, like: str) -> list:
     pattern = OWN[like]
     return [e for e in os.scandir(where) if pattern.fullmatch(e.name) and e.is_file(follow_symlinks=False)]
-
-
-def _count(where: Path, like: str) -> int:
-    return len(_own(where, like))
 
 
 def _prune(where: Path, like: str, keep: int) -> None:
@@ -169,6 +165,14 @@ def is_digest(value) -> bool:
     return isinstance(value, str) and DIGEST.fullmatch(value) is not None
 
 
+def recorded(entry, sig: list | None) -> str | None:
+    """The hash an entry ``[signature, sha256]`` (the manifest's or this cache's) records for
+    a file whose signature is ``sig`` now, or None (another file, or a damaged entry)."""
+    if sig is not None and isinstance(entry, list) and len(entry) == 2 and entry[0] == sig and is_digest(entry[1]):
+        return entry[1]
+    return None
+
+
 class Hashes:
     """File hashes by path and signature, as the output folder's manifest keeps them
     (``path -> [signature, sha256]``), for files of at least MIN_HASHED bytes."""
@@ -180,10 +184,7 @@ class Hashes:
     def get(self, path: str, sig: list) -> str | None:
         if self.known is None:
             self.known = self._read()
-        got = self.known.get(path)
-        if isinstance(got, list) and len(got) == 2 and got[0] == sig and is_digest(got[1]):
-            return got[1]
-        return None
+        return recorded(self.known.get(path), sig)
 
     def put(self, path: str, sig: list, digest: str) -> None:
         """Keep ``digest`` for ``path`` with signature [size, mtime_ns, ctime_ns, inode], unless

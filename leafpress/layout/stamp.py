@@ -160,7 +160,7 @@ class Known:
 
     def key(self, line):
         """What identifies a text line's ink, or None (not a paragraph of the pattern's)."""
-        if id(line.paragraph) not in self.paragraphs:
+        if not self.keeps(line.paragraph):
             return None
         return id(line.paragraph), line.line, line.x, line.y, line.size
 

@@ -130,7 +130,7 @@ def _read_record(path: Path):
     try:
         if os.path.islink(_store[0]) or os.path.islink(target):
             return None
-        got = json.loads(read_limited(target, _MAX_RECORD)[:_MAX_RECORD + 1])
+        got = json.loads(read_limited(target, _MAX_RECORD))
     except (OSError, ValueError, RecursionError):
         got = None
     if got is None:
@@ -176,12 +176,25 @@ def _code() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+_KEYS = Lru(None, 256)      # (path, signature) -> key: a drawing's file hashed once a process
+
+
 def _key(path: Path) -> str | None:
-    """The file's bytes and the converting code, as one string (None: the file cannot be read)."""
-    from ..files import sha256_regular
+    """The file's bytes and the converting code, as one string (None: the file cannot be read);
+    worked out once per file and signature (looking a record up and storing it both ask)."""
+    from ..files import sha256_regular, signature
+    try:
+        sig = signature(os.stat(path))
+    except (OSError, ValueError):
+        sig = None
+    if sig is not None and (got := _KEYS.get((path, tuple(sig)))) is not None:
+        return got
     digest = sha256_regular(path)
     code = _code()
-    return None if digest is None or not code else f"svg:{digest}:code:{code}"
+    key = None if digest is None or not code else f"svg:{digest}:code:{code}"
+    if sig is not None and key is not None:
+        _KEYS.put((path, tuple(sig)), key)
+    return key
 
 
 @functools.lru_cache(maxsize=1)
