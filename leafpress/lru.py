@@ -35,6 +35,17 @@ class Lru:
         while len(self._d) > self.size:
             self._d.popitem(last=False)
 
+    def of(self, objs: tuple, extra: tuple, make):
+        """The value for the objects ``objs`` (by identity) and ``extra``, made by ``make()`` when
+        missing. The objects are kept with the value and compared on every use, so a new object
+        at a reused address never meets an old answer."""
+        key = (*map(id, objs), *extra)
+        got = self.get(key)
+        if got is None or any(a is not b for a, b in zip(got[0], objs)):
+            got = (objs, make())
+            self.put(key, got)
+        return got[1]
+
     def __contains__(self, key) -> bool:
         return key in self._d
 

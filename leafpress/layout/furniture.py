@@ -418,13 +418,9 @@ def most(ctx: Ctx, what: str, measure, *params, default, sized: bool = True):
     n clinics cost n² measurements; a clinic's lines measured here stay its own in the shaping
     caches, see lru.owned_by). Cached under the objects' identities, the objects kept
     with the value and compared on every use, so a new object never meets an old answer."""
-    objs = (ctx.peers, ctx.handout, ctx.lang, ctx.spec, ctx.ts)
-    key = (what, *map(id, objs), *((ctx.size, ctx.lh) if sized else ()), *params)
-    got = _MOST.get(key)
-    if got is None or any(a is not b for a, b in zip(got[0], objs)):
-        got = (objs, max((_measured(measure, b) for b in ctx.peers), default=default))
-        _MOST.put(key, got)
-    return got[1]
+    return _MOST.of((ctx.peers, ctx.handout, ctx.lang, ctx.spec, ctx.ts),
+                    (what, *((ctx.size, ctx.lh) if sized else ()), *params),
+                    lambda: max((_measured(measure, b) for b in ctx.peers), default=default))
 
 
 def _measured(measure, brand: Brand):
@@ -451,12 +447,7 @@ def _facts(ctx: Ctx, page: int | None = None, pages: int | None = None) -> str:
     language, handout and page (every clinic's footer says the same), kept under the objects'
     identities with the objects (a new object never meets an old answer)."""
     lang, h = ctx.lang, ctx.handout
-    key = (id(lang), id(h), page, pages)
-    got = _FACTS.get(key)
-    if got is None or got[0] is not lang or got[1] is not h:
-        got = (lang, h, _facts_text(lang, h, page, pages))
-        _FACTS.put(key, got)
-    return got[2]
+    return _FACTS.of((lang, h), (page, pages), lambda: _facts_text(lang, h, page, pages))
 
 
 def _facts_text(lang, h, page: int | None, pages: int | None) -> str:

@@ -61,12 +61,7 @@ def peers_in(peers: tuple, code: str, rtl: bool) -> tuple:
     """The project's brands as a leaflet in language ``code`` prints them: the same tuple for
     every document of that language (rooms sized by them are worked out once, see
     furniture.most), made once per language however many clinics are built."""
-    key = (id(peers), code, rtl)
-    got = _PEERS.get(key)
-    if got is None or got[0] is not peers:
-        got = (peers, tuple(p.for_language(code, rtl) for p in peers))
-        _PEERS.put(key, got)
-    return got[1]
+    return _PEERS.of((peers,), (code, rtl), lambda: tuple(p.for_language(code, rtl) for p in peers))
 
 
 def break_lines(ctx: Ctx, sp: ShapedParagraph, width: float, size: float, where: str,
