@@ -582,9 +582,10 @@ def _forget_furniture(laid) -> None:
     variant: it keeps its pieces."""
     from .layout.items import TextLine
     known = laid.known
+    ids = known.ids if known is not None else frozenset()     # (the pattern's own items: kept)
     for page in laid.pages:
         for item in page.items:
-            if isinstance(item, TextLine) and not item.node.content and not (
+            if id(item) not in ids and isinstance(item, TextLine) and not item.node.content and not (
                     known is not None and known.keeps(item.paragraph)):
                 item.paragraph.forget_pieces()
 

@@ -373,3 +373,32 @@ def test_a_dask_worker_keeps_a_few_projects_not_every_one_it_has_built(monkeypat
     assert made == ["/a", "/b", "/c", "/a"]        # /c kept between its two tasks, /a dropped
     assert len(remote._PROJECTS) <= 2
     remote._PROJECTS.clear()
+
+
+def test_line_collisions_of_a_stamped_leaflet_from_its_new_lines_and_a_touch_still_caught(scratch):
+    """inspection.line_collisions on stamped pages: a clean variant is known clean from its new
+    lines alone (the pattern's kept lines compared with each other once, stamp.Known.clear); a
+    new line moved onto a kept line, or onto another new line, is found with the very words of
+    the comparison of every line."""
+    import dataclasses
+
+    from leafpress.layout.items import TextLine
+    project = Project(with_partners(scratch, 3))
+    for lang, layout in (("en", "letter-2page"), ("ar", "trifold-letter")):
+        laid = project.lay_out(Job("port", lang, layout, "clinic-001"))[3]
+        every = dataclasses.replace(laid, known=None)       # no pattern: every line, every pair
+        assert inspection._fresh_clear(laid, laid.known)
+        assert inspection.line_collisions(laid) == inspection.line_collisions(every) == []
+        known = laid.known
+        page = next(p for p in laid.pages if any(isinstance(i, TextLine) and id(i) not in known.ids for i in p.items))
+        k, line = next((k, i) for k, i in enumerate(page.items) if isinstance(i, TextLine) and id(i) not in known.ids)
+        kept = max(known.kept(laid.pages.index(page))[0], key=lambda ln: ln.width)
+        others = [i for i in page.items if isinstance(i, TextLine) and id(i) not in known.ids and i is not line]
+        targets = [kept] + others[:1]
+        for target in targets:
+            page.items[k] = dataclasses.replace(line, x=target.x, y=target.y + 1.0)
+            assert not inspection._fresh_clear(laid, known), (lang, layout, target.node)
+            got = inspection.line_collisions(laid)
+            assert got and got == inspection.line_collisions(dataclasses.replace(laid, known=None))
+            page.items[k] = line
+        assert inspection.line_collisions(laid) == []

@@ -122,6 +122,7 @@ class Known:
         self.ids = frozenset(map(id, items))    # the pattern's items: a variant's others are fresh
         self._pages = pattern.pages
         self._kept: dict = {}
+        self._clear: dict = {}
         self._conserved: object = False
         # the pattern's shaped paragraphs, kept alive with it: their identities stay theirs
         self.paragraphs = {id(i.paragraph): i.paragraph for i in items if hasattr(i, "paragraph")}
@@ -138,12 +139,29 @@ class Known:
         bottoms, the tallest ink box). Worked out once for all variants."""
         got = self._kept.get(index)
         if got is None:
-            from .inspection import _known, _line_box
-            lines = [(i, _known("boxes", i, _line_box, self)) for i in self._unstamped(index)]
+            lines = [(i, self.boxes_of(i)) for i in self._unstamped(index)]
             lines = sorted(((i, b) for i, b in lines if b is not None), key=lambda lb: lb[1][2])
             got = self._kept[index] = ([i for i, _ in lines], [b[2] for _, b in lines],
                                        max((b[3] - b[2] for _, b in lines), default=0.0))
         return got
+
+    def clear(self, index: int) -> tuple:
+        """The ids of the text lines of the pattern's page ``index`` that no slot drew, and
+        whether no two of them touch (inspection.line_collisions): worked out once for all
+        variants."""
+        got = self._clear.get(index)
+        if got is None:
+            from .inspection import touching
+            lines = self._unstamped(index)
+            kept, _, _ = self.kept(index)
+            got = self._clear[index] = (frozenset(map(id, lines)),
+                                        not touching([(i, self.boxes_of(i)) for i in kept], self))
+        return got
+
+    def boxes_of(self, line):
+        """The ink box of one of the pattern's own lines (inspection._line_box), kept."""
+        from .inspection import _known, _line_box
+        return _known("boxes", line, _line_box, self)
 
     def conserved(self):
         """What the pattern's own lines draw, for conservation (conserve.kept_lines), once."""
