@@ -402,3 +402,44 @@ def test_line_collisions_of_a_stamped_leaflet_from_its_new_lines_and_a_touch_sti
             assert got and got == inspection.line_collisions(dataclasses.replace(laid, known=None))
             page.items[k] = line
         assert inspection.line_collisions(laid) == []
+
+
+def test_document_findings_of_a_stamped_leaflet_from_its_new_items_and_a_fault_still_caught(scratch):
+    """checks.document_findings on stamped pages: a clean variant is known clean from its new
+    items (the pattern's pages checked once, checks._stamped_clean); a new line in a colour too
+    faint to read, and a new dark box under one of the pattern's own lines, are found with the
+    very words of the check of every item."""
+    import dataclasses
+
+    from leafpress import checks
+    from leafpress.layout.items import Box, TextLine
+    project = Project(with_partners(scratch, 3))
+    for lang, layout in (("en", "letter-2page"), ("ar", "trifold-letter")):
+        job = Job("port", lang, layout, "clinic-001")
+        h, _, brand, laid, _ = project.lay_out(job)
+        spec = project.layout(layout)
+
+        def found(laid):
+            return [f.as_dict() for f in checks.document_findings(h, layout, laid, spec.min_text or 12.0, spec.min_text,
+                                                                  brand.file, brand.online(h.id, h.lang))]
+        every = dataclasses.replace(laid, known=None)
+        assert checks._stamped_clean(h, layout, laid, spec.min_text or 12.0, spec.min_text, None, laid.known)
+        assert found(laid) == found(every) == []
+        known = laid.known
+        page = next(p for p in laid.pages if any(isinstance(i, TextLine) and id(i) not in known.ids for i in p.items))
+        k, line = next((k, i) for k, i in enumerate(page.items) if isinstance(i, TextLine) and id(i) not in known.ids
+                       and checks._behind(i, [("#FFFFFF", None)] + [(b.fill, b) for b in page.items[:k]
+                                                                    if isinstance(b, Box) and b.fill]) == "#FFFFFF")
+        kept = next(i for i in page.items if isinstance(i, TextLine) and id(i) in known.ids and i.colour != "#FFFFFF")
+        for change in ("faint", "box"):
+            items = list(page.items)
+            if change == "faint":
+                page.items[k] = dataclasses.replace(line, colour="#F4F4F4")
+            else:
+                page.items.insert(page.items.index(kept), Box(kept.x - 2, kept.y - 4, kept.width + 4, kept.size + 8,
+                                                              fill="#111111"))
+            assert not checks._stamped_clean(h, layout, laid, spec.min_text or 12.0, spec.min_text, None, known)
+            got = found(laid)
+            assert any(f["check"] == "contrast" for f in got), (lang, layout, change)
+            assert got == found(dataclasses.replace(laid, known=None))
+            page.items[:] = items

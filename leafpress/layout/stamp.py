@@ -121,6 +121,7 @@ class Known:
         items = [i for page in pattern.pages for i in page.items]
         self.ids = frozenset(map(id, items))    # the pattern's items: a variant's others are fresh
         self._pages = pattern.pages
+        self._memo: dict = {}
         self._kept: dict = {}
         self._clear: dict = {}
         self._conserved: object = False
@@ -169,6 +170,21 @@ class Known:
             from .conserve import kept_lines
             self._conserved = kept_lines(self._pages, self._unstamped)
         return self._conserved
+
+    @property
+    def pages(self) -> list:
+        """The pattern's pages (as laid out for the pattern's own clinic)."""
+        return self._pages
+
+    def memo(self, key, make):
+        """``make()``, worked out once for the pattern (a check's result on its own pages)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def unstamped(self, index: int) -> list:
+        """The text lines of the pattern's page ``index`` that no slot drew."""
+        return self._unstamped(index)
 
     def _unstamped(self, index: int) -> list:
         """The text lines of the pattern's page ``index`` that no slot drew."""
