@@ -214,16 +214,17 @@ def _fresh_clear(laid: LaidOut, known) -> bool:
         kept_ids, clear = known.clear(pi)
         if not clear:
             return False
-        fresh, old = [], set()
+        new: list[TextLine] = []
+        old = set()
         for item in page.items:
             if isinstance(item, TextLine):
                 if id(item) in ids:
                     old.add(id(item))
                 else:
-                    fresh.append(item)
+                    new.append(item)
         if old != kept_ids:
             return False        # not the pattern's kept lines (every variant has exactly those)
-        fresh = [(ln, b) for ln in fresh if (b := _known("boxes", ln, _line_box, known)) is not None]
+        fresh = [(ln, b) for ln in new if (b := _known("boxes", ln, _line_box, known)) is not None]
         if not fresh:
             continue
         kept, bottoms, tallest = known.kept(pi)
