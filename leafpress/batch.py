@@ -57,20 +57,50 @@ def failed(job: Job, message: str, deterministic: bool = False) -> dict:
     return entry
 
 
-BLOCK = 50      # clinics per task: one layout, stamped for each (project.lay_out), reused in a worker
+BLOCK = 50      # documents per task: one handout x language, a block of clinics stamped (project.lay_out)
 
 
 def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
-    """Tasks of one handout x language x layout and a block of up to BLOCK clinics (its layout is
-    done once in the worker and stamped for each clinic); smaller blocks when there would not
-    be two tasks per worker."""
+    """Tasks of one handout x language and a block of up to BLOCK documents, each clinic's
+    documents in every layout together (its name, contact and credit lines are shaped once for
+    all its layouts: a worker's shaping caches keep a clinic's few lines, not every clinic's);
+    each layout is done once in the worker that builds it and stamped for each clinic. A
+    handout x language with one brand keeps one task per layout (nothing to share, and the
+    work is given out finer). Smaller blocks when there would not be two tasks per worker."""
+    brands: dict = {}
+    for j in jobs:
+        brands.setdefault((j.handout, j.lang), set()).add(j.brand)
     runs: dict = {}
     for j in jobs:
-        runs.setdefault((j.handout, j.lang, j.layout), []).append(j)
+        key = (j.handout, j.lang) if len(brands[j.handout, j.lang]) > 1 else (j.handout, j.lang, j.layout)
+        runs.setdefault(key, {}).setdefault(j.brand, []).append(j)
     size = BLOCK
-    while size > 1 and sum(-(-len(r) // size) for r in runs.values()) < n * 2:
+    tasks = _blocks(runs, size)
+    while size > 1 and len(tasks) < n * 2:
         size = -(-size // 2)
-    return [r[i:i + size] for r in runs.values() for i in range(0, len(r), size)]
+        tasks = _blocks(runs, size)
+    return tasks
+
+
+def _blocks(runs: dict, size: int) -> list[list[Job]]:
+    """Each run's clinics' documents in blocks of up to ``size``, a clinic's documents kept in
+    one block where they fit in one."""
+    out: list[list[Job]] = []
+    for clinics in runs.values():
+        block: list[Job] = []
+        for docs in clinics.values():
+            if block and len(block) + len(docs) > size:
+                out.append(block)
+                block = []
+            for i in range(0, len(docs), size):
+                part = docs[i:i + size]
+                if len(part) == size:
+                    out.append(part)
+                else:
+                    block += part
+        if block:
+            out.append(block)
+    return out
 
 
 class Aside:
@@ -226,6 +256,7 @@ class _Worker:
         self.groups: deque = deque()        # the tasks sent to it, in order; results come in that order
         self.pos = 0                        # the next result is for self.groups[0][self.pos]
         self.key: tuple | None = None       # the handout and language of its last task
+        self.shapes: set = set()            # the (handout, language, layout)s of its tasks
 
 
 def _key(group: list[Job]) -> tuple:
@@ -251,12 +282,21 @@ class _Queue:
     def __len__(self) -> int:
         return sum(len(tasks) for tasks in self.by_key.values())
 
-    def take(self, last: tuple | None, busy: set) -> list[Job]:
+    def take(self, last: tuple | None, busy: set, shapes: set = frozenset()) -> list[Job]:
+        """The next task for a worker whose last language was ``last`` (``busy``: the languages
+        other workers hold tasks of; ``shapes``: the (handout, language, layout)s it has laid
+        out). A task of a language another worker is on is cut to one layout's documents (one
+        this worker has laid out, else its first), the rest left first in line: helping with it
+        costs one more layout here, not one per layout of the language."""
         key = last if last in self.by_key else next((k for k in self.by_key if k not in busy), None)
         if key is None:
             key = max(self.by_key, key=lambda k: len(self.by_key[k]))
         tasks = self.by_key[key]
         group = tasks.popleft()
+        if key in busy and len({j.layout for j in group}) > 1:
+            layout = next((j.layout for j in group if (j.handout, j.lang, j.layout) in shapes), group[0].layout)
+            tasks.appendleft([j for j in group if j.layout != layout])
+            group = [j for j in group if j.layout == layout]
         if not tasks:
             del self.by_key[key]
         return group
@@ -287,9 +327,11 @@ class _Pool:
                     # for this process to take its last result), unless few are left: then each
                     # goes to whichever worker is free first.
                     while queue and (not w.groups or (len(w.groups) < AHEAD and len(queue) > len(workers))):
-                        group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups})
+                        group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups},
+                                           w.shapes)
                         w.groups.append(group)
                         w.key = _key(group)
+                        w.shapes.update((j.handout, j.lang, j.layout) for j in group)
                         try:
                             w.conn.send(group)
                         except OSError:

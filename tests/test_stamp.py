@@ -213,13 +213,38 @@ def test_conservation_of_a_stamped_leaflet_follows_the_new_lines_and_still_catch
             page.items[:] = items
 
 
-def test_tasks_are_one_layout_and_a_block_of_clinics():
-    jobs = [Job("port", lang, lay, f"c{i}") for lang in ("en", "ar") for lay in ("a", "b") for i in range(120)]
+def test_tasks_are_one_language_and_a_block_of_clinics_each_in_every_layout_together():
+    jobs = [Job("port", lang, lay, f"c{i}") for lang in ("en", "ar") for lay in ("a", "b", "c") for i in range(120)]
     tasks = batch.groups_of(jobs, 2)
-    assert [j for t in tasks for j in t] == jobs
-    assert all(len({(j.handout, j.lang, j.layout) for j in t}) == 1 and len(t) <= batch.BLOCK for t in tasks)
+    assert sorted(map(repr, (j for t in tasks for j in t))) == sorted(map(repr, jobs))
+    assert all(len({(j.handout, j.lang) for j in t}) == 1 and len(t) <= batch.BLOCK for t in tasks)
+    for t in tasks:         # a clinic's documents one after another, in the plan's layout order, in one task
+        clinics = [j.brand for j in t]
+        assert clinics == sorted(clinics, key=clinics.index) and all(clinics.count(c) == 3 for c in clinics)
+        assert [j.layout for j in t] == ["a", "b", "c"] * (len(t) // 3)
+    assert len({j.brand for j in tasks[0]}) == batch.BLOCK // 3
     few = batch.groups_of(jobs[:6], 2)
     assert len(few) >= 4            # small batches still give every worker work
+    alone = [Job("port", lang, lay, "open-leaflets") for lang in ("en", "ar", "hi") for lay in ("a", "b", "c")]
+    assert batch.groups_of(alone, 2) == [[j] for j in alone]    # one brand: one task per document, as before
+
+
+def test_helping_with_a_language_another_worker_is_on_takes_one_layout_of_it():
+    """A worker that takes a task of a language another worker holds tasks of gets one layout's
+    documents (one it has laid out, else the first): one more pattern to lay out, not one per
+    layout; the rest of the task stays first in line, and nothing is lost or given twice."""
+    jobs = [Job("port", "ar", lay, f"c{i}") for lay in ("a", "b") for i in range(4)]
+    queue = batch._Queue(batch.groups_of(jobs, 1))
+    own = queue.take(("port", "ar"), set())
+    assert [(j.brand, j.layout) for j in own[:2]] == [("c0", "a"), ("c0", "b")]     # its own: every layout
+    tasks = batch.groups_of(jobs, 1)
+    queue = batch._Queue(tasks)
+    helping = queue.take(None, {("port", "ar")}, {("port", "ar", "b")})
+    assert helping == [j for j in tasks[0] if j.layout == "b"]
+    assert queue.take(("port", "ar"), set()) == [j for j in tasks[0] if j.layout == "a"]
+    first = queue.take(None, {("port", "ar")})          # none laid out here: the first layout
+    assert first == [j for j in tasks[1] if j.layout == "a"]
+    assert queue.take(("port", "ar"), set()) == [j for j in tasks[1] if j.layout == "b"] and not queue
 
 
 @pytest.fixture(scope="module")
