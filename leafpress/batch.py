@@ -339,24 +339,25 @@ class _Pool:
                 busy = [w for w in workers if w.groups]
                 if not busy:
                     return
-                wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
+                ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
                 for k, w in enumerate(workers):
-                    if not w.groups:
+                    ended = w.proc.sentinel in ready
+                    if not w.groups or not (ended or w.conn in ready):
                         continue
                     dead = False
                     try:
-                        while w.groups and w.conn.poll():
-                            entry, data = w.conn.recv()
-                            done(w.groups[0][w.pos], entry, data)
-                            w.pos += 1
-                            if w.pos == len(w.groups[0]):
-                                w.groups.popleft()
-                                w.pos = 0
+                        # One result a wake-up (the next wait returns at once while more wait to
+                        # be read; polling after each result made a selector of its own, about
+                        # three a document); a worker that ended is read to the end first.
+                        if w.conn in ready:
+                            _result(w, done)
+                        while ended and w.groups and w.conn.poll():
+                            _result(w, done)
                     except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError):
                         dead = True     # a message cut off by the worker's death
                     except Exception:
                         dead = True
-                    if w.groups and (dead or not w.proc.is_alive()):
+                    if w.groups and (dead or ended):
                         w.proc.join(1)
                         job = w.groups[0][w.pos]
                         done(job, failed(job, f"the process building it stopped ({_why(w.proc.exitcode)}); "
@@ -373,6 +374,16 @@ class _Pool:
         finally:
             for w in workers:
                 _stop(w)
+
+
+def _result(w: _Worker, done) -> None:
+    """Take one document's result from worker ``w``: for the next job of the tasks it holds."""
+    entry, data = w.conn.recv()
+    done(w.groups[0][w.pos], entry, data)
+    w.pos += 1
+    if w.pos == len(w.groups[0]):
+        w.groups.popleft()
+        w.pos = 0
 
 
 def _why(code) -> str:
