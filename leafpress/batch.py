@@ -286,7 +286,7 @@ class _Queue:
         """The next task for a worker whose last language was ``last`` (``busy``: the languages
         other workers hold tasks of; ``shapes``: the (handout, language, layout)s it has laid
         out). A task of a language another worker is on is cut to one layout's documents (one
-        this worker has laid out, else its first), the rest left first in line: helping with it
+        this worker has laid out, else its last), the rest left first in line: helping with it
         costs one more layout here, not one per layout of the language."""
         key = last if last in self.by_key else next((k for k in self.by_key if k not in busy), None)
         if key is None:
@@ -294,7 +294,7 @@ class _Queue:
         tasks = self.by_key[key]
         group = tasks.popleft()
         if key in busy and len({j.layout for j in group}) > 1:
-            layout = next((j.layout for j in group if (j.handout, j.lang, j.layout) in shapes), group[0].layout)
+            layout = next((j.layout for j in group if (j.handout, j.lang, j.layout) in shapes), group[-1].layout)
             tasks.appendleft([j for j in group if j.layout != layout])
             group = [j for j in group if j.layout == layout]
         if not tasks:

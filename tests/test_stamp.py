@@ -242,9 +242,9 @@ def test_helping_with_a_language_another_worker_is_on_takes_one_layout_of_it():
     helping = queue.take(None, {("port", "ar")}, {("port", "ar", "b")})
     assert helping == [j for j in tasks[0] if j.layout == "b"]
     assert queue.take(("port", "ar"), set()) == [j for j in tasks[0] if j.layout == "a"]
-    first = queue.take(None, {("port", "ar")})          # none laid out here: the first layout
-    assert first == [j for j in tasks[1] if j.layout == "a"]
-    assert queue.take(("port", "ar"), set()) == [j for j in tasks[1] if j.layout == "b"] and not queue
+    last = queue.take(None, {("port", "ar")})          # none laid out here: the task's last layout
+    assert last == [j for j in tasks[1] if j.layout == "b"]
+    assert queue.take(("port", "ar"), set()) == [j for j in tasks[1] if j.layout == "a"] and not queue
 
 
 @pytest.fixture(scope="module")
