@@ -80,14 +80,15 @@ def stamp(pattern: LaidOut, brand_for) -> LaidOut:
             warnings: list = []
             swapped: dict = {}
 
-            def swap(v):
-                if isinstance(v, (list, tuple)) and v and all(isinstance(x, Ctx) for x in v):
-                    return type(v)(swap(x) for x in v)
-                if not isinstance(v, Ctx):
-                    return v
+            def one(v):
                 if id(v) not in swapped:
                     swapped[id(v)] = dataclasses.replace(v, brand=brand_for(v), seq=seq, warnings=warnings)
                 return swapped[id(v)]
+
+            def swap(v):        # (not calling itself: a closure that does is a reference cycle)
+                if isinstance(v, (list, tuple)) and v and all(isinstance(x, Ctx) for x in v):
+                    return type(v)(one(x) for x in v)
+                return one(v) if isinstance(v, Ctx) else v
 
             scratch = Page(page.width, page.height)
             scratch.in_slot = True
