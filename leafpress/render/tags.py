@@ -247,6 +247,7 @@ class Tagger:
             order.append(e)
 
         post(document)
+        del post        # (it calls itself: a reference cycle that would keep the tree until a collection)
         numbers = doc.idToObjectNumberAndVersion
         objects = {e.name: Written() for e in order}
         parent_tree, root = Written(), Written()
