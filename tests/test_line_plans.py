@@ -136,3 +136,22 @@ def test_forgetting_a_paragraphs_pieces_forgets_what_drawing_kept_on_its_runs(li
     assert any("_drawn" in run.__dict__ for run in para.runs)
     para.forget_pieces()
     assert not any(k in run.__dict__ for run in para.runs for k in ("_drawn", "_keys"))
+
+
+def test_a_paragraph_without_right_to_left_letters_spares_its_lines_the_search(lines, monkeypatch):
+    """A left-to-right paragraph's clusters are pieces of its text, so one with no right-to-left
+    letter has no line that PDFium reads right to left: found once per paragraph, the same
+    answers as looking through each line's clusters."""
+    from types import SimpleNamespace
+    from leafpress.text.setter import Typesetter
+    project = Project(ROOT)
+    ts = Typesetter(project.language("ar"), project.fonts)
+    ts.rtl = False              # (Arabic's fonts, a left-to-right paragraph)
+    mixed = ts.shape("\u0627\u0644\u0642\u0633\u0637\u0631\u0629 port")
+    [line] = mixed.lines(10_000)
+    assert not mixed.rtl        # a left-to-right paragraph with a right-to-left word
+    cases = [SimpleNamespace(paragraph=mixed, pieces=mixed.pieces(line))] + lines
+    fast = [pdf._pdfium_rtl(item) for item in cases]
+    monkeypatch.setattr(pdf, "_has_rtl_letters", lambda paragraph: True)     # every line searched
+    assert fast == [pdf._pdfium_rtl(item) for item in cases]
+    assert fast[0] and sum(fast) > 1 and not all(fast)

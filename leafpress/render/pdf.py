@@ -253,7 +253,7 @@ _NO_WORDS: dict = {}
 @lru_cache(maxsize=64)
 def _fill_colour(colour: str) -> str:
     """The fill colour operator of a text colour."""
-    col = HexColor(colour)
+    col = _colour(colour)
     return f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg"
 
 
@@ -551,7 +551,11 @@ class _Plan:
         # are left alone by the garbage collector's full passes (lists are scanned every time).
         self.groups: tuple = _frozen(groups)
         self.pairs: tuple = Pairs(pairs)
-        self.bodies: tuple = bodies if bodies is not None and not deferred else self._bodies(None)
+        if bodies is None:
+            bodies = self._bodies(None)
+        elif deferred:      # (the groups _plain wrote, then one a glyph deferred)
+            bodies += _bodies_of(self.groups[len(bodies):], None)
+        self.bodies: tuple = bodies
 
     def _general(self, piece, soft: bool, clusters, latin, origins, advances, cascading: bool) -> tuple:
         """The groups, (glyph, text) pairs, raised or lowered glyphs standing for no text, and the
@@ -741,23 +745,7 @@ class _Plan:
     def _bodies(self, codes) -> tuple:
         """Per group, per rise: the TJ array's body, with ``codes`` (an iterator giving each
         entry's code in order) or, without, the glyph ids."""
-        out = []
-        hexes = _HEX
-        for _, subs in self.groups:
-            bodies = []
-            for _, entries, _, _ in subs:
-                parts = []
-                for gid, _, before in entries:
-                    if before:
-                        parts.append(_num(before))
-                    code = gid if codes is None else next(codes)
-                    h = hexes.get(code)
-                    if h is None:
-                        h = hexes[code] = f"<{code:04X}>"
-                    parts.append(h)
-                bodies.append(" ".join(parts))
-            out.append(tuple(bodies))
-        return tuple(out)
+        return _bodies_of(self.groups, codes)
 
     def render(self, emb: EmbeddedFont) -> list:
         """The bodies with the document's codes (asked for in the order _bodies writes them).
@@ -770,6 +758,27 @@ class _Plan:
         bodies = self._bodies(iter(codes))
         self._rendered = (codes, bodies)
         return bodies
+
+
+def _bodies_of(groups, codes) -> tuple:
+    """The TJ bodies of a plan's ``groups`` (see :meth:`_Plan._bodies`)."""
+    out = []
+    hexes = _HEX
+    for _, subs in groups:
+        bodies = []
+        for _, entries, _, _ in subs:
+            parts = []
+            for gid, _, before in entries:
+                if before:
+                    parts.append(_num(before))
+                code = gid if codes is None else next(codes)
+                h = hexes.get(code)
+                if h is None:
+                    h = hexes[code] = f"<{code:04X}>"
+                parts.append(h)
+            bodies.append(" ".join(parts))
+        out.append(tuple(bodies))
+    return tuple(out)
 
 
 class _Word:
@@ -950,7 +959,7 @@ def _plan(piece, soft: bool) -> _Plan:
     plan reads nothing else of its piece: the key is all it is made from)."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
-        key = (piece.font, piece.rtl, soft, piece.glyphs, tuple([c[:3] for c in piece.clusters]))
+        key = _Key((piece.font, piece.rtl, soft, piece.glyphs, tuple([c[:3] for c in piece.clusters])))
         plan = _PLANS.get(key)
         if plan is None:
             plan = _Plan(piece, soft)
@@ -959,10 +968,28 @@ def _plan(piece, soft: bool) -> _Plan:
     return plan
 
 
+class _Key:
+    """A cache key made of many parts (a piece's glyphs: a few dozen tuples of numbers), hashed
+    once: a lookup and a store hash it three times."""
+    __slots__ = ("parts", "hash")
+
+    def __init__(self, parts: tuple):
+        self.parts, self.hash = parts, hash(parts)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Key) and self.hash == other.hash and self.parts == other.parts
+
+
 def _pdfium_rtl(item: TextLine) -> bool:
     """Whether PDFium reads this line right to left in a document that does not say its order
     is right to left: it has at least as many runs of right-to-left letters as of left-to-right
     ones (PDFium's CFX_BidiString)."""
+    para = item.paragraph
+    if not para.rtl and not _has_rtl_letters(para):
+        return False        # (a left-to-right paragraph's clusters are pieces of its text)
     if not any(_rtl_letters(c[2]) for piece in item.pieces for c in piece.clusters):
         return False        # (no run of right-to-left letters at all)
     kinds = []
@@ -979,6 +1006,14 @@ def _pdfium_rtl(item: TextLine) -> bool:
             runs[kind] += 1
             last = kind
     return runs["R"] > 0 and runs["R"] >= runs["L"]
+
+
+def _has_rtl_letters(paragraph) -> bool:
+    """Whether a paragraph's text has a right-to-left letter, worked out once per paragraph."""
+    cached = paragraph.__dict__.get("_rtl_letters")
+    if cached is None:
+        cached = paragraph._rtl_letters = _rtl_letters(paragraph.text)
+    return cached
 
 
 def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
@@ -1296,11 +1331,17 @@ def _base_font() -> str:
     return _BASE
 
 
+@lru_cache(maxsize=64)
+def _colour(hex_colour: str):
+    """A colour as ReportLab takes it, parsed once (ReportLab never changes a colour object)."""
+    return HexColor(hex_colour)
+
+
 def _box(c: Canvas, b: Box) -> None:
     if b.fill:
-        c.setFillColor(HexColor(b.fill))
+        c.setFillColor(_colour(b.fill))
     if b.stroke:
-        c.setStrokeColor(HexColor(b.stroke))
+        c.setStrokeColor(_colour(b.stroke))
         c.setLineWidth(b.stroke_width)
     if b.radius:
         c.roundRect(b.x, b.y, b.w, b.h, b.radius, stroke=1 if b.stroke else 0, fill=1 if b.fill else 0)
@@ -1309,11 +1350,11 @@ def _box(c: Canvas, b: Box) -> None:
 
 
 def _rule(c: Canvas, r: Rule) -> None:
-    c.setStrokeColor(HexColor(r.colour))
+    c.setStrokeColor(_colour(r.colour))
     c.setLineWidth(r.width)
     _replayed(c, ("line", r.x1, r.y1, r.x2, r.y2), lambda: c.line(r.x1, r.y1, r.x2, r.y2))
     if r.dot:
-        c.setFillColor(HexColor(r.colour))
+        c.setFillColor(_colour(r.colour))
         _replayed(c, ("dot", r.x2, r.y2, r.dot), lambda: c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1))
 
 

@@ -21,15 +21,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import zlib
+from functools import lru_cache
 
 import uharfbuzz as hb
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFObjectReference, pdfdocEnc
+from reportlab.pdfbase.pdfdoc import PDFName, PDFObjectReference, pdfdocEnc
 
 from ..text.fonts import Font
 from ..lru import BytesLru, Lru
 from .pdfa import Flated, flate_once
-from .pdfdoc import Written, formatted, register
+from .pdfdoc import Written, array_bytes, register
 
 
 class Pairs(tuple):
@@ -147,7 +148,7 @@ class EmbeddedFont:
             b"<<\n/BaseFont %s /CIDSystemInfo <<\n/Ordering (Identity) /Registry (Adobe) /Supplement 0\n>>"
             b" /CIDToGIDMap %s /FontDescriptor %s /Subtype /CIDFontType2 /Type /Font \n  /W %s\n>>"
             % (base, ref[f"LPCIDToGID:{r}"] if table else b"/Identity", ref[names[1]],
-               _widths(font, gids, self.extra, doc)))
+               _widths(font, gids, self.extra)))
         objects[f"LPToUnicode:{r}"].data = _stream(flate_once(cmap).packed)
         objects[f"LPFont:{r}"].data = (
             b"<<\n/BaseFont %s /DescendantFonts [ %s ] /Encoding /Identity-H /Subtype /Type0 /ToUnicode %s"
@@ -169,8 +170,14 @@ class EmbeddedFont:
 def thousandths(font: Font, gid: int) -> int:
     """A glyph's advance as /W writes it, in thousandths of an em: the one rounding every width
     and pen position the writer uses is made with (a plan's pen must land where a reader's,
-    summing /W, does)."""
-    return round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem))
+    summing /W, does). Worked out once per glyph and kept with the font (bounded by its glyphs)."""
+    known = font.__dict__.get("_thousandths")
+    if known is None:
+        known = font.__dict__["_thousandths"] = {}
+    w = known.get(gid)
+    if w is None:
+        w = known[gid] = round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem))
+    return w
 
 
 def _n(v: int) -> bytes:
@@ -243,23 +250,37 @@ def _tag(s: str) -> int:
 
 
 def _bbox(font: Font, gids: list[int]) -> tuple[int, int, int, int]:
-    x0 = y0 = 10 ** 9
-    x1 = y1 = -10 ** 9
-    for g in gids:
-        e = font.hb.get_glyph_extents(g)
-        if e is None or (e.width == 0 and e.height == 0):
-            continue
-        x0, x1 = min(x0, e.x_bearing), max(x1, e.x_bearing + e.width)
-        y0, y1 = min(y0, e.y_bearing + e.height), max(y1, e.y_bearing)
-    if x0 > x1:
+    """The glyphs' ink box (font units; glyphs without ink left out)."""
+    boxes = _glyph_boxes(font, gids)
+    if not boxes:
         return (0, 0, 0, 0)
-    return (x0, y0, x1, y1)
+    x0s, y0s, x1s, y1s = zip(*boxes)
+    x0, x1 = min(x0s), max(x1s)
+    return (0, 0, 0, 0) if x0 > x1 else (x0, min(y0s), x1, max(y1s))
+
+
+def _glyph_boxes(font: Font, gids: list[int]) -> list:
+    """Each inked glyph's box (x0, y0, x1, y1), worked out once per glyph and kept with the
+    font (bounded by its glyphs; None: no ink)."""
+    known = font.__dict__.get("_ink_boxes")
+    if known is None:
+        known = font.__dict__["_ink_boxes"] = {}
+    out = []
+    for g in gids:
+        box = known.get(g, False)
+        if box is False:
+            e = font.hb.get_glyph_extents(g)
+            box = known[g] = None if e is None or (e.width == 0 and e.height == 0) else \
+                (e.x_bearing, e.y_bearing + e.height, e.x_bearing + e.width, e.y_bearing)
+        if box is not None:
+            out.append(box)
+    return out
 
 
 _WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W array's bytes
 
 
-def _widths(font: Font, gids: list[int], extra: dict, doc) -> bytes:
+def _widths(font: Font, gids: list[int], extra: dict) -> bytes:
     """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs:
     formatted once (numbers only: the same bytes in every document) and kept."""
     key = (font_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
@@ -267,8 +288,8 @@ def _widths(font: Font, gids: list[int], extra: dict, doc) -> bytes:
     if data is None:
         out: list = []
         for start, run in _width_runs(font, gids, extra):
-            out += [start, PDFArray(list(run))]
-        data = formatted(PDFArray(out), doc)
+            out += [b"%d" % start, array_bytes([b"%d" % w for w in run])]
+        data = array_bytes(out)       # (what formatting PDFArrays of whole numbers gives)
         _WIDTHS.put(key, data)
     return data
 
@@ -290,7 +311,9 @@ def _width_runs(font: Font, gids: list[int], extra: dict) -> tuple:
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
 def utf16_hex(text: str) -> str:
+    """A text as UTF-16BE hex digits (ToUnicode maps, ActualText): most are one character."""
     return text.encode("utf-16-be").hex().upper()
 
 
