@@ -19,6 +19,8 @@ import unicodedata
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 
 import uharfbuzz as hb
@@ -448,9 +450,17 @@ def _glyph_path(font, gid: int) -> str:
 def _scripts(piece) -> list[bool]:
     """Per cluster (logical order within the piece): whether it belongs to a run of Latin-script
     words. Letters decide; spaces, digits and punctuation between two Latin words go with them."""
-    kinds = [_latin_letters(c[2]) for c in piece.clusters]
+    kinds = list(map(_latin_letters, map(_TEXT, piece.clusters)))
     if None not in kinds:
         return kinds            # (every cluster has letters: each is what its letters are)
+    if True not in kinds:
+        return [False] * len(kinds)     # (no Latin letters: what the passes below give)
+    if False not in kinds:
+        # Only Latin letters: the clusters from the first with letters to the last are Latin
+        # (what the passes below give, in list operations).
+        n, first = len(kinds), kinds.index(True)
+        last = n - 1 - kinds[::-1].index(True)
+        return [False] * first + [True] * (last + 1 - first) + [False] * (n - 1 - last)
     after, last = [False] * len(kinds), False     # the next cluster with letters: Latin?
     for k in range(len(kinds) - 1, -1, -1):
         after[k] = last
@@ -513,10 +523,7 @@ class _Plan:
         fscale = font.scale
         # Where each glyph's origin is (em of the font's own size, which is the type size
         # times its scale, from the piece's left edge), in visual order.
-        origins, pen = [], 0.0
-        for _, ax, dx, _ in pg:
-            origins.append(pen + dx / fscale)
-            pen += ax / fscale
+        origins = _origins(pg, fscale)
         clusters = piece.clusters[::-1] if rtl else piece.clusters
         latin = _scripts(piece)
         if rtl:
@@ -543,10 +550,7 @@ class _Plan:
             groups.append([groups[-1][0] if groups else False,
                            [[pg[g][3], [(gid, silent, before)], False, None]]])
             pairs.append((gid, silent))
-            step = advances.get(gid)
-            if step is None:
-                step = _advance(font, advances, gid)
-            pen += step - before / 1000
+            pen += advances[gid] - before / 1000
         # Kept as tuples: a plan lives as long as its piece, and tuples of numbers and strings
         # are left alone by the garbage collector's full passes (lists are scanned every time).
         self.groups: tuple = _frozen(groups)
@@ -623,10 +627,7 @@ class _Plan:
                     before = 0.0
                 subs[-1][1].append((gid, t, before))
                 pairs.append((gid, t))
-                step = advances.get(gid)
-                if step is None:
-                    step = _advance(font, advances, gid)
-                pen += step - before / 1000
+                pen += advances[gid] - before / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
                 # Each further character on an invisible copy of the first glyph, squeezed just
@@ -771,11 +772,7 @@ def _bodies_of(groups, codes) -> tuple:
             for gid, _, before in entries:
                 if before:
                     parts.append(_num(before))
-                code = gid if codes is None else next(codes)
-                h = hexes.get(code)
-                if h is None:
-                    h = hexes[code] = f"<{code:04X}>"
-                parts.append(h)
+                parts.append(hexes[gid if codes is None else next(codes)])
             bodies.append(" ".join(parts))
         out.append(tuple(bodies))
     return tuple(out)
@@ -848,6 +845,7 @@ def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
     hexes = _HEX
     groups: list = []
     pairs: list = []
+    pair = pairs.append
     deferred: list = []
     bodies: list = []           # per group, per sub: the parts of its TJ body
     pen = 0.0
@@ -859,7 +857,7 @@ def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
             bodies.append(group_parts)
             latin_now, entries = in_latin, None
         if count == 1:
-            items = ((first, pg[first][0], text),)
+            items: tuple | zip = ((first, pg[first][0], text),)
         else:
             span = range(first, first + count)
             gids = [pg[g][0] for g in span]
@@ -879,42 +877,71 @@ def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
                 group_parts.append(parts)
             v = (pen - origins[g]) * 1000
             if -0.0004 < v < 0.0004:
-                before = 0.0            # (what rounding to three places gives: no adjustment)
+                # (what rounding to three places gives: no adjustment, and the pen moves by
+                # the glyph's width alone)
+                entries.append((gid, t, 0.0))
+                pen += advances[gid]
             else:
                 before = round(v, 3)     # (as _adjust)
                 if -0.0005 < before < 0.0005:
                     before = 0.0
                 else:
                     parts.append(_num(before))
-            entries.append((gid, t, before))
-            pairs.append((gid, t))
-            h = hexes.get(gid)
-            if h is None:
-                h = hexes[gid] = f"<{gid:04X}>"
-            parts.append(h)
-            step = advances.get(gid)
-            if step is None:
-                step = _advance(font, advances, gid)
-            pen += step - before / 1000
+                entries.append((gid, t, before))
+                pen += advances[gid] - before / 1000
+            pair((gid, t))
+            parts.append(hexes[gid])
     return groups, pairs, deferred, pen, tuple(tuple(" ".join(p) for p in gp) for gp in bodies)
 
 
-# A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded).
-_HEX: dict = {}
+class _Hexes(dict):
+    """A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded)."""
+
+    def __missing__(self, code: int) -> str:
+        got = self[code] = f"<{code:04X}>"
+        return got
+
+
+_HEX = _Hexes()
+
+
+class _Advances(dict):
+    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them)."""
+
+    def __init__(self, font):
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, gid: int) -> float:
+        got = self[gid] = _width(self.font, gid)
+        return got
 
 
 def _advances(font) -> dict:
-    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them), kept
-    with the font (at most one entry a glyph of the font: bounded by the font itself)."""
+    """A font's :class:`_Advances`, kept with the font (at most one entry a glyph of the font:
+    bounded by the font itself)."""
     got = font.__dict__.get("_plan_advances")
     if got is None:
-        got = font._plan_advances = {}
+        got = font._plan_advances = _Advances(font)
     return got
 
 
-def _advance(font, advances: dict, gid: int) -> float:
-    step = advances[gid] = _width(font, gid)
-    return step
+def _origins(pg, fscale: float) -> list:
+    """Where each glyph's origin is (em of the font's own size, from the piece's left edge)."""
+    if fscale == 1 and not any(map(_DX, pg)):
+        # What the loop below gives, added up in C: a division by one and an addition of
+        # zero change no number.
+        out = list(accumulate(map(_AX, pg), initial=0.0))
+        out.pop()
+        return out
+    origins, pen = [], 0.0
+    for _, ax, dx, _ in pg:
+        origins.append(pen + dx / fscale)
+        pen += ax / fscale
+    return origins
+
+
+_AX, _DX, _TEXT = itemgetter(1), itemgetter(2), itemgetter(2)
 
 
 def _frozen(groups: list) -> tuple:
