@@ -96,8 +96,7 @@ class GlyphWriter:
                 return out
             # Some glyph has a code of its own here: the template whose bodies are left open.
             return tpl.fill(self, mark)
-        holes: list = []
-        return _Template(_compose(item, key, self.embedded, holes), holes, ()).fill(self, mark)
+        return _compose(item, key, self.embedded, _filling(self, mark))
 
     def _fill(self, tpl: "_Template", mark) -> str | None:
         """The template's text for this document, or None when a piece's glyphs need codes of
@@ -143,10 +142,11 @@ def _outline_form(font, gid: int, doc) -> bytes:
     return got
 
 
-def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | None = None) -> str:
+def _compose(item: TextLine, key: tuple, embedded, holes, plans: list | None = None) -> str:
     """A line's operators (see :meth:`GlyphWriter.line`) with what depends on the document's
     state left as holes: "\\0k\\0" stands for ``holes[k]``, a ``mark`` call ("M": its marked
-    content, "I": its MCID alone) or a glyph-outline form ("O"). ``key``: (the document reads
+    content, "I": its MCID alone) or a glyph-outline form ("O"); or, where ``holes`` is a
+    function (:func:`_filling`), what it gives for each. ``key``: (the document reads
     right to left, the line is tagged, Latin-script runs are quoted). ``embedded(font)``: the
     document's EmbeddedFont, or a :class:`_Pending` one (a template: its resource names are
     holes too). ``plans``: where given, each piece's TJ bodies are holes too ("B": the piece's
@@ -154,7 +154,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
     bodies the document's codes give; else they are written with the codes the document gives
     (a :class:`_Pending` font: the glyph ids)."""
     right_to_left, tagged, quoting = key
-    hole = _hole_maker(holes)
+    hole = holes if callable(holes) else _hole_maker(holes)
 
     size = item.size
     ops = [_fill_colour(item.colour), "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
@@ -285,6 +285,21 @@ def _hole_maker(holes: list):
     def hole(what) -> str:
         holes.append(what)
         return f"\0{len(holes) - 1}\0"
+    return hole
+
+
+def _filling(writer: GlyphWriter, mark):
+    """For a line worked out directly (its first drawing): each hole filled where
+    :func:`_compose` makes it, as :meth:`_Template.fill` fills it later (the same calls in the
+    same order: the order _compose makes the holes in), without the template."""
+    def hole(h) -> str:
+        kind = h[0]
+        if kind == "M":
+            tag, mcid = mark(h[1], h[2], h[3])
+            return f"/{tag} <</MCID {mcid}>> BDC"
+        if kind == "I":
+            return f"/MCID {mark(h[1], h[2], h[3])[1]} "
+        return writer.outline(writer.fonts[h[1].name].font, h[2])      # "O" (the only other kind here)
     return hole
 
 
