@@ -170,14 +170,30 @@ class EmbeddedFont:
 def thousandths(font: Font, gid: int) -> int:
     """A glyph's advance as /W writes it, in thousandths of an em: the one rounding every width
     and pen position the writer uses is made with (a plan's pen must land where a reader's,
-    summing /W, does). Worked out once per glyph and kept with the font (bounded by its glyphs)."""
-    known = font.__dict__.get("_thousandths")
-    if known is None:
-        known = font.__dict__["_thousandths"] = {}
-    w = known.get(gid)
-    if w is None:
-        w = known[gid] = round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem))
-    return w
+    summing /W, does)."""
+    return _thousandths_of(font)[gid]
+
+
+class _Thousandths(dict):
+    """A font's glyph advances in thousandths of an em (see :func:`thousandths`), each worked out
+    once, when first asked for."""
+
+    def __init__(self, font: Font):
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, gid: int) -> int:
+        font = self.font
+        got = self[gid] = round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem))
+        return got
+
+
+def _thousandths_of(font: Font) -> _Thousandths:
+    """The font's :class:`_Thousandths`, kept with it (bounded by its glyphs)."""
+    got = font.__dict__.get("_thousandths")
+    if got is None:
+        got = font.__dict__["_thousandths"] = _Thousandths(font)
+    return got
 
 
 def _n(v: int) -> bytes:
@@ -295,20 +311,13 @@ def _widths(font: Font, gids: list[int], extra: dict) -> bytes:
 
 
 def _width_runs(font: Font, gids: list[int], extra: dict) -> tuple:
-    out: list = []
-    run_start, run = None, []
-    cids = [(g, g) for g in gids] + sorted((cid, g) for (g, _), cid in extra.items())
-    for c, g in cids:
-        w = thousandths(font, g)
-        if run and c == run_start + len(run):
-            run.append(w)
-        else:
-            if run:
-                out.append((run_start, tuple(run)))
-            run_start, run = c, [w]
-    if run:
-        out.append((run_start, tuple(run)))
-    return tuple(out)
+    """(first CID, widths) of each run of consecutive CIDs: the glyph ids (sorted), then the
+    extra codes (all above them)."""
+    more = sorted((cid, g) for (g, _), cid in extra.items())
+    cids = gids + [c for c, _ in more]
+    widths = list(map(_thousandths_of(font).__getitem__, gids + [g for _, g in more]))
+    cuts = [k for k in range(1, len(cids)) if cids[k] != cids[k - 1] + 1]
+    return tuple((cids[a], tuple(widths[a:b])) for a, b in zip([0] + cuts, cuts + [len(cids)]))
 
 
 @lru_cache(maxsize=4096)
