@@ -856,8 +856,12 @@ def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
     lowered glyphs that stand for no text (to be added after), the pen's place at the end and the
     TJ bodies written with glyph ids (as _Plan._bodies writes them)."""
     silent = SILENT[0]
-    nominal = font.hb.get_nominal_glyph
     hexes = _HEX
+    if len(clusters) == len(pg):
+        # One glyph a cluster (most pieces): the cluster's glyph, its text and script as they are.
+        flat = zip(map(_FIRST, clusters), map(_TEXT, clusters), latin)
+    else:
+        flat = _flat(pg, clusters, latin, font)
     groups: list = []
     pairs: list = []
     pair = pairs.append
@@ -865,48 +869,65 @@ def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
     bodies: list = []           # per group, per sub: the parts of its TJ body
     pen = 0.0
     latin_now = subs = entries = rise = parts = group_parts = None
-    for (first, count, text, _), in_latin in zip(clusters, latin):
-        if subs is None or in_latin != latin_now:
+    for g, t, in_latin in flat:
+        if subs is None or in_latin != latin_now:       # (only ever at a cluster's first glyph)
             subs, group_parts = [], []
             groups.append([in_latin, subs])
             bodies.append(group_parts)
             latin_now, entries = in_latin, None
-        if count == 1:
-            items: tuple | zip = ((first, pg[first][0], text),)
+        gid, _, _, dy = pg[g]
+        if dy and t == silent:
+            deferred.append((g, gid))
+            continue
+        if entries is None or rise != dy:
+            entries, parts, rise = [], [], dy
+            subs.append([dy, entries, False, None])
+            group_parts.append(parts)
+        v = (pen - origins[g]) * 1000
+        if -0.0004 < v < 0.0004:
+            # (what rounding to three places gives: no adjustment, and the pen moves by the
+            # glyph's width alone)
+            entries.append((gid, t, 0.0))
+            pen += advances[gid]
         else:
-            span = range(first, first + count)
-            gids = [pg[g][0] for g in span]
-            if count == len(text) and gids == [nominal(ord(ch)) for ch in text] and all(pg[g][1] for g in span[1:]):
-                texts = text
+            before = round(v, 3)     # (as _adjust)
+            if -0.0005 < before < 0.0005:
+                before = 0.0
             else:
-                texts = [text] + [silent] * (count - 1)
-            items = zip(span, gids, texts)
-        for g, gid, t in items:
-            dy = pg[g][3]
-            if dy and t == silent:
-                deferred.append((g, gid))
-                continue
-            if entries is None or rise != dy:
-                entries, parts, rise = [], [], dy
-                subs.append([dy, entries, False, None])
-                group_parts.append(parts)
-            v = (pen - origins[g]) * 1000
-            if -0.0004 < v < 0.0004:
-                # (what rounding to three places gives: no adjustment, and the pen moves by
-                # the glyph's width alone)
-                entries.append((gid, t, 0.0))
-                pen += advances[gid]
-            else:
-                before = round(v, 3)     # (as _adjust)
-                if -0.0005 < before < 0.0005:
-                    before = 0.0
-                else:
-                    parts.append(_num(before))
-                entries.append((gid, t, before))
-                pen += advances[gid] - before / 1000
-            pair((gid, t))
-            parts.append(hexes[gid])
+                parts.append(_num(before))
+            entries.append((gid, t, before))
+            pen += advances[gid] - before / 1000
+        pair((gid, t))
+        parts.append(hexes[gid])
     return groups, pairs, deferred, pen, tuple(tuple(" ".join(p) for p in gp) for gp in bodies)
+
+
+def _flat(pg, clusters, latin, font) -> zip:
+    """Each glyph of a left-to-right piece with the text it reads as and its cluster's script:
+    a cluster's glyphs read as its characters where they are those characters' own glyphs, in
+    order, each advancing; else the first glyph reads as the cluster's text and the others as
+    nothing (an invisible format character)."""
+    silent = SILENT[0]
+    nominal = font.hb.get_nominal_glyph
+    gs: list = []
+    ts: list = []
+    ls: list = []
+    for (first, count, text, _), in_latin in zip(clusters, latin):
+        if count == 1:
+            gs.append(first)
+            ts.append(text)
+            ls.append(in_latin)
+            continue
+        span = range(first, first + count)
+        if count == len(text) and [pg[g][0] for g in span] == [nominal(ord(ch)) for ch in text] \
+                and all(pg[g][1] for g in span[1:]):
+            ts.extend(text)
+        else:
+            ts.append(text)
+            ts.extend([silent] * (count - 1))
+        gs.extend(span)
+        ls.extend([in_latin] * count)
+    return zip(gs, ts, ls)
 
 
 class _Hexes(dict):
@@ -956,7 +977,7 @@ def _origins(pg, fscale: float) -> list:
     return origins
 
 
-_AX, _DX, _TEXT = itemgetter(1), itemgetter(2), itemgetter(2)
+_FIRST, _AX, _DX, _TEXT = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(2)
 
 
 def _frozen(groups: list) -> tuple:
