@@ -157,37 +157,21 @@ def test_a_paragraph_without_right_to_left_letters_spares_its_lines_the_search(l
     assert fast[0] and sum(fast) > 1 and not all(fast)
 
 
-def _scripts_by_passes(piece) -> list:
-    """render/pdf.py's _scripts as two passes over the clusters (how it was first written)."""
-    kinds = [pdf._latin_letters(c[2]) for c in piece.clusters]
-    after, last = [False] * len(kinds), False
-    for k in range(len(kinds) - 1, -1, -1):
-        after[k] = last
-        if kinds[k] is not None:
-            last = kinds[k]
-    out, before = [], False
-    for k, kind in enumerate(kinds):
-        if kind is None:
-            kind = before and after[k]
-        else:
-            before = kind
-        out.append(kind)
-    return out
-
-
 def test_a_pieces_latin_runs_and_glyph_origins_are_what_the_loops_give(lines):
-    """_scripts answers pieces with one kind of letters in list operations, _origins adds up the
-    advances of a font at its own size in C: the same lists as the loops."""
+    """_scripts answers pieces with one kind of letters in list operations (the passes answer the
+    others), _origins adds up the advances of a font at its own size in C: the same lists as the
+    loops."""
     ru = Project(ROOT).typesetter("ru").shape("\u041f\u043e\u0440\u0442 (port) \u2014 \u0434\u0430.")
     pieces = [p for line in lines for p in line.pieces] + ru.pieces(ru.lines(10_000)[0])
-    kinds = set()
+    seen = set()
     for piece in pieces:
-        assert pdf._scripts(piece) == _scripts_by_passes(piece)
-        letters = {pdf._latin_letters(c[2]) for c in piece.clusters}
-        kinds.add("mixed" if {True, False} <= letters else "latin" if True in letters else "other")
+        kinds = [pdf._latin_letters(c[2]) for c in piece.clusters]
+        assert pdf._scripts(piece) == pdf._by_passes(kinds)
+        letters = set(kinds)
+        seen.add("mixed" if {True, False} <= letters else "latin" if True in letters else "other")
         origins, pen = [], 0.0
         for _, ax, dx, _ in piece.glyphs:
             origins.append(pen + dx / piece.font.scale)
             pen += ax / piece.font.scale
         assert pdf._origins(piece.glyphs, piece.font.scale) == origins
-    assert kinds == {"mixed", "latin", "other"}
+    assert seen == {"mixed", "latin", "other"}

@@ -469,13 +469,20 @@ def _scripts(piece) -> list[bool]:
     if None not in kinds:
         return kinds            # (every cluster has letters: each is what its letters are)
     if True not in kinds:
-        return [False] * len(kinds)     # (no Latin letters: what the passes below give)
+        return [False] * len(kinds)     # (no Latin letters: what _by_passes gives)
     if False not in kinds:
         # Only Latin letters: the clusters from the first with letters to the last are Latin
-        # (what the passes below give, in list operations).
+        # (what _by_passes gives, in list operations).
         n, first = len(kinds), kinds.index(True)
         last = n - 1 - kinds[::-1].index(True)
         return [False] * first + [True] * (last + 1 - first) + [False] * (n - 1 - last)
+    return _by_passes(kinds)
+
+
+def _by_passes(kinds: list) -> list[bool]:
+    """:func:`_scripts` from its clusters' kinds (Latin letters, other letters, None: no
+    letters) in two passes, for any piece: a cluster without letters is Latin between two Latin
+    ones."""
     after, last = [False] * len(kinds), False     # the next cluster with letters: Latin?
     for k in range(len(kinds) - 1, -1, -1):
         after[k] = last
