@@ -851,6 +851,8 @@ class _Word:
 def _cascades(piece) -> bool:
     """Whether a piece sets a letter (a glyph that advances) off the baseline: a property of the
     font's shaping (Nastaliq), not of a language."""
+    if not any(map(_DY, piece.glyphs)):
+        return False            # (nothing off the baseline: most pieces)
     for g in piece.glyphs:
         if g[3] and g[1] > 0 and abs(g[3]) > 1e-6:
             return True
@@ -984,7 +986,7 @@ def _origins(pg, fscale: float) -> list:
     return origins
 
 
-_FIRST, _AX, _DX, _TEXT = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(2)
+_FIRST, _AX, _DX, _DY, _TEXT = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2)
 
 
 def _frozen(groups: list) -> tuple:
