@@ -116,6 +116,11 @@ def test_use_all_in_set_operations_is_the_loop():
         assert loop.use_all(tuple(pairs)) == sets.use_all(pdffont.Pairs(pairs))
         assert loop.to_unicode == sets.to_unicode and loop.gids == sets.gids
     assert sets.to_unicode[9] == "e" and sets.use_all(pdffont.Pairs([(9, "f")])) is False
+    one, each = pdffont.EmbeddedFont(font, "LP1"), pdffont.EmbeddedFont(font, "LP1")
+    for pairs in lines:         # a piece's codes in one call: code() pair by pair
+        assert one.codes(pairs) == [each.code(g, t) for g, t in pairs]
+        assert (one.to_unicode, one.extra, one.gids) == (each.to_unicode, each.extra, each.gids)
+    assert one.extra            # (a glyph with a code of its own for its other text)
 
 
 def test_a_line_moved_after_its_template_was_made_is_drawn_where_it_is_now(project, monkeypatch):

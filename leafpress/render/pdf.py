@@ -773,8 +773,7 @@ class _Plan:
     def render(self, emb: EmbeddedFont) -> list:
         """The bodies with the document's codes (asked for in the order _bodies writes them).
         The last result is kept with the plan: the same codes give the same bodies."""
-        code = emb.code
-        codes = [code(gid, text) for gid, text in self.pairs]
+        codes = emb.codes(self.pairs)
         last = self.__dict__.get("_rendered")
         if last is not None and last[0] == codes:
             return last[1]

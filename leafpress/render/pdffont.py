@@ -113,6 +113,23 @@ class EmbeddedFont:
             self._next += 1
         return cid
 
+    def codes(self, pairs) -> list[int]:
+        """:meth:`code` of each (glyph, text) pair, in order (one call for a piece's glyphs)."""
+        known, gids = self.to_unicode, self.gids
+        out: list[int] = []
+        put = out.append
+        for gid, text in pairs:
+            have = known.get(gid)
+            if have == text:
+                put(gid)
+            elif have is None:
+                known[gid] = text
+                gids.add(gid)
+                put(gid)
+            else:
+                put(self.code(gid, text))
+        return out
+
     # Called by ReportLab's document while saving.
     def addObjects(self, doc):  # noqa: N802 (ReportLab's name)
         """The font's objects, registered in the document and written as bytes here, in the
