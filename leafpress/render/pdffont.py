@@ -80,10 +80,10 @@ class EmbeddedFont:
             # and then every pair must be what the document knows.
             if known.items() >= distinct:
                 return True
-            missing = pairs.first.keys() - known.keys()
+            first = pairs.first
+            missing = first.keys() - known.keys()
             if missing:
-                first = pairs.first
-                known.update((gid, first[gid]) for gid in missing)
+                known.update(zip(missing, map(first.__getitem__, missing)))
                 self.gids.update(missing)
             return known.items() >= distinct
         ok = True
