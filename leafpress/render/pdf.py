@@ -986,6 +986,7 @@ def _origins(pg, fscale: float) -> list:
 
 
 _FIRST, _AX, _DX, _DY, _TEXT = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2)
+_CLUSTER = itemgetter(0, 1, 2)      # a cluster without its logical index: (first glyph, count, text)
 
 
 def _frozen(groups: list) -> tuple:
@@ -1030,7 +1031,7 @@ def _plan(piece, soft: bool) -> _Plan:
     plan reads nothing else of its piece: the key is all it is made from)."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
-        key = _Key((piece.font, piece.rtl, soft, piece.glyphs, tuple([c[:3] for c in piece.clusters])))
+        key = _Key((piece.font, piece.rtl, soft, piece.glyphs, tuple(map(_CLUSTER, piece.clusters))))
         plan = _PLANS.get(key)
         if plan is None:
             plan = _Plan(piece, soft)
