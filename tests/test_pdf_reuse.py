@@ -116,6 +116,11 @@ def test_use_all_in_set_operations_is_the_loop():
         assert loop.use_all(tuple(pairs)) == sets.use_all(pdffont.Pairs(pairs))
         assert loop.to_unicode == sets.to_unicode and loop.gids == sets.gids
     assert sets.to_unicode[9] == "e" and sets.use_all(pdffont.Pairs([(9, "f")])) is False
+    one, each = pdffont.EmbeddedFont(font, "LP1"), pdffont.EmbeddedFont(font, "LP1")
+    for pairs in lines:         # a piece's codes in one call: code() pair by pair
+        assert one.codes(pairs) == [each.code(g, t) for g, t in pairs]
+        assert (one.to_unicode, one.extra, one.gids) == (each.to_unicode, each.extra, each.gids)
+    assert one.extra            # (a glyph with a code of its own for its other text)
 
 
 def test_a_line_moved_after_its_template_was_made_is_drawn_where_it_is_now(project, monkeypatch):
@@ -171,3 +176,30 @@ def test_the_byte_bounded_cache_keeps_to_its_bounds():
     assert c.get(49) == b"x" * 300 and c.get(0) is None
     c.put("big", b"y", 5000)                # one entry over the bound stays
     assert len(c) == 1 and c.get("big") == b"y"
+
+
+def test_a_fonts_kept_widths_and_ink_boxes_are_what_harfbuzz_gives():
+    """/W and /FontBBox are made from each glyph's advance and ink box, worked out once per
+    glyph and kept with the font: the same numbers as asking HarfBuzz each time, glyphs without
+    ink (a space) left out of the box."""
+    from conftest import ROOT
+    from leafpress.text.fonts import FontLibrary
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Regular")
+    space = font.hb.get_nominal_glyph(32)
+    gids = sorted({0, space, *range(1, font.glyph_count, 37)})
+
+    def box(gs):
+        x0 = y0 = 10 ** 9
+        x1 = y1 = -10 ** 9
+        for g in gs:
+            e = font.hb.get_glyph_extents(g)
+            if e is None or (e.width == 0 and e.height == 0):
+                continue
+            x0, x1 = min(x0, e.x_bearing), max(x1, e.x_bearing + e.width)
+            y0, y1 = min(y0, e.y_bearing + e.height), max(y1, e.y_bearing)
+        return (0, 0, 0, 0) if x0 > x1 else (x0, y0, x1, y1)
+    for _ in range(2):          # worked out, then kept
+        assert pdffont._bbox(font, gids) == box(gids) != (0, 0, 0, 0)
+        assert pdffont._bbox(font, [space]) == (0, 0, 0, 0)
+        assert [pdffont.thousandths(font, g) for g in gids] == \
+            [round(font.hb.get_glyph_h_advance(g) * 1000.0 / font.upem) for g in gids]

@@ -19,6 +19,8 @@ import unicodedata
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 
 import uharfbuzz as hb
@@ -94,8 +96,7 @@ class GlyphWriter:
                 return out
             # Some glyph has a code of its own here: the template whose bodies are left open.
             return tpl.fill(self, mark)
-        holes: list = []
-        return _Template(_compose(item, key, self.embedded, holes), holes, ()).fill(self, mark)
+        return _compose(item, key, self.embedded, _filling(self, mark))
 
     def _fill(self, tpl: "_Template", mark) -> str | None:
         """The template's text for this document, or None when a piece's glyphs need codes of
@@ -141,10 +142,11 @@ def _outline_form(font, gid: int, doc) -> bytes:
     return got
 
 
-def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | None = None) -> str:
+def _compose(item: TextLine, key: tuple, embedded, holes, plans: list | None = None) -> str:
     """A line's operators (see :meth:`GlyphWriter.line`) with what depends on the document's
     state left as holes: "\\0k\\0" stands for ``holes[k]``, a ``mark`` call ("M": its marked
-    content, "I": its MCID alone) or a glyph-outline form ("O"). ``key``: (the document reads
+    content, "I": its MCID alone) or a glyph-outline form ("O"); or, where ``holes`` is a
+    function (:func:`_filling`), what it gives for each. ``key``: (the document reads
     right to left, the line is tagged, Latin-script runs are quoted). ``embedded(font)``: the
     document's EmbeddedFont, or a :class:`_Pending` one (a template: its resource names are
     holes too). ``plans``: where given, each piece's TJ bodies are holes too ("B": the piece's
@@ -152,7 +154,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
     bodies the document's codes give; else they are written with the codes the document gives
     (a :class:`_Pending` font: the glyph ids)."""
     right_to_left, tagged, quoting = key
-    hole = _hole_maker(holes)
+    hole = holes if callable(holes) else _hole_maker(holes)
 
     size = item.size
     ops = [_fill_colour(item.colour), "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
@@ -253,7 +255,7 @@ _NO_WORDS: dict = {}
 @lru_cache(maxsize=64)
 def _fill_colour(colour: str) -> str:
     """The fill colour operator of a text colour."""
-    col = HexColor(colour)
+    col = _colour(colour)
     return f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg"
 
 
@@ -283,6 +285,21 @@ def _hole_maker(holes: list):
     def hole(what) -> str:
         holes.append(what)
         return f"\0{len(holes) - 1}\0"
+    return hole
+
+
+def _filling(writer: GlyphWriter, mark):
+    """For a line worked out directly (its first drawing): each hole filled where
+    :func:`_compose` makes it, as :meth:`_Template.fill` fills it later (the same calls in the
+    same order: the order _compose makes the holes in), without the template."""
+    def hole(h) -> str:
+        kind = h[0]
+        if kind == "M":
+            tag, mcid = mark(h[1], h[2], h[3])
+            return f"/{tag} <</MCID {mcid}>> BDC"
+        if kind == "I":
+            return f"/MCID {mark(h[1], h[2], h[3])[1]} "
+        return writer.outline(writer.fonts[h[1].name].font, h[2])      # "O" (the only other kind here)
     return hole
 
 
@@ -448,9 +465,24 @@ def _glyph_path(font, gid: int) -> str:
 def _scripts(piece) -> list[bool]:
     """Per cluster (logical order within the piece): whether it belongs to a run of Latin-script
     words. Letters decide; spaces, digits and punctuation between two Latin words go with them."""
-    kinds = [_latin_letters(c[2]) for c in piece.clusters]
+    kinds = list(map(_latin_letters, map(_TEXT, piece.clusters)))
     if None not in kinds:
         return kinds            # (every cluster has letters: each is what its letters are)
+    if True not in kinds:
+        return [False] * len(kinds)     # (no Latin letters: what _by_passes gives)
+    if False not in kinds:
+        # Only Latin letters: the clusters from the first with letters to the last are Latin
+        # (what _by_passes gives, in list operations).
+        n, first = len(kinds), kinds.index(True)
+        last = n - 1 - kinds[::-1].index(True)
+        return [False] * first + [True] * (last + 1 - first) + [False] * (n - 1 - last)
+    return _by_passes(kinds)
+
+
+def _by_passes(kinds: list) -> list[bool]:
+    """:func:`_scripts` from its clusters' kinds (Latin letters, other letters, None: no
+    letters) in two passes, for any piece: a cluster without letters is Latin between two Latin
+    ones."""
     after, last = [False] * len(kinds), False     # the next cluster with letters: Latin?
     for k in range(len(kinds) - 1, -1, -1):
         after[k] = last
@@ -513,10 +545,7 @@ class _Plan:
         fscale = font.scale
         # Where each glyph's origin is (em of the font's own size, which is the type size
         # times its scale, from the piece's left edge), in visual order.
-        origins, pen = [], 0.0
-        for _, ax, dx, _ in pg:
-            origins.append(pen + dx / fscale)
-            pen += ax / fscale
+        origins = _origins(pg, fscale)
         clusters = piece.clusters[::-1] if rtl else piece.clusters
         latin = _scripts(piece)
         if rtl:
@@ -543,15 +572,16 @@ class _Plan:
             groups.append([groups[-1][0] if groups else False,
                            [[pg[g][3], [(gid, silent, before)], False, None]]])
             pairs.append((gid, silent))
-            step = advances.get(gid)
-            if step is None:
-                step = _advance(font, advances, gid)
-            pen += step - before / 1000
+            pen += advances[gid] - before / 1000
         # Kept as tuples: a plan lives as long as its piece, and tuples of numbers and strings
         # are left alone by the garbage collector's full passes (lists are scanned every time).
         self.groups: tuple = _frozen(groups)
         self.pairs: tuple = Pairs(pairs)
-        self.bodies: tuple = bodies if bodies is not None and not deferred else self._bodies(None)
+        if bodies is None:
+            bodies = self._bodies(None)
+        elif deferred:      # (the groups _plain wrote, then one a glyph deferred)
+            bodies += _bodies_of(self.groups[len(bodies):], None)
+        self.bodies: tuple = bodies
 
     def _general(self, piece, soft: bool, clusters, latin, origins, advances, cascading: bool) -> tuple:
         """The groups, (glyph, text) pairs, raised or lowered glyphs standing for no text, and the
@@ -619,10 +649,7 @@ class _Plan:
                     before = 0.0
                 subs[-1][1].append((gid, t, before))
                 pairs.append((gid, t))
-                step = advances.get(gid)
-                if step is None:
-                    step = _advance(font, advances, gid)
-                pen += step - before / 1000
+                pen += advances[gid] - before / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
                 # Each further character on an invisible copy of the first glyph, squeezed just
@@ -741,35 +768,35 @@ class _Plan:
     def _bodies(self, codes) -> tuple:
         """Per group, per rise: the TJ array's body, with ``codes`` (an iterator giving each
         entry's code in order) or, without, the glyph ids."""
-        out = []
-        hexes = _HEX
-        for _, subs in self.groups:
-            bodies = []
-            for _, entries, _, _ in subs:
-                parts = []
-                for gid, _, before in entries:
-                    if before:
-                        parts.append(_num(before))
-                    code = gid if codes is None else next(codes)
-                    h = hexes.get(code)
-                    if h is None:
-                        h = hexes[code] = f"<{code:04X}>"
-                    parts.append(h)
-                bodies.append(" ".join(parts))
-            out.append(tuple(bodies))
-        return tuple(out)
+        return _bodies_of(self.groups, codes)
 
     def render(self, emb: EmbeddedFont) -> list:
         """The bodies with the document's codes (asked for in the order _bodies writes them).
         The last result is kept with the plan: the same codes give the same bodies."""
-        code = emb.code
-        codes = [code(gid, text) for gid, text in self.pairs]
+        codes = emb.codes(self.pairs)
         last = self.__dict__.get("_rendered")
         if last is not None and last[0] == codes:
             return last[1]
         bodies = self._bodies(iter(codes))
         self._rendered = (codes, bodies)
         return bodies
+
+
+def _bodies_of(groups, codes) -> tuple:
+    """The TJ bodies of a plan's ``groups`` (see :meth:`_Plan._bodies`)."""
+    out = []
+    hexes = _HEX
+    for _, subs in groups:
+        bodies = []
+        for _, entries, _, _ in subs:
+            parts = []
+            for gid, _, before in entries:
+                if before:
+                    parts.append(_num(before))
+                parts.append(hexes[gid if codes is None else next(codes)])
+            bodies.append(" ".join(parts))
+        out.append(tuple(bodies))
+    return tuple(out)
 
 
 class _Word:
@@ -823,6 +850,8 @@ class _Word:
 def _cascades(piece) -> bool:
     """Whether a piece sets a letter (a glyph that advances) off the baseline: a property of the
     font's shaping (Nastaliq), not of a language."""
+    if not any(map(_DY, piece.glyphs)):
+        return False            # (nothing off the baseline: most pieces)
     for g in piece.glyphs:
         if g[3] and g[1] > 0 and abs(g[3]) > 1e-6:
             return True
@@ -835,77 +864,129 @@ def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
     lowered glyphs that stand for no text (to be added after), the pen's place at the end and the
     TJ bodies written with glyph ids (as _Plan._bodies writes them)."""
     silent = SILENT[0]
-    nominal = font.hb.get_nominal_glyph
     hexes = _HEX
+    if len(clusters) == len(pg):
+        # One glyph a cluster (most pieces): the cluster's glyph, its text and script as they are.
+        flat = zip(map(_FIRST, clusters), map(_TEXT, clusters), latin)
+    else:
+        flat = _flat(pg, clusters, latin, font)
     groups: list = []
     pairs: list = []
+    pair = pairs.append
     deferred: list = []
     bodies: list = []           # per group, per sub: the parts of its TJ body
     pen = 0.0
     latin_now = subs = entries = rise = parts = group_parts = None
-    for (first, count, text, _), in_latin in zip(clusters, latin):
-        if subs is None or in_latin != latin_now:
+    for g, t, in_latin in flat:
+        if subs is None or in_latin != latin_now:       # (only ever at a cluster's first glyph)
             subs, group_parts = [], []
             groups.append([in_latin, subs])
             bodies.append(group_parts)
             latin_now, entries = in_latin, None
-        if count == 1:
-            items = ((first, pg[first][0], text),)
+        gid, _, _, dy = pg[g]
+        if dy and t == silent:
+            deferred.append((g, gid))
+            continue
+        if entries is None or rise != dy:
+            entries, parts, rise = [], [], dy
+            subs.append([dy, entries, False, None])
+            group_parts.append(parts)
+        v = (pen - origins[g]) * 1000
+        if -0.0004 < v < 0.0004:
+            # (what rounding to three places gives: no adjustment, and the pen moves by the
+            # glyph's width alone)
+            entries.append((gid, t, 0.0))
+            pen += advances[gid]
         else:
-            span = range(first, first + count)
-            gids = [pg[g][0] for g in span]
-            if count == len(text) and gids == [nominal(ord(ch)) for ch in text] and all(pg[g][1] for g in span[1:]):
-                texts = text
+            before = round(v, 3)     # (as _adjust)
+            if -0.0005 < before < 0.0005:
+                before = 0.0
             else:
-                texts = [text] + [silent] * (count - 1)
-            items = zip(span, gids, texts)
-        for g, gid, t in items:
-            dy = pg[g][3]
-            if dy and t == silent:
-                deferred.append((g, gid))
-                continue
-            if entries is None or rise != dy:
-                entries, parts, rise = [], [], dy
-                subs.append([dy, entries, False, None])
-                group_parts.append(parts)
-            v = (pen - origins[g]) * 1000
-            if -0.0004 < v < 0.0004:
-                before = 0.0            # (what rounding to three places gives: no adjustment)
-            else:
-                before = round(v, 3)     # (as _adjust)
-                if -0.0005 < before < 0.0005:
-                    before = 0.0
-                else:
-                    parts.append(_num(before))
+                parts.append(_num(before))
             entries.append((gid, t, before))
-            pairs.append((gid, t))
-            h = hexes.get(gid)
-            if h is None:
-                h = hexes[gid] = f"<{gid:04X}>"
-            parts.append(h)
-            step = advances.get(gid)
-            if step is None:
-                step = _advance(font, advances, gid)
-            pen += step - before / 1000
+            pen += advances[gid] - before / 1000
+        pair((gid, t))
+        parts.append(hexes[gid])
     return groups, pairs, deferred, pen, tuple(tuple(" ".join(p) for p in gp) for gp in bodies)
 
 
-# A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded).
-_HEX: dict = {}
+def _flat(pg, clusters, latin, font) -> zip:
+    """Each glyph of a left-to-right piece with the text it reads as and its cluster's script:
+    a cluster's glyphs read as its characters where they are those characters' own glyphs, in
+    order, each advancing; else the first glyph reads as the cluster's text and the others as
+    nothing (an invisible format character)."""
+    silent = SILENT[0]
+    nominal = font.hb.get_nominal_glyph
+    gs: list = []
+    ts: list = []
+    ls: list = []
+    for (first, count, text, _), in_latin in zip(clusters, latin):
+        if count == 1:
+            gs.append(first)
+            ts.append(text)
+            ls.append(in_latin)
+            continue
+        span = range(first, first + count)
+        if count == len(text) and [pg[g][0] for g in span] == [nominal(ord(ch)) for ch in text] \
+                and all(pg[g][1] for g in span[1:]):
+            ts.extend(text)
+        else:
+            ts.append(text)
+            ts.extend([silent] * (count - 1))
+        gs.extend(span)
+        ls.extend([in_latin] * count)
+    return zip(gs, ts, ls)
+
+
+class _Hexes(dict):
+    """A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded)."""
+
+    def __missing__(self, code: int) -> str:
+        got = self[code] = f"<{code:04X}>"
+        return got
+
+
+_HEX = _Hexes()
+
+
+class _Advances(dict):
+    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them)."""
+
+    def __init__(self, font):
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, gid: int) -> float:
+        got = self[gid] = _width(self.font, gid)
+        return got
 
 
 def _advances(font) -> dict:
-    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them), kept
-    with the font (at most one entry a glyph of the font: bounded by the font itself)."""
+    """A font's :class:`_Advances`, kept with the font (at most one entry a glyph of the font:
+    bounded by the font itself)."""
     got = font.__dict__.get("_plan_advances")
     if got is None:
-        got = font._plan_advances = {}
+        got = font._plan_advances = _Advances(font)
     return got
 
 
-def _advance(font, advances: dict, gid: int) -> float:
-    step = advances[gid] = _width(font, gid)
-    return step
+def _origins(pg, fscale: float) -> list:
+    """Where each glyph's origin is (em of the font's own size, from the piece's left edge)."""
+    if fscale == 1 and not any(map(_DX, pg)):
+        # What the loop below gives, added up in C: a division by one and an addition of
+        # zero change no number.
+        out = list(accumulate(map(_AX, pg), initial=0.0))
+        out.pop()
+        return out
+    origins, pen = [], 0.0
+    for _, ax, dx, _ in pg:
+        origins.append(pen + dx / fscale)
+        pen += ax / fscale
+    return origins
+
+
+_FIRST, _AX, _DX, _DY, _TEXT = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2)
+_CLUSTER = itemgetter(0, 1, 2)      # a cluster without its logical index: (first glyph, count, text)
 
 
 def _frozen(groups: list) -> tuple:
@@ -950,7 +1031,7 @@ def _plan(piece, soft: bool) -> _Plan:
     plan reads nothing else of its piece: the key is all it is made from)."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
-        key = (piece.font, piece.rtl, soft, piece.glyphs, tuple([c[:3] for c in piece.clusters]))
+        key = _Key((piece.font, piece.rtl, soft, piece.glyphs, tuple(map(_CLUSTER, piece.clusters))))
         plan = _PLANS.get(key)
         if plan is None:
             plan = _Plan(piece, soft)
@@ -959,10 +1040,28 @@ def _plan(piece, soft: bool) -> _Plan:
     return plan
 
 
+class _Key:
+    """A cache key made of many parts (a piece's glyphs: a few dozen tuples of numbers), hashed
+    once: a lookup and a store hash it three times."""
+    __slots__ = ("parts", "hash")
+
+    def __init__(self, parts: tuple):
+        self.parts, self.hash = parts, hash(parts)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Key) and self.hash == other.hash and self.parts == other.parts
+
+
 def _pdfium_rtl(item: TextLine) -> bool:
     """Whether PDFium reads this line right to left in a document that does not say its order
     is right to left: it has at least as many runs of right-to-left letters as of left-to-right
     ones (PDFium's CFX_BidiString)."""
+    para = item.paragraph
+    if not para.rtl and not _has_rtl_letters(para):
+        return False        # (a left-to-right paragraph's clusters are pieces of its text)
     if not any(_rtl_letters(c[2]) for piece in item.pieces for c in piece.clusters):
         return False        # (no run of right-to-left letters at all)
     kinds = []
@@ -979,6 +1078,14 @@ def _pdfium_rtl(item: TextLine) -> bool:
             runs[kind] += 1
             last = kind
     return runs["R"] > 0 and runs["R"] >= runs["L"]
+
+
+def _has_rtl_letters(paragraph) -> bool:
+    """Whether a paragraph's text has a right-to-left letter, worked out once per paragraph."""
+    cached = paragraph.__dict__.get("_rtl_letters")
+    if cached is None:
+        cached = paragraph._rtl_letters = _rtl_letters(paragraph.text)
+    return cached
 
 
 def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
@@ -1296,11 +1403,17 @@ def _base_font() -> str:
     return _BASE
 
 
+@lru_cache(maxsize=64)
+def _colour(hex_colour: str):
+    """A colour as ReportLab takes it, parsed once (ReportLab never changes a colour object)."""
+    return HexColor(hex_colour)
+
+
 def _box(c: Canvas, b: Box) -> None:
     if b.fill:
-        c.setFillColor(HexColor(b.fill))
+        c.setFillColor(_colour(b.fill))
     if b.stroke:
-        c.setStrokeColor(HexColor(b.stroke))
+        c.setStrokeColor(_colour(b.stroke))
         c.setLineWidth(b.stroke_width)
     if b.radius:
         c.roundRect(b.x, b.y, b.w, b.h, b.radius, stroke=1 if b.stroke else 0, fill=1 if b.fill else 0)
@@ -1309,11 +1422,11 @@ def _box(c: Canvas, b: Box) -> None:
 
 
 def _rule(c: Canvas, r: Rule) -> None:
-    c.setStrokeColor(HexColor(r.colour))
+    c.setStrokeColor(_colour(r.colour))
     c.setLineWidth(r.width)
     _replayed(c, ("line", r.x1, r.y1, r.x2, r.y2), lambda: c.line(r.x1, r.y1, r.x2, r.y2))
     if r.dot:
-        c.setFillColor(HexColor(r.colour))
+        c.setFillColor(_colour(r.colour))
         _replayed(c, ("dot", r.x2, r.y2, r.dot), lambda: c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1))
 
 
