@@ -1222,7 +1222,7 @@ class _Run:
     holes: tuple        # ("E", item) its structure element, ("M"/"I", item, href, latin, rect), ("P", item), ("O", item, font, glyph)
     info: tuple         # per item: (item, role, language or None for a picture's, quote)
     furniture: tuple    # ((language, node), tagged on this page?) for the footer's lines
-    fonts: tuple        # per font it draws with: what it read of the font's state and what it added
+    fonts: tuple        # per font it draws with: what it read of the font's state, what it left and added
     new_fonts: tuple    # the fonts it embedded first, in order
     count: int          # how many fonts the document had before it
 
@@ -1284,8 +1284,7 @@ class _Run:
         before = {}
         for name, (font, glyphs, pairs) in reads.items():
             emb = fonts.get(name)
-            before[name] = (emb.resource if emb else None, dict(emb.to_unicode) if emb else {},
-                            dict(emb.extra) if emb else {}, emb._next if emb else None)
+            before[name] = (emb.resource if emb else None, dict(emb.extra) if emb else {}, emb._next if emb else None)
         # Filled as line() fills them, with the calls into the document left open.
         holes: list = []
         hole = _hole_maker(holes)
@@ -1320,18 +1319,21 @@ class _Run:
         run.new_fonts = tuple(fonts[name].font for name in list(fonts)[len(names):])
         uses = []
         for name, (font, glyphs, pairs) in reads.items():
-            resource, tu0, ex0, next0 = before[name]
+            resource, ex0, next0 = before[name]
             emb = fonts[name]
             tu = emb.to_unicode
             gl = tuple(glyphs)
             others = tuple(p for p in pairs if tu.get(p[0]) != p[1])     # those that look up a code of their own
-            added_tu = {g: tu[g] for g in gl if g not in tu0}
+            first: dict = {}            # each glyph's first text in the run (what it gives one it finds new)
+            for g, t in pairs:
+                first.setdefault(g, t)
             added_ex = {p: emb.extra[p] for p in others if p in emb.extra and p not in ex0}
             # The next free code: read where the run took codes of its own from a font it found;
             # a font it embedded is made anew the same, and ends where it ended.
             took = next0 is not None and emb._next != next0
-            uses.append((name, resource, gl, tuple(map(tu0.get, gl)), others, tuple(map(ex0.get, others)),
-                         next0 if took else None, added_tu, added_ex, emb._next if took or next0 is None else None))
+            uses.append((name, resource, gl, tuple(map(first.get, gl)), tuple(map(tu.get, gl)), others,
+                         tuple(map(ex0.get, others)), next0 if took else None, added_ex,
+                         emb._next if took or next0 is None else None))
         run.fonts = tuple(uses)
         # This document drew it through line() just now: what is left is to make its calls.
         run._calls(ctx)
@@ -1345,13 +1347,18 @@ class _Run:
         fonts = writer.fonts
         if self.new_fonts and len(fonts) != self.count:
             return False
-        for name, resource, glyphs, tu0, others, ex0, next0, _, _, _ in self.fonts:
+        for name, resource, glyphs, first, tu1, others, ex0, next0, _, _ in self.fonts:
             emb = fonts.get(name)
             if emb is None:
-                if resource is not None or any(v is not None for v in tu0):
+                if resource is not None:
                     return False
                 continue
-            if emb.resource != resource or tuple(map(emb.to_unicode.get, glyphs)) != tu0:
+            if emb.resource != resource:
+                return False
+            # Each glyph stands, when the run first draws it, for the text it stood for then:
+            # the text the document has for it, or, new, its first text in the run.
+            now = tuple(map(emb.to_unicode.get, glyphs))
+            if now != tu1 and not all((n if n is not None else f) == a for n, f, a in zip(now, first, tu1)):
                 return False
             if others and tuple(map(emb.extra.get, others)) != ex0:
                 return False
@@ -1359,11 +1366,10 @@ class _Run:
                 return False
         for font in self.new_fonts:     # in the order the run embedded them: the same names
             writer.embedded(font)
-        for name, _, _, _, _, _, _, added_tu, added_ex, next1 in self.fonts:
+        for name, _, glyphs, _, tu1, _, _, _, added_ex, next1 in self.fonts:
             emb = fonts[name]
-            if added_tu:
-                emb.to_unicode.update(added_tu)
-                emb.gids.update(added_tu)
+            emb.to_unicode.update(zip(glyphs, tu1))
+            emb.gids.update(glyphs)
             if added_ex:
                 emb.extra.update(added_ex)
             if next1 is not None:
