@@ -59,6 +59,7 @@ class GlyphWriter:
         self.fonts: dict = {}
         self.right_to_left = False      # the document says its reading order is right to left
         self.outlines: dict = {}        # (font, glyph) -> name of the form XObject drawing it
+        self.variant = False            # a stamped clinic's document (see _template)
 
     def embedded(self, font) -> EmbeddedFont:
         emb = self.fonts.get(font.name)
@@ -88,7 +89,7 @@ class GlyphWriter:
         document (``EmbeddedFont.use_all``), else the one whose TJ bodies are holes, filled with
         the codes the document gives."""
         key = (self.right_to_left, mark is not None, quoting)
-        tpl = _template(item, key)
+        tpl = _template(item, key, self.variant)
         if tpl is not None:
             out = self._fill(tpl.fast, mark)
             if out is not None:
@@ -370,7 +371,26 @@ class _Template:
 _SLOT_TEMPLATES = Lru("pdf line templates", 512)
 
 
-def _template(item: TextLine, key: tuple) -> _Template | None:
+# A stamped clinic's lines that draw what another clinic's did (the same glyphs at the same place:
+# the lines of a credit paragraph that names the clinic further on): (what the line draws) ->
+# its templates by key, shared by every such line.
+_SAME_LINES = Lru("pdf line templates by content", 256)
+
+
+def _drawn_as(item: TextLine) -> tuple:
+    """Everything :func:`_compose` reads of a line: its place, size and colour, its pieces (font,
+    direction, width, link, glyphs, clusters) and where a layout hyphen is; the clusters' places
+    in their paragraph counted from the line's first (they only order the pieces)."""
+    pieces = item.pieces
+    base = min((c[3] for p in pieces for c in p.clusters), default=0)
+    line = item.line
+    soft = line.end - base if getattr(line, "hyphen", False) else None
+    return (item.x, item.y, item.size, item.colour, soft,
+            tuple((p.font, p.rtl, p.width, p.style.href, p.glyphs,
+                   tuple([(c[0], c[1], c[2], c[3] - base) for c in p.clusters])) for p in pieces))
+
+
+def _template(item: TextLine, key: tuple, variant: bool = False) -> _Template | None:
     """The line's template for ``key``, made once and kept on the line (it lives as long as the
     laid-out pages; a stamped clinic's variant draws the pattern's own line objects) and, for
     the lines that slots draw anew in every variant, by paragraph, line and place. None for a
@@ -378,14 +398,22 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
     each time), and the first time a line is drawn: most lines of a first build are drawn once,
     and working one out directly costs less than making and filling its template; the template
     is made when the same line is drawn again. Kept only while the line is where and what it
-    was made for."""
+    was made for. In a clinic's variant (``variant``), a line of a paragraph not seen before
+    shares the templates of lines that draw the same (:func:`_drawn_as`)."""
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
     if store is None or store[0]() is not item.paragraph or store[1] != seen:
         shared = (id(item.paragraph),) + seen
         store = _SLOT_TEMPLATES.get(shared)
         if store is None or store[0]() is not item.paragraph:
-            store = (weakref.ref(item.paragraph), seen, {})
+            table = None
+            if variant:
+                same = _drawn_as(item)
+                table = _SAME_LINES.get(same)
+                if table is None:
+                    table = {}
+                    _SAME_LINES.put(same, table)
+            store = (weakref.ref(item.paragraph), seen, table if table is not None else {})
             _SLOT_TEMPLATES.put(shared, store)
         item.__dict__["_pdf_templates"] = store
     cache = store[2]
@@ -1041,6 +1069,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         c.setViewerPreference("Direction", "R2L")
     writer = GlyphWriter(c)
     writer.right_to_left = _right_to_left(laid)
+    writer.variant = laid.known is not None
     tagger = Tagger(laid.lang or meta.lang, laid.parts)
     # Footer text repeats on every page: it is tagged once (its last appearance), an artifact elsewhere.
     last_seen = {}
