@@ -4,8 +4,11 @@ Each case compares a document written with everything reused against the same do
 with nothing reused (the templates bypassed, the caches emptied) in the same process."""
 from __future__ import annotations
 
+import copy
+import dataclasses
 import io
 import zlib
+from types import SimpleNamespace
 
 import pytest
 from reportlab.pdfgen.canvas import Canvas
@@ -18,7 +21,7 @@ from leafpress.render import pdf, pdfa, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdf._SLOT_TEMPLATES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
+CACHES = (pdf._SLOT_TEMPLATES, pdf._SAME_LINES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
           pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
 
 
@@ -37,7 +40,8 @@ def _uncached(laid, monkeypatch) -> bytes:
     """The document with nothing reused: every line worked out as it is drawn."""
     _forget(laid)
     with monkeypatch.context() as m:
-        m.setattr(pdf, "_template", lambda item, key: None)
+        m.setattr(pdf, "_template", lambda item, key, variant=False: None)
+        m.setattr(pdf, "_runs", lambda laid, key: None)     # every item drawn on its own
         m.setattr(pdffont, "_SUBSETS", lru.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_WIDTHS", lru.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_CMAPS", lru.BytesLru(None, 0, 0))
@@ -171,3 +175,96 @@ def test_the_byte_bounded_cache_keeps_to_its_bounds():
     assert c.get(49) == b"x" * 300 and c.get(0) is None
     c.put("big", b"y", 5000)                # one entry over the bound stays
     assert len(c) == 1 and c.get("big") == b"y"
+
+
+def _clinics(scratch, n: int):
+    from test_stamp import with_partners
+    project = Project(with_partners(scratch, n))
+    return project, project.partner_ids
+
+
+def _replays(monkeypatch) -> dict:
+    """Counts of the runs drawn as one and of those this document could not draw so."""
+    seen = {"drawn": 0, "not": 0}
+    replay = pdf._Run._replay
+
+    def counting(self, ctx):
+        got = replay(self, ctx)
+        seen["drawn" if got else "not"] += 1
+        return got
+    monkeypatch.setattr(pdf._Run, "_replay", counting)
+    return seen
+
+
+@pytest.mark.parametrize("lang, layout", [("en", "letter-2page"), ("ar", "trifold-letter")])
+def test_a_clinics_variant_drawn_from_the_patterns_runs_is_the_bytes_of_one_drawn_item_by_item(
+        scratch, lang, layout, monkeypatch):
+    """The stretches of a pattern's own items between the clinic's slots, made once and drawn
+    as one in each variant (pdf._Run), give the bytes that drawing each item gives, and that
+    nothing reused gives."""
+    project, clinics = _clinics(scratch, 5)
+    seen = _replays(monkeypatch)
+    built = []
+    for clinic in clinics:
+        laid = project.lay_out(Job("port", lang, layout, clinic))[3]
+        assert laid.known is not None           # a stamped variant
+        built.append((laid, render_pdf(laid, META)))
+    assert seen["drawn"] > 0 and seen["not"] == 0
+    for laid, data in built[-2:]:
+        with monkeypatch.context() as m:
+            m.setattr(pdf, "_runs", lambda laid, key: None)
+            assert render_pdf(laid, META) == data
+        assert _uncached(laid, monkeypatch) == data
+
+
+def test_a_run_whose_glyphs_stand_for_other_text_here_is_drawn_item_by_item(scratch, monkeypatch):
+    """A run is filled with the codes its fonts gave it where it was made; in a document where
+    one of its glyphs already stands for other text (a clinic's line drew it so first), its
+    items are drawn one by one, with the codes this document gives: the bytes of a document
+    drawn without runs."""
+    project, clinics = _clinics(scratch, 4)
+    laids = [project.lay_out(Job("port", "en", "letter-2page", c))[3] for c in clinics]
+    for laid in laids[:2]:
+        render_pdf(laid, META)                  # the runs made
+    laid = laids[2]
+    own = laid.known.ids
+    # the font the document embeds first (so its fonts keep their names), a glyph a run draws with it
+    first = next(i for i in laid.pages[0].items if isinstance(i, TextLine))
+    font = first.pieces[pdf._logical_order(first.pieces)[0]].font
+    gid = next(p.glyphs[-1][0] for i in laid.pages[0].items if isinstance(i, TextLine) and id(i) in own
+               for p in i.pieces if p.font.name == font.name)
+    init = pdf.GlyphWriter.__init__
+
+    def conflicting(self, canvas):
+        init(self, canvas)
+        self.embedded(font).code(gid, "\u2603")     # the glyph reads as a snowman here, first
+    monkeypatch.setattr(pdf.GlyphWriter, "__init__", conflicting)
+    seen = _replays(monkeypatch)
+    data = render_pdf(laid, META)
+    assert seen["not"] >= 1          # (the runs that draw that glyph drawn item by item)
+    with monkeypatch.context() as m:
+        m.setattr(pdf, "_runs", lambda laid, key: None)
+        assert render_pdf(laid, META) == data
+    monkeypatch.setattr(pdf.GlyphWriter, "__init__", init)
+    assert render_pdf(laid, META) != data       # (the conflict shows in the bytes)
+
+
+def test_lines_that_draw_the_same_share_a_template_and_lines_that_differ_do_not(project):
+    """A clinic's lines of paragraphs of its own share the templates of lines that draw the same
+    glyphs at the same place (pdf._drawn_as); a line at another place, or of other glyphs, or
+    with its clusters in another order, does not."""
+    laid = project.lay_out(Job("port", "en", "letter-2page", "open-leaflets"))[3]
+    lines = [i for i in laid.pages[0].items if isinstance(i, TextLine) and len(i.pieces[0].clusters) > 3]
+    a, b = lines[0], lines[1]
+    key = pdf._drawn_as(a)
+    assert key == pdf._drawn_as(copy.copy(a))
+    for change in ({"x": a.x + 0.001}, {"y": a.y - 1}, {"size": a.size + 0.5}, {"colour": "#000001"}):
+        assert pdf._drawn_as(dataclasses.replace(a, **change)) != key, change
+    assert pdf._drawn_as(b) != key
+    piece = a.pieces[0]
+    swapped = list(piece.clusters)
+    swapped[0], swapped[1] = (*swapped[0][:3], swapped[1][3]), (*swapped[1][:3], swapped[0][3])
+    like = SimpleNamespace(x=a.x, y=a.y, size=a.size, colour=a.colour, line=a.line, pieces=list(a.pieces))
+    assert pdf._drawn_as(like) == key
+    like.pieces[0] = dataclasses.replace(piece, clusters=tuple(swapped))
+    assert pdf._drawn_as(like) != key
