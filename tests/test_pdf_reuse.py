@@ -22,7 +22,7 @@ from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
 CACHES = (pdf._SLOT_TEMPLATES, pdf._SAME_LINES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
-          pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
+          pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES, pdfa._STARTS)
 
 
 def _forget(laid) -> None:
@@ -51,8 +51,8 @@ def _uncached(laid, monkeypatch) -> bytes:
         m.setattr(pdf, "_FORMS", lru.BytesLru(None, 0, 0))
         m.setattr(pdf, "Pairs", tuple)          # use_all: the loop, not the set operations
         m.setattr(pdfa, "_FLATED", lru.BytesLru(None, 0, 0))
-        m.setattr(pdfa, "page_stream_once", lambda page: None)         # ReportLab's own page stream
-        m.setattr(pdf, "page_stream_once", lambda page: None)
+        m.setattr(pdfa, "page_stream_once", lambda page, where=None: None)         # ReportLab's own page stream
+        m.setattr(pdf, "page_stream_once", lambda page, where=None: None)
         return render_pdf(laid, META)
 
 
@@ -268,3 +268,23 @@ def test_lines_that_draw_the_same_share_a_template_and_lines_that_differ_do_not(
     assert pdf._drawn_as(like) == key
     like.pieces[0] = dataclasses.replace(piece, clusters=tuple(swapped))
     assert pdf._drawn_as(like) != key
+
+
+def test_a_page_compressed_from_the_start_it_shares_with_the_last_one_is_zlibs_bytes(monkeypatch):
+    """A clinic's page is compressed from the compressor that was fed the start every variant
+    of that page shares (pdfa._flated_page): the bytes ``zlib.compress`` gives, for pages that
+    share the start, pages that share less of it, and pages that share none."""
+    monkeypatch.setattr(pdfa, "_STARTS", Lru(None, 8))
+    monkeypatch.setattr(pdfa, "_PAGES", lru.BytesLru(None, 32, 8 << 20))
+    body = b"".join(b"BT /LP1 9 Tf 1 0 0 1 %d %d Tm [<0041> -12 <0042>] TJ ET\n" % (i % 97, i) for i in range(900))
+    starts = []
+    for n, page in enumerate([body + b"Clinic A" + body, body + b"Clinic B" + body, body + b"Clinic C, longer" + body,
+                              body[:9000] + b"moved" + body, b"other" + body, body + b"Clinic D" + body]):
+        got = pdfa._flated_page(page, ("pattern", 0))
+        assert got.packed == zlib.compress(page) and got.data == page, n
+        last = pdfa._STARTS.get(("pattern", 0))
+        starts.append(len(last[0]) if isinstance(last, tuple) else None)
+    assert starts[0] is None and starts[1] == len(body) + len(b"Clinic ")    # found with the second page
+    assert starts[2] == starts[1] and starts[3] == 9000                      # kept, then shortened
+    assert starts[4] is None and starts[5] is None                            # too short a start: none kept
+    assert pdfa._common_start(b"abcdef", b"abcxef") == 3 and pdfa._common_start(b"ab", b"abc") == 2

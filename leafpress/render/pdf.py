@@ -1175,7 +1175,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 bookmarks.append((n, key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
-        page_stream_once(pdf_page)
+        page_stream_once(pdf_page, None if laid.known is None else (id(laid.known), pi))
         if laid.print_boxes is not None:
             _print_boxes(pdf_page, page, laid.print_boxes)
         if not tagged:
