@@ -21,6 +21,7 @@ import weakref
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
+from typing import Any
 
 import uharfbuzz as hb
 from reportlab import rl_config
@@ -1248,7 +1249,8 @@ class _Run:
     __slots__ = ("items", "parts", "holes", "info", "furniture", "fonts", "new_fonts", "count")
     items: tuple        # the pattern's items it draws
     parts: tuple        # its text split at the holes (odd places: a hole's index)
-    holes: tuple        # ("E", item) its structure element, ("M"/"I", item, href, latin, rect), ("P", item), ("O", item, font, glyph)
+    holes: tuple        # in the text's order: ("E", item) its structure element, ("M"/"I", item, href, latin,
+    #                     rect) its marked content, ("P", item) a drawing's, ("O", item, font, glyph)
     info: tuple         # per item: (item, role, language or None for a picture's, quote)
     furniture: tuple    # ((language, node), tagged on this page?) for the footer's lines
     fonts: tuple        # per font it draws with: what it read of the font's state, what it left and added
@@ -1341,7 +1343,8 @@ class _Run:
         run = _Run()
         run.items, run.info = tuple(items), tuple(info)
         text = "\n".join(entries)
-        run.parts, run.holes = tuple(text.split("\0")), tuple(holes)
+        run.parts = tuple(text.split("\0"))
+        run.holes = tuple(holes[int(k)] for k in run.parts[1::2])     # in the text's order
         run.furniture = tuple({(item.lang, item.node): last_seen.get((item.lang, item.node)) == pi
                                for item, *_ in info if isinstance(item, TextLine) and item.node.furniture}.items())
         run.count = len(names)
@@ -1410,13 +1413,20 @@ class _Run:
         """The run's text with each open hole filled, in order, as drawing its items one by one
         fills them: each item's structure element, its marked content, its glyph-outline forms."""
         c, writer, tagger, pi, _, laid, lines_of = ctx
-        parts, holes, info = self.parts, self.holes, self.info
+        parts, info = self.parts, self.info
         out = list(parts)
-        elem = quote = None
-        for k in range(1, len(parts), 2):
-            h = holes[int(parts[k])]
+        elem: Any = None        # (an "E" hole comes first)
+        quote = None
+        mcid = tagger.mcid
+        for k, h in zip(range(1, len(parts), 2), self.holes):
             kind = h[0]
-            if kind == "E":
+            if kind == "M":
+                if h[2] is None and not (h[3] and quote):       # (as _marked: the element's own)
+                    out[k] = f"/{elem.type} <</MCID {mcid(pi, elem)}>> BDC"
+                else:
+                    tag, n = _marked(tagger, elem, pi, quote, h[2], h[3], h[4])
+                    out[k] = f"/{tag} <</MCID {n}>> BDC"
+            elif kind == "E":
                 item, role, lang, quote = info[h[1]]
                 if lang is None:
                     lang = _picture_lang(lines_of(), item) or laid.lang
@@ -1424,14 +1434,11 @@ class _Run:
                 if isinstance(item, Picture):
                     elem.bbox = [item.x, item.y, item.x + item.w, item.y + item.h]
                 out[k] = ""
-            elif kind == "M":
-                tag, mcid = _marked(tagger, elem, pi, quote, h[2], h[3], h[4])
-                out[k] = f"/{tag} <</MCID {mcid}>> BDC"
             elif kind == "I":
                 out[k] = f"/MCID {_marked(tagger, elem, pi, quote, h[2], h[3], h[4])[1]} "
             elif kind == "P":
-                tag, mcid = _marked(tagger, elem, pi, quote, None)
-                out[k] = f"/{tag} <</MCID {mcid}>> BDC"
+                tag, n = _marked(tagger, elem, pi, quote, None)
+                out[k] = f"/{tag} <</MCID {n}>> BDC"
             else:       # "O"
                 out[k] = writer.outline(writer.fonts[h[2].name].font, h[3])
         c.addLiteral("".join(out))
