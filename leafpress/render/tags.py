@@ -149,7 +149,7 @@ class Tagger:
         cat = doc.Catalog
         cat.StructTreeRoot = PDFObjectReference(ROOT_NAME)
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
-        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
+        cat.Metadata = doc.Reference(xmp(info, self.lang, doc), "LPMetadata")
 
     def tree(self, alts: dict) -> Elem:
         """The Document element with every element under it in reading order, each named
@@ -317,19 +317,23 @@ class _PlainStream(PDFStream):
         return format_(d, document) + b"\nstream\n" + self.content + b"\nendstream\n"
 
 
-def xmp(info: dict, lang: str) -> PDFStream:
+def xmp(info: dict, lang: str, doc) -> Written:
     """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
     PDF/A (part 2, conformance A: tagged, Unicode) and PDF/UA (part 1) identification and the extension schema
-    that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords."""
+    that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords; ``doc``:
+    the document it goes in (ReportLab's)."""
     key = (info.get("title", ""), info.get("author", ""), info.get("subject", ""), info.get("keywords", ""), lang)
-    packet = _PACKETS.get(key)
-    if packet is None:
-        packet = _packet(*key)
-        _PACKETS.put(key, packet)
-    return _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
+    written = _PACKETS.get(key)
+    if written is None:
+        stream = _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), _packet(*key))
+        written = stream.format(doc)        # (it refers to nothing: the same bytes in every document)
+        _PACKETS.put(key, written)
+    out = Written()
+    out.data = written
+    return out
 
 
-_PACKETS = Lru("xmp packets", 64)       # one per distinct metadata: a leaflet's clinics share it
+_PACKETS = Lru("xmp packets", 64)       # one per distinct metadata (its stream's bytes): a leaflet's clinics share it
 
 
 def _packet(title: str, author: str, subject: str, keywords: str, lang: str) -> bytes:
