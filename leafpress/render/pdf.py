@@ -381,10 +381,11 @@ _SAME_LINES = Lru("pdf line templates by content", 256)
 def _drawn_as(item: TextLine) -> tuple:
     """Everything :func:`_compose` reads of a line: its place, size and colour, its pieces (font,
     direction, width, link, glyphs, clusters) and where a layout hyphen is; the clusters' places
-    in their paragraph counted from the line's first (they only order the pieces)."""
+    in their paragraph counted from the line's start (they only order the pieces and find the
+    layout hyphen: lines whose places differ by the same amount draw the same)."""
     pieces = item.pieces
-    base = min((c[3] for p in pieces for c in p.clusters), default=0)
     line = item.line
+    base = line.start
     soft = line.end - base if getattr(line, "hyphen", False) else None
     return (item.x, item.y, item.size, item.colour, soft,
             tuple((p.font, p.rtl, p.width, p.style.href, p.glyphs,
