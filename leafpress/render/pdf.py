@@ -1250,8 +1250,8 @@ class _Run:
     __slots__ = ("items", "parts", "holes", "info", "furniture", "fonts", "new_fonts", "count")
     items: tuple        # the pattern's items it draws
     parts: tuple        # its text split at the holes (odd places: a hole's index)
-    holes: tuple        # in the text's order: ("E", item) its structure element, ("M"/"I", item, href, latin,
-    #                     rect) its marked content, ("P", item) a drawing's, ("O", item, font, glyph)
+    holes: tuple        # in the text's order: ("E", item) its structure element ("S": the last one's), ("M"/"I",
+    #                     item, href, latin, rect) its marked content, ("P", item) a drawing's, ("O", item, font, glyph)
     info: tuple         # per item: (item, role, language or None for a picture's, quote)
     furniture: tuple    # ((language, node), tagged on this page?) for the footer's lines
     fonts: tuple        # per font it draws with: what it read of the font's state, what it left and added
@@ -1322,7 +1322,8 @@ class _Run:
         hole = _hole_maker(holes)
         entries: list = []
         code = c._code
-        for k, ((item, role, _, _), tpl) in enumerate(zip(info, templates)):
+        last = None         # the structure element the last tagged line asked for
+        for k, ((item, role, lang, _), tpl) in enumerate(zip(info, templates)):
             def defer(h, k=k):
                 return hole((h[0], k) + h[1:])
             if tpl is not None:
@@ -1338,8 +1339,13 @@ class _Run:
             if role == "Artifact":
                 entries += ["/Artifact BMC", *drawn, "EMC"]
             elif tpl is not None:
-                entries.append(hole(("E", k)) + drawn[0])
+                # The next line of the same node asks for the same element ("S"): the tagger
+                # gives the one it has (Tagger.elem).
+                same = (lang, item.node, role) == last
+                last = (lang, item.node, role)
+                entries.append(hole(("S" if same else "E", k)) + drawn[0])
             else:
+                last = None
                 entries += [hole(("E", k)) + hole(("P", k)), *drawn, "EMC"]
         run = _Run()
         run.items, run.info = tuple(items), tuple(info)
@@ -1434,6 +1440,9 @@ class _Run:
                 elem = tagger.elem(lang, item.node, role)
                 if isinstance(item, Picture):
                     elem.bbox = [item.x, item.y, item.x + item.w, item.y + item.h]
+                out[k] = ""
+            elif kind == "S":
+                quote = info[h[1]][3]
                 out[k] = ""
             elif kind == "I":
                 out[k] = f"/MCID {_marked(tagger, elem, pi, quote, h[2], h[3], h[4])[1]} "

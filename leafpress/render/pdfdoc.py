@@ -156,7 +156,9 @@ def document_bytes(canvas) -> bytes:
         name = numbers.get(n)
         if name is None:
             break
-        head, body = b"%d %d obj\n" % doc.idToObjectNumberAndVersion[name], w.top(objects[name])
+        obj = objects[name]
+        # (most objects are Written: the structure tree's, the fonts', the forms')
+        head, body = b"%d %d obj\n" % doc.idToObjectNumberAndVersion[name], obj.data if type(obj) is Written else w.top(obj)
         tail = b"endobj\n" if body.endswith(b"\n") else b"\nendobj\n"
         offsets.append(at)
         doc.idToOffset[name] = at
