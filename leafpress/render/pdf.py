@@ -1386,6 +1386,7 @@ class _Run:
         fonts = writer.fonts
         if self.new_fonts and len(fonts) != self.count:
             return False
+        known = []          # the fonts that have every glyph of the run already, as it leaves them
         for name, resource, glyphs, first, tu1, others, ex0, next0, _, _ in self.fonts:
             emb = fonts.get(name)
             if emb is None:
@@ -1397,7 +1398,9 @@ class _Run:
             # Each glyph stands, when the run first draws it, for the text it stood for then:
             # the text the document has for it, or, new, its first text in the run.
             now = tuple(map(emb.to_unicode.get, glyphs))
-            if now != tu1 and not all((n if n is not None else f) == a for n, f, a in zip(now, first, tu1)):
+            if now == tu1:
+                known.append(name)
+            elif not all((n if n is not None else f) == a for n, f, a in zip(now, first, tu1)):
                 return False
             if others and tuple(map(emb.extra.get, others)) != ex0:
                 return False
@@ -1407,8 +1410,9 @@ class _Run:
             writer.embedded(font)
         for name, _, glyphs, _, tu1, _, _, _, added_ex, next1 in self.fonts:
             emb = fonts[name]
-            emb.to_unicode.update(zip(glyphs, tu1))
-            emb.gids.update(glyphs)
+            if name not in known:
+                emb.to_unicode.update(zip(glyphs, tu1))
+                emb.gids.update(glyphs)
             if added_ex:
                 emb.extra.update(added_ex)
             if next1 is not None:
