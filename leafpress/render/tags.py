@@ -12,6 +12,7 @@ pdfuaid), written unfiltered.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..layout.items import Node
 from reportlab.lib.rl_accel import fp_str
@@ -51,6 +52,7 @@ class Elem:
     parent: str = ""
 
 
+@lru_cache(maxsize=4096)      # (a node's order is its fields': every clinic's variant asks for the same nodes')
 def node_order(node: Node | None) -> tuple:
     """Reading order of structure nodes: title, subtitle, notices, summary, sections (blocks,
     items), then contact and credits (see layout.items.Node)."""
