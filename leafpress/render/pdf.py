@@ -1243,13 +1243,15 @@ class _Run:
     where its fonts are in the same state for the stretch's glyphs: each font's name, the text
     each glyph of the stretch already stands for, the codes of its own any (glyph, text) pair of
     the stretch has, and the next free code where the stretch takes new ones. That is checked
-    per document (:meth:`drawn`); then the stretch's own effect on the fonts (the glyphs and
+    per document (:meth:`_replay`); then the stretch's own effect on the fonts (the glyphs and
     codes it added) is applied as recorded, else its items are drawn one by one. The footer's
-    lines' roles (tagged on their last page only) are checked the same way."""
+    lines' roles (tagged on their last page only) are checked the same way.
+    ``tests/test_pdf_reuse.py`` compares variants drawn from runs with the same drawn item by
+    item, and a document where a run's check must fail."""
 
     __slots__ = ("items", "parts", "holes", "info", "furniture", "fonts", "new_fonts", "count")
     items: tuple        # the pattern's items it draws
-    parts: tuple        # its text split at the holes (odd places: a hole's index)
+    parts: tuple        # its text split at the holes (the odd places are the holes)
     holes: tuple        # in the text's order: ("E", item) its structure element ("S": the last one's), ("M"/"I",
     #                     item, href, latin, rect) its marked content, ("P", item) a drawing's, ("O", item, font, glyph)
     info: tuple         # per item: (item, role, language or None for a picture's, quote)
