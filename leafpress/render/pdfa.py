@@ -81,9 +81,11 @@ def _flated_page(data: bytes, where) -> Flated:
     was drawn before with the same start) the compressor after that start, copied and fed the
     rest: zlib's output does not depend on how its input is split between calls (tests check
     it), so the bytes are ``zlib.compress(data)``."""
+    if where is None:
+        return flate_once(data, pages=True)
     got = _PAGES.get(data)
-    if got is not None or where is None:
-        return got if got is not None else flate_once(data, pages=True)
+    if got is not None:
+        return got
     last = _STARTS.get(where)
     if isinstance(last, tuple) and data.startswith(last[0]):
         start, head, compressor = last
