@@ -17,12 +17,12 @@ from leafpress.layout.items import TextLine
 from leafpress import lru
 from leafpress.lru import Lru
 from leafpress.project import Job, Project
-from leafpress.render import pdf, pdfa, pdffont
+from leafpress.render import pdf, pdfa, pdfdoc, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
 CACHES = (pdf._SLOT_TEMPLATES, pdf._SAME_LINES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
-          pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES, pdfa._STARTS)
+          pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES, pdfa._STARTS, pdfdoc._STRINGS)
 
 
 def _forget(laid) -> None:
