@@ -15,13 +15,15 @@ from __future__ import annotations
 import copy
 import io
 import math
+import operator
 import unicodedata
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import uharfbuzz as hb
 from reportlab import rl_config
@@ -60,6 +62,7 @@ class GlyphWriter:
         self.fonts: dict = {}
         self.right_to_left = False      # the document says its reading order is right to left
         self.outlines: dict = {}        # (font, glyph) -> name of the form XObject drawing it
+        self.variant = False            # a stamped clinic's document (see _template)
 
     def embedded(self, font) -> EmbeddedFont:
         emb = self.fonts.get(font.name)
@@ -89,7 +92,7 @@ class GlyphWriter:
         document (``EmbeddedFont.use_all``), else the one whose TJ bodies are holes, filled with
         the codes the document gives."""
         key = (self.right_to_left, mark is not None, quoting)
-        tpl = _template(item, key)
+        tpl = _template(item, key, self.variant)
         if tpl is not None:
             out = self._fill(tpl.fast, mark)
             if out is not None:
@@ -98,14 +101,14 @@ class GlyphWriter:
             return tpl.fill(self, mark)
         return _compose(item, key, self.embedded, _filling(self, mark))
 
-    def _fill(self, tpl: "_Template", mark) -> str | None:
+    def _fill(self, tpl: "_Template", mark, defer=None) -> str | None:
         """The template's text for this document, or None when a piece's glyphs need codes of
         their own here (then nothing was marked or drawn, and what was recorded, the next try
-        records again: no change)."""
+        records again: no change). ``defer``: see :meth:`_Template.fill`."""
         for font, pairs in tpl.uses:
             if not self.embedded(font).use_all(pairs):
                 return None
-        return tpl.fill(self, mark)
+        return tpl.fill(self, mark, defer)
 
     def outline(self, font, gid: int) -> str:
         """The resource name of a form XObject that fills the glyph's outline (font units, in
@@ -347,8 +350,11 @@ class _Template:
                 holes.append(h)
         return _Template("".join(out), holes, tuple((font, plan.pairs) for font, plan in self.plans))
 
-    def fill(self, writer: GlyphWriter, mark) -> str:
-        """The text with each hole filled in order (the order line() made the calls in)."""
+    def fill(self, writer: GlyphWriter, mark, defer=None) -> str:
+        """The text with each hole filled in order (the order line() made the calls in).
+        ``defer(hole)``: where given, the holes that call into the document (a ``mark`` call, a
+        glyph-outline form) are left open, as what ``defer`` returns for them (see _Run), and
+        only the fonts' names and codes are filled."""
         bodies = []
         for font, plan in self.plans:       # as _compose does with the document's fonts
             emb = writer.embedded(font)
@@ -363,6 +369,8 @@ class _Template:
             kind = h[0]
             if kind == "B":
                 out[k] = bodies[h[1]][h[2]][h[3]]
+            elif defer is not None and kind != "F":
+                out[k] = defer(h)
             elif kind == "M":
                 tag, mcid = mark(h[1], h[2], h[3])
                 out[k] = f"/{tag} <</MCID {mcid}>> BDC"
@@ -381,7 +389,27 @@ class _Template:
 _SLOT_TEMPLATES = Lru("pdf line templates", 512)
 
 
-def _template(item: TextLine, key: tuple) -> _Template | None:
+# A stamped clinic's lines that draw what another clinic's did (the same glyphs at the same place:
+# the lines of a credit paragraph that names the clinic further on): (what the line draws) ->
+# its templates by key, shared by every such line.
+_SAME_LINES = Lru("pdf line templates by content", 256)
+
+
+def _drawn_as(item: TextLine) -> tuple:
+    """Everything :func:`_compose` reads of a line: its place, size and colour, its pieces (font,
+    direction, width, link, glyphs, clusters) and where a layout hyphen is; the clusters' places
+    in their paragraph counted from the line's start (they only order the pieces and find the
+    layout hyphen: lines whose places differ by the same amount draw the same)."""
+    pieces = item.pieces
+    line = item.line
+    base = line.start
+    soft = line.end - base if getattr(line, "hyphen", False) else None
+    return (item.x, item.y, item.size, item.colour, soft,
+            tuple((p.font, p.rtl, p.width, p.style.href, p.glyphs,
+                   tuple([(c[0], c[1], c[2], c[3] - base) for c in p.clusters])) for p in pieces))
+
+
+def _template(item: TextLine, key: tuple, variant: bool = False) -> _Template | None:
     """The line's template for ``key``, made once and kept on the line (it lives as long as the
     laid-out pages; a stamped clinic's variant draws the pattern's own line objects) and, for
     the lines that slots draw anew in every variant, by paragraph, line and place. None for a
@@ -389,14 +417,22 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
     each time), and the first time a line is drawn: most lines of a first build are drawn once,
     and working one out directly costs less than making and filling its template; the template
     is made when the same line is drawn again. Kept only while the line is where and what it
-    was made for."""
+    was made for. In a clinic's variant (``variant``), a line of a paragraph not seen before
+    shares the templates of lines that draw the same (:func:`_drawn_as`)."""
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
     if store is None or store[0]() is not item.paragraph or store[1] != seen:
         shared = (id(item.paragraph),) + seen
         store = _SLOT_TEMPLATES.get(shared)
         if store is None or store[0]() is not item.paragraph:
-            store = (weakref.ref(item.paragraph), seen, {})
+            table = None
+            if variant:
+                same = _drawn_as(item)
+                table = _SAME_LINES.get(same)
+                if table is None:
+                    table = {}
+                    _SAME_LINES.put(same, table)
+            store = (weakref.ref(item.paragraph), seen, table if table is not None else {})
             _SLOT_TEMPLATES.put(shared, store)
         item.__dict__["_pdf_templates"] = store
     cache = store[2]
@@ -1142,6 +1178,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         c.setViewerPreference("Direction", "R2L")
     writer = GlyphWriter(c)
     writer.right_to_left = _right_to_left(laid)
+    writer.variant = laid.known is not None
     tagger = Tagger(laid.lang or meta.lang, laid.parts)
     # Footer text repeats on every page: it is tagged once (its last appearance), an artifact elsewhere.
     last_seen = {}
@@ -1152,43 +1189,35 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
     bookmarks = []
     outline = _outline(laid)
     n_pages = len(laid.pages)
+    runs = _runs(laid, (writer.right_to_left, tagger.lang)) if tagged else None
     for pi, page in enumerate(laid.pages):
         c.setPageSize((page.width, page.height))
         tagger.new_page()
-        lines = None            # the page's text lines by node, once a drawing asks (_picture_lang)
-        for item in page.items:
+        lines: dict | None = None   # the page's text lines by node, once a drawing asks (_picture_lang)
+
+        def lines_of(page=page) -> dict:
+            nonlocal lines
+            if lines is None:
+                lines = _line_index(page)
+            return lines
+
+        def draw(item, pi=pi) -> None:
             if not tagged:
                 _draw(c, writer, item, None)
-                continue
-            role = getattr(item, "role", "Artifact")
-            if isinstance(item, TextLine) and item.node.furniture \
-                    and last_seen.get((item.lang, item.node)) != pi:
-                role = "Artifact"
-            if isinstance(item, Box) and role != "Label":
-                role = "Artifact"
+                return
+            role = _role(item, pi, last_seen)
             if role == "Artifact":
                 c.addLiteral("/Artifact BMC")
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
-                continue
+                return
             if isinstance(item, TextLine):
                 lang = item.lang or tagger.lang
             else:
-                if lines is None:
-                    lines = _line_index(page)
-                lang = _picture_lang(lines, item) or laid.lang
+                lang = _picture_lang(lines_of(), item) or laid.lang
             elem = tagger.elem(lang, item.node, role)
             quote = _quote_lang(laid, item)
-
-            def mark(href, latin=False, rect=None, elem=elem, pi=pi, quote=quote):
-                target = tagger.link(elem, href, pi, rect) if href else elem
-                if latin and quote:                           # /Lang on a foreign term
-                    if target.type == "Link":
-                        target.lang = quote
-                    else:
-                        target = tagger.span(target, quote, pi)
-                return target.type, tagger.mcid(pi, target)
-
+            mark = partial(_marked, tagger, elem, pi, quote)
             if isinstance(item, TextLine):
                 c.addLiteral(writer.line(item, mark, quoting=quote is not None))
             else:
@@ -1198,6 +1227,29 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 c.addLiteral(f"/{tag} <</MCID {mcid}>> BDC")
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
+
+        items = page.items
+        if runs is None:
+            for item in items:
+                draw(item)
+        else:
+            # A stamped clinic's page: the stretches of the pattern's own items between the
+            # clinic's slots are drawn as one (_Run) where this document's state allows.
+            own, store = runs
+            n_items, i = len(items), 0
+            page_ctx = (c, writer, tagger, pi, last_seen, laid, lines_of)
+            while i < n_items:
+                if id(items[i]) not in own:
+                    draw(items[i])
+                    i += 1
+                    continue
+                j = i + 1
+                while j < n_items and id(items[j]) in own:
+                    j += 1
+                if j - i < 2 or not _Run.drawn(store, items, i, j, page_ctx):
+                    for item in items[i:j]:
+                        draw(item)
+                i = j
         qr_spots = {_spot(item) for item in page.items
                     if isinstance(item, Picture) and item.node is not None and item.node.kind == "qr"}
         for link in _merged_links(page.links):
@@ -1232,7 +1284,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 bookmarks.append((n, key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
-        page_stream_once(pdf_page)
+        page_stream_once(pdf_page, None if laid.known is None else (id(laid.known), pi))
         if laid.print_boxes is not None:
             _print_boxes(pdf_page, page, laid.print_boxes)
         if not tagged:
@@ -1248,6 +1300,271 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                      {"title": meta.title, "author": meta.author, "subject": meta.subject, "keywords": meta.keywords})
         add_output_intent(c._doc)
     return document_bytes(c)
+
+
+def _role(item, pi: int, last_seen: dict) -> str:
+    """The structure role an item is drawn in on page ``pi`` ("Artifact": not tagged). Footer
+    text repeats on every page: it is tagged once (its last appearance, ``last_seen``)."""
+    role = getattr(item, "role", "Artifact")
+    if isinstance(item, TextLine) and item.node.furniture and last_seen.get((item.lang, item.node)) != pi:
+        role = "Artifact"
+    if isinstance(item, Box) and role != "Label":
+        role = "Artifact"
+    return role
+
+
+def _marked(tagger: Tagger, elem, pi: int, quote, href, latin=False, rect=None) -> tuple:
+    """(tag, MCID) of a piece of an item's content (``elem``'s, or its link's, or a Span's with
+    the language ``quote`` for Latin-script words): what a line template's ``mark`` gives."""
+    target = tagger.link(elem, href, pi, rect) if href else elem
+    if latin and quote:                           # /Lang on a foreign term
+        if target.type == "Link":
+            target.lang = quote
+        else:
+            target = tagger.span(target, quote, pi)
+    return target.type, tagger.mcid(pi, target)
+
+
+def _runs(laid: LaidOut, key: tuple) -> tuple | None:
+    """For a stamped clinic's pages (a pattern's :class:`~leafpress.layout.stamp.Known`): the
+    ids of the pattern's own items and where their :class:`_Run` s are kept (with the pattern,
+    for as long as it lives), with what they depend on besides the items."""
+    known = laid.known
+    own = getattr(known, "ids", None)
+    if own is None:
+        return None
+    return own, (known.__dict__.setdefault("_pdf_runs", {}), key + (laid.lang, laid.quote_lang, laid.parts))
+
+
+_RUN_TRIES = 3      # a stretch that cannot be made into a run after this many documents is drawn item by item
+
+
+class _Run:
+    """A stretch of a pattern page's own items (between two clinic slots) as its operators, made
+    once and drawn in every clinic's variant: the items' lines filled with this document's font
+    names and codes, the boxes, rules and pictures' operators as they are; left open only what
+    calls into the document (each item's structure element, ``mark`` calls, glyph-outline
+    forms), filled per document in the order drawing item by item makes the calls.
+
+    The fonts' names and codes a stretch was filled with are those the document gives only
+    where its fonts are in the same state for the stretch's glyphs: each font's name, the text
+    each glyph of the stretch already stands for, the codes of its own any (glyph, text) pair of
+    the stretch has, and the next free code where the stretch takes new ones. That is checked
+    per document (:meth:`_replay`); then the stretch's own effect on the fonts (the glyphs and
+    codes it added) is applied as recorded, else its items are drawn one by one. The footer's
+    lines' roles (tagged on their last page only) are checked the same way.
+    ``tests/test_pdf_reuse.py`` compares variants drawn from runs with the same drawn item by
+    item, and a document where a run's check must fail."""
+
+    __slots__ = ("items", "parts", "holes", "info", "furniture", "fonts", "new_fonts", "count")
+    items: tuple        # the pattern's items it draws
+    parts: tuple        # its text split at the holes (the odd places are the holes)
+    holes: tuple        # in the text's order: ("E", item) its structure element ("S": the last one's), ("M"/"I",
+    #                     item, href, latin, rect) its marked content, ("P", item) a drawing's, ("O", item, font, glyph)
+    info: tuple         # per item: (item, role, language or None for a picture's, quote)
+    furniture: tuple    # ((language, node), tagged on this page?) for the footer's lines
+    fonts: tuple        # per font it draws with: what it read of the font's state, what it left and added
+    new_fonts: tuple    # the fonts it embedded first, in order
+    count: int          # how many fonts the document had before it
+
+    @staticmethod
+    def drawn(store, items: list, i: int, j: int, ctx) -> bool:
+        """Draw ``items[i:j]`` (the pattern's own) as a run: False when this document cannot
+        (nothing drawn then)."""
+        runs, prefix = store
+        key = (ctx[3], id(items[i]), j - i) + prefix
+        run = runs.get(key)
+        if isinstance(run, _Run) and all(map(operator.is_, run.items, items[i:j])):
+            return run._replay(ctx)
+        tries = run if isinstance(run, int) else 0
+        if tries >= _RUN_TRIES:
+            return False
+        made = _Run._record(items[i:j], ctx)
+        runs[key] = made if made is not None else tries + 1
+        return made is not None
+
+    @staticmethod
+    def _record(items: list, ctx) -> "_Run | None":
+        """The run of ``items``, filled with the document's fonts as they are now, or None where
+        an item cannot be part of one (a line without a template yet or ever, a raster, a
+        drawing not converted yet: they call into the document)."""
+        c, writer, tagger, pi, last_seen, laid, _ = ctx
+        rtl = writer.right_to_left
+        info: list = []
+        templates: list = []
+        missing = False
+        reads: dict = {}            # font name -> [font, glyphs, (glyph, text) pairs] the run reads
+        for item in items:
+            role = _role(item, pi, last_seen)
+            quote = None
+            if isinstance(item, TextLine):
+                if role != "Artifact":
+                    quote = _quote_lang(laid, item)
+                tpl = _template(item, (rtl, role != "Artifact", quote is not None))
+                templates.append(tpl)
+                if tpl is None or tpl.fast is None:
+                    missing = True      # (every line is asked: the next document has their templates)
+                    continue
+                for font, pairs in tpl.fast.uses:
+                    got = reads.get(font.name)
+                    if got is None:
+                        got = reads[font.name] = [font, {}, {}]
+                    got[1].update(dict.fromkeys(g for g, _ in pairs))
+                    got[2].update(dict.fromkeys(pairs))
+            elif isinstance(item, (Box, Rule)) or (isinstance(item, Picture) and (
+                    isinstance(item.source, Qr) or (isinstance(item.source, Svg) and stored_ops(item.source)))):
+                templates.append(None)
+            else:
+                return None
+            lang = (item.lang or tagger.lang) if isinstance(item, TextLine) else None
+            info.append((item, role, lang, quote))
+        if missing:
+            return None
+        fonts = writer.fonts
+        names = list(fonts)
+        before = {}
+        for name, (font, glyphs, pairs) in reads.items():
+            emb = fonts.get(name)
+            before[name] = (emb.resource if emb else None, dict(emb.extra) if emb else {}, emb._next if emb else None)
+        # Filled as line() fills them, with the calls into the document left open.
+        holes: list = []
+        hole = _hole_maker(holes)
+        entries: list = []
+        code = c._code
+        last = None         # the structure element the last tagged line asked for
+        for k, ((item, role, lang, _), tpl) in enumerate(zip(info, templates)):
+            def defer(h, k=k):
+                return hole((h[0], k) + h[1:])
+            if tpl is not None:
+                text = writer._fill(tpl.fast, None, defer)
+                if text is None:
+                    text = tpl.fill(writer, None, defer)
+                drawn = [text]
+            else:
+                start = len(code)
+                _draw(c, writer, item, None)
+                drawn = code[start:]
+                del code[start:]
+            if role == "Artifact":
+                entries += ["/Artifact BMC", *drawn, "EMC"]
+            elif tpl is not None:
+                # The next line of the same node asks for the same element ("S"): the tagger
+                # gives the one it has (Tagger.elem).
+                same = (lang, item.node, role) == last
+                last = (lang, item.node, role)
+                entries.append(hole(("S" if same else "E", k)) + drawn[0])
+            else:
+                last = None
+                entries += [hole(("E", k)) + hole(("P", k)), *drawn, "EMC"]
+        run = _Run()
+        run.items, run.info = tuple(items), tuple(info)
+        text = "\n".join(entries)
+        run.parts = tuple(text.split("\0"))
+        run.holes = tuple(holes[int(k)] for k in run.parts[1::2])     # in the text's order
+        run.furniture = tuple({(item.lang, item.node): last_seen.get((item.lang, item.node)) == pi
+                               for item, *_ in info if isinstance(item, TextLine) and item.node.furniture}.items())
+        run.count = len(names)
+        run.new_fonts = tuple(fonts[name].font for name in list(fonts)[len(names):])
+        uses = []
+        for name, (font, glyphs, pairs) in reads.items():
+            resource, ex0, next0 = before[name]
+            emb = fonts[name]
+            tu = emb.to_unicode
+            gl = tuple(glyphs)
+            others = tuple(p for p in pairs if tu.get(p[0]) != p[1])     # those that look up a code of their own
+            first: dict = {}            # each glyph's first text in the run (what it gives one it finds new)
+            for g, t in pairs:
+                first.setdefault(g, t)
+            added_ex = {p: emb.extra[p] for p in others if p in emb.extra and p not in ex0}
+            # The next free code: read where the run took codes of its own from a font it found;
+            # a font it embedded is made anew the same, and ends where it ended.
+            took = next0 is not None and emb._next != next0
+            uses.append((name, resource, gl, tuple(map(first.get, gl)), tuple(map(tu.get, gl)), others,
+                         tuple(map(ex0.get, others)), next0 if took else None, added_ex,
+                         emb._next if took or next0 is None else None))
+        run.fonts = tuple(uses)
+        # This document drew it through line() just now: what is left is to make its calls.
+        run._calls(ctx)
+        return run
+
+    def _replay(self, ctx) -> bool:
+        _, writer, _, pi, last_seen, _, _ = ctx
+        for where, last in self.furniture:
+            if (last_seen.get(where) == pi) != last:
+                return False
+        fonts = writer.fonts
+        if self.new_fonts and len(fonts) != self.count:
+            return False
+        known = []          # the fonts that have every glyph of the run already, as it leaves them
+        for name, resource, glyphs, first, tu1, others, ex0, next0, _, _ in self.fonts:
+            emb = fonts.get(name)
+            if emb is None:
+                if resource is not None:
+                    return False
+                continue
+            if emb.resource != resource:
+                return False
+            # Each glyph stands, when the run first draws it, for the text it stood for then:
+            # the text the document has for it, or, new, its first text in the run.
+            now = tuple(map(emb.to_unicode.get, glyphs))
+            if now == tu1:
+                known.append(name)
+            elif not all((n if n is not None else f) == a for n, f, a in zip(now, first, tu1)):
+                return False
+            if others and tuple(map(emb.extra.get, others)) != ex0:
+                return False
+            if next0 is not None and emb._next != next0:
+                return False
+        for font in self.new_fonts:     # in the order the run embedded them: the same names
+            writer.embedded(font)
+        for name, _, glyphs, _, tu1, _, _, _, added_ex, next1 in self.fonts:
+            emb = fonts[name]
+            if name not in known:
+                emb.to_unicode.update(zip(glyphs, tu1))
+                emb.gids.update(glyphs)
+            if added_ex:
+                emb.extra.update(added_ex)
+            if next1 is not None:
+                emb._next = next1
+        self._calls(ctx)
+        return True
+
+    def _calls(self, ctx) -> None:
+        """The run's text with each open hole filled, in order, as drawing its items one by one
+        fills them: each item's structure element, its marked content, its glyph-outline forms."""
+        c, writer, tagger, pi, _, laid, lines_of = ctx
+        parts, info = self.parts, self.info
+        out = list(parts)
+        elem: Any = None        # (an "E" hole comes first)
+        quote = None
+        mcid = tagger.mcid
+        for k, h in zip(range(1, len(parts), 2), self.holes):
+            kind = h[0]
+            if kind == "M":
+                if h[2] is None and not (h[3] and quote):       # (as _marked: the element's own)
+                    out[k] = f"/{elem.type} <</MCID {mcid(pi, elem)}>> BDC"
+                else:
+                    tag, n = _marked(tagger, elem, pi, quote, h[2], h[3], h[4])
+                    out[k] = f"/{tag} <</MCID {n}>> BDC"
+            elif kind == "E":
+                item, role, lang, quote = info[h[1]]
+                if lang is None:
+                    lang = _picture_lang(lines_of(), item) or laid.lang
+                elem = tagger.elem(lang, item.node, role)
+                if isinstance(item, Picture):
+                    elem.bbox = [item.x, item.y, item.x + item.w, item.y + item.h]
+                out[k] = ""
+            elif kind == "S":
+                quote = info[h[1]][3]
+                out[k] = ""
+            elif kind == "I":
+                out[k] = f"/MCID {_marked(tagger, elem, pi, quote, h[2], h[3], h[4])[1]} "
+            elif kind == "P":
+                tag, n = _marked(tagger, elem, pi, quote, None)
+                out[k] = f"/{tag} <</MCID {n}>> BDC"
+            else:       # "O"
+                out[k] = writer.outline(writer.fonts[h[2].name].font, h[3])
+        c.addLiteral("".join(out))
 
 
 def _print_boxes(pdf_page, page, boxes) -> None:
