@@ -326,3 +326,32 @@ def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path):
                 gc.set_debug(0)
                 gc.enable()
     assert not found, sorted(set(found))
+
+
+def test_the_page_starts_kept_cover_a_languages_every_layout(tmp_path):
+    """A worker builds each clinic's documents in every layout of a language one after another
+    (batch.groups_of): the compressors kept for the start of each page with clinic details
+    (render/pdfa._STARTS) cover every layout's pages, so none is dropped and made again for each
+    clinic."""
+    from leafpress.render import pdfa
+
+    root = copy_project(tmp_path / "proj")
+    ids = _partners(root, 3)
+    project = Project(root)
+    layouts = sorted(project.layouts)
+    seen: set = set()
+    put = pdfa._STARTS.put
+
+    def noted(key, value):
+        seen.add(key)
+        put(key, value)
+    pdfa._STARTS.put = noted        # type: ignore[method-assign]
+    try:
+        for clinic in ids:
+            for layout in layouts:
+                job = Job("port", "ar", layout, clinic)
+                if project.wanted(job):
+                    assert project.build(job)[0]["status"] == "ok"
+    finally:
+        del pdfa._STARTS.put
+    assert len(layouts) == 6 and 6 <= len(seen) <= pdfa._STARTS.size, (len(seen), pdfa._STARTS.size)
