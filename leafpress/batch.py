@@ -285,18 +285,26 @@ class _Queue:
     def take(self, last: tuple | None, busy: set, shapes: set = frozenset()) -> list[Job]:
         """The next task for a worker whose last language was ``last`` (``busy``: the languages
         other workers hold tasks of; ``shapes``: the (handout, language, layout)s it has laid
-        out). A task of a language another worker is on is cut to one layout's documents (one
-        this worker has laid out, else its last), the rest left first in line: helping with it
-        costs one more layout here, not one per layout of the language."""
+        out). Helping with a language another worker is on, it takes the first task with a
+        layout it has laid out (else the first task), cut to that layout's documents (else the
+        task's last layout's), the rest left in its place: helping costs one more layout here,
+        not one per layout of the language."""
         key = last if last in self.by_key else next((k for k in self.by_key if k not in busy), None)
         if key is None:
             key = max(self.by_key, key=lambda k: len(self.by_key[k]))
         tasks = self.by_key[key]
-        group = tasks.popleft()
-        if key in busy and len({j.layout for j in group}) > 1:
-            layout = next((j.layout for j in group if (j.handout, j.lang, j.layout) in shapes), group[-1].layout)
-            tasks.appendleft([j for j in group if j.layout != layout])
-            group = [j for j in group if j.layout == layout]
+        if key in busy:     # helping: a task with a layout laid out here if there is one, cut to it
+            def mine(j: Job) -> bool:
+                return (j.handout, j.lang, j.layout) in shapes
+            at = next((i for i, g in enumerate(tasks) if any(map(mine, g))), 0)
+            group = tasks[at]
+            del tasks[at]
+            if len({j.layout for j in group}) > 1:
+                layout = next((j.layout for j in group if mine(j)), group[-1].layout)
+                tasks.insert(at, [j for j in group if j.layout != layout])
+                group = [j for j in group if j.layout == layout]
+        else:
+            group = tasks.popleft()
         if not tasks:
             del self.by_key[key]
         return group

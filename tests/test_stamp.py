@@ -245,6 +245,11 @@ def test_helping_with_a_language_another_worker_is_on_takes_one_layout_of_it():
     last = queue.take(None, {("port", "ar")})          # none laid out here: the task's last layout
     assert last == [j for j in tasks[1] if j.layout == "b"]
     assert queue.take(("port", "ar"), set()) == [j for j in tasks[1] if j.layout == "a"] and not queue
+    queue = batch._Queue(tasks)
+    queue.take(None, {("port", "ar")}, {("port", "ar", "b")})
+    again = queue.take(None, {("port", "ar")}, {("port", "ar", "b")})     # the b of the next task, not the a left
+    assert again == [j for j in tasks[1] if j.layout == "b"]
+    assert queue.take(("port", "ar"), set()) == [j for j in tasks[0] if j.layout == "a"]
 
 
 @pytest.fixture(scope="module")
