@@ -83,23 +83,28 @@ def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
 
 
 def _blocks(runs: dict, size: int) -> list[list[Job]]:
-    """Each run's clinics' documents in blocks of up to ``size``, a clinic's documents kept in
-    one block where they fit in one."""
+    """Each run's clinics' documents in as few blocks of up to ``size`` as can hold them, about
+    even (not full blocks and a last one of a clinic or two, which another worker would take at
+    the end and lay the document out again for), a clinic's documents in one block where they
+    fit in one."""
     out: list[list[Job]] = []
     for clinics in runs.values():
+        units = [docs[i:i + size] for docs in clinics.values() for i in range(0, len(docs), size)]
+        total = sum(map(len, units))
+        count = -(-total // size)
+        blocks: list[list[Job]] = []
         block: list[Job] = []
-        for docs in clinics.values():
-            if block and len(block) + len(docs) > size:
-                out.append(block)
+        done = 0
+        for unit in units:
+            if block and len(block) + len(unit) > size:
+                blocks.append(block)
                 block = []
-            for i in range(0, len(docs), size):
-                part = docs[i:i + size]
-                if len(part) == size:
-                    out.append(part)
-                else:
-                    block += part
-        if block:
-            out.append(block)
+            block += unit
+            done += len(unit)
+            if done * count >= (len(blocks) + 1) * total:     # at the next of ``count`` even cuts
+                blocks.append(block)
+                block = []
+        out += blocks + ([block] if block else [])
     return out
 
 
