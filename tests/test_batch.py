@@ -88,6 +88,36 @@ def test_qr_code_scans(built, tmp_path):
     assert scanned == ["https://leaflets.example.org/port/ar"]
 
 
+def test_qr_mask_choice_counts_as_reportlab_does():
+    """The press picks a QR code's mask with its own count of ReportLab's penalty points
+    (render/assets.py): the same number as ReportLab's for every mask of codes of many sizes,
+    so the same modules; also after a module is flipped and a finder-like pattern drawn in."""
+    import random
+
+    from leafpress.layout.items import Qr
+    from leafpress.render import assets
+    q = assets._qrencoder()
+    rnd = random.Random(19)
+    for length in (1, 14, 30, 47, 80, 134, 230, 400):
+        data = "https://" + "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789/-?=&.") for _ in range(length))
+        code = q.QRCode(None, q.QRErrorCorrectLevel.M)
+        code.addData(data)
+        code.version = code.calculate_version()
+        for mask in range(8):
+            code.makeImpl(True, mask)
+            assert assets._lost_points(code.modules) == q.QRUtil.getLostPoint(code), (length, mask)
+        theirs = q.QRCode(None, q.QRErrorCorrectLevel.M)
+        theirs.addData(data)
+        theirs.make()
+        assets._QR.clear()
+        assert assets.qr_modules(Qr(data)) == tuple(tuple(bool(m) for m in row) for row in theirs.modules)
+    code.modules[0][20] = not code.modules[0][20]
+    assert assets._lost_points(code.modules) == q.QRUtil.getLostPoint(code)
+    row = code.modules[30]
+    row[:11] = [True, False, True, True, True, False, True, False, False, False, False]
+    assert assets._lost_points(code.modules) == q.QRUtil.getLostPoint(code)
+
+
 def test_proofs(scratch, tmp_path, capsys):
     assert main(["proof", "--lang", "en", "--lang", "ar", "--brand", "open-leaflets", "--png",
                  "--out", str(tmp_path / "out")], root=scratch) == 0
