@@ -22,4 +22,5 @@ if __name__ == "__main__":
     except BrokenPipeError:         # output piped into a command that stopped reading (| head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
-    sys.exit(code)
+    from leafpress.cli import leave
+    leave(code)         # (without Python's teardown of every object: the batch's files are all written)

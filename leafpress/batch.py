@@ -226,6 +226,7 @@ class _Worker:
         self.groups: deque = deque()        # the tasks sent to it, in order; results come in that order
         self.pos = 0                        # the next result is for self.groups[0][self.pos]
         self.key: tuple | None = None       # the handout and language of its last task
+        self.asked = False                  # told to stop (no more tasks will come)
 
 
 def _key(group: list[Job]) -> tuple:
@@ -286,7 +287,8 @@ class _Pool:
                     # A worker holds its next task while it builds (it starts it without waiting
                     # for this process to take its last result), unless few are left: then each
                     # goes to whichever worker is free first.
-                    while queue and (not w.groups or (len(w.groups) < AHEAD and len(queue) > len(workers))):
+                    while queue and not w.asked and (
+                            not w.groups or (len(w.groups) < AHEAD and len(queue) > len(workers))):
                         group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups})
                         w.groups.append(group)
                         w.key = _key(group)
@@ -297,6 +299,10 @@ class _Pool:
                 busy = [w for w in workers if w.groups]
                 if not busy:
                     return
+                if not queue:
+                    for w in workers:
+                        if not w.groups:
+                            _ask_to_stop(w)     # nothing left for it: it ends while the others build
                 wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
                 for k, w in enumerate(workers):
                     if not w.groups:
@@ -330,6 +336,8 @@ class _Pool:
                         workers[k] = _Worker(self.ctx, self.args)
         finally:
             for w in workers:
+                _ask_to_stop(w)     # all at once: they end side by side
+            for w in workers:
                 _stop(w)
 
 
@@ -345,11 +353,17 @@ def _why(code) -> str:
     return f"exit status {code}"
 
 
+def _ask_to_stop(w: _Worker) -> None:
+    if not w.asked:
+        w.asked = True
+        try:
+            w.conn.send(None)
+        except (OSError, ValueError):
+            pass
+
+
 def _stop(w: _Worker) -> None:
-    try:
-        w.conn.send(None)
-    except (OSError, ValueError):
-        pass
+    _ask_to_stop(w)
     w.proc.join(0.5)
     if w.proc.is_alive():
         w.proc.kill()
