@@ -24,6 +24,7 @@ _OPENERS = set("\u2066\u2067\u2068")
 _PDI = "\u2069"
 _ISOLATES = _OPENERS | {_PDI}
 _ALLOWED_FORMAT = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f\u2066\u2067\u2068\u2069")
+_MARKUP = re.compile(r"[\\*\[]")      # where parse_inline looks again: an escape, a star, a link
 _URL = re.compile(r"^(https://[^\s<>\"'\\]+|tel:\+?[0-9 ()\-.]+|mailto:[^\s<>\"'\\@]+@[^\s<>\"'\\]+)$")
 
 
@@ -164,9 +165,11 @@ def parse_inline(raw: str) -> tuple[Span, ...]:
                 raise InlineError(f"the link at character {i + 1} has no text")
             flush(url, label)
             i = end + 1
-        else:
-            buf.append(ch)
-            i += 1
+        else:       # plain text up to the next character that may be markup, at once
+            m = _MARKUP.search(text, i + 1)
+            j = n if m is None else m.start()
+            buf.append(text[i:j])
+            i = j
     if bold:
         raise InlineError("'**' opened but never closed: add the closing ** (or write \\*\\*)")
     if italic:
