@@ -212,13 +212,14 @@ def leave(code: int) -> None:
     without Python's own teardown of every module and object one by one (40 ms after a batch of
     30 leaflets, for memory the system takes back at once): what a command does at its very
     end, after everything it writes is written and closed. Where that teardown may still be
-    needed (another thread still running, or a Python without CPython's exit handler runner),
-    the usual exit."""
+    needed (another thread still running, a profiler or debugger watching that reports when the
+    program ends, or a Python without CPython's exit handler runner), the usual exit."""
     import atexit
     import threading
     run = getattr(atexit, "_run_exitfuncs", None)
     others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
-    if run is None or others or threading.current_thread() is not threading.main_thread():
+    if run is None or others or threading.current_thread() is not threading.main_thread() \
+            or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     run()
     for stream in (sys.stdout, sys.stderr):

@@ -178,6 +178,21 @@ def test_the_quick_character_check_passes_only_what_the_full_one_passes():
     assert inline._fine("a" + "\u0301" * 8 + " b" + "\u0301" * 8) and inline._fine("\u2067x\u2069") is False
 
 
+def test_a_file_is_read_whole_or_to_one_byte_past_its_limit(tmp_path):
+    """files.read_limited reads a file in one go when it is the size it was (fonts: one copy,
+    not a join of pieces), and never more than its limit and one byte."""
+    from leafpress.files import read_limited
+    data = bytes(range(256)) * 12289         # a little over 3 MB
+    f = tmp_path / "f.bin"
+    f.write_bytes(data)
+    assert read_limited(f, 64_000_000) == data
+    assert read_limited(f, len(data)) == data
+    assert read_limited(f, len(data) - 1) == data
+    assert read_limited(f, 1000) == data[:1001]
+    assert read_limited(f, 0) == data[:1]
+    assert read_limited(tmp_path / "f.bin", 2_000_000) == data[:2_000_001]
+
+
 # -- mirroring ----------------------------------------------------------------------------------
 def test_every_translation_mirrors_the_source():
     folder = ROOT / "handouts" / "port"
