@@ -173,7 +173,9 @@ def preload(project: Project, jobs: list[Job]) -> None:
         pdfa.srgb_profile()
     except Exception:  # noqa: BLE001 (each document then says what is missing, as without preloading)
         pass
-    _cldr_root()
+    from .formatting import known
+    if not known(j.lang for j in jobs):     # (read now: the workers find CLDR's answers read)
+        _cldr_root()
     project.fonts
     _quietly(project.brand, jobs[0].brand)     # (not each of a thousand partner clinics: the workers share those)
     for name in dict.fromkeys(j.layout for j in jobs):
@@ -184,7 +186,8 @@ def preload(project: Project, jobs: list[Job]) -> None:
 
 def _cldr_root() -> None:
     """CLDR's number and date formatting (Babel) and its root locale, which every language's
-    locale data is merged onto: every document formats its dates and page numbers."""
+    locale data is merged onto: every document formats its dates and page numbers (unless the
+    user's cache has CLDR's answers for each language, formatting.py)."""
     try:
         import babel.dates  # noqa: F401
         import babel.numbers  # noqa: F401
