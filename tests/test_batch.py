@@ -98,10 +98,12 @@ def test_qr_mask_choice_counts_as_reportlab_does():
     from leafpress.render import assets
     q = assets._qrencoder()
     rnd = random.Random(19)
-    for length in (1, 14, 30, 47, 80, 134, 230, 400):
+    for length in (0, -1, -2, 1, 14, 30, 47, 80, 134, 230, 400):
         data = "https://" + "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789/-?=&.") for _ in range(length))
+        data = {0: "漢字の説明", -1: "0123456789", -2: "HTTPS://EXAMPLE.ORG/PORT"}.get(length, data)  # other modes
         code = q.QRCode(None, q.QRErrorCorrectLevel.M)
         code.addData(data)
+        assert type(code.dataList[0]) is type(assets._qr_data(q, data))
         code.version = code.calculate_version()
         for mask in range(8):
             code.makeImpl(True, mask)

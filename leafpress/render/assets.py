@@ -223,7 +223,7 @@ def qr_modules(qr: Qr) -> tuple:
     if got is None:
         qrencoder = _qrencoder()
         code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        code.addData(qr.data)
+        code.addData(_qr_data(qrencoder, qr.data))
         code.version = code.calculate_version()
         best = least = None
         for mask in range(8):
@@ -235,6 +235,19 @@ def qr_modules(qr: Qr) -> tuple:
         got = tuple(tuple(bool(m) for m in row) for row in code.modules)
         _QR.put(qr.data, got)
     return got
+
+
+def _qr_data(qrencoder, data: str):
+    """The first of ReportLab's data modes that takes ``data``, as ``QRCode.addData`` tries them;
+    Kanji is not tried for data with an ASCII character (shift-JIS writes those in one byte,
+    which ReportLab's QRKanji refuses), so a web address does not load the shift-JIS codec."""
+    kanji = () if any(ch < "\x80" for ch in data) else (qrencoder.QRKanji,)
+    for mode in (qrencoder.QRNumber, qrencoder.QRAlphaNum, *kanji, qrencoder.QR8bitByte):
+        try:
+            return mode(data)
+        except ValueError:
+            pass
+    raise ValueError(f"no QR data mode takes {data!r}")
 
 
 _RUN = re.compile(rb"\x00{5,}|\x01{5,}")
