@@ -14,6 +14,8 @@ def _interrupted_early(signum, frame):
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, _interrupted_early)
     signal.signal(signal.SIGTERM, _interrupted_early)
+    from leafpress import gcpolicy
+    gcpolicy.pause()        # no collections while the press starts (leafpress/gcpolicy.py)
     from leafpress.cli import main
     signal.signal(signal.SIGINT, signal.default_int_handler)   # the press's own handling from here on
     try:

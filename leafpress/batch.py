@@ -113,7 +113,9 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
     is not loaded again), or on a Dask cluster (``scheduler``: its address), calling
     ``done(job, entry, data)`` for each; ``aside`` runs here meanwhile when workers build."""
     global _PROJECT
+    from . import gcpolicy
     if scheduler is not None:
+        gcpolicy.resume()
         from .remote import run_dask
         run_dask(scheduler, worker_root or str(root), jobs, write, debug, release, done, digests or {})
         return
@@ -123,11 +125,13 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
             _PROJECT = project
         else:
             init(str(root))
+        gcpolicy.resume()
         for j in jobs:
             done(j, *run_one(j, write, debug, release))
         return
     pool = _Pool(root, n, write, debug, release)
     if not pool.forks:
+        gcpolicy.resume()
         pool.run(groups_of(jobs, n), done, aside)
         return
     # Workers forked from this process start with what it has imported and loaded: do that
@@ -137,6 +141,7 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
     preload(_PROJECT, jobs)
     import gc
     gc.freeze()
+    gcpolicy.resume()       # (the workers collect their own)
     try:
         pool.run(longest_first(_PROJECT, groups_of(jobs, n)), done, aside)
     finally:

@@ -231,6 +231,15 @@ def leave(code: int) -> None:
 
 
 def _main(argv: list[str] | None, root: Path | None) -> int:
+    from . import gcpolicy
+    gcpolicy.pause()        # (until the first document: see gcpolicy.pause)
+    try:
+        return _run(argv, root)
+    finally:
+        gcpolicy.resume()
+
+
+def _run(argv: list[str] | None, root: Path | None) -> int:
     args = parser().parse_args(argv)
     root = root or default_root()
     started = time.perf_counter()
