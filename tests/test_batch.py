@@ -204,3 +204,24 @@ def test_the_languages_with_the_longest_content_go_first_and_nothing_is_lost():
     order = list(dict.fromkeys(g[0].lang for g in groups))
     size = {lang: (ROOT / "handouts" / "port" / f"{lang}.yaml").stat().st_size for lang in langs}
     assert order == sorted(langs, key=lambda lang: -size[lang]) and order[0] == "km"
+
+
+def test_the_collector_is_off_while_the_press_starts_and_on_for_every_document(tmp_path, monkeypatch):
+    """gcpolicy.pause: no collections while the command starts; every document is built with the
+    collector on (in this process and in forked workers), and it is on when the command ends."""
+    import gc
+
+    from leafpress import batch
+    seen = []
+    real = batch.run_one
+
+    def run_one(job, *a, **k):
+        seen.append(gc.isenabled())
+        return real(job, *a, **k)
+    monkeypatch.setattr(batch, "run_one", run_one)
+    starting = []
+    import leafpress.cli as cli
+    monkeypatch.setattr(cli, "plan", lambda *a, real=cli.plan: (starting.append(gc.isenabled()), real(*a))[1])
+    assert main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--jobs", "1",
+                 "--out", str(tmp_path / "out")], root=ROOT) == 0
+    assert seen == [True] and starting == [False] and gc.isenabled()
