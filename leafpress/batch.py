@@ -286,24 +286,30 @@ class _Pool:
     def run(self, groups: list[list[Job]], done, aside: Aside | None = None) -> None:
         from multiprocessing.connection import wait
         queue = _Queue(groups)
-        workers = [_Worker(self.ctx, self.args) for _ in range(min(self.n, len(groups)))]
-        if aside is not None and self.forks:
-            aside.start()
+        count = min(self.n, len(groups))
+        workers: list[_Worker] = []
+
+        def give(w: _Worker) -> None:
+            # A worker holds its next task while it builds (it starts it without waiting for
+            # this process to take its last result), unless few are left: then each goes to
+            # whichever worker is free first.
+            while queue and not w.asked and (not w.groups or (len(w.groups) < AHEAD and len(queue) > count)):
+                group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups})
+                w.groups.append(group)
+                w.key = _key(group)
+                try:
+                    w.conn.send(group)
+                except OSError:
+                    return      # it died; noticed below
         try:
+            for _ in range(count):
+                workers.append(_Worker(self.ctx, self.args))
+                give(workers[-1])       # at once: it starts building while the next one is forked
+            if aside is not None and self.forks:
+                aside.start()
             while True:
                 for w in workers:
-                    # A worker holds its next task while it builds (it starts it without waiting
-                    # for this process to take its last result), unless few are left: then each
-                    # goes to whichever worker is free first.
-                    while queue and not w.asked and (
-                            not w.groups or (len(w.groups) < AHEAD and len(queue) > len(workers))):
-                        group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups})
-                        w.groups.append(group)
-                        w.key = _key(group)
-                        try:
-                            w.conn.send(group)
-                        except OSError:
-                            break       # it died; noticed below
+                    give(w)
                 busy = [w for w in workers if w.groups]
                 if not busy:
                     return
