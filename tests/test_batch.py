@@ -225,3 +225,25 @@ def test_the_collector_is_off_while_the_press_starts_and_on_for_every_document(t
     assert main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--jobs", "1",
                  "--out", str(tmp_path / "out")], root=ROOT) == 0
     assert seen == [True] and starting == [False] and gc.isenabled()
+
+
+def test_a_worker_can_send_several_leaflets_before_they_are_read():
+    """batch._roomy: a worker's end of its connection holds several finished PDFs the main
+    process has not read yet (it may be writing the last ones to disk), so the worker goes on."""
+    import multiprocessing
+    import os
+    import socket
+
+    import pytest
+
+    from leafpress import batch
+    if int(open("/proc/sys/net/core/wmem_max").read()) < 1 << 20:
+        pytest.skip("the system caps a socket's send buffer below 1 MB")
+    main_end, worker_end = multiprocessing.get_context("fork").Pipe()
+    batch._roomy(worker_end)
+    with socket.fromfd(worker_end.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.setblocking(False)        # a send that would wait raises instead
+    pdf = os.urandom(90_000)
+    for k in range(8):
+        worker_end.send(({"n": k}, pdf))
+    assert [main_end.recv()[0]["n"] for _ in range(8)] == list(range(8))
