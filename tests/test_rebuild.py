@@ -228,3 +228,31 @@ def test_the_output_folders_drawing_records_are_bounded(scratch, tmp_path, monke
     monkeypatch.setattr(usercache, "_counts", {})
     assert main(ONE + ["--out", str(out), "--force"], root=scratch) == 0
     assert len(list(folder.glob("svg-*.json"))) <= 1
+
+
+def test_several_pdfs_are_staged_side_by_side_and_a_bad_place_fails_only_its_own(scratch, tmp_path):
+    """Recorder._stage_all writes and syncs a flush's PDFs side by side (their folders made
+    first, one after another): every PDF lands with its entry; one whose place is a folder fails
+    alone, with its message, and no temporary file is left."""
+    from leafpress import outdir
+    out = outdir.OutDir(str(tmp_path / "out"), scratch)
+    try:
+        rec = outdir.Recorder(out, {"engine": "x", "project": str(scratch)}, {}, [])
+        (out.path / "b" / "h").mkdir(parents=True)
+        (out.path / "b" / "h" / "h-xx-l.pdf").mkdir()          # a folder where a PDF goes
+        docs = [(f"b/h/h-{k:02d}-l.pdf", b"%PDF-" + bytes([k]) * 1000) for k in range(9)] + \
+            [("b/h/h-xx-l.pdf", b"%PDF-x"), ("c/h/h-en-l.pdf", b"%PDF-c")]
+        for path, data in docs:
+            handout, name = path.split("/")[1], path.split("/")[2]
+            rec.pending.append(({"handout": handout, "lang": name.split("-")[1], "layout": "l", "brand": path[0],
+                                 "kind": "office", "path": path, "pages": 1, "sha256": "0" * 64, "status": "ok",
+                                 "warnings": []}, data))
+        rec.flush()
+        for path, data in docs:
+            if "xx" in path:
+                assert rec.listed[path]["status"] == "failed" and "is a folder" in rec.listed[path]["error"]
+            else:
+                assert (out.path / path).read_bytes() == data and rec.listed[path]["status"] == "ok"
+        assert not [p for p in out.path.rglob("*.tmp")]
+    finally:
+        out.close()
