@@ -256,7 +256,7 @@ _FINDER = bytes([1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0])
 
 def _lost_points(modules: list) -> int:
     """ReportLab's ``QRUtil.getLostPoint`` (qrencoder.py) for these modules, the same number
-    (tests/test_package.py compares the two on many codes and every mask), a few times faster:
+    (tests/test_batch.py compares the two on many codes and every mask), a few times faster:
     rows and columns as bytes and bits instead of Python loops over lists. As ReportLab counts:
     runs of five or more modules of one colour in a row or column, 3 points and 1 for each one
     more; 3 for each 2 x 2 block of one colour; 40 for each dark-light-dark-dark-dark-light-dark
