@@ -3,22 +3,25 @@ a folder outside every output folder.
 
 Input: the environment (``LEAFPRESS_CACHE``: a folder, or ``off``; else ``$XDG_CACHE_HOME/leafpress``
 or ``~/.cache/leafpress``) and what a build found: the sha256 of large input files (fonts) under
-their signature, SVG records (render/assets.py), CLDR's answers for a locale (formatting.py).
-Output: the same, for the next process, so a build into a new, empty output folder neither hashes
-36 MB of fonts again nor imports svglib to convert the logo and the diagram, nor Babel to write a
-date.
+their signature, SVG records and QR codes' modules (render/assets.py), CLDR's answers for a
+locale (formatting.py). Output: the same, for the next process, so a build into a new, empty
+output folder neither hashes 36 MB of fonts again nor imports svglib to convert the logo and the
+diagram, nor Babel to write a date.
 
 The cache is never needed: it is used only when its folder is the user's own (not a link, not
-writable by others, in a folder others cannot rename it out of) and writable; a record that cannot be read, is damaged or does not match is
-ignored and the work done again; deleting the folder is always safe. Nothing read from it changes
-what is written: a file's hash is taken from it only for the same path with the same size,
-modification and change times and inode (an edit always changes the change time), and an SVG
-record is keyed by the SVG's bytes and the converting code, as in the output folder's own cache,
-a locale's answers by its name and the signatures of Babel's code and data. Records are replaced whole (a temporary file renamed), so two builds at once never see half of one.
-The press touches only its own names there (``hashes-<32 hex>.json``, one a folder of hashed
-files, ``svg-<32 hex>.json``, ``cldr-<32 hex>.json`` and its temporary ``.leafpress-*.tmp`` files), so ``LEAFPRESS_CACHE`` may name a folder shared with
-other tools. A hash is kept only for a file not changed in the last RACY seconds (a same-size
-edit within a file system's timestamp tick would otherwise keep its signature).
+writable by others, in a folder others cannot rename it out of) and writable; a record that
+cannot be read, is damaged or does not match is ignored and the work done again; deleting the
+folder is always safe. Nothing read from it changes what is written: a file's hash is taken from
+it only for the same path with the same size, modification and change times and inode (an edit
+always changes the change time); an SVG record is keyed by the SVG's bytes and the converting
+code, as in the output folder's own cache; a QR code's modules by its data and the encoding
+code; a locale's answers by its name and the signatures of Babel's code and data. Records are
+replaced whole (a temporary file renamed), so two builds at once never see half of one. The
+press touches only its own names there (``hashes-<32 hex>.json``, one a folder of hashed files,
+``svg-<32 hex>.json``, ``qr-<32 hex>.json``, ``cldr-<32 hex>.json`` and its temporary
+``.leafpress-*.tmp`` files), so ``LEAFPRESS_CACHE`` may name a folder shared with other tools.
+A hash is kept only for a file not changed in the last RACY seconds (a same-size edit within a
+file system's timestamp tick would otherwise keep its signature).
 """
 from __future__ import annotations
 
@@ -41,7 +44,8 @@ STALE_TMP = 3600.0              # seconds: a temporary file older than this was 
 DIGEST = re.compile(r"[0-9a-f]{64}")
 OWN = {"svg-": re.compile(r"svg-[0-9a-f]{32}\.json"),       # the record kinds pruned, by prefix
        "cldr-": re.compile(r"cldr-[0-9a-f]{32}\.json"),
-       "hashes-": re.compile(r"hashes-[0-9a-f]{32}\.json")}
+       "hashes-": re.compile(r"hashes-[0-9a-f]{32}\.json"),
+       "qr-": re.compile(r"qr-[0-9a-f]{32}\.json")}
 _counts: dict = {}              # (folder, kind) -> records there, as this process last counted them
 
 

@@ -247,3 +247,35 @@ def test_a_worker_can_send_several_leaflets_before_they_are_read():
     for k in range(8):
         worker_end.send(({"n": k}, pdf))
     assert [main_end.recv()[0]["n"] for _ in range(8)] == list(range(8))
+
+
+def test_a_qr_codes_modules_come_from_the_users_cache_as_encoded(tmp_path, monkeypatch):
+    """A QR code's modules are kept in the user's cache, keyed by its data and the encoding
+    code: a process that finds them does not encode; a record for other data, or damaged, is
+    ignored and the code encoded again, to the same modules."""
+    import json
+
+    from leafpress.layout.items import Qr
+    from leafpress.render import assets
+    monkeypatch.setenv("LEAFPRESS_CACHE", str(tmp_path))
+    data, other = "https://leaflets.example.org/port/km", "https://leaflets.example.org/port/th"
+    assets._QR.clear()
+    made = assets.qr_modules(Qr(data))
+    assets.qr_modules(Qr(other))
+    [record] = [p for p in tmp_path.glob("qr-*.json") if json.loads(p.read_text())["data"] == data]
+    encoded = []
+    real = assets._qr_encoded
+    monkeypatch.setattr(assets, "_qr_encoded", lambda d: encoded.append(d) or real(d))
+    assets._QR.clear()
+    assert assets.qr_modules(Qr(data)) == made and encoded == []
+    [foreign] = [p for p in tmp_path.glob("qr-*.json") if p != record]
+    saved = record.read_bytes()
+    record.write_bytes(foreign.read_bytes())            # another code's modules under this name
+    assets._QR.clear()
+    assert assets.qr_modules(Qr(data)) == made and encoded == [data]
+    got = json.loads(saved)
+    got["rows"][3] = got["rows"][3][:-1]                 # a damaged row
+    record.write_text(json.dumps(got))
+    assets._QR.clear()
+    assert assets.qr_modules(Qr(data)) == made and encoded == [data, data]
+    assets._QR.clear()
