@@ -23,13 +23,13 @@ from .stamp import slot
 def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
     """The flow: per section its heading, then its blocks (figures whose id is in ``flowing``
     among them; the others have a diagram slot)."""
-    h, ts, brand = ctx.handout, ctx.ts, ctx.brand
+    h, brand = ctx.handout, ctx.brand
     size = ctx.size
     colours = brand.colours
     out: list[FlowBlock] = []
     for si, sec in enumerate(h.sections):
         hs = ctx.sz("heading")
-        hsp = ts.shape(sec.heading, bold=True, file=h.file)
+        hsp = ctx.shape(sec.heading, bold=True, file=h.file)
         hpitch = ctx.pitch(hs, max(1.25, ctx.lh - 0.15))
         node = Node("heading", si)
 
@@ -92,7 +92,7 @@ def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> F
     """A paragraph: splits between columns at a line, resuming at that text position."""
     size, colour = ctx.size, ctx.brand.colours["text"]
     pitch = size * ctx.lh
-    sp = ctx.ts.shape(text, file=ctx.handout.file)
+    sp = ctx.shape(text, file=ctx.handout.file)
 
     def heights(width, off):
         lines = sp.lines(width / size, off)
@@ -116,11 +116,11 @@ def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> F
 
 
 def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, node: str, space: float):
-    ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
+    size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
     indent = size * ctx.spec.measures["step_indent" if numbered else "bullet_indent"]
-    sp = ts.shape(item, file=ctx.handout.file)
-    marker = ts.shape(expand(ctx.lang.mark("step"), {"n": index + 1}) if numbered else ctx.lang.mark("bullet"),
+    sp = ctx.shape(item, file=ctx.handout.file)
+    marker = ctx.shape(expand(ctx.lang.mark("step"), {"n": index + 1}) if numbered else ctx.lang.mark("bullet"),
                       bold=numbered)
 
     def draw(pages, fr, off, n, top):

@@ -22,7 +22,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     if fig.image is not None:
         return _draw_image(ctx, page, fig, left, right, bottom, max_h)
     diagram: Diagram = ctx.diagrams[fig.diagram]
-    ts, colours = ctx.ts, ctx.brand.colours
+    colours = ctx.brand.colours
     width = right - left
     labels_key = fig.caption.key.rsplit(".", 1)[0] + ".labels"
     missing = [a for a in diagram.anchors if fig.label(a) is None]
@@ -37,7 +37,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
                            hint="Use the anchor ids of assets/diagrams/" + fig.diagram + ".yaml")
     csize = ctx.sz("caption")
     cpitch = csize * max(1.35, ctx.lh)
-    cap = ts.shape(fig.caption, file=ctx.handout.file)
+    cap = ctx.shape(fig.caption, file=ctx.handout.file)
     clines = break_lines(ctx, cap, width, csize, fig.caption.key)
     cap_h = len(clines) * cpitch
     node = figure_node(ctx, fig)
@@ -46,7 +46,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     ls = ctx.sz("label")
     lpitch = ls * ctx.lh
     max_gutter = width * 0.22
-    shaped = {aid: ts.shape(fig.label(aid), file=ctx.handout.file) for aid in diagram.anchors}
+    shaped = {aid: ctx.shape(fig.label(aid), file=ctx.handout.file) for aid in diagram.anchors}
     gutters, fits = {}, True
     for side in ("left", "right"):
         ids = [a.id for a in diagram.anchors.values() if a.side == side]
@@ -130,7 +130,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     key_rows = [shaped[aid].lines((kw - ls * 2) / ls) for aid in ids]
     for side, gx, ex, boxes in placed:
         for ytop, hgt, a in boxes:
-            num = ts.shape(str(number[a.id]), bold=True)
+            num = ctx.shape(str(number[a.id]), bold=True)
             # The number sits on the far side of where its leader starts (never on the line).
             nx = gx if side == "left" else gx + ls * 0.8
             emit(ctx, page, num, num.lines(10), nx, ng - ls * 0.8, ytop, ls, npitch, colours["primary"],
@@ -142,7 +142,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
         y = art_bottom + key_h - ls * 0.25
         cx = left + c * kw if not ctx.lang.rtl else right - (c + 1) * kw
         for i in range(c * per_col, min(len(ids), (c + 1) * per_col)):
-            num = ts.shape(f"{i + 1}", bold=True)
+            num = ctx.shape(f"{i + 1}", bold=True)
             nx = cx if not ctx.lang.rtl else cx + kw - ls * 1.5
             emit(ctx, page, num, num.lines(10), nx, ls * 1.5, y, ls, lpitch, colours["primary"], "Label", node)
             y = emit(ctx, page, shaped[ids[i]], key_rows[i], cx + (0 if ctx.lang.rtl else ls * 2), kw - ls * 2, y,
@@ -156,7 +156,7 @@ def _draw_image(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     width = right - left
     csize = ctx.sz("caption")
     cpitch = csize * max(1.35, ctx.lh)
-    cap = ctx.ts.shape(fig.caption, file=ctx.handout.file)
+    cap = ctx.shape(fig.caption, file=ctx.handout.file)
     clines = break_lines(ctx, cap, width, csize, fig.caption.key)
     cap_h = len(clines) * cpitch
     node = figure_node(ctx, fig)

@@ -75,22 +75,33 @@ def _ink(item: TextLine) -> list:
 def _piece_box(piece):
     """The union of a piece's glyph ink boxes, in em (kept with the piece), or None (worked out
     without keeping each glyph's box: most lines are near nothing the inspector compares glyph
-    by glyph)."""
+    by glyph). The boxes as :func:`_glyph_boxes` gives them, in one loop (every line's box is
+    asked for)."""
     box = getattr(piece, "_box", False)
     if box is False:
+        font = piece.font
+        inks = _glyph_inks(font)
         box = None
-        for x0, x1, lo, hi in _glyph_boxes(piece):
-            if box is None:
-                box = [x0, x1, lo, hi]
-                continue
-            if x0 < box[0]:
-                box[0] = x0
-            if x1 > box[1]:
-                box[1] = x1
-            if lo < box[2]:
-                box[2] = lo
-            if hi > box[3]:
-                box[3] = hi
+        x = 0.0
+        for gid, ax, dx, dy in piece.glyphs:
+            e = inks.get(gid, _NONE)
+            if e is _NONE:
+                e = _glyph_ink(font, inks, gid)
+            if e is not None:
+                x0 = x + dx + e[0]
+                x1, lo, hi = x0 + e[1], dy + e[2], dy + e[3]
+                if box is None:
+                    box = [x0, x1, lo, hi]
+                else:
+                    if x0 < box[0]:
+                        box[0] = x0
+                    if x1 > box[1]:
+                        box[1] = x1
+                    if lo < box[2]:
+                        box[2] = lo
+                    if hi > box[3]:
+                        box[3] = hi
+            x += ax
         box = piece._box = tuple(box) if box is not None else None
     return box
 

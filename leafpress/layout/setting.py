@@ -42,12 +42,28 @@ class Ctx:
     lead_ins: set = field(default_factory=set)      # nodes of the lead-ins laid out (for the inspector)
     seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
     peers: tuple = ()       # the project's brands (see peers_in): room for clinic details fits them all
+    # what one fitting's attempts have shaped (see shape); None: the typesetter is asked each time
+    shaped: dict | None = field(default=None, compare=False, repr=False)
 
     def pitch(self, size: float, factor: float) -> float:
         """Line pitch for text set tighter than the body (titles, notices, labels, footers): never
         below the language's ``min_line_height`` (scripts whose marks reach far above and below
         the line, such as Nastaliq and Myanmar)."""
         return size * max(factor, self.lang.min_line_height)
+
+    def shape(self, text, *, bold: bool = False, file: str | None = None) -> ShapedParagraph:
+        """``ts.shape(text, bold=bold, file=file)``, asked once per fitting (``shaped``, shared by
+        its attempts at each body size, which set the same texts): the same paragraph, without
+        the typesetter's cache lookups for every block at every size. A text (content) is known
+        by its identity, a plain string (a list marker) by its value."""
+        memo = self.shaped
+        if memo is None:
+            return self.ts.shape(text, bold=bold, file=file)
+        key = (text, bold) if isinstance(text, str) else (id(text), bold)
+        got = memo.get(key)
+        if got is None or got[0] is not text and not isinstance(text, str):
+            got = memo[key] = (text, self.ts.shape(text, bold=bold, file=file))
+        return got[1]
 
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]
