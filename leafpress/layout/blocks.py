@@ -381,7 +381,7 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
     size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
     room = size * 1.8            # a handwritten line's height (about 7.6 mm at 12 pt, college ruled)
-    shaped = [ctx.ts.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
+    shaped = [ctx.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
 
     def label_ink(sp) -> tuple[float, float]:
         # the one-line label's ink, in em from where emit puts the line's start: a swash or tail
@@ -396,8 +396,8 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
 
     def ink_top(sp) -> float:
         # how far the one-line label's ink reaches above its baseline, in em
-        from .inspection import piece_ink
-        return max((hi for pc in sp.pieces(sp.one_line()) for _, _, _, hi in piece_ink(pc)), default=0.0)
+        from .inspection import piece_box
+        return max((b[3] for b in map(piece_box, sp.pieces(sp.one_line())) if b is not None), default=0.0)
 
     def beside(sp, width) -> bool:
         # beside when the line left after the label still holds a date or a phone number

@@ -72,7 +72,7 @@ def _ink(item: TextLine) -> list:
     return boxes
 
 
-def _piece_box(piece):
+def piece_box(piece):
     """The union of a piece's glyph ink boxes, in em (kept with the piece), or None (worked out
     without keeping each glyph's box: most lines are near nothing the inspector compares glyph
     by glyph). The boxes as :func:`_glyph_boxes` gives them, in one loop (every line's box is
@@ -110,7 +110,7 @@ def _line_box(item: TextLine):
     """The ink box (x0, x1, bottom, top) of a whole line, in points, or None (no ink)."""
     out, x, s, y = None, item.x, item.size, item.y
     for piece in item.pieces:
-        b = _piece_box(piece)
+        b = piece_box(piece)
         if b is not None:
             g = (x + b[0] * s, x + b[1] * s, y + b[2] * s, y + b[3] * s)
             out = g if out is None else (min(out[0], g[0]), max(out[1], g[1]), min(out[2], g[2]), max(out[3], g[3]))
