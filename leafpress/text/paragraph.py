@@ -323,7 +323,9 @@ class ShapedParagraph:
 
     def _break(self, width: float, start: int = 0) -> list[Line]:
         n = len(self.text)
-        ends = [b for b in self.breaks if b > 0] + [n]
+        ends = self.__dict__.get("_ends")      # where a line may end: the same at every width
+        if ends is None:
+            ends = self._ends = [b for b in self.breaks if b > 0] + [n]
         lines: list[Line] = []
         k = 0
         eps = 1e-6
