@@ -456,7 +456,7 @@ def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBloc
     most about 70% of a page tall, never split from its caption."""
     spec = ctx.spec
     max_h = (spec.page_size[1] - spec.margins["top"] - spec.margins["bottom"]) * spec.measures["figure_max"]
-    heights = whole(lambda w: draw_figure(ctx, Page(0, 0), fig, 0, w, 0, max_h))
+    heights = whole(lambda w: draw_figure(ctx, None, fig, 0, w, 0, max_h))
 
     def draw(pages, fr, off, n, top):
         height = heights(fr.width, 0)[0]

@@ -14,11 +14,12 @@ from .items import Node, Page, Picture, Raster, Rule, Svg
 from .setting import Ctx, break_lines, emit
 
 
-def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom: float,
+def draw_figure(ctx: Ctx, page: Page | None, fig: Figure, left: float, right: float, bottom: float,
             max_h: float) -> float:
     """Diagram with call-out labels in the side gutters, or numbered markers and a key.
     Drawn upwards from ``bottom``; returns the height used (at most ``max_h``). A raster
-    illustration is drawn as large as fits, above its caption."""
+    illustration is drawn as large as fits, above its caption. With ``page`` None, only the
+    height: the number drawing gives, worked out the same way, without placing the labels."""
     if fig.image is not None:
         return _draw_image(ctx, page, fig, left, right, bottom, max_h)
     diagram: Diagram = ctx.diagrams[fig.diagram]
@@ -72,6 +73,8 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
         ax0 = left + gutters.get("left", 0)
         dx, dy = ax0 + (aw - dw) / 2, art_bottom
         art_top = dy + dh
+        if page is None:
+            return art_top - bottom
         emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", Node("caption", node.section, node.block))
         page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
         for side, gutter in gutters.items():
@@ -107,12 +110,14 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     dw, dh = diagram.width * scale, diagram.height * scale
     dx = left + (ng if "left" in sides else 0) + (aw - dw) / 2
     dy = art_bottom + key_h
-    emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", Node("caption", node.section, node.block))
-    page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
     # The numbers may stand taller than a small drawing: their column then rises above it.
     col_h = max(sum(1 for a in diagram.anchors.values() if a.side == side) * (npitch + ls * 0.15)
                 for side in sides)
     numbers_top = dy + max(dh, col_h)
+    if page is None:
+        return numbers_top - bottom
+    emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", Node("caption", node.section, node.block))
+    page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
     placed = []
     for side in sides:
         group = [diagram.anchors[aid] for aid in ids if diagram.anchors[aid].side == side]
@@ -150,7 +155,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     return numbers_top - bottom
 
 
-def _draw_image(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom: float,
+def _draw_image(ctx: Ctx, page: Page | None, fig: Figure, left: float, right: float, bottom: float,
                 max_h: float) -> float:
     image = ctx.diagrams["image:" + fig.image]
     width = right - left
@@ -164,6 +169,8 @@ def _draw_image(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     art_bottom = bottom + cap_h + csize * 0.5
     scale = max(min(width / image.width_px, (max_h - (art_bottom - bottom)) / image.height_px), 0.0001)
     dw, dh = image.width_px * scale, image.height_px * scale
+    if page is None:
+        return art_bottom + dh - bottom
     emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, ctx.brand.colours["muted"],
          "Caption", Node("caption", node.section, node.block))
     page.items.append(Picture(Raster(image.path), left + (width - dw) / 2, art_bottom, dw, dh, role="Figure", node=node))

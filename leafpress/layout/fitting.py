@@ -323,7 +323,7 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         elif reg.slot == "diagram" and state.fig < len(figures):
             # Measured first, then drawn from where it ends: it never reaches above the slot.
             max_h = reg.height or 220
-            used = draw_figure(ctx, Page(0, 0), figures[state.fig], left, right, 0, max_h)
+            used = draw_figure(ctx, None, figures[state.fig], left, right, 0, max_h)
             draw_figure(ctx, page, figures[state.fig], left, right, y - used, max_h)
             state.fig += 1
             y -= used + ctx.size * ctx.spec.measures["figure_gap"]
