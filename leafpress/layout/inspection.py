@@ -284,17 +284,24 @@ class _Boxes(dict):
         return value
 
 
-def _near(lines: list, boxes: dict, spans: list) -> list[list[int]]:
+def _sweep(lines: list, boxes: dict) -> tuple:
+    """The lines (their ink boxes in ``boxes``) sorted by their bottoms: their order, the
+    bottoms in that order and the tallest line's height (see _near)."""
+    bottom = [boxes[id(ln)][2] for ln in lines]
+    order = sorted(range(len(lines)), key=bottom.__getitem__)
+    return order, [bottom[k] for k in order], max(boxes[id(ln)][3] - boxes[id(ln)][2] for ln in lines)
+
+
+def _near(lines: list, boxes: dict, spans: list, sweep: tuple | None = None) -> list[list[int]]:
     """For each line (its ink box in ``boxes``), the indexes, in order, of the items whose
     vertical extent (``spans``: (bottom, top)) comes within a point of the line's: a sweep over
-    the lines sorted by their bottoms, so the work grows with the pairs that are near, not with
-    every line times every item. The callers still test each pair exactly."""
+    the lines sorted by their bottoms (``sweep``: :func:`_sweep` of them, when the caller has
+    it), so the work grows with the pairs that are near, not with every line times every item.
+    The callers still test each pair exactly."""
     out: list[list[int]] = [[] for _ in lines]
     if not lines or not spans:
         return out
-    order = sorted(range(len(lines)), key=lambda k: boxes[id(lines[k])][2])
-    bottoms = [boxes[id(lines[k])][2] for k in order]
-    tallest = max(boxes[id(ln)][3] - boxes[id(ln)][2] for ln in lines)
+    order, bottoms, tallest = sweep or _sweep(lines, boxes)
     for i, (lo, hi) in enumerate(spans):
         a = bisect.bisect_left(bottoms, lo - tallest - 1.0)
         b = bisect.bisect_right(bottoms, hi + 1.0)
@@ -385,7 +392,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                                                                       (rules, pics, filled), spans)
         else:
             inked = [ln for ln in lines if (any_new or new(ln)) and boxes[id(ln)] is not None]
-            near_rules, near_pics, near_filled = (_near(inked, boxes, sp) for sp in spans)
+            sweep = _sweep(inked, boxes) if inked else None     # (once for the three kinds)
+            near_rules, near_pics, near_filled = (_near(inked, boxes, sp, sweep) for sp in spans)
         for k, ln in enumerate(inked):
             old = not new(ln)
             bb = boxes[id(ln)]
