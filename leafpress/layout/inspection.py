@@ -81,29 +81,31 @@ def piece_box(piece):
     if box is False:
         font = piece.font
         inks = _glyph_inks(font)
-        box = None
+        known = inks.get
+        left = bottom = _INF
+        right = top = -_INF
         x = 0.0
         for gid, ax, dx, dy in piece.glyphs:
-            e = inks.get(gid, _NONE)
+            e = known(gid, _NONE)
             if e is _NONE:
                 e = _glyph_ink(font, inks, gid)
             if e is not None:
                 x0 = x + dx + e[0]
                 x1, lo, hi = x0 + e[1], dy + e[2], dy + e[3]
-                if box is None:
-                    box = [x0, x1, lo, hi]
-                else:
-                    if x0 < box[0]:
-                        box[0] = x0
-                    if x1 > box[1]:
-                        box[1] = x1
-                    if lo < box[2]:
-                        box[2] = lo
-                    if hi > box[3]:
-                        box[3] = hi
+                if x0 < left:
+                    left = x0
+                if x1 > right:
+                    right = x1
+                if lo < bottom:
+                    bottom = lo
+                if hi > top:
+                    top = hi
             x += ax
-        box = piece._box = tuple(box) if box is not None else None
+        box = piece._box = (left, right, bottom, top) if left != _INF else None
     return box
+
+
+_INF = float("inf")
 
 
 def _line_box(item: TextLine):
