@@ -157,3 +157,42 @@ def test_forgetting_a_paragraphs_pieces_forgets_what_drawing_kept_on_its_runs(li
     assert any("_drawn" in run.__dict__ for run in para.runs)
     para.forget_pieces()
     assert not any(k in run.__dict__ for run in para.runs for k in ("_drawn", "_keys"))
+
+
+def test_a_paragraph_without_right_to_left_letters_spares_its_lines_the_search(lines, monkeypatch):
+    """A left-to-right paragraph's clusters are pieces of its text, so one with no right-to-left
+    letter has no line that PDFium reads right to left: found once per paragraph, the same
+    answers as looking through each line's clusters."""
+    from types import SimpleNamespace
+    from leafpress.text.setter import Typesetter
+    project = Project(ROOT)
+    ts = Typesetter(project.language("ar"), project.fonts)
+    ts.rtl = False              # (Arabic's fonts, a left-to-right paragraph)
+    mixed = ts.shape("\u0627\u0644\u0642\u0633\u0637\u0631\u0629 port")
+    [line] = mixed.lines(10_000)
+    assert not mixed.rtl        # a left-to-right paragraph with a right-to-left word
+    cases = [SimpleNamespace(paragraph=mixed, pieces=mixed.pieces(line))] + lines
+    fast = [pdf._pdfium_rtl(item) for item in cases]
+    monkeypatch.setattr(pdf, "_has_rtl_letters", lambda paragraph: True)     # every line searched
+    assert fast == [pdf._pdfium_rtl(item) for item in cases]
+    assert fast[0] and sum(fast) > 1 and not all(fast)
+
+
+def test_a_pieces_latin_runs_and_glyph_origins_are_what_the_loops_give(lines):
+    """_scripts answers pieces with one kind of letters in list operations (the passes answer the
+    others), _origins adds up the advances of a font at its own size in C: the same lists as the
+    loops."""
+    ru = Project(ROOT).typesetter("ru").shape("\u041f\u043e\u0440\u0442 (port) \u2014 \u0434\u0430.")
+    pieces = [p for line in lines for p in line.pieces] + ru.pieces(ru.lines(10_000)[0])
+    seen = set()
+    for piece in pieces:
+        kinds = [pdf._latin_letters(c[2]) for c in piece.clusters]
+        assert pdf._scripts(piece) == pdf._by_passes(kinds)
+        letters = set(kinds)
+        seen.add("mixed" if {True, False} <= letters else "latin" if True in letters else "other")
+        origins, pen = [], 0.0
+        for _, ax, dx, _ in piece.glyphs:
+            origins.append(pen + dx / piece.font.scale)
+            pen += ax / piece.font.scale
+        assert pdf._origins(piece.glyphs, piece.font.scale) == origins
+    assert seen == {"mixed", "latin", "other"}

@@ -4,8 +4,11 @@ Each case compares a document written with everything reused against the same do
 with nothing reused (the templates bypassed, the caches emptied) in the same process."""
 from __future__ import annotations
 
+import copy
+import dataclasses
 import io
 import zlib
+from types import SimpleNamespace
 
 import pytest
 from reportlab.pdfgen.canvas import Canvas
@@ -14,12 +17,12 @@ from leafpress.layout.items import TextLine
 from leafpress import lru
 from leafpress.lru import Lru
 from leafpress.project import Job, Project
-from leafpress.render import pdf, pdfa, pdffont
+from leafpress.render import pdf, pdfa, pdfdoc, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdf._SLOT_TEMPLATES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
-          pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES)
+CACHES = (pdf._SLOT_TEMPLATES, pdf._SAME_LINES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
+          pdffont._WIDTHS, pdffont._CMAPS, pdfa._FLATED, pdfa._PAGES, pdfa._STARTS, pdfdoc._STRINGS)
 
 
 def _forget(laid) -> None:
@@ -37,7 +40,8 @@ def _uncached(laid, monkeypatch) -> bytes:
     """The document with nothing reused: every line worked out as it is drawn."""
     _forget(laid)
     with monkeypatch.context() as m:
-        m.setattr(pdf, "_template", lambda item, key: None)
+        m.setattr(pdf, "_template", lambda item, key, variant=False: None)
+        m.setattr(pdf, "_runs", lambda laid, key: None)     # every item drawn on its own
         m.setattr(pdffont, "_SUBSETS", lru.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_WIDTHS", lru.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_CMAPS", lru.BytesLru(None, 0, 0))
@@ -47,8 +51,8 @@ def _uncached(laid, monkeypatch) -> bytes:
         m.setattr(pdf, "_FORMS", lru.BytesLru(None, 0, 0))
         m.setattr(pdf, "Pairs", tuple)          # use_all: the loop, not the set operations
         m.setattr(pdfa, "_FLATED", lru.BytesLru(None, 0, 0))
-        m.setattr(pdfa, "page_stream_once", lambda page: None)         # ReportLab's own page stream
-        m.setattr(pdf, "page_stream_once", lambda page: None)
+        m.setattr(pdfa, "page_stream_once", lambda page, where=None: None)         # ReportLab's own page stream
+        m.setattr(pdf, "page_stream_once", lambda page, where=None: None)
         return render_pdf(laid, META)
 
 
@@ -116,6 +120,11 @@ def test_use_all_in_set_operations_is_the_loop():
         assert loop.use_all(tuple(pairs)) == sets.use_all(pdffont.Pairs(pairs))
         assert loop.to_unicode == sets.to_unicode and loop.gids == sets.gids
     assert sets.to_unicode[9] == "e" and sets.use_all(pdffont.Pairs([(9, "f")])) is False
+    one, each = pdffont.EmbeddedFont(font, "LP1"), pdffont.EmbeddedFont(font, "LP1")
+    for pairs in lines:         # a piece's codes in one call: code() pair by pair
+        assert one.codes(pairs) == [each.code(g, t) for g, t in pairs]
+        assert (one.to_unicode, one.extra, one.gids) == (each.to_unicode, each.extra, each.gids)
+    assert one.extra            # (a glyph with a code of its own for its other text)
 
 
 def test_a_line_moved_after_its_template_was_made_is_drawn_where_it_is_now(project, monkeypatch):
@@ -171,3 +180,143 @@ def test_the_byte_bounded_cache_keeps_to_its_bounds():
     assert c.get(49) == b"x" * 300 and c.get(0) is None
     c.put("big", b"y", 5000)                # one entry over the bound stays
     assert len(c) == 1 and c.get("big") == b"y"
+
+
+def test_a_fonts_kept_widths_and_ink_boxes_are_what_harfbuzz_gives():
+    """/W and /FontBBox are made from each glyph's advance and ink box, worked out once per
+    glyph and kept with the font: the same numbers as asking HarfBuzz each time, glyphs without
+    ink (a space) left out of the box."""
+    from conftest import ROOT
+    from leafpress.text.fonts import FontLibrary
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Regular")
+    space = font.hb.get_nominal_glyph(32)
+    gids = sorted({0, space, *range(1, font.glyph_count, 37)})
+
+    def box(gs):
+        x0 = y0 = 10 ** 9
+        x1 = y1 = -10 ** 9
+        for g in gs:
+            e = font.hb.get_glyph_extents(g)
+            if e is None or (e.width == 0 and e.height == 0):
+                continue
+            x0, x1 = min(x0, e.x_bearing), max(x1, e.x_bearing + e.width)
+            y0, y1 = min(y0, e.y_bearing + e.height), max(y1, e.y_bearing)
+        return (0, 0, 0, 0) if x0 > x1 else (x0, y0, x1, y1)
+    for _ in range(2):          # worked out, then kept
+        assert pdffont._bbox(font, gids) == box(gids) != (0, 0, 0, 0)
+        assert pdffont._bbox(font, [space]) == (0, 0, 0, 0)
+        assert [pdffont.thousandths(font, g) for g in gids] == \
+            [round(font.hb.get_glyph_h_advance(g) * 1000.0 / font.upem) for g in gids]
+
+
+def _clinics(scratch, n: int):
+    from test_stamp import with_partners
+    project = Project(with_partners(scratch, n))
+    return project, project.partner_ids
+
+
+def _replays(monkeypatch) -> dict:
+    """Counts of the runs drawn as one and of those this document could not draw so."""
+    seen = {"drawn": 0, "not": 0}
+    replay = pdf._Run._replay
+
+    def counting(self, ctx):
+        got = replay(self, ctx)
+        seen["drawn" if got else "not"] += 1
+        return got
+    monkeypatch.setattr(pdf._Run, "_replay", counting)
+    return seen
+
+
+@pytest.mark.parametrize("lang, layout", [("en", "letter-2page"), ("ar", "trifold-letter")])
+def test_a_clinics_variant_drawn_from_the_patterns_runs_is_the_bytes_of_one_drawn_item_by_item(
+        scratch, lang, layout, monkeypatch):
+    """The stretches of a pattern's own items between the clinic's slots, made once and drawn
+    as one in each variant (pdf._Run), give the bytes that drawing each item gives, and that
+    nothing reused gives."""
+    project, clinics = _clinics(scratch, 5)
+    seen = _replays(monkeypatch)
+    built = []
+    for clinic in clinics:
+        laid = project.lay_out(Job("port", lang, layout, clinic))[3]
+        assert laid.known is not None           # a stamped variant
+        built.append((laid, render_pdf(laid, META)))
+    assert seen["drawn"] > seen["not"]          # (most runs drawn as one: what a variant gains)
+    for laid, data in built[-2:]:
+        with monkeypatch.context() as m:
+            m.setattr(pdf, "_runs", lambda laid, key: None)
+            assert render_pdf(laid, META) == data
+        assert _uncached(laid, monkeypatch) == data
+
+
+def test_a_run_whose_glyphs_stand_for_other_text_here_is_drawn_item_by_item(scratch, monkeypatch):
+    """A run is filled with the codes its fonts gave it where it was made; in a document where
+    one of its glyphs already stands for other text (a clinic's line drew it so first), its
+    items are drawn one by one, with the codes this document gives: the bytes of a document
+    drawn without runs."""
+    project, clinics = _clinics(scratch, 4)
+    laids = [project.lay_out(Job("port", "en", "letter-2page", c))[3] for c in clinics]
+    for laid in laids[:2]:
+        render_pdf(laid, META)                  # the runs made
+    laid = laids[2]
+    own = laid.known.ids
+    # the font the document embeds first (so its fonts keep their names), a glyph a run draws with it
+    first = next(i for i in laid.pages[0].items if isinstance(i, TextLine))
+    font = first.pieces[pdf._logical_order(first.pieces)[0]].font
+    gid = next(p.glyphs[-1][0] for i in laid.pages[0].items if isinstance(i, TextLine) and id(i) in own
+               for p in i.pieces if p.font.name == font.name)
+    init = pdf.GlyphWriter.__init__
+
+    def conflicting(self, canvas):
+        init(self, canvas)
+        self.embedded(font).code(gid, "\u2603")     # the glyph reads as a snowman here, first
+    monkeypatch.setattr(pdf.GlyphWriter, "__init__", conflicting)
+    seen = _replays(monkeypatch)
+    data = render_pdf(laid, META)
+    assert seen["not"] >= 1          # (the runs that draw that glyph drawn item by item)
+    with monkeypatch.context() as m:
+        m.setattr(pdf, "_runs", lambda laid, key: None)
+        assert render_pdf(laid, META) == data
+    monkeypatch.setattr(pdf.GlyphWriter, "__init__", init)
+    assert render_pdf(laid, META) != data       # (the conflict shows in the bytes)
+
+
+def test_lines_that_draw_the_same_share_a_template_and_lines_that_differ_do_not(project):
+    """A clinic's lines of paragraphs of its own share the templates of lines that draw the same
+    glyphs at the same place (pdf._drawn_as); a line at another place, or of other glyphs, or
+    with its clusters in another order, does not."""
+    laid = project.lay_out(Job("port", "en", "letter-2page", "open-leaflets"))[3]
+    lines = [i for i in laid.pages[0].items if isinstance(i, TextLine) and len(i.pieces[0].clusters) > 3]
+    a, b = lines[0], lines[1]
+    key = pdf._drawn_as(a)
+    assert key == pdf._drawn_as(copy.copy(a))
+    for change in ({"x": a.x + 0.001}, {"y": a.y - 1}, {"size": a.size + 0.5}, {"colour": "#000001"}):
+        assert pdf._drawn_as(dataclasses.replace(a, **change)) != key, change
+    assert pdf._drawn_as(b) != key
+    piece = a.pieces[0]
+    swapped = list(piece.clusters)
+    swapped[0], swapped[1] = (*swapped[0][:3], swapped[1][3]), (*swapped[1][:3], swapped[0][3])
+    like = SimpleNamespace(x=a.x, y=a.y, size=a.size, colour=a.colour, line=a.line, pieces=list(a.pieces))
+    assert pdf._drawn_as(like) == key
+    like.pieces[0] = dataclasses.replace(piece, clusters=tuple(swapped))
+    assert pdf._drawn_as(like) != key
+
+
+def test_a_page_compressed_from_the_start_it_shares_with_the_last_one_is_zlibs_bytes(monkeypatch):
+    """A clinic's page is compressed from the compressor that was fed the start every variant
+    of that page shares (pdfa._flated_page): the bytes ``zlib.compress`` gives, for pages that
+    share the start, pages that share less of it, and pages that share none."""
+    monkeypatch.setattr(pdfa, "_STARTS", Lru(None, 8))
+    monkeypatch.setattr(pdfa, "_PAGES", lru.BytesLru(None, 32, 8 << 20))
+    body = b"".join(b"BT /LP1 9 Tf 1 0 0 1 %d %d Tm [<0041> -12 <0042>] TJ ET\n" % (i % 97, i) for i in range(900))
+    starts = []
+    for n, page in enumerate([body + b"Clinic A" + body, body + b"Clinic B" + body, body + b"Clinic C, longer" + body,
+                              body[:9000] + b"moved" + body, b"other" + body, body + b"Clinic D" + body]):
+        got = pdfa._flated_page(page, ("pattern", 0))
+        assert got.packed == zlib.compress(page) and got.data == page, n
+        last = pdfa._STARTS.get(("pattern", 0))
+        starts.append(len(last[0]) if isinstance(last, tuple) else None)
+    assert starts[0] is None and starts[1] == len(body) + len(b"Clinic ")    # found with the second page
+    assert starts[2] == starts[1] and starts[3] == 9000                      # kept, then shortened
+    assert starts[4] is None and starts[5] is None                            # too short a start: none kept
+    assert pdfa._common_start(b"abcdef", b"abcxef") == 3 and pdfa._common_start(b"ab", b"abc") == 2

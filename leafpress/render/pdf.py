@@ -15,11 +15,15 @@ from __future__ import annotations
 import copy
 import io
 import math
+import operator
 import unicodedata
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 import uharfbuzz as hb
 from reportlab import rl_config
@@ -58,6 +62,7 @@ class GlyphWriter:
         self.fonts: dict = {}
         self.right_to_left = False      # the document says its reading order is right to left
         self.outlines: dict = {}        # (font, glyph) -> name of the form XObject drawing it
+        self.variant = False            # a stamped clinic's document (see _template)
 
     def embedded(self, font) -> EmbeddedFont:
         emb = self.fonts.get(font.name)
@@ -87,24 +92,23 @@ class GlyphWriter:
         document (``EmbeddedFont.use_all``), else the one whose TJ bodies are holes, filled with
         the codes the document gives."""
         key = (self.right_to_left, mark is not None, quoting)
-        tpl = _template(item, key)
+        tpl = _template(item, key, self.variant)
         if tpl is not None:
             out = self._fill(tpl.fast, mark)
             if out is not None:
                 return out
             # Some glyph has a code of its own here: the template whose bodies are left open.
             return tpl.fill(self, mark)
-        holes: list = []
-        return _Template(_compose(item, key, self.embedded, holes), holes, ()).fill(self, mark)
+        return _compose(item, key, self.embedded, _filling(self, mark))
 
-    def _fill(self, tpl: "_Template", mark) -> str | None:
+    def _fill(self, tpl: "_Template", mark, defer=None) -> str | None:
         """The template's text for this document, or None when a piece's glyphs need codes of
         their own here (then nothing was marked or drawn, and what was recorded, the next try
-        records again: no change)."""
+        records again: no change). ``defer``: see :meth:`_Template.fill`."""
         for font, pairs in tpl.uses:
             if not self.embedded(font).use_all(pairs):
                 return None
-        return tpl.fill(self, mark)
+        return tpl.fill(self, mark, defer)
 
     def outline(self, font, gid: int) -> str:
         """The resource name of a form XObject that fills the glyph's outline (font units, in
@@ -141,10 +145,11 @@ def _outline_form(font, gid: int, doc) -> bytes:
     return got
 
 
-def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | None = None) -> str:
+def _compose(item: TextLine, key: tuple, embedded, holes, plans: list | None = None) -> str:
     """A line's operators (see :meth:`GlyphWriter.line`) with what depends on the document's
     state left as holes: "\\0k\\0" stands for ``holes[k]``, a ``mark`` call ("M": its marked
-    content, "I": its MCID alone) or a glyph-outline form ("O"). ``key``: (the document reads
+    content, "I": its MCID alone) or a glyph-outline form ("O"); or, where ``holes`` is a
+    function (:func:`_filling`), what it gives for each. ``key``: (the document reads
     right to left, the line is tagged, Latin-script runs are quoted). ``embedded(font)``: the
     document's EmbeddedFont, or a :class:`_Pending` one (a template: its resource names are
     holes too). ``plans``: where given, each piece's TJ bodies are holes too ("B": the piece's
@@ -152,7 +157,7 @@ def _compose(item: TextLine, key: tuple, embedded, holes: list, plans: list | No
     bodies the document's codes give; else they are written with the codes the document gives
     (a :class:`_Pending` font: the glyph ids)."""
     right_to_left, tagged, quoting = key
-    hole = _hole_maker(holes)
+    hole = holes if callable(holes) else _hole_maker(holes)
 
     size = item.size
     ops = [_fill_colour(item.colour), "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
@@ -253,7 +258,7 @@ _NO_WORDS: dict = {}
 @lru_cache(maxsize=64)
 def _fill_colour(colour: str) -> str:
     """The fill colour operator of a text colour."""
-    col = HexColor(colour)
+    col = _colour(colour)
     return f"{col.red:.4f} {col.green:.4f} {col.blue:.4f} rg"
 
 
@@ -283,6 +288,21 @@ def _hole_maker(holes: list):
     def hole(what) -> str:
         holes.append(what)
         return f"\0{len(holes) - 1}\0"
+    return hole
+
+
+def _filling(writer: GlyphWriter, mark):
+    """For a line worked out directly (its first drawing): each hole filled where
+    :func:`_compose` makes it, as :meth:`_Template.fill` fills it later (the same calls in the
+    same order: the order _compose makes the holes in), without the template."""
+    def hole(h) -> str:
+        kind = h[0]
+        if kind == "M":
+            tag, mcid = mark(h[1], h[2], h[3])
+            return f"/{tag} <</MCID {mcid}>> BDC"
+        if kind == "I":
+            return f"/MCID {mark(h[1], h[2], h[3])[1]} "
+        return writer.outline(writer.fonts[h[1].name].font, h[2])      # "O" (the only other kind here)
     return hole
 
 
@@ -330,8 +350,11 @@ class _Template:
                 holes.append(h)
         return _Template("".join(out), holes, tuple((font, plan.pairs) for font, plan in self.plans))
 
-    def fill(self, writer: GlyphWriter, mark) -> str:
-        """The text with each hole filled in order (the order line() made the calls in)."""
+    def fill(self, writer: GlyphWriter, mark, defer=None) -> str:
+        """The text with each hole filled in order (the order line() made the calls in).
+        ``defer(hole)``: where given, the holes that call into the document (a ``mark`` call, a
+        glyph-outline form) are left open, as what ``defer`` returns for them (see _Run), and
+        only the fonts' names and codes are filled."""
         bodies = []
         for font, plan in self.plans:       # as _compose does with the document's fonts
             emb = writer.embedded(font)
@@ -346,6 +369,8 @@ class _Template:
             kind = h[0]
             if kind == "B":
                 out[k] = bodies[h[1]][h[2]][h[3]]
+            elif defer is not None and kind != "F":
+                out[k] = defer(h)
             elif kind == "M":
                 tag, mcid = mark(h[1], h[2], h[3])
                 out[k] = f"/{tag} <</MCID {mcid}>> BDC"
@@ -364,7 +389,27 @@ class _Template:
 _SLOT_TEMPLATES = Lru("pdf line templates", 512)
 
 
-def _template(item: TextLine, key: tuple) -> _Template | None:
+# A stamped clinic's lines that draw what another clinic's did (the same glyphs at the same place:
+# the lines of a credit paragraph that names the clinic further on): (what the line draws) ->
+# its templates by key, shared by every such line.
+_SAME_LINES = Lru("pdf line templates by content", 256)
+
+
+def _drawn_as(item: TextLine) -> tuple:
+    """Everything :func:`_compose` reads of a line: its place, size and colour, its pieces (font,
+    direction, width, link, glyphs, clusters) and where a layout hyphen is; the clusters' places
+    in their paragraph counted from the line's start (they only order the pieces and find the
+    layout hyphen: lines whose places differ by the same amount draw the same)."""
+    pieces = item.pieces
+    line = item.line
+    base = line.start
+    soft = line.end - base if getattr(line, "hyphen", False) else None
+    return (item.x, item.y, item.size, item.colour, soft,
+            tuple((p.font, p.rtl, p.width, p.style.href, p.glyphs,
+                   tuple([(c[0], c[1], c[2], c[3] - base) for c in p.clusters])) for p in pieces))
+
+
+def _template(item: TextLine, key: tuple, variant: bool = False) -> _Template | None:
     """The line's template for ``key``, made once and kept on the line (it lives as long as the
     laid-out pages; a stamped clinic's variant draws the pattern's own line objects) and, for
     the lines that slots draw anew in every variant, by paragraph, line and place. None for a
@@ -372,14 +417,22 @@ def _template(item: TextLine, key: tuple) -> _Template | None:
     each time), and the first time a line is drawn: most lines of a first build are drawn once,
     and working one out directly costs less than making and filling its template; the template
     is made when the same line is drawn again. Kept only while the line is where and what it
-    was made for."""
+    was made for. In a clinic's variant (``variant``), a line of a paragraph not seen before
+    shares the templates of lines that draw the same (:func:`_drawn_as`)."""
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
     if store is None or store[0]() is not item.paragraph or store[1] != seen:
         shared = (id(item.paragraph),) + seen
         store = _SLOT_TEMPLATES.get(shared)
         if store is None or store[0]() is not item.paragraph:
-            store = (weakref.ref(item.paragraph), seen, {})
+            table = None
+            if variant:
+                same = _drawn_as(item)
+                table = _SAME_LINES.get(same)
+                if table is None:
+                    table = {}
+                    _SAME_LINES.put(same, table)
+            store = (weakref.ref(item.paragraph), seen, table if table is not None else {})
             _SLOT_TEMPLATES.put(shared, store)
         item.__dict__["_pdf_templates"] = store
     cache = store[2]
@@ -448,9 +501,24 @@ def _glyph_path(font, gid: int) -> str:
 def _scripts(piece) -> list[bool]:
     """Per cluster (logical order within the piece): whether it belongs to a run of Latin-script
     words. Letters decide; spaces, digits and punctuation between two Latin words go with them."""
-    kinds = [_latin_letters(c[2]) for c in piece.clusters]
+    kinds = list(map(_latin_letters, map(_TEXT, piece.clusters)))
     if None not in kinds:
         return kinds            # (every cluster has letters: each is what its letters are)
+    if True not in kinds:
+        return [False] * len(kinds)     # (no Latin letters: what _by_passes gives)
+    if False not in kinds:
+        # Only Latin letters: the clusters from the first with letters to the last are Latin
+        # (what _by_passes gives, in list operations).
+        n, first = len(kinds), kinds.index(True)
+        last = n - 1 - kinds[::-1].index(True)
+        return [False] * first + [True] * (last + 1 - first) + [False] * (n - 1 - last)
+    return _by_passes(kinds)
+
+
+def _by_passes(kinds: list) -> list[bool]:
+    """:func:`_scripts` from its clusters' kinds (Latin letters, other letters, None: no
+    letters) in two passes, for any piece: a cluster without letters is Latin between two Latin
+    ones."""
     after, last = [False] * len(kinds), False     # the next cluster with letters: Latin?
     for k in range(len(kinds) - 1, -1, -1):
         after[k] = last
@@ -513,10 +581,7 @@ class _Plan:
         fscale = font.scale
         # Where each glyph's origin is (em of the font's own size, which is the type size
         # times its scale, from the piece's left edge), in visual order.
-        origins, pen = [], 0.0
-        for _, ax, dx, _ in pg:
-            origins.append(pen + dx / fscale)
-            pen += ax / fscale
+        origins = _origins(pg, fscale)
         clusters = piece.clusters[::-1] if rtl else piece.clusters
         latin = _scripts(piece)
         if rtl:
@@ -543,15 +608,16 @@ class _Plan:
             groups.append([groups[-1][0] if groups else False,
                            [[pg[g][3], [(gid, silent, before)], False, None]]])
             pairs.append((gid, silent))
-            step = advances.get(gid)
-            if step is None:
-                step = _advance(font, advances, gid)
-            pen += step - before / 1000
+            pen += advances[gid] - before / 1000
         # Kept as tuples: a plan lives as long as its piece, and tuples of numbers and strings
         # are left alone by the garbage collector's full passes (lists are scanned every time).
         self.groups: tuple = _frozen(groups)
         self.pairs: tuple = Pairs(pairs)
-        self.bodies: tuple = bodies if bodies is not None and not deferred else self._bodies(None)
+        if bodies is None:
+            bodies = self._bodies(None)
+        elif deferred:      # (the groups _plain wrote, then one a glyph deferred)
+            bodies += _bodies_of(self.groups[len(bodies):], None)
+        self.bodies: tuple = bodies
 
     def _general(self, piece, soft: bool, clusters, latin, origins, advances, cascading: bool) -> tuple:
         """The groups, (glyph, text) pairs, raised or lowered glyphs standing for no text, and the
@@ -619,10 +685,7 @@ class _Plan:
                     before = 0.0
                 subs[-1][1].append((gid, t, before))
                 pairs.append((gid, t))
-                step = advances.get(gid)
-                if step is None:
-                    step = _advance(font, advances, gid)
-                pen += step - before / 1000
+                pen += advances[gid] - before / 1000
             if extra:
                 left = min(origins[g] for g in glyphs)
                 # Each further character on an invisible copy of the first glyph, squeezed just
@@ -741,35 +804,35 @@ class _Plan:
     def _bodies(self, codes) -> tuple:
         """Per group, per rise: the TJ array's body, with ``codes`` (an iterator giving each
         entry's code in order) or, without, the glyph ids."""
-        out = []
-        hexes = _HEX
-        for _, subs in self.groups:
-            bodies = []
-            for _, entries, _, _ in subs:
-                parts = []
-                for gid, _, before in entries:
-                    if before:
-                        parts.append(_num(before))
-                    code = gid if codes is None else next(codes)
-                    h = hexes.get(code)
-                    if h is None:
-                        h = hexes[code] = f"<{code:04X}>"
-                    parts.append(h)
-                bodies.append(" ".join(parts))
-            out.append(tuple(bodies))
-        return tuple(out)
+        return _bodies_of(self.groups, codes)
 
     def render(self, emb: EmbeddedFont) -> list:
         """The bodies with the document's codes (asked for in the order _bodies writes them).
         The last result is kept with the plan: the same codes give the same bodies."""
-        code = emb.code
-        codes = [code(gid, text) for gid, text in self.pairs]
+        codes = emb.codes(self.pairs)
         last = self.__dict__.get("_rendered")
         if last is not None and last[0] == codes:
             return last[1]
         bodies = self._bodies(iter(codes))
         self._rendered = (codes, bodies)
         return bodies
+
+
+def _bodies_of(groups, codes) -> tuple:
+    """The TJ bodies of a plan's ``groups`` (see :meth:`_Plan._bodies`)."""
+    out = []
+    hexes = _HEX
+    for _, subs in groups:
+        bodies = []
+        for _, entries, _, _ in subs:
+            parts = []
+            for gid, _, before in entries:
+                if before:
+                    parts.append(_num(before))
+                parts.append(hexes[gid if codes is None else next(codes)])
+            bodies.append(" ".join(parts))
+        out.append(tuple(bodies))
+    return tuple(out)
 
 
 class _Word:
@@ -823,6 +886,8 @@ class _Word:
 def _cascades(piece) -> bool:
     """Whether a piece sets a letter (a glyph that advances) off the baseline: a property of the
     font's shaping (Nastaliq), not of a language."""
+    if not any(map(_DY, piece.glyphs)):
+        return False            # (nothing off the baseline: most pieces)
     for g in piece.glyphs:
         if g[3] and g[1] > 0 and abs(g[3]) > 1e-6:
             return True
@@ -835,77 +900,129 @@ def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
     lowered glyphs that stand for no text (to be added after), the pen's place at the end and the
     TJ bodies written with glyph ids (as _Plan._bodies writes them)."""
     silent = SILENT[0]
-    nominal = font.hb.get_nominal_glyph
     hexes = _HEX
+    if len(clusters) == len(pg):
+        # One glyph a cluster (most pieces): the cluster's glyph, its text and script as they are.
+        flat = zip(map(_FIRST, clusters), map(_TEXT, clusters), latin)
+    else:
+        flat = _flat(pg, clusters, latin, font)
     groups: list = []
     pairs: list = []
+    pair = pairs.append
     deferred: list = []
     bodies: list = []           # per group, per sub: the parts of its TJ body
     pen = 0.0
     latin_now = subs = entries = rise = parts = group_parts = None
-    for (first, count, text, _), in_latin in zip(clusters, latin):
-        if subs is None or in_latin != latin_now:
+    for g, t, in_latin in flat:
+        if subs is None or in_latin != latin_now:       # (only ever at a cluster's first glyph)
             subs, group_parts = [], []
             groups.append([in_latin, subs])
             bodies.append(group_parts)
             latin_now, entries = in_latin, None
-        if count == 1:
-            items = ((first, pg[first][0], text),)
+        gid, _, _, dy = pg[g]
+        if dy and t == silent:
+            deferred.append((g, gid))
+            continue
+        if entries is None or rise != dy:
+            entries, parts, rise = [], [], dy
+            subs.append([dy, entries, False, None])
+            group_parts.append(parts)
+        v = (pen - origins[g]) * 1000
+        if -0.0004 < v < 0.0004:
+            # (what rounding to three places gives: no adjustment, and the pen moves by the
+            # glyph's width alone)
+            entries.append((gid, t, 0.0))
+            pen += advances[gid]
         else:
-            span = range(first, first + count)
-            gids = [pg[g][0] for g in span]
-            if count == len(text) and gids == [nominal(ord(ch)) for ch in text] and all(pg[g][1] for g in span[1:]):
-                texts = text
+            before = round(v, 3)     # (as _adjust)
+            if -0.0005 < before < 0.0005:
+                before = 0.0
             else:
-                texts = [text] + [silent] * (count - 1)
-            items = zip(span, gids, texts)
-        for g, gid, t in items:
-            dy = pg[g][3]
-            if dy and t == silent:
-                deferred.append((g, gid))
-                continue
-            if entries is None or rise != dy:
-                entries, parts, rise = [], [], dy
-                subs.append([dy, entries, False, None])
-                group_parts.append(parts)
-            v = (pen - origins[g]) * 1000
-            if -0.0004 < v < 0.0004:
-                before = 0.0            # (what rounding to three places gives: no adjustment)
-            else:
-                before = round(v, 3)     # (as _adjust)
-                if -0.0005 < before < 0.0005:
-                    before = 0.0
-                else:
-                    parts.append(_num(before))
+                parts.append(_num(before))
             entries.append((gid, t, before))
-            pairs.append((gid, t))
-            h = hexes.get(gid)
-            if h is None:
-                h = hexes[gid] = f"<{gid:04X}>"
-            parts.append(h)
-            step = advances.get(gid)
-            if step is None:
-                step = _advance(font, advances, gid)
-            pen += step - before / 1000
+            pen += advances[gid] - before / 1000
+        pair((gid, t))
+        parts.append(hexes[gid])
     return groups, pairs, deferred, pen, tuple(tuple(" ".join(p) for p in gp) for gp in bodies)
 
 
-# A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded).
-_HEX: dict = {}
+def _flat(pg, clusters, latin, font) -> zip:
+    """Each glyph of a left-to-right piece with the text it reads as and its cluster's script:
+    a cluster's glyphs read as its characters where they are those characters' own glyphs, in
+    order, each advancing; else the first glyph reads as the cluster's text and the others as
+    nothing (an invisible format character)."""
+    silent = SILENT[0]
+    nominal = font.hb.get_nominal_glyph
+    gs: list = []
+    ts: list = []
+    ls: list = []
+    for (first, count, text, _), in_latin in zip(clusters, latin):
+        if count == 1:
+            gs.append(first)
+            ts.append(text)
+            ls.append(in_latin)
+            continue
+        span = range(first, first + count)
+        if count == len(text) and [pg[g][0] for g in span] == [nominal(ord(ch)) for ch in text] \
+                and all(pg[g][1] for g in span[1:]):
+            ts.extend(text)
+        else:
+            ts.append(text)
+            ts.extend([silent] * (count - 1))
+        gs.extend(span)
+        ls.extend([in_latin] * count)
+    return zip(gs, ts, ls)
+
+
+class _Hexes(dict):
+    """A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded)."""
+
+    def __missing__(self, code: int) -> str:
+        got = self[code] = f"<{code:04X}>"
+        return got
+
+
+_HEX = _Hexes()
+
+
+class _Advances(dict):
+    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them)."""
+
+    def __init__(self, font):
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, gid: int) -> float:
+        got = self[gid] = _width(self.font, gid)
+        return got
 
 
 def _advances(font) -> dict:
-    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them), kept
-    with the font (at most one entry a glyph of the font: bounded by the font itself)."""
+    """A font's :class:`_Advances`, kept with the font (at most one entry a glyph of the font:
+    bounded by the font itself)."""
     got = font.__dict__.get("_plan_advances")
     if got is None:
-        got = font._plan_advances = {}
+        got = font._plan_advances = _Advances(font)
     return got
 
 
-def _advance(font, advances: dict, gid: int) -> float:
-    step = advances[gid] = _width(font, gid)
-    return step
+def _origins(pg, fscale: float) -> list:
+    """Where each glyph's origin is (em of the font's own size, from the piece's left edge)."""
+    if fscale == 1 and not any(map(_DX, pg)):
+        # What the loop below gives, added up in C: a division by one and an addition of
+        # zero change no number.
+        out = list(accumulate(map(_AX, pg), initial=0.0))
+        out.pop()
+        return out
+    origins, pen = [], 0.0
+    for _, ax, dx, _ in pg:
+        origins.append(pen + dx / fscale)
+        pen += ax / fscale
+    return origins
+
+
+_FIRST, _AX, _DX, _DY, _TEXT = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2)
+_CLUSTER = itemgetter(0, 1, 2)      # a cluster without its logical index: (first glyph, count, text)
 
 
 def _frozen(groups: list) -> tuple:
@@ -950,7 +1067,7 @@ def _plan(piece, soft: bool) -> _Plan:
     plan reads nothing else of its piece: the key is all it is made from)."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
-        key = (piece.font, piece.rtl, soft, piece.glyphs, tuple([c[:3] for c in piece.clusters]))
+        key = _Key((piece.font, piece.rtl, soft, piece.glyphs, tuple(map(_CLUSTER, piece.clusters))))
         plan = _PLANS.get(key)
         if plan is None:
             plan = _Plan(piece, soft)
@@ -959,10 +1076,28 @@ def _plan(piece, soft: bool) -> _Plan:
     return plan
 
 
+class _Key:
+    """A cache key made of many parts (a piece's glyphs: a few dozen tuples of numbers), hashed
+    once: a lookup and a store hash it three times."""
+    __slots__ = ("parts", "hash")
+
+    def __init__(self, parts: tuple):
+        self.parts, self.hash = parts, hash(parts)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Key) and self.hash == other.hash and self.parts == other.parts
+
+
 def _pdfium_rtl(item: TextLine) -> bool:
     """Whether PDFium reads this line right to left in a document that does not say its order
     is right to left: it has at least as many runs of right-to-left letters as of left-to-right
     ones (PDFium's CFX_BidiString)."""
+    para = item.paragraph
+    if not para.rtl and not _has_rtl_letters(para):
+        return False        # (a left-to-right paragraph's clusters are pieces of its text)
     if not any(_rtl_letters(c[2]) for piece in item.pieces for c in piece.clusters):
         return False        # (no run of right-to-left letters at all)
     kinds = []
@@ -979,6 +1114,14 @@ def _pdfium_rtl(item: TextLine) -> bool:
             runs[kind] += 1
             last = kind
     return runs["R"] > 0 and runs["R"] >= runs["L"]
+
+
+def _has_rtl_letters(paragraph) -> bool:
+    """Whether a paragraph's text has a right-to-left letter, worked out once per paragraph."""
+    cached = paragraph.__dict__.get("_rtl_letters")
+    if cached is None:
+        cached = paragraph._rtl_letters = _rtl_letters(paragraph.text)
+    return cached
 
 
 def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
@@ -1035,6 +1178,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
         c.setViewerPreference("Direction", "R2L")
     writer = GlyphWriter(c)
     writer.right_to_left = _right_to_left(laid)
+    writer.variant = laid.known is not None
     tagger = Tagger(laid.lang or meta.lang, laid.parts)
     # Footer text repeats on every page: it is tagged once (its last appearance), an artifact elsewhere.
     last_seen = {}
@@ -1045,43 +1189,35 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
     bookmarks = []
     outline = _outline(laid)
     n_pages = len(laid.pages)
+    runs = _runs(laid, (writer.right_to_left, tagger.lang)) if tagged else None
     for pi, page in enumerate(laid.pages):
         c.setPageSize((page.width, page.height))
         tagger.new_page()
-        lines = None            # the page's text lines by node, once a drawing asks (_picture_lang)
-        for item in page.items:
+        lines: dict | None = None   # the page's text lines by node, once a drawing asks (_picture_lang)
+
+        def lines_of(page=page) -> dict:
+            nonlocal lines
+            if lines is None:
+                lines = _line_index(page)
+            return lines
+
+        def draw(item, pi=pi) -> None:
             if not tagged:
                 _draw(c, writer, item, None)
-                continue
-            role = getattr(item, "role", "Artifact")
-            if isinstance(item, TextLine) and item.node.furniture \
-                    and last_seen.get((item.lang, item.node)) != pi:
-                role = "Artifact"
-            if isinstance(item, Box) and role != "Label":
-                role = "Artifact"
+                return
+            role = _role(item, pi, last_seen)
             if role == "Artifact":
                 c.addLiteral("/Artifact BMC")
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
-                continue
+                return
             if isinstance(item, TextLine):
                 lang = item.lang or tagger.lang
             else:
-                if lines is None:
-                    lines = _line_index(page)
-                lang = _picture_lang(lines, item) or laid.lang
+                lang = _picture_lang(lines_of(), item) or laid.lang
             elem = tagger.elem(lang, item.node, role)
             quote = _quote_lang(laid, item)
-
-            def mark(href, latin=False, rect=None, elem=elem, pi=pi, quote=quote):
-                target = tagger.link(elem, href, pi, rect) if href else elem
-                if latin and quote:                           # /Lang on a foreign term
-                    if target.type == "Link":
-                        target.lang = quote
-                    else:
-                        target = tagger.span(target, quote, pi)
-                return target.type, tagger.mcid(pi, target)
-
+            mark = partial(_marked, tagger, elem, pi, quote)
             if isinstance(item, TextLine):
                 c.addLiteral(writer.line(item, mark, quoting=quote is not None))
             else:
@@ -1091,6 +1227,29 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 c.addLiteral(f"/{tag} <</MCID {mcid}>> BDC")
                 _draw(c, writer, item, None)
                 c.addLiteral("EMC")
+
+        items = page.items
+        if runs is None:
+            for item in items:
+                draw(item)
+        else:
+            # A stamped clinic's page: the stretches of the pattern's own items between the
+            # clinic's slots are drawn as one (_Run) where this document's state allows.
+            own, store = runs
+            n_items, i = len(items), 0
+            page_ctx = (c, writer, tagger, pi, last_seen, laid, lines_of)
+            while i < n_items:
+                if id(items[i]) not in own:
+                    draw(items[i])
+                    i += 1
+                    continue
+                j = i + 1
+                while j < n_items and id(items[j]) in own:
+                    j += 1
+                if j - i < 2 or not _Run.drawn(store, items, i, j, page_ctx):
+                    for item in items[i:j]:
+                        draw(item)
+                i = j
         qr_spots = {_spot(item) for item in page.items
                     if isinstance(item, Picture) and item.node is not None and item.node.kind == "qr"}
         for link in _merged_links(page.links):
@@ -1125,7 +1284,7 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                 bookmarks.append((n, key, entry))
         c.showPage()
         pdf_page = c._doc.Pages.pages[-1]
-        page_stream_once(pdf_page)
+        page_stream_once(pdf_page, None if laid.known is None else (id(laid.known), pi))
         if laid.print_boxes is not None:
             _print_boxes(pdf_page, page, laid.print_boxes)
         if not tagged:
@@ -1141,6 +1300,271 @@ def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
                      {"title": meta.title, "author": meta.author, "subject": meta.subject, "keywords": meta.keywords})
         add_output_intent(c._doc)
     return document_bytes(c)
+
+
+def _role(item, pi: int, last_seen: dict) -> str:
+    """The structure role an item is drawn in on page ``pi`` ("Artifact": not tagged). Footer
+    text repeats on every page: it is tagged once (its last appearance, ``last_seen``)."""
+    role = getattr(item, "role", "Artifact")
+    if isinstance(item, TextLine) and item.node.furniture and last_seen.get((item.lang, item.node)) != pi:
+        role = "Artifact"
+    if isinstance(item, Box) and role != "Label":
+        role = "Artifact"
+    return role
+
+
+def _marked(tagger: Tagger, elem, pi: int, quote, href, latin=False, rect=None) -> tuple:
+    """(tag, MCID) of a piece of an item's content (``elem``'s, or its link's, or a Span's with
+    the language ``quote`` for Latin-script words): what a line template's ``mark`` gives."""
+    target = tagger.link(elem, href, pi, rect) if href else elem
+    if latin and quote:                           # /Lang on a foreign term
+        if target.type == "Link":
+            target.lang = quote
+        else:
+            target = tagger.span(target, quote, pi)
+    return target.type, tagger.mcid(pi, target)
+
+
+def _runs(laid: LaidOut, key: tuple) -> tuple | None:
+    """For a stamped clinic's pages (a pattern's :class:`~leafpress.layout.stamp.Known`): the
+    ids of the pattern's own items and where their :class:`_Run` s are kept (with the pattern,
+    for as long as it lives), with what they depend on besides the items."""
+    known = laid.known
+    own = getattr(known, "ids", None)
+    if own is None:
+        return None
+    return own, (known.__dict__.setdefault("_pdf_runs", {}), key + (laid.lang, laid.quote_lang, laid.parts))
+
+
+_RUN_TRIES = 3      # a stretch that cannot be made into a run after this many documents is drawn item by item
+
+
+class _Run:
+    """A stretch of a pattern page's own items (between two clinic slots) as its operators, made
+    once and drawn in every clinic's variant: the items' lines filled with this document's font
+    names and codes, the boxes, rules and pictures' operators as they are; left open only what
+    calls into the document (each item's structure element, ``mark`` calls, glyph-outline
+    forms), filled per document in the order drawing item by item makes the calls.
+
+    The fonts' names and codes a stretch was filled with are those the document gives only
+    where its fonts are in the same state for the stretch's glyphs: each font's name, the text
+    each glyph of the stretch already stands for, the codes of its own any (glyph, text) pair of
+    the stretch has, and the next free code where the stretch takes new ones. That is checked
+    per document (:meth:`_replay`); then the stretch's own effect on the fonts (the glyphs and
+    codes it added) is applied as recorded, else its items are drawn one by one. The footer's
+    lines' roles (tagged on their last page only) are checked the same way.
+    ``tests/test_pdf_reuse.py`` compares variants drawn from runs with the same drawn item by
+    item, and a document where a run's check must fail."""
+
+    __slots__ = ("items", "parts", "holes", "info", "furniture", "fonts", "new_fonts", "count")
+    items: tuple        # the pattern's items it draws
+    parts: tuple        # its text split at the holes (the odd places are the holes)
+    holes: tuple        # in the text's order: ("E", item) its structure element ("S": the last one's), ("M"/"I",
+    #                     item, href, latin, rect) its marked content, ("P", item) a drawing's, ("O", item, font, glyph)
+    info: tuple         # per item: (item, role, language or None for a picture's, quote)
+    furniture: tuple    # ((language, node), tagged on this page?) for the footer's lines
+    fonts: tuple        # per font it draws with: what it read of the font's state, what it left and added
+    new_fonts: tuple    # the fonts it embedded first, in order
+    count: int          # how many fonts the document had before it
+
+    @staticmethod
+    def drawn(store, items: list, i: int, j: int, ctx) -> bool:
+        """Draw ``items[i:j]`` (the pattern's own) as a run: False when this document cannot
+        (nothing drawn then)."""
+        runs, prefix = store
+        key = (ctx[3], id(items[i]), j - i) + prefix
+        run = runs.get(key)
+        if isinstance(run, _Run) and all(map(operator.is_, run.items, items[i:j])):
+            return run._replay(ctx)
+        tries = run if isinstance(run, int) else 0
+        if tries >= _RUN_TRIES:
+            return False
+        made = _Run._record(items[i:j], ctx)
+        runs[key] = made if made is not None else tries + 1
+        return made is not None
+
+    @staticmethod
+    def _record(items: list, ctx) -> "_Run | None":
+        """The run of ``items``, filled with the document's fonts as they are now, or None where
+        an item cannot be part of one (a line without a template yet or ever, a raster, a
+        drawing not converted yet: they call into the document)."""
+        c, writer, tagger, pi, last_seen, laid, _ = ctx
+        rtl = writer.right_to_left
+        info: list = []
+        templates: list = []
+        missing = False
+        reads: dict = {}            # font name -> [font, glyphs, (glyph, text) pairs] the run reads
+        for item in items:
+            role = _role(item, pi, last_seen)
+            quote = None
+            if isinstance(item, TextLine):
+                if role != "Artifact":
+                    quote = _quote_lang(laid, item)
+                tpl = _template(item, (rtl, role != "Artifact", quote is not None))
+                templates.append(tpl)
+                if tpl is None or tpl.fast is None:
+                    missing = True      # (every line is asked: the next document has their templates)
+                    continue
+                for font, pairs in tpl.fast.uses:
+                    got = reads.get(font.name)
+                    if got is None:
+                        got = reads[font.name] = [font, {}, {}]
+                    got[1].update(dict.fromkeys(g for g, _ in pairs))
+                    got[2].update(dict.fromkeys(pairs))
+            elif isinstance(item, (Box, Rule)) or (isinstance(item, Picture) and (
+                    isinstance(item.source, Qr) or (isinstance(item.source, Svg) and stored_ops(item.source)))):
+                templates.append(None)
+            else:
+                return None
+            lang = (item.lang or tagger.lang) if isinstance(item, TextLine) else None
+            info.append((item, role, lang, quote))
+        if missing:
+            return None
+        fonts = writer.fonts
+        names = list(fonts)
+        before = {}
+        for name, (font, glyphs, pairs) in reads.items():
+            emb = fonts.get(name)
+            before[name] = (emb.resource if emb else None, dict(emb.extra) if emb else {}, emb._next if emb else None)
+        # Filled as line() fills them, with the calls into the document left open.
+        holes: list = []
+        hole = _hole_maker(holes)
+        entries: list = []
+        code = c._code
+        last = None         # the structure element the last tagged line asked for
+        for k, ((item, role, lang, _), tpl) in enumerate(zip(info, templates)):
+            def defer(h, k=k):
+                return hole((h[0], k) + h[1:])
+            if tpl is not None:
+                text = writer._fill(tpl.fast, None, defer)
+                if text is None:
+                    text = tpl.fill(writer, None, defer)
+                drawn = [text]
+            else:
+                start = len(code)
+                _draw(c, writer, item, None)
+                drawn = code[start:]
+                del code[start:]
+            if role == "Artifact":
+                entries += ["/Artifact BMC", *drawn, "EMC"]
+            elif tpl is not None:
+                # The next line of the same node asks for the same element ("S"): the tagger
+                # gives the one it has (Tagger.elem).
+                same = (lang, item.node, role) == last
+                last = (lang, item.node, role)
+                entries.append(hole(("S" if same else "E", k)) + drawn[0])
+            else:
+                last = None
+                entries += [hole(("E", k)) + hole(("P", k)), *drawn, "EMC"]
+        run = _Run()
+        run.items, run.info = tuple(items), tuple(info)
+        text = "\n".join(entries)
+        run.parts = tuple(text.split("\0"))
+        run.holes = tuple(holes[int(k)] for k in run.parts[1::2])     # in the text's order
+        run.furniture = tuple({(item.lang, item.node): last_seen.get((item.lang, item.node)) == pi
+                               for item, *_ in info if isinstance(item, TextLine) and item.node.furniture}.items())
+        run.count = len(names)
+        run.new_fonts = tuple(fonts[name].font for name in list(fonts)[len(names):])
+        uses = []
+        for name, (font, glyphs, pairs) in reads.items():
+            resource, ex0, next0 = before[name]
+            emb = fonts[name]
+            tu = emb.to_unicode
+            gl = tuple(glyphs)
+            others = tuple(p for p in pairs if tu.get(p[0]) != p[1])     # those that look up a code of their own
+            first: dict = {}            # each glyph's first text in the run (what it gives one it finds new)
+            for g, t in pairs:
+                first.setdefault(g, t)
+            added_ex = {p: emb.extra[p] for p in others if p in emb.extra and p not in ex0}
+            # The next free code: read where the run took codes of its own from a font it found;
+            # a font it embedded is made anew the same, and ends where it ended.
+            took = next0 is not None and emb._next != next0
+            uses.append((name, resource, gl, tuple(map(first.get, gl)), tuple(map(tu.get, gl)), others,
+                         tuple(map(ex0.get, others)), next0 if took else None, added_ex,
+                         emb._next if took or next0 is None else None))
+        run.fonts = tuple(uses)
+        # This document drew it through line() just now: what is left is to make its calls.
+        run._calls(ctx)
+        return run
+
+    def _replay(self, ctx) -> bool:
+        _, writer, _, pi, last_seen, _, _ = ctx
+        for where, last in self.furniture:
+            if (last_seen.get(where) == pi) != last:
+                return False
+        fonts = writer.fonts
+        if self.new_fonts and len(fonts) != self.count:
+            return False
+        known = []          # the fonts that have every glyph of the run already, as it leaves them
+        for name, resource, glyphs, first, tu1, others, ex0, next0, _, _ in self.fonts:
+            emb = fonts.get(name)
+            if emb is None:
+                if resource is not None:
+                    return False
+                continue
+            if emb.resource != resource:
+                return False
+            # Each glyph stands, when the run first draws it, for the text it stood for then:
+            # the text the document has for it, or, new, its first text in the run.
+            now = tuple(map(emb.to_unicode.get, glyphs))
+            if now == tu1:
+                known.append(name)
+            elif not all((n if n is not None else f) == a for n, f, a in zip(now, first, tu1)):
+                return False
+            if others and tuple(map(emb.extra.get, others)) != ex0:
+                return False
+            if next0 is not None and emb._next != next0:
+                return False
+        for font in self.new_fonts:     # in the order the run embedded them: the same names
+            writer.embedded(font)
+        for name, _, glyphs, _, tu1, _, _, _, added_ex, next1 in self.fonts:
+            emb = fonts[name]
+            if name not in known:
+                emb.to_unicode.update(zip(glyphs, tu1))
+                emb.gids.update(glyphs)
+            if added_ex:
+                emb.extra.update(added_ex)
+            if next1 is not None:
+                emb._next = next1
+        self._calls(ctx)
+        return True
+
+    def _calls(self, ctx) -> None:
+        """The run's text with each open hole filled, in order, as drawing its items one by one
+        fills them: each item's structure element, its marked content, its glyph-outline forms."""
+        c, writer, tagger, pi, _, laid, lines_of = ctx
+        parts, info = self.parts, self.info
+        out = list(parts)
+        elem: Any = None        # (an "E" hole comes first)
+        quote = None
+        mcid = tagger.mcid
+        for k, h in zip(range(1, len(parts), 2), self.holes):
+            kind = h[0]
+            if kind == "M":
+                if h[2] is None and not (h[3] and quote):       # (as _marked: the element's own)
+                    out[k] = f"/{elem.type} <</MCID {mcid(pi, elem)}>> BDC"
+                else:
+                    tag, n = _marked(tagger, elem, pi, quote, h[2], h[3], h[4])
+                    out[k] = f"/{tag} <</MCID {n}>> BDC"
+            elif kind == "E":
+                item, role, lang, quote = info[h[1]]
+                if lang is None:
+                    lang = _picture_lang(lines_of(), item) or laid.lang
+                elem = tagger.elem(lang, item.node, role)
+                if isinstance(item, Picture):
+                    elem.bbox = [item.x, item.y, item.x + item.w, item.y + item.h]
+                out[k] = ""
+            elif kind == "S":
+                quote = info[h[1]][3]
+                out[k] = ""
+            elif kind == "I":
+                out[k] = f"/MCID {_marked(tagger, elem, pi, quote, h[2], h[3], h[4])[1]} "
+            elif kind == "P":
+                tag, n = _marked(tagger, elem, pi, quote, None)
+                out[k] = f"/{tag} <</MCID {n}>> BDC"
+            else:       # "O"
+                out[k] = writer.outline(writer.fonts[h[2].name].font, h[3])
+        c.addLiteral("".join(out))
 
 
 def _print_boxes(pdf_page, page, boxes) -> None:
@@ -1296,11 +1720,17 @@ def _base_font() -> str:
     return _BASE
 
 
+@lru_cache(maxsize=64)
+def _colour(hex_colour: str):
+    """A colour as ReportLab takes it, parsed once (ReportLab never changes a colour object)."""
+    return HexColor(hex_colour)
+
+
 def _box(c: Canvas, b: Box) -> None:
     if b.fill:
-        c.setFillColor(HexColor(b.fill))
+        c.setFillColor(_colour(b.fill))
     if b.stroke:
-        c.setStrokeColor(HexColor(b.stroke))
+        c.setStrokeColor(_colour(b.stroke))
         c.setLineWidth(b.stroke_width)
     if b.radius:
         c.roundRect(b.x, b.y, b.w, b.h, b.radius, stroke=1 if b.stroke else 0, fill=1 if b.fill else 0)
@@ -1309,11 +1739,11 @@ def _box(c: Canvas, b: Box) -> None:
 
 
 def _rule(c: Canvas, r: Rule) -> None:
-    c.setStrokeColor(HexColor(r.colour))
+    c.setStrokeColor(_colour(r.colour))
     c.setLineWidth(r.width)
     _replayed(c, ("line", r.x1, r.y1, r.x2, r.y2), lambda: c.line(r.x1, r.y1, r.x2, r.y2))
     if r.dot:
-        c.setFillColor(HexColor(r.colour))
+        c.setFillColor(_colour(r.colour))
         _replayed(c, ("dot", r.x2, r.y2, r.dot), lambda: c.circle(r.x2, r.y2, r.dot, stroke=0, fill=1))
 
 

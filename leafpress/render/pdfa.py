@@ -21,7 +21,7 @@ from functools import lru_cache
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 
-from ..lru import BytesLru
+from ..lru import BytesLru, Lru
 
 _format = getattr(pdfdoc.PDFStream, "_leafpress_original_format", pdfdoc.PDFStream.format)
 
@@ -69,12 +69,63 @@ def flate_once(data: bytes, pages: bool = False) -> Flated:
     return got
 
 
-def page_stream_once(page) -> None:
+# A page drawn for many clinics starts with the same operators up to the first clinic detail:
+# (where, e.g. a pattern's page) -> the last content seen there, or the compressor fed the part
+# every content there has begun with, with what it wrote (about 270 KB a compressor: few kept).
+_STARTS = Lru("compressed page starts", 8)
+START_MIN = 8192       # a shorter common start is compressed again (copying a compressor costs more)
+
+
+def _flated_page(data: bytes, where) -> Flated:
+    """The filter of a page's content: the same page compressed before, or (``where`` the page
+    was drawn before with the same start) the compressor after that start, copied and fed the
+    rest: zlib's output does not depend on how its input is split between calls (tests check
+    it), so the bytes are ``zlib.compress(data)``."""
+    if where is None:
+        return flate_once(data, pages=True)
+    got = _PAGES.get(data)
+    if got is not None:
+        return got
+    last = _STARTS.get(where)
+    if isinstance(last, tuple) and data.startswith(last[0]):
+        start, head, compressor = last
+        rest = compressor.copy()
+        got = Flated(data, head + rest.compress(data[len(start):]) + rest.flush())
+    else:
+        n = 0 if last is None else _common_start(last if isinstance(last, bytes) else last[0], data)
+        if n < START_MIN:
+            _STARTS.put(where, data)
+            return flate_once(data, pages=True)
+        compressor = zlib.compressobj()
+        head = compressor.compress(data[:n])
+        _STARTS.put(where, (data[:n], head, compressor))
+        rest = compressor.copy()
+        got = Flated(data, head + rest.compress(data[n:]) + rest.flush())
+    _PAGES.put(data, got, 2 * len(data))
+    return got
+
+
+def _common_start(a: bytes, b: bytes) -> int:
+    """How many bytes ``a`` and ``b`` begin with alike."""
+    lo, hi = 0, min(len(a), len(b))
+    va, vb = memoryview(a), memoryview(b)
+    while lo < hi:               # (the first hi bytes differ somewhere; the first lo do not)
+        mid = (lo + hi + 1) // 2
+        if va[:mid] == vb[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def page_stream_once(page, where=None) -> None:
     """A page's content stream as ReportLab makes it (``PDFPage.check_format``, with page
-    compression), compressed once while a page with the same content is among the recent ones."""
+    compression), compressed once while a page with the same content is among the recent ones
+    (and, ``where`` it was drawn before, from the start it shares with that page's last
+    content: see _flated_page)."""
     data = page.stream.encode("utf8")
     stream = PDFStream()
-    stream.filters = [flate_once(data, pages=True)]
+    stream.filters = [_flated_page(data, where)]
     stream.content = data       # (the bytes the filter was made for: not encoded again when written)
     stream.__Comment__ = "page stream"
     page.Contents = stream

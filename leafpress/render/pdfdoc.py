@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from reportlab import rl_config
-from reportlab.lib.rl_accel import fp_str
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfbase.pdfdoc import (Destination, NoEncryption, OutlineEntryObject, PDFArray, PDFCatalog,
                                       PDFDate, PDFDestinationXYZ, PDFDictionary, PDFInfo, PDFName, PDFObject,
@@ -36,6 +36,56 @@ from reportlab.pdfbase.pdfdoc import (Destination, NoEncryption, OutlineEntryObj
 
 from ..lru import Lru
 from . import pdfa
+
+
+# PDFDocEncoding (ISO 32000-1, Annex D, Table D.2) as a translation to Latin-1: the codes where it
+# differs from Latin-1 (0x18-0x1F, 0x80-0x9E, 0xA0), and the characters whose Latin-1 byte means
+# something else or nothing in it (control characters other than tab, line feed and carriage
+# return; DEL; U+0080-U+00A0; the soft hyphen) sent to U+0100, which Latin-1 lacks, so a string
+# holding one is written in UTF-16. (Not the codec registry's "pdfdoc": ReportLab and pikepdf both
+# register one, they differ on those characters, and whichever is imported first serves it.)
+_TO_PDFDOC: dict[int, int] = {cp: 0x100 for cp in [*range(0x20), 0x7F, *range(0x80, 0xA1), 0xAD]
+                              if cp not in (0x09, 0x0A, 0x0D)}
+_TO_PDFDOC.update({ord(c): 0x18 + i for i, c in enumerate("\u02d8\u02c7\u02c6\u02d9\u02dd\u02db\u02da\u02dc")})
+_TO_PDFDOC.update({ord(c): 0x80 + i for i, c in enumerate(
+    "\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018"
+    "\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e")})
+_TO_PDFDOC[0x20AC] = 0xA0
+
+
+def _in_pdfdoc(text: str) -> int:
+    """1 when every character of ``text`` has a code in PDFDocEncoding, else 0."""
+    try:
+        text.translate(_TO_PDFDOC).encode("latin-1")
+    except UnicodeEncodeError:
+        return 0
+    return 1
+
+
+# ReportLab's own text strings (the document information, outline titles, link descriptions,
+# field tooltips) choose between PDFDocEncoding and UTF-16 by this function (``PDFString.format``
+# calls it by its module-level name; reportlab 5.1.0): with its own check they wrote a soft
+# hyphen in a title or heading as a byte PDFDocEncoding lacks, which readers show as U+FFFD.
+pdfdoc._checkPdfdoc = _in_pdfdoc     # (ReportLab's module)
+
+
+def pdf_string(text: str, cache: dict | None = None) -> bytes:
+    """A PDF text string as written: PDFDocEncoding where every character has a code in it,
+    else UTF-16BE with its byte order mark; every byte outside printable ASCII, each parenthesis
+    and backslash escaped (``\\ooo``, ``\\(``), so untrusted text cannot end the string early
+    and a carriage return is not read back as a line feed."""
+    if cache is not None:
+        got = cache.get(text)
+        if got is not None:
+            return got
+    try:
+        raw = text.translate(_TO_PDFDOC).encode("latin-1")
+    except UnicodeEncodeError:
+        raw = b"\xfe\xff" + text.encode("utf_16_be")
+    got = b"(" + escapePDF(raw).encode("ascii") + b")"
+    if cache is not None:
+        cache[text] = got
+    return got
 
 
 class Written(PDFObject):
@@ -71,6 +121,7 @@ def register(doc, named: list) -> None:
 _EXACT = 1 << 53
 _HEADER = b"\n%\223\214\213\236 ReportLab Generated PDF document (opensource)\n"   # PDFFile's
 _NAMES = Lru("pdf names", 1024)      # a dictionary key -> its name's bytes ("/Type")
+_STRINGS = Lru("pdf strings", 256)   # a text string outside printable ASCII -> its bytes
 
 
 def document_bytes(canvas) -> bytes:
@@ -105,7 +156,9 @@ def document_bytes(canvas) -> bytes:
         name = numbers.get(n)
         if name is None:
             break
-        head, body = b"%d %d obj\n" % doc.idToObjectNumberAndVersion[name], w.top(objects[name])
+        obj = objects[name]
+        # (most objects are Written: the structure tree's, the fonts', the forms')
+        head, body = b"%d %d obj\n" % doc.idToObjectNumberAndVersion[name], obj.data if type(obj) is Written else w.top(obj)
         tail = b"endobj\n" if body.endswith(b"\n") else b"\nendobj\n"
         offsets.append(at)
         doc.idToOffset[name] = at
@@ -231,9 +284,16 @@ class _Writer:
 
     def _string(self, s) -> bytes:
         text = s.s
-        if type(text) is str and s.escape == 1 and s.enc == "auto" and text.isascii() and text.isprintable() \
-                and "(" not in text and ")" not in text and "\\" not in text:
-            return b"(" + text.encode("ascii") + b")"       # (what escaping and every codec give it)
+        if type(text) is str and s.escape == 1 and s.enc == "auto":
+            if text.isascii() and text.isprintable() and "(" not in text and ")" not in text and "\\" not in text:
+                return b"(" + text.encode("ascii") + b")"       # (what escaping and every codec give it)
+            # What PDFString.format gives, with its encoding chosen by _in_pdfdoc (the titles of
+            # a leaflet's outline and information recur in every clinic's variant).
+            got = _STRINGS.get(text)
+            if got is None:
+                got = pdf_string(text)
+                _STRINGS.put(text, got)
+            return got
         return s.format(self.doc)
 
     def _written(self, w) -> bytes:

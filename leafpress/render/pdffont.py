@@ -21,15 +21,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import zlib
+from functools import lru_cache
 
 import uharfbuzz as hb
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFName, PDFObjectReference, pdfdocEnc
+from reportlab.pdfbase.pdfdoc import PDFName, PDFObjectReference, pdfdocEnc
 
 from ..text.fonts import Font
 from ..lru import BytesLru, Lru
 from .pdfa import Flated, flate_once
-from .pdfdoc import Written, formatted, register
+from .pdfdoc import Written, array_bytes, register
 
 
 class Pairs(tuple):
@@ -79,10 +80,10 @@ class EmbeddedFont:
             # and then every pair must be what the document knows.
             if known.items() >= distinct:
                 return True
-            missing = pairs.first.keys() - known.keys()
+            first = pairs.first
+            missing = first.keys() - known.keys()
             if missing:
-                first = pairs.first
-                known.update((gid, first[gid]) for gid in missing)
+                known.update(zip(missing, map(first.__getitem__, missing)))
                 self.gids.update(missing)
             return known.items() >= distinct
         ok = True
@@ -111,6 +112,23 @@ class EmbeddedFont:
             cid = self.extra[(gid, text)] = self._next
             self._next += 1
         return cid
+
+    def codes(self, pairs) -> list[int]:
+        """:meth:`code` of each (glyph, text) pair, in order (one call for a piece's glyphs)."""
+        known, gids = self.to_unicode, self.gids
+        out: list[int] = []
+        put = out.append
+        for gid, text in pairs:
+            have = known.get(gid)
+            if have == text:
+                put(gid)
+            elif have is None:
+                known[gid] = text
+                gids.add(gid)
+                put(gid)
+            else:
+                put(self.code(gid, text))
+        return out
 
     # Called by ReportLab's document while saving.
     def addObjects(self, doc):  # noqa: N802 (ReportLab's name)
@@ -147,7 +165,7 @@ class EmbeddedFont:
             b"<<\n/BaseFont %s /CIDSystemInfo <<\n/Ordering (Identity) /Registry (Adobe) /Supplement 0\n>>"
             b" /CIDToGIDMap %s /FontDescriptor %s /Subtype /CIDFontType2 /Type /Font \n  /W %s\n>>"
             % (base, ref[f"LPCIDToGID:{r}"] if table else b"/Identity", ref[names[1]],
-               _widths(font, gids, self.extra, doc)))
+               _widths(font, gids, self.extra)))
         objects[f"LPToUnicode:{r}"].data = _stream(flate_once(cmap).packed)
         objects[f"LPFont:{r}"].data = (
             b"<<\n/BaseFont %s /DescendantFonts [ %s ] /Encoding /Identity-H /Subtype /Type0 /ToUnicode %s"
@@ -170,7 +188,29 @@ def thousandths(font: Font, gid: int) -> int:
     """A glyph's advance as /W writes it, in thousandths of an em: the one rounding every width
     and pen position the writer uses is made with (a plan's pen must land where a reader's,
     summing /W, does)."""
-    return round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem))
+    return _thousandths_of(font)[gid]
+
+
+class _Thousandths(dict):
+    """A font's glyph advances in thousandths of an em (see :func:`thousandths`), each worked out
+    once, when first asked for."""
+
+    def __init__(self, font: Font):
+        super().__init__()
+        self.font = font
+
+    def __missing__(self, gid: int) -> int:
+        font = self.font
+        got = self[gid] = round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem))
+        return got
+
+
+def _thousandths_of(font: Font) -> _Thousandths:
+    """The font's :class:`_Thousandths`, kept with it (bounded by its glyphs)."""
+    got = font.__dict__.get("_thousandths")
+    if got is None:
+        got = font.__dict__["_thousandths"] = _Thousandths(font)
+    return got
 
 
 def _n(v: int) -> bytes:
@@ -243,23 +283,37 @@ def _tag(s: str) -> int:
 
 
 def _bbox(font: Font, gids: list[int]) -> tuple[int, int, int, int]:
-    x0 = y0 = 10 ** 9
-    x1 = y1 = -10 ** 9
-    for g in gids:
-        e = font.hb.get_glyph_extents(g)
-        if e is None or (e.width == 0 and e.height == 0):
-            continue
-        x0, x1 = min(x0, e.x_bearing), max(x1, e.x_bearing + e.width)
-        y0, y1 = min(y0, e.y_bearing + e.height), max(y1, e.y_bearing)
-    if x0 > x1:
+    """The glyphs' ink box (font units; glyphs without ink left out)."""
+    boxes = _glyph_boxes(font, gids)
+    if not boxes:
         return (0, 0, 0, 0)
-    return (x0, y0, x1, y1)
+    x0s, y0s, x1s, y1s = zip(*boxes)
+    x0, x1 = min(x0s), max(x1s)
+    return (0, 0, 0, 0) if x0 > x1 else (x0, min(y0s), x1, max(y1s))
+
+
+def _glyph_boxes(font: Font, gids: list[int]) -> list:
+    """Each inked glyph's box (x0, y0, x1, y1), worked out once per glyph and kept with the
+    font (bounded by its glyphs; None: no ink)."""
+    known = font.__dict__.get("_ink_boxes")
+    if known is None:
+        known = font.__dict__["_ink_boxes"] = {}
+    out = []
+    for g in gids:
+        box = known.get(g, False)
+        if box is False:
+            e = font.hb.get_glyph_extents(g)
+            box = known[g] = None if e is None or (e.width == 0 and e.height == 0) else \
+                (e.x_bearing, e.y_bearing + e.height, e.x_bearing + e.width, e.y_bearing)
+        if box is not None:
+            out.append(box)
+    return out
 
 
 _WIDTHS = Lru("font widths", 256)       # (font, glyphs, extra codes) -> the /W array's bytes
 
 
-def _widths(font: Font, gids: list[int], extra: dict, doc) -> bytes:
+def _widths(font: Font, gids: list[int], extra: dict) -> bytes:
     """The /W array by CID (glyph ids, then the extra codes), in runs of consecutive CIDs:
     formatted once (numbers only: the same bytes in every document) and kept."""
     key = (font_key(font), tuple(gids), tuple(sorted((cid, g) for (g, _), cid in extra.items())))
@@ -267,30 +321,25 @@ def _widths(font: Font, gids: list[int], extra: dict, doc) -> bytes:
     if data is None:
         out: list = []
         for start, run in _width_runs(font, gids, extra):
-            out += [start, PDFArray(list(run))]
-        data = formatted(PDFArray(out), doc)
+            out += [b"%d" % start, array_bytes([b"%d" % w for w in run])]
+        data = array_bytes(out)       # (what formatting PDFArrays of whole numbers gives)
         _WIDTHS.put(key, data)
     return data
 
 
 def _width_runs(font: Font, gids: list[int], extra: dict) -> tuple:
-    out: list = []
-    run_start, run = None, []
-    cids = [(g, g) for g in gids] + sorted((cid, g) for (g, _), cid in extra.items())
-    for c, g in cids:
-        w = thousandths(font, g)
-        if run and c == run_start + len(run):
-            run.append(w)
-        else:
-            if run:
-                out.append((run_start, tuple(run)))
-            run_start, run = c, [w]
-    if run:
-        out.append((run_start, tuple(run)))
-    return tuple(out)
+    """(first CID, widths) of each run of consecutive CIDs: the glyph ids (sorted), then the
+    extra codes (all above them)."""
+    more = sorted((cid, g) for (g, _), cid in extra.items())
+    cids = gids + [c for c, _ in more]
+    widths = list(map(_thousandths_of(font).__getitem__, gids + [g for _, g in more]))
+    cuts = [k for k in range(1, len(cids)) if cids[k] != cids[k - 1] + 1]
+    return tuple((cids[a], tuple(widths[a:b])) for a, b in zip([0] + cuts, cuts + [len(cids)]))
 
 
+@lru_cache(maxsize=4096)
 def utf16_hex(text: str) -> str:
+    """A text as UTF-16BE hex digits (ToUnicode maps, ActualText): most are one character."""
     return text.encode("utf-16-be").hex().upper()
 
 

@@ -12,15 +12,15 @@ pdfuaid), written unfiltered.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..layout.items import Node
-from reportlab.lib.rl_accel import escapePDF, fp_str
-from reportlab.pdfbase import pdfdoc
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference, PDFStream
 from reportlab.pdfbase.pdfdoc import format as format_
 
 from ..lru import Lru
-from .pdfdoc import Written, array_bytes as _array, dict_bytes as _dict, register
+from .pdfdoc import Written, array_bytes as _array, dict_bytes as _dict, pdf_string, register
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
@@ -39,56 +39,6 @@ def _name(name: str) -> bytes:
     return got
 
 
-# PDFDocEncoding (ISO 32000-1, Annex D, Table D.2) as a translation to Latin-1: the codes where it
-# differs from Latin-1 (0x18-0x1F, 0x80-0x9E, 0xA0), and the characters whose Latin-1 byte means
-# something else or nothing in it (control characters other than tab, line feed and carriage
-# return; DEL; U+0080-U+00A0; the soft hyphen) sent to U+0100, which Latin-1 lacks, so a string
-# holding one is written in UTF-16. (Not the codec registry's "pdfdoc": ReportLab and pikepdf both
-# register one, they differ on those characters, and whichever is imported first serves it.)
-_TO_PDFDOC: dict[int, int] = {cp: 0x100 for cp in [*range(0x20), 0x7F, *range(0x80, 0xA1), 0xAD]
-                              if cp not in (0x09, 0x0A, 0x0D)}
-_TO_PDFDOC.update({ord(c): 0x18 + i for i, c in enumerate("\u02d8\u02c7\u02c6\u02d9\u02dd\u02db\u02da\u02dc")})
-_TO_PDFDOC.update({ord(c): 0x80 + i for i, c in enumerate(
-    "\u2022\u2020\u2021\u2026\u2014\u2013\u0192\u2044\u2039\u203a\u2212\u2030\u201e\u201c\u201d\u2018"
-    "\u2019\u201a\u2122\ufb01\ufb02\u0141\u0152\u0160\u0178\u017d\u0131\u0142\u0153\u0161\u017e")})
-_TO_PDFDOC[0x20AC] = 0xA0
-
-
-def _in_pdfdoc(text: str) -> int:
-    """1 when every character of ``text`` has a code in PDFDocEncoding, else 0."""
-    try:
-        text.translate(_TO_PDFDOC).encode("latin-1")
-    except UnicodeEncodeError:
-        return 0
-    return 1
-
-
-# ReportLab's own text strings (the document information, outline titles, link descriptions,
-# field tooltips) choose between PDFDocEncoding and UTF-16 by this function (``PDFString.format``
-# calls it by its module-level name; reportlab 5.1.0): with its own check they wrote a soft
-# hyphen in a title or heading as a byte PDFDocEncoding lacks, which readers show as U+FFFD.
-pdfdoc._checkPdfdoc = _in_pdfdoc
-
-
-def pdf_string(text: str, cache: dict | None = None) -> bytes:
-    """A PDF text string as written: PDFDocEncoding where every character has a code in it,
-    else UTF-16BE with its byte order mark; every byte outside printable ASCII, each parenthesis
-    and backslash escaped (``\\ooo``, ``\\(``), so untrusted text cannot end the string early
-    and a carriage return is not read back as a line feed."""
-    if cache is not None:
-        got = cache.get(text)
-        if got is not None:
-            return got
-    try:
-        raw = text.translate(_TO_PDFDOC).encode("latin-1")
-    except UnicodeEncodeError:
-        raw = b"\xfe\xff" + text.encode("utf_16_be")
-    got = b"(" + escapePDF(raw).encode("ascii") + b")"
-    if cache is not None:
-        cache[text] = got
-    return got
-
-
 @dataclass
 class Elem:
     key: tuple
@@ -102,6 +52,7 @@ class Elem:
     parent: str = ""
 
 
+@lru_cache(maxsize=4096)      # (a node's order is its fields': every clinic's variant asks for the same nodes')
 def node_order(node: Node | None) -> tuple:
     """Reading order of structure nodes: title, subtitle, notices, summary, sections (blocks,
     items), then contact and credits (see layout.items.Node)."""
@@ -200,7 +151,7 @@ class Tagger:
         cat = doc.Catalog
         cat.StructTreeRoot = PDFObjectReference(ROOT_NAME)
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
-        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
+        cat.Metadata = doc.Reference(xmp(info, self.lang, doc), "LPMetadata")
 
     def tree(self, alts: dict) -> Elem:
         """The Document element with every element under it in reading order, each named
@@ -368,19 +319,23 @@ class _PlainStream(PDFStream):
         return format_(d, document) + b"\nstream\n" + self.content + b"\nendstream\n"
 
 
-def xmp(info: dict, lang: str) -> PDFStream:
+def xmp(info: dict, lang: str, doc) -> Written:
     """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
     PDF/A (part 2, conformance A: tagged, Unicode) and PDF/UA (part 1) identification and the extension schema
-    that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords."""
+    that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords; ``doc``:
+    the document it goes in (ReportLab's)."""
     key = (info.get("title", ""), info.get("author", ""), info.get("subject", ""), info.get("keywords", ""), lang)
-    packet = _PACKETS.get(key)
-    if packet is None:
-        packet = _packet(*key)
-        _PACKETS.put(key, packet)
-    return _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
+    written = _PACKETS.get(key)
+    if written is None:
+        stream = _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), _packet(*key))
+        written = stream.format(doc)        # (it refers to nothing: the same bytes in every document)
+        _PACKETS.put(key, written)
+    out = Written()
+    out.data = written
+    return out
 
 
-_PACKETS = Lru("xmp packets", 64)       # one per distinct metadata: a leaflet's clinics share it
+_PACKETS = Lru("xmp packets", 64)       # one per distinct metadata (its stream's bytes): a leaflet's clinics share it
 
 
 def _packet(title: str, author: str, subject: str, keywords: str, lang: str) -> bytes:
