@@ -33,9 +33,9 @@ def read_limited(path: Path, limit: int) -> bytes:
                     if stat.S_ISFIFO(st.st_mode) else "a device or socket")
             raise NotRegular(errno.EINVAL, f"not a regular file but {kind}")
         chunks, size = [], 0
-        whole = min(st.st_size, limit) + 1      # the file in one read while it is the size it was
         while size <= limit:
-            chunk = os.read(fd, min(max(whole - size, 1 << 20), limit + 1 - size))
+            # the rest of the file in one read (and its one chunk returned, not copied by join)
+            chunk = os.read(fd, min(max(1 << 20, st.st_size + 1 - size), limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)
