@@ -281,7 +281,11 @@ def _quiet(entries) -> bool:
 @lru_cache(maxsize=8192)
 def _rtl_letters(text: str) -> bool:
     """Whether a cluster's text has a right-to-left letter (bidi class R or AL)."""
-    return not text.isascii() and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+    return not text.isascii() and max(text) >= FIRST_RTL \
+        and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+FIRST_RTL = "\u0590"      # no character before it is of bidi class R or AL (a test checks)
 
 
 def _hole_maker(holes: list):
@@ -732,15 +736,20 @@ class _Plan:
             return None
         tokens: list = []
         pen = 0.0
+        advances = _advances(font)      # (each glyph's _width, kept with the font)
+        kind_of = _pdfium_class
+        last = None
         for latin, subs in self.groups:
             for _, entries, _, _ in subs:
                 for gid, text, before in entries:
                     origin = pen - before / 1000
-                    kind = (latin, _pdfium_class(text))
-                    if not tokens or tokens[-1][0] != kind or kind[1] == "N":
-                        tokens.append((kind, []))
-                    tokens[-1][1].append((gid, text, origin))
-                    pen = origin + _width(font, gid)
+                    kind = (latin, kind_of(text))
+                    if kind != last or kind[1] == "N":
+                        glyphs: list = []
+                        tokens.append((kind, glyphs))
+                        last = kind
+                    glyphs.append((gid, text, origin))
+                    pen = origin + advances[gid]
         self._token_cache = tokens
         return tokens
 
@@ -775,19 +784,24 @@ class _Plan:
         plan = copy.copy(self)
         groups: list = []
         pen = 0.0
+        advances = _advances(font)      # (each glyph's _width, kept with the font)
+        wspace = advances[space]
         for k, ((latin, _), glyphs) in enumerate(tokens, k0 + 1):
             anchor = right - 0.001 * k        # (not by the blank's width: fonts differ in it)
             entries = [(space, " ", _adjust((pen - anchor) * 1000))]
-            pen = anchor + _width(font, space)
-            for n, (gid, text, origin) in enumerate(glyphs):
-                if n == 0:
+            pen = anchor + wspace
+            first = True
+            for gid, text, origin in glyphs:
+                if first:
                     # A thousandth or two of an em off: pdf.js takes a glyph that lands exactly
                     # where the last one ended, after a blank, for the next word (a space in
                     # "leaflets . example . org"); one a hair off it joins to the word. (Two
                     # amounts in turn: a one-glyph token before was moved as well.)
                     origin += 0.001 * (1 + k % 2)
-                entries.append((gid, text, _adjust((pen - origin) * 1000)))
-                pen = origin + _width(font, gid)
+                    first = False
+                v = round((pen - origin) * 1000, 3)     # (as _adjust)
+                entries.append((gid, text, 0.0 if -0.0005 < v < 0.0005 else v))
+                pen = origin + advances[gid]
             if not groups or groups[-1][0] != latin:
                 groups.append([latin, []])
             groups[-1][1].append([0.0, entries, False, None])
@@ -1036,6 +1050,7 @@ def _width(font, gid: int) -> float:
     return thousandths(font, gid) / 1000
 
 
+@lru_cache(maxsize=4096)       # (a glyph's text: a character or a few)
 def _pdfium_class(text: str) -> str:
     """How PDFium's bidi groups a glyph's text: letters (L), digits (D) or other (N)."""
     ch = text.strip(_MARKS)[:1]

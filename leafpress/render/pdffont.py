@@ -137,39 +137,22 @@ class EmbeddedFont:
         them): the font file, its descriptor, the CIDToGIDMap stream where some code is not its
         glyph id, the CID font, the ToUnicode map and the Type0 font, which the pages' font
         resources name."""
-        font, r = self.font, self.resource
-        gids = sorted(self.gids)
-        data, packed, tag, bbox = _subset(font, gids)
-        base = pdfdocEnc(PDFName(f"{tag}+{_ps_name(font)}"))
-        scale = 1000.0 / font.upem
-        table = self._cid_to_gid()
-        mapping = dict(self.to_unicode)
-        mapping.update((cid, text) for (_, text), cid in self.extra.items())
-        cmap = _cmap_bytes(tuple(sorted(mapping.items())))
+        r = self.resource
+        file_data, desc, table_data, cid, cmap_data, type0 = _objects(self)
+        table = table_data is not None
         names = [f"LPFontFile:{r}", f"LPFontDesc:{r}", *([f"LPCIDToGID:{r}"] if table else []),
                  f"LPCIDFont:{r}", f"LPToUnicode:{r}", f"LPFont:{r}"]
         objects = {name: Written() for name in names}
         register(doc, list(objects.items()))
         ref = {name: b"%d %d R" % doc.idToObjectNumberAndVersion[name] for name in names}
-        objects[names[0]].data = _stream(packed.packed, b" /Length1 %d" % len(data))
-        ext = font.hb.get_font_extents("ltr")
-        box = b" ".join(_n(round(v * scale)) for v in bbox)
-        objects[names[1]].data = (
-            b"<<\n/Ascent %s /CapHeight %s /Descent %s /Flags 4 /FontBBox [ %s ] /FontFile2 %s \n  /FontName %s"
-            b" /ItalicAngle 0 /StemV 80 /Type /FontDescriptor\n>>"
-            % (_n(round(ext.ascender * scale)), _n(round(ext.ascender * scale * 0.7)),
-               _n(round(ext.descender * scale)), box, ref[names[0]], base))
+        objects[names[0]].data = file_data
+        objects[names[1]].data = desc[0] + ref[names[0]] + desc[1]
         if table:
-            objects[f"LPCIDToGID:{r}"].data = _stream(flate_once(table).packed)
-        objects[f"LPCIDFont:{r}"].data = (
-            b"<<\n/BaseFont %s /CIDSystemInfo <<\n/Ordering (Identity) /Registry (Adobe) /Supplement 0\n>>"
-            b" /CIDToGIDMap %s /FontDescriptor %s /Subtype /CIDFontType2 /Type /Font \n  /W %s\n>>"
-            % (base, ref[f"LPCIDToGID:{r}"] if table else b"/Identity", ref[names[1]],
-               _widths(font, gids, self.extra)))
-        objects[f"LPToUnicode:{r}"].data = _stream(flate_once(cmap).packed)
-        objects[f"LPFont:{r}"].data = (
-            b"<<\n/BaseFont %s /DescendantFonts [ %s ] /Encoding /Identity-H /Subtype /Type0 /ToUnicode %s"
-            b" /Type /Font\n>>" % (base, ref[f"LPCIDFont:{r}"], ref[f"LPToUnicode:{r}"]))
+            objects[f"LPCIDToGID:{r}"].data = table_data
+        objects[f"LPCIDFont:{r}"].data = (cid[0] + (ref[f"LPCIDToGID:{r}"] if table else b"/Identity") + cid[1]
+                                          + ref[names[1]] + cid[2])
+        objects[f"LPToUnicode:{r}"].data = cmap_data
+        objects[f"LPFont:{r}"].data = type0[0] + ref[f"LPCIDFont:{r}"] + type0[1] + ref[f"LPToUnicode:{r}"] + type0[2]
         doc.idToObject["BasicFonts"].dict[r] = PDFObjectReference(f"LPFont:{r}")
 
     def _cid_to_gid(self) -> bytes | None:
@@ -182,6 +165,50 @@ class EmbeddedFont:
         for (g, _), cid in self.extra.items():
             table[2 * cid:2 * cid + 2] = g.to_bytes(2, "big")
         return bytes(table)
+
+
+# (font, glyphs, their texts, the extra codes) -> the font's objects as addObjects writes them,
+# with the other objects' references left out: a clinic's variant mostly embeds each font with
+# the glyphs and texts the last variant did.
+_OBJECTS = BytesLru("font objects", 64, 8 << 20)
+
+
+def _objects(emb: EmbeddedFont) -> tuple:
+    """What :meth:`EmbeddedFont.addObjects` writes, by what it is made from (the font, its glyphs,
+    each code's text, the extra codes and how many codes there are: the key is everything
+    read here), each object's bytes split where another object's reference goes: the font file's
+    stream, the descriptor (the file's reference between its two parts), the CIDToGIDMap stream
+    or None, the CID font (the map's and the descriptor's references between its three parts),
+    the ToUnicode stream and the Type0 font (the CID font's and the map's)."""
+    font = emb.font
+    gids = sorted(emb.gids)
+    key = (font_key(font), tuple(gids), tuple(sorted(emb.to_unicode.items())), tuple(sorted(emb.extra.items())),
+           emb._next)
+    got = _OBJECTS.get(key)
+    if got is not None:
+        return got
+    data, packed, tag, bbox = _subset(font, gids)
+    base = pdfdocEnc(PDFName(f"{tag}+{_ps_name(font)}"))
+    scale = 1000.0 / font.upem
+    table = emb._cid_to_gid()
+    mapping = dict(emb.to_unicode)
+    mapping.update((cid, text) for (_, text), cid in emb.extra.items())
+    cmap = _cmap_bytes(tuple(sorted(mapping.items())))
+    ext = font.hb.get_font_extents("ltr")
+    box = b" ".join(_n(round(v * scale)) for v in bbox)
+    desc = (b"<<\n/Ascent %s /CapHeight %s /Descent %s /Flags 4 /FontBBox [ %s ] /FontFile2 "
+            % (_n(round(ext.ascender * scale)), _n(round(ext.ascender * scale * 0.7)),
+               _n(round(ext.descender * scale)), box),
+            b" \n  /FontName " + base + b" /ItalicAngle 0 /StemV 80 /Type /FontDescriptor\n>>")
+    cid = (b"<<\n/BaseFont " + base + b" /CIDSystemInfo <<\n/Ordering (Identity) /Registry (Adobe) /Supplement 0\n>>"
+           b" /CIDToGIDMap ", b" /FontDescriptor ",
+           b" /Subtype /CIDFontType2 /Type /Font \n  /W " + _widths(font, gids, emb.extra) + b"\n>>")
+    type0 = (b"<<\n/BaseFont " + base + b" /DescendantFonts [ ",
+             b" ] /Encoding /Identity-H /Subtype /Type0 /ToUnicode ", b" /Type /Font\n>>")
+    got = (_stream(packed.packed, b" /Length1 %d" % len(data)), desc,
+           _stream(flate_once(table).packed) if table else None, cid, _stream(flate_once(cmap).packed), type0)
+    _OBJECTS.put(key, got, len(got[0]) + len(got[2] or b"") + len(got[4]) + len(cid[2]))
+    return got
 
 
 def thousandths(font: Font, gid: int) -> int:
