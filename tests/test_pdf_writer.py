@@ -157,3 +157,29 @@ def test_a_document_the_writer_has_no_rule_for_is_left_to_reportlab(monkeypatch)
     monkeypatch.setattr(rl_config, "pdfComments", 1)
     monkeypatch.setattr(rl_config, "invariant", 0)
     assert _odd_document(pdfdoc.document_bytes) == _odd_document(_reportlab)
+
+
+def test_a_fonts_kept_objects_are_the_ones_made_anew(monkeypatch):
+    """pdffont._objects keeps a font's objects by all they are made from: every state of a font
+    (the same glyphs with other texts, extra codes, more glyphs) gets from the kept ones what
+    making them anew gives, and states that differ never share."""
+    from leafpress.lru import BytesLru
+    from leafpress.text.fonts import FontLibrary
+    from conftest import ROOT
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Regular")
+    states = [((5, "a"), (6, "b")), ((5, "a"), (6, "c")), ((5, "a"), (6, "b"), (6, "c")),
+              ((5, "a"), (6, "b"), (7, "d")), ((6, "b"), (5, "a")), ((0, "x"), (5, "a"), (6, "b"))]
+
+    def embedded(pairs):
+        emb = pdffont.EmbeddedFont(font, "LP1")
+        emb.codes(pairs)
+        return emb
+    monkeypatch.setattr(pdffont, "_OBJECTS", BytesLru(None, 64, 8 << 20))
+    kept = [pdffont._objects(embedded(p)) for p in states]
+    again = [pdffont._objects(embedded(p)) for p in states]
+    assert all(a is b for a, b in zip(kept, again))         # (from the cache)
+    for pairs, got in zip(states, kept):
+        monkeypatch.setattr(pdffont, "_OBJECTS", BytesLru(None, 0, 0))
+        assert pdffont._objects(embedded(pairs)) == got
+    assert kept[0] == kept[4] and len({k[4] for k in kept}) == 5     # (same pairs in another order: same)
+    assert kept[2][2] is not None and kept[0][2] is None            # (an extra code: a CIDToGIDMap)
