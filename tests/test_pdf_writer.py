@@ -183,3 +183,24 @@ def test_a_fonts_kept_objects_are_the_ones_made_anew(monkeypatch):
         assert pdffont._objects(embedded(pairs)) == got
     assert kept[0] == kept[4] and len({k[4] for k in kept}) == 5     # (same pairs in another order: same)
     assert kept[2][2] is not None and kept[0][2] is None            # (an extra code: a CIDToGIDMap)
+
+
+def test_a_subset_from_a_preprocessed_face_is_the_same_bytes():
+    """pdffont._subset_face's preprocessed copy (used after PREPROCESS_AFTER subsets of a font)
+    gives every font of the project the bytes its own face gives, for glyph sets of text, of
+    marks and of any glyphs (composites, ligatures)."""
+    import random
+    import uharfbuzz as hb
+    from leafpress.text.fonts import FontLibrary
+    from conftest import ROOT
+    lib = FontLibrary([ROOT / "assets" / "fonts"])
+    names = sorted(p.stem for p in (ROOT / "assets" / "fonts").glob("*.[ot]tf"))
+    assert len(names) > 30
+    pick = random.Random(19)
+    for name in names:
+        font = lib.get(name)
+        pre = hb.subset_preprocess(font.face)
+        mapped = sorted({g for g in map(font.hb.get_nominal_glyph, sorted(font.coverage)[:400]) if g})
+        sets = [[0] + mapped[:40], sorted({0, *pick.sample(range(font.glyph_count), min(60, font.glyph_count))})]
+        for gids in sets:
+            assert pdffont._subset_bytes(font, gids, pre) == pdffont._subset_bytes(font, gids), (name, gids)
