@@ -12,7 +12,6 @@ text goes in as glyph ids.
 """
 from __future__ import annotations
 
-import copy
 import io
 import math
 import operator
@@ -781,14 +780,18 @@ class _Plan:
             return self
         font = self.font
         space = font.hb.get_nominal_glyph(32)
-        plan = copy.copy(self)
+        plan = _Plan.__new__(_Plan)      # (what copy.copy makes of it, without its generic path)
+        plan.__dict__.update(self.__dict__)
         groups: list = []
+        pairs: list = []            # (glyph, text) of every entry, in order
+        token_text: dict = {}       # (group, sub) -> the token's own text (its glyphs', not the blank's)
         pen = 0.0
         advances = _advances(font)      # (each glyph's _width, kept with the font)
         wspace = advances[space]
         for k, ((latin, _), glyphs) in enumerate(tokens, k0 + 1):
             anchor = right - 0.001 * k        # (not by the blank's width: fonts differ in it)
             entries = [(space, " ", _adjust((pen - anchor) * 1000))]
+            pairs.append((space, " "))
             pen = anchor + wspace
             first = True
             for gid, text, origin in glyphs:
@@ -801,14 +804,16 @@ class _Plan:
                     first = False
                 v = round((pen - origin) * 1000, 3)     # (as _adjust)
                 entries.append((gid, text, 0.0 if -0.0005 < v < 0.0005 else v))
+                pairs.append((gid, text))
                 pen = origin + advances[gid]
             if not groups or groups[-1][0] != latin:
                 groups.append([latin, []])
-            groups[-1][1].append([0.0, entries, False, None])
-        plan.groups = groups = _frozen(groups)
-        plan.token_text = {(gi, si): "".join(e[1] for e in entries[1:])
-                       for gi, (_, subs) in enumerate(groups) for si, (_, entries, _, _) in enumerate(subs)}
-        plan.pairs = Pairs((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
+            subs = groups[-1][1]
+            token_text[len(groups) - 1, len(subs)] = "".join([g[1] for g in glyphs])
+            subs.append([0.0, entries, False, None])
+        plan.groups = _frozen(groups)
+        plan.token_text = token_text
+        plan.pairs = Pairs(pairs)
         plan.bodies = plan._bodies(None)
         plan.__dict__["_anchored"] = {}
         plan.__dict__.pop("_rendered", None)        # (the copy's bodies are its own)
