@@ -1046,8 +1046,8 @@ _CLUSTER = itemgetter(0, 1, 2)      # a cluster without its logical index: (firs
 
 def _frozen(groups: list) -> tuple:
     """A plan's groups as tuples (see _Plan)."""
-    return tuple((latin, tuple((rise, tuple(entries), hidden, resume) for rise, entries, hidden, resume in subs))
-                 for latin, subs in groups)
+    return tuple([(latin, tuple([(rise, tuple(entries), hidden, resume) for rise, entries, hidden, resume in subs]))
+                  for latin, subs in groups])       # (lists, not generators: the same tuples, made faster)
 
 
 def _width(font, gid: int) -> float:
