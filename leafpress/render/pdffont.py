@@ -292,21 +292,25 @@ def _subset(font: Font, gids: list[int]) -> tuple:
 
 
 PREPROCESS_AFTER = 16      # a font's subsets made in a process before its face is preprocessed
+# font -> HarfBuzz's preprocessed copy of its face (about 4.5 MB each: the few fonts whose
+# subsets are being made now)
+_PREPROCESSED = Lru("preprocessed font faces", 4)
 
 
 def _subset_face(font: Font):
     """The face to subset from: the font's own, or, once the process has made PREPROCESS_AFTER of
     its subsets (a batch of clinics: each one's strings bring a new glyph set), HarfBuzz's
     preprocessed copy of it (``hb_subset_preprocess``: what every subset of the face works out
-    first, worked out once, which about halves a subset's time). The subsets are the same bytes
-    (a test checks every font of the project); kept with the font (one per font)."""
-    d = font.__dict__
-    face = d.get("_subset_face")
+    first, worked out once, which about halves a Latin font's subset time). The subsets are the
+    same bytes (a test checks every font of the project)."""
+    key = font_key(font)
+    face = _PREPROCESSED.get(key)
     if face is None:
-        made = d["_subsets_made"] = d.get("_subsets_made", 0) + 1
-        if made < PREPROCESS_AFTER:
+        made = font.__dict__["_subsets_made"] = font.__dict__.get("_subsets_made", 0) + 1
+        if made % PREPROCESS_AFTER:
             return font.face
-        face = d["_subset_face"] = hb.subset_preprocess(font.face)
+        face = hb.subset_preprocess(font.face)
+        _PREPROCESSED.put(key, face)
     return face
 
 
