@@ -291,7 +291,7 @@ def _subset(font: Font, gids: list[int]) -> tuple:
     return got
 
 
-PREPROCESS_AFTER = 16      # a font's subsets made in a process before its face is preprocessed
+PREPROCESS_AFTER = 32      # a font's subsets made in a process before its face is preprocessed
 # font -> HarfBuzz's preprocessed copy of its face (about 4.5 MB each: the few fonts whose
 # subsets are being made now)
 _PREPROCESSED = Lru("preprocessed font faces", 4)
