@@ -34,7 +34,8 @@ def read_limited(path: Path, limit: int) -> bytes:
             raise NotRegular(errno.EINVAL, f"not a regular file but {kind}")
         chunks, size = [], 0
         while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            # the rest of the file in one read (and its one chunk returned, not copied by join)
+            chunk = os.read(fd, min(max(1 << 20, st.st_size + 1 - size), limit + 1 - size))
             if not chunk:
                 break
             chunks.append(chunk)

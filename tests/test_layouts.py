@@ -187,3 +187,31 @@ def test_no_section_heading_is_left_at_the_foot_of_a_page(layout):
                 # shares part of its width.
                 assert any(it.role != "H2" and it.y < head.y and it.x < head.x + head.width
                            and head.x < it.x + it.width for it in body), (lang, layout, no, head.node)
+
+
+def test_a_figure_measured_without_a_page_is_as_tall_as_drawn(tmp_path):
+    """Fitting measures a figure (the diagram slot, a figure in the flow) without drawing it
+    (``page`` None): the height is the one drawing it gives, whatever the width, the room and
+    where it is drawn, for call-outs beside the art, numbered call-outs with a key, and a
+    raster illustration."""
+    from leafpress.content.model import Figure
+    from leafpress.layout.figures import draw_figure
+    from leafpress.layout.items import Page, Picture, Raster, Rule
+    from leafpress.layout.setting import Ctx
+    from leafpress.project import Job, Project
+    from test_library import library_project
+    project = Project(library_project(tmp_path / "proj"))
+    seen: set = set()
+    for lang in ("en", "ar", "zh-Hant"):
+        h, lg, spec, brand, ts, diagrams = project.prepare(Job("picc", lang, "letter-2page", "open-leaflets"))
+        ctx = Ctx(h, lg, spec, brand, ts, diagrams, 12.0, 1.45)
+        for fig in (b for s in h.sections for b in s.blocks if isinstance(b, Figure)):
+            for width in (140.0, 250.0, 400.0, 560.0):
+                for max_h, bottom in ((220.0, 0.0), (400.0, 0.0), (220.0, 123.4)):
+                    page = Page(612, 792)
+                    drawn = draw_figure(ctx, page, fig, 36.0, 36.0 + width, bottom, max_h)
+                    assert draw_figure(ctx, None, fig, 36.0, 36.0 + width, bottom, max_h) == drawn
+                    seen |= {"raster" if isinstance(i.source, Raster) else "art" for i in page.items
+                             if isinstance(i, Picture)}
+                    seen |= {{1.6: "beside", 1.4: "numbered"}[i.dot] for i in page.items if isinstance(i, Rule) and i.dot}
+    assert seen == {"raster", "art", "beside", "numbered"}

@@ -111,7 +111,28 @@ def test_a_pieces_ink_box_is_the_union_of_its_glyphs_ink(lines):
             want = (min(b[0] for b in ink), max(b[1] for b in ink), min(b[2] for b in ink),
                     max(b[3] for b in ink)) if ink else None
             piece.__dict__.pop("_box", None)
-            assert inspection._piece_box(piece) == want
+            assert inspection.piece_box(piece) == want
+
+
+def test_a_lines_ink_edges_from_its_pieces_boxes_are_its_glyphs_edges(lines):
+    """Where a line's ink ends (the right-to-left overhang) and starts, worked out from its
+    pieces' ink boxes, are the numbers glyph by glyph gives: a placed box's edge is its extreme
+    glyph's (adding a place is monotonic)."""
+    from leafpress.layout import setting
+    overhanging = 0
+    for line in lines:
+        sp, ln = line.paragraph, line.line
+        x, left, right, ink_right = 0.0, 0.0, ln.width, 0.0
+        for piece in sp.pieces(ln):
+            for x0, x1, _, _ in inspection.piece_ink(piece):
+                left, right, ink_right = min(left, x + x0), max(right, x + x1), max(ink_right, x + x1)
+            x += piece.width
+        for k in [k for k in sp.__dict__ if k.startswith("_kept_")]:
+            del sp.__dict__[k]
+        assert setting.ink_span(sp, ln) == (left, right)
+        assert setting.rtl_overhang(sp, ln) == max(0.0, ink_right - ln.width)
+        overhanging += ink_right > ln.width
+    assert overhanging         # (lines whose first letter reaches past their end are among them)
 
 
 def test_a_scaled_copy_of_a_font_measures_ink_at_its_own_size():

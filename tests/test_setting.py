@@ -190,3 +190,41 @@ def test_language_setting_keys_have_defaults_and_are_checked(tmp_path):
     with pytest.raises(LeafletError) as err:
         load_language(folder / "en.yaml", tmp_path)
     assert "justify" in str(err.value) and "inter-character" in str(err.value)
+
+
+def test_one_fitting_shapes_each_text_once_and_lays_out_as_asking_every_time(monkeypatch):
+    """The attempts of one fitting (a letter-2page leaflet tries several body sizes) share what
+    they shaped (Ctx.shape): the typesetter is asked once for each heading, paragraph and list
+    item, and the pages are those of a fitting that asks it for every block at every size."""
+    from leafpress.content.model import Bullets, Paragraph, Steps
+    from leafpress.layout import setting
+    from leafpress.text import setter
+    project = Project(ROOT)
+    handout = project.handout("port", "es")
+    texts = {id(t) for sec in handout.sections for t in [sec.heading] + [
+        t for b in sec.blocks for t in ([b.text] if isinstance(b, Paragraph) else
+                                        b.items if isinstance(b, (Bullets, Steps)) else [])]}
+
+    def laid_out():
+        laid = project._lay_out_alone(Job("port", "es", "letter-2page", "open-leaflets"))[3]
+        return [(i.x, i.y, i.size, i.paragraph.text[i.line.start:i.line.end]) if isinstance(i, TextLine)
+                else repr(i) for page in laid.pages for i in page.items]
+
+    asked: list = []
+    shape = setter.Typesetter.shape
+
+    def counted(ts, text, **kw):
+        if id(text) in texts:
+            asked.append((id(text), kw.get("bold", False)))
+        return shape(ts, text, **kw)
+    monkeypatch.setattr(setter.Typesetter, "shape", counted)
+    shared = laid_out()
+    assert len(asked) >= len(texts) and len(asked) == len(set(asked))    # each once, at every size
+
+    def plain(ctx, text, *, bold=False, file=None):
+        return ctx.ts.shape(text, bold=bold, file=file)
+    monkeypatch.setattr(setting.Ctx, "shape", plain)
+    asked.clear()
+    alone = laid_out()
+    assert len(asked) > len(set(asked))          # (a fitting that asks every time asks again)
+    assert alone == shared

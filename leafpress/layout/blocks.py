@@ -23,13 +23,13 @@ from .stamp import slot
 def flow_blocks(ctx: Ctx, outline: list, flowing: set) -> list[FlowBlock]:
     """The flow: per section its heading, then its blocks (figures whose id is in ``flowing``
     among them; the others have a diagram slot)."""
-    h, ts, brand = ctx.handout, ctx.ts, ctx.brand
+    h, brand = ctx.handout, ctx.brand
     size = ctx.size
     colours = brand.colours
     out: list[FlowBlock] = []
     for si, sec in enumerate(h.sections):
         hs = ctx.sz("heading")
-        hsp = ts.shape(sec.heading, bold=True, file=h.file)
+        hsp = ctx.shape(sec.heading, bold=True, file=h.file)
         hpitch = ctx.pitch(hs, max(1.25, ctx.lh - 0.15))
         node = Node("heading", si)
 
@@ -92,7 +92,7 @@ def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> F
     """A paragraph: splits between columns at a line, resuming at that text position."""
     size, colour = ctx.size, ctx.brand.colours["text"]
     pitch = size * ctx.lh
-    sp = ctx.ts.shape(text, file=ctx.handout.file)
+    sp = ctx.shape(text, file=ctx.handout.file)
 
     def heights(width, off):
         lines = sp.lines(width / size, off)
@@ -116,11 +116,11 @@ def _paragraph(ctx: Ctx, section: str, text: Text, node: str, space: float) -> F
 
 
 def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, node: str, space: float):
-    ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
+    size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
     indent = size * ctx.spec.measures["step_indent" if numbered else "bullet_indent"]
-    sp = ts.shape(item, file=ctx.handout.file)
-    marker = ts.shape(expand(ctx.lang.mark("step"), {"n": index + 1}) if numbered else ctx.lang.mark("bullet"),
+    sp = ctx.shape(item, file=ctx.handout.file)
+    marker = ctx.shape(expand(ctx.lang.mark("step"), {"n": index + 1}) if numbered else ctx.lang.mark("bullet"),
                       bold=numbered)
 
     def draw(pages, fr, off, n, top):
@@ -381,7 +381,7 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
     size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
     room = size * 1.8            # a handwritten line's height (about 7.6 mm at 12 pt, college ruled)
-    shaped = [ctx.ts.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
+    shaped = [ctx.shape(t, bold=True, file=ctx.handout.file) for t in block.fields]
 
     def label_ink(sp) -> tuple[float, float]:
         # the one-line label's ink, in em from where emit puts the line's start: a swash or tail
@@ -396,8 +396,8 @@ def _write_in(ctx: Ctx, section: str, block: WriteIn, si: int, bi: int, space: f
 
     def ink_top(sp) -> float:
         # how far the one-line label's ink reaches above its baseline, in em
-        from .inspection import piece_ink
-        return max((hi for pc in sp.pieces(sp.one_line()) for _, _, _, hi in piece_ink(pc)), default=0.0)
+        from .inspection import piece_box
+        return max((b[3] for b in map(piece_box, sp.pieces(sp.one_line())) if b is not None), default=0.0)
 
     def beside(sp, width) -> bool:
         # beside when the line left after the label still holds a date or a phone number
@@ -456,7 +456,7 @@ def _figure_block(ctx: Ctx, section: str, fig: Figure, space: float) -> FlowBloc
     most about 70% of a page tall, never split from its caption."""
     spec = ctx.spec
     max_h = (spec.page_size[1] - spec.margins["top"] - spec.margins["bottom"]) * spec.measures["figure_max"]
-    heights = whole(lambda w: draw_figure(ctx, Page(0, 0), fig, 0, w, 0, max_h))
+    heights = whole(lambda w: draw_figure(ctx, None, fig, 0, w, 0, max_h))
 
     def draw(pages, fr, off, n, top):
         height = heights(fr.width, 0)[0]

@@ -14,15 +14,16 @@ from .items import Node, Page, Picture, Raster, Rule, Svg
 from .setting import Ctx, break_lines, emit
 
 
-def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom: float,
+def draw_figure(ctx: Ctx, page: Page | None, fig: Figure, left: float, right: float, bottom: float,
             max_h: float) -> float:
     """Diagram with call-out labels in the side gutters, or numbered markers and a key.
     Drawn upwards from ``bottom``; returns the height used (at most ``max_h``). A raster
-    illustration is drawn as large as fits, above its caption."""
+    illustration is drawn as large as fits, above its caption. With ``page`` None, only the
+    height: the number drawing gives, worked out the same way, without placing the labels."""
     if fig.image is not None:
         return _draw_image(ctx, page, fig, left, right, bottom, max_h)
     diagram: Diagram = ctx.diagrams[fig.diagram]
-    ts, colours = ctx.ts, ctx.brand.colours
+    colours = ctx.brand.colours
     width = right - left
     labels_key = fig.caption.key.rsplit(".", 1)[0] + ".labels"
     missing = [a for a in diagram.anchors if fig.label(a) is None]
@@ -37,7 +38,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
                            hint="Use the anchor ids of assets/diagrams/" + fig.diagram + ".yaml")
     csize = ctx.sz("caption")
     cpitch = csize * max(1.35, ctx.lh)
-    cap = ts.shape(fig.caption, file=ctx.handout.file)
+    cap = ctx.shape(fig.caption, file=ctx.handout.file)
     clines = break_lines(ctx, cap, width, csize, fig.caption.key)
     cap_h = len(clines) * cpitch
     node = figure_node(ctx, fig)
@@ -46,7 +47,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     ls = ctx.sz("label")
     lpitch = ls * ctx.lh
     max_gutter = width * 0.22
-    shaped = {aid: ts.shape(fig.label(aid), file=ctx.handout.file) for aid in diagram.anchors}
+    shaped = {aid: ctx.shape(fig.label(aid), file=ctx.handout.file) for aid in diagram.anchors}
     gutters, fits = {}, True
     for side in ("left", "right"):
         ids = [a.id for a in diagram.anchors.values() if a.side == side]
@@ -72,6 +73,8 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
         ax0 = left + gutters.get("left", 0)
         dx, dy = ax0 + (aw - dw) / 2, art_bottom
         art_top = dy + dh
+        if page is None:
+            return art_top - bottom
         emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", Node("caption", node.section, node.block))
         page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
         for side, gutter in gutters.items():
@@ -107,12 +110,14 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     dw, dh = diagram.width * scale, diagram.height * scale
     dx = left + (ng if "left" in sides else 0) + (aw - dw) / 2
     dy = art_bottom + key_h
-    emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", Node("caption", node.section, node.block))
-    page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
     # The numbers may stand taller than a small drawing: their column then rises above it.
     col_h = max(sum(1 for a in diagram.anchors.values() if a.side == side) * (npitch + ls * 0.15)
                 for side in sides)
     numbers_top = dy + max(dh, col_h)
+    if page is None:
+        return numbers_top - bottom
+    emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, colours["muted"], "Caption", Node("caption", node.section, node.block))
+    page.items.append(Picture(Svg(diagram.svg), dx, dy, dw, dh, role="Figure", node=node))
     placed = []
     for side in sides:
         group = [diagram.anchors[aid] for aid in ids if diagram.anchors[aid].side == side]
@@ -130,7 +135,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     key_rows = [shaped[aid].lines((kw - ls * 2) / ls) for aid in ids]
     for side, gx, ex, boxes in placed:
         for ytop, hgt, a in boxes:
-            num = ts.shape(str(number[a.id]), bold=True)
+            num = ctx.shape(str(number[a.id]), bold=True)
             # The number sits on the far side of where its leader starts (never on the line).
             nx = gx if side == "left" else gx + ls * 0.8
             emit(ctx, page, num, num.lines(10), nx, ng - ls * 0.8, ytop, ls, npitch, colours["primary"],
@@ -142,7 +147,7 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
         y = art_bottom + key_h - ls * 0.25
         cx = left + c * kw if not ctx.lang.rtl else right - (c + 1) * kw
         for i in range(c * per_col, min(len(ids), (c + 1) * per_col)):
-            num = ts.shape(f"{i + 1}", bold=True)
+            num = ctx.shape(f"{i + 1}", bold=True)
             nx = cx if not ctx.lang.rtl else cx + kw - ls * 1.5
             emit(ctx, page, num, num.lines(10), nx, ls * 1.5, y, ls, lpitch, colours["primary"], "Label", node)
             y = emit(ctx, page, shaped[ids[i]], key_rows[i], cx + (0 if ctx.lang.rtl else ls * 2), kw - ls * 2, y,
@@ -150,13 +155,13 @@ def draw_figure(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     return numbers_top - bottom
 
 
-def _draw_image(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bottom: float,
+def _draw_image(ctx: Ctx, page: Page | None, fig: Figure, left: float, right: float, bottom: float,
                 max_h: float) -> float:
     image = ctx.diagrams["image:" + fig.image]
     width = right - left
     csize = ctx.sz("caption")
     cpitch = csize * max(1.35, ctx.lh)
-    cap = ctx.ts.shape(fig.caption, file=ctx.handout.file)
+    cap = ctx.shape(fig.caption, file=ctx.handout.file)
     clines = break_lines(ctx, cap, width, csize, fig.caption.key)
     cap_h = len(clines) * cpitch
     node = figure_node(ctx, fig)
@@ -164,6 +169,8 @@ def _draw_image(ctx: Ctx, page: Page, fig: Figure, left: float, right: float, bo
     art_bottom = bottom + cap_h + csize * 0.5
     scale = max(min(width / image.width_px, (max_h - (art_bottom - bottom)) / image.height_px), 0.0001)
     dw, dh = image.width_px * scale, image.height_px * scale
+    if page is None:
+        return art_bottom + dh - bottom
     emit(ctx, page, cap, clines, left, width, bottom + cap_h, csize, cpitch, ctx.brand.colours["muted"],
          "Caption", Node("caption", node.section, node.block))
     page.items.append(Picture(Raster(image.path), left + (width - dw) / 2, art_bottom, dw, dh, role="Figure", node=node))

@@ -59,16 +59,22 @@ def lay_out(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts
     leaflet lays out the same). The result has passed the conservation check."""
     brand = brand.for_language(lang.code, lang.rtl)     # its lines in this language, isolated runs
     peers = peers_in(peers, lang.code, lang.rtl)
-    laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also, peers)
+    ctxs: list[Ctx] = []
+    try:
+        laid = _fit(handout, lang, spec, brand, ts, diagrams, notice_also, peers, ctxs)
+    finally:
+        for ctx in ctxs:        # what the attempts shared goes with the fitting (a stamped
+            ctx.shaped = None   # clinic's slot, drawn again with its Ctx, asks the typesetter)
     conserve.check(laid, [conserve.Source(handout, lang, brand)])
     return laid
 
 
 def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
-         diagrams: dict, notice_also: str | None, peers: tuple) -> LaidOut:
-    """The largest body size at which everything fits."""
+         diagrams: dict, notice_also: str | None, peers: tuple, ctxs: list) -> LaidOut:
+    """The largest body size at which everything fits. ``ctxs`` gets each attempt's Ctx."""
     sizes = spec.body_sizes()          # largest first
     line_height = leading(spec, lang, ts.reading_size)
+    shaped: dict = {}       # the texts the attempts set, shaped once (Ctx.shape)
 
     rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
     tried: dict = {}        # (size, keep_lists) -> what a plain attempt gave: the same try is not made twice
@@ -85,8 +91,10 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
     def _tried(size: float, squeeze: float, pages: int, report: dict | None) -> LaidOut | Overflow:
         first = report is None
         report = {} if first else report
-        got = _attempt(Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height,
-                           notice_also=notice_also, keep_lists=keep_lists, peers=peers), squeeze, pages, report)
+        ctx = Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height, notice_also=notice_also,
+                  keep_lists=keep_lists, peers=peers, shaped=shaped)
+        ctxs.append(ctx)
+        got = _attempt(ctx, squeeze, pages, report)
         if isinstance(got, LaidOut):
             bad = inspection.errors(got, spec)
             if bad:         # a page the inspector fails counts as not fitting at this size
@@ -315,7 +323,7 @@ def _panel(ctx: Ctx, pages, page_index: int, regions, left: float, right: float,
         elif reg.slot == "diagram" and state.fig < len(figures):
             # Measured first, then drawn from where it ends: it never reaches above the slot.
             max_h = reg.height or 220
-            used = draw_figure(ctx, Page(0, 0), figures[state.fig], left, right, 0, max_h)
+            used = draw_figure(ctx, None, figures[state.fig], left, right, 0, max_h)
             draw_figure(ctx, page, figures[state.fig], left, right, y - used, max_h)
             state.fig += 1
             y -= used + ctx.size * ctx.spec.measures["figure_gap"]

@@ -72,34 +72,47 @@ def _ink(item: TextLine) -> list:
     return boxes
 
 
-def _piece_box(piece):
+def piece_box(piece):
     """The union of a piece's glyph ink boxes, in em (kept with the piece), or None (worked out
     without keeping each glyph's box: most lines are near nothing the inspector compares glyph
-    by glyph)."""
+    by glyph). The boxes as :func:`_glyph_boxes` gives them, in one loop (every line's box is
+    asked for)."""
     box = getattr(piece, "_box", False)
     if box is False:
-        box = None
-        for x0, x1, lo, hi in _glyph_boxes(piece):
-            if box is None:
-                box = [x0, x1, lo, hi]
-                continue
-            if x0 < box[0]:
-                box[0] = x0
-            if x1 > box[1]:
-                box[1] = x1
-            if lo < box[2]:
-                box[2] = lo
-            if hi > box[3]:
-                box[3] = hi
-        box = piece._box = tuple(box) if box is not None else None
+        font = piece.font
+        inks = _glyph_inks(font)
+        known = inks.get
+        left = bottom = _INF
+        right = top = -_INF
+        x = 0.0
+        for gid, ax, dx, dy in piece.glyphs:
+            e = known(gid, _NONE)
+            if e is _NONE:
+                e = _glyph_ink(font, inks, gid)
+            if e is not None:
+                x0 = x + dx + e[0]
+                x1, lo, hi = x0 + e[1], dy + e[2], dy + e[3]
+                if x0 < left:
+                    left = x0
+                if x1 > right:
+                    right = x1
+                if lo < bottom:
+                    bottom = lo
+                if hi > top:
+                    top = hi
+            x += ax
+        box = piece._box = (left, right, bottom, top) if left != _INF else None
     return box
+
+
+_INF = float("inf")
 
 
 def _line_box(item: TextLine):
     """The ink box (x0, x1, bottom, top) of a whole line, in points, or None (no ink)."""
     out, x, s, y = None, item.x, item.size, item.y
     for piece in item.pieces:
-        b = _piece_box(piece)
+        b = piece_box(piece)
         if b is not None:
             g = (x + b[0] * s, x + b[1] * s, y + b[2] * s, y + b[3] * s)
             out = g if out is None else (min(out[0], g[0]), max(out[1], g[1]), min(out[2], g[2]), max(out[3], g[3]))
@@ -273,17 +286,24 @@ class _Boxes(dict):
         return value
 
 
-def _near(lines: list, boxes: dict, spans: list) -> list[list[int]]:
+def _sweep(lines: list, boxes: dict) -> tuple:
+    """The lines (their ink boxes in ``boxes``) sorted by their bottoms: their order, the
+    bottoms in that order and the tallest line's height (see _near)."""
+    bottom = [boxes[id(ln)][2] for ln in lines]
+    order = sorted(range(len(lines)), key=bottom.__getitem__)
+    return order, [bottom[k] for k in order], max(boxes[id(ln)][3] - boxes[id(ln)][2] for ln in lines)
+
+
+def _near(lines: list, boxes: dict, spans: list, sweep: tuple | None = None) -> list[list[int]]:
     """For each line (its ink box in ``boxes``), the indexes, in order, of the items whose
     vertical extent (``spans``: (bottom, top)) comes within a point of the line's: a sweep over
-    the lines sorted by their bottoms, so the work grows with the pairs that are near, not with
-    every line times every item. The callers still test each pair exactly."""
+    the lines sorted by their bottoms (``sweep``: :func:`_sweep` of them, when the caller has
+    it), so the work grows with the pairs that are near, not with every line times every item.
+    The callers still test each pair exactly."""
     out: list[list[int]] = [[] for _ in lines]
     if not lines or not spans:
         return out
-    order = sorted(range(len(lines)), key=lambda k: boxes[id(lines[k])][2])
-    bottoms = [boxes[id(lines[k])][2] for k in order]
-    tallest = max(boxes[id(ln)][3] - boxes[id(ln)][2] for ln in lines)
+    order, bottoms, tallest = sweep or _sweep(lines, boxes)
     for i, (lo, hi) in enumerate(spans):
         a = bisect.bisect_left(bottoms, lo - tallest - 1.0)
         b = bisect.bisect_right(bottoms, hi + 1.0)
@@ -374,7 +394,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                                                                       (rules, pics, filled), spans)
         else:
             inked = [ln for ln in lines if (any_new or new(ln)) and boxes[id(ln)] is not None]
-            near_rules, near_pics, near_filled = (_near(inked, boxes, sp) for sp in spans)
+            sweep = _sweep(inked, boxes) if inked else None     # (once for the three kinds)
+            near_rules, near_pics, near_filled = (_near(inked, boxes, sp, sweep) for sp in spans)
         for k, ln in enumerate(inked):
             old = not new(ln)
             bb = boxes[id(ln)]

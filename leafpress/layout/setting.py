@@ -42,12 +42,28 @@ class Ctx:
     lead_ins: set = field(default_factory=set)      # nodes of the lead-ins laid out (for the inspector)
     seq: Iterator[int] = field(default_factory=count)   # numbers lines in the order they are set
     peers: tuple = ()       # the project's brands (see peers_in): room for clinic details fits them all
+    # what one fitting's attempts have shaped (see shape); None: the typesetter is asked each time
+    shaped: dict | None = field(default=None, compare=False, repr=False)
 
     def pitch(self, size: float, factor: float) -> float:
         """Line pitch for text set tighter than the body (titles, notices, labels, footers): never
         below the language's ``min_line_height`` (scripts whose marks reach far above and below
         the line, such as Nastaliq and Myanmar)."""
         return size * max(factor, self.lang.min_line_height)
+
+    def shape(self, text, *, bold: bool = False, file: str | None = None) -> ShapedParagraph:
+        """``ts.shape(text, bold=bold, file=file)``, asked once per fitting (``shaped``, shared by
+        its attempts at each body size, which set the same texts): the same paragraph, without
+        the typesetter's cache lookups for every block at every size. A text (content) is known
+        by its identity, a plain string (a list marker) by its value."""
+        memo = self.shaped
+        if memo is None:
+            return self.ts.shape(text, bold=bold, file=file)
+        key = (text, bold) if isinstance(text, str) else (id(text), bold)
+        got = memo.get(key)
+        if got is None or got[0] is not text and not isinstance(text, str):
+            got = memo[key] = (text, self.ts.shape(text, bold=bold, file=file))
+        return got[1]
 
     def sz(self, key: str) -> float:
         v = self.size * self.spec.scale[key]
@@ -116,11 +132,15 @@ def _ink_profile(sp: ShapedParagraph, ln, width: float, rtl: bool) -> dict:
 @_kept
 def _ink_right(sp: ShapedParagraph, ln) -> float:
     """Where a line's ink ends on the right, in em from its start (past ``ln.width`` where the
-    first letter of a right-to-left line overhangs its advance)."""
-    from .inspection import piece_ink
+    first letter of a right-to-left line overhangs its advance). From each piece's ink box
+    (inspection.piece_box, kept with the piece): the rightmost glyph's edge, the same number as
+    glyph by glyph (adding the piece's place is monotonic)."""
+    from .inspection import piece_box
     x, right = 0.0, 0.0
     for piece in sp.pieces(ln):
-        right = max([right] + [x + x1 for _, x1, _, _ in piece_ink(piece)])
+        b = piece_box(piece)
+        if b is not None:
+            right = max(right, x + b[1])
         x += piece.width
     return right
 
@@ -136,12 +156,13 @@ def rtl_overhang(sp: ShapedParagraph, ln) -> float:
 def ink_span(sp: ShapedParagraph, ln) -> tuple[float, float]:
     """Where a line's ink starts and ends, in em from the line's start as drawn left to right
     (before 0 or past ``ln.width`` where a letter's swash or tail overhangs its advance, as
-    Nastaliq's do); (0, ``ln.width``) at least."""
-    from .inspection import piece_ink
+    Nastaliq's do); (0, ``ln.width``) at least. From each piece's ink box (see _ink_right)."""
+    from .inspection import piece_box
     x, left, right = 0.0, 0.0, ln.width
     for piece in sp.pieces(ln):
-        for x0, x1, _, _ in piece_ink(piece):
-            left, right = min(left, x + x0), max(right, x + x1)
+        b = piece_box(piece)
+        if b is not None:
+            left, right = min(left, x + b[0]), max(right, x + b[1])
         x += piece.width
     return left, right
 

@@ -323,7 +323,9 @@ class ShapedParagraph:
 
     def _break(self, width: float, start: int = 0) -> list[Line]:
         n = len(self.text)
-        ends = [b for b in self.breaks if b > 0] + [n]
+        ends = self.__dict__.get("_ends")      # where a line may end: the same at every width
+        if ends is None:
+            ends = self._ends = [b for b in self.breaks if b > 0] + [n]
         lines: list[Line] = []
         k = 0
         eps = 1e-6
@@ -635,9 +637,18 @@ class ShapedParagraph:
                 clusters[-1][1] += 1
             width += g[2]
             k += 1
-        starts = sorted({c[2] for c in clusters})
-        end_of = dict(zip(starts, starts[1:]))
-        end_of[starts[-1]] = hi
+        # Each cluster's text ends where the next in logical order starts (the last at ``hi``):
+        # HarfBuzz's monotone clusters come in logical order, right to left in its reverse.
+        starts = [c[2] for c in clusters]
+        if starts == sorted(starts):
+            ends = starts[1:] + [hi]
+        elif starts == sorted(starts, reverse=True):
+            ends = [hi] + starts[:-1]
+        else:
+            order = sorted(set(starts))
+            end_of = dict(zip(order, order[1:]))
+            end_of[order[-1]] = hi
+            ends = [end_of[c] for c in starts]
         text_all, controls, marked = self.text, self.controls, self.rtl
         rtl = bool(run.level % 2)
         # A cluster drawn with no advance (Naskh's alef over a lam, for instance) sits on top of
@@ -645,12 +656,12 @@ class ShapedParagraph:
         # order instead of guessing between two glyphs at the same spot.
         out: list = []                  # (first glyph, glyph count, text, logical index)
         pending = False                 # the last one is drawn with no advance
-        for first, count, cl in clusters:
-            text = text_all[cl:end_of[cl]]
+        for (first, count, cl), end in zip(clusters, ends):
+            text = text_all[cl:end]
             if controls and _has_control(text):
                 text = "".join(ch for ch in text if ch not in bidi.CONTROLS)
             if marked:
-                text = self._marked(cl, end_of[cl], text)
+                text = self._marked(cl, end, text)
             if pending:
                 p_first, p_count, p_text, p_cl = out.pop()
                 text = text + p_text if rtl else p_text + text
