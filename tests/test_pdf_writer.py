@@ -8,6 +8,7 @@ preferences, glyph-outline forms, the output intent, the XMP stream and the stru
 from __future__ import annotations
 
 import re
+import zlib
 from collections import OrderedDict
 
 import pytest
@@ -204,3 +205,26 @@ def test_a_subset_from_a_preprocessed_face_is_the_same_bytes():
         sets = [[0] + mapped[:40], sorted({0, *pick.sample(range(font.glyph_count), min(60, font.glyph_count))})]
         for gids in sets:
             assert pdffont._subset_bytes(font, gids, pre) == pdffont._subset_bytes(font, gids), (name, gids)
+
+
+def test_a_font_subset_often_is_subset_from_its_preprocessed_face(monkeypatch):
+    """Once a process has spent PREPROCESS_AFTER subsetting a font, pdffont._subset makes its
+    subsets from the preprocessed face: the same subsets as before."""
+    from leafpress.lru import BytesLru, Lru
+    from leafpress.text.fonts import FontLibrary
+    from conftest import ROOT
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Bold")
+    sets = [[0, 5, 6, 7], [0, 5, 6, 8], [0, 40, 41, 42, 43]]
+    monkeypatch.setattr(pdffont, "_SUBSETS", BytesLru(None, 0, 0))
+    monkeypatch.setattr(pdffont, "_PREPROCESSED", Lru(None, 4))
+    monkeypatch.setattr(pdffont, "PREPROCESS_AFTER", 1e-9)     # (any subset takes longer)
+    font.__dict__.pop("_subset_seconds", None)
+    assert pdffont._subset_face(font) is None       # (nothing spent yet)
+    plain = []
+    for gids in sets:
+        data, packed, tag, box = pdffont._subset(font, gids)        # (the first from the font's own face)
+        plain.append((data, packed.packed, tag, box))
+    assert pdffont._subset_face(font) is not None
+    assert pdffont._subset_face(font) is pdffont._PREPROCESSED.get(pdffont.font_key(font))
+    for gids, (data, packed, tag, box) in zip(sets, plain):
+        assert data == pdffont._subset_bytes(font, gids) and packed == zlib.compress(data)

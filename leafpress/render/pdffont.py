@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 import zlib
 from functools import lru_cache
 
@@ -284,31 +285,39 @@ def _subset(font: Font, gids: list[int]) -> tuple:
     key = (font_key(font), tuple(gids))
     got = _SUBSETS.get(key)
     if got is None:
-        data = _subset_bytes(font, gids, _subset_face(font))
+        face = _subset_face(font)
+        if face is None:
+            t = time.process_time()
+            data = _subset_bytes(font, gids)
+            font.__dict__["_subset_seconds"] = font.__dict__.get("_subset_seconds", 0.0) + time.process_time() - t
+        else:
+            data = _subset_bytes(font, gids, face)
         tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
         got = (data, Flated(data, zlib.compress(data)), tag, _bbox(font, gids))
         _SUBSETS.put(key, got, 2 * len(data))
     return got
 
 
-PREPROCESS_AFTER = 32      # a font's subsets made in a process before its face is preprocessed
+# CPU seconds a process spends subsetting a font before it preprocesses the font's face (about
+# what preprocessing the largest shipped font costs: a ski-rental rule, so a build never pays
+# more than about twice what it would have paid knowing how many subsets were coming)
+PREPROCESS_AFTER = 0.025
 # font -> HarfBuzz's preprocessed copy of its face (about 4.5 MB each: the few fonts whose
 # subsets are being made now)
 _PREPROCESSED = Lru("preprocessed font faces", 4)
 
 
 def _subset_face(font: Font):
-    """The face to subset from: the font's own, or, once the process has made PREPROCESS_AFTER of
-    its subsets (a batch of clinics: each one's strings bring a new glyph set), HarfBuzz's
-    preprocessed copy of it (``hb_subset_preprocess``: what every subset of the face works out
-    first, worked out once, which about halves a Latin font's subset time). The subsets are the
-    same bytes (a test checks every font of the project)."""
+    """The face to subset the font from: None (its own) until the process has spent
+    PREPROCESS_AFTER subsetting it (many clinics, each one's strings bringing a new glyph set),
+    then HarfBuzz's preprocessed copy of it (``hb_subset_preprocess``: what every subset of the
+    face works out first, worked out once: a Latin font's subset about twice as fast, a CJK
+    font's ten times, after 4-22 ms). The subsets are the same bytes (a test checks every
+    font of the project)."""
     key = font_key(font)
     face = _PREPROCESSED.get(key)
-    if face is None:
-        made = font.__dict__["_subsets_made"] = font.__dict__.get("_subsets_made", 0) + 1
-        if made % PREPROCESS_AFTER:
-            return font.face
+    if face is None and font.__dict__.get("_subset_seconds", 0.0) >= PREPROCESS_AFTER:
+        font.__dict__["_subset_seconds"] = 0.0      # (dropped from the cache: earned again)
         face = hb.subset_preprocess(font.face)
         _PREPROCESSED.put(key, face)
     return face
