@@ -14,6 +14,8 @@ def _interrupted_early(signum, frame):
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, _interrupted_early)
     signal.signal(signal.SIGTERM, _interrupted_early)
+    from leafpress import gcpolicy
+    gcpolicy.pause()        # no collections while the press starts (leafpress/gcpolicy.py)
     from leafpress.cli import main
     signal.signal(signal.SIGINT, signal.default_int_handler)   # the press's own handling from here on
     try:
@@ -22,4 +24,5 @@ if __name__ == "__main__":
     except BrokenPipeError:         # output piped into a command that stopped reading (| head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
-    sys.exit(code)
+    from leafpress.cli import leave
+    leave(code)         # (without Python's teardown of every object: the batch's files are all written)

@@ -113,7 +113,9 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
     is not loaded again), or on a Dask cluster (``scheduler``: its address), calling
     ``done(job, entry, data)`` for each; ``aside`` runs here meanwhile when workers build."""
     global _PROJECT
+    from . import gcpolicy
     if scheduler is not None:
+        gcpolicy.resume()
         from .remote import run_dask
         run_dask(scheduler, worker_root or str(root), jobs, write, debug, release, done, digests or {})
         return
@@ -123,11 +125,13 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
             _PROJECT = project
         else:
             init(str(root))
+        gcpolicy.resume()
         for j in jobs:
             done(j, *run_one(j, write, debug, release))
         return
     pool = _Pool(root, n, write, debug, release)
     if not pool.forks:
+        gcpolicy.resume()
         pool.run(groups_of(jobs, n), done, aside)
         return
     # Workers forked from this process start with what it has imported and loaded: do that
@@ -137,6 +141,7 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
     preload(_PROJECT, jobs)
     import gc
     gc.freeze()
+    gcpolicy.resume()       # (the workers collect their own)
     try:
         pool.run(longest_first(_PROJECT, groups_of(jobs, n)), done, aside)
     finally:
@@ -173,7 +178,9 @@ def preload(project: Project, jobs: list[Job]) -> None:
         pdfa.srgb_profile()
     except Exception:  # noqa: BLE001 (each document then says what is missing, as without preloading)
         pass
-    _cldr_root()
+    from .formatting import known
+    if not known(j.lang for j in jobs):     # (read now: the workers find CLDR's answers read)
+        _cldr_root()
     project.fonts
     _quietly(project.brand, jobs[0].brand)     # (not each of a thousand partner clinics: the workers share those)
     for name in dict.fromkeys(j.layout for j in jobs):
@@ -184,7 +191,8 @@ def preload(project: Project, jobs: list[Job]) -> None:
 
 def _cldr_root() -> None:
     """CLDR's number and date formatting (Babel) and its root locale, which every language's
-    locale data is merged onto: every document formats its dates and page numbers."""
+    locale data is merged onto: every document formats its dates and page numbers (unless the
+    user's cache has CLDR's answers for each language, formatting.py)."""
     try:
         import babel.dates  # noqa: F401
         import babel.numbers  # noqa: F401
@@ -217,15 +225,34 @@ def _worker(conn, root: str, write: bool, debug: bool, release: bool) -> None:
             conn.send(run_one(job, write, debug, release))
 
 
+SEND_BUFFER = 4 << 20       # bytes a worker may have sent that this process has not read yet
+
+
 class _Worker:
     def __init__(self, ctx, args: tuple) -> None:
         self.conn, child = ctx.Pipe()
+        _roomy(child)
         self.proc = ctx.Process(target=_worker, args=(child, *args), daemon=True)
         self.proc.start()
         child.close()
         self.groups: deque = deque()        # the tasks sent to it, in order; results come in that order
         self.pos = 0                        # the next result is for self.groups[0][self.pos]
         self.key: tuple | None = None       # the handout and language of its last task
+        self.asked = False                  # told to stop (no more tasks will come)
+
+
+def _roomy(conn) -> None:
+    """Let the worker's end of ``conn`` hold several finished PDFs this process has not read yet
+    (up to SEND_BUFFER, as far as the system allows): a worker then goes on to its next document
+    while this process writes the last ones to disk, instead of waiting in ``send`` (a socket's
+    usual 208 kB held about two leaflets: the workers waited 20-60 ms each in a batch of 30)."""
+    import socket
+    try:
+        with socket.fromfd(conn.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            if s.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) < SEND_BUFFER:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER)
+    except (OSError, ValueError, AttributeError):
+        pass        # not a socket (another platform's pipes): as it is
 
 
 def _key(group: list[Job]) -> tuple:
@@ -277,26 +304,37 @@ class _Pool:
     def run(self, groups: list[list[Job]], done, aside: Aside | None = None) -> None:
         from multiprocessing.connection import wait
         queue = _Queue(groups)
-        workers = [_Worker(self.ctx, self.args) for _ in range(min(self.n, len(groups)))]
-        if aside is not None and self.forks:
-            aside.start()
+        count = min(self.n, len(groups))
+        workers: list[_Worker] = []
+
+        def give(w: _Worker) -> None:
+            # A worker holds its next task while it builds (it starts it without waiting for
+            # this process to take its last result), unless few are left: then each goes to
+            # whichever worker is free first.
+            while queue and not w.asked and (not w.groups or (len(w.groups) < AHEAD and len(queue) > count)):
+                group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups})
+                w.groups.append(group)
+                w.key = _key(group)
+                try:
+                    w.conn.send(group)
+                except OSError:
+                    return      # it died; noticed below
         try:
+            for _ in range(count):
+                workers.append(_Worker(self.ctx, self.args))
+                give(workers[-1])       # at once: it starts building while the next one is forked
+            if aside is not None and self.forks:
+                aside.start()
             while True:
                 for w in workers:
-                    # A worker holds its next task while it builds (it starts it without waiting
-                    # for this process to take its last result), unless few are left: then each
-                    # goes to whichever worker is free first.
-                    while queue and (not w.groups or (len(w.groups) < AHEAD and len(queue) > len(workers))):
-                        group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups})
-                        w.groups.append(group)
-                        w.key = _key(group)
-                        try:
-                            w.conn.send(group)
-                        except OSError:
-                            break       # it died; noticed below
+                    give(w)
                 busy = [w for w in workers if w.groups]
                 if not busy:
                     return
+                if not queue:
+                    for w in workers:
+                        if not w.groups:
+                            _ask_to_stop(w)     # nothing left for it: it ends while the others build
                 wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
                 for k, w in enumerate(workers):
                     if not w.groups:
@@ -330,6 +368,8 @@ class _Pool:
                         workers[k] = _Worker(self.ctx, self.args)
         finally:
             for w in workers:
+                _ask_to_stop(w)     # all at once: they end side by side
+            for w in workers:
                 _stop(w)
 
 
@@ -345,11 +385,17 @@ def _why(code) -> str:
     return f"exit status {code}"
 
 
+def _ask_to_stop(w: _Worker) -> None:
+    if not w.asked:
+        w.asked = True
+        try:
+            w.conn.send(None)
+        except (OSError, ValueError):
+            pass
+
+
 def _stop(w: _Worker) -> None:
-    try:
-        w.conn.send(None)
-    except (OSError, ValueError):
-        pass
+    _ask_to_stop(w)
     w.proc.join(0.5)
     if w.proc.is_alive():
         w.proc.kill()

@@ -6,21 +6,36 @@ long format has one (so no one confuses day and month), numbers with the locale'
 every digit in the chosen numbering system (Persian digits for Farsi, Arabic-Indic for Arabic
 when its file asks). A version number keeps its own left-to-right order inside right-to-left
 text (isolated, see text/bidi.py). Nothing here is a hand-written date or number pattern.
+
+CLDR's answers for a locale (the numbering systems it lists, each date and number printed) are
+also kept in the user's cache (usercache.py, one small ``cldr-<32 hex>.json`` a locale), under a
+key made of the locale's name and the signatures (size, times, inode) of what answers: Babel's
+modules, its global data, its locale-data folder and the locale's files there, and this module.
+A process that finds them neither imports Babel nor loads the locale's data (3-5 ms a language,
+about 15 for the first). A record that does not match is ignored and Babel asked, so what is
+printed is Babel's answer either way.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
 from functools import lru_cache
+from pathlib import Path
 
+from .lru import Lru
 from .text.bidi import LRI, PDI
 
-# Babel is imported when a language is first loaded, not when the command line starts (the
-# signal handlers that make Ctrl-C clean are set up first).
+# Babel is imported when its answer is first needed and not in the user's cache, not when the
+# command line starts (the signal handlers that make Ctrl-C clean are set up first).
 
 # The zero of each CLDR numbering system the press can print (CLDR numberingSystems.xml: these
 # systems are ten consecutive code points starting there).
 ZEROS = {"latn": 0x30, "arab": 0x660, "arabext": 0x6F0, "deva": 0x966, "guru": 0xA66,
          "thai": 0xE50, "khmr": 0x17E0, "beng": 0x9E6, "mymr": 0x1040, "laoo": 0xED0}
+KEPT = 256          # answers a locale's record keeps (a build asks for a date and a few page numbers)
+RECORDS = 256       # locales' records kept in the user's cache
 
 
 def cldr_locale(name: str):
@@ -32,25 +47,45 @@ def cldr_locale(name: str):
         raise ValueError(str(exc)) from None
 
 
-def numbering_systems(locale) -> list[str]:
-    """The numbering systems CLDR lists for a locale (default first) that the press can print."""
-    names = [locale.default_numbering_system, "latn", *locale.other_numbering_systems.values()]
-    return [n for n in dict.fromkeys(names) if ZEROS.get(n) is not None]
+def numbering_systems(name: str) -> list[str]:
+    """The numbering systems CLDR lists for the locale ``name`` (default first) that the press
+    can print; ValueError when CLDR has no such locale."""
+    answers = _answers(name)
+    got = answers.get("systems")
+    if not (isinstance(got, list) and got and all(isinstance(n, str) and n in ZEROS for n in got)):
+        locale = cldr_locale(name)
+        names = [locale.default_numbering_system, "latn", *locale.other_numbering_systems.values()]
+        got = [n for n in dict.fromkeys(names) if ZEROS.get(n) is not None]
+        answers.put("systems", got)
+    return list(got)
 
 
 class Formatter:
     def __init__(self, locale: str, digits: str, rtl: bool):
-        self.locale = cldr_locale(locale)
+        self.name = locale
+        self._locale = None             # Babel's, made when an answer is not in the user's cache
         self.digits = digits
         zero = ZEROS[digits]
         self._table = None if digits == "latn" else {0x30 + i: zero + i for i in range(10)}
         self.rtl = rtl
         self._done: dict = {}           # (kind, value) -> text: the footer asks on every page
+        self._answers = _answers(locale)
+
+    @property
+    def locale(self):
+        if self._locale is None:
+            self._locale = cldr_locale(self.name)
+        return self._locale
 
     def _cached(self, kind: str, value, make) -> str:
         got = self._done.get((kind, value))
         if got is None:
-            got = self._done[(kind, value)] = make(value)
+            key = f"{kind} {self.digits} {value.isoformat() if isinstance(value, dt.date) else repr(value)}"
+            got = self._answers.get(key)
+            if not isinstance(got, str):
+                got = make(value)
+                self._answers.put(key, got)
+            self._done[(kind, value)] = got
         return got
 
     def native(self, text: str) -> str:
@@ -70,8 +105,11 @@ class Formatter:
 
     def date(self, d: dt.date) -> str:
         """The long date format (month as a word in most locales), in the chosen digits."""
+        return self._cached("date", d, self._date)
+
+    def _date(self, d: dt.date) -> str:
         from babel.dates import format_date
-        return self._cached("date", d, lambda v: self.native(format_date(v, format="long", locale=self.locale)))
+        return self.native(format_date(d, format="long", locale=self.locale))
 
     def version(self, v: str) -> str:
         """A version number ("1.2") in the language's digits; in right-to-left text its parts
@@ -87,3 +125,102 @@ def formatter(locale: str, digits: str, rtl: bool) -> Formatter:
 
 def for_language(lang) -> Formatter:
     return formatter(lang.locale, lang.digits, lang.rtl)
+
+
+# -- CLDR's answers kept in the user's cache ------------------------------------------------------
+class _Answers:
+    """CLDR's answers for one locale name: read from the user's cache once per process (when its
+    key still matches), added to as Babel gives new ones, written back whole."""
+
+    def __init__(self, name: str):
+        self.key = _key(name)           # None: nothing kept (no user cache, or Babel not found)
+        self.file = None if self.key is None else \
+            f"cldr-{hashlib.sha256(self.key.encode()).hexdigest()[:32]}.json"
+        self.values: dict = {}
+        if self.file is not None:
+            from . import usercache
+            data = usercache.read(self.file)
+            try:
+                got = json.loads(data) if data is not None else None
+            except (ValueError, RecursionError):
+                got = None
+            if isinstance(got, dict) and got.get("key") == self.key and isinstance(got.get("values"), dict):
+                self.values = {k: v for k, v in got["values"].items() if isinstance(k, str)}
+
+    def get(self, key: str):
+        return self.values.get(key)
+
+    def put(self, key: str, value) -> None:
+        if self.file is None or self.values.get(key) == value or len(self.values) >= KEPT:
+            return
+        from . import usercache
+        self.values[key] = value
+        data = json.dumps({"key": self.key, "values": self.values}, ensure_ascii=False, sort_keys=True)
+        usercache.write(self.file, data.encode("utf-8"), keep=RECORDS, like="cldr-")
+
+
+_ANSWERS = Lru("cldr answers", 64)       # locale name -> _Answers
+
+
+def _answers(name: str) -> _Answers:
+    got = _ANSWERS.get(name)
+    if got is None:
+        got = _Answers(name)
+        _ANSWERS.put(name, got)
+    return got
+
+
+def known(names) -> bool:
+    """Whether every one of these locales' answers was found in the user's cache (read now, so a
+    process forked after this one asks finds them read)."""
+    return all(_answers(n).values for n in dict.fromkeys(names))
+
+
+@lru_cache(maxsize=1)
+def _babel() -> tuple[Path, str] | None:
+    """Babel's folder and the signatures of its modules, global data and this module (None:
+    Babel is not installed: nothing is kept, and the first question says what is missing)."""
+    import importlib.util
+    from .files import signature
+    try:
+        spec = importlib.util.find_spec("babel")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    base = Path(list(spec.submodule_search_locations)[0])
+    parts = []
+    for f in [Path(__file__).resolve(), *(base / n for n in ("__init__.py", "core.py", "dates.py", "numbers.py",
+                                                             "localedata.py", "plural.py", "global.dat"))]:
+        try:
+            parts.append(f"{f}:{signature(os.stat(f))}")
+        except OSError:
+            return None
+    try:
+        st = os.stat(base / "locale-data")      # (a file added or removed changes the folder's times)
+    except OSError:
+        return None
+    parts.append(f"locale-data:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
+    return base / "locale-data", "\n".join(parts)
+
+
+def _key(name: str) -> str | None:
+    """The locale's name and the signatures of what answers for it: Babel's (see _babel), and its
+    data files for the name and each shorter one (zh_Hant_TW, zh_Hant, zh) and the root."""
+    from . import usercache
+    found = _babel()
+    if found is None or usercache.folder() is None:
+        return None
+    folder, code = found
+    parts = name.replace("-", "_").split("_")
+    files = ["_".join(parts[:k]) for k in range(len(parts), 0, -1)] + ["root"]
+    sigs = []
+    from .files import signature
+    for f in files:
+        if not f or "/" in f or "\\" in f or f.startswith("."):
+            continue
+        try:
+            sigs.append(f"{f}:{signature(os.stat(folder / f'{f}.dat'))}")
+        except (OSError, ValueError):
+            sigs.append(f"{f}:none")
+    return "\n".join([f"locale {name}", code, *sigs])

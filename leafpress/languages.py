@@ -14,7 +14,7 @@ from .content.inline import InlineError, check_characters
 from .content.loader import Reader, _display
 from .content.template import TemplateError, expand, fields
 from .content.yamlsafe import load_yaml
-from .formatting import cldr_locale, numbering_systems
+from .formatting import numbering_systems
 
 STRING_KEYS = ("page", "version", "last_reviewed", "draft_notice", "figure_key", "contact")
 STYLES = ("regular", "bold", "italic")
@@ -137,7 +137,7 @@ def load_language(path: Path, root: Path) -> Language:
         raise doc.error(("space_by_ink",), "space_by_ink must be true or false")
     locale = r.string(top.get("locale", code), ("locale",))
     try:
-        systems = numbering_systems(cldr_locale(locale))
+        systems = numbering_systems(locale)
     except ValueError:
         raise doc.error(("locale",) if "locale" in top else ("code",),
                         f"CLDR has no locale {locale!r} for dates and numbers",

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .files import read_limited, sha256_regular, signature as file_signature
 from .errors import LeafletError, UsageError, escape
-from .project import TMP_PREFIX, OutsideOut, discard, stage, write_atomic
+from .project import TMP_PREFIX, OutsideOut, discard, safe_parent, stage, write_atomic
 
 MANIFEST = "manifest.json"
 LOCK = ".leafpress.lock"
@@ -37,6 +37,7 @@ LOCK_WAIT = 5.0                 # seconds a second build waits for the first bef
 MAX_MANIFEST = 64_000_000
 FLUSH_EVERY = 0.2               # seconds between manifest rewrites while documents finish,
 FLUSH_COST_FACTOR = 50          # and at least this many times what the last rewrite took
+STAGING_THREADS = 4             # PDFs written and synced to disk at once
 KEPT_TEXT = 16_000_000          # characters of manifest entries' text kept between rewrites
 _TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r".+\.tmp$")
 _PDF_PATH = re.compile(r"^[^/\x00]+/[^/\x00]+/(print-shop/)?[^/\x00]+\.pdf$")   # see project.Job.path
@@ -372,16 +373,47 @@ class Recorder:
         failed_stage: dict[str, OSError] = {}
         with _signals_held():
             try:
-                for entry, data in pending:
-                    if data is not None and self.broken is None:
-                        try:
-                            staged[entry["path"]] = self.out.stage(entry["path"], data)
-                        except (OutsideOut, OSError) as exc:
-                            failed_stage[entry["path"]] = exc
+                self._stage_all([(e["path"], d) for e, d in pending if d is not None and self.broken is None],
+                                staged, failed_stage)
                 self._commit(pending, staged, failed_stage)
             finally:
                 for tmp in staged.values():
                     discard(tmp)
+
+    def _stage_all(self, files: list, staged: dict, failed: dict) -> None:
+        """Each (path, data) in a temporary file synced to disk, several at once: their folders
+        made first, one after another, then the files written and synced side by side (the
+        file system syncs them together; one after another, each waits for its own)."""
+        if len(files) > 1:
+            for p, _ in files:
+                try:
+                    safe_parent(self.out.path, self.out.path / p)
+                except (OutsideOut, OSError) as exc:
+                    failed[p] = exc
+        files = [(p, d) for p, d in files if p not in failed]
+        errors: list = []
+
+        def write(share) -> None:
+            for p, d in share:
+                try:
+                    staged[p] = self.out.stage(p, d)
+                except (OutsideOut, OSError) as exc:
+                    failed[p] = exc
+                except BaseException as exc:    # noqa: BLE001 (raised again below, in this thread)
+                    errors.append(exc)
+                    return
+        if len(files) <= 1:
+            write(files)
+        else:
+            import threading
+            k = min(STAGING_THREADS, len(files))
+            threads = [threading.Thread(target=write, args=(files[i::k],), name="leafpress-stage") for i in range(k)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        if errors:
+            raise errors[0]
 
     def _commit(self, pending, staged: dict, failed_stage: dict) -> None:
         """Drop what changes from the manifest, put the staged PDFs in place, list them."""

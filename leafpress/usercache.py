@@ -3,21 +3,25 @@ a folder outside every output folder.
 
 Input: the environment (``LEAFPRESS_CACHE``: a folder, or ``off``; else ``$XDG_CACHE_HOME/leafpress``
 or ``~/.cache/leafpress``) and what a build found: the sha256 of large input files (fonts) under
-their signature, SVG records (render/assets.py). Output: the same, for the next process, so a
-build into a new, empty output folder neither hashes 36 MB of fonts again nor imports svglib to
-convert the logo and the diagram.
+their signature, SVG records and QR codes' modules (render/assets.py), CLDR's answers for a
+locale (formatting.py). Output: the same, for the next process, so a build into a new, empty
+output folder neither hashes 36 MB of fonts again nor imports svglib to convert the logo and the
+diagram, nor Babel to write a date.
 
 The cache is never needed: it is used only when its folder is the user's own (not a link, not
-writable by others, in a folder others cannot rename it out of) and writable; a record that cannot be read, is damaged or does not match is
-ignored and the work done again; deleting the folder is always safe. Nothing read from it changes
-what is written: a file's hash is taken from it only for the same path with the same size,
-modification and change times and inode (an edit always changes the change time), and an SVG
-record is keyed by the SVG's bytes and the converting code, as in the output folder's own cache.
-Records are replaced whole (a temporary file renamed), so two builds at once never see half of one.
-The press touches only its own names there (``leafpress-hashes.json``, ``svg-<32 hex>.json`` and
-its temporary ``.leafpress-*.tmp`` files), so ``LEAFPRESS_CACHE`` may name a folder shared with
-other tools. A hash is kept only for a file not changed in the last RACY seconds (a same-size
-edit within a file system's timestamp tick would otherwise keep its signature).
+writable by others, in a folder others cannot rename it out of) and writable; a record that
+cannot be read, is damaged or does not match is ignored and the work done again; deleting the
+folder is always safe. Nothing read from it changes what is written: a file's hash is taken from
+it only for the same path with the same size, modification and change times and inode (an edit
+always changes the change time); an SVG record is keyed by the SVG's bytes and the converting
+code, as in the output folder's own cache; a QR code's modules by its data and the encoding
+code; a locale's answers by its name and the signatures of Babel's code and data. Records are
+replaced whole (a temporary file renamed), so two builds at once never see half of one. The
+press touches only its own names there (``hashes-<32 hex>.json``, one a folder of hashed files,
+``svg-<32 hex>.json``, ``qr-<32 hex>.json``, ``cldr-<32 hex>.json`` and its temporary
+``.leafpress-*.tmp`` files), so ``LEAFPRESS_CACHE`` may name a folder shared with other tools.
+A hash is kept only for a file not changed in the last RACY seconds (a same-size edit within a
+file system's timestamp tick would otherwise keep its signature).
 """
 from __future__ import annotations
 
@@ -29,16 +33,19 @@ import tempfile
 import time
 from pathlib import Path
 
-HASHES = "leafpress-hashes.json"
 MIN_HASHED = 64 * 1024          # smaller files cost less to hash than to look up: not kept
-MAX_HASHES = 4096               # entries kept (the most recent)
+MAX_HASHES = 4096               # entries kept in a folder's record (the most recent)
+HASH_RECORDS = 256              # folders whose files' hashes are kept (the most recently used)
 MAX_FILE = 8_000_000            # a record larger than this is not read
 MAX_RECORDS = 1024              # SVG records kept (a clinic's own logo is one more)
 PREFIX = ".leafpress-"
 RACY = 2.0                      # seconds: a file changed more recently than this is not kept
 STALE_TMP = 3600.0              # seconds: a temporary file older than this was left by a killed build
 DIGEST = re.compile(r"[0-9a-f]{64}")
-OWN = {"svg-": re.compile(r"svg-[0-9a-f]{32}\.json")}        # the record kinds pruned, by prefix
+OWN = {"svg-": re.compile(r"svg-[0-9a-f]{32}\.json"),       # the record kinds pruned, by prefix
+       "cldr-": re.compile(r"cldr-[0-9a-f]{32}\.json"),
+       "hashes-": re.compile(r"hashes-[0-9a-f]{32}\.json"),
+       "qr-": re.compile(r"qr-[0-9a-f]{32}\.json")}
 _counts: dict = {}              # (folder, kind) -> records there, as this process last counted them
 
 
@@ -173,18 +180,27 @@ def recorded(entry, sig: list | None) -> str | None:
     return None
 
 
+def hashes_name(folder: str) -> str:
+    """The record of the hashes of the files in ``folder`` (a path as the press names files)."""
+    import hashlib
+    return f"hashes-{hashlib.sha256(folder.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
+
+
 class Hashes:
     """File hashes by path and signature, as the output folder's manifest keeps them
-    (``path -> [signature, sha256]``), for files of at least MIN_HASHED bytes."""
+    (``path -> [signature, sha256]``), for files of at least MIN_HASHED bytes: one record per
+    folder of such files (a project's fonts are one), so a process reads the hashes of the
+    folders it uses, not those of every project and scratch copy built on the machine."""
 
     def __init__(self):
-        self.known: dict | None = None     # read when first asked
+        self.known: dict = {}       # folder -> its record's entries, read when first asked
         self.found: dict = {}
 
     def get(self, path: str, sig: list) -> str | None:
-        if self.known is None:
-            self.known = self._read()
-        return recorded(self.known.get(path), sig)
+        where = os.path.dirname(path)
+        if where not in self.known:
+            self.known[where] = self._read(where)
+        return recorded(self.known[where].get(path), sig)
 
     def put(self, path: str, sig: list, digest: str) -> None:
         """Keep ``digest`` for ``path`` with signature [size, mtime_ns, ctime_ns, inode], unless
@@ -194,23 +210,26 @@ class Hashes:
             self.found[path] = [sig, digest]
 
     def save(self) -> None:
-        """Add what this process hashed to the record (nothing to do: nothing written)."""
-        if not self.found:
-            return
-        merged = {k: v for k, v in self._read().items() if k not in self.found}
-        merged.update(self.found)
-        kept = dict(list(merged.items())[-MAX_HASHES:])
-        write(HASHES, json.dumps({"files": kept}).encode())
+        """Add what this process hashed to its folders' records (nothing to do: nothing written)."""
+        by_folder: dict = {}
+        for path, entry in self.found.items():
+            by_folder.setdefault(os.path.dirname(path), {})[path] = entry
+        for where, found in by_folder.items():
+            merged = {k: v for k, v in self._read(where).items() if k not in found}
+            merged.update(found)
+            kept = dict(list(merged.items())[-MAX_HASHES:])
+            write(hashes_name(where), json.dumps({"folder": where, "files": kept}).encode(),
+                  keep=HASH_RECORDS, like="hashes-")
         self.found = {}
 
     @staticmethod
-    def _read() -> dict:
-        data = read(HASHES)
+    def _read(where: str) -> dict:
+        data = read(hashes_name(where))
         if data is None:
             return {}
         try:
             got = json.loads(data)
         except (ValueError, RecursionError):
             return {}
-        files = got.get("files") if isinstance(got, dict) else None
-        return files if isinstance(files, dict) else {}
+        files = got.get("files") if isinstance(got, dict) and got.get("folder") == where else None
+        return {k: v for k, v in files.items() if os.path.dirname(k) == where} if isinstance(files, dict) else {}

@@ -88,6 +88,38 @@ def test_qr_code_scans(built, tmp_path):
     assert scanned == ["https://leaflets.example.org/port/ar"]
 
 
+def test_qr_mask_choice_counts_as_reportlab_does():
+    """The press picks a QR code's mask with its own count of ReportLab's penalty points
+    (render/assets.py): the same number as ReportLab's for every mask of codes of many sizes,
+    so the same modules; also after a module is flipped and a finder-like pattern drawn in."""
+    import random
+
+    from leafpress.layout.items import Qr
+    from leafpress.render import assets
+    q = assets._qrencoder()
+    rnd = random.Random(19)
+    for length in (0, -1, -2, 1, 14, 30, 47, 80, 134, 230, 400):
+        data = "https://" + "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789/-?=&.") for _ in range(length))
+        data = {0: "漢字の説明", -1: "0123456789", -2: "HTTPS://EXAMPLE.ORG/PORT"}.get(length, data)  # other modes
+        code = q.QRCode(None, q.QRErrorCorrectLevel.M)
+        code.addData(data)
+        assert type(code.dataList[0]) is type(assets._qr_data(q, data))
+        code.version = code.calculate_version()
+        for mask in range(8):
+            code.makeImpl(True, mask)
+            assert assets._lost_points(code.modules) == q.QRUtil.getLostPoint(code), (length, mask)
+        theirs = q.QRCode(None, q.QRErrorCorrectLevel.M)
+        theirs.addData(data)
+        theirs.make()
+        assets._QR.clear()
+        assert assets.qr_modules(Qr(data)) == tuple(tuple(bool(m) for m in row) for row in theirs.modules)
+    code.modules[0][20] = not code.modules[0][20]
+    assert assets._lost_points(code.modules) == q.QRUtil.getLostPoint(code)
+    row = code.modules[30]
+    row[:11] = [True, False, True, True, True, False, True, False, False, False, False]
+    assert assets._lost_points(code.modules) == q.QRUtil.getLostPoint(code)
+
+
 def test_proofs(scratch, tmp_path, capsys):
     assert main(["proof", "--lang", "en", "--lang", "ar", "--brand", "open-leaflets", "--png",
                  "--out", str(tmp_path / "out")], root=scratch) == 0
@@ -172,3 +204,78 @@ def test_the_languages_with_the_longest_content_go_first_and_nothing_is_lost():
     order = list(dict.fromkeys(g[0].lang for g in groups))
     size = {lang: (ROOT / "handouts" / "port" / f"{lang}.yaml").stat().st_size for lang in langs}
     assert order == sorted(langs, key=lambda lang: -size[lang]) and order[0] == "km"
+
+
+def test_the_collector_is_off_while_the_press_starts_and_on_for_every_document(tmp_path, monkeypatch):
+    """gcpolicy.pause: no collections while the command starts; every document is built with the
+    collector on (in this process and in forked workers), and it is on when the command ends."""
+    import gc
+
+    from leafpress import batch
+    seen = []
+    real = batch.run_one
+
+    def run_one(job, *a, **k):
+        seen.append(gc.isenabled())
+        return real(job, *a, **k)
+    monkeypatch.setattr(batch, "run_one", run_one)
+    starting = []
+    import leafpress.cli as cli
+    monkeypatch.setattr(cli, "plan", lambda *a, real=cli.plan: (starting.append(gc.isenabled()), real(*a))[1])
+    assert main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--jobs", "1",
+                 "--out", str(tmp_path / "out")], root=ROOT) == 0
+    assert seen == [True] and starting == [False] and gc.isenabled()
+
+
+def test_a_worker_can_send_several_leaflets_before_they_are_read():
+    """batch._roomy: a worker's end of its connection holds several finished PDFs the main
+    process has not read yet (it may be writing the last ones to disk), so the worker goes on."""
+    import multiprocessing
+    import os
+    import socket
+
+    import pytest
+
+    from leafpress import batch
+    if int(open("/proc/sys/net/core/wmem_max").read()) < 1 << 20:
+        pytest.skip("the system caps a socket's send buffer below 1 MB")
+    main_end, worker_end = multiprocessing.get_context("fork").Pipe()
+    batch._roomy(worker_end)
+    with socket.fromfd(worker_end.fileno(), socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.setblocking(False)        # a send that would wait raises instead
+    pdf = os.urandom(90_000)
+    for k in range(8):
+        worker_end.send(({"n": k}, pdf))
+    assert [main_end.recv()[0]["n"] for _ in range(8)] == list(range(8))
+
+
+def test_a_qr_codes_modules_come_from_the_users_cache_as_encoded(tmp_path, monkeypatch):
+    """A QR code's modules are kept in the user's cache, keyed by its data and the encoding
+    code: a process that finds them does not encode; a record for other data, or damaged, is
+    ignored and the code encoded again, to the same modules."""
+    import json
+
+    from leafpress.layout.items import Qr
+    from leafpress.render import assets
+    monkeypatch.setenv("LEAFPRESS_CACHE", str(tmp_path))
+    data, other = "https://leaflets.example.org/port/km", "https://leaflets.example.org/port/th"
+    assets._QR.clear()
+    made = assets.qr_modules(Qr(data))
+    assets.qr_modules(Qr(other))
+    [record] = [p for p in tmp_path.glob("qr-*.json") if json.loads(p.read_text())["data"] == data]
+    encoded = []
+    real = assets._qr_encoded
+    monkeypatch.setattr(assets, "_qr_encoded", lambda d: encoded.append(d) or real(d))
+    assets._QR.clear()
+    assert assets.qr_modules(Qr(data)) == made and encoded == []
+    [foreign] = [p for p in tmp_path.glob("qr-*.json") if p != record]
+    saved = record.read_bytes()
+    record.write_bytes(foreign.read_bytes())            # another code's modules under this name
+    assets._QR.clear()
+    assert assets.qr_modules(Qr(data)) == made and encoded == [data]
+    got = json.loads(saved)
+    got["rows"][3] = got["rows"][3][:-1]                 # a damaged row
+    record.write_text(json.dumps(got))
+    assets._QR.clear()
+    assert assets.qr_modules(Qr(data)) == made and encoded == [data, data]
+    assets._QR.clear()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from leafpress.content.inline import InlineError, parse_inline
+from leafpress.content.inline import InlineError, check_characters, parse_inline
 from leafpress.content.loader import check_mirrors, load_handout
 from leafpress.content.model import Span
 from leafpress.errors import LeafletError
@@ -148,6 +148,49 @@ def test_inline_errors(text, message):
     with pytest.raises(InlineError) as exc:
         parse_inline(text)
     assert message in str(exc.value)
+
+
+def test_the_quick_character_check_passes_only_what_the_full_one_passes():
+    """check_characters looks at a text's distinct characters first (content/inline.py) and
+    reads it character by character only when something may be wrong: what the quick look
+    passes, the full check passes too, over random mixes of every kind of character it refuses
+    or counts; and each kind still reaches the full check's message."""
+    import random
+
+    from leafpress.content import inline
+    pool = (list("ab \n1") + ["\u0301", "\u0e31", "\u093f", "\u0903"]     # marks (Mn, Mc)
+            + ["\u2066", "\u2067", "\u2068", "\u2069", "\u200d", "\u00ad", "\ufe0f", "\U000e0041"]
+            + ["\u202a", "\u202e", "\x07", "\x7f", "\ue000", "\ud800", "\u0378", "\u2061", "\u0600", "\u00e9"])
+    rnd = random.Random(7)
+    refused = 0
+    for _ in range(3000):
+        text = "".join(rnd.choice(pool if rnd.random() < 0.3 else pool[:10]) for _ in range(rnd.randrange(1, 24)))
+        try:
+            inline._check_each(text)
+        except InlineError:
+            refused += 1
+            assert not inline._fine(text), repr(text)
+    assert refused > 300
+    for text in ("a" + "\u0301" * 9, "\u2067x", "x\u2069", "a\u2061b", "a\u0378b"):
+        assert not inline._fine(text)
+        with pytest.raises(InlineError):
+            check_characters(text)
+    assert inline._fine("a" + "\u0301" * 8 + " b" + "\u0301" * 8) and inline._fine("\u2067x\u2069") is False
+
+
+def test_a_file_is_read_whole_or_to_one_byte_past_its_limit(tmp_path):
+    """files.read_limited reads a file in one go when it is the size it was (fonts: one copy,
+    not a join of pieces), and never more than its limit and one byte."""
+    from leafpress.files import read_limited
+    data = bytes(range(256)) * 12289         # a little over 3 MB
+    f = tmp_path / "f.bin"
+    f.write_bytes(data)
+    assert read_limited(f, 64_000_000) == data
+    assert read_limited(f, len(data)) == data
+    assert read_limited(f, len(data) - 1) == data
+    assert read_limited(f, 1000) == data[:1001]
+    assert read_limited(f, 0) == data[:1]
+    assert read_limited(tmp_path / "f.bin", 2_000_000) == data[:2_000_001]
 
 
 # -- mirroring ----------------------------------------------------------------------------------

@@ -28,6 +28,17 @@ def test_the_command_prints_its_usage(tmp_path):
     assert got.returncode == 0 and got.stdout.startswith("usage: leafpress"), got.stderr
 
 
+def test_the_command_ends_with_its_status_its_output_and_exit_handlers(tmp_path):
+    """The command ends without Python's object-by-object teardown (cli.leave), but with its exit
+    status, everything it printed (also unflushed, into a pipe) and the exit handlers run."""
+    got = subprocess.run([sys.executable, "-c", "import atexit, sys; atexit.register(print, 'handler ran');"
+                          "sys.argv = ['leafpress', '--lang', 'xx', '--out', sys.argv[1]]; print('before', end='');"
+                          "from leafpress.cli import console; console(); print('not reached')", str(tmp_path / "o")],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert got.returncode == 2 and "error: unknown language 'xx'" in got.stderr, got.stderr
+    assert got.stdout == "beforehandler ran\n"
+
+
 def test_the_command_uses_the_folder_it_runs_in(tmp_path):
     got = subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path;"
                           "import leafpress.cli as c; print(c.default_root())"],

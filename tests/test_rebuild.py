@@ -125,7 +125,7 @@ def test_the_user_cache_serves_a_new_output_folder_and_never_an_edited_file(scra
     pdf = "open-leaflets/port/port-en-a4-2page.pdf"
     _forget_drawings()
     assert main(ONE + ["--out", str(tmp_path / "one")], root=scratch) == 0
-    assert (cache / usercache.HASHES).is_file() and list(cache.glob("svg-*.json"))
+    assert (cache / usercache.hashes_name(str(scratch.resolve() / "assets" / "fonts"))).is_file() and list(cache.glob("svg-*.json"))
     import svglib.svglib
     calls, reads = [], []
     monkeypatch.setattr(svglib.svglib, "svg2rlg", lambda *a, **kw: calls.append(a))
@@ -150,7 +150,7 @@ def test_the_user_cache_serves_a_new_output_folder_and_never_an_edited_file(scra
     edited = Project(scratch).input_hash(job)
     assert edited != cached and font in reads
     # A damaged record is ignored; so is a folder others may write to.
-    (cache / usercache.HASHES).write_text("{not json")
+    (cache / usercache.hashes_name(str(scratch.resolve() / "assets" / "fonts"))).write_text("{not json")
     assert Project(scratch).input_hash(job) == edited
     cache.chmod(0o777)
     assert usercache.folder() is None
@@ -189,7 +189,10 @@ def test_the_user_cache_keeps_no_hash_of_a_file_changed_just_now_and_touches_onl
     h.save()
     h2 = usercache.Hashes()
     assert h2.get("/f/old", [10 ** 6, old_ns, old_ns, 3]) == digest
-    (tmp_path / usercache.HASHES).write_text('{"files": {"/f/x": [[1, 2, 3, 4], "not a digest"]}}')
+    (tmp_path / usercache.hashes_name("/g")).write_bytes((tmp_path / usercache.hashes_name("/f")).read_bytes())
+    assert usercache.Hashes().get("/g/old", [10 ** 6, old_ns, old_ns, 3]) is None     # another folder's record
+    (tmp_path / usercache.hashes_name("/f")).write_text(
+        '{"folder": "/f", "files": {"/f/x": [[1, 2, 3, 4], "not a digest"]}}')
     assert usercache.Hashes().get("/f/x", [1, 2, 3, 4]) is None
     foreign = ["hashes.json", "svg-icons.zip", "svg-notes.json", "svg-" + "0" * 31 + ".json"]
     for name in foreign:
@@ -225,3 +228,31 @@ def test_the_output_folders_drawing_records_are_bounded(scratch, tmp_path, monke
     monkeypatch.setattr(usercache, "_counts", {})
     assert main(ONE + ["--out", str(out), "--force"], root=scratch) == 0
     assert len(list(folder.glob("svg-*.json"))) <= 1
+
+
+def test_several_pdfs_are_staged_side_by_side_and_a_bad_place_fails_only_its_own(scratch, tmp_path):
+    """Recorder._stage_all writes and syncs a flush's PDFs side by side (their folders made
+    first, one after another): every PDF lands with its entry; one whose place is a folder fails
+    alone, with its message, and no temporary file is left."""
+    from leafpress import outdir
+    out = outdir.OutDir(str(tmp_path / "out"), scratch)
+    try:
+        rec = outdir.Recorder(out, {"engine": "x", "project": str(scratch)}, {}, [])
+        (out.path / "b" / "h").mkdir(parents=True)
+        (out.path / "b" / "h" / "h-xx-l.pdf").mkdir()          # a folder where a PDF goes
+        docs = [(f"b/h/h-{k:02d}-l.pdf", b"%PDF-" + bytes([k]) * 1000) for k in range(9)] + \
+            [("b/h/h-xx-l.pdf", b"%PDF-x"), ("c/h/h-en-l.pdf", b"%PDF-c")]
+        for path, data in docs:
+            handout, name = path.split("/")[1], path.split("/")[2]
+            rec.pending.append(({"handout": handout, "lang": name.split("-")[1], "layout": "l", "brand": path[0],
+                                 "kind": "office", "path": path, "pages": 1, "sha256": "0" * 64, "status": "ok",
+                                 "warnings": []}, data))
+        rec.flush()
+        for path, data in docs:
+            if "xx" in path:
+                assert rec.listed[path]["status"] == "failed" and "is a folder" in rec.listed[path]["error"]
+            else:
+                assert (out.path / path).read_bytes() == data and rec.listed[path]["status"] == "ok"
+        assert not [p for p in out.path.rglob("*.tmp")]
+    finally:
+        out.close()

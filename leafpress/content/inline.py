@@ -22,7 +22,9 @@ from .model import Span
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e")
 _OPENERS = set("\u2066\u2067\u2068")
 _PDI = "\u2069"
+_ISOLATES = _OPENERS | {_PDI}
 _ALLOWED_FORMAT = set("\u200b\u200c\u200d\u200e\u200f\u061c\u00ad\u2060\ufe0e\ufe0f\u2066\u2067\u2068\u2069")
+_MARKUP = re.compile(r"[\\*\[]")      # where parse_inline looks again: an escape, a star, a link
 _URL = re.compile(r"^(https://[^\s<>\"'\\]+|tel:\+?[0-9 ()\-.]+|mailto:[^\s<>\"'\\@]+@[^\s<>\"'\\]+)$")
 
 
@@ -39,7 +41,36 @@ def check_url(url: str) -> str:
 MAX_MARKS = 8      # combining marks on one base character (Thai, Hindi, Vietnamese need at most 3)
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_MARK = "\x01"                # a mark, in the text _fine translates (a control there would have been refused)
+
+
+def _fine(text: str) -> bool:
+    """True when :func:`check_characters` would find nothing: the usual case, seen from the
+    text's distinct characters (and, when it has combining marks, from where they stand) rather
+    than character by character. False sends the text through the full check, which says what
+    and where."""
+    if text.isascii():
+        return _ASCII_CONTROL.search(text) is None
+    marks = {}
+    for ch in set(text):
+        cat = unicodedata.category(ch)
+        if cat[0] == "M":
+            marks[ord(ch)] = _MARK
+        elif cat[0] == "C" and not (ch == "\n" or cat == "Cf" and ch not in _ISOLATES and (
+                ch in _ALLOWED_FORMAT or _is_tag_or_selector(ch))):
+            return False    # a control, a format character (isolates need pairing), private use...
+    return len(marks) == 0 or _MARK * (MAX_MARKS + 1) not in text.translate(marks)
+
+
 def check_characters(text: str) -> None:
+    """Refuse characters that are invisible, reorder text or stack too many marks (see the
+    module's docstring), naming the first and where it is."""
+    if not _fine(text):
+        _check_each(text)
+
+
+def _check_each(text: str) -> None:
     marks = 0
     opened: list[int] = []
     for i, ch in enumerate(text):
@@ -134,9 +165,11 @@ def parse_inline(raw: str) -> tuple[Span, ...]:
                 raise InlineError(f"the link at character {i + 1} has no text")
             flush(url, label)
             i = end + 1
-        else:
-            buf.append(ch)
-            i += 1
+        else:       # plain text up to the next character that may be markup, at once
+            m = _MARKUP.search(text, i + 1)
+            j = n if m is None else m.start()
+            buf.append(text[i:j])
+            i = j
     if bold:
         raise InlineError("'**' opened but never closed: add the closing ** (or write \\*\\*)")
     if italic:

@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -215,13 +216,132 @@ def _qrencoder():
 
 
 def qr_modules(qr: Qr) -> tuple:
-    """Rows of dark (True) and light modules of the QR code for ``qr.data``, error correction M."""
+    """Rows of dark (True) and light modules of the QR code for ``qr.data``, error correction M:
+    ReportLab's encoder, its mask chosen as its ``QRCode.make`` does (each of the eight drawn,
+    the first with the fewest penalty points), the points counted by :func:`_lost_points`."""
     got = _QR.get(qr.data)
     if got is None:
-        qrencoder = _qrencoder()
-        code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        code.addData(qr.data)
-        code.make()
-        got = tuple(tuple(bool(m) for m in row) for row in code.modules)
+        got = _qr_record(qr.data)
+        if got is None:
+            got = _qr_encoded(qr.data)
+            _keep_qr(qr.data, got)
         _QR.put(qr.data, got)
     return got
+
+
+def _qr_encoded(data: str) -> tuple:
+    qrencoder = _qrencoder()
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(_qr_data(qrencoder, data))
+    code.version = code.calculate_version()
+    best = least = None
+    for mask in range(8):
+        code.makeImpl(True, mask)
+        points = _lost_points(code.modules)
+        if least is None or points < least:
+            best, least = mask, points
+    code.makeImpl(False, best)
+    return tuple(tuple(bool(m) for m in row) for row in code.modules)
+
+
+# A code's modules are also kept in the user's cache (usercache.py, ``qr-<32 hex>.json``), keyed
+# by its data and the signatures of the code that makes them (ReportLab's encoder, this file):
+# a process that finds them there neither imports the encoder nor encodes (3.4 ms a code).
+@functools.lru_cache(maxsize=1)
+def _qr_code() -> str:
+    import importlib.util
+    from ..files import signature
+    spec = importlib.util.find_spec("reportlab")
+    if spec is None or not spec.submodule_search_locations:
+        return ""
+    files = [Path(__file__).resolve(),
+             Path(list(spec.submodule_search_locations)[0]) / "graphics" / "barcode" / "qrencoder.py"]
+    try:
+        return hashlib.sha256("\n".join(f"{f}:{signature(os.stat(f))}" for f in files).encode()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _qr_name(data: str) -> str | None:
+    code = _qr_code()
+    if not code:
+        return None
+    return f"qr-{hashlib.sha256(f'{code}:{data}'.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
+
+
+def _qr_record(data: str) -> tuple | None:
+    from .. import usercache
+    name = _qr_name(data)
+    raw = None if name is None else usercache.read(name)
+    try:
+        got = None if raw is None else json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(got, dict) or got.get("data") != data or got.get("code") != _qr_code():
+        return None
+    rows = got.get("rows")
+    n = len(rows) if isinstance(rows, list) else 0
+    if not (21 <= n <= 177 and (n - 17) % 4 == 0) or not all(
+            isinstance(r, str) and len(r) == n and not r.strip("01") for r in rows):
+        return None
+    return tuple(tuple(ch == "1" for ch in r) for r in rows)
+
+
+def _keep_qr(data: str, modules: tuple) -> None:
+    from .. import usercache
+    name = _qr_name(data)
+    if name is not None:
+        rows = ["".join("1" if m else "0" for m in row) for row in modules]
+        usercache.write(name, json.dumps({"data": data, "code": _qr_code(), "rows": rows}).encode(),
+                        keep=usercache.MAX_RECORDS, like="qr-")
+
+
+def _qr_data(qrencoder, data: str):
+    """The first of ReportLab's data modes that takes ``data``, as ``QRCode.addData`` tries them;
+    Kanji is not tried for data with an ASCII character (shift-JIS writes those in one byte,
+    which ReportLab's QRKanji refuses), so a web address does not load the shift-JIS codec."""
+    kanji = () if any(ch < "\x80" for ch in data) else (qrencoder.QRKanji,)
+    for mode in (qrencoder.QRNumber, qrencoder.QRAlphaNum, *kanji, qrencoder.QR8bitByte):
+        try:
+            return mode(data)
+        except ValueError:
+            pass
+    raise ValueError(f"no QR data mode takes {data!r}")
+
+
+_RUN = re.compile(rb"\x00{5,}|\x01{5,}")
+_FINDER = bytes([1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0])
+
+
+def _lost_points(modules: list) -> int:
+    """ReportLab's ``QRUtil.getLostPoint`` (qrencoder.py) for these modules, the same number
+    (tests/test_batch.py compares the two on many codes and every mask), a few times faster:
+    rows and columns as bytes and bits instead of Python loops over lists. As ReportLab counts:
+    runs of five or more modules of one colour in a row or column, 3 points and 1 for each one
+    more; 3 for each 2 x 2 block of one colour; 40 for each dark-light-dark-dark-dark-light-dark
+    pattern followed by four light modules in a row (left to right, rows only, not overlapping,
+    not starting in the last eleven modules: its column pass compares tuples to a list, which
+    never match); 10 for each 5 % the share of dark modules is off 50 %."""
+    n = len(modules)
+    rows = [bytes(r) for r in modules]
+    cols = [bytes(c) for c in zip(*modules)]
+    points = 0
+    for line in rows + cols:
+        for m in _RUN.finditer(line):
+            points += m.end() - m.start() - 2
+    last_start = n - len(_FINDER)       # a pattern starting here or later is not counted
+    for r in rows:
+        at = r.find(_FINDER)
+        while 0 <= at < last_start:
+            points += 40
+            at = r.find(_FINDER, at + len(_FINDER))
+    bits = [int(r.translate(_DIGITS), 2) for r in rows]
+    pairs = (1 << (n - 1)) - 1
+    for a, b in zip(bits, bits[1:]):
+        same = ~(a ^ b)                 # the two rows alike at each column
+        points += 3 * (same & (same >> 1) & ~(a ^ (a >> 1)) & pairs).bit_count()
+    dark = sum(r.count(1) for r in rows)
+    return points + 10 * (abs(100 * dark // (n * n) - 50) // 5)
+
+
+_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
