@@ -196,3 +196,10 @@ def test_a_pieces_latin_runs_and_glyph_origins_are_what_the_loops_give(lines):
             pen += ax / piece.font.scale
         assert pdf._origins(piece.glyphs, piece.font.scale) == origins
     assert seen == {"mixed", "latin", "other"}
+
+
+def test_no_character_before_the_first_right_to_left_one_is_right_to_left():
+    """render/pdf.py's _rtl_letters skips texts whose characters all come before FIRST_RTL."""
+    import unicodedata
+    assert not [c for c in range(ord(pdf.FIRST_RTL)) if unicodedata.bidirectional(chr(c)) in ("R", "AL")]
+    assert pdf._rtl_letters("a \u00b7 b\u05d0") and not pdf._rtl_letters("Clinic \u00b7 \u00e9t\u00e9")

@@ -8,6 +8,7 @@ preferences, glyph-outline forms, the output intent, the XMP stream and the stru
 from __future__ import annotations
 
 import re
+import zlib
 from collections import OrderedDict
 
 import pytest
@@ -157,3 +158,73 @@ def test_a_document_the_writer_has_no_rule_for_is_left_to_reportlab(monkeypatch)
     monkeypatch.setattr(rl_config, "pdfComments", 1)
     monkeypatch.setattr(rl_config, "invariant", 0)
     assert _odd_document(pdfdoc.document_bytes) == _odd_document(_reportlab)
+
+
+def test_a_fonts_kept_objects_are_the_ones_made_anew(monkeypatch):
+    """pdffont._objects keeps a font's objects by all they are made from: every state of a font
+    (the same glyphs with other texts, extra codes, more glyphs) gets from the kept ones what
+    making them anew gives, and states that differ never share."""
+    from leafpress.lru import BytesLru
+    from leafpress.text.fonts import FontLibrary
+    from conftest import ROOT
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Regular")
+    states = [((5, "a"), (6, "b")), ((5, "a"), (6, "c")), ((5, "a"), (6, "b"), (6, "c")),
+              ((5, "a"), (6, "b"), (7, "d")), ((6, "b"), (5, "a")), ((0, "x"), (5, "a"), (6, "b"))]
+
+    def embedded(pairs):
+        emb = pdffont.EmbeddedFont(font, "LP1")
+        emb.codes(pairs)
+        return emb
+    monkeypatch.setattr(pdffont, "_OBJECTS", BytesLru(None, 64, 8 << 20))
+    kept = [pdffont._objects(embedded(p)) for p in states]
+    again = [pdffont._objects(embedded(p)) for p in states]
+    assert all(a is b for a, b in zip(kept, again))         # (from the cache)
+    for pairs, got in zip(states, kept):
+        monkeypatch.setattr(pdffont, "_OBJECTS", BytesLru(None, 0, 0))
+        assert pdffont._objects(embedded(pairs)) == got
+    assert kept[0] == kept[4] and len({k[4] for k in kept}) == 5     # (same pairs in another order: same)
+    assert kept[2][2] is not None and kept[0][2] is None            # (an extra code: a CIDToGIDMap)
+
+
+def test_a_subset_from_a_preprocessed_face_is_the_same_bytes():
+    """pdffont._subset_face's preprocessed copy (used after PREPROCESS_AFTER subsets of a font)
+    gives every font of the project the bytes its own face gives, for glyph sets of text, of
+    marks and of any glyphs (composites, ligatures)."""
+    import random
+    import uharfbuzz as hb
+    from leafpress.text.fonts import FontLibrary
+    from conftest import ROOT
+    lib = FontLibrary([ROOT / "assets" / "fonts"])
+    names = sorted(p.stem for p in (ROOT / "assets" / "fonts").glob("*.[ot]tf"))
+    assert len(names) > 30
+    pick = random.Random(19)
+    for name in names:
+        font = lib.get(name)
+        pre = hb.subset_preprocess(font.face)
+        mapped = sorted({g for g in map(font.hb.get_nominal_glyph, sorted(font.coverage)[:400]) if g})
+        sets = [[0] + mapped[:40], sorted({0, *pick.sample(range(font.glyph_count), min(60, font.glyph_count))})]
+        for gids in sets:
+            assert pdffont._subset_bytes(font, gids, pre) == pdffont._subset_bytes(font, gids), (name, gids)
+
+
+def test_a_font_subset_often_is_subset_from_its_preprocessed_face(monkeypatch):
+    """Once a process has spent PREPROCESS_AFTER subsetting a font, pdffont._subset makes its
+    subsets from the preprocessed face: the same subsets as before."""
+    from leafpress.lru import BytesLru, Lru
+    from leafpress.text.fonts import FontLibrary
+    from conftest import ROOT
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Bold")
+    sets = [[0, 5, 6, 7], [0, 5, 6, 8], [0, 40, 41, 42, 43]]
+    monkeypatch.setattr(pdffont, "_SUBSETS", BytesLru(None, 0, 0))
+    monkeypatch.setattr(pdffont, "_PREPROCESSED", Lru(None, 4))
+    monkeypatch.setattr(pdffont, "PREPROCESS_AFTER", 1e-9)     # (any subset takes longer)
+    font.__dict__.pop("_subset_seconds", None)
+    assert pdffont._subset_face(font) is None       # (nothing spent yet)
+    plain = []
+    for gids in sets:
+        data, packed, tag, box = pdffont._subset(font, gids)        # (the first from the font's own face)
+        plain.append((data, packed.packed, tag, box))
+    assert pdffont._subset_face(font) is not None
+    assert pdffont._subset_face(font) is pdffont._PREPROCESSED.get(pdffont.font_key(font))
+    for gids, (data, packed, tag, box) in zip(sets, plain):
+        assert data == pdffont._subset_bytes(font, gids) and packed == zlib.compress(data)

@@ -12,7 +12,6 @@ text goes in as glyph ids.
 """
 from __future__ import annotations
 
-import copy
 import io
 import math
 import operator
@@ -281,7 +280,11 @@ def _quiet(entries) -> bool:
 @lru_cache(maxsize=8192)
 def _rtl_letters(text: str) -> bool:
     """Whether a cluster's text has a right-to-left letter (bidi class R or AL)."""
-    return not text.isascii() and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+    return not text.isascii() and max(text) >= FIRST_RTL \
+        and any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+FIRST_RTL = "\u0590"      # no character before it is of bidi class R or AL (a test checks)
 
 
 def _hole_maker(holes: list):
@@ -732,15 +735,20 @@ class _Plan:
             return None
         tokens: list = []
         pen = 0.0
+        advances = _advances(font)      # (each glyph's _width, kept with the font)
+        kind_of = _pdfium_class
+        last = None
         for latin, subs in self.groups:
             for _, entries, _, _ in subs:
                 for gid, text, before in entries:
                     origin = pen - before / 1000
-                    kind = (latin, _pdfium_class(text))
-                    if not tokens or tokens[-1][0] != kind or kind[1] == "N":
-                        tokens.append((kind, []))
-                    tokens[-1][1].append((gid, text, origin))
-                    pen = origin + _width(font, gid)
+                    kind = (latin, kind_of(text))
+                    if kind != last or kind[1] == "N":
+                        glyphs: list = []
+                        tokens.append((kind, glyphs))
+                        last = kind
+                    glyphs.append((gid, text, origin))
+                    pen = origin + advances[gid]
         self._token_cache = tokens
         return tokens
 
@@ -772,29 +780,40 @@ class _Plan:
             return self
         font = self.font
         space = font.hb.get_nominal_glyph(32)
-        plan = copy.copy(self)
+        plan = _Plan.__new__(_Plan)      # (what copy.copy makes of it, without its generic path)
+        plan.__dict__.update(self.__dict__)
         groups: list = []
+        pairs: list = []            # (glyph, text) of every entry, in order
+        token_text: dict = {}       # (group, sub) -> the token's own text (its glyphs', not the blank's)
         pen = 0.0
+        advances = _advances(font)      # (each glyph's _width, kept with the font)
+        wspace = advances[space]
         for k, ((latin, _), glyphs) in enumerate(tokens, k0 + 1):
             anchor = right - 0.001 * k        # (not by the blank's width: fonts differ in it)
             entries = [(space, " ", _adjust((pen - anchor) * 1000))]
-            pen = anchor + _width(font, space)
-            for n, (gid, text, origin) in enumerate(glyphs):
-                if n == 0:
+            pairs.append((space, " "))
+            pen = anchor + wspace
+            first = True
+            for gid, text, origin in glyphs:
+                if first:
                     # A thousandth or two of an em off: pdf.js takes a glyph that lands exactly
                     # where the last one ended, after a blank, for the next word (a space in
                     # "leaflets . example . org"); one a hair off it joins to the word. (Two
                     # amounts in turn: a one-glyph token before was moved as well.)
                     origin += 0.001 * (1 + k % 2)
-                entries.append((gid, text, _adjust((pen - origin) * 1000)))
-                pen = origin + _width(font, gid)
+                    first = False
+                v = round((pen - origin) * 1000, 3)     # (as _adjust)
+                entries.append((gid, text, 0.0 if -0.0005 < v < 0.0005 else v))
+                pairs.append((gid, text))
+                pen = origin + advances[gid]
             if not groups or groups[-1][0] != latin:
                 groups.append([latin, []])
-            groups[-1][1].append([0.0, entries, False, None])
-        plan.groups = groups = _frozen(groups)
-        plan.token_text = {(gi, si): "".join(e[1] for e in entries[1:])
-                       for gi, (_, subs) in enumerate(groups) for si, (_, entries, _, _) in enumerate(subs)}
-        plan.pairs = Pairs((e[0], e[1]) for _, subs in groups for _, entries, _, _ in subs for e in entries)
+            subs = groups[-1][1]
+            token_text[len(groups) - 1, len(subs)] = "".join([g[1] for g in glyphs])
+            subs.append([0.0, entries, False, None])
+        plan.groups = _frozen(groups)
+        plan.token_text = token_text
+        plan.pairs = Pairs(pairs)
         plan.bodies = plan._bodies(None)
         plan.__dict__["_anchored"] = {}
         plan.__dict__.pop("_rendered", None)        # (the copy's bodies are its own)
@@ -1027,8 +1046,8 @@ _CLUSTER = itemgetter(0, 1, 2)      # a cluster without its logical index: (firs
 
 def _frozen(groups: list) -> tuple:
     """A plan's groups as tuples (see _Plan)."""
-    return tuple((latin, tuple((rise, tuple(entries), hidden, resume) for rise, entries, hidden, resume in subs))
-                 for latin, subs in groups)
+    return tuple([(latin, tuple([(rise, tuple(entries), hidden, resume) for rise, entries, hidden, resume in subs]))
+                  for latin, subs in groups])       # (lists, not generators: the same tuples, made faster)
 
 
 def _width(font, gid: int) -> float:
@@ -1036,6 +1055,7 @@ def _width(font, gid: int) -> float:
     return thousandths(font, gid) / 1000
 
 
+@lru_cache(maxsize=4096)       # (a glyph's text: a character or a few)
 def _pdfium_class(text: str) -> str:
     """How PDFium's bidi groups a glyph's text: letters (L), digits (D) or other (N)."""
     ch = text.strip(_MARKS)[:1]

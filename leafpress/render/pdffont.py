@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import time
 import zlib
 from functools import lru_cache
 
@@ -137,39 +138,22 @@ class EmbeddedFont:
         them): the font file, its descriptor, the CIDToGIDMap stream where some code is not its
         glyph id, the CID font, the ToUnicode map and the Type0 font, which the pages' font
         resources name."""
-        font, r = self.font, self.resource
-        gids = sorted(self.gids)
-        data, packed, tag, bbox = _subset(font, gids)
-        base = pdfdocEnc(PDFName(f"{tag}+{_ps_name(font)}"))
-        scale = 1000.0 / font.upem
-        table = self._cid_to_gid()
-        mapping = dict(self.to_unicode)
-        mapping.update((cid, text) for (_, text), cid in self.extra.items())
-        cmap = _cmap_bytes(tuple(sorted(mapping.items())))
+        r = self.resource
+        file_data, desc, table_data, cid, cmap_data, type0 = _objects(self)
+        table = table_data is not None
         names = [f"LPFontFile:{r}", f"LPFontDesc:{r}", *([f"LPCIDToGID:{r}"] if table else []),
                  f"LPCIDFont:{r}", f"LPToUnicode:{r}", f"LPFont:{r}"]
         objects = {name: Written() for name in names}
         register(doc, list(objects.items()))
         ref = {name: b"%d %d R" % doc.idToObjectNumberAndVersion[name] for name in names}
-        objects[names[0]].data = _stream(packed.packed, b" /Length1 %d" % len(data))
-        ext = font.hb.get_font_extents("ltr")
-        box = b" ".join(_n(round(v * scale)) for v in bbox)
-        objects[names[1]].data = (
-            b"<<\n/Ascent %s /CapHeight %s /Descent %s /Flags 4 /FontBBox [ %s ] /FontFile2 %s \n  /FontName %s"
-            b" /ItalicAngle 0 /StemV 80 /Type /FontDescriptor\n>>"
-            % (_n(round(ext.ascender * scale)), _n(round(ext.ascender * scale * 0.7)),
-               _n(round(ext.descender * scale)), box, ref[names[0]], base))
+        objects[names[0]].data = file_data
+        objects[names[1]].data = desc[0] + ref[names[0]] + desc[1]
         if table:
-            objects[f"LPCIDToGID:{r}"].data = _stream(flate_once(table).packed)
-        objects[f"LPCIDFont:{r}"].data = (
-            b"<<\n/BaseFont %s /CIDSystemInfo <<\n/Ordering (Identity) /Registry (Adobe) /Supplement 0\n>>"
-            b" /CIDToGIDMap %s /FontDescriptor %s /Subtype /CIDFontType2 /Type /Font \n  /W %s\n>>"
-            % (base, ref[f"LPCIDToGID:{r}"] if table else b"/Identity", ref[names[1]],
-               _widths(font, gids, self.extra)))
-        objects[f"LPToUnicode:{r}"].data = _stream(flate_once(cmap).packed)
-        objects[f"LPFont:{r}"].data = (
-            b"<<\n/BaseFont %s /DescendantFonts [ %s ] /Encoding /Identity-H /Subtype /Type0 /ToUnicode %s"
-            b" /Type /Font\n>>" % (base, ref[f"LPCIDFont:{r}"], ref[f"LPToUnicode:{r}"]))
+            objects[f"LPCIDToGID:{r}"].data = table_data
+        objects[f"LPCIDFont:{r}"].data = (cid[0] + (ref[f"LPCIDToGID:{r}"] if table else b"/Identity") + cid[1]
+                                          + ref[names[1]] + cid[2])
+        objects[f"LPToUnicode:{r}"].data = cmap_data
+        objects[f"LPFont:{r}"].data = type0[0] + ref[f"LPCIDFont:{r}"] + type0[1] + ref[f"LPToUnicode:{r}"] + type0[2]
         doc.idToObject["BasicFonts"].dict[r] = PDFObjectReference(f"LPFont:{r}")
 
     def _cid_to_gid(self) -> bytes | None:
@@ -182,6 +166,50 @@ class EmbeddedFont:
         for (g, _), cid in self.extra.items():
             table[2 * cid:2 * cid + 2] = g.to_bytes(2, "big")
         return bytes(table)
+
+
+# (font, glyphs, their texts, the extra codes) -> the font's objects as addObjects writes them,
+# with the other objects' references left out: a clinic's variant mostly embeds each font with
+# the glyphs and texts the last variant did.
+_OBJECTS = BytesLru("font objects", 64, 8 << 20)
+
+
+def _objects(emb: EmbeddedFont) -> tuple:
+    """What :meth:`EmbeddedFont.addObjects` writes, by what it is made from (the font, its glyphs,
+    each code's text, the extra codes and how many codes there are: the key is everything
+    read here), each object's bytes split where another object's reference goes: the font file's
+    stream, the descriptor (the file's reference between its two parts), the CIDToGIDMap stream
+    or None, the CID font (the map's and the descriptor's references between its three parts),
+    the ToUnicode stream and the Type0 font (the CID font's and the map's)."""
+    font = emb.font
+    gids = sorted(emb.gids)
+    key = (font_key(font), tuple(gids), tuple(sorted(emb.to_unicode.items())), tuple(sorted(emb.extra.items())),
+           emb._next)
+    got = _OBJECTS.get(key)
+    if got is not None:
+        return got
+    data, packed, tag, bbox = _subset(font, gids)
+    base = pdfdocEnc(PDFName(f"{tag}+{_ps_name(font)}"))
+    scale = 1000.0 / font.upem
+    table = emb._cid_to_gid()
+    mapping = dict(emb.to_unicode)
+    mapping.update((cid, text) for (_, text), cid in emb.extra.items())
+    cmap = _cmap_bytes(tuple(sorted(mapping.items())))
+    ext = font.hb.get_font_extents("ltr")
+    box = b" ".join(_n(round(v * scale)) for v in bbox)
+    desc = (b"<<\n/Ascent %s /CapHeight %s /Descent %s /Flags 4 /FontBBox [ %s ] /FontFile2 "
+            % (_n(round(ext.ascender * scale)), _n(round(ext.ascender * scale * 0.7)),
+               _n(round(ext.descender * scale)), box),
+            b" \n  /FontName " + base + b" /ItalicAngle 0 /StemV 80 /Type /FontDescriptor\n>>")
+    cid = (b"<<\n/BaseFont " + base + b" /CIDSystemInfo <<\n/Ordering (Identity) /Registry (Adobe) /Supplement 0\n>>"
+           b" /CIDToGIDMap ", b" /FontDescriptor ",
+           b" /Subtype /CIDFontType2 /Type /Font \n  /W " + _widths(font, gids, emb.extra) + b"\n>>")
+    type0 = (b"<<\n/BaseFont " + base + b" /DescendantFonts [ ",
+             b" ] /Encoding /Identity-H /Subtype /Type0 /ToUnicode ", b" /Type /Font\n>>")
+    got = (_stream(packed.packed, b" /Length1 %d" % len(data)), desc,
+           _stream(flate_once(table).packed) if table else None, cid, _stream(flate_once(cmap).packed), type0)
+    _OBJECTS.put(key, got, len(got[0]) + len(got[2] or b"") + len(got[4]) + len(cid[2]))
+    return got
 
 
 def thousandths(font: Font, gid: int) -> int:
@@ -257,15 +285,47 @@ def _subset(font: Font, gids: list[int]) -> tuple:
     key = (font_key(font), tuple(gids))
     got = _SUBSETS.get(key)
     if got is None:
-        data = _subset_bytes(font, gids)
+        face = _subset_face(font)
+        if face is None:
+            t = time.process_time()
+            data = _subset_bytes(font, gids)
+            font.__dict__["_subset_seconds"] = font.__dict__.get("_subset_seconds", 0.0) + time.process_time() - t
+        else:
+            data = _subset_bytes(font, gids, face)
         tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
         got = (data, Flated(data, zlib.compress(data)), tag, _bbox(font, gids))
         _SUBSETS.put(key, got, 2 * len(data))
     return got
 
 
-def _subset_bytes(font: Font, gids: list[int]) -> bytes:
-    """Subset keeping glyph ids (HarfBuzz's subsetter: fast and deterministic)."""
+# CPU seconds a process spends subsetting a font before it preprocesses the font's face (about
+# what preprocessing the largest shipped font costs: a ski-rental rule, so a build never pays
+# more than about twice what it would have paid knowing how many subsets were coming)
+PREPROCESS_AFTER = 0.025
+# font -> HarfBuzz's preprocessed copy of its face (about 4.5 MB each: the few fonts whose
+# subsets are being made now)
+_PREPROCESSED = Lru("preprocessed font faces", 4)
+
+
+def _subset_face(font: Font):
+    """The face to subset the font from: None (its own) until the process has spent
+    PREPROCESS_AFTER subsetting it (many clinics, each one's strings bringing a new glyph set),
+    then HarfBuzz's preprocessed copy of it (``hb_subset_preprocess``: what every subset of the
+    face works out first, worked out once: a Latin font's subset about twice as fast, a CJK
+    font's ten times, after 4-22 ms). The subsets are the same bytes (a test checks every
+    font of the project)."""
+    key = font_key(font)
+    face = _PREPROCESSED.get(key)
+    if face is None and font.__dict__.get("_subset_seconds", 0.0) >= PREPROCESS_AFTER:
+        font.__dict__["_subset_seconds"] = 0.0      # (dropped from the cache: earned again)
+        face = hb.subset_preprocess(font.face)
+        _PREPROCESSED.put(key, face)
+    return face
+
+
+def _subset_bytes(font: Font, gids: list[int], face=None) -> bytes:
+    """Subset keeping glyph ids (HarfBuzz's subsetter: fast and deterministic), from ``face``
+    (the font's own face, or its preprocessed copy: see :func:`_subset_face`)."""
     inp = hb.SubsetInput()
     inp.sets(hb.SubsetInputSets.GLYPH_INDEX).update(gids)
     inp.sets(hb.SubsetInputSets.UNICODE).clear()
@@ -274,8 +334,7 @@ def _subset_bytes(font: Font, gids: list[int]) -> bytes:
     drop = inp.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
     for tag in ("GSUB", "GPOS", "GDEF", "DSIG", "BASE", "JSTF", "MATH", "morx", "kerx"):
         drop.add(hb.ot_tag_from_string(tag) if hasattr(hb, "ot_tag_from_string") else _tag(tag))
-    face = hb.subset(font.face, inp)
-    return face.blob.data
+    return hb.subset(font.face if face is None else face, inp).blob.data
 
 
 def _tag(s: str) -> int:
