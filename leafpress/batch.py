@@ -57,20 +57,55 @@ def failed(job: Job, message: str, deterministic: bool = False) -> dict:
     return entry
 
 
-BLOCK = 50      # clinics per task: one layout, stamped for each (project.lay_out), reused in a worker
+BLOCK = 50      # documents per task: one handout x language, a block of clinics stamped (project.lay_out)
 
 
 def groups_of(jobs: list[Job], n: int) -> list[list[Job]]:
-    """Tasks of one handout x language x layout and a block of up to BLOCK clinics (its layout is
-    done once in the worker and stamped for each clinic); smaller blocks when there would not
-    be two tasks per worker."""
+    """Tasks of one handout x language and a block of up to BLOCK documents, each clinic's
+    documents in every layout together (its name, contact and credit lines are shaped once for
+    all its layouts: a worker's shaping caches keep a clinic's few lines, not every clinic's);
+    each layout is done once in the worker that builds it and stamped for each clinic. A
+    handout x language with one brand keeps one task per layout (nothing to share, and the
+    work is given out finer). Smaller blocks when there would not be two tasks per worker."""
+    brands: dict = {}
+    for j in jobs:
+        brands.setdefault((j.handout, j.lang), set()).add(j.brand)
     runs: dict = {}
     for j in jobs:
-        runs.setdefault((j.handout, j.lang, j.layout), []).append(j)
+        key = (j.handout, j.lang) if len(brands[j.handout, j.lang]) > 1 else (j.handout, j.lang, j.layout)
+        runs.setdefault(key, {}).setdefault(j.brand, []).append(j)
     size = BLOCK
-    while size > 1 and sum(-(-len(r) // size) for r in runs.values()) < n * 2:
+    tasks = _blocks(runs, size)
+    while size > 1 and len(tasks) < n * 2:
         size = -(-size // 2)
-    return [r[i:i + size] for r in runs.values() for i in range(0, len(r), size)]
+        tasks = _blocks(runs, size)
+    return tasks
+
+
+def _blocks(runs: dict, size: int) -> list[list[Job]]:
+    """Each run's clinics' documents in as few blocks of up to ``size`` as can hold them, about
+    even (not full blocks and a last one of a clinic or two, which another worker would take at
+    the end and lay the document out again for), a clinic's documents in one block where they
+    fit in one."""
+    out: list[list[Job]] = []
+    for clinics in runs.values():
+        units = [docs[i:i + size] for docs in clinics.values() for i in range(0, len(docs), size)]
+        total = sum(map(len, units))
+        count = -(-total // size)
+        blocks: list[list[Job]] = []
+        block: list[Job] = []
+        done = 0
+        for unit in units:
+            if block and len(block) + len(unit) > size:
+                blocks.append(block)
+                block = []
+            block += unit
+            done += len(unit)
+            if done * count >= (len(blocks) + 1) * total:     # at the next of ``count`` even cuts
+                blocks.append(block)
+                block = []
+        out += blocks + ([block] if block else [])
+    return out
 
 
 class Aside:
@@ -238,6 +273,7 @@ class _Worker:
         self.groups: deque = deque()        # the tasks sent to it, in order; results come in that order
         self.pos = 0                        # the next result is for self.groups[0][self.pos]
         self.key: tuple | None = None       # the handout and language of its last task
+        self.shapes: set = set()            # the (handout, language, layout)s of its tasks
         self.asked = False                  # told to stop (no more tasks will come)
 
 
@@ -278,12 +314,29 @@ class _Queue:
     def __len__(self) -> int:
         return sum(len(tasks) for tasks in self.by_key.values())
 
-    def take(self, last: tuple | None, busy: set) -> list[Job]:
+    def take(self, last: tuple | None, busy: set, shapes: set = frozenset()) -> list[Job]:
+        """The next task for a worker whose last language was ``last`` (``busy``: the languages
+        other workers hold tasks of; ``shapes``: the (handout, language, layout)s it has laid
+        out). Helping with a language another worker is on, it takes the first task with a
+        layout it has laid out (else the first task), cut to that layout's documents (else the
+        task's last layout's), the rest left in its place: helping costs one more layout here,
+        not one per layout of the language."""
         key = last if last in self.by_key else next((k for k in self.by_key if k not in busy), None)
         if key is None:
             key = max(self.by_key, key=lambda k: len(self.by_key[k]))
         tasks = self.by_key[key]
-        group = tasks.popleft()
+        if key in busy:     # helping: a task with a layout laid out here if there is one, cut to it
+            def mine(j: Job) -> bool:
+                return (j.handout, j.lang, j.layout) in shapes
+            at = next((i for i, g in enumerate(tasks) if any(map(mine, g))), 0)
+            group = tasks[at]
+            del tasks[at]
+            if len({j.layout for j in group}) > 1:
+                layout = next((j.layout for j in group if mine(j)), group[-1].layout)
+                tasks.insert(at, [j for j in group if j.layout != layout])
+                group = [j for j in group if j.layout == layout]
+        else:
+            group = tasks.popleft()
         if not tasks:
             del self.by_key[key]
         return group
@@ -312,9 +365,10 @@ class _Pool:
             # this process to take its last result), unless few are left: then each goes to
             # whichever worker is free first.
             while queue and not w.asked and (not w.groups or (len(w.groups) < AHEAD and len(queue) > count)):
-                group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups})
+                group = queue.take(w.key, {_key(g) for o in workers if o is not w for g in o.groups}, w.shapes)
                 w.groups.append(group)
                 w.key = _key(group)
+                w.shapes.update((j.handout, j.lang, j.layout) for j in group)
                 try:
                     w.conn.send(group)
                 except OSError:
@@ -335,24 +389,25 @@ class _Pool:
                     for w in workers:
                         if not w.groups:
                             _ask_to_stop(w)     # nothing left for it: it ends while the others build
-                wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
+                ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
                 for k, w in enumerate(workers):
-                    if not w.groups:
+                    ended = w.proc.sentinel in ready
+                    if not w.groups or not (ended or w.conn in ready):
                         continue
                     dead = False
                     try:
-                        while w.groups and w.conn.poll():
-                            entry, data = w.conn.recv()
-                            done(w.groups[0][w.pos], entry, data)
-                            w.pos += 1
-                            if w.pos == len(w.groups[0]):
-                                w.groups.popleft()
-                                w.pos = 0
+                        # One result a wake-up (the next wait returns at once while more wait to
+                        # be read; polling after each result made a selector of its own, about
+                        # three a document); a worker that ended is read to the end first.
+                        if w.conn in ready:
+                            _result(w, done)
+                        while ended and w.groups and w.conn.poll():
+                            _result(w, done)
                     except (EOFError, OSError, ValueError, TypeError, AttributeError, ImportError):
                         dead = True     # a message cut off by the worker's death
                     except Exception:
                         dead = True
-                    if w.groups and (dead or not w.proc.is_alive()):
+                    if w.groups and (dead or ended):
                         w.proc.join(1)
                         job = w.groups[0][w.pos]
                         done(job, failed(job, f"the process building it stopped ({_why(w.proc.exitcode)}); "
@@ -371,6 +426,16 @@ class _Pool:
                 _ask_to_stop(w)     # all at once: they end side by side
             for w in workers:
                 _stop(w)
+
+
+def _result(w: _Worker, done) -> None:
+    """Take one document's result from worker ``w``: for the next job of the tasks it holds."""
+    entry, data = w.conn.recv()
+    done(w.groups[0][w.pos], entry, data)
+    w.pos += 1
+    if w.pos == len(w.groups[0]):
+        w.groups.popleft()
+        w.pos = 0
 
 
 def _why(code) -> str:

@@ -233,6 +233,9 @@ def contrast(a: str, b: str) -> float:
 def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float, text_floor: float,
                       brand_file: str, online_url: str | None) -> list[Finding]:
     out: list[Finding] = []
+    known = laid.known
+    if known is not None and _stamped_clean(h, layout, laid, body_floor, text_floor, online_url, known):
+        return out
 
     def add(check, severity, where, message, blocking=False):
         out.append(Finding(h.id, h.lang, layout, check, severity, where, message, blocking))
@@ -247,14 +250,11 @@ def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float,
             if isinstance(item, Box) and item.fill:
                 background.append((item.fill, item))
             elif isinstance(item, TextLine):
-                if text_floor and item.size < text_floor - 0.01 and ("small", item.role) not in seen:
+                small, (bg, large, need, ratio) = _line_faults(item, background, text_floor)
+                if small and ("small", item.role) not in seen:
                     seen.add(("small", item.role))
                     add("type-size", "error", f"page {pi + 1}", f"{item.role} text at {item.size:g} pt is under "
                         f"{text_floor:g} pt, this layout's smallest size", blocking=True)
-                bg = _behind(item, background)
-                large = item.size >= 18 or (item.size >= 14 and any("Bold" in p.font.name for p in item.pieces))
-                need = 3.0 if large else 4.5
-                ratio = contrast(item.colour, bg)
                 key = ("contrast", item.colour, bg, large)
                 if ratio < need and key not in seen:
                     seen.add(key)
@@ -275,6 +275,67 @@ def document_findings(h: Handout, layout: str, laid: LaidOut, body_floor: float,
         except InlineError as exc:
             add("links", "error", f"{brand_file} online_url", str(exc), blocking=True)
     return out
+
+
+def _line_faults(item: TextLine, background: list, text_floor: float) -> tuple:
+    """One text line's type size and contrast: (under the layout's smallest size, (the fill
+    behind it, whether it is large text, the contrast it needs, the contrast it has))."""
+    bg = _behind(item, background)
+    large = item.size >= 18 or (item.size >= 14 and any("Bold" in p.font.name for p in item.pieces))
+    return bool(text_floor and item.size < text_floor - 0.01), (bg, large, 3.0 if large else 4.5,
+                                                              contrast(item.colour, bg))
+
+
+def _stamped_clean(h: Handout, layout: str, laid: LaidOut, body_floor: float, text_floor: float,
+                   online_url: str | None, known) -> bool:
+    """Whether a stamped document (``known``: its pattern's, layout/stamp.py) has no finding,
+    shown from its new items: its pattern's pages had none (worked out once per pattern and
+    floors), each page's filled boxes are the pattern's in colour and place and come in the
+    same order among the lines it keeps (so each kept line has the background it had), and no
+    new line, picture, link or the clinic's online address gives one. False: not shown (every
+    item is checked, and the findings worded)."""
+    if laid.body_size < body_floor:
+        return False
+    base = known.memo(("findings", h.id, h.lang, layout, body_floor, text_floor), lambda: (
+        not document_findings(h, layout, LaidOut(known.pages, [], laid.body_size, []), body_floor, text_floor,
+                              "", None),
+        [_backgrounds(page.items, set(map(id, known.unstamped(pi)))) for pi, page in enumerate(known.pages)]))
+    clean, fills = base
+    if not clean or len(laid.pages) != len(fills):
+        return False
+    ids = known.ids
+    try:
+        for pi, page in enumerate(laid.pages):
+            if _backgrounds(page.items, ids) != fills[pi]:
+                return False
+            background = [("#FFFFFF", None)]
+            for item in page.items:
+                if isinstance(item, Box):
+                    if item.fill:
+                        background.append((item.fill, item))
+                elif id(item) in ids:
+                    continue        # the pattern's own, with the background it had: clean
+                elif isinstance(item, TextLine):
+                    small, (_, _, need, ratio) = _line_faults(item, background, text_floor)
+                    if small or ratio < need:
+                        return False
+                elif isinstance(item, Picture) and isinstance(item.source, Raster):
+                    if image_findings(h, layout, item, ""):
+                        return False
+            for link in page.links:
+                check_url(link.url)
+        if online_url:
+            check_url(online_url)
+    except InlineError:
+        return False
+    return True
+
+
+def _backgrounds(items: list, kept) -> list:
+    """The filled boxes of a page (colour and place) in order among the text lines in ``kept``
+    (ids): the backgrounds each of those lines is set on."""
+    return [(i.fill, i.x, i.y, i.w, i.h) if isinstance(i, Box) else id(i) for i in items
+            if (isinstance(i, Box) and i.fill) or (isinstance(i, TextLine) and id(i) in kept)]
 
 
 def _behind(item: TextLine, background: list) -> str:

@@ -531,11 +531,15 @@ class Project:
             return self._build(job, entry, h, lang, brand, laid, partner, write, release)
         finally:
             _forget_furniture(laid)
-            # The PDF writer's objects (ReportLab's document, its streams and font subsets: about
-            # 1.5 MB a leaflet) form cycles: freed now, with the young generations (0.3 ms), not
-            # at the next full collection (gcpolicy makes those rare), so a worker's peak memory
-            # does not grow with the number of leaflets it builds.
-            gc.collect(1)
+            # A document laid out on its own may leave objects in reference cycles (a few hundred
+            # at most: fitting's attempts): freed now, with the young generations, not at the
+            # next full collection (gcpolicy makes those rare), so a worker's peak memory does
+            # not grow with the number of leaflets it builds. A clinic's stamped variant leaves
+            # none (its objects, the PDF writer's too, are freed by reference counting as soon as
+            # it is written: tests/test_worker_memory.py), so the collection (0.2-0.35 ms, most
+            # of it walking what the document added to the caches) is not made after it.
+            if self.stamped_from is None:
+                gc.collect(1)
 
     def _build(self, job: Job, entry: dict, h, lang, brand, laid, partner, write: bool, release: bool):
         from .layout.engine import line_collisions
@@ -582,9 +586,10 @@ def _forget_furniture(laid) -> None:
     variant: it keeps its pieces."""
     from .layout.items import TextLine
     known = laid.known
+    ids = known.ids if known is not None else frozenset()     # (the pattern's own items: kept)
     for page in laid.pages:
         for item in page.items:
-            if isinstance(item, TextLine) and not item.node.content and not (
+            if id(item) not in ids and isinstance(item, TextLine) and not item.node.content and not (
                     known is not None and known.keeps(item.paragraph)):
                 item.paragraph.forget_pieces()
 

@@ -3,8 +3,8 @@
 Input: a Dask scheduler's address, the project folder as the workers see it, the jobs and the
 build options. Output: as for a local batch (batch.py), each job's manifest entry and PDF bytes
 handed to ``done`` in this process, which alone writes the output folder. Tasks are one
-handout x language x layout and a block of clinics (batch.groups_of), so a worker lays that
-document out once and stamps it for each clinic of the block; a worker keeps its loaded project
+handout x language and a block of clinics in every layout (batch.groups_of), so a worker lays
+each layout out once and stamps it for each clinic of the block; a worker keeps its loaded project
 between tasks. Each worker also fingerprints the inputs of every document it builds: a document
 whose fingerprint differs from this process's (a worker with another version of the project)
 fails with a message saying so, and nothing from that worker is written.

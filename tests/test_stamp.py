@@ -213,13 +213,46 @@ def test_conservation_of_a_stamped_leaflet_follows_the_new_lines_and_still_catch
             page.items[:] = items
 
 
-def test_tasks_are_one_layout_and_a_block_of_clinics():
-    jobs = [Job("port", lang, lay, f"c{i}") for lang in ("en", "ar") for lay in ("a", "b") for i in range(120)]
+def test_tasks_are_one_language_and_a_block_of_clinics_each_in_every_layout_together():
+    jobs = [Job("port", lang, lay, f"c{i}") for lang in ("en", "ar") for lay in ("a", "b", "c") for i in range(120)]
     tasks = batch.groups_of(jobs, 2)
-    assert [j for t in tasks for j in t] == jobs
-    assert all(len({(j.handout, j.lang, j.layout) for j in t}) == 1 and len(t) <= batch.BLOCK for t in tasks)
+    assert sorted(map(repr, (j for t in tasks for j in t))) == sorted(map(repr, jobs))
+    assert all(len({(j.handout, j.lang) for j in t}) == 1 and len(t) <= batch.BLOCK for t in tasks)
+    for t in tasks:         # a clinic's documents one after another, in the plan's layout order, in one task
+        clinics = [j.brand for j in t]
+        assert clinics == sorted(clinics, key=clinics.index) and all(clinics.count(c) == 3 for c in clinics)
+        assert [j.layout for j in t] == ["a", "b", "c"] * (len(t) // 3)
+    sizes = [len(t) for t in tasks]     # about even: no last block of a clinic or two left for another worker
+    assert max(sizes) - min(sizes) <= 3 and sum(sizes) == len(jobs)
+    odd = [Job("port", "ar", lay, f"c{i}") for lay in ("a", "b") for i in range(101)]
+    assert [len(t) for t in batch.groups_of(odd, 2)] == [42, 40, 40, 40, 40]
     few = batch.groups_of(jobs[:6], 2)
     assert len(few) >= 4            # small batches still give every worker work
+    alone = [Job("port", lang, lay, "open-leaflets") for lang in ("en", "ar", "hi") for lay in ("a", "b", "c")]
+    assert batch.groups_of(alone, 2) == [[j] for j in alone]    # one brand: one task per document, as before
+
+
+def test_helping_with_a_language_another_worker_is_on_takes_one_layout_of_it():
+    """A worker that takes a task of a language another worker holds tasks of gets one layout's
+    documents (one it has laid out, else the first): one more pattern to lay out, not one per
+    layout; the rest of the task stays first in line, and nothing is lost or given twice."""
+    jobs = [Job("port", "ar", lay, f"c{i}") for lay in ("a", "b") for i in range(4)]
+    queue = batch._Queue(batch.groups_of(jobs, 1))
+    own = queue.take(("port", "ar"), set())
+    assert [(j.brand, j.layout) for j in own[:2]] == [("c0", "a"), ("c0", "b")]     # its own: every layout
+    tasks = batch.groups_of(jobs, 1)
+    queue = batch._Queue(tasks)
+    helping = queue.take(None, {("port", "ar")}, {("port", "ar", "b")})
+    assert helping == [j for j in tasks[0] if j.layout == "b"]
+    assert queue.take(("port", "ar"), set()) == [j for j in tasks[0] if j.layout == "a"]
+    last = queue.take(None, {("port", "ar")})          # none laid out here: the task's last layout
+    assert last == [j for j in tasks[1] if j.layout == "b"]
+    assert queue.take(("port", "ar"), set()) == [j for j in tasks[1] if j.layout == "a"] and not queue
+    queue = batch._Queue(tasks)
+    queue.take(None, {("port", "ar")}, {("port", "ar", "b")})
+    again = queue.take(None, {("port", "ar")}, {("port", "ar", "b")})     # the b of the next task, not the a left
+    assert again == [j for j in tasks[1] if j.layout == "b"]
+    assert queue.take(("port", "ar"), set()) == [j for j in tasks[0] if j.layout == "a"]
 
 
 @pytest.fixture(scope="module")
@@ -373,3 +406,73 @@ def test_a_dask_worker_keeps_a_few_projects_not_every_one_it_has_built(monkeypat
     assert made == ["/a", "/b", "/c", "/a"]        # /c kept between its two tasks, /a dropped
     assert len(remote._PROJECTS) <= 2
     remote._PROJECTS.clear()
+
+
+def test_line_collisions_of_a_stamped_leaflet_from_its_new_lines_and_a_touch_still_caught(scratch):
+    """inspection.line_collisions on stamped pages: a clean variant is known clean from its new
+    lines alone (the pattern's kept lines compared with each other once, stamp.Known.clear); a
+    new line moved onto a kept line, or onto another new line, is found with the very words of
+    the comparison of every line."""
+    import dataclasses
+
+    from leafpress.layout.items import TextLine
+    project = Project(with_partners(scratch, 3))
+    for lang, layout in (("en", "letter-2page"), ("ar", "trifold-letter")):
+        laid = project.lay_out(Job("port", lang, layout, "clinic-001"))[3]
+        every = dataclasses.replace(laid, known=None)       # no pattern: every line, every pair
+        assert inspection._fresh_clear(laid, laid.known)
+        assert inspection.line_collisions(laid) == inspection.line_collisions(every) == []
+        known = laid.known
+        page = next(p for p in laid.pages if any(isinstance(i, TextLine) and id(i) not in known.ids for i in p.items))
+        k, line = next((k, i) for k, i in enumerate(page.items) if isinstance(i, TextLine) and id(i) not in known.ids)
+        kept = max(known.kept(laid.pages.index(page))[0], key=lambda ln: ln.width)
+        others = [i for i in page.items if isinstance(i, TextLine) and id(i) not in known.ids and i is not line]
+        targets = [kept] + others[:1]
+        for target in targets:
+            page.items[k] = dataclasses.replace(line, x=target.x, y=target.y + 1.0)
+            assert not inspection._fresh_clear(laid, known), (lang, layout, target.node)
+            got = inspection.line_collisions(laid)
+            assert got and got == inspection.line_collisions(dataclasses.replace(laid, known=None))
+            page.items[k] = line
+        assert inspection.line_collisions(laid) == []
+
+
+def test_document_findings_of_a_stamped_leaflet_from_its_new_items_and_a_fault_still_caught(scratch):
+    """checks.document_findings on stamped pages: a clean variant is known clean from its new
+    items (the pattern's pages checked once, checks._stamped_clean); a new line in a colour too
+    faint to read, and a new dark box under one of the pattern's own lines, are found with the
+    very words of the check of every item."""
+    import dataclasses
+
+    from leafpress import checks
+    from leafpress.layout.items import Box, TextLine
+    project = Project(with_partners(scratch, 3))
+    for lang, layout in (("en", "letter-2page"), ("ar", "trifold-letter")):
+        job = Job("port", lang, layout, "clinic-001")
+        h, _, brand, laid, _ = project.lay_out(job)
+        spec = project.layout(layout)
+
+        def found(laid):
+            return [f.as_dict() for f in checks.document_findings(h, layout, laid, spec.min_text or 12.0, spec.min_text,
+                                                                  brand.file, brand.online(h.id, h.lang))]
+        every = dataclasses.replace(laid, known=None)
+        assert checks._stamped_clean(h, layout, laid, spec.min_text or 12.0, spec.min_text, None, laid.known)
+        assert found(laid) == found(every) == []
+        known = laid.known
+        page = next(p for p in laid.pages if any(isinstance(i, TextLine) and id(i) not in known.ids for i in p.items))
+        k, line = next((k, i) for k, i in enumerate(page.items) if isinstance(i, TextLine) and id(i) not in known.ids
+                       and checks._behind(i, [("#FFFFFF", None)] + [(b.fill, b) for b in page.items[:k]
+                                                                    if isinstance(b, Box) and b.fill]) == "#FFFFFF")
+        kept = next(i for i in page.items if isinstance(i, TextLine) and id(i) in known.ids and i.colour != "#FFFFFF")
+        for change in ("faint", "box"):
+            items = list(page.items)
+            if change == "faint":
+                page.items[k] = dataclasses.replace(line, colour="#F4F4F4")
+            else:
+                page.items.insert(page.items.index(kept), Box(kept.x - 2, kept.y - 4, kept.width + 4, kept.size + 8,
+                                                              fill="#111111"))
+            assert not checks._stamped_clean(h, layout, laid, spec.min_text or 12.0, spec.min_text, None, known)
+            got = found(laid)
+            assert any(f["check"] == "contrast" for f in got), (lang, layout, change)
+            assert got == found(dataclasses.replace(laid, known=None))
+            page.items[:] = items

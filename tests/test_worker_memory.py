@@ -289,3 +289,69 @@ def test_a_process_keeps_a_bounded_number_of_laid_out_patterns_and_lays_a_droppe
         project.build(job)
     assert len(project._patterns) == 2 and ("port", "en", "letter-2page", "open-leaflets") not in project._patterns
     assert project.build(jobs[0])[1] == first
+
+
+def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path):
+    """A stamped variant's objects are freed by reference counting as soon as it is written: a
+    collection after building one finds no reference cycle to free, in four document shapes, so
+    project.build makes no collection after a variant (a cycle made per document -- a closure
+    calling itself, an object keeping its own bound methods -- kept the whole PDF writer's
+    document, about a thousand objects, until the next collection)."""
+    import gc
+
+    root = copy_project(tmp_path / "proj")
+    ids = _partners(root, 4)
+    project = Project(root)
+    shapes = [("en", "letter-2page"), ("ar", "trifold-letter"), ("hi", "bilingual-letter"), ("zh-Hant", "large-print")]
+    for lang, layout in shapes:
+        for clinic in ids[:2]:          # the pattern, its Known and the first stamp: made once
+            project.build(Job("port", lang, layout, clinic))
+    found: list = []
+    for lang, layout in shapes:
+        for clinic in ids[2:]:
+            gc.collect()
+            before = {id(o) for o in gc.get_objects()}
+            gc.disable()        # (no automatic collection in between: what the build leaves is counted below)
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            try:
+                entry, data = project.build(Job("port", lang, layout, clinic))
+                assert entry["status"] == "ok" and entry.get("stamped_from") == "open-leaflets" and data
+                del data
+                gc.collect()
+                # (what this build made: an object made earlier, e.g. by another test, may be let
+                # go here when a bounded cache drops it)
+                found += [type(o).__qualname__ for o in gc.garbage if id(o) not in before]
+            finally:
+                gc.garbage.clear()
+                gc.set_debug(0)
+                gc.enable()
+    assert not found, sorted(set(found))
+
+
+def test_the_page_starts_kept_cover_a_languages_every_layout(tmp_path):
+    """A worker builds each clinic's documents in every layout of a language one after another
+    (batch.groups_of): the compressors kept for the start of each page with clinic details
+    (render/pdfa._STARTS) cover every layout's pages, so none is dropped and made again for each
+    clinic."""
+    from leafpress.render import pdfa
+
+    root = copy_project(tmp_path / "proj")
+    ids = _partners(root, 3)
+    project = Project(root)
+    layouts = sorted(project.layouts)
+    seen: set = set()
+    put = pdfa._STARTS.put
+
+    def noted(key, value):
+        seen.add(key)
+        put(key, value)
+    pdfa._STARTS.put = noted        # type: ignore[method-assign]
+    try:
+        for clinic in ids:
+            for layout in layouts:
+                job = Job("port", "ar", layout, clinic)
+                if project.wanted(job):
+                    assert project.build(job)[0]["status"] == "ok"
+    finally:
+        del pdfa._STARTS.put
+    assert len(layouts) == 6 and 6 <= len(seen) <= pdfa._STARTS.size, (len(seen), pdfa._STARTS.size)

@@ -173,8 +173,11 @@ def line_collisions(laid: LaidOut) -> list[str]:
     """Places where the ink of one line touches the ink of another: stacked marks in Thai, Khmer,
     Vietnamese, Devanagari reaching the line below, and text running into other text (a column
     over the footer, a label over a caption), whatever their sizes. Should always be empty.
-    Stamped pages (``laid.known``) compare their pattern's own lines once for all variants."""
+    Stamped pages (``laid.known``) compare their pattern's own lines once for all variants, and
+    a variant whose new lines touch nothing is known clean from them alone (:func:`_fresh_clear`)."""
     found, known = [], laid.known
+    if known is not None and _fresh_clear(laid, known):
+        return found
     for pi, page in enumerate(laid.pages):
         lines = [i for i in page.items if isinstance(i, TextLine)]
         boxes = [_known("boxes", ln, _line_box, known) for ln in lines]
@@ -196,6 +199,56 @@ def line_collisions(laid: LaidOut) -> list[str]:
                     text = "".join(t for p in upper.pieces for _, _, t, _ in p.clusters)[:30]
                     found.append(f"page {pi + 1}: the line below {text!r} touches it ({worst:.1f} pt)")
     return found
+
+
+def touching(lines: list, known) -> bool:
+    """Whether the ink of any two of ``lines`` (TextLines with their ink boxes: (line, box)
+    pairs, every box not None) touches, as :func:`line_collisions` tests a pair."""
+    lines = sorted(lines, key=lambda lb: (-lb[1][3], lb[0].x))
+    for n, (a, ba) in enumerate(lines):
+        for c, bc in lines[n + 1:]:
+            if bc[3] <= ba[2]:
+                break
+            if c.x < a.x + a.width and a.x < c.x + c.width and _overlap(a, c, (ba, bc), known) > 0:
+                return True
+    return False
+
+
+def _fresh_clear(laid: LaidOut, known) -> bool:
+    """Whether no two lines of a stamped document touch, shown from its new lines alone: the
+    lines its pattern keeps in every variant (``known.clear``: the same objects in the same
+    places, compared with each other once) touch nowhere, and no new line touches a kept line
+    whose ink reaches its height, nor another new line. :func:`line_collisions` reports a pair
+    exactly when both lines have ink, their advances overlap across and their ink touches (its
+    sweep reaches every pair whose boxes overlap, whatever the order): so True means it reports
+    nothing. False: not shown (every line is compared, and any touch worded)."""
+    ids = known.ids
+    for pi, page in enumerate(laid.pages):
+        kept_ids, clear = known.clear(pi)
+        if not clear:
+            return False
+        new: list[TextLine] = []
+        old = set()
+        for item in page.items:
+            if isinstance(item, TextLine):
+                if id(item) in ids:
+                    old.add(id(item))
+                else:
+                    new.append(item)
+        if old != kept_ids:
+            return False        # not the pattern's kept lines (every variant has exactly those)
+        fresh = [(ln, b) for ln in new if (b := _known("boxes", ln, _line_box, known)) is not None]
+        if not fresh:
+            continue
+        kept, bottoms, tallest = known.kept(pi)
+        for a, ba in fresh:
+            for c in kept[bisect.bisect_left(bottoms, ba[2] - tallest - 1.0):bisect.bisect_right(bottoms, ba[3])]:
+                bc = _known("boxes", c, _line_box, known)
+                if c.x < a.x + a.width and a.x < c.x + c.width and _overlap(a, c, (ba, bc), known) > 0:
+                    return False
+        if touching(fresh, known):
+            return False
+    return True
 
 
 # ---------------------------------------------------------------- the page inspector

@@ -80,14 +80,15 @@ def stamp(pattern: LaidOut, brand_for) -> LaidOut:
             warnings: list = []
             swapped: dict = {}
 
-            def swap(v):
-                if isinstance(v, (list, tuple)) and v and all(isinstance(x, Ctx) for x in v):
-                    return type(v)(swap(x) for x in v)
-                if not isinstance(v, Ctx):
-                    return v
+            def one(v):
                 if id(v) not in swapped:
                     swapped[id(v)] = dataclasses.replace(v, brand=brand_for(v), seq=seq, warnings=warnings)
                 return swapped[id(v)]
+
+            def swap(v):        # (not calling itself: a closure that does is a reference cycle)
+                if isinstance(v, (list, tuple)) and v and all(isinstance(x, Ctx) for x in v):
+                    return type(v)(one(x) for x in v)
+                return one(v) if isinstance(v, Ctx) else v
 
             scratch = Page(page.width, page.height)
             scratch.in_slot = True
@@ -121,7 +122,9 @@ class Known:
         items = [i for page in pattern.pages for i in page.items]
         self.ids = frozenset(map(id, items))    # the pattern's items: a variant's others are fresh
         self._pages = pattern.pages
+        self._memo: dict = {}
         self._kept: dict = {}
+        self._clear: dict = {}
         self._conserved: object = False
         # the pattern's shaped paragraphs, kept alive with it: their identities stay theirs
         self.paragraphs = {id(i.paragraph): i.paragraph for i in items if hasattr(i, "paragraph")}
@@ -138,12 +141,29 @@ class Known:
         bottoms, the tallest ink box). Worked out once for all variants."""
         got = self._kept.get(index)
         if got is None:
-            from .inspection import _known, _line_box
-            lines = [(i, _known("boxes", i, _line_box, self)) for i in self._unstamped(index)]
+            lines = [(i, self.boxes_of(i)) for i in self._unstamped(index)]
             lines = sorted(((i, b) for i, b in lines if b is not None), key=lambda lb: lb[1][2])
             got = self._kept[index] = ([i for i, _ in lines], [b[2] for _, b in lines],
                                        max((b[3] - b[2] for _, b in lines), default=0.0))
         return got
+
+    def clear(self, index: int) -> tuple:
+        """The ids of the text lines of the pattern's page ``index`` that no slot drew, and
+        whether no two of them touch (inspection.line_collisions): worked out once for all
+        variants."""
+        got = self._clear.get(index)
+        if got is None:
+            from .inspection import touching
+            lines = self._unstamped(index)
+            kept, _, _ = self.kept(index)
+            got = self._clear[index] = (frozenset(map(id, lines)),
+                                        not touching([(i, self.boxes_of(i)) for i in kept], self))
+        return got
+
+    def boxes_of(self, line):
+        """The ink box of one of the pattern's own lines (inspection._line_box), kept."""
+        from .inspection import _known, _line_box
+        return _known("boxes", line, _line_box, self)
 
     def conserved(self):
         """What the pattern's own lines draw, for conservation (conserve.kept_lines), once."""
@@ -151,6 +171,21 @@ class Known:
             from .conserve import kept_lines
             self._conserved = kept_lines(self._pages, self._unstamped)
         return self._conserved
+
+    @property
+    def pages(self) -> list:
+        """The pattern's pages (as laid out for the pattern's own clinic)."""
+        return self._pages
+
+    def memo(self, key, make):
+        """``make()``, worked out once for the pattern (a check's result on its own pages)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+    def unstamped(self, index: int) -> list:
+        """The text lines of the pattern's page ``index`` that no slot drew."""
+        return self._unstamped(index)
 
     def _unstamped(self, index: int) -> list:
         """The text lines of the pattern's page ``index`` that no slot drew."""

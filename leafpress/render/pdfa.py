@@ -71,8 +71,10 @@ def flate_once(data: bytes, pages: bool = False) -> Flated:
 
 # A page drawn for many clinics starts with the same operators up to the first clinic detail:
 # (where, e.g. a pattern's page) -> the last content seen there, or the compressor fed the part
-# every content there has begun with, with what it wrote (about 270 KB a compressor: few kept).
-_STARTS = Lru("compressed page starts", 8)
+# every content there has begun with, with what it wrote (about 270 KB a compressor: few kept;
+# enough for the pages with clinic details of a language's every layout, 11 to 18 for the six,
+# as a worker builds each clinic's layouts one after another: batch.groups_of).
+_STARTS = Lru("compressed page starts", 24)
 START_MIN = 8192       # a shorter common start is compressed again (copying a compressor costs more)
 
 

@@ -172,6 +172,7 @@ def document_bytes(canvas) -> bytes:
     trailer = {"ID": doc.ID(), "Info": info, "Root": cat, "Size": count + 1}
     out.append(b"trailer\n<<\n" + b"\n".join(_name(k) + b" " + w.value(trailer[k]) for k in sorted(trailer))
                + b"\n>>\nstartxref\n%d\n%%%%EOF\n" % at)
+    w.close()
     return b"".join(out)
 
 
@@ -179,7 +180,11 @@ def formatted(obj, doc) -> bytes:
     """One object's bytes as the file would hold them (made ahead, e.g. to keep them for later
     documents: only for an object that refers to no other, whose bytes cannot depend on the
     document)."""
-    return _Writer(doc).top(obj)
+    w = _Writer(doc)
+    try:
+        return w.top(obj)
+    finally:
+        w.close()
 
 
 def _name(key: str) -> bytes:
@@ -229,6 +234,11 @@ class _Writer:
         # outlines) are referred to, as its format() does (it asks hasattr, whatever the value).
         rules.update({c: self._referred for c in (*rules, PDFCatalog, PDFPages, PDFPage)
                       if hasattr(c, "__RefOnly__")})
+
+    def close(self) -> None:
+        """Drop the rules (its own bound methods: a reference cycle through which the whole
+        document would wait for the garbage collector instead of being freed at once)."""
+        self.rules = self.whole = {}
 
     def top(self, obj) -> bytes:
         """An indirect object's body (``format(obj, doc, toplevel=1)``)."""

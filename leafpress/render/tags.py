@@ -59,6 +59,15 @@ def node_order(node: Node | None) -> tuple:
     return node.order() if node is not None else (800,)
 
 
+def _post_order(e: Elem, order: list) -> None:
+    """``e``'s elements, kids first, appended to ``order`` (a function of the module: a closure
+    calling itself is a reference cycle, which kept the tree until the next collection)."""
+    for kid in e.kids:
+        if kid[0] == "elem":
+            _post_order(kid[1], order)
+    order.append(e)
+
+
 class Tagger:
     def __init__(self, lang: str, parts: tuple = ()):
         self.lang = lang
@@ -190,14 +199,7 @@ class Tagger:
         file is the same as when they were written through those objects, at a tenth of the cost.
         Pages and annotations are registered before (ReportLab does when they are added)."""
         order: list[Elem] = []
-
-        def post(e: Elem) -> None:
-            for kid in e.kids:
-                if kid[0] == "elem":
-                    post(kid[1])
-            order.append(e)
-
-        post(document)
+        _post_order(document, order)
         numbers = doc.idToObjectNumberAndVersion
         objects = {e.name: Written() for e in order}
         parent_tree, root = Written(), Written()
