@@ -20,9 +20,8 @@ if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.default_int_handler)   # the press's own handling from here on
     try:
         code = main()
-        sys.stdout.flush()
     except BrokenPipeError:         # output piped into a command that stopped reading (| head)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         code = 1
     from leafpress.cli import leave
-    leave(code)         # (without Python's teardown of every object: the batch's files are all written)
+    leave(code)         # (output flushed, a failed write said in one line; without Python's teardown)

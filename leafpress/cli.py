@@ -197,14 +197,8 @@ def console() -> int:
     """The ``leafpress`` command (what ``python generate.py`` does)."""
     global PROG
     PROG = "leafpress"
-    code = main()
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:         # output piped into a command that stopped reading (| head)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = 1
-    leave(code)
-    return code
+    leave(main())
+    return 1            # (leave does not return)
 
 
 def leave(code: int) -> None:
@@ -216,18 +210,48 @@ def leave(code: int) -> None:
     program ends, or a Python without CPython's exit handler runner), the usual exit."""
     import atexit
     import threading
+    code = _flushed(code)
     run = getattr(atexit, "_run_exitfuncs", None)
     others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
     if run is None or others or threading.current_thread() is not threading.main_thread() \
             or sys.getprofile() is not None or sys.gettrace() is not None:
         sys.exit(code)
     run()
-    for stream in (sys.stdout, sys.stderr):
+    os._exit(_flushed(code))
+
+
+def _flushed(code: int) -> int:
+    """``code`` once the command's output is out, or 1 when it could not be written: output
+    piped into a command that stopped reading (``| head``: said nowhere, as other commands do),
+    or a full disk or a failed device (said in one line on stderr)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _to_devnull()
+        return 1
+    except OSError as exc:
+        _to_devnull()
         try:
-            stream.flush()
+            sys.stderr.write(f"error: could not write the output: {exc.strerror or exc} (free some space, or send it elsewhere)\n")
         except (OSError, ValueError):
             pass
-    os._exit(code)
+        code = 1
+    except ValueError:          # (stdout closed by the caller: nothing to flush)
+        pass
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return code
+
+
+def _to_devnull() -> None:
+    """stdout pointed at the null device: what is still buffered is dropped, not written again at
+    exit (which would fail again)."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _main(argv: list[str] | None, root: Path | None) -> int:

@@ -3,9 +3,12 @@ does what ``python generate.py`` does. (A fresh virtual environment with ``pip i
 what ``make package-check`` does, in ``make test``; this file stays offline and fast.)"""
 from __future__ import annotations
 
+import os
 import subprocess
+from pathlib import Path
 import sys
 
+import pytest
 from conftest import ROOT
 
 
@@ -37,6 +40,20 @@ def test_the_command_ends_with_its_status_its_output_and_exit_handlers(tmp_path)
                          capture_output=True, text=True, cwd=ROOT)
     assert got.returncode == 2 and "error: unknown language 'xx'" in got.stderr, got.stderr
     assert got.stdout == "beforehandler ran\n"
+
+
+def test_output_that_cannot_be_written_at_the_end_is_said_in_one_line_with_status_1(tmp_path):
+    """What is still buffered when the command ends and cannot be written (a full disk: /dev/full)
+    is said in one line on stderr, and the status is 1, not the command's 0; no traceback."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        got = subprocess.run([sys.executable, "-c", "import sys; print('a buffered line');"
+                              "from leafpress.cli import leave; leave(0)"],
+                             stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                             env={k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"})
+    assert got.returncode == 1, got.stderr
+    assert got.stderr.count("\n") == 1 and got.stderr.startswith("error: could not write the output:"), got.stderr
 
 
 def test_the_command_uses_the_folder_it_runs_in(tmp_path):

@@ -321,3 +321,21 @@ def test_a_page_compressed_from_the_start_it_shares_with_the_last_one_is_zlibs_b
     assert starts[2] == starts[1] and starts[3] == 9000                      # kept, then shortened
     assert starts[4] is None and starts[5] is None                            # too short a start: none kept
     assert pdfa._common_start(b"abcdef", b"abcxef") == 3 and pdfa._common_start(b"ab", b"abc") == 2
+
+
+def test_a_deflate_library_whose_parts_differ_from_the_whole_turns_the_shared_start_off(monkeypatch):
+    """Where the process's zlib gives other bytes fed in parts than fed whole (another deflate
+    library), the first page compressed from a shared start shows it, and every page is then
+    compressed whole: what is written is ``zlib.compress``'s bytes either way."""
+    monkeypatch.setattr(pdfa, "_STARTS", Lru(None, 8))
+    monkeypatch.setattr(pdfa, "_PAGES", lru.BytesLru(None, 32, 8 << 20))
+    monkeypatch.setattr(pdfa, "_FLATED", lru.BytesLru(None, 32, 8 << 20))
+    monkeypatch.setattr(pdfa, "_split_safe", None)
+    whole = zlib.compress
+    monkeypatch.setattr(pdfa.zlib, "compress", lambda data, *a: b"whole:" + whole(data, *a))
+    body = b"".join(b"BT /LP1 9 Tf 1 0 0 1 %d %d Tm [<0041> -12 <0042>] TJ ET\n" % (i % 97, i) for i in range(900))
+    for name in (b"A", b"B", b"C"):
+        page = body + b"Clinic " + name + body
+        got = pdfa._flated_page(page, ("pattern", 1))
+        assert got.packed == b"whole:" + whole(page)
+    assert pdfa._split_safe is False

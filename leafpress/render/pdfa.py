@@ -81,9 +81,9 @@ START_MIN = 8192       # a shorter common start is compressed again (copying a c
 def _flated_page(data: bytes, where) -> Flated:
     """The filter of a page's content: the same page compressed before, or (``where`` the page
     was drawn before with the same start) the compressor after that start, copied and fed the
-    rest: zlib's output does not depend on how its input is split between calls (tests check
-    it), so the bytes are ``zlib.compress(data)``."""
-    if where is None:
+    rest: zlib's output does not depend on how its input is split between calls (checked once
+    per process, :func:`_split_is_safe`; tests too), so the bytes are ``zlib.compress(data)``."""
+    if where is None or _split_safe is False:
         return flate_once(data, pages=True)
     got = _PAGES.get(data)
     if got is not None:
@@ -103,8 +103,24 @@ def _flated_page(data: bytes, where) -> Flated:
         _STARTS.put(where, (data[:n], head, compressor))
         rest = compressor.copy()
         got = Flated(data, head + rest.compress(data[n:]) + rest.flush())
+    if not _split_is_safe(got):
+        return flate_once(data, pages=True)
     _PAGES.put(data, got, 2 * len(data))
     return got
+
+
+_split_safe: bool | None = None      # this process's zlib gives the same bytes fed in parts
+
+
+def _split_is_safe(got: Flated) -> bool:
+    """Whether compressing from a shared start gives what zlib.compress gives, found once per
+    process on the first page so compressed: stock zlib's output does not depend on how its
+    input is split between calls, but a Python linked with another deflate library might
+    differ; then every page is compressed whole (the same bytes either way)."""
+    global _split_safe
+    if _split_safe is None:
+        _split_safe = got.packed == zlib.compress(got.data)
+    return _split_safe
 
 
 def _common_start(a: bytes, b: bytes) -> int:

@@ -62,14 +62,6 @@ class EmbeddedFont:
         self.to_unicode: dict[int, str] = {}          # glyph id (= CID) -> its first text
         self.extra: dict[tuple[int, str], int] = {}   # (glyph id, other text) -> CID
         self._next = font.glyph_count
-        self._widths: dict[int, int] = {}
-
-    def width(self, gid: int) -> int:
-        """The glyph's width as written in /W (thousandths of an em)."""
-        w = self._widths.get(gid)
-        if w is None:
-            w = self._widths[gid] = thousandths(self.font, gid)
-        return w
 
     def use_all(self, pairs) -> bool:
         """Record (glyph, text) pairs; True when each one's code is its glyph id (so a body
