@@ -42,6 +42,7 @@ PREFIX = ".leafpress-"
 RACY = 2.0                      # seconds: a file changed more recently than this is not kept
 STALE_TMP = 3600.0              # seconds: a temporary file older than this was left by a killed build
 DIGEST = re.compile(r"[0-9a-f]{64}")
+RETIRED = ("leafpress-hashes.json",)    # this cache's own records of earlier versions, no longer read
 OWN = {"svg-": re.compile(r"svg-[0-9a-f]{32}\.json"),       # the record kinds pruned, by prefix
        "cldr-": re.compile(r"cldr-[0-9a-f]{32}\.json"),
        "hashes-": re.compile(r"hashes-[0-9a-f]{32}\.json"),
@@ -114,9 +115,10 @@ def write(name: str, data: bytes, keep: int | None = None, like: str = "") -> No
         fd, tmp = tempfile.mkstemp(prefix=PREFIX, suffix=".tmp", dir=where)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        new = keep is not None and not os.path.lexists(where / name)     # (a rewrite adds no record)
         os.replace(tmp, where / name)
         tmp = None
-        if keep is not None:
+        if new:
             added(where, like, keep)
     except OSError:
         pass
@@ -150,7 +152,12 @@ def _prune(where: Path, like: str, keep: int) -> None:
     a killed build left, removed."""
     now = time.time()
     for e in os.scandir(where):
-        if e.name.startswith(PREFIX) and e.name.endswith(".tmp") and e.is_file(follow_symlinks=False):
+        if e.name in RETIRED and e.is_file(follow_symlinks=False):
+            try:
+                os.unlink(e.path)
+            except OSError:
+                pass
+        elif e.name.startswith(PREFIX) and e.name.endswith(".tmp") and e.is_file(follow_symlinks=False):
             try:
                 if now - e.stat(follow_symlinks=False).st_mtime > STALE_TMP:
                     os.unlink(e.path)

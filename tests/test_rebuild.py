@@ -200,12 +200,18 @@ def test_the_user_cache_keeps_no_hash_of_a_file_changed_just_now_and_touches_onl
     stale = tmp_path / ".leafpress-x.tmp"
     stale.write_text("left by a killed build")
     os.utime(stale, (time_module.time() - 7200,) * 2)
+    retired = tmp_path / "leafpress-hashes.json"        # an earlier version's record, no longer read
+    retired.write_text("{}")
     monkeypatch.setattr(usercache, "_counts", {})
     for k in range(8):
         usercache.write(f"svg-{k:032x}.json", b"{}", keep=4, like="svg-")
     assert all((tmp_path / name).read_text() == "the user's" for name in foreign)
-    assert not stale.exists()
+    assert not stale.exists() and not retired.exists()
     assert 4 <= len(list(tmp_path.glob("svg-" + "[0-9a-f]" * 32 + ".json"))) <= 5
+    counted = dict(usercache._counts)
+    for _ in range(10):         # a record rewritten is not a record more
+        usercache.write(f"svg-{7:032x}.json", b"{}", keep=4, like="svg-")
+    assert usercache._counts == counted
 
 
 def test_the_output_folders_drawing_records_are_bounded(scratch, tmp_path, monkeypatch):
