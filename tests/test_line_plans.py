@@ -83,7 +83,7 @@ def test_a_template_with_glyph_ids_written_in_is_the_one_composed_that_way(lines
             if font.name not in pending:
                 pending[font.name] = pdf._Pending(font, hole, uses)
             return pending[font.name]
-        composed = pdf._Template(pdf._compose(line, key, embedded, holes), holes, tuple(uses))
+        composed = pdf._Template(pdf._compose(line, key, embedded, hole), holes, tuple(uses))
         baked = tpl.fast
         assert baked.parts == composed.parts and baked.holes == composed.holes
         assert [(f.name, p) for f, p in baked.uses] == [(f.name, p) for f, p in composed.uses]

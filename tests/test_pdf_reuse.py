@@ -157,7 +157,8 @@ def test_a_glyph_that_reads_as_other_text_here_takes_its_own_code_not_the_templa
     cached = w.line(line)
     w2, _, _ = writer_with_conflict()
     holes: list = []
-    live = pdf._Template(pdf._compose(line, (False, False, False), w2.embedded, holes), holes, ()).fill(w2, None)
+    live = pdf._Template(pdf._compose(line, (False, False, False), w2.embedded, pdf._hole_maker(holes)), holes,
+                        ()).fill(w2, None)
     assert cached == live
     text = next(t for g, t in w.fonts[font.name].to_unicode.items() if g == gid)
     assert text == "\u2603"

@@ -100,23 +100,22 @@ _EXPECTED = Lru("conserve.expected", 64)
 def _expected(h: Handout, lang: Language) -> tuple:
     """What a handout's content sets in a language, worked out once for every document of it
     (every layout and clinic): the flow and figure texts as the language sets them (a French
-    space before "?" is narrow), the title and summary, how often each text is drawn. Kept
-    under the objects' identities, the objects with it (a new object never meets an old answer)."""
-    key = (id(h), id(lang))
-    got = _EXPECTED.get(key)
-    if got is None or got[0] is not h or got[1] is not lang:
-        flow, figure = _section_texts(h)
-        flow = [(sec, k, set_form(text, lang)) for sec, k, text in flow]
-        figure = [(sec, k, set_form(text, lang)) for sec, k, text in figure]
-        title, subtitle, summary = (set_form(t.plain, lang) if t else "" for t in (h.title, h.subtitle, h.summary))
-        want = Counter(text for _, _, text in flow + figure if text)
-        for text in (title, subtitle, summary):
-            if text:
-                want[text] += 1
-        got = (h, lang, (flow, figure, title, summary, want, {text for _, _, text in flow},
-                         [text for _, _, text in flow if text]))
-        _EXPECTED.put(key, got)
-    return got[2]
+    space before "?" is narrow), the title and summary, how often each text is drawn (Lru.of:
+    kept under the objects' identities, a new object never meets an old answer)."""
+    return _EXPECTED.of((h, lang), (), lambda: _expected_of(h, lang))
+
+
+def _expected_of(h: Handout, lang: Language) -> tuple:
+    flow, figure = _section_texts(h)
+    flow = [(sec, k, set_form(text, lang)) for sec, k, text in flow]
+    figure = [(sec, k, set_form(text, lang)) for sec, k, text in figure]
+    title, subtitle, summary = (set_form(t.plain, lang) if t else "" for t in (h.title, h.subtitle, h.summary))
+    want = Counter(text for _, _, text in flow + figure if text)
+    for text in (title, subtitle, summary):
+        if text:
+            want[text] += 1
+    return (flow, figure, title, summary, want, {text for _, _, text in flow},
+            [text for _, _, text in flow if text])
 
 
 def _on_page(item: TextLine, page) -> bool:

@@ -358,11 +358,15 @@ def _near(lines: list, boxes: dict, spans: list, sweep: tuple | None = None) -> 
         return out
     order, bottoms, tallest = sweep or _sweep(lines, boxes)
     for i, (lo, hi) in enumerate(spans):
-        a = bisect.bisect_left(bottoms, lo - tallest - 1.0)
-        b = bisect.bisect_right(bottoms, hi + 1.0)
-        for k in order[a:b]:
+        for k in order[_window(bottoms, tallest, lo, hi)]:
             out[k].append(i)
     return out
+
+
+def _window(bottoms: list, tallest: float, lo: float, hi: float) -> slice:
+    """Of lines sorted by their bottoms (``bottoms``; ``tallest``: the tallest one's height),
+    those that may come within a point of the extent ``lo`` .. ``hi``."""
+    return slice(bisect.bisect_left(bottoms, lo - tallest - 1.0), bisect.bisect_right(bottoms, hi + 1.0))
 
 
 def _near_fresh(pi: int, lines: list, boxes: dict, new, known, kinds: tuple, spans: tuple):
@@ -372,14 +376,15 @@ def _near_fresh(pi: int, lines: list, boxes: dict, new, known, kinds: tuple, spa
     with it). Gives the lines to look at, in page order, and for each the indexes near it (of
     the kinds a line meets), as the sweep over every line would, less pairs of two old items."""
     fresh = [ln for ln in lines if new(ln) and boxes[id(ln)] is not None]
-    near = [_near(fresh, boxes, sp) for sp in spans]
+    sweep = _sweep(fresh, boxes) if fresh else None         # (sorted once for every kind)
+    near = [_near(fresh, boxes, sp, sweep) for sp in spans]
     old: dict = {}
     kept, bottoms, tallest = known.kept(pi)
     for kind, (items, sp) in enumerate(zip(kinds, spans)):
         for i, (item, (lo, hi)) in enumerate(zip(items, sp)):
             if not new(item):
                 continue
-            for ln in kept[bisect.bisect_left(bottoms, lo - tallest - 1.0):bisect.bisect_right(bottoms, hi + 1.0)]:
+            for ln in kept[_window(bottoms, tallest, lo, hi)]:
                 old.setdefault(id(ln), ([], [], []))[kind].append(i)
     if not old:
         return fresh, near

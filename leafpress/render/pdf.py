@@ -98,7 +98,7 @@ class GlyphWriter:
                 return out
             # Some glyph has a code of its own here: the template whose bodies are left open.
             return tpl.fill(self, mark)
-        return _compose(item, key, self.embedded, _filling(self, mark))
+        return _compose(item, key, self.embedded, partial(_filled, self, mark))
 
     def _fill(self, tpl: "_Template", mark, defer=None) -> str | None:
         """The template's text for this document, or None when a piece's glyphs need codes of
@@ -144,11 +144,12 @@ def _outline_form(font, gid: int, doc) -> bytes:
     return got
 
 
-def _compose(item: TextLine, key: tuple, embedded, holes, plans: list | None = None) -> str:
-    """A line's operators (see :meth:`GlyphWriter.line`) with what depends on the document's
-    state left as holes: "\\0k\\0" stands for ``holes[k]``, a ``mark`` call ("M": its marked
-    content, "I": its MCID alone) or a glyph-outline form ("O"); or, where ``holes`` is a
-    function (:func:`_filling`), what it gives for each. ``key``: (the document reads
+def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = None) -> str:
+    """A line's operators (see :meth:`GlyphWriter.line`), each piece that depends on the
+    document's state written as ``hole(what)`` gives it: a ``mark`` call ("M": its marked
+    content, "I": its MCID alone) or a glyph-outline form ("O"). For a template, ``hole`` is a
+    :func:`_hole_maker`'s ("\\0k\\0" standing for the k-th); for a line drawn the first time,
+    :func:`_filled` (what the template's fill would put there). ``key``: (the document reads
     right to left, the line is tagged, Latin-script runs are quoted). ``embedded(font)``: the
     document's EmbeddedFont, or a :class:`_Pending` one (a template: its resource names are
     holes too). ``plans``: where given, each piece's TJ bodies are holes too ("B": the piece's
@@ -156,7 +157,6 @@ def _compose(item: TextLine, key: tuple, embedded, holes, plans: list | None = N
     bodies the document's codes give; else they are written with the codes the document gives
     (a :class:`_Pending` font: the glyph ids)."""
     right_to_left, tagged, quoting = key
-    hole = holes if callable(holes) else _hole_maker(holes)
 
     size = item.size
     ops = [_fill_colour(item.colour), "BT 0 Ts 0 Tc 0 Tw 100 Tz 0 Tr"]
@@ -294,19 +294,17 @@ def _hole_maker(holes: list):
     return hole
 
 
-def _filling(writer: GlyphWriter, mark):
-    """For a line worked out directly (its first drawing): each hole filled where
-    :func:`_compose` makes it, as :meth:`_Template.fill` fills it later (the same calls in the
-    same order: the order _compose makes the holes in), without the template."""
-    def hole(h) -> str:
-        kind = h[0]
-        if kind == "M":
-            tag, mcid = mark(h[1], h[2], h[3])
-            return f"/{tag} <</MCID {mcid}>> BDC"
-        if kind == "I":
-            return f"/MCID {mark(h[1], h[2], h[3])[1]} "
-        return writer.outline(writer.fonts[h[1].name].font, h[2])      # "O" (the only other kind here)
-    return hole
+def _filled(writer: GlyphWriter, mark, h) -> str:
+    """A hole's text in this document: a mark call ("M", "I") or a glyph-outline form ("O"),
+    for :meth:`_Template.fill` and, as a line is first composed, for :func:`_compose` (the same
+    calls in the same order: the order _compose makes the holes in)."""
+    kind = h[0]
+    if kind == "M":
+        tag, mcid = mark(h[1], h[2], h[3])
+        return f"/{tag} <</MCID {mcid}>> BDC"
+    if kind == "I":
+        return f"/MCID {mark(h[1], h[2], h[3])[1]} "
+    return writer.outline(writer.fonts[h[1].name].font, h[2])      # "O"
 
 
 class _Pending:
@@ -372,17 +370,12 @@ class _Template:
             kind = h[0]
             if kind == "B":
                 out[k] = bodies[h[1]][h[2]][h[3]]
-            elif defer is not None and kind != "F":
-                out[k] = defer(h)
-            elif kind == "M":
-                tag, mcid = mark(h[1], h[2], h[3])
-                out[k] = f"/{tag} <</MCID {mcid}>> BDC"
-            elif kind == "I":
-                out[k] = f"/MCID {mark(h[1], h[2], h[3])[1]} "
             elif kind == "F":
                 out[k] = writer.fonts[h[1].name].resource
+            elif defer is not None:
+                out[k] = defer(h)
             else:
-                out[k] = writer.outline(writer.fonts[h[1].name].font, h[2])
+                out[k] = _filled(writer, mark, h)
         return "".join(out)
 
 
@@ -439,8 +432,8 @@ def _template(item: TextLine, key: tuple, variant: bool = False) -> _Template | 
             _SLOT_TEMPLATES.put(shared, store)
         item.__dict__["_pdf_templates"] = store
     cache = store[2]
-    tpl = cache.get(key, _FIRST)
-    if tpl is _FIRST:
+    tpl = cache.get(key, _UNSEEN)
+    if tpl is _UNSEEN:
         cache[key] = _DRAWN
         return None
     if tpl is not _DRAWN:
@@ -458,14 +451,14 @@ def _template(item: TextLine, key: tuple, variant: bool = False) -> _Template | 
                 pending[font.name] = _Pending(font, hole, uses)
             return pending[font.name]
         plans: list = []        # (see GlyphWriter.line)
-        text = _compose(item, key, embedded, holes, plans)
+        text = _compose(item, key, embedded, hole, plans)
         tpl = _Template(text, holes, tuple(uses), tuple(plans))
         tpl.fast = tpl.baked()      # (drawn again: the glyph ids written in, tried first)
     cache[key] = tpl
     return tpl
 
 
-_FIRST, _DRAWN = object(), object()     # a line not drawn yet, drawn once (see _template)
+_UNSEEN, _DRAWN = object(), object()    # a line not drawn yet, drawn once (see _template)
 
 
 @lru_cache(maxsize=4096)
@@ -1140,7 +1133,7 @@ def _has_rtl_letters(paragraph) -> bool:
     """Whether a paragraph's text has a right-to-left letter, worked out once per paragraph."""
     cached = paragraph.__dict__.get("_rtl_letters")
     if cached is None:
-        cached = paragraph._rtl_letters = _rtl_letters(paragraph.text)
+        cached = paragraph._rtl_letters = _rtl_letters.__wrapped__(paragraph.text)     # (not kept in the clusters' cache)
     return cached
 
 

@@ -170,7 +170,7 @@ def document_bytes(canvas) -> bytes:
     out.append(b"xref\n0 %d\n0000000000 65535 f \n" % (count + 1)
                + b"".join(b"%010d 00000 n \n" % o for o in offsets))
     trailer = {"ID": doc.ID(), "Info": info, "Root": cat, "Size": count + 1}
-    out.append(b"trailer\n<<\n" + b"\n".join(_name(k) + b" " + w.value(trailer[k]) for k in sorted(trailer))
+    out.append(b"trailer\n<<\n" + b"\n".join(name_bytes(k) + b" " + w.value(trailer[k]) for k in sorted(trailer))
                + b"\n>>\nstartxref\n%d\n%%%%EOF\n" % at)
     w.close()
     return b"".join(out)
@@ -187,7 +187,8 @@ def formatted(obj, doc) -> bytes:
         w.close()
 
 
-def _name(key: str) -> bytes:
+def name_bytes(key: str) -> bytes:
+    """A name's bytes as ReportLab writes it ("/Type"), kept for the names met again."""
     got = _NAMES.get(key)
     if got is None:
         got = pdfdocEnc(PDFName(key))
@@ -277,7 +278,7 @@ class _Writer:
         if not isinstance(d, OrderedDict):
             keys.sort()
         value = self.value
-        items = [_name(k) + b" " + value(d[k]) for k in keys]
+        items = [name_bytes(k) + b" " + value(d[k]) for k in keys]
         if (multiline and rl_config.pdfMultiLine) or multiline == "forced":
             return b"<<\n" + ind.join(items) + b"\n>>"
         return dict_bytes(items)

@@ -243,16 +243,9 @@ def _stream(packed: bytes, entries: bytes = b"") -> bytes:
             + (b"\r\n" if packed.endswith(b"\r") else b"\n") + b"endstream\n")
 
 
-_PS_NAMES = Lru("font postscript names", 64)     # font -> its PostScript name, without spaces
-
-
 def _ps_name(font: Font) -> str:
-    key = font_key(font)
-    got = _PS_NAMES.get(key)
-    if got is None:
-        got = (font.face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or font.name).replace(" ", "")
-        _PS_NAMES.put(key, got)
-    return got
+    """The font's PostScript name, without spaces (asked only when its objects are made)."""
+    return (font.face.get_name(hb.OTNameIdPredefined.POSTSCRIPT_NAME) or font.name).replace(" ", "")
 
 
 _KEYS = itertools.count(1)

@@ -20,7 +20,7 @@ from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference,
 from reportlab.pdfbase.pdfdoc import format as format_
 
 from ..lru import Lru
-from .pdfdoc import Written, array_bytes as _array, dict_bytes as _dict, pdf_string, register
+from .pdfdoc import Written, array_bytes as _array, dict_bytes as _dict, name_bytes, pdf_string, register
 
 # Layout roles -> structure types (lists are rebuilt from Lbl/LBody; labels belong to figures).
 ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": "Figure",
@@ -29,14 +29,6 @@ ROLE_TYPES = {"H1": "H1", "H2": "H2", "P": "P", "Caption": "Caption", "Figure": 
 
 
 ROOT_NAME, PARENT_TREE = "LPStructTreeRoot", "LPParentTree"
-_NAMES: dict[str, bytes] = {}
-
-
-def _name(name: str) -> bytes:
-    got = _NAMES.get(name)
-    if got is None:          # structure types: a few dozen fixed names, so the dict stays small
-        got = _NAMES[name] = PDFName(name).encode("ascii")
-    return got
 
 
 @dataclass
@@ -244,7 +236,7 @@ class Tagger:
             entries.append(b"/P " + refs[e.parent])
             if e.page is not None:
                 entries.append(pages[e.page])
-            entries.append(b"/S " + _name(e.type))
+            entries.append(b"/S " + name_bytes(e.type))
             entries.append(b"/Type /StructElem")
             objects[e.name].data = _dict(entries)
         # The parent tree: for each page the element of each MCID, then each link annotation.
