@@ -16,12 +16,6 @@ if __name__ == "__main__":
     signal.signal(signal.SIGTERM, _interrupted_early)
     from leafpress import gcpolicy
     gcpolicy.pause()        # no collections while the press starts (leafpress/gcpolicy.py)
-    from leafpress.cli import main
+    from leafpress.cli import finish, main
     signal.signal(signal.SIGINT, signal.default_int_handler)   # the press's own handling from here on
-    try:
-        code = main()
-    except BrokenPipeError:         # output piped into a command that stopped reading (| head)
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        code = 1
-    from leafpress.cli import leave
-    leave(code)         # (output flushed, a failed write said in one line; without Python's teardown)
+    finish(main)        # (output flushed, a failed write said in one line; without Python's teardown)

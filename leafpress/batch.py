@@ -214,7 +214,8 @@ def preload(project: Project, jobs: list[Job]) -> None:
     except Exception:  # noqa: BLE001 (each document then says what is missing, as without preloading)
         pass
     from .formatting import known
-    if not known(j.lang for j in jobs):     # (read now: the workers find CLDR's answers read)
+    if not known(project.locale_of(code) for code in dict.fromkeys(j.lang for j in jobs)):
+        # (read now, by locale as they are kept: the workers find CLDR's answers read)
         _cldr_root()
     project.fonts
     _quietly(project.brand, jobs[0].brand)     # (not each of a thousand partner clinics: the workers share those)

@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import ENGINE_VERSION
+from . import ENGINE_VERSION, gcpolicy
 from .errors import LeafletError, UsageError, escape
 from .outdir import ManifestError, OutDir, Recorder, valid_entry
 from .project import KINDS, Job, Project, write_atomic
@@ -197,8 +197,20 @@ def console() -> int:
     """The ``leafpress`` command (what ``python generate.py`` does)."""
     global PROG
     PROG = "leafpress"
-    leave(main())
-    return 1            # (leave does not return)
+    finish(main)
+    return 1            # (finish does not return)
+
+
+def finish(command) -> None:
+    """Run ``command()`` (a command line's main) and end the process with its status (see
+    :func:`leave`): output piped into a command that stopped reading (``| head``) ends it with 1,
+    said nowhere, as other commands do."""
+    try:
+        code = command()
+    except BrokenPipeError:
+        _to_devnull()
+        code = 1
+    leave(code)
 
 
 def leave(code: int) -> None:
@@ -255,8 +267,7 @@ def _to_devnull() -> None:
 
 
 def _main(argv: list[str] | None, root: Path | None) -> int:
-    from . import gcpolicy
-    gcpolicy.pause()        # (until the first document: see gcpolicy.pause)
+    gcpolicy.pause()        # (until the first document, or the project loaded for other commands)
     try:
         return _run(argv, root)
     finally:
@@ -279,6 +290,8 @@ def _run(argv: list[str] | None, root: Path | None) -> int:
         if fast is not None:
             return fast
         project = Project(root)
+        if args.command not in ("build", "check", "proof", "site"):
+            gcpolicy.resume()       # (only a batch's start keeps it paused, up to its first document)
         if args.command == "list":
             return cmd_list(project)
         if args.command == "stamp":

@@ -18,7 +18,6 @@ printed is Babel's answer either way.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 from functools import lru_cache
@@ -133,12 +132,11 @@ class _Answers:
     key still matches), added to as Babel gives new ones, written back whole."""
 
     def __init__(self, name: str):
+        from . import usercache
         self.key = _key(name)           # None: nothing kept (no user cache, or Babel not found)
-        self.file = None if self.key is None else \
-            f"cldr-{hashlib.sha256(self.key.encode()).hexdigest()[:32]}.json"
+        self.file = None if self.key is None else usercache.record_name("cldr-", self.key)
         self.values: dict = {}
         if self.file is not None:
-            from . import usercache
             data = usercache.read(self.file)
             try:
                 got = json.loads(data) if data is not None else None

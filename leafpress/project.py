@@ -173,6 +173,20 @@ class Project:
                                hint="Copy assets/languages/en.yaml to this name and translate its strings")
         return self._cached(("l", code), lambda: load_language(self._inside(self.languages[code]), self.root))
 
+    def locale_of(self, code: str) -> str:
+        """The CLDR locale language ``code`` names (its ``locale``, else the code), read from its
+        file without loading the language: what a batch asks of the user's cache before forking.
+        A file that cannot be read gives the code (its documents then say what is wrong)."""
+        from .content.yamlsafe import load_yaml
+        if code not in self.languages:
+            return code
+        try:
+            data = load_yaml(self._inside(self.languages[code])).data
+        except (LeafletError, OSError):
+            return code
+        locale = data.get("locale", code) if isinstance(data, dict) else code
+        return locale if isinstance(locale, str) else code
+
     def _pseudo_base(self) -> str:
         """The language pseudo-locales are made from: the sources' (English here)."""
         for hid in self.handouts:

@@ -43,10 +43,8 @@ RACY = 2.0                      # seconds: a file changed more recently than thi
 STALE_TMP = 3600.0              # seconds: a temporary file older than this was left by a killed build
 DIGEST = re.compile(r"[0-9a-f]{64}")
 RETIRED = ("leafpress-hashes.json",)    # this cache's own records of earlier versions, no longer read
-OWN = {"svg-": re.compile(r"svg-[0-9a-f]{32}\.json"),       # the record kinds pruned, by prefix
-       "cldr-": re.compile(r"cldr-[0-9a-f]{32}\.json"),
-       "hashes-": re.compile(r"hashes-[0-9a-f]{32}\.json"),
-       "qr-": re.compile(r"qr-[0-9a-f]{32}\.json")}
+KINDS = ("svg-", "cldr-", "hashes-", "qr-")     # the record kinds, by prefix (record_name)
+OWN = {kind: re.compile(re.escape(kind) + r"[0-9a-f]{32}\.json") for kind in KINDS}
 _counts: dict = {}              # (folder, kind) -> records there, as this process last counted them
 
 
@@ -187,10 +185,16 @@ def recorded(entry, sig: list | None) -> str | None:
     return None
 
 
+def record_name(kind: str, key: str) -> str:
+    """The name of the record of kind ``kind`` (one of KINDS) kept under ``key``."""
+    import hashlib
+    assert kind in KINDS, kind
+    return f"{kind}{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
+
+
 def hashes_name(folder: str) -> str:
     """The record of the hashes of the files in ``folder`` (a path as the press names files)."""
-    import hashlib
-    return f"hashes-{hashlib.sha256(folder.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
+    return record_name("hashes-", folder)
 
 
 class Hashes:

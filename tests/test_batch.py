@@ -225,6 +225,9 @@ def test_the_collector_is_off_while_the_press_starts_and_on_for_every_document(t
     assert main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--jobs", "1",
                  "--out", str(tmp_path / "out")], root=ROOT) == 0
     assert seen == [True] and starting == [False] and gc.isenabled()
+    listing = []        # a command that builds no document has it on once the project is loaded
+    monkeypatch.setattr(cli, "cmd_list", lambda project: listing.append(gc.isenabled()) or 0)
+    assert main(["list"], root=ROOT) == 0 and listing == [True]
 
 
 def test_a_worker_can_send_several_leaflets_before_they_are_read():
@@ -279,3 +282,18 @@ def test_a_qr_codes_modules_come_from_the_users_cache_as_encoded(tmp_path, monke
     assets._QR.clear()
     assert assets.qr_modules(Qr(data)) == made and encoded == [data, data]
     assets._QR.clear()
+
+
+def test_a_batch_asks_the_users_cache_for_cldr_answers_by_each_languages_locale(monkeypatch):
+    """The answers are kept by locale (Dari's are fa_AF's, Hmong's en's): the batch's start asks
+    for those, not for the language codes, which no record is named by (asking by code, every
+    batch with such a language loaded Babel and CLDR's root before forking)."""
+    from leafpress import batch, formatting
+    from leafpress.project import Job, Project
+    project = Project(ROOT)
+    assert (project.locale_of("prs"), project.locale_of("hmn"), project.locale_of("ar")) == ("fa_AF", "en", "ar")
+    asked: list = []
+    monkeypatch.setattr(formatting, "known", lambda names: asked.extend(names) or True)
+    monkeypatch.setattr(batch, "_cldr_root", lambda: None)
+    batch.preload(project, [Job("port", lang, "letter-2page", "open-leaflets") for lang in ("prs", "hmn", "ar", "prs")])
+    assert asked == ["fa_AF", "en", "ar"]

@@ -108,7 +108,8 @@ def store(svg: Svg, d, ops: tuple | None) -> None:
 
 
 def _name(key: str) -> str:
-    return f"svg-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+    from .. import usercache
+    return usercache.record_name("svg-", key)
 
 
 def _record(path: Path):
@@ -266,7 +267,8 @@ def _qr_name(data: str) -> str | None:
     code = _qr_code()
     if not code:
         return None
-    return f"qr-{hashlib.sha256(f'{code}:{data}'.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
+    from .. import usercache
+    return usercache.record_name("qr-", f"{code}:{data}")
 
 
 def _qr_record(data: str) -> tuple | None:
