@@ -536,34 +536,37 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
         # stranded headings and lead-ins; hyphenation; broken tokens; CJK last lines
         content = [ln for ln in lines if ln.node.content]
         lowest = min(content, key=lambda ln: ln.y, default=None)
+        ends: dict = {}         # a paragraph's text without its trailing spaces (asked line by line)
         for ln in lines:
             if not new(ln):
                 continue
-            text = ln.paragraph.text
-            last_of_par = ln.line.end >= len(text.rstrip())
-            heading = ln.role in ("H1", "H2", "H3") or ln.node.kind in ("title", "subtitle", "heading")
-            lead_in = ln.node.content and ln.role == "P" and last_of_par and (
-                text.rstrip().endswith(LEAD_IN) or ln.node in laid.lead_ins)
-            if (heading and last_of_par and ln.node.kind == "heading") or lead_in:
-                below = [o for o in content if o.seq > ln.seq and o.y < ln.y and o.x < ln.x + ln.width
-                         and ln.x < o.x + o.width] + \
-                        [p for p in pics if p.node and p.node.content and p.y < ln.y and p.x < ln.x + ln.width
-                         and ln.x < p.x + p.w]
-                if not below:
+            sp, line, node = ln.paragraph, ln.line, ln.node
+            text = sp.text
+            stripped = ends.get(id(sp))
+            if stripped is None:
+                stripped = ends[id(sp)] = text.rstrip()
+            last_of_par = line.end >= len(stripped)
+            heading = ln.role in ("H1", "H2", "H3") or node.kind in ("title", "subtitle", "heading")
+            lead_in = last_of_par and ln.role == "P" and node.content and (
+                stripped.endswith(LEAD_IN) or node in laid.lead_ins)
+            if (heading and last_of_par and node.kind == "heading") or lead_in:
+                x0, x1, y, seq = ln.x, ln.x + ln.width, ln.y, ln.seq
+                if not any(o.seq > seq and o.y < y and o.x < x1 and x0 < o.x + o.width for o in content) and \
+                        not any(p.node and p.node.content and p.y < y and p.x < x1 and x0 < p.x + p.w for p in pics):
                     what = "heading" if heading else "list lead-in"
                     add("stranded", f"the {what} {_text(ln)[:30]!r} ends a column, its text is elsewhere", ln.node)
-            if ln.line.hyphen and (heading or ln is lowest):
+            if line.hyphen and (heading or ln is lowest):
                 where = "a title or heading" if heading else "the last line of the page"
-                add("hyphen", f"{where} is hyphenated: {_text(ln)[:30]!r}", ln.node)
+                add("hyphen", f"{where} is hyphenated: {_text(ln)[:30]!r}", node)
             for t0, t1 in unbreakable(text):
                 token = text[t0:t1]
-                if t0 < ln.line.end < t1 and t0 >= ln.line.start and not ln.line.forced:
-                    add("broken", f"{token!r} is broken across lines", ln.node)
-                if t0 < ln.line.end and ln.line.start < t1 and ln.size < contact_min - 0.01 and \
-                        not ln.node.content and not _DATE.fullmatch(token):     # content: type-size
-                    add("contact-size", f"{token!r} is set at {ln.size:g} pt (at least {contact_min:g})", ln.node)
-            if last_of_par and ln.line.start > 0:
-                tail = text[ln.line.start:ln.line.vis_end].strip()
+                if t0 < line.end < t1 and t0 >= line.start and not line.forced:
+                    add("broken", f"{token!r} is broken across lines", node)
+                if t0 < line.end and line.start < t1 and ln.size < contact_min - 0.01 and \
+                        not node.content and not _DATE.fullmatch(token):     # content: type-size
+                    add("contact-size", f"{token!r} is set at {ln.size:g} pt (at least {contact_min:g})", node)
+            if last_of_par and line.start > 0:
+                tail = text[line.start:line.vis_end].strip()
                 if 0 < len(tail) <= 2 and _CJK.search(text):
                     add("cjk-orphan", f"a paragraph ends with a line of {len(tail)} character(s) {tail!r}", ln.node)
     return found

@@ -121,6 +121,29 @@ class Line:
     fill: float = 0.0     # em spread over the line's gaps to justify it (see justify())
     justify: str = "none"  # how: "inter-character" (CJK) or "inter-word" (at spaces)
 
+    def __hash__(self) -> int:
+        """The generated hash (of the fields), worked out once: a line is looked up (its pieces,
+        its ink) many times."""
+        got = self.__dict__.get("_hash")
+        if got is None:
+            got = self.__dict__["_hash"] = hash((self.start, self.end, self.vis_end, self.width, self.hyphen,
+                                                 self.forced, self.fill, self.justify))
+        return got
+
+
+_new = object.__new__
+_PLAIN = {"hyphen": False, "forced": False, "fill": 0.0, "justify": "none"}
+
+
+def _plain_line(start: int, end: int, vis_end: int, width: float) -> Line:
+    """``Line(start, end, vis_end, width)``, the same object, made without the frozen
+    dataclass's field-by-field ``__init__`` (the line breaker's hot path)."""
+    ln = _new(Line)
+    d = ln.__dict__
+    d["start"], d["end"], d["vis_end"], d["width"] = start, end, vis_end, width
+    d.update(_PLAIN)
+    return ln
+
 
 @dataclass
 class Piece:
@@ -330,6 +353,7 @@ class ShapedParagraph:
         k = 0
         eps = 1e-6
         text, prefix, trims, limit, m = self.text, self.prefix, self.trims, width + eps, len(ends)
+        spaces, hyphenate, append = _SPACES, self.hyphenator, lines.append
         while start < n:
             while k < m and ends[k] <= start:
                 k += 1
@@ -337,13 +361,12 @@ class ShapedParagraph:
             at = prefix[start]
             while k < m:        # (as width(), _trim() and _edges() give it, inline: the hot loop)
                 e = vis = ends[k]
-                while vis > start and text[vis - 1] in _SPACES:
+                while vis > start and text[vis - 1] in spaces:
                     vis -= 1
-                w = prefix[vis] - at
-                if trims:
-                    w -= self._edges(start, vis)
+                raw = prefix[vis] - at
+                w = raw - self._edges(start, vis) if trims else raw
                 if w <= limit:
-                    best = e
+                    best, best_vis, best_w = e, vis, raw    # (its _trim and width, as just found)
                     k += 1
                 else:
                     break
@@ -355,13 +378,11 @@ class ShapedParagraph:
                     or self._force(start, e, width)
             else:
                 line = None
-                vis = self._trim(start, best)
-                room = width - self.width(start, vis)
-                if k < len(ends) and self.hyphenator and room > 0.2 * width:
+                if k < m and hyphenate and width - best_w > 0.2 * width:
                     line = self._hyphenate(start, ends[k], width, word_from=best)
                 if line is None:
-                    line = Line(start, best, vis, self.width(start, vis))
-            lines.append(line)
+                    line = _plain_line(start, best, best_vis, best_w)
+            append(line)
             start = line.end
         lines = self._no_short_cjk_tail(lines, width)
         if self.trims:
