@@ -203,3 +203,41 @@ def test_no_character_before_the_first_right_to_left_one_is_right_to_left():
     import unicodedata
     assert not [c for c in range(ord(pdf.FIRST_RTL)) if unicodedata.bidirectional(chr(c)) in ("R", "AL")]
     assert pdf._rtl_letters("a \u00b7 b\u05d0") and not pdf._rtl_letters("Clinic \u00b7 \u00e9t\u00e9")
+
+
+def test_a_piece_of_one_glyph_per_character_is_the_general_paths_piece(lines):
+    """_piece's one pass (one glyph for each character, in order, each with an advance) gives the
+    piece the general path (_clustered) gives: the same glyphs, clusters, texts and width, for
+    every stretch of a run on the lines of five scripts; the others (ligatures, clusters of
+    several glyphs, right-to-left text) are among them and go the general way."""
+    seen = {"fast": 0, "general": 0}
+    done = set()
+    for line in lines:
+        sp, ln = line.paragraph, line.line
+        for run in sp.runs:
+            lo, hi = max(ln.start, run.start), min(ln.vis_end, run.end)
+            i, j = paragraph._span(run, lo, hi)
+            if lo >= hi or i is None or i == j or (id(run), lo, hi) in done:
+                continue
+            done.add((id(run), lo, hi))
+            glyphs, drawn = run.glyphs[i:j], paragraph._drawn_glyphs(run)[i:j]
+            got, want = sp._piece(run, glyphs, drawn, lo, hi), sp._clustered(run, glyphs, drawn, lo, hi)
+            assert (got.glyphs, got.clusters, got.width, got.rtl, got.style, got.font) == \
+                (want.glyphs, want.clusters, want.width, want.rtl, want.style, want.font)
+            one = not sp.rtl and not sp.controls and [g[1] for g in glyphs] == list(range(lo, hi)) \
+                and all(d[1] for d in drawn)
+            seen["fast" if one else "general"] += 1
+    assert seen["fast"] > 200 and seen["general"] > 200
+
+
+def test_a_plain_line_is_the_dataclasss_line():
+    """The line breaker's plain lines (made without the frozen dataclass's __init__) are equal to,
+    hash like and print like ``Line(...)``; a line's hash, kept, is the generated one."""
+    made = paragraph._plain_line(3, 9, 8, 4.25)
+    want = paragraph.Line(3, 9, 8, 4.25)
+    assert made == want and hash(made) == hash(want) and repr(made) == repr(want)
+    assert hash(want) == hash((3, 9, 8, 4.25, False, False, 0.0, "none"))
+    assert {made: 1}[want] == 1
+    from dataclasses import replace
+    wider = replace(made, width=5.0)
+    assert wider != made and wider == paragraph.Line(3, 9, 8, 5.0) and hash(wider) == hash(paragraph.Line(3, 9, 8, 5.0))

@@ -645,6 +645,26 @@ class ShapedParagraph:
     def _piece(self, run: Run, glyphs: list, drawn: list, lo: int, hi: int) -> Piece:
         """A piece of ``run``: its ``glyphs`` (as shaped, with their clusters) and ``drawn``
         (the same as (gid, x_advance, x_offset, y_offset)), for the characters ``lo`` to ``hi``."""
+        n = len(glyphs)
+        if n == hi - lo and not self.controls and not self.rtl and glyphs[0][1] == lo and glyphs[-1][1] == hi - 1:
+            # One glyph for each character, in order, each drawn with an advance (most pieces of
+            # a left-to-right paragraph): each cluster is its glyph and its character, with
+            # nothing to merge -- what the general path below gives, made in one pass.
+            cls = [g[1] for g in glyphs]
+            if cls == list(range(lo, hi)):
+                advs = [d[1] for d in drawn]
+                if 0 not in advs:
+                    width = 0.0
+                    for a in advs:
+                        width += a
+                    return Piece(run.font, self.styles[run.style], bool(run.level % 2), tuple(drawn),
+                                 tuple(zip(range(n), [1] * n, self.text[lo:hi], cls)), width)
+        return self._clustered(run, glyphs, drawn, lo, hi)
+
+    def _clustered(self, run: Run, glyphs: list, drawn: list, lo: int, hi: int) -> Piece:
+        """:meth:`_piece` for any piece: clusters of several glyphs or characters, in either
+        order, bidi controls left out of their text, marks for extraction in right-to-left text,
+        clusters drawn with no advance merged with their neighbour."""
         clusters = []                   # [first glyph, glyph count, logical index], glyph order
         width = 0.0
         prev = None
