@@ -215,3 +215,34 @@ def test_a_figure_measured_without_a_page_is_as_tall_as_drawn(tmp_path):
                              if isinstance(i, Picture)}
                     seen |= {{1.6: "beside", 1.4: "numbered"}[i.dot] for i in page.items if isinstance(i, Rule) and i.dot}
     assert seen == {"raster", "art", "beside", "numbered"}
+
+
+def test_the_footer_measures_the_same_at_every_body_size():
+    """Fitting measures the footer (whole, and the one-line footer of the other pages) once and
+    gives that height, and its warnings, to every attempt (fitting._footer_height): right only
+    while the footer does not depend on the body size tried. Measured at every size and line
+    height each layout with a footer allows, in scripts with tall marks, Nastaliq and CJK, with
+    the project's clinics' room."""
+    from leafpress.layout.fitting import leading
+    from leafpress.layout.furniture import draw_footer
+    from leafpress.layout.setting import Ctx, peers_in
+    from leafpress.project import Job, Project
+    project = Project(ROOT)
+    checked = 0
+    for layout in ("letter-2page", "trifold-letter", "large-print", "a4-2page"):
+        for lang in ("en", "ar", "ur", "th", "zh-Hant"):
+            h, lg, spec, brand, ts, diagrams = project.prepare(Job("port", lang, layout, "open-leaflets"))
+            if spec.footer is None:
+                continue
+            brand = brand.for_language(lg.code, lg.rtl)
+            peers = peers_in(project.peers(), lg.code, lg.rtl)
+            seen = set()
+            for size in spec.body_sizes():
+                for lh in {leading(spec, lg, ts.reading_size), 1.45}:
+                    for keep in (True, False):
+                        ctx = Ctx(h, lg, spec, brand, ts, diagrams, size, lh, keep_lists=keep, peers=peers)
+                        got = (draw_footer(ctx, None, 98, 99), draw_footer(ctx, None, 98, 99, short=True))
+                        seen.add((got, tuple(ctx.warnings)))
+            assert len(seen) == 1, (layout, lang, seen)
+            checked += 1
+    assert checked >= 12

@@ -77,6 +77,7 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
     shaped: dict = {}       # the texts the attempts set, shaped once (Ctx.shape)
 
     rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
+    footers: dict = {}      # the footer's heights (the same at every body size, see _footer_height)
     tried: dict = {}        # (size, keep_lists) -> what a plain attempt gave: the same try is not made twice
 
     def attempt(size: float, squeeze: float = 0.0, pages: int = 0, report: dict | None = None) -> LaidOut | Overflow:
@@ -94,7 +95,7 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
         ctx = Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height, notice_also=notice_also,
                   keep_lists=keep_lists, peers=peers, shaped=shaped)
         ctxs.append(ctx)
-        got = _attempt(ctx, squeeze, pages, report)
+        got = _attempt(ctx, squeeze, pages, report, footers)
         if isinstance(got, LaidOut):
             bad = inspection.errors(got, spec)
             if bad:         # a page the inspector fails counts as not fitting at this size
@@ -180,10 +181,12 @@ def does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, si
 MAX_FLOW_PAGES = 60     # a flowing leaflet longer than this is a mistake, not a leaflet
 
 
-def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | None = None) -> LaidOut | Overflow:
+def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | None = None,
+             footers: dict | None = None) -> LaidOut | Overflow:
     """One try at ``ctx.size``. ``squeeze``: points by which the body ends higher on the first
     ``squeezed`` pages (a flowing leaflet's page breaks moved earlier); ``report`` gets the share
-    of the last page's body height the text takes (``fill``) and that height."""
+    of the last page's body height the text takes (``fill``) and that height; ``footers``: the
+    footer's heights the fitting's attempts share (see :func:`_footer_height`)."""
     spec, h = ctx.spec, ctx.handout
     W, H = spec.page_size
     pages: list[Page] = []
@@ -196,7 +199,7 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
     blocks = flow_blocks(ctx, outline, flowing={id(b) for s in h.sections for b in s.blocks
                                                 if isinstance(b, Figure) and id(b) not in slotted_ids})
     state = _State(Cursor(), 0)
-    footer_h = 0.0 if spec.footer is None else max(spec.footer["height"], draw_footer(ctx, None, 98, 99))
+    footer_h = 0.0 if spec.footer is None else max(spec.footer["height"], _footer_height(ctx, footers, False))
     note = note_block(ctx)                     # a partner clinic's own text, after the content
     if note is not None:
         blocks.append(note)
@@ -225,7 +228,7 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
     def done() -> bool:
         return state.cursor.block >= len(blocks) and state.fig >= len(slotted)
 
-    footer_short = 0.0 if spec.footer is None else draw_footer(ctx, None, 98, 99, short=True)   # one line
+    footer_short = 0.0 if spec.footer is None else _footer_height(ctx, footers, True)    # one line
     # Pages after the first carry a running head (if the layout has one) in their top margin:
     # their body starts below it, and below the top margin.
     continued_top = H - spec.margins["top"]
@@ -272,6 +275,23 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
         report.update(fill=(top - end) / height if height > 0 else 1.0, height=height)
     return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code,
                    lead_ins=frozenset(ctx.lead_ins))
+
+
+def _footer_height(ctx: Ctx, footers: dict | None, short: bool) -> float:
+    """The height of the footer (``short``: of the one-line footer of the other pages) as
+    ``draw_footer`` measures it: once per fitting (``footers``), its warnings given again to each
+    attempt that asks. The footer is set at the layout's footer size, not the body size, and
+    its room for clinic details is the project's: the same at every size the fitting tries
+    (tests/test_layouts.py measures it at each)."""
+    got = footers.get(short) if footers is not None else None
+    if got is None:
+        w0 = len(ctx.warnings)
+        got = (draw_footer(ctx, None, 98, 99, short=short), tuple(ctx.warnings[w0:]))
+        if footers is not None:
+            footers[short] = got
+    else:
+        ctx.warnings.extend(got[1])
+    return got[0]
 
 
 @dataclass
