@@ -222,9 +222,9 @@ def test_the_footer_measures_the_same_at_every_body_size():
     gives that height, and its warnings, to every attempt (fitting._footer_height): right only
     while the footer does not depend on the body size tried. Measured at every size and line
     height each layout with a footer allows, in scripts with tall marks, Nastaliq and CJK, with
-    the project's clinics' room."""
+    the project's clinics' room worked out anew each time."""
+    from leafpress.layout import furniture
     from leafpress.layout.fitting import leading
-    from leafpress.layout.furniture import draw_footer
     from leafpress.layout.setting import Ctx, peers_in
     from leafpress.project import Job, Project
     project = Project(ROOT)
@@ -240,9 +240,40 @@ def test_the_footer_measures_the_same_at_every_body_size():
             for size in spec.body_sizes():
                 for lh in {leading(spec, lg, ts.reading_size), 1.45}:
                     for keep in (True, False):
+                        furniture._MOST.clear()
                         ctx = Ctx(h, lg, spec, brand, ts, diagrams, size, lh, keep_lists=keep, peers=peers)
-                        got = (draw_footer(ctx, None, 98, 99), draw_footer(ctx, None, 98, 99, short=True))
+                        got = (furniture.draw_footer(ctx, None, 98, 99), furniture.draw_footer(ctx, None, 98, 99, short=True))
                         seen.add((got, tuple(ctx.warnings)))
             assert len(seen) == 1, (layout, lang, seen)
             checked += 1
     assert checked >= 12
+
+
+def test_a_clinic_room_worked_out_at_one_size_is_the_one_at_another():
+    """The room kept for clinics' names, contact details, credits and footer lines (furniture.room)
+    is worked out once for every body size fitting tries (``sized=False``: the sizes it depends
+    on are among its parameters): at each size, with the answers of the sizes before kept, the
+    contact block, the cover and the footer measure what they measure with none kept, with the
+    project's brands as the clinics."""
+    from leafpress.layout import furniture
+    from leafpress.layout.items import Page
+    from leafpress.layout.setting import Ctx, peers_in
+    from leafpress.project import Job, Project
+    project = Project(ROOT)
+    for layout in ("letter-2page", "trifold-letter", "large-print"):
+        for lang in ("en", "ar", "th"):
+            h, lg, spec, brand, ts, diagrams = project.prepare(Job("port", lang, layout, "open-leaflets"))
+            brand = brand.for_language(lg.code, lg.rtl)
+            peers = peers_in(project.peers(), lg.code, lg.rtl)
+            w = spec.body_column_width
+
+            def measure(size):
+                ctx = Ctx(h, lg, spec, brand, ts, diagrams, size, 1.45, peers=peers)
+                return (furniture.draw_contact(ctx, Page(0, 0), 36.0, 36.0 + w, 10000.0),
+                        furniture.draw_cover(ctx, Page(0, 0), 36.0, 36.0 + w, 10000.0, 0.0),
+                        furniture.draw_footer(ctx, None, 1, 2) if spec.footer is not None else None)
+            furniture._MOST.clear()
+            kept = [measure(size) for size in spec.body_sizes()]
+            for size, got in zip(spec.body_sizes(), kept):
+                furniture._MOST.clear()
+                assert measure(size) == got, (layout, lang, size)

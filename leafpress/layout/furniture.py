@@ -125,7 +125,7 @@ def draw_cover(ctx: Ctx, page: Page, left: float, right: float, top: float, bott
     osize = max(ctx.size * 0.9, spec.minimum["footer"])
     ol = break_lines(ctx, org, width - pad, osize, "brand")
     name_lines = room(ctx, "name", lambda b: len(ts.shape(b.name, bold=True).lines((width - pad) / osize)),
-                      "name on the cover", width - pad, osize)
+                      "name on the cover", width - pad, osize, sized=False)
     band_h = pad + logo + osize * 0.8 + name_lines * ctx.pitch(osize, 1.3) + pad * 0.6 + len(tl) * ctx.pitch(tsize, spec.measures["title_pitch"]) + \
         len(sl) * ctx.pitch(ssize, spec.measures["subtitle_pitch"]) + pad
     # Half the panel's padding wider than the text, and never into the unprintable edge.
@@ -216,8 +216,9 @@ def draw_contact(ctx: Ctx, page: Page, left: float, right: float, top: float | N
     n_contact = sum(len(row[1]) for row in laid[1:n_clinic_rows])
     n_credit = len(laid[-2][1])
     extra = (room(ctx, "contact", lambda b: sum(len(sp.lines(width / size)) for sp in _contact_rows(ctx, b)),
-                  "contact details", width, size) - n_contact) * ctx.pitch(size, 1.4) + \
-        (room(ctx, "credit", lambda b: len(ts.shape(_credit(ctx, b)).lines(width / small)), "credit", width, small)
+                  "contact details", width, size, sized=False) - n_contact) * ctx.pitch(size, 1.4) + \
+        (room(ctx, "credit", lambda b: len(ts.shape(_credit(ctx, b)).lines(width / small)), "credit", width, small,
+              sized=False)
          - n_credit) * ctx.pitch(small, 1.35)
     if extra:
         total += extra
@@ -286,7 +287,8 @@ def draw_footer(ctx: Ctx, page: Page | None, index: int, count: int, short: bool
             keep = tuple(x for x in (b.organisation, b.address) if x)
             return len(ts.shape(_contact_line(ctx, b), whole=keep).lines(width / csize)) + \
                 len(ts.shape(_credit(ctx, b)).lines(width / size))
-        height += (room(ctx, "footer", brand_lines, "contact and credit lines in the footer", width, csize, size) - n_brand) * csize * pf
+        height += (room(ctx, "footer", brand_lines, "contact and credit lines in the footer", width, csize, size,
+                        sized=False) - n_brand) * csize * pf
     height = max(height, qr) + size * 0.8
     if page is None:
         return height
@@ -391,7 +393,9 @@ def room(ctx: Ctx, what: str, count, where: str, *params, sized: bool = True) ->
     ``brand_lines`` (a clear error when this clinic's details need more), or, when the layout
     gives none, the most any clinic of the project needs. ``count(brand)``: the lines a clinic's
     details take here; ``params``: what ``count`` depends on besides the brand and ``ctx``'s
-    handout, language, layout, typesetter and body size (see :func:`most`)."""
+    handout, language, layout, typesetter and body size (see :func:`most`; ``sized`` False where
+    ``count`` reads no body size but through ``params``: every size fitting tries shares the
+    answer)."""
     lines = count(ctx.brand)
     budget = (ctx.spec.brand_lines or {}).get(what)
     if budget is None:
