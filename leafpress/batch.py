@@ -109,14 +109,20 @@ def _blocks(runs: dict, size: int) -> list[list[Job]]:
 
 
 class Aside:
-    """Work of the main process that can run while worker processes build (the per-handout
-    checks): in a thread once the workers have started, else when its result is asked for."""
+    """Work of the main process that can run while documents are built (the input fingerprints,
+    the per-handout checks): in a forked child started at once where the system forks (see
+    beside), else in a thread once the workers have started, else when its result is asked for.
+    Its result is always the one this process would get: whatever goes wrong in the child (it
+    raised, died or could not send its result), the work is done again here when asked for."""
 
     def __init__(self, work):
         self.work, self.thread, self.value, self.error = work, None, None, None
+        self.child: tuple | None = None         # forked: (the child, which of its results)
 
     def start(self) -> None:
         import threading
+        if self.child is not None or self.thread is not None:
+            return      # already under way (in a child) or done
 
         def go():
             try:
@@ -132,6 +138,11 @@ class Aside:
             self.thread.join()
 
     def result(self):
+        if self.child is not None:
+            (child, i), self.child = self.child, None
+            got = child.get(i)
+            if got is not None:
+                self.thread, self.value = False, got[0]
         if self.thread is None:
             self.thread = False
             self.value = self.work()
@@ -139,6 +150,84 @@ class Aside:
         if self.error is not None:
             raise self.error
         return self.value
+
+
+def beside(asides: list[Aside]) -> _Child | None:
+    """Start ``asides`` now, one after the other, in one child process forked from this one (a
+    later one may use an earlier one's result): they run on another core while this process goes
+    on (imports and loading before the workers are forked, or the documents with --jobs 1).
+    Nothing where the system cannot fork or has one core, or where a thread runs (a fork copies
+    no thread and none of its half-held locks). Returns the child (close it when done)."""
+    import threading
+    if not asides or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+        return None
+    import pickle
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:        # the child: never returns (no exit handlers, nothing of the parent's flushed)
+        code = 0
+        try:
+            os.close(r)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C: the main process decides
+            with open(w, "wb") as out:
+                for a in asides:
+                    a.thread = False
+                    try:
+                        a.value = a.work()
+                        data = pickle.dumps((a.value,), pickle.HIGHEST_PROTOCOL)
+                    except BaseException as exc:    # noqa: BLE001 (the main process does it again)
+                        a.error = exc
+                        data = b""
+                    out.write(len(data).to_bytes(8, "big") + data)
+                    out.flush()
+        except BaseException:   # noqa: BLE001 (the main process does what was not sent)
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(w)
+    child = _Child(r, pid)
+    for i, a in enumerate(asides):
+        a.child = (child, i)
+    return child
+
+
+class _Child:
+    """The reading end of a child started by beside: its results in order."""
+
+    def __init__(self, fd: int, pid: int):
+        self.file, self.pid = open(fd, "rb"), pid
+        self.got: list = []
+
+    def get(self, i: int) -> tuple | None:
+        """Its ``i``-th result, as a 1-tuple; None if that work raised, or the child died or sent
+        something unreadable before it."""
+        import pickle
+        while len(self.got) <= i and not self.file.closed:
+            try:
+                size = int.from_bytes(self._read(8), "big")
+                self.got.append(pickle.loads(self._read(size)) if size else None)
+            except Exception:   # noqa: BLE001 (cut off or damaged: done here instead)
+                self.close()
+        return self.got[i] if i < len(self.got) else None
+
+    def _read(self, n: int) -> bytes:
+        data = self.file.read(n)
+        if len(data) != n:
+            raise EOFError
+        return data
+
+    def close(self) -> None:
+        """Stop it if it still runs, and reap it."""
+        if not self.file.closed:
+            self.file.close()
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            try:
+                if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError, OSError):
+                pass
 
 
 def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: bool, done,
