@@ -152,6 +152,9 @@ class Aside:
         return self.value
 
 
+BESIDE = True      # beside() forks (tests that watch this process's own calls turn it off)
+
+
 def beside(asides: list[Aside]) -> _Child | None:
     """Start ``asides`` now, one after the other, in one child process forked from this one (a
     later one may use an earlier one's result): they run on another core while this process goes
@@ -159,7 +162,7 @@ def beside(asides: list[Aside]) -> _Child | None:
     Nothing where the system cannot fork or has one core, or where a thread runs (a fork copies
     no thread and none of its half-held locks). Returns the child (close it when done)."""
     import threading
-    if not asides or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+    if not (BESIDE and asides and hasattr(os, "fork")) or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
         return None
     import pickle
     r, w = os.pipe()
