@@ -466,6 +466,7 @@ class _Pool:
                     w.conn.send(group)
                 except OSError:
                     return      # it died; noticed below
+        finished = False
         try:
             for _ in range(count):
                 workers.append(_Worker(self.ctx, self.args))
@@ -477,6 +478,7 @@ class _Pool:
                     give(w)
                 busy = [w for w in workers if w.groups]
                 if not busy:
+                    finished = True
                     return
                 if not queue:
                     for w in workers:
@@ -518,7 +520,10 @@ class _Pool:
             for w in workers:
                 _ask_to_stop(w)     # all at once: they end side by side
             for w in workers:
-                _stop(w)
+                if finished:
+                    _ENDING.append(w)       # (this process writes the last PDFs and the manifest meanwhile)
+                else:
+                    _stop(w)
 
 
 def _result(w: _Worker, done) -> None:
@@ -550,6 +555,17 @@ def _ask_to_stop(w: _Worker) -> None:
             w.conn.send(None)
         except (OSError, ValueError):
             pass
+
+
+_ENDING: list[_Worker] = []      # told to stop after all their documents came: reaped by reap()
+
+
+def reap() -> None:
+    """Wait for the workers of a finished batch to end (killed if they do not): a worker's end
+    (its memory given back, 5-20 ms) goes on while this process writes the last PDFs and the
+    manifest, instead of before."""
+    while _ENDING:
+        _stop(_ENDING.pop())
 
 
 def _stop(w: _Worker) -> None:

@@ -348,6 +348,8 @@ def _run(argv: list[str] | None, root: Path | None) -> int:
               "(run with --debug for the traceback and report it)", file=sys.stderr)
         return 2
     finally:
+        if "leafpress.batch" in sys.modules:
+            sys.modules["leafpress.batch"].reap()      # (before the folder's lock goes: they hold it too)
         if out_dir is not None:
             out_dir.close()
 

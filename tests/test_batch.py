@@ -363,3 +363,21 @@ def test_work_beside_the_build_gives_what_this_process_would(scratch, tmp_path, 
     assert one["input_files"] == two["input_files"] and one["input_files"]
     assert [(d["path"], d["input_hash"], d["sha256"]) for d in one["documents"]] == \
            [(d["path"], d["input_hash"], d["sha256"]) for d in two["documents"]]
+
+
+def test_workers_end_while_the_manifest_is_written(scratch, tmp_path, monkeypatch):
+    """A batch whose documents have all come back tells its workers to stop and writes the last
+    PDFs and the manifest while they end (their memory given back), then reaps them before the
+    output folder's lock goes: no worker is left behind."""
+    import multiprocessing
+
+    from leafpress import batch, outdir
+    waiting = []
+    real = outdir.Recorder.finish
+
+    def finish(self, *a, **kw):
+        waiting.append(len(batch._ENDING))
+        return real(self, *a, **kw)
+    monkeypatch.setattr(outdir.Recorder, "finish", finish)
+    assert main(ONE + ["--jobs", "2", "--out", str(tmp_path / "out")], root=scratch) == 0
+    assert waiting == [2] and batch._ENDING == [] and multiprocessing.active_children() == []
