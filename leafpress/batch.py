@@ -162,16 +162,25 @@ def beside(asides: list[Aside]) -> _Child | None:
     Nothing where the system cannot fork or has one core, or where a thread runs (a fork copies
     no thread and none of its half-held locks). Returns the child (close it when done)."""
     import threading
-    if not (BESIDE and asides and hasattr(os, "fork")) or (os.cpu_count() or 1) < 2 or threading.active_count() > 1:
+    if not (BESIDE and asides and hasattr(os, "fork")) or _cores() < 2 or threading.active_count() > 1:
         return None
     import pickle
-    r, w = os.pipe()
-    pid = os.fork()
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:         # (no process to spare: done here when asked for)
+        os.close(r)
+        os.close(w)
+        return None
     if pid == 0:        # the child: never returns (no exit handlers, nothing of the parent's flushed)
         code = 0
         try:
             os.close(r)
             signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C: the main process decides
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             with open(w, "wb") as out:
                 for a in asides:
                     a.thread = False
@@ -192,6 +201,14 @@ def beside(asides: list[Aside]) -> _Child | None:
     for i, a in enumerate(asides):
         a.child = (child, i)
     return child
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class _Child:
