@@ -450,6 +450,8 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         return digests
 
     try:
+        if child is None:
+            fingerprinted()     # here, now (the checks, in a thread while workers build, use them)
         if not write or args.force or args.release or not any(j.path() in previous for j in jobs):
             todo = list(jobs)       # (what todo_of gives whatever the fingerprints)
         else:

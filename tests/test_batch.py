@@ -318,6 +318,9 @@ def test_work_beside_the_build_gives_what_this_process_would(scratch, tmp_path, 
 
     first = batch.Aside(where)
     second = batch.Aside(lambda: dict(first.result(), later=True))    # uses the first's result
+    import threading
+    # (an idle thread another test's Dask client left would keep beside from forking)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
     child = batch.beside([first, second])
     assert child is not None
     try:
@@ -356,8 +359,8 @@ def test_work_beside_the_build_gives_what_this_process_would(scratch, tmp_path, 
     monkeypatch.setattr(batch, "beside", lambda asides, real=batch.beside: children.append(real(asides)) or children[-1])
     assert main(args + ["--out", str(tmp_path / "beside")], root=scratch) == 0
     assert children and children[0] is not None and children[0].pid == 0      # forked, and reaped
-    monkeypatch.setattr(batch, "BESIDE", False)
-    assert main(args + ["--out", str(tmp_path / "here")], root=scratch) == 0
+    monkeypatch.setattr(batch, "BESIDE", False)     # (and the checks in a thread beside two workers)
+    assert main(args[:-1] + ["2", "--out", str(tmp_path / "here")], root=scratch) == 0
     one, two = manifest(tmp_path / "beside"), manifest(tmp_path / "here")
     assert one["findings"] and one["findings"] == two["findings"]
     assert one["input_files"] == two["input_files"] and one["input_files"]
