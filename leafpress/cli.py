@@ -438,6 +438,9 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     # stages and forks the workers, or builds with --jobs 1), not before it: a document waits for
     # its fingerprint only where the last manifest has its entry and it may be unchanged.
     hashes, aside = batch.Aside(fingerprints), batch.Aside(checks)
+    everything = not write or args.force or args.release or not any(j.path() in previous for j in jobs)
+    if everything and not recorded:
+        from . import checks as _checks  # noqa: F401 (every document needs it: imported once, before the child)
     child = None if recorded else batch.beside([hashes, aside])
     digests: dict = {}
 
@@ -452,7 +455,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     try:
         if child is None:
             fingerprinted()     # here, now (the checks, in a thread while workers build, use them)
-        if not write or args.force or args.release or not any(j.path() in previous for j in jobs):
+        if everything:
             todo = list(jobs)       # (what todo_of gives whatever the fingerprints)
         else:
             todo = todo_of(fingerprinted())
