@@ -158,7 +158,7 @@ BESIDE = True      # beside() forks (tests that watch this process's own calls t
 def beside(asides: list[Aside]) -> _Child | None:
     """Start ``asides`` now, one after the other, in one child process forked from this one (a
     later one may use an earlier one's result): they run on another core while this process goes
-    on (imports and loading before the workers are forked, or the documents with --jobs 1).
+    on (imports and loading before the workers are forked).
     Nothing where the system cannot fork or has one core, or where a thread runs (a fork copies
     no thread and none of its half-held locks). Returns the child (close it when done)."""
     import threading
@@ -263,7 +263,7 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
         from .remote import run_dask
         run_dask(scheduler, worker_root or str(root), jobs, write, debug, release, done, digests or {})
         return
-    n = max(1, min(n or os.cpu_count() or 1, len(jobs) or 1))
+    n = processes(n, len(jobs))
     if n == 1:
         if project is not None:
             _PROJECT = project
@@ -290,6 +290,11 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
         pool.run(longest_first(_PROJECT, groups_of(jobs, n)), done, aside)
     finally:
         gc.unfreeze()
+
+
+def processes(n: int, count: int) -> int:
+    """How many processes build ``count`` documents at ``--jobs n`` (0: one per core)."""
+    return max(1, min(n or os.cpu_count() or 1, count or 1))
 
 
 def longest_first(project: Project, groups: list[list[Job]]) -> list[list[Job]]:

@@ -435,13 +435,17 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         return _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo],
                                  everything=args.command == "check")
     # Both are done beside the build (batch.beside: in a child process while this one imports the
-    # stages and forks the workers, or builds with --jobs 1), not before it: a document waits for
-    # its fingerprint only where the last manifest has its entry and it may be unchanged.
+    # stages and forks the workers), not before it: a document waits for its fingerprint only
+    # where the last manifest has its entry and it may be unchanged.
     hashes, aside = batch.Aside(fingerprints), batch.Aside(checks)
     everything = not write or args.force or args.release or not any(j.path() in previous for j in jobs)
-    if everything and not recorded:
-        from . import checks as _checks  # noqa: F401 (every document needs it: imported once, before the child)
-    child = None if recorded else batch.beside([hashes, aside])
+    child = None
+    # Only beside workers: with --jobs 1 this process builds all along, and the child's copy of
+    # its memory (each page it writes after the fork is copied) cost about what the child saved.
+    if not recorded and args.executor == "local" and batch.processes(args.jobs, len(jobs)) > 1:
+        if everything:
+            from . import checks as _checks  # noqa: F401 (every document needs it: imported once, before the child)
+        child = batch.beside([hashes, aside])
     digests: dict = {}
 
     def fingerprinted() -> dict:

@@ -354,18 +354,23 @@ def test_work_beside_the_build_gives_what_this_process_would(scratch, tmp_path, 
 
     # A whole build: the same manifest (fingerprints, input files, reading levels) with the
     # work beside as without it.
-    args = ["--lang", "en", "--lang", "ar", "--layout", "a4-2page", "--brand", "open-leaflets", "--jobs", "1"]
+    args = ["--lang", "en", "--lang", "ar", "--layout", "a4-2page", "--brand", "open-leaflets", "--jobs", "2"]
     children = []
     monkeypatch.setattr(batch, "beside", lambda asides, real=batch.beside: children.append(real(asides)) or children[-1])
     assert main(args + ["--out", str(tmp_path / "beside")], root=scratch) == 0
     assert children and children[0] is not None and children[0].pid == 0      # forked, and reaped
-    monkeypatch.setattr(batch, "BESIDE", False)     # (and the checks in a thread beside two workers)
-    assert main(args[:-1] + ["2", "--out", str(tmp_path / "here")], root=scratch) == 0
+    monkeypatch.setattr(batch, "BESIDE", False)     # (the checks in a thread beside the two workers)
+    assert main(args + ["--out", str(tmp_path / "here")], root=scratch) == 0
+    assert main(args[:-1] + ["1", "--out", str(tmp_path / "alone")], root=scratch) == 0
+    assert len(children) == 2 and children[1] is None      # (--jobs 1: not beside at all)
     one, two = manifest(tmp_path / "beside"), manifest(tmp_path / "here")
     assert one["findings"] and one["findings"] == two["findings"]
     assert one["input_files"] == two["input_files"] and one["input_files"]
+    three = manifest(tmp_path / "alone")
+    assert one["findings"] == three["findings"] and one["input_files"] == three["input_files"]
     assert [(d["path"], d["input_hash"], d["sha256"]) for d in one["documents"]] == \
-           [(d["path"], d["input_hash"], d["sha256"]) for d in two["documents"]]
+           [(d["path"], d["input_hash"], d["sha256"]) for d in two["documents"]] == \
+           [(d["path"], d["input_hash"], d["sha256"]) for d in three["documents"]]
 
 
 def test_workers_end_while_the_manifest_is_written(scratch, tmp_path, monkeypatch):
