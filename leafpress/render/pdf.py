@@ -98,7 +98,7 @@ class GlyphWriter:
                 return out
             # Some glyph has a code of its own here: the template whose bodies are left open.
             return tpl.fill(self, mark)
-        return _compose(item, key, self.embedded, partial(_filled, self, mark))
+        return _compose(item, key, self.embedded, partial(_filled, self, mark), shared=self.variant)
 
     def _fill(self, tpl: "_Template", mark, defer=None) -> str | None:
         """The template's text for this document, or None when a piece's glyphs need codes of
@@ -144,7 +144,7 @@ def _outline_form(font, gid: int, doc) -> bytes:
     return got
 
 
-def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = None) -> str:
+def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = None, shared: bool = True) -> str:
     """A line's operators (see :meth:`GlyphWriter.line`), each piece that depends on the
     document's state written as ``hole(what)`` gives it: a ``mark`` call ("M": its marked
     content, "I": its MCID alone) or a glyph-outline form ("O"). For a template, ``hole`` is a
@@ -168,11 +168,11 @@ def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = No
     soft = item.line.end if getattr(item.line, "hyphen", False) else None
     current = None
     marks = []
-    ltr_runs = _ltr_runs(item, xs, soft) if right_to_left or _pdfium_rtl(item) else {}
+    ltr_runs = _ltr_runs(item, xs, soft, shared) if right_to_left or _pdfium_rtl(item) else {}
     for i in _logical_order(pieces):
         piece = pieces[i]
         emb = embedded(piece.font)
-        plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
+        plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft, shared)
         if ltr_runs.get(i):
             plan = plan.anchored(*ltr_runs[i])
         rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
@@ -1074,12 +1074,18 @@ def _split_marks(text: str) -> tuple[str, str, str]:
 _PLANS = Lru("pdf piece plans", 64)
 
 
-def _plan(piece, soft: bool) -> _Plan:
+def _plan(piece, soft: bool, shared: bool = True) -> _Plan:
     """The piece's plan, worked out once and kept with the piece (the line cache shares pieces
-    between documents and layouts), and shared by pieces made of the same glyphs and text (a
-    plan reads nothing else of its piece: the key is all it is made from)."""
+    between documents and layouts), and, ``shared``, shared by pieces made of the same glyphs
+    and text (a plan reads nothing else of its piece: the key is all it is made from). Only a
+    clinic's variant asks for that: its clinic's lines are new pieces of the same words in every
+    variant, while in a first build a piece made of another's glyphs and text is rare (about one
+    plan in 40 of 30 first builds) and the key costs what a tenth of the plans cost."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
+        if not shared:
+            plan = piece._plan = _Plan(piece, soft)
+            return plan
         key = _Key((piece.font, piece.rtl, soft, piece.glyphs, tuple(map(_CLUSTER, piece.clusters))))
         plan = _PLANS.get(key)
         if plan is None:
@@ -1137,7 +1143,7 @@ def _has_rtl_letters(paragraph) -> bool:
     return cached
 
 
-def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
+def _ltr_runs(item: TextLine, xs: list, soft, shared: bool = True) -> dict:
     """For the left-to-right pieces of a right-to-left line, by piece index: where the run of
     such pieces they belong to ends on the right (em from the piece's left edge) and how many
     tokens (see :meth:`_Plan.anchored`) the run's earlier pieces hold."""
@@ -1154,7 +1160,7 @@ def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
             k0, found = 0, {}
             for j in run:
                 found[j] = ((right - xs[j]) / (size * pieces[j].font.scale), k0)     # em of the piece's font
-                k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft).tokens()
+                k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft, shared).tokens()
             if k0 > 1:                  # a single word PDFium reads right as it is
                 out.update(found)
             run = []
