@@ -44,6 +44,23 @@ from ..lru import BytesLru, Lru
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
 
 
+class _Kept(dict):
+    """A pure function's results by argument, each worked out when first asked for: a look-up
+    is ``table[x]`` (a dictionary's, about a third of a call through ``lru_cache``, which a
+    first build makes some 70,000 times for numbers alone). Bounded: emptied when it holds
+    ``bound`` results (a result worked out again is the same)."""
+
+    def __init__(self, make, bound: int):
+        super().__init__()
+        self.make, self.bound = make, bound
+
+    def __missing__(self, key):
+        if len(self) >= self.bound:
+            self.clear()
+        got = self[key] = self.make(key)
+        return got
+
+
 @dataclass(frozen=True)
 class Metadata:
     title: str
@@ -265,7 +282,7 @@ def _logical_order(pieces) -> list:
     """The indexes of a line's pieces in reading (logical) order."""
     if len(pieces) == 1:
         return [0]
-    return sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters))
+    return sorted(range(len(pieces)), key=lambda i: min(map(_INDEX, pieces[i].clusters)))
 
 
 def _quiet(entries) -> bool:
@@ -418,7 +435,7 @@ def _template(item: TextLine, key: tuple, variant: bool = False) -> _Template | 
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
     if store is None or store[0]() is not item.paragraph or store[1] != seen:
-        shared = (id(item.paragraph),) + seen
+        shared = _Key((id(item.paragraph),) + seen)        # (hashed once: looked up, then stored)
         store = _SLOT_TEMPLATES.get(shared)
         if store is None or store[0]() is not item.paragraph:
             table = None
@@ -530,11 +547,13 @@ def _by_passes(kinds: list) -> list[bool]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _latin_letters(text: str) -> bool | None:
+def _latin_letters_of(text: str) -> bool | None:
     """Whether a cluster's letters are all Latin (None: it has none)."""
     letters = [ch for ch in text if ch.isalpha()]
     return None if not letters else all(_is_latin(ch) for ch in letters)
+
+
+_latin_letters = _Kept(_latin_letters_of, 8192).__getitem__     # (asked once per cluster drawn)
 
 
 @lru_cache(maxsize=4096)
@@ -1033,7 +1052,8 @@ def _origins(pg, fscale: float) -> list:
     return origins
 
 
-_FIRST, _AX, _DX, _DY, _TEXT = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2)
+_FIRST, _AX, _DX, _DY, _TEXT, _INDEX = (itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2),
+                                        itemgetter(3))
 _CLUSTER = itemgetter(0, 1, 2)      # a cluster without its logical index: (first glyph, count, text)
 
 
@@ -1173,10 +1193,14 @@ def _adjust(v: float) -> float:
     return 0.0 if abs(v) < 0.0005 else v
 
 
-@lru_cache(maxsize=8192)     # (positions, sizes and adjustments recur: a lookup, not formatting)
-def _num(v: float) -> str:
+def _number(v: float) -> str:
+    """A number as the content stream writes it (three decimals at most, no trailing zeros)."""
     s = f"{v:.3f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
+
+
+# (positions, sizes and adjustments recur: a lookup, not formatting)
+_num = _Kept(_number, 8192).__getitem__
 
 
 def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
@@ -1791,17 +1815,35 @@ def _qr(modules: tuple, p: Picture) -> str:
     n = len(modules)
     m = min(p.w, p.h) / (n + 4)
     ops = ["q 0 0 0 rg"]
-    for r, row in enumerate(modules):
+    for r, runs in enumerate(_dark_runs(modules)):
         y = p.y + p.h - (r + 3) * m
-        c0 = None
-        for col, dark in enumerate(list(row) + [False]):
-            if dark and c0 is None:
-                c0 = col
-            elif not dark and c0 is not None:
-                ops.append(f"{_num(p.x + (c0 + 2) * m)} {_num(y)} {_num((col - c0) * m)} {_num(m)} re")
-                c0 = None
+        for c0, col in runs:
+            ops.append(f"{_num(p.x + (c0 + 2) * m)} {_num(y)} {_num((col - c0) * m)} {_num(m)} re")
     ops.append("f Q")
     return "\n".join(ops)
+
+
+_RUNS = Lru("qr module runs", 16)      # a code's modules -> each row's runs of dark modules
+
+
+def _dark_runs(modules: tuple) -> tuple:
+    """Per row, (first, end) of each run of dark modules: found once per code (a code is drawn at
+    another place in each layout)."""
+    got = _RUNS.get(modules)
+    if got is None:
+        rows = []
+        for row in modules:
+            runs, c0 = [], None
+            for col, dark in enumerate(list(row) + [False]):
+                if dark and c0 is None:
+                    c0 = col
+                elif not dark and c0 is not None:
+                    runs.append((c0, col))
+                    c0 = None
+            rows.append(tuple(runs))
+        got = tuple(rows)
+        _RUNS.put(modules, got)
+    return got
 
 
 PRINT_DPI = 300     # a raster logo is embedded at no more than this at its printed size
