@@ -194,8 +194,12 @@ def test_a_pieces_latin_runs_and_glyph_origins_are_what_the_loops_give(lines):
         for _, ax, dx, _ in piece.glyphs:
             origins.append(pen + dx / piece.font.scale)
             pen += ax / piece.font.scale
-        assert pdf._origins(piece.glyphs, piece.font.scale) == origins
-    assert seen == {"mixed", "latin", "other"}
+        assert list(map(float.hex, pdf._origins(piece.glyphs, piece.font.scale))) == list(map(float.hex, origins))
+        shifted = any(g[2] for g in piece.glyphs)
+        seen.add(("scaled" if piece.font.scale != 1 else "em", "shifted" if shifted else "flat"))
+    # (each path of _origins: a font at its own size or scaled, glyphs shifted or not)
+    assert seen >= {"mixed", "latin", "other", ("em", "flat"), ("em", "shifted"), ("scaled", "flat"),
+                    ("scaled", "shifted")}
 
 
 def test_no_character_before_the_first_right_to_left_one_is_right_to_left():

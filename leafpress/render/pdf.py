@@ -19,8 +19,8 @@ import unicodedata
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from itertools import accumulate
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter, truediv
 from pathlib import Path
 from typing import Any
 
@@ -36,29 +36,12 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
 from .pdfdoc import Written, document_bytes, formatted
-from .pdffont import EmbeddedFont, Pairs, font_key, thousandths, utf16_hex
+from .pdffont import EmbeddedFont, Kept, Pairs, font_key, thousandths, utf16_hex
 from .tags import Tagger
 from ..lru import BytesLru, Lru
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
-
-
-class _Kept(dict):
-    """A pure function's results by argument, each worked out when first asked for: a look-up
-    is ``table[x]`` (a dictionary's, about a third of a call through ``lru_cache``, which a
-    first build makes some 70,000 times for numbers alone). Bounded: emptied when it holds
-    ``bound`` results (a result worked out again is the same)."""
-
-    def __init__(self, make, bound: int):
-        super().__init__()
-        self.make, self.bound = make, bound
-
-    def __missing__(self, key):
-        if len(self) >= self.bound:
-            self.clear()
-        got = self[key] = self.make(key)
-        return got
 
 
 @dataclass(frozen=True)
@@ -553,7 +536,7 @@ def _latin_letters_of(text: str) -> bool | None:
     return None if not letters else all(_is_latin(ch) for ch in letters)
 
 
-_latin_letters = _Kept(_latin_letters_of, 8192).__getitem__     # (asked once per cluster drawn)
+_latin_letters = Kept(_latin_letters_of, 8192).__getitem__     # (asked once per cluster drawn)
 
 
 @lru_cache(maxsize=4096)
@@ -1038,18 +1021,20 @@ def _advances(font) -> dict:
 
 
 def _origins(pg, fscale: float) -> list:
-    """Where each glyph's origin is (em of the font's own size, from the piece's left edge)."""
-    if fscale == 1 and not any(map(_DX, pg)):
-        # What the loop below gives, added up in C: a division by one and an addition of
-        # zero change no number.
+    """Where each glyph's origin is (em of the font's own size, from the piece's left edge): the
+    pen (0, then plus each glyph's advance over the font's scale) plus the glyph's offset over
+    the scale, each operation made in C in the order a loop glyph by glyph makes it (the same
+    numbers: tests/test_line_plans.py compares them with the loop's)."""
+    shifted = any(map(_DX, pg))
+    if fscale == 1 and not shifted:
+        # A division by one and an addition of zero change no number.
         out = list(accumulate(map(_AX, pg), initial=0.0))
         out.pop()
         return out
-    origins, pen = [], 0.0
-    for _, ax, dx, _ in pg:
-        origins.append(pen + dx / fscale)
-        pen += ax / fscale
-    return origins
+    pens = list(accumulate(map(truediv, map(_AX, pg), repeat(fscale)), initial=0.0))
+    pens.pop()
+    # (unshifted: the pen plus zero is the pen; it never is -0.0, summed from 0.0)
+    return list(map(add, pens, map(truediv, map(_DX, pg), repeat(fscale)))) if shifted else pens
 
 
 _FIRST, _AX, _DX, _DY, _TEXT, _INDEX = (itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2),
@@ -1200,7 +1185,7 @@ def _number(v: float) -> str:
 
 
 # (positions, sizes and adjustments recur: a lookup, not formatting)
-_num = _Kept(_number, 8192).__getitem__
+_num = Kept(_number, 8192).__getitem__
 
 
 def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
