@@ -57,8 +57,17 @@ class Pairs(tuple):
     def __new__(cls, items):
         self = super().__new__(cls, items)
         self.distinct = frozenset(self)
-        self.first = dict(reversed(self))       # glyph id -> its first text here
         return self
+
+    @property
+    def first(self) -> dict:
+        """Glyph id -> its first text here: made when first asked for (only where a document
+        meets some of the glyphs for the first time; a document's later lines draw glyphs it
+        knows, and most pieces are drawn in one document)."""
+        got = self.__dict__.get("_first")
+        if got is None:
+            got = self.__dict__["_first"] = dict(reversed(self))
+        return got
 
 
 class EmbeddedFont:
