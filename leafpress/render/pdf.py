@@ -657,7 +657,7 @@ class _Plan:
                 # right), where the ActualText put them before. Taken as the first character,
                 # the mark alone was the glyph's text (poppler drops it) and the bracket went
                 # on an invisible carrier, so poppler read the bracket into the neighbouring run.
-                pre, core, post = _split_marks(text)
+                pre, core, post = _split_marks(text)       # (a table's look-up)
                 head = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
                 texts = [post[::-1] + head + pre[::-1]] + [silent] * (count - 1)
                 extra = core[1:]
@@ -678,9 +678,13 @@ class _Plan:
                     continue
                 if rtl or not subs or subs[-1][0] != dy:     # PDFium reorders inside a TJ
                     subs.append([dy, [], False, None])
-                before = round((pen - origins[g]) * 1000, 3)     # (as _adjust)
-                if -0.0005 < before < 0.0005:
-                    before = 0.0
+                v = (pen - origins[g]) * 1000
+                if -0.0004 < v < 0.0004:
+                    before = 0.0            # (what rounding gives it, without rounding)
+                else:
+                    before = round(v, 3)     # (as _adjust)
+                    if -0.0005 < before < 0.0005:
+                        before = 0.0
                 subs[-1][1].append((gid, t, before))
                 pairs.append((gid, t))
                 pen += advances[gid] - before / 1000
@@ -839,6 +843,11 @@ def _bodies_of(groups, codes) -> tuple:
     for _, subs in groups:
         bodies = []
         for _, entries, _, _ in subs:
+            if len(entries) == 1:       # (right to left, a segment a glyph: the join of one or two parts)
+                gid, _, before = entries[0]
+                code = hexes[gid if codes is None else next(codes)]
+                bodies.append(f"{_num(before)} {code}" if before else code)
+                continue
             parts = []
             for gid, _, before in entries:
                 if before:
@@ -1063,7 +1072,7 @@ def _pdfium_class(text: str) -> str:
     return "L" if kind == "L" else "D" if kind in ("EN", "AN") else "N"
 
 
-def _split_marks(text: str) -> tuple[str, str, str]:
+def _split_marks_of(text: str) -> tuple[str, str, str]:
     """A cluster's text as (direction marks before, the rest, direction marks after)."""
     a, b = 0, len(text)
     while a < b - 1 and text[a] in bidi.MARKS:
@@ -1071,6 +1080,9 @@ def _split_marks(text: str) -> tuple[str, str, str]:
     while b > a + 1 and text[b - 1] in bidi.MARKS:
         b -= 1
     return text[:a], text[a:b], text[b:]
+
+
+_split_marks = Kept(_split_marks_of, 8192).__getitem__     # (asked once per right-to-left cluster drawn)
 
 
 # A piece's plan by what it is made from (font, direction, layout hyphen, glyphs, clusters'
