@@ -223,12 +223,12 @@ def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = No
                     tf = f"/{emb.resource} {_num(fsize * hidden)} Tf"
                     tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(fsize)} Tf 100 Tz 0 Tr "
                           f"1 0 0 1 {_num(xs[i] + resume * fsize)} {_num(item.y)} Tm")
-                elif RTL_SPACE in entries[0][1] and entries[0][1].strip(_MARKS) == " ":
+                elif RTL_SPACE in (t0 := entries[0][1]) and t0.strip(_MARKS) == " ":
                     # poppler: a plain space (with the direction marks the bidi layer gave it)
-                    actual = entries[0][1].replace(RTL_SPACE, " ", 1)
+                    actual = t0.replace(RTL_SPACE, " ", 1)
                     tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
                           f"/Span <</ActualText <FEFF{utf16_hex(actual)}>>> BDC {tj} EMC")
-                elif word is None and _quiet(entries):
+                elif word is None and (t0 in _QUIET if len(entries) == 1 else _quiet(entries)):
                     # Glyphs that stand for no text of their own (raised or lowered marks,
                     # the second glyph of a ligature, a layout hyphen): an empty ActualText
                     # keeps poppler from making words or lines of them. (Inside a cascading
@@ -551,6 +551,7 @@ SOFT_HYPHEN = "\u00ad"
 # in left-to-right text, a right-to-left mark in right-to-left text (PDFium's bidi splits a
 # right-to-left line at a neutral character).
 SILENT = ("\u2060", "\u200f")
+_QUIET = frozenset((*SILENT, SOFT_HYPHEN))      # a one-glyph segment reads as one of these: it is _quiet
 # A word space in right-to-left text. pdf.js makes spaces only from gaps in left-to-right
 # progress and drops space characters; a right-to-left mark before the space (invisible, and
 # of the text's own direction) makes pdf.js keep it. An ActualText of a plain space keeps
