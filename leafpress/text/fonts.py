@@ -282,8 +282,9 @@ class MissingGlyph(LeafletError):
         self.char = ch
 
 
-# id(stack) -> (stack, {character: what choose_fonts needs of it}); the stack is kept with its
-# facts and compared on use, so a new list at a reused address never meets an old answer.
+# id(stack) -> (stack, {character: what choose_fonts needs of it}, the characters drawn with the
+# stack's first font wherever they stand); the stack is kept with its facts and compared on use,
+# so a new list at a reused address never meets an old answer.
 _CHARS = Lru("fonts.char_facts", 64)
 _CHARS_KEPT = 4096      # characters kept per stack (then it starts again): bounded by use
 
@@ -295,21 +296,24 @@ def _char_facts(ch: str, stack: list[Font]) -> tuple:
             next((f for f in stack if f.has(ch)), None), next((f for f in stack if f.has("A") and f.has(ch)), None))
 
 
-def _facts_of(stack: list[Font]) -> dict:
-    """What is known of characters in ``stack`` (see choose_fonts), kept per stack."""
+def _facts_of(stack: list[Font]) -> tuple:
+    """What is known of characters in ``stack`` (see choose_fonts), kept per stack: (the stack,
+    facts by character, the characters that are ignorable or first found in the first font)."""
     got = _CHARS.get(id(stack))
     if got is None or got[0] is not stack or len(got[1]) > _CHARS_KEPT:
-        got = (stack, {})
+        got = (stack, {}, set())
         _CHARS.put(id(stack), got)
-    return got[1]
+    return got
 
 
 def latin_font(ch: str, stack: list[Font]) -> Font | None:
     """The first font of ``stack`` that has Latin letters and ``ch``, or None."""
-    facts = _facts_of(stack)
+    _, facts, firsts = _facts_of(stack)
     f = facts.get(ch)
     if f is None:
         f = facts[ch] = _char_facts(ch, stack)
+        if f[0] or f[2] is stack[0]:
+            firsts.add(ch)
     return f[3]
 
 
@@ -319,16 +323,25 @@ def choose_fonts(text: str, stack: list[Font]) -> list[Font]:
     Combining marks, spaces and invisible joiners stay with the previous character's font when
     it has them, so a cluster is never split between fonts. What a character is and which font
     of the stack first has it is worked out once per stack (a clinic's lines are mostly
-    characters the stack has seen).
+    characters the stack has seen). A text whose every character is ignorable or first found in
+    the stack's first font is all drawn with it (the previous character's font is then always
+    the first): most paragraphs, answered without reading them character by character.
     """
-    facts = _facts_of(stack)
+    _, facts, firsts = _facts_of(stack)
+    first = stack[0]
+    if firsts.issuperset(text):
+        return [first] * len(text)
+    for ch in set(text):
+        if ch not in facts:
+            f = facts[ch] = _char_facts(ch, stack)
+            if f[0] or f[2] is first:
+                firsts.add(ch)
+    if firsts.issuperset(text):
+        return [first] * len(text)
     out: list[Font] = []
     prev: Font | None = None
-    first = stack[0]
     for i, ch in enumerate(text):
-        f = facts.get(ch)
-        if f is None:
-            f = facts[ch] = _char_facts(ch, stack)
+        f = facts[ch]
         if f[0]:
             out.append(prev or first)
             continue
