@@ -245,3 +245,34 @@ class Hashes:
             return {}
         files = got.get("files") if isinstance(got, dict) and got.get("folder") == where else None
         return {k: v for k, v in files.items() if os.path.dirname(k) == where} if isinstance(files, dict) else {}
+
+
+class Values:
+    """One record of answers kept under ``key`` (CLDR's for a locale, a font file's measures):
+    read when made (only while its key still matches, each value passing ``valid``), added to as
+    answers come (at most ``kept``), written back whole, at most ``records`` of its ``kind``
+    kept. With ``key`` None (nothing to key it by, or no user's cache) nothing is read or kept."""
+
+    def __init__(self, kind: str, key: str | None, kept: int, records: int, valid=None):
+        self.kind, self.key, self.kept, self.records = kind, key, kept, records
+        self.file = None if key is None else record_name(kind, key)
+        self.values: dict = {}
+        if self.file is not None:
+            data = read(self.file)
+            try:
+                got = json.loads(data) if data is not None else None
+            except (ValueError, RecursionError):
+                got = None
+            if isinstance(got, dict) and got.get("key") == key and isinstance(got.get("values"), dict):
+                self.values = {k: v for k, v in got["values"].items()
+                               if isinstance(k, str) and (valid is None or valid(v))}
+
+    def get(self, name: str):
+        return self.values.get(name)
+
+    def put(self, name: str, value) -> None:
+        if self.file is None or self.values.get(name) == value or len(self.values) >= self.kept:
+            return
+        self.values[name] = value
+        data = json.dumps({"key": self.key, "values": self.values}, ensure_ascii=False, sort_keys=True)
+        write(self.file, data.encode("utf-8"), keep=self.records, like=self.kind)

@@ -81,19 +81,15 @@ def test_a_fonts_measures_are_kept_by_its_bytes_and_not_without_a_users_cache(tm
 
     _fresh(monkeypatch, "off")
     hashed = []
-    monkeypatch.setattr(fonts, "_Measures", _spy(hashed))
+    real = fonts._font_values
+
+    def spy(font):
+        got = real(font)
+        hashed.append(got.key)
+        return got
+    monkeypatch.setattr(fonts, "_font_values", spy)
     assert _heights() == _heights_measured()
     assert hashed == [None] * len(FACES)
-
-
-def _spy(seen):
-    real = fonts._Measures
-
-    class Spy(real):
-        def __init__(self, font):
-            super().__init__(font)
-            seen.append(self.key)
-    return Spy
 
 
 def _heights_measured() -> dict:

@@ -8,7 +8,6 @@ the factor its script font is drawn at to look the size of its Latin font (latin
 from __future__ import annotations
 
 import copy
-import json
 import math
 import os
 import re
@@ -152,7 +151,7 @@ def letter_height(font: Font, script: str) -> float:
     case), alone and between joiners (so a joining script is measured in the forms running
     text uses), dots and marks included as the eye sees them. Measured from the outlines, once
     per font file and script on this machine: the answer is kept in the user's cache under the
-    file's bytes (see _Measures)."""
+    file's bytes (see _measures)."""
     kept = _measures(font)
     got = kept.get("letter_height " + script)
     if got is None:
@@ -185,63 +184,37 @@ def _letter_height(font: Font, script: str) -> float:
 
 # -- a font file's measures kept in the user's cache ----------------------------------------------
 MEASURE_RECORDS = 256       # font files whose measures are kept (the most recently used)
-
-
-class _Measures:
-    """What a font file measures to (letter_height for each script asked), in the user's cache
-    (usercache.py, one small ``font-<32 hex>.json`` a font file) under a key made of the sha256
-    of the file's bytes as this process read them and the signatures of what measures: this
-    module's file, HarfBuzz's and uharfbuzz's versions (shaping, outlines), fontTools' (the
-    script of each character) and Python's Unicode data (letters, case, decompositions). The
-    measure took 0.3-3 ms a face for every process (a worker's first language that matches its
-    script's size to Latin measured Noto Sans too: 2.7 ms); a record read costs about 0.05, the
-    hash 0.1-0.3. A record that does not match is ignored and the font measured, so the answer is
-    the measure's either way; with no user cache nothing is hashed nor kept."""
-
-    def __init__(self, font: Font):
-        from .. import usercache
-        self.key = self.file = None
-        self.values: dict = {}
-        code = _measure_code()
-        if code is None or usercache.folder() is None:
-            return
-        import hashlib
-        self.key = f"font measures\n{hashlib.sha256(font.data).hexdigest()}\n{code}"
-        self.file = usercache.record_name("font-", self.key)
-        data = usercache.read(self.file)
-        try:
-            got = json.loads(data) if data is not None else None
-        except (ValueError, RecursionError):
-            got = None
-        if isinstance(got, dict) and got.get("key") == self.key and isinstance(got.get("values"), dict):
-            self.values = {k: v for k, v in got["values"].items() if isinstance(k, str) and
-                           isinstance(v, float) and math.isfinite(v)}
-
-    def get(self, name: str) -> float | None:
-        return self.values.get(name)
-
-    def put(self, name: str, value: float) -> None:
-        if self.file is None or self.values.get(name) == value or len(self.values) >= MEASURES_KEPT:
-            return
-        from .. import usercache
-        self.values[name] = value
-        data = json.dumps({"key": self.key, "values": self.values}, sort_keys=True)
-        usercache.write(self.file, data.encode("utf-8"), keep=MEASURE_RECORDS, like="font-")
-
-
 MEASURES_KEPT = 64          # measures a font file's record keeps (one a script it is asked for)
-_MEASURED = Lru("fonts.measures", 64)       # a font file's bytes (by identity) -> _Measures
+_MEASURED = Lru("fonts.measures", 64)       # a font file's bytes (by identity) -> its usercache.Values
 
 
-def _measures(font: Font) -> _Measures:
-    """The kept measures of ``font``'s file (read once per process and file; a scaled copy of a
-    font shares its original's, as it shares its bytes)."""
-    return _MEASURED.of((font.data,), (), lambda: _Measures(font))
+def _measures(font: Font):
+    """What ``font``'s file measures to (letter_height for each script asked), in the user's
+    cache (usercache.py, one small ``font-<32 hex>.json`` a font file) under a key made of the
+    sha256 of the file's bytes as this process read them and the signatures of what measures:
+    this module's file, HarfBuzz's and uharfbuzz's versions (shaping, outlines), fontTools' (the
+    script of each character) and Python's Unicode data (letters, case, decompositions). Read
+    once per process and file (a scaled copy of a font shares its original's, as it shares its
+    bytes). The measure took 0.3-2.7 ms a face in every process; a record that does not match
+    is ignored and the font measured, so the answer is the measure's either way; with no user's
+    cache nothing is hashed nor kept."""
+    return _MEASURED.of((font.data,), (), lambda: _font_values(font))
+
+
+def _font_values(font: Font):
+    from .. import usercache
+    code = _measure_code()
+    key = None
+    if code is not None and usercache.folder() is not None:
+        import hashlib
+        key = f"font measures\n{hashlib.sha256(font.data).hexdigest()}\n{code}"
+    return usercache.Values("font-", key, MEASURES_KEPT, MEASURE_RECORDS,
+                            valid=lambda v: isinstance(v, float) and math.isfinite(v))
 
 
 @lru_cache(maxsize=1)
 def _measure_code() -> str | None:
-    """The signatures of what measures a font (see _Measures); None when this module's file
+    """The signatures of what measures a font (see _measures); None when this module's file
     cannot be found (nothing is kept then)."""
     import fontTools
     from ..files import signature
