@@ -228,3 +228,34 @@ def test_a_font_subset_often_is_subset_from_its_preprocessed_face(monkeypatch):
     assert pdffont._subset_face(font) is pdffont._PREPROCESSED.get(pdffont.font_key(font))
     for gids, (data, packed, tag, box) in zip(sets, plain):
         assert data == pdffont._subset_bytes(font, gids) and packed == zlib.compress(data)
+
+
+def test_the_metadata_stream_is_the_bytes_reportlab_writes_for_every_clinics_packet():
+    """The XMP stream's dictionary is formatted once per packet length (each clinic's metadata
+    names it, so every variant has a packet of its own): the same bytes as ReportLab's stream
+    for packets of the same and of other lengths."""
+    from leafpress.render import tags
+    canvas = Canvas(None)
+    for author in ("Clinic 1", "Clinic 2", "Clinique du Lac 10", "عيادة", "Clinic 1"):
+        info = {"title": "Port", "author": author, "subject": "s", "keywords": "k"}
+        got = tags.xmp(info, "en", canvas._doc).data
+        packet = tags._packet("Port", author, "s", "k", "en")
+        stream = tags._PlainStream(rl.PDFDictionary({"Type": rl.PDFName("Metadata"), "Subtype": rl.PDFName("XML")}),
+                                   packet)
+        assert got == stream.format(canvas._doc)
+
+
+def test_a_structure_nodes_hash_is_its_fields_and_stays_out_of_a_pickle():
+    """layout.items.Node keeps its hash (the tagger and the inspectors look nodes up hundreds
+    of times a document): the value the dataclass's own hash gives, equal nodes equal hashes,
+    and a pickled node works its hash out again (a string's hash differs between processes)."""
+    import dataclasses
+    import pickle
+
+    from leafpress.layout.items import Node
+    for node in (Node("title"), Node("block", 2, 3), Node("item", 1, 0, 4, 1, "ar", 2), Node("credit", lang="en")):
+        assert hash(node) == hash(tuple(getattr(node, f.name) for f in dataclasses.fields(node)))
+        again = pickle.loads(pickle.dumps(node))
+        assert "_hash" not in again.__dict__ and again == node and hash(again) == hash(node)
+        assert hash(dataclasses.replace(node, column=5)) != hash(node) or node.column == 5
+        assert {node: 1}[dataclasses.replace(node)] == 1

@@ -137,6 +137,36 @@ def test_the_inspector_on_stamped_pages_checks_every_new_item(scratch):
     assert not inspection.errors(laid, spec, only={id(qr)})
 
 
+def test_the_rules_of_one_line_look_at_every_new_line_of_a_stamped_page(scratch):
+    """The inspector's rules of one line (type size of contact details, broken numbers and
+    addresses, stranded headings) run over a stamped page's new items only: a new contact line
+    set too small is found, as the whole inspector finds it, and the pattern's own lines are not
+    looked at again (each passed with the pattern)."""
+    import dataclasses
+
+    from leafpress.layout.items import TextLine
+    project = Project(with_partners(scratch, 2))
+    spec = project.layout("letter-2page")
+    laid = project.lay_out(Job("port", "en", "letter-2page", "clinic-001"))[3]
+    known = laid.known
+    fresh = {id(i) for p in laid.pages for i in p.items if id(i) not in known.ids}
+
+    def found(only):
+        return [d for d in inspection.inspect(laid, spec.printable, spec.bleeds, spec.measures["contact_min"], only,
+                                              known if only is not None else None) if d.rule == "contact-size"]
+    assert found(fresh) == found(None) == []
+    page, k, line = next((p, k, i) for p in laid.pages for k, i in enumerate(p.items)
+                         if id(i) in fresh and isinstance(i, TextLine) and "555" in i.paragraph.text)
+    small = dataclasses.replace(line, size=8.0)
+    page.items[k] = small
+    try:
+        got = found((fresh - {id(line)}) | {id(small)})
+        assert got and got == found(None)
+        assert found(fresh - {id(line)}) == []      # the pattern's own lines: not looked at again
+    finally:
+        page.items[k] = line
+
+
 def test_a_stamped_item_over_the_patterns_own_text_is_caught(scratch):
     """The inspector on stamped pages looks at the pattern's own lines only against fresh items
     (stamp.Known.kept, sorted once per pattern page): a fresh box, rule or picture over one of

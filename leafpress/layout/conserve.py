@@ -224,8 +224,10 @@ def _check_language(src: Source, drawn: list, every: dict) -> None:
         section, key, _ = next(f for f in flow if f[2] == expected[i])
         raise ContentLost(f"section {section!r}: {_quote(expected[i])} is not drawn in reading order "
                           f"(found {_quote(seen[i])} in its place)", file=file, key=key, hint=_HINT)
-    # Brand and language strings: each inside some paragraph drawn in full (any language).
-    everything = [text for lines in every.values() for text, _, _, _ in lines]
+    # Brand and language strings: each inside some paragraph drawn in full (any language); the
+    # page furniture's paragraphs (where those strings are set) looked through first.
+    everything = [text for lines in every.values() for text, node, _, _ in lines if not node.content] + \
+        [text for lines in every.values() for text, node, _, _ in lines if node.content]
     b = src.brand
     strings = [("brand", b.file, "organisation", b.organisation), ("brand", b.file, "phone", b.phone),
                ("brand", b.file, "address", b.address),

@@ -426,6 +426,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
         W, H = page.width, page.height
         lines = [i for i in page.items if isinstance(i, TextLine)]
         new = (lambda item: True) if only is None else (lambda item: id(item) in only)
+        # the items the rules of one item look at, in the page's order (a stamped page: the new)
+        fresh = page.items if only is None else [i for i in page.items if id(i) in only]
         boxes = {id(ln): _line_box(ln) for ln in lines} if only is None else _Boxes(lines, known)
         inks: dict = {}
 
@@ -498,9 +500,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 if a[0] < b[1] - 0.5 and b[0] < a[1] - 0.5 and a[2] < b[3] - 0.5 and b[2] < a[3] - 0.5:
                     add("overlap", "two pictures overlap", p.node)
         # edge: nothing inked in the unprintable zone
-        for item in page.items:
-            if not new(item):
-                continue
+        for item in fresh:
             if isinstance(item, TextLine):
                 bb = boxes[id(item)]
                 label = None            # (the text's own words: only where there is a defect)
@@ -524,8 +524,8 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 add("edge", f"{label} is {max(gap, 0):.1f} pt from the edge of the paper "
                             f"(the printable area starts {margin:g} pt in)", getattr(item, "node", None))
         # qr
-        for p in pics:
-            if new(p) and isinstance(p.source, Qr) and min(p.w, p.h) < QR_MIN - 0.01:
+        for p in fresh:
+            if isinstance(p, Picture) and isinstance(p.source, Qr) and min(p.w, p.h) < QR_MIN - 0.01:
                 add("qr", f"the QR code is {min(p.w, p.h) * 25.4 / 72:.1f} mm (at least 20 mm)", p.node)
         # leaders crossing each other
         leaders = [r for r in rules if r.dot]
@@ -534,11 +534,10 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                 if (new(la) or new(lb)) and segments_cross((la.x1, la.y1, la.x2, la.y2), (lb.x1, lb.y1, lb.x2, lb.y2)):
                     add("leaders", "two leader lines of a diagram cross", la.node)
         # stranded headings and lead-ins; hyphenation; broken tokens; CJK last lines
-        content = [ln for ln in lines if ln.node.content]
+        mine = [ln for ln in fresh if isinstance(ln, TextLine)]
+        content = [ln for ln in lines if ln.node.content] if mine else []
         lowest = min(content, key=lambda ln: ln.y, default=None)
-        for ln in lines:
-            if not new(ln):
-                continue
+        for ln in mine:
             text = ln.paragraph.text
             last_of_par = ln.line.end >= len(text.rstrip())
             heading = ln.role in ("H1", "H2", "H3") or ln.node.kind in ("title", "subtitle", "heading")

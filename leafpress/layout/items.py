@@ -48,6 +48,19 @@ class Node:
         if self.kind not in NODE_KINDS:
             raise ValueError(f"unknown structure node kind {self.kind!r}")
 
+    def __hash__(self) -> int:
+        """The hash of the fields' tuple (what the dataclass's own gives), worked out once: the
+        tagger, the reading order and the inspectors look nodes up hundreds of times a
+        document. (Kept out of the pickled state: a string's hash differs between processes.)"""
+        got = self.__dict__.get("_hash")
+        if got is None:
+            got = hash((self.kind, self.section, self.block, self.item, self.column, self.lang, self.part))
+            object.__setattr__(self, "_hash", got)
+        return got
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     @property
     def content(self) -> bool:
         """Drawn from the handout's own text (not furniture, brand or language strings)."""

@@ -188,8 +188,9 @@ def formatted(obj, doc) -> bytes:
 
 
 def name_bytes(key: str) -> bytes:
-    """A name's bytes as ReportLab writes it ("/Type"), kept for the names met again."""
-    got = _NAMES.get(key)
+    """A name's bytes as ReportLab writes it ("/Type"), kept for the names met again (a few
+    dozen: the keys of a PDF's dictionaries, looked up a few hundred times a document)."""
+    got = _NAMES.peek(key)
     if got is None:
         got = pdfdocEnc(PDFName(key))
         _NAMES.put(key, got)

@@ -321,8 +321,15 @@ def xmp(info: dict, lang: str, doc) -> Written:
     key = (info.get("title", ""), info.get("author", ""), info.get("subject", ""), info.get("keywords", ""), lang)
     written = _PACKETS.get(key)
     if written is None:
-        stream = _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), _packet(*key))
-        written = stream.format(doc)        # (it refers to nothing: the same bytes in every document)
+        packet = _packet(*key)
+        # The stream's dictionary (its type and length: it refers to nothing) formatted by
+        # ReportLab once per length: each clinic's metadata names it (a new packet per clinic).
+        head = _HEADS.get(len(packet))
+        if head is None:
+            stream = _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
+            head = stream.format(doc)[:-len(packet + b"\nendstream\n")]
+            _HEADS.put(len(packet), head)
+        written = head + packet + b"\nendstream\n"
         _PACKETS.put(key, written)
     out = Written()
     out.data = written
@@ -330,6 +337,7 @@ def xmp(info: dict, lang: str, doc) -> Written:
 
 
 _PACKETS = Lru("xmp packets", 64)       # one per distinct metadata (its stream's bytes): a leaflet's clinics share it
+_HEADS = Lru("xmp stream heads", 64)     # the packet's length -> its stream's bytes before the packet
 
 
 def _packet(title: str, author: str, subject: str, keywords: str, lang: str) -> bytes:
