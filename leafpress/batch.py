@@ -109,14 +109,20 @@ def _blocks(runs: dict, size: int) -> list[list[Job]]:
 
 
 class Aside:
-    """Work of the main process that can run while worker processes build (the per-handout
-    checks): in a thread once the workers have started, else when its result is asked for."""
+    """Work of the main process that can run while documents are built (the input fingerprints,
+    the per-handout checks): in a forked child started at once where the system forks (see
+    beside), else in a thread once the workers have started, else when its result is asked for.
+    Its result is always the one this process would get: whatever goes wrong in the child (it
+    raised, died or could not send its result), the work is done again here when asked for."""
 
     def __init__(self, work):
         self.work, self.thread, self.value, self.error = work, None, None, None
+        self.child: tuple | None = None         # forked: (the child, which of its results)
 
     def start(self) -> None:
         import threading
+        if self.child is not None or self.thread is not None:
+            return      # already under way (in a child) or done
 
         def go():
             try:
@@ -132,6 +138,11 @@ class Aside:
             self.thread.join()
 
     def result(self):
+        if self.child is not None:
+            (child, i), self.child = self.child, None
+            got = child.get(i)
+            if got is not None:
+                self.thread, self.value = False, got[0]
         if self.thread is None:
             self.thread = False
             self.value = self.work()
@@ -139,6 +150,104 @@ class Aside:
         if self.error is not None:
             raise self.error
         return self.value
+
+
+BESIDE = True      # beside() forks (tests that watch this process's own calls turn it off)
+
+
+def beside(asides: list[Aside]) -> _Child | None:
+    """Start ``asides`` now, one after the other, in one child process forked from this one (a
+    later one may use an earlier one's result): they run on another core while this process goes
+    on (imports and loading before the workers are forked).
+    Nothing where the system cannot fork or has one core, or where a thread runs (a fork copies
+    no thread and none of its half-held locks). Returns the child (close it when done)."""
+    import threading
+    if not (BESIDE and asides and hasattr(os, "fork")) or _cores() < 2 or threading.active_count() > 1:
+        return None
+    import pickle
+    try:
+        r, w = os.pipe()
+    except OSError:
+        return None
+    try:
+        pid = os.fork()
+    except OSError:         # (no process to spare: done here when asked for)
+        os.close(r)
+        os.close(w)
+        return None
+    if pid == 0:        # the child: never returns (no exit handlers, nothing of the parent's flushed)
+        code = 0
+        try:
+            os.close(r)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)       # Ctrl-C: the main process decides
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            with open(w, "wb") as out:
+                for a in asides:
+                    a.thread = False
+                    try:
+                        a.value = a.work()
+                        data = pickle.dumps((a.value,), pickle.HIGHEST_PROTOCOL)
+                    except BaseException as exc:    # noqa: BLE001 (the main process does it again)
+                        a.error = exc
+                        data = b""
+                    out.write(len(data).to_bytes(8, "big") + data)
+                    out.flush()
+        except BaseException:   # noqa: BLE001 (the main process does what was not sent)
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(w)
+    child = _Child(r, pid)
+    for i, a in enumerate(asides):
+        a.child = (child, i)
+    return child
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class _Child:
+    """The reading end of a child started by beside: its results in order."""
+
+    def __init__(self, fd: int, pid: int):
+        self.file, self.pid = open(fd, "rb"), pid
+        self.got: list = []
+
+    def get(self, i: int) -> tuple | None:
+        """Its ``i``-th result, as a 1-tuple; None if that work raised, or the child died or sent
+        something unreadable before it."""
+        import pickle
+        while len(self.got) <= i and not self.file.closed:
+            try:
+                size = int.from_bytes(self._read(8), "big")
+                self.got.append(pickle.loads(self._read(size)) if size else None)
+            except Exception:   # noqa: BLE001 (cut off or damaged: done here instead)
+                self.close()
+        return self.got[i] if i < len(self.got) else None
+
+    def _read(self, n: int) -> bytes:
+        data = self.file.read(n)
+        if len(data) != n:
+            raise EOFError
+        return data
+
+    def close(self) -> None:
+        """Stop it if it still runs, and reap it."""
+        if not self.file.closed:
+            self.file.close()
+        if self.pid:
+            pid, self.pid = self.pid, 0
+            try:
+                if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+            except (ChildProcessError, ProcessLookupError, OSError):
+                pass
 
 
 def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: bool, done,
@@ -154,7 +263,7 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
         from .remote import run_dask
         run_dask(scheduler, worker_root or str(root), jobs, write, debug, release, done, digests or {})
         return
-    n = max(1, min(n or os.cpu_count() or 1, len(jobs) or 1))
+    n = processes(n, len(jobs))
     if n == 1:
         if project is not None:
             _PROJECT = project
@@ -181,6 +290,11 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
         pool.run(longest_first(_PROJECT, groups_of(jobs, n)), done, aside)
     finally:
         gc.unfreeze()
+
+
+def processes(n: int, count: int) -> int:
+    """How many processes build ``count`` documents at ``--jobs n`` (0: one per core)."""
+    return max(1, min(n or os.cpu_count() or 1, count or 1))
 
 
 def longest_first(project: Project, groups: list[list[Job]]) -> list[list[Job]]:
@@ -374,6 +488,7 @@ class _Pool:
                     w.conn.send(group)
                 except OSError:
                     return      # it died; noticed below
+        finished = False
         try:
             for _ in range(count):
                 workers.append(_Worker(self.ctx, self.args))
@@ -385,6 +500,7 @@ class _Pool:
                     give(w)
                 busy = [w for w in workers if w.groups]
                 if not busy:
+                    finished = True
                     return
                 if not queue:
                     for w in workers:
@@ -426,7 +542,10 @@ class _Pool:
             for w in workers:
                 _ask_to_stop(w)     # all at once: they end side by side
             for w in workers:
-                _stop(w)
+                if finished:
+                    _ENDING.append(w)       # (this process writes the last PDFs and the manifest meanwhile)
+                else:
+                    _stop(w)
 
 
 def _result(w: _Worker, done) -> None:
@@ -458,6 +577,17 @@ def _ask_to_stop(w: _Worker) -> None:
             w.conn.send(None)
         except (OSError, ValueError):
             pass
+
+
+_ENDING: list[_Worker] = []      # told to stop after all their documents came: reaped by reap()
+
+
+def reap() -> None:
+    """Wait for the workers of a finished batch to end (killed if they do not): a worker's end
+    (its memory given back, 5-20 ms) goes on while this process writes the last PDFs and the
+    manifest, instead of before."""
+    while _ENDING:
+        _stop(_ENDING.pop())
 
 
 def _stop(w: _Worker) -> None:

@@ -348,6 +348,8 @@ def _run(argv: list[str] | None, root: Path | None) -> int:
               "(run with --debug for the traceback and report it)", file=sys.stderr)
         return 2
     finally:
+        if "leafpress.batch" in sys.modules:
+            sys.modules["leafpress.batch"].reap()      # (before the folder's lock goes: they hold it too)
         if out_dir is not None:
             out_dir.close()
 
@@ -414,54 +416,96 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         recorder = Recorder(out_dir, {"engine": ENGINE_VERSION, "project": str(project.root),
                                       "input_files": project.hashed}, previous, old_findings)
         recorder.on_disk = last
-    digests = {j: project.input_hash(j) for j in jobs} if write else {}
-    if not recorded:
-        project.user_hashes.save()      # what was hashed, for a build into another folder (usercache.py)
-    todo = [j for j in jobs
-            if not write or args.force or args.release
-            or not _unchanged(previous.get(j.path()), digests[j])]
-    if recorded and (todo or len(previous) != len(jobs)):
-        raise _NotUnchanged      # something to build, or entries to keep or remove: plan as usual
-    bar = _progress(len(todo))
-    fresh: dict[str, dict] = {}
-
-    def done(job: Job, entry: dict, data: bytes | None) -> None:
-        entry["unchanged"] = False
-        if write:
-            entry["input_hash"] = digests[job]
-            recorder.document(entry, data)
-        fresh[entry["path"]] = entry
-        if bar:
-            bar.update(1)
-
-    if write and plan_key is not None and args.command == "build":
-        from . import plancache
-        plancache.write(out, plan_key, plancache.record(project, jobs, digests, _partner_problems(project, args)))
-    if todo:
-        from .render.assets import use_store
-        use_store(out if write else None)      # drawings converted once, kept in OUT/.leafpress-cache
     from . import batch
-    # Per handout-language checks (reading level...) only where something is rebuilt or checked
-    # (otherwise the last manifest's findings stand), done here while the workers build.
-    redo = {(j.handout, j.lang) for j in todo}
-    aside = batch.Aside(lambda: _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo],
-                                                  everything=args.command == "check"))
+
+    def fingerprints() -> tuple[dict, dict]:
+        digests = {j: project.input_hash(j) for j in jobs} if write else {}
+        if not recorded:
+            project.user_hashes.save()      # what was hashed, for a build into another folder (usercache.py)
+        return digests, project.hashed
+
+    def todo_of(digests: dict) -> list[Job]:
+        return [j for j in jobs if not write or args.force or args.release
+                or not _unchanged(previous.get(j.path()), digests[j])]
+
+    def checks() -> list:
+        # Per handout-language checks (reading level...) only where something is rebuilt or
+        # checked (otherwise the last manifest's findings stand).
+        redo = {(j.handout, j.lang) for j in todo_of(hashes.result()[0])}
+        return _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo],
+                                 everything=args.command == "check")
+    # Both are done beside the build (batch.beside: in a child process while this one imports the
+    # stages and forks the workers), not before it: a document waits for its fingerprint only
+    # where the last manifest has its entry and it may be unchanged.
+    hashes, aside = batch.Aside(fingerprints), batch.Aside(checks)
+    everything = not write or args.force or args.release or not any(j.path() in previous for j in jobs)
+    child = None
+    # Only beside workers: with --jobs 1 this process builds all along, and the child's copy of
+    # its memory (each page it writes after the fork is copied) cost about what the child saved.
+    if not recorded and args.executor == "local" and batch.processes(args.jobs, len(jobs)) > 1:
+        if everything:
+            from . import checks as _checks  # noqa: F401 (every document needs it: imported once, before the child)
+        child = batch.beside([hashes, aside])
+    digests: dict = {}
+
+    def fingerprinted() -> dict:
+        if not digests:
+            found, hashed = hashes.result()
+            digests.update(found)
+            if hashed is not project.hashed:        # (the child's: the manifest's input_files)
+                project.hashed.update(hashed)
+        return digests
+
     try:
-        batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project,
-                  scheduler=args.scheduler if args.executor == "dask" else None,
-                  worker_root=args.worker_root, digests=digests, aside=aside)
-        if recorder:
-            recorder.flush()
+        if child is None:
+            fingerprinted()     # here, now (the checks, in a thread while workers build, use them)
+        if everything:
+            todo = list(jobs)       # (what todo_of gives whatever the fingerprints)
+        else:
+            todo = todo_of(fingerprinted())
+        if recorded and (todo or len(previous) != len(jobs)):
+            raise _NotUnchanged      # something to build, or entries to keep or remove: plan as usual
+        redo = {(j.handout, j.lang) for j in todo}
+        bar = _progress(len(todo))
+        fresh: dict[str, dict] = {}
+
+        def done(job: Job, entry: dict, data: bytes | None) -> None:
+            entry["unchanged"] = False
+            if write:
+                entry["input_hash"] = fingerprinted()[job]
+                recorder.document(entry, data)
+            fresh[entry["path"]] = entry
+            if bar:
+                bar.update(1)
+
+        if todo:
+            from .render.assets import use_store
+            use_store(out if write else None)      # drawings converted once, kept in OUT/.leafpress-cache
+        try:
+            batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project,
+                      scheduler=args.scheduler if args.executor == "dask" else None,
+                      worker_root=args.worker_root, aside=aside,
+                      digests=fingerprinted() if args.executor == "dask" else digests)    # (checked as they come)
+            fingerprinted()
+            if write and plan_key is not None and args.command == "build":
+                from . import plancache
+                plancache.write(out, plan_key, plancache.record(project, jobs, digests,
+                                                                _partner_problems(project, args)))
+            if recorder:
+                recorder.flush()
+        finally:
+            if bar:
+                bar.close()
+        findings = aside.result()
     finally:
-        if bar:
-            bar.close()
+        if child is not None:
+            child.close()
     results = []
     for j in jobs:
         r = fresh.get(j.path())
         if r is None:                       # inputs unchanged: keep the PDF and its entry
             r = dict(previous[j.path()], unchanged=True)
         results.append(r)
-    findings = aside.result()
     if args.command == "check":
         _report(findings, results, args.format)
     else:

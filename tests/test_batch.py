@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from leafpress.cli import main
 
@@ -297,3 +298,94 @@ def test_a_batch_asks_the_users_cache_for_cldr_answers_by_each_languages_locale(
     monkeypatch.setattr(batch, "_cldr_root", lambda: None)
     batch.preload(project, [Job("port", lang, "letter-2page", "open-leaflets") for lang in ("prs", "hmn", "ar", "prs")])
     assert asked == ["fa_AF", "en", "ar"]
+
+
+def test_work_beside_the_build_gives_what_this_process_would(scratch, tmp_path, monkeypatch):
+    """batch.beside: the fingerprints and the per-handout checks are taken in a forked child
+    while this process imports the stages and starts the documents; what comes back is what this
+    process would have found. A child that dies, or work that raises there, is done here again
+    (the same value, or the same error), and the child is always reaped."""
+    import os
+
+    from leafpress import batch
+    from leafpress.errors import LeafletError
+    here = os.getpid()
+    ran = []
+
+    def where():
+        ran.append(os.getpid())
+        return {"pid": os.getpid(), "n": len(ran)}
+
+    first = batch.Aside(where)
+    second = batch.Aside(lambda: dict(first.result(), later=True))    # uses the first's result
+    import threading
+    # (an idle thread another test's Dask client left would keep beside from forking)
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    child = batch.beside([first, second])
+    assert child is not None
+    try:
+        got, then = first.result(), second.result()
+    finally:
+        child.close()
+    assert got["pid"] != here and then == dict(got, later=True) and ran == []     # all in the child
+
+    def dies():
+        if os.getpid() != here:
+            os._exit(3)     # (the child, killed as by the out-of-memory killer)
+        return "done here"
+    late = batch.Aside(lambda: "never read")
+    dying, after = batch.Aside(dies), late
+    child = batch.beside([dying, after])
+    try:
+        assert dying.result() == "done here" and after.result() == "never read"
+    finally:
+        child.close()
+    assert child.pid == 0
+
+    def refuses():
+        raise LeafletError("handouts/port/en.yaml: a bad key")
+    failing = batch.Aside(refuses)
+    child = batch.beside([failing])
+    try:
+        with pytest.raises(LeafletError, match="a bad key"):
+            failing.result()
+    finally:
+        child.close()
+
+    # A whole build: the same manifest (fingerprints, input files, reading levels) with the
+    # work beside as without it.
+    args = ["--lang", "en", "--lang", "ar", "--layout", "a4-2page", "--brand", "open-leaflets", "--jobs", "2"]
+    children = []
+    monkeypatch.setattr(batch, "beside", lambda asides, real=batch.beside: children.append(real(asides)) or children[-1])
+    assert main(args + ["--out", str(tmp_path / "beside")], root=scratch) == 0
+    assert children and children[0] is not None and children[0].pid == 0      # forked, and reaped
+    monkeypatch.setattr(batch, "BESIDE", False)     # (the checks in a thread beside the two workers)
+    assert main(args + ["--out", str(tmp_path / "here")], root=scratch) == 0
+    assert main(args[:-1] + ["1", "--out", str(tmp_path / "alone")], root=scratch) == 0
+    assert len(children) == 2 and children[1] is None      # (--jobs 1: not beside at all)
+    one, two = manifest(tmp_path / "beside"), manifest(tmp_path / "here")
+    assert one["findings"] and one["findings"] == two["findings"]
+    assert one["input_files"] == two["input_files"] and one["input_files"]
+    three = manifest(tmp_path / "alone")
+    assert one["findings"] == three["findings"] and one["input_files"] == three["input_files"]
+    assert [(d["path"], d["input_hash"], d["sha256"]) for d in one["documents"]] == \
+           [(d["path"], d["input_hash"], d["sha256"]) for d in two["documents"]] == \
+           [(d["path"], d["input_hash"], d["sha256"]) for d in three["documents"]]
+
+
+def test_workers_end_while_the_manifest_is_written(scratch, tmp_path, monkeypatch):
+    """A batch whose documents have all come back tells its workers to stop and writes the last
+    PDFs and the manifest while they end (their memory given back), then reaps them before the
+    output folder's lock goes: no worker is left behind."""
+    import multiprocessing
+
+    from leafpress import batch, outdir
+    waiting = []
+    real = outdir.Recorder.finish
+
+    def finish(self, *a, **kw):
+        waiting.append(len(batch._ENDING))
+        return real(self, *a, **kw)
+    monkeypatch.setattr(outdir.Recorder, "finish", finish)
+    assert main(ONE + ["--jobs", "2", "--out", str(tmp_path / "out")], root=scratch) == 0
+    assert waiting == [2] and batch._ENDING == [] and multiprocessing.active_children() == []

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from leafpress import plancache
+from leafpress import batch, plancache
 from leafpress.cli import main
 from leafpress.project import Project
 
@@ -131,6 +131,7 @@ def test_the_user_cache_serves_a_new_output_folder_and_never_an_edited_file(scra
     monkeypatch.setattr(svglib.svglib, "svg2rlg", lambda *a, **kw: calls.append(a))
     real = project_module.sha256_regular
     monkeypatch.setattr(project_module, "sha256_regular", lambda path, **kw: reads.append(path) or real(path, **kw))
+    monkeypatch.setattr(batch, "BESIDE", False)     # (the fingerprints taken in this process, where reads sees them)
     _forget_drawings()
     assert main(ONE + ["--out", str(tmp_path / "two")], root=scratch) == 0
     assert calls == [] and [p for p in reads if p.exists() and p.stat().st_size >= usercache.MIN_HASHED] == []
