@@ -96,7 +96,7 @@ def _heights_measured() -> dict:
     return {script: fonts._letter_height(Font(name, FOLDER / f"{name}.ttf"), script) for name, script in FACES}
 
 
-@pytest.mark.parametrize("value", ['"0.5"', "NaN", "[1]", "1e999"])
+@pytest.mark.parametrize("value", ['"0.5"', "NaN", "[1]", "1e999", "1e300", "-0.5"])
 def test_a_measure_that_is_not_a_number_is_not_taken(tmp_path, monkeypatch, value):
     cache = tmp_path / "cache"
     cache.mkdir(mode=0o700)

@@ -210,15 +210,15 @@ def test_no_character_before_the_first_right_to_left_one_is_right_to_left():
 
 
 def test_a_kept_table_gives_its_functions_results_and_stays_bounded():
-    """pdffont.Kept (numbers, a cluster's Latin letters, UTF-16 texts, ToUnicode codes): each
+    """lru.Kept (numbers, a cluster's Latin letters, UTF-16 texts, ToUnicode codes): each
     result is the function's, worked out again after the table empties itself at its bound."""
-    from leafpress.render.pdffont import Kept
+    from leafpress.lru import Kept
     calls: list = []
 
     def square(x):
         calls.append(x)
         return x * x
-    table = Kept(square, 3)
+    table = Kept(None, square, 3)
     for x in [1, 2, 1, 3, 4, 5, 1, 2] * 3:
         assert table[x] == x * x
         assert len(table) <= 3

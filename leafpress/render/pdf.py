@@ -36,9 +36,9 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
 from .pdfdoc import Written, document_bytes, formatted
-from .pdffont import EmbeddedFont, Kept, Pairs, font_key, thousandths, utf16_hex
+from .pdffont import EmbeddedFont, Pairs, font_key, thousandths, utf16_hex
 from .tags import Tagger
-from ..lru import BytesLru, Lru
+from ..lru import BytesLru, Kept, Lru
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -536,7 +536,7 @@ def _latin_letters_of(text: str) -> bool | None:
     return None if not letters else all(_is_latin(ch) for ch in letters)
 
 
-_latin_letters = Kept(_latin_letters_of, 8192).__getitem__     # (asked once per cluster drawn)
+_latin_letters = Kept("pdf.latin_letters", _latin_letters_of, 8192).__getitem__     # (asked once per cluster drawn)
 
 
 @lru_cache(maxsize=4096)
@@ -1083,7 +1083,7 @@ def _split_marks_of(text: str) -> tuple[str, str, str]:
     return text[:a], text[a:b], text[b:]
 
 
-_split_marks = Kept(_split_marks_of, 8192).__getitem__     # (asked once per right-to-left cluster drawn)
+_split_marks = Kept("pdf.split_marks", _split_marks_of, 8192).__getitem__     # (asked once per right-to-left cluster drawn)
 
 
 # A piece's plan by what it is made from (font, direction, layout hyphen, glyphs, clusters'
@@ -1198,7 +1198,7 @@ def _number(v: float) -> str:
 
 
 # (positions, sizes and adjustments recur: a lookup, not formatting)
-_num = Kept(_number, 8192).__getitem__
+_num = Kept("pdf.numbers", _number, 8192).__getitem__
 
 
 def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:

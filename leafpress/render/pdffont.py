@@ -28,26 +28,9 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFName, PDFObjectReference, pdfdocEnc
 
 from ..text.fonts import Font
-from ..lru import BytesLru, Lru
+from ..lru import BytesLru, Kept, Lru
 from .pdfa import Flated, flate_once
 from .pdfdoc import Written, array_bytes, register
-
-
-class Kept(dict):
-    """A pure function's results by argument, each worked out when first asked for: a look-up
-    is ``table[x]`` (a dictionary's, about a third of a call through ``lru_cache``, which a
-    first build makes some 70,000 times for numbers alone). Bounded: emptied when it holds
-    ``bound`` results (a result worked out again is the same)."""
-
-    def __init__(self, make, bound: int):
-        super().__init__()
-        self.make, self.bound = make, bound
-
-    def __missing__(self, key):
-        if len(self) >= self.bound:
-            self.clear()
-        got = self[key] = self.make(key)
-        return got
 
 
 class Pairs(tuple):
@@ -411,8 +394,8 @@ def _utf16_hex(text: str) -> str:
     return text.encode("utf-16-be").hex().upper()
 
 
-utf16_hex = Kept(_utf16_hex, 8192).__getitem__
-_CODE = Kept("<{:04X}>".format, 1 << 16)      # a character code as a ToUnicode map writes it (at most 0xFFFF)
+utf16_hex = Kept("pdffont.utf16", _utf16_hex, 8192).__getitem__
+_CODE = Kept("pdffont.codes", "<{:04X}>".format, 1 << 16)      # a character code as a ToUnicode map writes it (at most 0xFFFF)
 
 
 _CMAPS = Lru("tounicode maps", 256)       # sorted (code, text) pairs -> the CMap's bytes

@@ -8,7 +8,6 @@ the factor its script font is drawn at to look the size of its Latin font (latin
 from __future__ import annotations
 
 import copy
-import math
 import os
 import re
 import unicodedata
@@ -209,7 +208,7 @@ def _font_values(font: Font):
         import hashlib
         key = f"font measures\n{hashlib.sha256(font.data).hexdigest()}\n{code}"
     return usercache.Values("font-", key, MEASURES_KEPT, MEASURE_RECORDS,
-                            valid=lambda v: isinstance(v, float) and math.isfinite(v))
+                            valid=lambda v: isinstance(v, float) and 0.0 <= v < 4.0)
 
 
 @lru_cache(maxsize=1)
