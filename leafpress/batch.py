@@ -169,6 +169,11 @@ def beside(asides: list[Aside]) -> _Child | None:
         r, w = os.pipe()
     except OSError:
         return None
+    try:        # (room for a large batch's fingerprints: the child need not wait for this process to read them)
+        import fcntl
+        fcntl.fcntl(w, fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
     try:
         pid = os.fork()
     except OSError:         # (no process to spare: done here when asked for)

@@ -348,10 +348,12 @@ def _run(argv: list[str] | None, root: Path | None) -> int:
               "(run with --debug for the traceback and report it)", file=sys.stderr)
         return 2
     finally:
-        if "leafpress.batch" in sys.modules:
-            sys.modules["leafpress.batch"].reap()      # (before the folder's lock goes: they hold it too)
-        if out_dir is not None:
-            out_dir.close()
+        try:
+            if "leafpress.batch" in sys.modules:
+                sys.modules["leafpress.batch"].reap()      # (before the folder's lock goes: they hold it too)
+        finally:
+            if out_dir is not None:
+                out_dir.close()
 
 
 class _NotUnchanged(Exception):
@@ -485,7 +487,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
             batch.run(root, todo, args.jobs, write, args.debug, args.release, done, project,
                       scheduler=args.scheduler if args.executor == "dask" else None,
                       worker_root=args.worker_root, aside=aside,
-                      digests=fingerprinted() if args.executor == "dask" else digests)    # (checked as they come)
+                      digests=digests)    # (Dask: every fingerprint taken above; a local build takes them as documents come)
             fingerprinted()
             if write and plan_key is not None and args.command == "build":
                 from . import plancache

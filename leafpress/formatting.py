@@ -18,7 +18,6 @@ printed is Babel's answer either way.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -127,43 +126,16 @@ def for_language(lang) -> Formatter:
 
 
 # -- CLDR's answers kept in the user's cache ------------------------------------------------------
-class _Answers:
+_ANSWERS = Lru("cldr answers", 64)       # locale name -> its usercache.Values
+
+
+def _answers(name: str):
     """CLDR's answers for one locale name: read from the user's cache once per process (when its
     key still matches), added to as Babel gives new ones, written back whole."""
-
-    def __init__(self, name: str):
-        from . import usercache
-        self.key = _key(name)           # None: nothing kept (no user cache, or Babel not found)
-        self.file = None if self.key is None else usercache.record_name("cldr-", self.key)
-        self.values: dict = {}
-        if self.file is not None:
-            data = usercache.read(self.file)
-            try:
-                got = json.loads(data) if data is not None else None
-            except (ValueError, RecursionError):
-                got = None
-            if isinstance(got, dict) and got.get("key") == self.key and isinstance(got.get("values"), dict):
-                self.values = {k: v for k, v in got["values"].items() if isinstance(k, str)}
-
-    def get(self, key: str):
-        return self.values.get(key)
-
-    def put(self, key: str, value) -> None:
-        if self.file is None or self.values.get(key) == value or len(self.values) >= KEPT:
-            return
-        from . import usercache
-        self.values[key] = value
-        data = json.dumps({"key": self.key, "values": self.values}, ensure_ascii=False, sort_keys=True)
-        usercache.write(self.file, data.encode("utf-8"), keep=RECORDS, like="cldr-")
-
-
-_ANSWERS = Lru("cldr answers", 64)       # locale name -> _Answers
-
-
-def _answers(name: str) -> _Answers:
     got = _ANSWERS.get(name)
     if got is None:
-        got = _Answers(name)
+        from . import usercache
+        got = usercache.Values("cldr-", _key(name), KEPT, RECORDS)     # (key None: nothing kept)
         _ANSWERS.put(name, got)
     return got
 

@@ -61,6 +61,25 @@ class Lru:
         self._d.clear()
 
 
+class Kept(dict):
+    """A pure function's results by argument, each worked out when first asked for: a look-up
+    is ``table[x]`` (a dictionary's, about a third of a call through ``lru_cache``, which a
+    first build makes some 70,000 times for numbers alone). Bounded: emptied when it holds
+    ``size`` results (a result worked out again is the same)."""
+
+    def __init__(self, name: str | None, make, size: int):
+        super().__init__()
+        self.name, self.make, self.size = name, make, size
+        if name is not None:
+            _ALL[name] = self       # type: ignore[assignment]
+
+    def __missing__(self, key):
+        if len(self) >= self.size:
+            self.clear()
+        got = self[key] = self.make(key)
+        return got
+
+
 def sizes() -> dict[str, tuple[int, int]]:
     """name -> (entries, bound) of every bounded cache made so far."""
     return {name: (len(c), c.size) for name, c in _ALL.items()}

@@ -4,7 +4,7 @@ a folder outside every output folder.
 Input: the environment (``LEAFPRESS_CACHE``: a folder, or ``off``; else ``$XDG_CACHE_HOME/leafpress``
 or ``~/.cache/leafpress``) and what a build found: the sha256 of large input files (fonts) under
 their signature, SVG records and QR codes' modules (render/assets.py), CLDR's answers for a
-locale (formatting.py). Output: the same, for the next process, so a build into a new, empty
+locale (formatting.py), a font file's measures (text/fonts.py). Output: the same, for the next process, so a build into a new, empty
 output folder neither hashes 36 MB of fonts again nor imports svglib to convert the logo and the
 diagram, nor Babel to write a date.
 
@@ -15,11 +15,12 @@ folder is always safe. Nothing read from it changes what is written: a file's ha
 it only for the same path with the same size, modification and change times and inode (an edit
 always changes the change time); an SVG record is keyed by the SVG's bytes and the converting
 code, as in the output folder's own cache; a QR code's modules by its data and the encoding
-code; a locale's answers by its name and the signatures of Babel's code and data. Records are
+code; a locale's answers by its name and the signatures of Babel's code and data; a font's
+measures by the sha256 of its bytes and the measuring code's signatures. Records are
 replaced whole (a temporary file renamed), so two builds at once never see half of one. The
 press touches only its own names there (``hashes-<32 hex>.json``, one a folder of hashed files,
-``svg-<32 hex>.json``, ``qr-<32 hex>.json``, ``cldr-<32 hex>.json`` and its temporary
-``.leafpress-*.tmp`` files), so ``LEAFPRESS_CACHE`` may name a folder shared with other tools.
+``svg-<32 hex>.json``, ``qr-<32 hex>.json``, ``cldr-<32 hex>.json``, ``font-<32 hex>.json`` and
+its temporary ``.leafpress-*.tmp`` files), so ``LEAFPRESS_CACHE`` may name a folder shared with other tools.
 A hash is kept only for a file not changed in the last RACY seconds (a same-size edit within a
 file system's timestamp tick would otherwise keep its signature).
 """
@@ -43,7 +44,7 @@ RACY = 2.0                      # seconds: a file changed more recently than thi
 STALE_TMP = 3600.0              # seconds: a temporary file older than this was left by a killed build
 DIGEST = re.compile(r"[0-9a-f]{64}")
 RETIRED = ("leafpress-hashes.json",)    # this cache's own records of earlier versions, no longer read
-KINDS = ("svg-", "cldr-", "hashes-", "qr-")     # the record kinds, by prefix (record_name)
+KINDS = ("svg-", "cldr-", "hashes-", "qr-", "font-")     # the record kinds, by prefix (record_name)
 OWN = {kind: re.compile(re.escape(kind) + r"[0-9a-f]{32}\.json") for kind in KINDS}
 _counts: dict = {}              # (folder, kind) -> records there, as this process last counted them
 
@@ -244,3 +245,34 @@ class Hashes:
             return {}
         files = got.get("files") if isinstance(got, dict) and got.get("folder") == where else None
         return {k: v for k, v in files.items() if os.path.dirname(k) == where} if isinstance(files, dict) else {}
+
+
+class Values:
+    """One record of answers kept under ``key`` (CLDR's for a locale, a font file's measures):
+    read when made (only while its key still matches, each value passing ``valid``), added to as
+    answers come (at most ``kept``), written back whole, at most ``records`` of its ``kind``
+    kept. With ``key`` None (nothing to key it by, or no user's cache) nothing is read or kept."""
+
+    def __init__(self, kind: str, key: str | None, kept: int, records: int, valid=None):
+        self.kind, self.key, self.kept, self.records = kind, key, kept, records
+        self.file = None if key is None else record_name(kind, key)
+        self.values: dict = {}
+        if self.file is not None:
+            data = read(self.file)
+            try:
+                got = json.loads(data) if data is not None else None
+            except (ValueError, RecursionError):
+                got = None
+            if isinstance(got, dict) and got.get("key") == key and isinstance(got.get("values"), dict):
+                self.values = {k: v for k, v in got["values"].items()
+                               if isinstance(k, str) and (valid is None or valid(v))}
+
+    def get(self, name: str):
+        return self.values.get(name)
+
+    def put(self, name: str, value) -> None:
+        if self.file is None or self.values.get(name) == value or len(self.values) >= self.kept:
+            return
+        self.values[name] = value
+        data = json.dumps({"key": self.key, "values": self.values}, ensure_ascii=False, sort_keys=True)
+        write(self.file, data.encode("utf-8"), keep=self.records, like=self.kind)

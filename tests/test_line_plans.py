@@ -194,8 +194,12 @@ def test_a_pieces_latin_runs_and_glyph_origins_are_what_the_loops_give(lines):
         for _, ax, dx, _ in piece.glyphs:
             origins.append(pen + dx / piece.font.scale)
             pen += ax / piece.font.scale
-        assert pdf._origins(piece.glyphs, piece.font.scale) == origins
-    assert seen == {"mixed", "latin", "other"}
+        assert list(map(float.hex, pdf._origins(piece.glyphs, piece.font.scale))) == list(map(float.hex, origins))
+        shifted = any(g[2] for g in piece.glyphs)
+        seen.add(("scaled" if piece.font.scale != 1 else "em", "shifted" if shifted else "flat"))
+    # (each path of _origins: a font at its own size or scaled, glyphs shifted or not)
+    assert seen >= {"mixed", "latin", "other", ("em", "flat"), ("em", "shifted"), ("scaled", "flat"),
+                    ("scaled", "shifted")}
 
 
 def test_no_character_before_the_first_right_to_left_one_is_right_to_left():
@@ -241,3 +245,70 @@ def test_a_plain_line_is_the_dataclasss_line():
     from dataclasses import replace
     wider = replace(made, width=5.0)
     assert wider != made and wider == paragraph.Line(3, 9, 8, 5.0) and hash(wider) == hash(paragraph.Line(3, 9, 8, 5.0))
+
+
+def test_a_kept_table_gives_its_functions_results_and_stays_bounded():
+    """lru.Kept (numbers, a cluster's Latin letters, UTF-16 texts, ToUnicode codes): each
+    result is the function's, worked out again after the table empties itself at its bound."""
+    from leafpress.lru import Kept
+    calls: list = []
+
+    def square(x):
+        calls.append(x)
+        return x * x
+    table = Kept(None, square, 3)
+    for x in [1, 2, 1, 3, 4, 5, 1, 2] * 3:
+        assert table[x] == x * x
+        assert len(table) <= 3
+    assert len(calls) < 24          # (looked up while among the kept ones)
+    for v in (0.0, -0.0, 0.0004, -0.0004, 0.0005, 12.3456, -7.0, 1e-9):
+        assert pdf._num(v) == pdf._number(v)
+    for text in ("a", "\u00e9t\u00e9", "\u0645", "1.", " ", "\u4e2d"):
+        assert pdf._latin_letters(text) == pdf._latin_letters_of(text)
+
+
+def test_a_qr_codes_dark_runs_draw_what_reading_its_modules_draws():
+    """_qr writes each row's dark runs found once per code: the operators a walk through the
+    modules writes, for codes at different places and sizes."""
+    import random
+    from leafpress.layout.items import Picture, Qr
+
+    def walked(modules, p):
+        n = len(modules)
+        m = min(p.w, p.h) / (n + 4)
+        ops = ["q 0 0 0 rg"]
+        for r, row in enumerate(modules):
+            y = p.y + p.h - (r + 3) * m
+            c0 = None
+            for col, dark in enumerate(list(row) + [False]):
+                if dark and c0 is None:
+                    c0 = col
+                elif not dark and c0 is not None:
+                    ops.append(f"{pdf._num(p.x + (c0 + 2) * m)} {pdf._num(y)} {pdf._num((col - c0) * m)} {pdf._num(m)} re")
+                    c0 = None
+        ops.append("f Q")
+        return "\n".join(ops)
+    rng = random.Random(7)
+    for n in (21, 25, 33):
+        modules = tuple(tuple(rng.random() < 0.5 for _ in range(n)) for _ in range(n))
+        for x, y, w in ((36.0, 40.5, 72.0), (401.25, 18.0, 57.6)):
+            p = Picture(Qr("https://example.org"), x, y, w, w)
+            assert pdf._qr(modules, p) == walked(modules, p)
+
+
+def test_a_pieces_first_texts_are_its_glyphs_first_and_recorded_as_the_loop_records_them():
+    """Pairs.first is made when asked (where a document meets new glyphs): each glyph's first
+    text; use_all records and answers as a pair by pair loop does."""
+    from leafpress.render.pdffont import EmbeddedFont, Pairs
+    from leafpress.text.fonts import FontLibrary
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Regular")
+    pairs = [(5, "a"), (6, "b"), (5, "a"), (7, "\u2060"), (6, "c")]
+    got = Pairs(pairs)
+    assert "_first" not in got.__dict__
+    assert got.first == {5: "a", 6: "b", 7: "\u2060"}
+    for known in ({}, {5: "a"}, {5: "x"}, {5: "a", 6: "b", 7: "\u2060"}):
+        fast, loop = EmbeddedFont(font, "F1"), EmbeddedFont(font, "F2")
+        for emb in (fast, loop):
+            emb.to_unicode.update(known)
+        assert fast.use_all(Pairs(pairs)) == loop.use_all(tuple(pairs))
+        assert fast.to_unicode == loop.to_unicode and fast.gids == loop.gids

@@ -21,7 +21,7 @@ from leafpress.render import pdf, pdfa, pdfdoc, pdffont
 from leafpress.render.pdf import Metadata, render_pdf
 
 META = Metadata("t", "a", "s", "k", "en")
-CACHES = (pdf._SLOT_TEMPLATES, pdf._SAME_LINES, pdf._QR_OPS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
+CACHES = (pdf._SLOT_TEMPLATES, pdf._SAME_LINES, pdf._QR_OPS, pdf._RUNS, pdf._PLANS, pdf._PATH_OPS, pdf._FORMS, pdffont._SUBSETS,
           pdffont._WIDTHS, pdffont._CMAPS, pdffont._OBJECTS, pdfa._FLATED, pdfa._PAGES, pdfa._STARTS, pdfdoc._STRINGS)
 
 
@@ -47,6 +47,7 @@ def _uncached(laid, monkeypatch) -> bytes:
         m.setattr(pdffont, "_CMAPS", lru.BytesLru(None, 0, 0))
         m.setattr(pdffont, "_OBJECTS", lru.BytesLru(None, 0, 0))
         m.setattr(pdf, "_QR_OPS", lru.BytesLru(None, 0, 0))
+        m.setattr(pdf, "_RUNS", Lru(None, 0))
         m.setattr(pdf, "_PLANS", Lru(None, 0))
         m.setattr(pdf, "_PATH_OPS", Lru(None, 0))
         m.setattr(pdf, "_FORMS", lru.BytesLru(None, 0, 0))

@@ -1,6 +1,7 @@
 """The text engine, per script: fallback, shaping, bidi order, line breaking, CJK rules."""
 from __future__ import annotations
 
+import random
 import unicodedata
 
 import pytest
@@ -227,3 +228,51 @@ def test_nastaliq_needs_its_spacing_keys(scratch, key):
     assert key + "\n" in text
     lang.write_text(text.replace(key + "\n", ""), encoding="utf-8")
     assert line_collisions(Project(scratch).lay_out(job)[3])
+
+
+def _chosen_one_by_one(text: str, stack: list) -> list:
+    """choose_fonts' rule, character by character (what its shortcuts must give)."""
+    from leafpress.text.fonts import MissingGlyph, is_ignorable
+    out, prev = [], None
+    for i, ch in enumerate(text):
+        if is_ignorable(ch):
+            out.append(prev or stack[0])
+            continue
+        if prev is not None and (ch == " " or unicodedata.category(ch) in ("Mn", "Mc", "Me")) and prev.has(ch):
+            out.append(prev)
+            continue
+        found = next((f for f in stack if f.has(ch)), None)
+        if found is None:
+            raise MissingGlyph(ch, i, stack)
+        out.append(found)
+        prev = found
+    return out
+
+
+def test_fonts_are_chosen_as_one_by_one_whatever_the_stack_has_seen():
+    """choose_fonts answers a text whose characters all come from the stack's first font (or ride
+    with it) at once, and works out each new character once per stack: on random text of the
+    Arabic stack's letters, Latin letters, digits, marks, joiners and spaces, in any order (so
+    a text meets characters the stack has and has not seen), the fonts are those chosen one by
+    one, and a character no font has is refused the same way."""
+    from leafpress.text import fonts
+    from leafpress.text.fonts import MissingGlyph, choose_fonts
+    stack = [FONTS.get("NotoNaskhArabic-Regular"), FONTS.get("NotoSans-Regular")]
+    alphabet = list("\u0645\u0631\u062d\u0628\u0627 \u064e\u0651\u0660\u0661") + \
+        list("abcxyz 0123.,-()") + ["\u200d", "\u200c", "\ufe0f", "\u0301", "\u00a0", "\u2066", "\u2069"]
+    rng = random.Random(31)
+    fonts._CHARS.clear()
+    whole = 0
+    for k in range(3000):
+        text = "".join(rng.choice(alphabet[:14] if k % 3 == 0 else alphabet) for _ in range(rng.randint(0, 20)))
+        want = _chosen_one_by_one(text, stack)
+        got = choose_fonts(text, stack)
+        assert [f.name for f in got] == [f.name for f in want], text
+        whole += bool(text) and all(f is stack[0] for f in got)
+    assert whole > 200
+    for text in ("\u0645\u0631 \U0001f9ea", "\U0001f9ea"):
+        with pytest.raises(MissingGlyph) as got:
+            choose_fonts(text, stack)
+        with pytest.raises(MissingGlyph) as want:
+            _chosen_one_by_one(text, stack)
+        assert str(got.value) == str(want.value)

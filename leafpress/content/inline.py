@@ -52,15 +52,29 @@ def _fine(text: str) -> bool:
     and where."""
     if text.isascii():
         return _ASCII_CONTROL.search(text) is None
+    chars = set(text)
+    if _PLAIN.issuperset(chars):
+        return True
     marks = {}
-    for ch in set(text):
+    for ch in chars:
+        if ch in _PLAIN:
+            continue
         cat = unicodedata.category(ch)
         if cat[0] == "M":
             marks[ord(ch)] = _MARK
         elif cat[0] == "C" and not (ch == "\n" or cat == "Cf" and ch not in _ISOLATES and (
                 ch in _ALLOWED_FORMAT or _is_tag_or_selector(ch))):
             return False    # a control, a format character (isolates need pairing), private use...
+        elif len(_PLAIN) < _PLAIN_KEPT:
+            _PLAIN.add(ch)
     return len(marks) == 0 or _MARK * (MAX_MARKS + 1) not in text.translate(marks)
+
+
+# Characters found fine anywhere (neither a mark nor refused), as the texts checked so far had
+# them: a language's texts share their alphabet, so most are answered from their distinct
+# characters in one set operation. Bounded: no more are added once it holds _PLAIN_KEPT.
+_PLAIN: set[str] = set()
+_PLAIN_KEPT = 65_536
 
 
 def check_characters(text: str) -> None:

@@ -336,11 +336,21 @@ def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
     # lines kept are the most any clinic needs (or the layout's brand_lines.partner), so every
     # clinic's page 2 lays out the same.
 
+    shaped: dict = {}       # this call's clinics' lines, shaped once for both measures below
+
+    def shape(b: Brand):
+        sp = shaped.get(id(b))     # (every brand here lives as long as this call)
+        if sp is None:
+            sp = ts.shape(strip(b), whole=(b.organisation,))
+            if len(shaped) < KEPT:
+                shaped[id(b)] = sp
+        return sp
+
     def natural(b: Brand) -> float:
-        return _natural(ts.shape(strip(b), whole=(b.organisation,)), psize)
+        return _natural(shape(b), psize)
     room_w = min(max(natural(brand), most(ctx, "partner strip", natural, psize, sep, default=0.0, sized=False)) + 1.0,
                  width * 0.6)
-    n = room(ctx, "partner", lambda b: len(ts.shape(strip(b), whole=(b.organisation,)).lines(room_w / psize)),
+    n = room(ctx, "partner", lambda b: len(shape(b).lines(room_w / psize)),
              "name and phone at the top of page 2", room_w, psize, sep, sized=False)
     last = lines[-1].width * size if lines else 0.0
     if last + room_w <= width:      # on the title's last line, its baseline
@@ -410,6 +420,9 @@ def room(ctx: Ctx, what: str, count, where: str, *params, sized: bool = True) ->
 
 
 _MOST = Lru("furniture.most", 1024)
+KEPT = 256      # clinics' shaped lines a measure keeps for the next one of the same call (bounded:
+                # about 17 KB a strip in Arabic, 4 MB at most, released when the call ends; over
+                # this many clinics, the rest are shaped again, as the shaping caches would)
 
 
 def most(ctx: Ctx, what: str, measure, *params, default, sized: bool = True):

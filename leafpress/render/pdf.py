@@ -19,8 +19,8 @@ import unicodedata
 import weakref
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from itertools import accumulate
-from operator import itemgetter
+from itertools import accumulate, repeat
+from operator import add, itemgetter, truediv
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from .pdfa import add_output_intent, flate_once, page_stream_once
 from .pdfdoc import Written, document_bytes, formatted
 from .pdffont import EmbeddedFont, Pairs, font_key, thousandths, utf16_hex
 from .tags import Tagger
-from ..lru import BytesLru, Lru
+from ..lru import BytesLru, Kept, Lru
 
 
 rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 pass
@@ -98,7 +98,7 @@ class GlyphWriter:
                 return out
             # Some glyph has a code of its own here: the template whose bodies are left open.
             return tpl.fill(self, mark)
-        return _compose(item, key, self.embedded, partial(_filled, self, mark))
+        return _compose(item, key, self.embedded, partial(_filled, self, mark), shared=self.variant)
 
     def _fill(self, tpl: "_Template", mark, defer=None) -> str | None:
         """The template's text for this document, or None when a piece's glyphs need codes of
@@ -144,7 +144,7 @@ def _outline_form(font, gid: int, doc) -> bytes:
     return got
 
 
-def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = None) -> str:
+def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = None, shared: bool = True) -> str:
     """A line's operators (see :meth:`GlyphWriter.line`), each piece that depends on the
     document's state written as ``hole(what)`` gives it: a ``mark`` call ("M": its marked
     content, "I": its MCID alone) or a glyph-outline form ("O"). For a template, ``hole`` is a
@@ -168,11 +168,11 @@ def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = No
     soft = item.line.end if getattr(item.line, "hyphen", False) else None
     current = None
     marks = []
-    ltr_runs = _ltr_runs(item, xs, soft) if right_to_left or _pdfium_rtl(item) else {}
+    ltr_runs = _ltr_runs(item, xs, soft, shared) if right_to_left or _pdfium_rtl(item) else {}
     for i in _logical_order(pieces):
         piece = pieces[i]
         emb = embedded(piece.font)
-        plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft)
+        plan = _plan(piece, soft is not None and piece.clusters[0][3] == soft, shared)
         if ltr_runs.get(i):
             plan = plan.anchored(*ltr_runs[i])
         rect = (xs[i], item.y - size * 0.25, piece.width * size, size * 1.1)
@@ -223,12 +223,12 @@ def _compose(item: TextLine, key: tuple, embedded, hole, plans: list | None = No
                     tf = f"/{emb.resource} {_num(fsize * hidden)} Tf"
                     tj = (f"3 Tr {_num(SQUEEZE * 100)} Tz {tf} {tj} /{emb.resource} {_num(fsize)} Tf 100 Tz 0 Tr "
                           f"1 0 0 1 {_num(xs[i] + resume * fsize)} {_num(item.y)} Tm")
-                elif RTL_SPACE in entries[0][1] and entries[0][1].strip(_MARKS) == " ":
+                elif RTL_SPACE in (t0 := entries[0][1]) and t0.strip(_MARKS) == " ":
                     # poppler: a plain space (with the direction marks the bidi layer gave it)
-                    actual = entries[0][1].replace(RTL_SPACE, " ", 1)
+                    actual = t0.replace(RTL_SPACE, " ", 1)
                     tj = (f"/Span <</ActualText ( )>> BDC {tj} EMC" if actual == " " else
                           f"/Span <</ActualText <FEFF{utf16_hex(actual)}>>> BDC {tj} EMC")
-                elif word is None and _quiet(entries):
+                elif word is None and (t0 in _QUIET if len(entries) == 1 else _quiet(entries)):
                     # Glyphs that stand for no text of their own (raised or lowered marks,
                     # the second glyph of a ligature, a layout hyphen): an empty ActualText
                     # keeps poppler from making words or lines of them. (Inside a cascading
@@ -265,7 +265,7 @@ def _logical_order(pieces) -> list:
     """The indexes of a line's pieces in reading (logical) order."""
     if len(pieces) == 1:
         return [0]
-    return sorted(range(len(pieces)), key=lambda i: min(c[3] for c in pieces[i].clusters))
+    return sorted(range(len(pieces)), key=lambda i: min(map(_INDEX, pieces[i].clusters)))
 
 
 def _quiet(entries) -> bool:
@@ -418,7 +418,7 @@ def _template(item: TextLine, key: tuple, variant: bool = False) -> _Template | 
     seen = (item.x, item.y, item.size, item.colour, item.line)
     store = item.__dict__.get("_pdf_templates")
     if store is None or store[0]() is not item.paragraph or store[1] != seen:
-        shared = (id(item.paragraph),) + seen
+        shared = _Key((id(item.paragraph),) + seen)        # (hashed once: looked up, then stored)
         store = _SLOT_TEMPLATES.get(shared)
         if store is None or store[0]() is not item.paragraph:
             table = None
@@ -530,11 +530,13 @@ def _by_passes(kinds: list) -> list[bool]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _latin_letters(text: str) -> bool | None:
+def _latin_letters_of(text: str) -> bool | None:
     """Whether a cluster's letters are all Latin (None: it has none)."""
     letters = [ch for ch in text if ch.isalpha()]
     return None if not letters else all(_is_latin(ch) for ch in letters)
+
+
+_latin_letters = Kept("pdf.latin_letters", _latin_letters_of, 8192).__getitem__     # (asked once per cluster drawn)
 
 
 @lru_cache(maxsize=4096)
@@ -549,6 +551,7 @@ SOFT_HYPHEN = "\u00ad"
 # in left-to-right text, a right-to-left mark in right-to-left text (PDFium's bidi splits a
 # right-to-left line at a neutral character).
 SILENT = ("\u2060", "\u200f")
+_QUIET = frozenset((*SILENT, SOFT_HYPHEN))      # a one-glyph segment reads as one of these: it is _quiet
 # A word space in right-to-left text. pdf.js makes spaces only from gaps in left-to-right
 # progress and drops space characters; a right-to-left mark before the space (invisible, and
 # of the text's own direction) makes pdf.js keep it. An ActualText of a plain space keeps
@@ -655,7 +658,7 @@ class _Plan:
                 # right), where the ActualText put them before. Taken as the first character,
                 # the mark alone was the glyph's text (poppler drops it) and the bracket went
                 # on an invisible carrier, so poppler read the bracket into the neighbouring run.
-                pre, core, post = _split_marks(text)
+                pre, core, post = _split_marks(text)       # (a table's look-up)
                 head = RTL_SPACE if core == " " else core[:1]     # (a marked space: see line())
                 texts = [post[::-1] + head + pre[::-1]] + [silent] * (count - 1)
                 extra = core[1:]
@@ -676,9 +679,13 @@ class _Plan:
                     continue
                 if rtl or not subs or subs[-1][0] != dy:     # PDFium reorders inside a TJ
                     subs.append([dy, [], False, None])
-                before = round((pen - origins[g]) * 1000, 3)     # (as _adjust)
-                if -0.0005 < before < 0.0005:
-                    before = 0.0
+                v = (pen - origins[g]) * 1000
+                if -0.0004 < v < 0.0004:
+                    before = 0.0            # (what rounding gives it, without rounding)
+                else:
+                    before = round(v, 3)     # (as _adjust)
+                    if -0.0005 < before < 0.0005:
+                        before = 0.0
                 subs[-1][1].append((gid, t, before))
                 pairs.append((gid, t))
                 pen += advances[gid] - before / 1000
@@ -837,6 +844,11 @@ def _bodies_of(groups, codes) -> tuple:
     for _, subs in groups:
         bodies = []
         for _, entries, _, _ in subs:
+            if len(entries) == 1:       # (right to left, a segment a glyph: the join of one or two parts)
+                gid, _, before = entries[0]
+                code = hexes[gid if codes is None else next(codes)]
+                bodies.append(f"{_num(before)} {code}" if before else code)
+                continue
             parts = []
             for gid, _, before in entries:
                 if before:
@@ -1019,21 +1031,24 @@ def _advances(font) -> dict:
 
 
 def _origins(pg, fscale: float) -> list:
-    """Where each glyph's origin is (em of the font's own size, from the piece's left edge)."""
-    if fscale == 1 and not any(map(_DX, pg)):
-        # What the loop below gives, added up in C: a division by one and an addition of
-        # zero change no number.
+    """Where each glyph's origin is (em of the font's own size, from the piece's left edge): the
+    pen (0, then plus each glyph's advance over the font's scale) plus the glyph's offset over
+    the scale, each operation made in C in the order a loop glyph by glyph makes it (the same
+    numbers: tests/test_line_plans.py compares them with the loop's)."""
+    shifted = any(map(_DX, pg))
+    if fscale == 1 and not shifted:
+        # A division by one and an addition of zero change no number.
         out = list(accumulate(map(_AX, pg), initial=0.0))
         out.pop()
         return out
-    origins, pen = [], 0.0
-    for _, ax, dx, _ in pg:
-        origins.append(pen + dx / fscale)
-        pen += ax / fscale
-    return origins
+    pens = list(accumulate(map(truediv, map(_AX, pg), repeat(fscale)), initial=0.0))
+    pens.pop()
+    # (unshifted: the pen plus zero is the pen; it never is -0.0, summed from 0.0)
+    return list(map(add, pens, map(truediv, map(_DX, pg), repeat(fscale)))) if shifted else pens
 
 
-_FIRST, _AX, _DX, _DY, _TEXT = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2)
+_FIRST, _AX, _DX, _DY, _TEXT, _INDEX = (itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3), itemgetter(2),
+                                        itemgetter(3))
 _CLUSTER = itemgetter(0, 1, 2)      # a cluster without its logical index: (first glyph, count, text)
 
 
@@ -1058,7 +1073,7 @@ def _pdfium_class(text: str) -> str:
     return "L" if kind == "L" else "D" if kind in ("EN", "AN") else "N"
 
 
-def _split_marks(text: str) -> tuple[str, str, str]:
+def _split_marks_of(text: str) -> tuple[str, str, str]:
     """A cluster's text as (direction marks before, the rest, direction marks after)."""
     a, b = 0, len(text)
     while a < b - 1 and text[a] in bidi.MARKS:
@@ -1068,18 +1083,27 @@ def _split_marks(text: str) -> tuple[str, str, str]:
     return text[:a], text[a:b], text[b:]
 
 
+_split_marks = Kept("pdf.split_marks", _split_marks_of, 8192).__getitem__     # (asked once per right-to-left cluster drawn)
+
+
 # A piece's plan by what it is made from (font, direction, layout hyphen, glyphs, clusters'
 # glyphs and text): a clinic's lines are new pieces in every variant, but many of them are the
 # same words ("Questions? Contact us:", a credit line, " · ", the clinic's name twice).
 _PLANS = Lru("pdf piece plans", 64)
 
 
-def _plan(piece, soft: bool) -> _Plan:
+def _plan(piece, soft: bool, shared: bool = True) -> _Plan:
     """The piece's plan, worked out once and kept with the piece (the line cache shares pieces
-    between documents and layouts), and shared by pieces made of the same glyphs and text (a
-    plan reads nothing else of its piece: the key is all it is made from)."""
+    between documents and layouts), and, ``shared``, shared by pieces made of the same glyphs
+    and text (a plan reads nothing else of its piece: the key is all it is made from). Only a
+    clinic's variant asks for that: its clinic's lines are new pieces of the same words in every
+    variant, while in a first build a piece made of another's glyphs and text is rare (about one
+    plan in 40 of 30 first builds) and the key costs what a tenth of the plans cost."""
     plan = getattr(piece, "_plan", None)
     if plan is None:
+        if not shared:
+            plan = piece._plan = _Plan(piece, soft)
+            return plan
         key = _Key((piece.font, piece.rtl, soft, piece.glyphs, tuple(map(_CLUSTER, piece.clusters))))
         plan = _PLANS.get(key)
         if plan is None:
@@ -1137,7 +1161,7 @@ def _has_rtl_letters(paragraph) -> bool:
     return cached
 
 
-def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
+def _ltr_runs(item: TextLine, xs: list, soft, shared: bool = True) -> dict:
     """For the left-to-right pieces of a right-to-left line, by piece index: where the run of
     such pieces they belong to ends on the right (em from the piece's left edge) and how many
     tokens (see :meth:`_Plan.anchored`) the run's earlier pieces hold."""
@@ -1154,7 +1178,7 @@ def _ltr_runs(item: TextLine, xs: list, soft) -> dict:
             k0, found = 0, {}
             for j in run:
                 found[j] = ((right - xs[j]) / (size * pieces[j].font.scale), k0)     # em of the piece's font
-                k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft).tokens()
+                k0 += _plan(pieces[j], soft is not None and pieces[j].clusters[0][3] == soft, shared).tokens()
             if k0 > 1:                  # a single word PDFium reads right as it is
                 out.update(found)
             run = []
@@ -1167,10 +1191,14 @@ def _adjust(v: float) -> float:
     return 0.0 if abs(v) < 0.0005 else v
 
 
-@lru_cache(maxsize=8192)     # (positions, sizes and adjustments recur: a lookup, not formatting)
-def _num(v: float) -> str:
+def _number(v: float) -> str:
+    """A number as the content stream writes it (three decimals at most, no trailing zeros)."""
     s = f"{v:.3f}".rstrip("0").rstrip(".")
     return "0" if s in ("-0", "") else s
+
+
+# (positions, sizes and adjustments recur: a lookup, not formatting)
+_num = Kept("pdf.numbers", _number, 8192).__getitem__
 
 
 def render_pdf(laid: LaidOut, meta: Metadata, tagged: bool = True) -> bytes:
@@ -1785,17 +1813,35 @@ def _qr(modules: tuple, p: Picture) -> str:
     n = len(modules)
     m = min(p.w, p.h) / (n + 4)
     ops = ["q 0 0 0 rg"]
-    for r, row in enumerate(modules):
+    for r, runs in enumerate(_dark_runs(modules)):
         y = p.y + p.h - (r + 3) * m
-        c0 = None
-        for col, dark in enumerate(list(row) + [False]):
-            if dark and c0 is None:
-                c0 = col
-            elif not dark and c0 is not None:
-                ops.append(f"{_num(p.x + (c0 + 2) * m)} {_num(y)} {_num((col - c0) * m)} {_num(m)} re")
-                c0 = None
+        for c0, col in runs:
+            ops.append(f"{_num(p.x + (c0 + 2) * m)} {_num(y)} {_num((col - c0) * m)} {_num(m)} re")
     ops.append("f Q")
     return "\n".join(ops)
+
+
+_RUNS = Lru("qr module runs", 16)      # a code's modules -> each row's runs of dark modules
+
+
+def _dark_runs(modules: tuple) -> tuple:
+    """Per row, (first, end) of each run of dark modules: found once per code (a code is drawn at
+    another place in each layout)."""
+    got = _RUNS.get(modules)
+    if got is None:
+        rows = []
+        for row in modules:
+            runs, c0 = [], None
+            for col, dark in enumerate(list(row) + [False]):
+                if dark and c0 is None:
+                    c0 = col
+                elif not dark and c0 is not None:
+                    runs.append((c0, col))
+                    c0 = None
+            rows.append(tuple(runs))
+        got = tuple(rows)
+        _RUNS.put(modules, got)
+    return got
 
 
 PRINT_DPI = 300     # a raster logo is embedded at no more than this at its printed size

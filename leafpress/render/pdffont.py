@@ -22,14 +22,13 @@ import hashlib
 import itertools
 import time
 import zlib
-from functools import lru_cache
 
 import uharfbuzz as hb
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfdoc import PDFName, PDFObjectReference, pdfdocEnc
 
 from ..text.fonts import Font
-from ..lru import BytesLru, Lru
+from ..lru import BytesLru, Kept, Lru
 from .pdfa import Flated, flate_once
 from .pdfdoc import Written, array_bytes, register
 
@@ -41,8 +40,17 @@ class Pairs(tuple):
     def __new__(cls, items):
         self = super().__new__(cls, items)
         self.distinct = frozenset(self)
-        self.first = dict(reversed(self))       # glyph id -> its first text here
         return self
+
+    @property
+    def first(self) -> dict:
+        """Glyph id -> its first text here: made when first asked for (only where a document
+        meets some of the glyphs for the first time; a document's later lines draw glyphs it
+        knows, and most pieces are drawn in one document)."""
+        got = self.__dict__.get("_first")
+        if got is None:
+            got = self.__dict__["_first"] = dict(reversed(self))
+        return got
 
 
 class EmbeddedFont:
@@ -381,10 +389,13 @@ def _width_runs(font: Font, gids: list[int], extra: dict) -> tuple:
     return tuple((cids[a], tuple(widths[a:b])) for a, b in zip([0] + cuts, cuts + [len(cids)]))
 
 
-@lru_cache(maxsize=4096)
-def utf16_hex(text: str) -> str:
+def _utf16_hex(text: str) -> str:
     """A text as UTF-16BE hex digits (ToUnicode maps, ActualText): most are one character."""
     return text.encode("utf-16-be").hex().upper()
+
+
+utf16_hex = Kept("pdffont.utf16", _utf16_hex, 8192).__getitem__
+_CODE = Kept("pdffont.codes", "<{:04X}>".format, 1 << 16)      # a character code as a ToUnicode map writes it (at most 0xFFFF)
 
 
 _CMAPS = Lru("tounicode maps", 256)       # sorted (code, text) pairs -> the CMap's bytes
@@ -407,7 +418,7 @@ def _to_unicode_cmap(mapping: dict[int, str]) -> str:
     for i in range(0, len(items), 100):
         chunk = items[i:i + 100]
         lines.append(f"{len(chunk)} beginbfchar")
-        lines += [f"<{gid:04X}> <{utf16_hex(text)}>" for gid, text in chunk]
+        lines += [f"{_CODE[gid]} <{utf16_hex(text)}>" for gid, text in chunk]
         lines.append("endbfchar")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)

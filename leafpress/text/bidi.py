@@ -16,6 +16,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from ..lru import Lru
+
 MAX_DEPTH = 125
 
 # Isolates and marks an author may use, and the embeddings and overrides the press refuses.
@@ -81,6 +83,27 @@ def bidi_class(ch: str) -> str:
     return got
 
 
+def classes(text: str) -> list[str]:
+    """The bidi class of every character of ``text``."""
+    out = list(map(_CLASS.get, text))
+    if None in out:
+        for ch in set(text):
+            bidi_class(ch)
+        out = list(map(_CLASS.get, text))
+    return out
+
+
+def kinds_of(text: str) -> set[str]:
+    """The bidi classes present in ``text``."""
+    chars = set(text)
+    out = set(map(_CLASS.get, chars))
+    if None in out:
+        for ch in chars:
+            bidi_class(ch)
+        out = set(map(_CLASS.get, chars))
+    return out
+
+
 def _matching_pdis(types: list[str]) -> dict[int, int]:
     """BD9: each isolate initiator's matching PDI (index -> index), where it has one."""
     match, stack = {}, []
@@ -115,21 +138,59 @@ def paragraph_level(text: str, direction: str | None = None) -> int:
     """P2-P3: 0 for a left-to-right paragraph, 1 for a right-to-left one."""
     if direction is not None:
         return 1 if direction == "rtl" else 0
-    types = [bidi_class(c) for c in text]
+    types = classes(text)
     return 1 if _first_strong(types, 0, len(types), _matching_pdis(types)) == "R" else 0
+
+
+_LEVELS = Lru("bidi.levels", 512)      # (text, base) -> levels, removed (the full algorithm's)
 
 
 def levels(text: str, base: int) -> tuple[list[int], list[bool]]:
     """Embedding levels of every character of one paragraph at ``base`` level (0 or 1), and which
     characters rule X9 removes (embeddings, overrides, boundary neutrals). A removed character
-    gets its neighbour's level, so it stays inside the run it sits in."""
+    gets its neighbour's level, so it stays inside the run it sits in.
+
+    A text the whole algorithm runs on (one with right-to-left characters, explicit formatting,
+    or at level 1) is worked out once per process while it is among the 512 most recent: a
+    paragraph is shaped with its stacks at the layout's size and at the type size, and the
+    findings read the same paragraphs (misread_runs); each caller gets lists of its own."""
     n = len(text)
-    orig = [bidi_class(c) for c in text]
-    if base == 0 and _FAST_OUT.isdisjoint(orig):
+    kinds = kinds_of(text)
+    if base == 0 and _FAST_OUT.isdisjoint(kinds):
+        return [0] * n, ([False] * n if _REMOVED.isdisjoint(kinds) else [t in _REMOVED for t in classes(text)])
+    got = _LEVELS.get((text, base))
+    if got is None:
+        got = _levels(text, base, kinds)
+        _LEVELS.put((text, base), got)
+    return list(got[0]), list(got[1])
+
+
+# The explicit formatting classes (rules X1-X8 do nothing in a paragraph without them, nor X10
+# beyond one level run) and those rules W1-W7 and N0 act on.
+_EXPLICIT = frozenset(("RLE", "LRE", "RLO", "LRO", "PDF", "LRI", "RLI", "FSI", "PDI", "B"))
+
+
+def _levels(text: str, base: int, kinds: set | None = None) -> tuple[list[int], list[bool]]:
+    """levels() worked out, every rule in order (``kinds``: the classes present, if known)."""
+    n = len(text)
+    orig = classes(text)
+    if kinds is None:
+        kinds = set(orig)
+    if base == 0 and _FAST_OUT.isdisjoint(kinds):
         return [0] * n, [t in _REMOVED for t in orig]
     got = _ltr_isolated(orig, base)
     if got is not None:
         return got, [False] * n
+    if _EXPLICIT.isdisjoint(kinds):
+        # X1-X8 give every character the paragraph's level and its own class; X9 removes only
+        # boundary neutrals; X10 finds one level run, the one isolating run sequence.
+        lv = [base] * n
+        removed = [t == "BN" for t in orig] if "BN" in kinds else [False] * n
+        kept = [i for i in range(n) if not removed[i]] if "BN" in kinds else list(range(n))
+        if kept:
+            _resolve_sequence(kept, text, orig, list(orig), lv, list(lv), base, kept,
+                              dict(zip(kept, range(len(kept)))), kinds)
+        return _finish(orig, lv, removed, base)
     types = list(orig)
     match = _matching_pdis(types)
     lv = [base] * n
@@ -216,8 +277,13 @@ def levels(text: str, base: int) -> tuple[list[int], list[bool]]:
     pos_in_kept = {i: k for k, i in enumerate(kept)}
     explicit = list(lv)             # sos and eos look at the levels before rules I1-I2
     for seq in sequences:
-        _resolve_sequence(seq, text, orig, types, lv, explicit, base, kept, pos_in_kept)
+        _resolve_sequence(seq, text, orig, types, lv, explicit, base, kept, pos_in_kept, kinds)
+    return _finish(orig, lv, removed, base)
 
+
+def _finish(orig: list[str], lv: list[int], removed: list[bool], base: int) -> tuple[list[int], list[bool]]:
+    """Rule L1 on resolved levels, and the removed characters' levels (see levels)."""
+    n = len(orig)
     # L1 at the paragraph's end and at segment and paragraph separators.
     trailing = True
     for i in range(n - 1, -1, -1):
@@ -287,8 +353,9 @@ def _ltr_isolated(orig: list[str], base: int) -> list[int] | None:
     return lv
 
 
-def _resolve_sequence(seq, text, orig, types, lv, explicit, base, kept, pos_in_kept) -> None:
-    """W1-W7, N0-N2 and I1-I2 on one isolating run sequence."""
+def _resolve_sequence(seq, text, orig, types, lv, explicit, base, kept, pos_in_kept, kinds) -> None:
+    """W1-W7, N0-N2 and I1-I2 on one isolating run sequence. ``kinds``: the classes of the
+    paragraph (a rule that only acts on classes absent there is not run: it would change nothing)."""
     level = lv[seq[0]]
     first_k, last_k = pos_in_kept[seq[0]], pos_in_kept[seq[-1]]
     before = explicit[kept[first_k - 1]] if first_k > 0 else base
@@ -301,31 +368,38 @@ def _resolve_sequence(seq, text, orig, types, lv, explicit, base, kept, pos_in_k
     t = [types[i] for i in seq]
     m = len(t)
 
+    # Each rule below runs only where the paragraph has a class it acts on (after W1 a sequence
+    # holds only the paragraph's classes, L, R and ON; W2-W5 turn numbers and separators into
+    # numbers only where there are numbers).
+    numbers = "EN" in kinds or "AN" in kinds
     # W1: non-spacing marks take the class before them (ON after an isolate initiator or PDI).
-    prev = sos
-    for k in range(m):
-        if t[k] == "NSM":
-            t[k] = "ON" if prev in ("LRI", "RLI", "FSI", "PDI") else prev
-        prev = t[k]
+    if "NSM" in kinds:
+        prev = sos
+        for k in range(m):
+            if t[k] == "NSM":
+                t[k] = "ON" if prev in ("LRI", "RLI", "FSI", "PDI") else prev
+            prev = t[k]
     # W2, W3: European numbers after Arabic letters are Arabic numbers; AL becomes R.
-    strong = sos
-    for k in range(m):
-        c = t[k]
-        if c in ("L", "R", "AL"):
-            strong = c
-            if c == "AL":
-                t[k] = "R"
-        elif c == "EN" and strong == "AL":
-            t[k] = "AN"
+    if "AL" in kinds:
+        strong = sos
+        for k in range(m):
+            c = t[k]
+            if c in ("L", "R", "AL"):
+                strong = c
+                if c == "AL":
+                    t[k] = "R"
+            elif c == "EN" and strong == "AL":
+                t[k] = "AN"
     # W4: one separator between two numbers of the same kind.
-    for k in range(1, m - 1):
-        c = t[k]
-        if c == "ES" and t[k - 1] == "EN" and t[k + 1] == "EN":
-            t[k] = "EN"
-        elif c == "CS" and t[k - 1] == t[k + 1] and t[k - 1] in ("EN", "AN"):
-            t[k] = t[k - 1]
+    if numbers and ("ES" in kinds or "CS" in kinds):
+        for k in range(1, m - 1):
+            c = t[k]
+            if c == "ES" and t[k - 1] == "EN" and t[k + 1] == "EN":
+                t[k] = "EN"
+            elif c == "CS" and t[k - 1] == t[k + 1] and t[k - 1] in ("EN", "AN"):
+                t[k] = t[k - 1]
     # W5: terminators next to European numbers become European numbers.
-    k = 0
+    k = 0 if "ET" in kinds and "EN" in kinds else m
     while k < m:
         if t[k] == "ET":
             j = k
@@ -338,22 +412,25 @@ def _resolve_sequence(seq, text, orig, types, lv, explicit, base, kept, pos_in_k
         else:
             k += 1
     # W6: other separators and terminators are neutral.
-    for k in range(m):
-        if t[k] in ("ES", "ET", "CS"):
-            t[k] = "ON"
+    if "ES" in kinds or "ET" in kinds or "CS" in kinds:
+        for k in range(m):
+            if t[k] in ("ES", "ET", "CS"):
+                t[k] = "ON"
     # W7: European numbers after L (or sos L) are L.
-    strong = sos
-    for k in range(m):
-        c = t[k]
-        if c in ("L", "R"):
-            strong = c
-        elif c == "EN" and strong == "L":
-            t[k] = "L"
+    if "EN" in kinds:
+        strong = sos
+        for k in range(m):
+            c = t[k]
+            if c in ("L", "R"):
+                strong = c
+            elif c == "EN" and strong == "L":
+                t[k] = "L"
 
-    # N0: paired brackets take the embedding direction, or the context's.
+    # N0: paired brackets take the embedding direction, or the context's (brackets are ON).
     e = "R" if level % 2 else "L"
     pairs, stack = [], []
-    for k in range(m):
+    for k in range(m if "ON" in kinds and not (OPENING.keys().isdisjoint(text) and
+                                               CLOSING.keys().isdisjoint(text)) else 0):
         if t[k] != "ON":
             continue
         ch = text[seq[k]]
@@ -459,7 +536,7 @@ def reorder(levels: list[int]) -> list[int]:
 
 def first_strong(text: str) -> str | None:
     """'L' or 'R' for the first strong character of a text (isolates skipped), else None."""
-    types = [bidi_class(c) for c in text]
+    types = classes(text)
     return _first_strong(types, 0, len(types), _matching_pdis(types))
 
 
@@ -504,7 +581,7 @@ def misread_runs(text: str, rtl: bool) -> list[tuple[str, str]]:
         return []
     lv, removed = levels(text, 1)
     n = len(text)
-    cls = [bidi_class(c) for c in text]
+    cls = classes(text)
     outside = [True] * n            # not inside an author's isolate, not a control
     depth = 0
     for i, ch in enumerate(text):

@@ -8,6 +8,7 @@ the factor its script font is drawn at to look the size of its Latin font (latin
 from __future__ import annotations
 
 import copy
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -147,7 +148,18 @@ def letter_height(font: Font, script: str) -> float:
     tops sit, from the x-height (the lower quartile of the tops) to the ascenders (the 90th
     percentile). Every letter of the script the font maps (lower case only, in a script with
     case), alone and between joiners (so a joining script is measured in the forms running
-    text uses), dots and marks included as the eye sees them. Measured from the outlines."""
+    text uses), dots and marks included as the eye sees them. Measured from the outlines, once
+    per font file and script on this machine: the answer is kept in the user's cache under the
+    file's bytes (see _measures)."""
+    kept = _measures(font)
+    got = kept.get("letter_height " + script)
+    if got is None:
+        got = _letter_height(font, script)
+        kept.put("letter_height " + script, got)
+    return got
+
+
+def _letter_height(font: Font, script: str) -> float:
     letters = [ch for ch in map(chr, sorted(font.coverage)) if ch.isalpha()
                and ft_unicodedata.script(ch) == script and not unicodedata.decomposition(ch)]
     if any(unicodedata.category(ch) == "Ll" for ch in letters):
@@ -167,6 +179,53 @@ def letter_height(font: Font, script: str) -> float:
         return 0.0
     tops.sort()
     return (tops[len(tops) // 4] + tops[int(0.9 * (len(tops) - 1))]) / 2
+
+
+# -- a font file's measures kept in the user's cache ----------------------------------------------
+MEASURE_RECORDS = 256       # font files whose measures are kept (the most recently used)
+MEASURES_KEPT = 64          # measures a font file's record keeps (one a script it is asked for)
+_MEASURED = Lru("fonts.measures", 64)       # a font file's bytes (by identity) -> its usercache.Values
+
+
+def _measures(font: Font):
+    """What ``font``'s file measures to (letter_height for each script asked), in the user's
+    cache (usercache.py, one small ``font-<32 hex>.json`` a font file) under a key made of the
+    sha256 of the file's bytes as this process read them and the signatures of what measures:
+    this module's file, HarfBuzz's and uharfbuzz's versions (shaping, outlines), fontTools' (the
+    script of each character) and Python's Unicode data (letters, case, decompositions). Read
+    once per process and file (a scaled copy of a font shares its original's, as it shares its
+    bytes). The measure took 0.3-2.7 ms a face in every process; a record that does not match
+    is ignored and the font measured, so the answer is the measure's either way; with no user's
+    cache nothing is hashed nor kept."""
+    return _MEASURED.of((font.data,), (), lambda: _font_values(font))
+
+
+def _font_values(font: Font):
+    from .. import usercache
+    code = _measure_code()
+    key = None
+    if code is not None and usercache.folder() is not None:
+        import hashlib
+        key = f"font measures\n{hashlib.sha256(font.data).hexdigest()}\n{code}"
+    return usercache.Values("font-", key, MEASURES_KEPT, MEASURE_RECORDS,
+                            valid=lambda v: isinstance(v, float) and 0.0 <= v < 4.0)
+
+
+@lru_cache(maxsize=1)
+def _measure_code() -> str | None:
+    """The signatures of what measures a font (see _measures); None when this module's file
+    cannot be found (nothing is kept then)."""
+    import fontTools
+    from ..files import signature
+    try:
+        here = Path(__file__).resolve()
+        sig = signature(os.stat(here))
+    except OSError:
+        return None
+    if sig is None:
+        return None
+    return "\n".join([f"{here}:{sig}", f"harfbuzz {hb.version_string()}", f"uharfbuzz {hb.__version__}",
+                      f"fontTools {fontTools.version}", f"unicode {unicodedata.unidata_version}"])
 
 
 def latin_size_factor(stack: list[Font], script: str) -> float:
@@ -195,8 +254,9 @@ class MissingGlyph(LeafletError):
         self.char = ch
 
 
-# id(stack) -> (stack, {character: what choose_fonts needs of it}); the stack is kept with its
-# facts and compared on use, so a new list at a reused address never meets an old answer.
+# id(stack) -> (stack, {character: what choose_fonts needs of it}, the characters drawn with the
+# stack's first font wherever they stand); the stack is kept with its facts and compared on use,
+# so a new list at a reused address never meets an old answer.
 _CHARS = Lru("fonts.char_facts", 64)
 _CHARS_KEPT = 4096      # characters kept per stack (then it starts again): bounded by use
 
@@ -208,21 +268,24 @@ def _char_facts(ch: str, stack: list[Font]) -> tuple:
             next((f for f in stack if f.has(ch)), None), next((f for f in stack if f.has("A") and f.has(ch)), None))
 
 
-def _facts_of(stack: list[Font]) -> dict:
-    """What is known of characters in ``stack`` (see choose_fonts), kept per stack."""
+def _facts_of(stack: list[Font]) -> tuple:
+    """What is known of characters in ``stack`` (see choose_fonts), kept per stack: (the stack,
+    facts by character, the characters that are ignorable or first found in the first font)."""
     got = _CHARS.get(id(stack))
     if got is None or got[0] is not stack or len(got[1]) > _CHARS_KEPT:
-        got = (stack, {})
+        got = (stack, {}, set())
         _CHARS.put(id(stack), got)
-    return got[1]
+    return got
 
 
 def latin_font(ch: str, stack: list[Font]) -> Font | None:
     """The first font of ``stack`` that has Latin letters and ``ch``, or None."""
-    facts = _facts_of(stack)
+    _, facts, firsts = _facts_of(stack)
     f = facts.get(ch)
     if f is None:
         f = facts[ch] = _char_facts(ch, stack)
+        if f[0] or f[2] is stack[0]:
+            firsts.add(ch)
     return f[3]
 
 
@@ -232,16 +295,25 @@ def choose_fonts(text: str, stack: list[Font]) -> list[Font]:
     Combining marks, spaces and invisible joiners stay with the previous character's font when
     it has them, so a cluster is never split between fonts. What a character is and which font
     of the stack first has it is worked out once per stack (a clinic's lines are mostly
-    characters the stack has seen).
+    characters the stack has seen). A text whose every character is ignorable or first found in
+    the stack's first font is all drawn with it (the previous character's font is then always
+    the first): most paragraphs, answered without reading them character by character.
     """
-    facts = _facts_of(stack)
+    _, facts, firsts = _facts_of(stack)
+    first = stack[0]
+    if firsts.issuperset(text):
+        return [first] * len(text)
+    for ch in set(text):
+        if ch not in facts:
+            f = facts[ch] = _char_facts(ch, stack)
+            if f[0] or f[2] is first:
+                firsts.add(ch)
+    if firsts.issuperset(text):
+        return [first] * len(text)
     out: list[Font] = []
     prev: Font | None = None
-    first = stack[0]
     for i, ch in enumerate(text):
-        f = facts.get(ch)
-        if f is None:
-            f = facts[ch] = _char_facts(ch, stack)
+        f = facts[ch]
         if f[0]:
             out.append(prev or first)
             continue
