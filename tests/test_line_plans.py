@@ -242,6 +242,10 @@ def test_a_plain_line_is_the_dataclasss_line():
     assert made == want and hash(made) == hash(want) and repr(made) == repr(want)
     assert hash(want) == hash((3, 9, 8, 4.25, False, False, 0.0, "none"))
     assert {made: 1}[want] == 1
+    import copy
+    import pickle
+    back = pickle.loads(pickle.dumps(made))
+    assert back == want and "_hash" not in back.__dict__ and "_hash" not in copy.copy(made).__dict__   # (not across processes)
     from dataclasses import replace
     wider = replace(made, width=5.0)
     assert wider != made and wider == paragraph.Line(3, 9, 8, 5.0) and hash(wider) == hash(paragraph.Line(3, 9, 8, 5.0))

@@ -181,8 +181,8 @@ def does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, si
 MAX_FLOW_PAGES = 60     # a flowing leaflet longer than this is a mistake, not a leaflet
 
 
-def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | None = None,
-             footers: dict | None = None) -> LaidOut | Overflow:
+def _attempt(ctx: Ctx, squeeze: float, squeezed: int, report: dict | None,
+             footers: dict) -> LaidOut | Overflow:
     """One try at ``ctx.size``. ``squeeze``: points by which the body ends higher on the first
     ``squeezed`` pages (a flowing leaflet's page breaks moved earlier); ``report`` gets the share
     of the last page's body height the text takes (``fill``) and that height; ``footers``: the
@@ -277,18 +277,16 @@ def _attempt(ctx: Ctx, squeeze: float = 0.0, squeezed: int = 0, report: dict | N
                    lead_ins=frozenset(ctx.lead_ins))
 
 
-def _footer_height(ctx: Ctx, footers: dict | None, short: bool) -> float:
+def _footer_height(ctx: Ctx, footers: dict, short: bool) -> float:
     """The height of the footer (``short``: of the one-line footer of the other pages) as
     ``draw_footer`` measures it: once per fitting (``footers``), its warnings given again to each
     attempt that asks. The footer is set at the layout's footer size, not the body size, and
     its room for clinic details is the project's: the same at every size the fitting tries
     (tests/test_layouts.py measures it at each)."""
-    got = footers.get(short) if footers is not None else None
+    got = footers.get(short)
     if got is None:
         w0 = len(ctx.warnings)
-        got = (draw_footer(ctx, None, 98, 99, short=short), tuple(ctx.warnings[w0:]))
-        if footers is not None:
-            footers[short] = got
+        got = footers[short] = (draw_footer(ctx, None, 98, 99, short=short), tuple(ctx.warnings[w0:]))
     else:
         ctx.warnings.extend(got[1])
     return got[0]

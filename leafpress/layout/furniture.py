@@ -359,7 +359,7 @@ def draw_running_head(ctx: Ctx, page: Page, left: float, right: float) -> float:
     else:                           # on a line of its own below it
         stop, offset = end, 0.0
     sx = right - offset - room_w if rtl else left + offset
-    sp = ts.shape(strip(brand), whole=(brand.organisation,))
+    sp = shape(brand)
     emit(ctx, page, sp, break_lines(ctx, sp, room_w, psize, "partner strip"), sx, room_w, stop, psize,
          psize * 1.3, brand.colours["primary"], "Artifact", Node("contact"))
     return min(end, stop - n * psize * 1.3)

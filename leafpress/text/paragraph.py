@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from functools import lru_cache
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
@@ -130,9 +130,13 @@ class Line:
                                                  self.forced, self.fill, self.justify))
         return got
 
+    def __getstate__(self) -> dict:
+        """The fields without the kept hash (a string's hash differs between processes)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
 
 _new = object.__new__
-_PLAIN = {"hyphen": False, "forced": False, "fill": 0.0, "justify": "none"}
+_PLAIN = {f.name: f.default for f in fields(Line) if f.default is not MISSING}
 
 
 def _plain_line(start: int, end: int, vis_end: int, width: float) -> Line:
