@@ -222,6 +222,7 @@ class _Child:
     def __init__(self, fd: int, pid: int):
         self.file, self.pid = open(fd, "rb"), pid
         self.got: list = []
+        _PARENTS_ENDS.append(self.file)     # (a worker forked later closes its copy)
 
     def get(self, i: int) -> tuple | None:
         """Its ``i``-th result, as a 1-tuple; None if that work raised, or the child died or sent
@@ -245,6 +246,7 @@ class _Child:
         """Stop it if it still runs, and reap it."""
         if not self.file.closed:
             self.file.close()
+        _forget_end(self.file)
         if self.pid:
             pid, self.pid = self.pid, 0
             try:
@@ -367,17 +369,37 @@ def _quietly(load, *args) -> None:
 def _worker(conn, root: str, write: bool, debug: bool, release: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C reaches the group: the main process decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _close_parents_ends()
     if _PROJECT is None or str(_PROJECT.root) != str(Path(root).resolve()):
         init(root)          # not forked from a process that loaded the project (see run)
     while True:
         try:
             group = conn.recv()
         except (EOFError, OSError):
-            return
+            return          # the main process is gone (or closed its end): nothing more will come
         if group is None:
             return
         for job in group:
-            conn.send(run_one(job, write, debug, release))
+            try:
+                conn.send(run_one(job, write, debug, release))
+            except OSError:
+                return      # the main process is gone: nobody reads what this one builds
+
+
+_PARENTS_ENDS: list = []     # the main process's ends of its pipes to its workers and to a child beside
+
+
+def _close_parents_ends() -> None:
+    """In a forked worker: close its copies of the main process's ends of every pipe (its own
+    too). Held open here, a pipe whose main process died (killed, out of memory) would never
+    read as ended, and the worker would wait for work for ever, holding the output folder's
+    lock (every later build into the folder refused as "another build is writing")."""
+    for end in _PARENTS_ENDS:
+        try:
+            end.close()
+        except OSError:
+            pass
+    _PARENTS_ENDS.clear()
 
 
 SEND_BUFFER = 4 << 20       # bytes a worker may have sent that this process has not read yet
@@ -386,6 +408,7 @@ SEND_BUFFER = 4 << 20       # bytes a worker may have sent that this process has
 class _Worker:
     def __init__(self, ctx, args: tuple) -> None:
         self.conn, child = ctx.Pipe()
+        _PARENTS_ENDS.append(self.conn)     # (closed in this worker and in those forked after it)
         _roomy(child)
         self.proc = ctx.Process(target=_worker, args=(child, *args), daemon=True)
         self.proc.start()
@@ -602,3 +625,11 @@ def _stop(w: _Worker) -> None:
         w.proc.kill()
         w.proc.join(2)
     w.conn.close()
+    _forget_end(w.conn)
+
+
+def _forget_end(end) -> None:
+    try:
+        _PARENTS_ENDS.remove(end)
+    except ValueError:
+        pass

@@ -394,3 +394,30 @@ def test_workers_end_while_the_manifest_is_written(scratch, tmp_path, monkeypatc
     monkeypatch.setattr(outdir.Recorder, "finish", finish)
     assert main(ONE + ["--jobs", "2", "--out", str(tmp_path / "out")], root=scratch) == 0
     assert waiting == [2] and batch._ENDING == [] and multiprocessing.active_children() == []
+
+
+def test_a_worker_ends_when_its_main_process_is_gone(monkeypatch):
+    """A worker whose main process died without telling it to stop (killed, out of memory) ends
+    instead of waiting for work for ever with the output folder's lock held: no worker keeps a
+    copy of the main process's end of its own pipe, nor of another worker's (the second worker,
+    forked while the first one's pipe was open, would keep the first one waiting)."""
+    import multiprocessing
+
+    from leafpress import batch
+    monkeypatch.setattr(batch, "_PROJECT", None)
+    ctx = multiprocessing.get_context("fork")
+    first = batch._Worker(ctx, (str(ROOT), False, False, False))
+    second = batch._Worker(ctx, (str(ROOT), False, False, False))
+    try:
+        for w in (first, second):       # as the main process's death closes its ends
+            w.conn.close()
+            w.proc.join(60)
+            assert not w.proc.is_alive(), "a worker kept waiting for work from a main process that is gone"
+            assert w.proc.exitcode == 0
+    finally:
+        for w in (first, second):
+            if w.proc.is_alive():
+                w.proc.kill()
+            w.proc.join(5)
+            batch._forget_end(w.conn)
+    assert first.conn not in batch._PARENTS_ENDS and second.conn not in batch._PARENTS_ENDS
