@@ -231,14 +231,14 @@ def test_a_font_subset_often_is_subset_from_its_preprocessed_face(monkeypatch):
 
 
 def test_the_metadata_stream_is_the_bytes_reportlab_writes_for_every_clinics_packet():
-    """The XMP stream's dictionary is formatted once per packet length (each clinic's metadata
-    names it, so every variant has a packet of its own): the same bytes as ReportLab's stream
-    for packets of the same and of other lengths."""
+    """The XMP stream is written with pdfdoc's dictionary layout, not through ReportLab (each
+    clinic's metadata names it, so every variant has a packet of its own): the same bytes as
+    ReportLab's stream for packets of the same and of other lengths."""
     from leafpress.render import tags
     canvas = Canvas(None)
     for author in ("Clinic 1", "Clinic 2", "Clinique du Lac 10", "عيادة", "Clinic 1"):
         info = {"title": "Port", "author": author, "subject": "s", "keywords": "k"}
-        got = tags.xmp(info, "en", canvas._doc).data
+        got = tags.xmp(info, "en").data
         packet = tags._packet("Port", author, "s", "k", "en")
         stream = tags._PlainStream(rl.PDFDictionary({"Type": rl.PDFName("Metadata"), "Subtype": rl.PDFName("XML")}),
                                    packet)

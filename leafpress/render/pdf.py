@@ -36,7 +36,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
 from .pdfdoc import Written, document_bytes, formatted
-from .pdffont import EmbeddedFont, Pairs, font_key, thousandths, utf16_hex
+from .pdffont import HEX_CODE, EmbeddedFont, Pairs, font_key, thousandths, utf16_hex
 from .tags import Tagger
 from ..lru import BytesLru, Kept, Lru
 
@@ -802,8 +802,7 @@ class _Plan:
                     # amounts in turn: a one-glyph token before was moved as well.)
                     origin += 0.001 * (1 + k % 2)
                     first = False
-                v = round((pen - origin) * 1000, 3)     # (as _adjust)
-                entries.append((gid, text, 0.0 if -0.0005 < v < 0.0005 else v))
+                entries.append((gid, text, _adjust((pen - origin) * 1000)))
                 pairs.append((gid, text))
                 pen = origin + advances[gid]
             if not groups or groups[-1][0] != latin:
@@ -840,7 +839,7 @@ class _Plan:
 def _bodies_of(groups, codes) -> tuple:
     """The TJ bodies of a plan's ``groups`` (see :meth:`_Plan._bodies`)."""
     out = []
-    hexes = _HEX
+    hexes = HEX_CODE
     for _, subs in groups:
         bodies = []
         for _, entries, _, _ in subs:
@@ -924,7 +923,7 @@ def _plain(pg, clusters, latin, origins, advances, font) -> tuple:
     lowered glyphs that stand for no text (to be added after), the pen's place at the end and the
     TJ bodies written with glyph ids (as _Plan._bodies writes them)."""
     silent = SILENT[0]
-    hexes = _HEX
+    hexes = HEX_CODE
     if len(clusters) == len(pg):
         # One glyph a cluster (most pieces): the cluster's glyph, its text and script as they are.
         flat = zip(map(_FIRST, clusters), map(_TEXT, clusters), latin)
@@ -998,17 +997,6 @@ def _flat(pg, clusters, latin, font) -> zip:
     return zip(gs, ts, ls)
 
 
-class _Hexes(dict):
-    """A character code's hex string as a TJ array writes it (codes are at most 0xFFFF: bounded)."""
-
-    def __missing__(self, code: int) -> str:
-        got = self[code] = f"<{code:04X}>"
-        return got
-
-
-_HEX = _Hexes()
-
-
 class _Advances(dict):
     """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them)."""
 
@@ -1063,14 +1051,16 @@ def _width(font, gid: int) -> float:
     return thousandths(font, gid) / 1000
 
 
-@lru_cache(maxsize=4096)       # (a glyph's text: a character or a few)
-def _pdfium_class(text: str) -> str:
+def _pdfium_class_of(text: str) -> str:
     """How PDFium's bidi groups a glyph's text: letters (L), digits (D) or other (N)."""
     ch = text.strip(_MARKS)[:1]
     if not ch:
         return "N"
     kind = unicodedata.bidirectional(ch)
     return "L" if kind == "L" else "D" if kind in ("EN", "AN") else "N"
+
+
+_pdfium_class = Kept("pdf.pdfium_class", _pdfium_class_of, 4096).__getitem__     # (a glyph's text: a character or a few)
 
 
 def _split_marks_of(text: str) -> tuple[str, str, str]:

@@ -395,7 +395,7 @@ def _utf16_hex(text: str) -> str:
 
 
 utf16_hex = Kept("pdffont.utf16", _utf16_hex, 8192).__getitem__
-_CODE = Kept("pdffont.codes", "<{:04X}>".format, 1 << 16)      # a character code as a ToUnicode map writes it (at most 0xFFFF)
+HEX_CODE = Kept("pdffont.codes", "<{:04X}>".format, 1 << 16)      # a character code as ToUnicode maps and TJ arrays write it (at most 0xFFFF)
 
 
 _CMAPS = Lru("tounicode maps", 256)       # sorted (code, text) pairs -> the CMap's bytes
@@ -418,7 +418,7 @@ def _to_unicode_cmap(mapping: dict[int, str]) -> str:
     for i in range(0, len(items), 100):
         chunk = items[i:i + 100]
         lines.append(f"{len(chunk)} beginbfchar")
-        lines += [f"{_CODE[gid]} <{utf16_hex(text)}>" for gid, text in chunk]
+        lines += [f"{HEX_CODE[gid]} <{utf16_hex(text)}>" for gid, text in chunk]
         lines.append("endbfchar")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines)

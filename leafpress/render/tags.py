@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from ..layout.items import Node
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFName, PDFObjectReference, PDFStream
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFObjectReference, PDFStream
 from reportlab.pdfbase.pdfdoc import format as format_
 
 from ..lru import Lru
@@ -152,7 +152,7 @@ class Tagger:
         cat = doc.Catalog
         cat.StructTreeRoot = PDFObjectReference(ROOT_NAME)
         cat.MarkInfo = PDFDictionary({"Marked": "true"})
-        cat.Metadata = doc.Reference(xmp(info, self.lang, doc), "LPMetadata")
+        cat.Metadata = doc.Reference(xmp(info, self.lang), "LPMetadata")
 
     def tree(self, alts: dict) -> Elem:
         """The Document element with every element under it in reading order, each named
@@ -313,23 +313,17 @@ class _PlainStream(PDFStream):
         return format_(d, document) + b"\nstream\n" + self.content + b"\nendstream\n"
 
 
-def xmp(info: dict, lang: str, doc) -> Written:
+def xmp(info: dict, lang: str) -> Written:
     """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
     PDF/A (part 2, conformance A: tagged, Unicode) and PDF/UA (part 1) identification and the extension schema
-    that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords; ``doc``:
-    the document it goes in (ReportLab's)."""
+    that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords. Written
+    as ReportLab writes a :class:`_PlainStream` of it (tests/test_pdf_writer.py compares them)."""
     key = (info.get("title", ""), info.get("author", ""), info.get("subject", ""), info.get("keywords", ""), lang)
     written = _PACKETS.get(key)
     if written is None:
         packet = _packet(*key)
-        # The stream's dictionary (its type and length: it refers to nothing) formatted by
-        # ReportLab once per length: each clinic's metadata names it (a new packet per clinic).
-        head = _HEADS.get(len(packet))
-        if head is None:
-            stream = _PlainStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}), packet)
-            head = stream.format(doc)[:-len(packet + b"\nendstream\n")]
-            _HEADS.put(len(packet), head)
-        written = head + packet + b"\nendstream\n"
+        written = (_dict([b"/Length %d" % len(packet), b"/Subtype /XML", b"/Type /Metadata"])
+                   + b"\nstream\n" + packet + b"\nendstream\n")
         _PACKETS.put(key, written)
     out = Written()
     out.data = written
@@ -337,7 +331,6 @@ def xmp(info: dict, lang: str, doc) -> Written:
 
 
 _PACKETS = Lru("xmp packets", 64)       # one per distinct metadata (its stream's bytes): a leaflet's clinics share it
-_HEADS = Lru("xmp stream heads", 64)     # the packet's length -> its stream's bytes before the packet
 
 
 def _packet(title: str, author: str, subject: str, keywords: str, lang: str) -> bytes:
