@@ -80,13 +80,6 @@ def front_hash(h: Handout) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:10]
 
 
-def handout_hash(h: Handout) -> str:
-    parts = [h.title.raw, h.subtitle.raw if h.subtitle else "", h.summary.raw, h.source_credit.raw]
-    parts += [h.contact.raw] if h.contact else []
-    parts += [f"{s.id}:{section_hash(s)}" for s in h.sections]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
-
-
 # -- per handout and language ---------------------------------------------------------------------
 def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
                      reading: bool = True, rtl: bool = False) -> list[Finding]:
@@ -299,7 +292,7 @@ def _stamped_clean(h: Handout, layout: str, laid: LaidOut, body_floor: float, te
     base = known.memo(("findings", h.id, h.lang, layout, body_floor, text_floor), lambda: (
         not document_findings(h, layout, LaidOut(known.pages, [], laid.body_size, []), body_floor, text_floor,
                               "", None),
-        [_backgrounds(page.items, set(map(id, known.unstamped(pi)))) for pi, page in enumerate(known.pages)]))
+        [_backgrounds(page.items, known.clear(pi)[0]) for pi, page in enumerate(known.pages)]))
     clean, fills = base
     if not clean or len(laid.pages) != len(fills):
         return False

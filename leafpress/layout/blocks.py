@@ -144,11 +144,11 @@ def _list_item(ctx: Ctx, section: str, item: Text, index: int, numbered: bool, n
 
 
 def _callout(ctx: Ctx, section: str, text: Text, node: str, space: float):
-    ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
+    size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
     pad = size * ctx.spec.measures["callout_pad"]
     bar = ctx.spec.measures["bar"]
-    sp = ts.shape(text, file=ctx.handout.file)
+    sp = ctx.shape(text, file=ctx.handout.file)
 
     def height(width):
         lines = sp.lines((width - 2 * pad - bar) / size)
@@ -176,7 +176,7 @@ class _Stack:
     def __init__(self, ctx: Ctx, parts: list):
         self.ctx = ctx
         self.parts = parts          # (kind, Text, Node, index, gap before)
-        self.shaped = [ctx.ts.shape(t, file=ctx.handout.file) for _, t, _, _, _ in parts]
+        self.shaped = [ctx.shape(t, file=ctx.handout.file) for _, t, _, _, _ in parts]
 
     def _indent(self, kind: str) -> float:
         m = self.ctx.spec.measures
@@ -212,8 +212,8 @@ class _Stack:
             if kind == "paragraph":
                 y = emit(ctx, page, sp, lines, x, width, y, size, pitch, colours["text"], "P", node, gaps=gaps)
                 continue
-            marker = ctx.ts.shape(ctx.lang.mark("step").format(n=index + 1) if kind == "steps"
-                                  else ctx.lang.mark("bullet"), bold=kind == "steps")
+            marker = ctx.shape(expand(ctx.lang.mark("step"), {"n": index + 1}) if kind == "steps"
+                               else ctx.lang.mark("bullet"), bold=kind == "steps")
             mw = indent - size * 0.45
             emit(ctx, page, marker, marker.lines(100), x + width - mw if rtl else x, mw, y, size, pitch,
                  colours["primary"], "Lbl", node, "left" if rtl else "right")
@@ -308,12 +308,12 @@ def _table(ctx: Ctx, section: str, table: Table, si: int, bi: int, space: float)
     """A table: column widths from its cells' natural and narrowest widths; rows never split,
     the table splits between rows with its header repeated (the repeat is an artifact: the
     header is content once). Right-to-left: the first column is on the right."""
-    ts, size, colours = ctx.ts, ctx.size, ctx.brand.colours
+    size, colours = ctx.size, ctx.brand.colours
     pitch = size * ctx.lh
     pad = size * 0.35
     file = ctx.handout.file
-    head = [ts.shape(t, bold=True, file=file) for t in table.header]
-    rows = [[ts.shape(t, file=file) for t in row] for row in table.rows]
+    head = [ctx.shape(t, bold=True, file=file) for t in table.header]
+    rows = [[ctx.shape(t, file=file) for t in row] for row in table.rows]
     ncol = len(head)
 
     def widths(width: float) -> list:

@@ -179,39 +179,41 @@ def line_collisions(laid: LaidOut) -> list[str]:
     if known is not None and _fresh_clear(laid, known):
         return found
     for pi, page in enumerate(laid.pages):
-        lines = [i for i in page.items if isinstance(i, TextLine)]
-        boxes = [_known("boxes", ln, _line_box, known) for ln in lines]
-        # a line's ink box is its glyphs' extremes (y + h * size is monotonic in h: the same numbers)
-        tops = [ln.y if b is None else b[3] for ln, b in zip(lines, boxes)]
-        bottoms = [ln.y if b is None else b[2] for ln, b in zip(lines, boxes)]
-        order = sorted(range(len(lines)), key=lambda k: (-tops[k], lines[k].x))
-        for n, i in enumerate(order):
-            a = lines[i]
-            for j in order[n + 1:]:
-                if tops[j] <= bottoms[i]:
-                    break               # sorted by top: nothing further down reaches this line
-                c = lines[j]
-                if c.x >= a.x + a.width or a.x >= c.x + c.width or boxes[i] is None or boxes[j] is None:
-                    continue
-                worst = _overlap(a, c, (boxes[i], boxes[j]), known)
-                if worst > 0:
-                    upper, lower = (a, c) if a.y >= c.y else (c, a)
-                    text = "".join(t for p in upper.pieces for _, _, t, _ in p.clusters)[:30]
-                    found.append(f"page {pi + 1}: the line below {text!r} touches it ({worst:.1f} pt)")
+        # (a line without ink touches nothing)
+        inked = [(ln, b) for ln in page.items
+                 if isinstance(ln, TextLine) and (b := _known("boxes", ln, _line_box, known)) is not None]
+        for a, c, worst in _touching_pairs(inked, known):
+            upper = a if a.y >= c.y else c
+            text = "".join(t for p in upper.pieces for _, _, t, _ in p.clusters)[:30]
+            found.append(f"page {pi + 1}: the line below {text!r} touches it ({worst:.1f} pt)")
     return found
 
 
 def touching(lines: list, known) -> bool:
-    """Whether the ink of any two of ``lines`` (TextLines with their ink boxes: (line, box)
-    pairs, every box not None) touches, as :func:`line_collisions` tests a pair."""
+    """Whether the ink of any two of ``lines`` ((TextLine, ink box) pairs, every box not None)
+    touches, as :func:`line_collisions` finds them."""
+    return next(_touching_pairs(lines, known), None) is not None
+
+
+def _touching_pairs(lines: list, known):
+    """(line, line, how far their ink overlaps) for each two of ``lines`` ((TextLine, ink box)
+    pairs; a line's ink box is its glyphs' extremes) whose ink touches: swept from the top, each
+    line against those below it whose ink reaches its height."""
     lines = sorted(lines, key=lambda lb: (-lb[1][3], lb[0].x))
     for n, (a, ba) in enumerate(lines):
         for c, bc in lines[n + 1:]:
             if bc[3] <= ba[2]:
-                break
-            if c.x < a.x + a.width and a.x < c.x + c.width and _overlap(a, c, (ba, bc), known) > 0:
-                return True
-    return False
+                break               # sorted by top: nothing further down reaches this line
+            worst = _touch(a, ba, c, bc, known)
+            if worst > 0:
+                yield a, c, worst
+
+
+def _touch(a: TextLine, ba: tuple, c: TextLine, bc: tuple, known) -> float:
+    """How far the ink of two lines overlaps (0 where their advances do not overlap across)."""
+    if c.x >= a.x + a.width or a.x >= c.x + c.width:
+        return 0.0
+    return _overlap(a, c, (ba, bc), known)
 
 
 def _fresh_clear(laid: LaidOut, known) -> bool:
@@ -242,9 +244,8 @@ def _fresh_clear(laid: LaidOut, known) -> bool:
             continue
         kept, bottoms, tallest = known.kept(pi)
         for a, ba in fresh:
-            for c in kept[bisect.bisect_left(bottoms, ba[2] - tallest - 1.0):bisect.bisect_right(bottoms, ba[3])]:
-                bc = _known("boxes", c, _line_box, known)
-                if c.x < a.x + a.width and a.x < c.x + c.width and _overlap(a, c, (ba, bc), known) > 0:
+            for c in kept[_window(bottoms, tallest, ba[2], ba[3])]:
+                if _touch(a, ba, c, _known("boxes", c, _line_box, known), known) > 0:
                     return False
         if touching(fresh, known):
             return False

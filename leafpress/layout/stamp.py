@@ -141,7 +141,7 @@ class Known:
         bottoms, the tallest ink box). Worked out once for all variants."""
         got = self._kept.get(index)
         if got is None:
-            lines = [(i, self.boxes_of(i)) for i in self._unstamped(index)]
+            lines = [(i, self.boxes_of(i)) for i in self.unstamped(index)]
             lines = sorted(((i, b) for i, b in lines if b is not None), key=lambda lb: lb[1][2])
             got = self._kept[index] = ([i for i, _ in lines], [b[2] for _, b in lines],
                                        max((b[3] - b[2] for _, b in lines), default=0.0))
@@ -154,7 +154,7 @@ class Known:
         got = self._clear.get(index)
         if got is None:
             from .inspection import touching
-            lines = self._unstamped(index)
+            lines = self.unstamped(index)
             kept, _, _ = self.kept(index)
             got = self._clear[index] = (frozenset(map(id, lines)),
                                         not touching([(i, self.boxes_of(i)) for i in kept], self))
@@ -169,7 +169,7 @@ class Known:
         """What the pattern's own lines draw, for conservation (conserve.kept_lines), once."""
         if self._conserved is False:
             from .conserve import kept_lines
-            self._conserved = kept_lines(self._pages, self._unstamped)
+            self._conserved = kept_lines(self._pages, self.unstamped)
         return self._conserved
 
     @property
@@ -184,10 +184,6 @@ class Known:
         return self._memo[key]
 
     def unstamped(self, index: int) -> list:
-        """The text lines of the pattern's page ``index`` that no slot drew."""
-        return self._unstamped(index)
-
-    def _unstamped(self, index: int) -> list:
         """The text lines of the pattern's page ``index`` that no slot drew."""
         page = self._pages[index]
         drawn = {k for s in page.slots for k in range(*s.items)}
