@@ -426,9 +426,10 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
             project.user_hashes.save()      # what was hashed, for a build into another folder (usercache.py)
         return digests, project.hashed
 
+    rebuild_all = not write or args.force or args.release      # (whatever the fingerprints)
+
     def todo_of(digests: dict) -> list[Job]:
-        return [j for j in jobs if not write or args.force or args.release
-                or not _unchanged(previous.get(j.path()), digests[j])]
+        return [j for j in jobs if rebuild_all or not _unchanged(previous.get(j.path()), digests[j])]
 
     def checks() -> list:
         # Per handout-language checks (reading level...) only where something is rebuilt or
@@ -440,7 +441,7 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     # stages and forks the workers), not before it: a document waits for its fingerprint only
     # where the last manifest has its entry and it may be unchanged.
     hashes, aside = batch.Aside(fingerprints), batch.Aside(checks)
-    everything = not write or args.force or args.release or not any(j.path() in previous for j in jobs)
+    everything = rebuild_all or not any(j.path() in previous for j in jobs)
     child = None
     # Only beside workers: with --jobs 1 this process builds all along, and the child's copy of
     # its memory (each page it writes after the fork is copied) cost about what the child saved.

@@ -77,6 +77,33 @@ def signature(st: os.stat_result | None) -> list | None:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
+def package_folder(name: str) -> Path | None:
+    """The folder an installed package is in, found without importing it (None: not installed)."""
+    import importlib.util
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def code_signature(paths: list) -> str | None:
+    """What says the code behind a kept answer is unchanged, without reading it: each file's
+    path and :func:`signature`, a line each; None when one cannot be found (keep nothing then)."""
+    parts = []
+    for f in paths:
+        try:
+            sig = signature(os.stat(f))
+        except (OSError, ValueError):
+            return None
+        if sig is None:
+            return None
+        parts.append(f"{f}:{sig}")
+    return "\n".join(parts)
+
+
 def is_regular(path: Path) -> bool:
     """A regular file (following links), asked without opening it."""
     try:

@@ -150,22 +150,15 @@ def known(names) -> bool:
 def _babel() -> tuple[Path, str] | None:
     """Babel's folder and the signatures of its modules, global data and this module (None:
     Babel is not installed: nothing is kept, and the first question says what is missing)."""
-    import importlib.util
-    from .files import signature
-    try:
-        spec = importlib.util.find_spec("babel")
-    except (ImportError, ValueError):
+    from .files import code_signature, package_folder
+    base = package_folder("babel")
+    if base is None:
         return None
-    if spec is None or not spec.submodule_search_locations:
+    sig = code_signature([Path(__file__).resolve(), *(base / n for n in ("__init__.py", "core.py", "dates.py", "numbers.py",
+                                                                         "localedata.py", "plural.py", "global.dat"))])
+    if sig is None:
         return None
-    base = Path(list(spec.submodule_search_locations)[0])
-    parts = []
-    for f in [Path(__file__).resolve(), *(base / n for n in ("__init__.py", "core.py", "dates.py", "numbers.py",
-                                                             "localedata.py", "plural.py", "global.dat"))]:
-        try:
-            parts.append(f"{f}:{signature(os.stat(f))}")
-        except OSError:
-            return None
+    parts = [sig]
     try:
         st = os.stat(base / "locale-data")      # (a file added or removed changes the folder's times)
     except OSError:

@@ -29,11 +29,6 @@ class Lru:
             return default
         return self._d[key]
 
-    def peek(self, key, default=None):
-        """The value for ``key`` without making it the most recently used (a dictionary look-up:
-        for a cache that holds far fewer keys than its bound, where the order never matters)."""
-        return self._d.get(key, default)
-
     def put(self, key, value) -> None:
         self._d[key] = value
         self._d.move_to_end(key)
@@ -124,10 +119,6 @@ class BytesLru(Lru):
 
     def get(self, key, default=None):
         got = super().get(key)
-        return default if got is None else got[1]
-
-    def peek(self, key, default=None):
-        got = self._d.get(key)
         return default if got is None else got[1]
 
     def put(self, key, value, weight: int = 0) -> None:     # type: ignore[override]

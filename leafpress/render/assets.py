@@ -153,29 +153,21 @@ def _read_record(path: Path):
 
 @functools.lru_cache(maxsize=1)
 def _code() -> str:
-    """The code an SVG's record comes from: Python, and the size, time and inode of svglib's,
-    ReportLab's and this press's files that convert and draw it."""
-    import importlib.util
-    parts = [sys.version.split()[0]]
+    """The code an SVG's record comes from: Python, and the signatures of svglib's, ReportLab's
+    and this press's files that convert and draw it ("": one is missing, nothing is kept)."""
+    from ..files import code_signature, package_folder
     here = Path(__file__).resolve().parent
     files = [here / "assets.py", here / "pdf.py"]
     for pkg, names in (("svglib", ("svglib.py", "utils.py", "fonts.py", "__init__.py")),
                        ("reportlab", ("__init__.py", "graphics/renderPDF.py", "graphics/shapes.py",
                                       "graphics/renderbase.py", "pdfgen/canvas.py", "lib/colors.py",
                                       "rl_config.py", "rl_settings.py"))):
-        spec = importlib.util.find_spec(pkg)
-        if spec is None or not spec.submodule_search_locations:
+        base = package_folder(pkg)
+        if base is None:
             return ""
-        base = Path(list(spec.submodule_search_locations)[0])
         files += [base / n for n in names]
-    for f in files:
-        try:
-            st = os.stat(f)
-        except OSError:
-            parts.append(f"{f}:missing")
-            continue
-        parts.append(f"{f}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    sig = code_signature(files)
+    return "" if sig is None else hashlib.sha256(f"{sys.version.split()[0]}\n{sig}".encode()).hexdigest()
 
 
 _KEYS = Lru(None, 256)      # (path, signature) -> key: a drawing's file hashed once a process
@@ -250,17 +242,10 @@ def _qr_encoded(data: str) -> tuple:
 # a process that finds them there neither imports the encoder nor encodes (3.4 ms a code).
 @functools.lru_cache(maxsize=1)
 def _qr_code() -> str:
-    import importlib.util
-    from ..files import signature
-    spec = importlib.util.find_spec("reportlab")
-    if spec is None or not spec.submodule_search_locations:
-        return ""
-    files = [Path(__file__).resolve(),
-             Path(list(spec.submodule_search_locations)[0]) / "graphics" / "barcode" / "qrencoder.py"]
-    try:
-        return hashlib.sha256("\n".join(f"{f}:{signature(os.stat(f))}" for f in files).encode()).hexdigest()
-    except OSError:
-        return ""
+    from ..files import code_signature, package_folder
+    base = package_folder("reportlab")
+    sig = None if base is None else code_signature([Path(__file__).resolve(), base / "graphics" / "barcode" / "qrencoder.py"])
+    return "" if sig is None else hashlib.sha256(sig.encode()).hexdigest()
 
 
 def _qr_name(data: str) -> str | None:

@@ -34,7 +34,7 @@ from reportlab.pdfbase.pdfdoc import (Destination, NoEncryption, OutlineEntryObj
                                       PDFObjectReference, PDFOutlines, PDFPage, PDFPages, PDFResourceDictionary,
                                       PDFStream, PDFString, ViewerPreferencesPDFDictionary, pdfdocEnc)
 
-from ..lru import Lru
+from ..lru import Kept, Lru
 from . import pdfa
 
 
@@ -120,7 +120,6 @@ def register(doc, named: list) -> None:
 
 _EXACT = 1 << 53
 _HEADER = b"\n%\223\214\213\236 ReportLab Generated PDF document (opensource)\n"   # PDFFile's
-_NAMES = Lru("pdf names", 1024)      # a dictionary key -> its name's bytes ("/Type")
 _STRINGS = Lru("pdf strings", 256)   # a text string outside printable ASCII -> its bytes
 
 
@@ -187,14 +186,13 @@ def formatted(obj, doc) -> bytes:
         w.close()
 
 
-def name_bytes(key: str) -> bytes:
-    """A name's bytes as ReportLab writes it ("/Type"), kept for the names met again (a few
-    dozen: the keys of a PDF's dictionaries, looked up a few hundred times a document)."""
-    got = _NAMES.peek(key)
-    if got is None:
-        got = pdfdocEnc(PDFName(key))
-        _NAMES.put(key, got)
-    return got
+def _name_bytes(key: str) -> bytes:
+    return pdfdocEnc(PDFName(key))
+
+
+# A name's bytes as ReportLab writes it ("/Type"), kept for the names met again (a few dozen: the
+# keys of a PDF's dictionaries, looked up a few hundred times a document).
+name_bytes = Kept("pdf names", _name_bytes, 1024).__getitem__
 
 
 def _joined(items: list, every: int) -> bytes:

@@ -8,7 +8,6 @@ the factor its script font is drawn at to look the size of its Latin font (latin
 from __future__ import annotations
 
 import copy
-import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -216,15 +215,11 @@ def _measure_code() -> str | None:
     """The signatures of what measures a font (see _measures); None when this module's file
     cannot be found (nothing is kept then)."""
     import fontTools
-    from ..files import signature
-    try:
-        here = Path(__file__).resolve()
-        sig = signature(os.stat(here))
-    except OSError:
-        return None
+    from ..files import code_signature
+    sig = code_signature([Path(__file__).resolve()])
     if sig is None:
         return None
-    return "\n".join([f"{here}:{sig}", f"harfbuzz {hb.version_string()}", f"uharfbuzz {hb.__version__}",
+    return "\n".join([sig, f"harfbuzz {hb.version_string()}", f"uharfbuzz {hb.__version__}",
                       f"fontTools {fontTools.version}", f"unicode {unicodedata.unidata_version}"])
 
 
