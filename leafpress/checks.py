@@ -13,7 +13,6 @@ import functools
 import hashlib
 from dataclasses import asdict, dataclass
 
-from . import readability
 from .content.inline import InlineError, check_url
 from .content.model import (Bullets, Callout, Figure, Handout, Paragraph, Section, Status, Steps, Table,
                             WriteIn, text_parts, texts_of, unknown_kind)
@@ -93,7 +92,10 @@ def handout_findings(h: Handout, source: Handout, today: dt.date | None = None,
     target = float(settings.get("target_grade", TARGET_GRADE))
     months = int(settings.get("review_months", REVIEW_MONTHS))
 
-    # Reading level, per section and for the whole handout.
+    # Reading level, per section and for the whole handout (the documents' own checks do not
+    # read levels: a process that only builds never imports the scoring).
+    if reading:
+        from . import readability
     whole = [h.summary.plain]
     measured = readability.scores(h.summary.plain, h.lang) if reading else []
     if measured is None:
@@ -185,6 +187,7 @@ def note_findings(handout: str, lang: str, brand: str, note: str, target: float 
 def _levels(text: str, lang: str, target: float) -> list:
     """(score, harder than the target) for each score of ``text``; SMOG is never the one that
     warns on a part (too few sentences in a section)."""
+    from . import readability
     return [(sc, sc.name != "SMOG grade" and readability.too_hard(sc, target))
             for sc in readability.scores(text, lang) or []]
 
@@ -192,6 +195,7 @@ def _levels(text: str, lang: str, target: float) -> list:
 def _section_text(s: Section) -> str:
     """What a section gives to read, for the reading level: not its heading (a heading is not
     a sentence) nor diagram labels; each list item a sentence of its own."""
+    from . import readability
     parts = []
     for b in s.blocks:
         if isinstance(b, Paragraph):

@@ -5,12 +5,13 @@ Input: whatever went wrong. Output: one line such as
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
+
+from .patterns import Pattern
 
 # Characters that must never reach a terminal raw: C0/C1 controls (newlines, ESC of terminal
 # escape codes), bidi controls (which reorder what follows) and line/paragraph separators.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = Pattern("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")   # (a process may print nothing)
 
 
 def escape(text: str) -> str:

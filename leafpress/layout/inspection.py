@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..content.model import LEAD_IN     # (a translation's lead-ins are its source's: LaidOut.lead_ins)
 from ..errors import LeafletError
-from ..text.paragraph import unbreakable
+from ..text.paragraph import has_cjk, unbreakable
 from .items import Box, LaidOut, Picture, Qr, Rule, TextLine
 
 
@@ -255,7 +255,6 @@ def _fresh_clear(laid: LaidOut, known) -> bool:
 # ---------------------------------------------------------------- the page inspector
 
 QR_MIN = 20 * 72 / 25.4          # pt: the smallest QR code a phone camera reads at arm's length
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass(frozen=True)
@@ -567,7 +566,7 @@ def inspect(laid: LaidOut, margin: float = 18.0, bleeds: frozenset = frozenset()
                     add("contact-size", f"{token!r} is set at {ln.size:g} pt (at least {contact_min:g})", node)
             if last_of_par and line.start > 0:
                 tail = text[line.start:line.vis_end].strip()
-                if 0 < len(tail) <= 2 and _CJK.search(text):
+                if 0 < len(tail) <= 2 and has_cjk(text):
                     add("cjk-orphan", f"a paragraph ends with a line of {len(tail)} character(s) {tail!r}", ln.node)
     return found
 

@@ -28,6 +28,7 @@ import uharfbuzz as hb
 from icu4py.breakers import LineBreaker
 
 from ..content.model import Span
+from ..patterns import Pattern
 from . import bidi
 from .fonts import Font, choose_fonts, is_ignorable, latin_font
 
@@ -65,7 +66,13 @@ def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = Pattern(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")      # (compiled when first asked)
+
+
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` has kana or a Han character (a text with nothing from U+3040 up has none:
+    a process that never meets CJK text never compiles the pattern)."""
+    return max(text, default="\0") >= "\u3040" and _CJK.search(text) is not None
 
 
 def _find_all(text: str, part: str) -> list[int]:
@@ -461,7 +468,7 @@ class ShapedParagraph:
             return lines
         prev, last = lines[-2], lines[-1]
         tail = self.text[last.start:last.vis_end].strip()
-        if not (0 < len(tail) <= 2 and _CJK.search(self.text)):
+        if not (0 < len(tail) <= 2 and has_cjk(self.text)):
             return lines
         n = len(self.text)
         for b in reversed([b for b in self.breaks if prev.start < b < prev.end]):
