@@ -35,6 +35,7 @@ PROVIDED_BY = "Provided by {name}."     # a partner's line under the nonprofit's
 
 @dataclass(frozen=True)
 class Brand:
+    """A brand (the nonprofit or a partner clinic): name, logo, colours, contact details, credit lines."""
     id: str
     name: str
     file: str

@@ -26,6 +26,7 @@ MIN_DPI = 300
 
 @dataclass(frozen=True)
 class Finding:
+    """A check's finding about a handout (or a document): what, where, how serious."""
     handout: str
     lang: str
     layout: str

@@ -29,6 +29,7 @@ _FORBIDDEN = ("script", "foreignObject", "image", "use", "text", "style", "ifram
 
 @dataclass(frozen=True)
 class Anchor:
+    """Where a diagram label points, and on which side of the drawing its label goes."""
     id: str
     x: float          # drawing units (points at scale 1), origin bottom-left
     y: float
@@ -39,6 +40,7 @@ class Anchor:
 
 @dataclass
 class Diagram:
+    """A checked diagram: its SVG, size, anchors and panels."""
     id: str
     svg: Path         # the checked SVG file (the writer draws it)
     width: float

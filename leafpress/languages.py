@@ -38,6 +38,7 @@ _SETTING_VALUES = {"justify": ("none", "inter-character", "inter-word"),
 
 @dataclass(frozen=True)
 class Language:
+    """A language's settings (assets/languages/<code>.yaml): script, direction, fonts, line breaking."""
     code: str
     name: str
     native_name: str

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Job:
+    """One document to build: a handout in a language, a layout and a brand (and which copy)."""
     handout: str
     lang: str
     layout: str

@@ -38,6 +38,7 @@ _SENTENCE_END = re.compile(r"[.!?:;]+(?=\s|$)")
 
 @dataclass(frozen=True)
 class Score:
+    """A readability formula's result for a text."""
     name: str
     value: float
     grade_like: bool      # True: a school grade (higher is harder); False: an ease score (higher is easier)

@@ -42,12 +42,14 @@ class Text:
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph of running text."""
     text: Text
     kind = "paragraph"
 
 
 @dataclass(frozen=True)
 class Bullets:
+    """A bulleted list, its items in order."""
     items: tuple[Text, ...]
     keep_together: bool = False    # written as a mapping {keep_together: true, items: [...]}
     kind = "bullets"
@@ -55,6 +57,7 @@ class Bullets:
 
 @dataclass(frozen=True)
 class Steps:
+    """A numbered list of steps, in the order they are done."""
     items: tuple[Text, ...]
     keep_together: bool = False
     kind = "steps"
@@ -95,6 +98,7 @@ class WriteIn:
 
 @dataclass(frozen=True)
 class Figure:
+    """A diagram with its labels (or a raster image), its caption and alternative text."""
     diagram: str | None            # a diagram id (assets/diagrams/), or None for an image
     caption: Text
     alt: Text
@@ -190,6 +194,7 @@ def unknown_kind(block: object, where: str) -> TypeError:
 
 @dataclass(frozen=True)
 class Section:
+    """A section of a handout: its id, heading and blocks in order."""
     id: str
     heading: Text
     blocks: tuple[Block, ...]
@@ -197,6 +202,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Translation:
+    """A handout file's translation status: review, what source it was made from, sign-offs."""
     status: Status
     reviewer: str | None = None
     reviewed_on: dt.date | None = None
@@ -216,6 +222,7 @@ class SignOff:
 
 @dataclass(frozen=True)
 class Handout:
+    """One handout in one language, as its YAML file gives it."""
     id: str
     lang: str
     file: str                      # path relative to the project, for messages

@@ -45,6 +45,7 @@ class Fill:
 
 @dataclass
 class Frame:
+    """A column (or part of one) that blocks flow into: its page, place and size."""
     page: int
     x: float
     top: float

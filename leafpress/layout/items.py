@@ -99,6 +99,7 @@ class Node:
 
 @dataclass
 class TextLine:
+    """One line of a shaped paragraph, placed on a page."""
     x: float                 # left edge where the first visual glyph starts
     y: float                 # baseline
     size: float
@@ -119,6 +120,7 @@ class TextLine:
 
 @dataclass
 class Box:
+    """A rectangle, filled and/or stroked, placed on a page."""
     x: float
     y: float
     w: float
@@ -134,6 +136,7 @@ class Box:
 
 @dataclass
 class Rule:
+    """A straight line placed on a page (a rule, a leader line, a fold mark)."""
     x1: float
     y1: float
     x2: float
@@ -182,6 +185,7 @@ class Picture:
 
 @dataclass
 class Link:
+    """A clickable area of a page and the address it opens."""
     x: float
     y: float
     w: float
@@ -205,6 +209,7 @@ class FormField:
 
 @dataclass
 class OutlineEntry:
+    """A bookmark: its title and where on which page it leads."""
     title: str
     page: int
     y: float
@@ -213,6 +218,7 @@ class OutlineEntry:
 
 @dataclass
 class Page:
+    """A laid-out page: its size, its items in drawing order, its links and form fields."""
     width: float
     height: float
     items: list = field(default_factory=list)
@@ -224,6 +230,7 @@ class Page:
 
 @dataclass
 class LaidOut:
+    """A laid-out document: its pages, outline, body size and warnings."""
     pages: list
     outline: list
     body_size: float

@@ -27,6 +27,7 @@ JUSTIFIED = frozenset({"block", "item", "summary"})     # node kinds whose text 
 
 @dataclass
 class Ctx:
+    """What laying out one document needs at hand: handout, language, layout, brand, typesetter."""
     handout: Handout
     lang: Language
     spec: LayoutSpec

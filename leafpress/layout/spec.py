@@ -50,6 +50,7 @@ MEASURES = {
 
 @dataclass(frozen=True)
 class Region:
+    """A band of a page, top to bottom: what fills it (its slot), in how many columns, how high at most."""
     slot: str
     columns: int = 1
     height: float | None = None
@@ -57,6 +58,7 @@ class Region:
 
 @dataclass(frozen=True)
 class LayoutSpec:
+    """A layout definition (layouts/<name>.yaml): page size, margins, panels, type scale, fit rules."""
     name: str
     description: str
     file: str

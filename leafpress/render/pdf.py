@@ -46,6 +46,7 @@ rl_config.useA85 = 0      # plain Flate streams: smaller files, no slow ASCII85 
 
 @dataclass(frozen=True)
 class Metadata:
+    """A document's title, author, subject, keywords and language, for its metadata."""
     title: str
     author: str
     subject: str

@@ -33,6 +33,7 @@ ROOT_NAME, PARENT_TREE = "LPStructTreeRoot", "LPParentTree"
 
 @dataclass
 class Elem:
+    """A structure element of the tagged PDF: its type, kids, alternative text and language."""
     key: tuple
     type: str
     kids: list = field(default_factory=list)   # ("mcid", page, n) | ("elem", Elem) | ("objr", page, ref)

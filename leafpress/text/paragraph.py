@@ -95,6 +95,7 @@ _STRONG = frozenset(("L", "R", "AL", "EN", "AN"))
 
 @dataclass(frozen=True)
 class Style:
+    """An inline style: bold, italic, or a link."""
     bold: bool = False
     italic: bool = False
     href: str | None = None
@@ -106,6 +107,7 @@ class Style:
 
 @dataclass
 class Run:
+    """A stretch of a paragraph shaped with one font, bidi level and style: its glyphs."""
     start: int
     end: int
     font: Font
@@ -119,6 +121,7 @@ MAX_HYPHENATE = 64     # longer "words" (no break opportunity) are cut, not look
 
 @dataclass(frozen=True)
 class Line:
+    """One line of a paragraph: where it starts and ends in the text, its width, how it ends."""
     start: int
     end: int            # next line starts here
     vis_end: int        # end without trailing spaces
