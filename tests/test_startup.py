@@ -64,3 +64,19 @@ def test_the_start_of_a_build_leaves_out_what_its_documents_do_not_need():
     got = subprocess.run([sys.executable, "-c", _START, str(ROOT)], cwd=ROOT, env=env, capture_output=True,
                          text=True, check=True).stdout
     assert json.loads(got) == {"readability": False, "cjk": False, "unsafe": False}
+
+
+def test_a_build_in_one_process_builds_with_its_start_frozen(tmp_path, monkeypatch):
+    """At --jobs 1 what the documents need is loaded first and frozen out of the collector (as
+    forked workers have it), so the first document's collections do not scan the whole start;
+    nothing stays frozen after the command."""
+    import gc
+
+    from leafpress.cli import main
+    from leafpress.project import Project
+    frozen = []
+    build = Project.build
+    monkeypatch.setattr(Project, "build", lambda self, *a, **kw: frozen.append(gc.get_freeze_count()) or build(self, *a, **kw))
+    assert main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--jobs", "1",
+                 "--out", str(tmp_path / "out")], root=ROOT) == 0
+    assert len(frozen) == 1 and frozen[0] > 10_000 and gc.get_freeze_count() == 0
