@@ -5,19 +5,20 @@ Input: whatever went wrong. Output: one line such as
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from .patterns import Pattern
 
 # Characters that must never reach a terminal raw: C0/C1 controls (newlines, ESC of terminal
 # escape codes), bidi controls (which reorder what follows) and line/paragraph separators.
-_UNSAFE = Pattern("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")   # (a process may print nothing)
+# (compiled by re when first used, and kept in its cache: a process may print nothing)
+_UNSAFE = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 
 
 def escape(text: str) -> str:
     """``text`` with control characters written as escapes, so one message stays one line and
     a file name cannot drive the terminal."""
-    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+    return re.sub(_UNSAFE, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
                        else f"\\u{ord(m.group()):04x}", text)
 
 

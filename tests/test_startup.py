@@ -1,6 +1,6 @@
-"""What a press process does before its first document: patterns compiled when first used
-(leafpress/patterns.py) answer as compiled ones do, and the start of a build (the imports and
-batch.preload, what every worker inherits) leaves out what only other work needs."""
+"""What a press process does before its first document: the start of a build (the imports and
+batch.preload, what every worker inherits) leaves out what only other work needs, and a build in
+one process builds with its start frozen out of the collector, as forked workers do."""
 from __future__ import annotations
 
 import json
@@ -10,28 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from leafpress.patterns import Pattern
 from leafpress.text.paragraph import has_cjk
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-
-
-def test_a_pattern_compiled_when_first_used_answers_as_the_compiled_one():
-    texts = ["", "a1 b22 c333", "x\ny 4", "ünï 55 cöde"]
-    for source, flags in ((r"(\w)(\d+)", 0), (r"^\w", re.M), (r"[^\W\d_]+", re.UNICODE)):
-        lazy, compiled = Pattern(source, flags), re.compile(source, flags)
-        assert "search" not in vars(lazy)       # nothing compiled yet
-        for t in texts:
-            for pos, end in ((0, len(t)), (1, len(t) - 1), (2, 3)):
-                assert repr(lazy.search(t, pos, end)) == repr(compiled.search(t, pos, end))
-                assert repr(lazy.match(t, pos, end)) == repr(compiled.match(t, pos, end))
-                assert repr(lazy.fullmatch(t, pos, end)) == repr(compiled.fullmatch(t, pos, end))
-                assert lazy.findall(t, pos, end) == compiled.findall(t, pos, end)
-                assert [m.span() for m in lazy.finditer(t, pos, end)] == [m.span() for m in compiled.finditer(t, pos, end)]
-            assert lazy.sub("<\\g<0>>", t) == compiled.sub("<\\g<0>>", t)
-            assert lazy.sub(lambda m: m.group().upper(), t, count=1) == compiled.sub(lambda m: m.group().upper(), t, count=1)
-        assert vars(lazy)["search"] == compiled.search      # from now on the compiled pattern's own
 
 
 def test_has_cjk_is_the_cjk_pattern_on_every_boundary():
@@ -45,25 +27,22 @@ def test_has_cjk_is_the_cjk_pattern_on_every_boundary():
 _START = r"""
 import json, sys
 from pathlib import Path
-from leafpress import batch, errors
+from leafpress import batch
 from leafpress.project import Job, Project
-from leafpress.text import paragraph
 project = Project(Path(sys.argv[1]))
 jobs = [Job("port", lang, "letter-2page", "open-leaflets") for lang in ("en", "ar", "hi")]
 batch.preload(project, jobs)
-print(json.dumps({"readability": "leafpress.readability" in sys.modules,
-                  "cjk": "search" in vars(paragraph._CJK), "unsafe": "search" in vars(errors._UNSAFE)}))
+print(json.dumps({"readability": "leafpress.readability" in sys.modules}))
 """
 
 
 def test_the_start_of_a_build_leaves_out_what_its_documents_do_not_need():
     """What batch.preload imports and makes is what every worker starts from (forked): not the
-    reading-level scoring (the checks beside the workers import it), nor a CJK or message
-    pattern no document of these languages asks for."""
+    reading-level scoring (the checks beside the workers import it)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     got = subprocess.run([sys.executable, "-c", _START, str(ROOT)], cwd=ROOT, env=env, capture_output=True,
                          text=True, check=True).stdout
-    assert json.loads(got) == {"readability": False, "cjk": False, "unsafe": False}
+    assert json.loads(got) == {"readability": False}
 
 
 def test_a_build_in_one_process_builds_with_its_start_frozen(tmp_path, monkeypatch):
