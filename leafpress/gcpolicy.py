@@ -84,9 +84,10 @@ def worker() -> None:
 def settle() -> None:
     """After a document laid out on its own (project.py): what it left alive is kept, the caches
     it filled (shaped paragraphs, plans, fonts' glyphs: 5,000-33,000 containers a document, most
-    of them tuples); what it made and dropped is already freed, since a document makes no reference
-    cycles (tests/test_worker_memory.py builds every layout family in four scripts and finds none; the one step
-    known to make them, converting an SVG with svglib, collects after itself, render/assets.py).
+    of them tuples); what it made and dropped is already freed, since a document makes no
+    reference cycles (tests/test_worker_memory.py builds every layout family in four scripts and
+    finds none; the one step known to make them, converting an SVG with svglib, collects after
+    itself, render/assets.py).
 
     In a batch's worker, what is left is frozen (``gc.freeze``: moved out of every later collection,
     at no cost) rather than scanned by a collection of the young generations: that scan, 1-5 ms a
