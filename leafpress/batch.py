@@ -379,6 +379,8 @@ def _worker(conn, root: str, write: bool, debug: bool, release: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C reaches the group: the main process decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _close_parents_ends()
+    from . import gcpolicy
+    gcpolicy.worker()       # (what a document leaves, its caches, is frozen: gcpolicy.settle)
     if _PROJECT is None or str(_PROJECT.root) != str(Path(root).resolve()):
         init(root)          # not forked from a process that loaded the project (see run)
     while True:

@@ -26,7 +26,8 @@ collection scans is what is alive at that moment, and with 10,000 a worker's col
 scanning the document under construction (its lines, pieces, PDF objects, freed by reference
 counting at its end) 2-3 times a document. Measured with gc.callbacks over the 30-leaflet batch
 at --jobs 2: 55-76 ms of collecting per worker before, 43-54 after (the collections after each
-document laid out on its own, project.py, are all that remain); clinic variants at --jobs 2
+document laid out on its own, project.py, were all that remained; session 8 made those a freeze,
+:func:`settle`); clinic variants at --jobs 2
 (bench/clinics.py 1 100): 9.2 -> 8.5 ms CPU a variant; worker memory the same (at most 50,000
 young containers of garbage in cycles wait for a collection, and variants make none).
 """
@@ -68,3 +69,34 @@ def resume() -> None:
     if _paused:
         _paused = False
         gc.enable()
+
+
+_settling = False
+
+
+def worker() -> None:
+    """This process is a batch's worker: it builds documents until the batch ends, and what it
+    keeps between them is caches (see :func:`settle`)."""
+    global _settling
+    _settling = True
+
+
+def settle() -> None:
+    """After a document laid out on its own (project.py): what it left alive is kept, the caches
+    it filled (shaped paragraphs, plans, fonts' glyphs: 5,000-33,000 containers a document, most
+    of them tuples); what it made and dropped is already freed, since a document makes no
+    reference cycles (tests/test_worker_memory.py builds every layout family in four scripts and
+    finds none; the one step known to make them, converting an SVG with svglib, collects after
+    itself, render/assets.py).
+
+    In a batch's worker, what is left is frozen (``gc.freeze``: moved out of every later collection,
+    at no cost) rather than scanned by a collection of the young generations: that scan, 1-5 ms a
+    document, found nothing to free once the fitting's attempts stopped making a cycle, and cost
+    each worker of the 30-leaflet batch 31-39 ms of its ~500 (measured with gc.callbacks). A cycle a
+    later change let slip in would stay in memory (one document's worth each), never be freed
+    wrongly; the test catches it. Elsewhere (a build in the main process, a Dask worker, whose
+    other libraries make cycles of their own) the young generations are collected as before."""
+    if _settling:
+        gc.freeze()
+    else:
+        gc.collect(1)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import gc
 import hashlib
 import os
 import re
@@ -546,15 +545,11 @@ class Project:
             return self._build(job, entry, h, lang, brand, laid, partner, write, release)
         finally:
             _forget_furniture(laid)
-            # A document laid out on its own may leave objects in reference cycles (a few hundred
-            # at most: fitting's attempts): freed now, with the young generations, not at the
-            # next full collection (gcpolicy makes those rare), so a worker's peak memory does
-            # not grow with the number of leaflets it builds. A clinic's stamped variant leaves
-            # none (its objects, the PDF writer's too, are freed by reference counting as soon as
-            # it is written: tests/test_worker_memory.py), so the collection (0.2-0.35 ms, most
-            # of it walking what the document added to the caches) is not made after it.
+            # A clinic's stamped variant leaves nothing to settle: its objects, the PDF writer's
+            # too, are freed by reference counting as soon as it is written
+            # (tests/test_worker_memory.py).
             if self.stamped_from is None:
-                gc.collect(1)
+                gcpolicy.settle()
 
     def _build(self, job: Job, entry: dict, h, lang, brand, laid, partner, write: bool, release: bool):
         from .layout.engine import line_collisions

@@ -73,47 +73,17 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
          diagrams: dict, notice_also: str | None, peers: tuple, ctxs: list) -> LaidOut:
     """The largest body size at which everything fits. ``ctxs`` gets each attempt's Ctx."""
     sizes = spec.body_sizes()          # largest first
-    line_height = leading(spec, lang, ts.reading_size)
-    shaped: dict = {}       # the texts the attempts set, shaped once (Ctx.shape)
-
-    rejected: list = []     # the inspector's errors at the sizes that fitted but looked wrong
-    footers: dict = {}      # the footer's heights (the same at every body size, see _footer_height)
-    tried: dict = {}        # (size, keep_lists) -> what a plain attempt gave: the same try is not made twice
-
-    def attempt(size: float, squeeze: float = 0.0, pages: int = 0, report: dict | None = None) -> LaidOut | Overflow:
-        plain = report is None and not squeeze and not pages
-        if plain and (size, keep_lists) in tried:
-            return tried[(size, keep_lists)]
-        got = _tried(size, squeeze, pages, report)
-        if plain:
-            tried[(size, keep_lists)] = got
-        return got
-
-    def _tried(size: float, squeeze: float, pages: int, report: dict | None) -> LaidOut | Overflow:
-        first = report is None
-        report = {} if first else report
-        ctx = Ctx(handout, lang, spec, brand, ts, diagrams, size, line_height, notice_also=notice_also,
-                  keep_lists=keep_lists, peers=peers, shaped=shaped)
-        ctxs.append(ctx)
-        got = _attempt(ctx, squeeze, pages, report, footers)
-        if isinstance(got, LaidOut):
-            bad = inspection.errors(got, spec)
-            if bad:         # a page the inspector fails counts as not fitting at this size
-                rejected.append(bad)
-                return Overflow(bad[0].node or "page", 0.0, region="inspect")
-            if first and spec.max_pages is None and spec.last_page_min and "fill" in report:
-                return _balanced(attempt, size, got, spec, report)
-        return got
+    search = _Search(handout, lang, spec, brand, ts, diagrams, notice_also, peers, ctxs)
+    attempt = search.attempt
 
     # Short lists are kept in one column where that fits at some size, split where it cannot.
     # Binary search for the largest size that fits: the largest and the smallest first, since
     # most documents fit at the largest and a document that fails must fail at the smallest.
-    keep_lists = True
     best = attempt(sizes[0])
     if not isinstance(best, Overflow):
         return best                 # lists kept, at the largest size: nothing to search
     if spec.max_pages is not None and isinstance(attempt(sizes[-1]), Overflow):
-        keep_lists = False
+        search.keep_lists = False
         best = attempt(sizes[0])
         if not isinstance(best, Overflow):
             return best
@@ -130,8 +100,53 @@ def _fit(handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: T
         return best
     assert isinstance(last, Overflow)
     if last.region == "inspect":
-        raise inspection.bad_page(rejected[-1], spec, lang, handout.file, spec.body_min)
+        raise inspection.bad_page(search.rejected[-1], spec, lang, handout.file, spec.body_min)
     raise does_not_fit(last, spec, lang, handout.file, spec.body_min)
+
+
+class _Search:
+    """One document's attempts at fitting (:func:`_fit`): what they share, and each plain try
+    made once. An object, not two closures calling each other: those held each other, a
+    reference cycle that kept every attempt's pages alive until the garbage collector ran
+    (gcpolicy.settle: a batch's worker makes no collection after a document)."""
+
+    def __init__(self, handout: Handout, lang: Language, spec: LayoutSpec, brand: Brand, ts: Typesetter,
+                 diagrams: dict, notice_also: str | None, peers: tuple, ctxs: list):
+        self.handout, self.lang, self.spec, self.brand, self.ts = handout, lang, spec, brand, ts
+        self.diagrams, self.notice_also, self.peers, self.ctxs = diagrams, notice_also, peers, ctxs
+        self.line_height = leading(spec, lang, ts.reading_size)
+        self.shaped: dict = {}      # the texts the attempts set, shaped once (Ctx.shape)
+        self.rejected: list = []    # the inspector's errors at the sizes that fitted but looked wrong
+        self.footers: dict = {}     # the footer's heights (the same at every body size, see _footer_height)
+        self.tried: dict = {}       # (size, keep_lists) -> what a plain attempt gave: the same try is not made twice
+        self.keep_lists = True
+
+    def attempt(self, size: float, squeeze: float = 0.0, pages: int = 0,
+                report: dict | None = None) -> LaidOut | Overflow:
+        plain = report is None and not squeeze and not pages
+        key = (size, self.keep_lists)
+        if plain and key in self.tried:
+            return self.tried[key]
+        got = self._tried(size, squeeze, pages, report)
+        if plain:
+            self.tried[key] = got
+        return got
+
+    def _tried(self, size: float, squeeze: float, pages: int, report: dict | None) -> LaidOut | Overflow:
+        first = report is None
+        report = {} if first else report
+        ctx = Ctx(self.handout, self.lang, self.spec, self.brand, self.ts, self.diagrams, size, self.line_height,
+                  notice_also=self.notice_also, keep_lists=self.keep_lists, peers=self.peers, shaped=self.shaped)
+        self.ctxs.append(ctx)
+        got = _attempt(ctx, squeeze, pages, report, self.footers)
+        if isinstance(got, LaidOut):
+            bad = inspection.errors(got, self.spec)
+            if bad:         # a page the inspector fails counts as not fitting at this size
+                self.rejected.append(bad)
+                return Overflow(bad[0].node or "page", 0.0, region="inspect")
+            if first and self.spec.max_pages is None and self.spec.last_page_min and "fill" in report:
+                return _balanced(self.attempt, size, got, self.spec, report)
+        return got
 
 
 def _balanced(attempt, size: float, got: LaidOut, spec: LayoutSpec, report: dict) -> LaidOut:

@@ -17,6 +17,7 @@ bytes written are the same either way.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import json
 import logging
@@ -56,6 +57,9 @@ def _convert(path: Path, display: str):
         from svglib.svglib import svg2rlg     # only a drawing not stored yet pays for it
         logging.getLogger("svglib").setLevel(logging.ERROR)
         d = svg2rlg(str(path))
+        # svglib's clip paths leave functions in reference cycles: freed here, while they are
+        # young (a batch's worker does not collect after its documents: gcpolicy.settle).
+        gc.collect(1)
         if d is None:
             raise LeafletError("svglib could not read this SVG", file=display)
         _DRAWINGS.put(path, d)

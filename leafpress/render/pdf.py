@@ -873,18 +873,20 @@ class _Word:
         self.start, self.end, self.text, self.latin = start, end, text, latin
         self.left, self.right = left, right            # em (of the font's size) from the piece's left edge
         self.pen_before, self.pen_after = pen_before, pen_after
-        self.piece = piece
+        # The piece's font and direction, not the piece: the piece keeps its plan, which keeps
+        # its words (a word keeping the piece made a reference cycle, see gcpolicy.py).
+        self.font, self.rtl = piece.font, piece.rtl
 
     def _anchor(self, emb: EmbeddedFont) -> tuple[int, float] | None:
-        font = self.piece.font
+        font = self.font
         space = font.hb.get_nominal_glyph(0x20)
         if not space:
             return None
-        return emb.code(space, SILENT[self.piece.rtl]), font.hb.get_glyph_h_advance(space) / font.upem
+        return emb.code(space, SILENT[self.rtl]), font.hb.get_glyph_h_advance(space) / font.upem
 
     def open(self, emb: EmbeddedFont, size: float, x: float, y: float) -> str:
         # Poppler spreads an ActualText over the span's width left to right.
-        actual = self.text[::-1] if self.piece.rtl else self.text
+        actual = self.text[::-1] if self.rtl else self.text
         out = f"/Span <</ActualText <FEFF{utf16_hex(actual)}>>> BDC"
         anchor = self._anchor(emb)
         if anchor is not None:
@@ -900,7 +902,7 @@ class _Word:
         # paragraph only when their baselines are close for that size. A cascading face's lines
         # stand far apart (Nastaliq: 2.5 em of ink, lines about 2 em apart), so the closing
         # anchor is set at the size a face of ordinary height would have for the same ink.
-        big = size * self.piece.font.reading_scale
+        big = size * self.font.reading_scale
         code, advance = anchor
         return (f"/{emb.resource} {_num(big)} Tf 1 0 0 1 {_num(x + self.right * size - advance * big)} {_num(y)} Tm"
                 f" <{code:04X}> Tj /{emb.resource} {_num(size)} Tf"
