@@ -17,6 +17,10 @@ text makes. Only the press's own classes (made in modules named ``leafpress.*``)
 kept, a module's read from the record when its first class is made (a command that imports few
 modules reads few), at most MAX_BYTES of them.
 
+The record is code the process runs: it is read only from the user's own cache folder (the
+checks of usercache.folder: not a link, not writable by others), the trust Python gives its own
+``__pycache__``, and each module's part only when its sha256 matches.
+
 Nothing here is ever needed: with no user's cache (``LEAFPRESS_CACHE=off``), another Python whose
 ``dataclasses`` does not compile through ``exec``, or a record that is missing, damaged (a
 module's part whose sha256 does not match), another interpreter's or not made of texts and code
