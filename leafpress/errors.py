@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-
 # Characters that must never reach a terminal raw: C0/C1 controls (newlines, ESC of terminal
 # escape codes), bidi controls (which reorder what follows) and line/paragraph separators.
 # (compiled by re when first used, and kept in its cache: a process may print nothing)
@@ -19,7 +18,7 @@ def escape(text: str) -> str:
     """``text`` with control characters written as escapes, so one message stays one line and
     a file name cannot drive the terminal."""
     return re.sub(_UNSAFE, lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", text)
+                  else f"\\u{ord(m.group()):04x}", text)
 
 
 class LeafletError(Exception):
