@@ -14,10 +14,7 @@ def _interrupted_early(signum, frame):
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, _interrupted_early)
     signal.signal(signal.SIGTERM, _interrupted_early)
-    import gc
-    gc.disable()            # (importing the package itself, leafpress/__init__.py, collects nothing either)
     from leafpress import gcpolicy
-    gc.enable()
     gcpolicy.pause()        # no collections while the press starts (leafpress/gcpolicy.py)
     from leafpress.cli import finish, main
     signal.signal(signal.SIGINT, signal.default_int_handler)   # the press's own handling from here on

@@ -11,7 +11,3 @@ batch, cli the command line: build / check / list, manifest, exit codes
 """
 
 ENGINE_VERSION = "0.1.0"
-
-from . import dataclass_code
-
-dataclass_code.install()        # (before any of the press's dataclasses is made)

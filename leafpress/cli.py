@@ -223,11 +223,6 @@ def leave(code: int) -> None:
     import atexit
     import threading
     code = _flushed(code)
-    try:
-        from . import dataclass_code
-        dataclass_code.save()       # (for the next process: see dataclass_code.py)
-    except Exception:  # noqa: BLE001 (a cache: never the command's failure)
-        pass
     run = getattr(atexit, "_run_exitfuncs", None)
     others = [t for t in threading.enumerate() if t is not threading.current_thread() and not t.daemon]
     if run is None or others or threading.current_thread() is not threading.main_thread() \

@@ -4,8 +4,7 @@ a folder outside every output folder.
 Input: the environment (``LEAFPRESS_CACHE``: a folder, or ``off``; else ``$XDG_CACHE_HOME/leafpress``
 or ``~/.cache/leafpress``) and what a build found: the sha256 of large input files (fonts) under
 their signature, SVG records and QR codes' modules (render/assets.py), CLDR's answers for a
-locale (formatting.py), a font file's measures (text/fonts.py), the compiled code of the
-dataclasses' generated methods (dataclass_code.py). Output: the same, for the next process, so a build into a new, empty
+locale (formatting.py), a font file's measures (text/fonts.py). Output: the same, for the next process, so a build into a new, empty
 output folder neither hashes 36 MB of fonts again nor imports svglib to convert the logo and the
 diagram, nor Babel to write a date.
 
@@ -17,13 +16,11 @@ it only for the same path with the same size, modification and change times and 
 always changes the change time); an SVG record is keyed by the SVG's bytes and the converting
 code, as in the output folder's own cache; a QR code's modules by its data and the encoding
 code; a locale's answers by its name and the signatures of Babel's code and data; a font's
-measures by the sha256 of its bytes and the measuring code's signatures; a generated method's
-code by its whole source text and the interpreter's version and settings. Records are
+measures by the sha256 of its bytes and the measuring code's signatures. Records are
 replaced whole (a temporary file renamed), so two builds at once never see half of one. The
 press touches only its own names there (``hashes-<32 hex>.json``, one a folder of hashed files,
 ``svg-<32 hex>.json``, ``qr-<32 hex>.json``, ``cldr-<32 hex>.json``, ``font-<32 hex>.json`` and
-``code-<32 hex>.marshal``, one an interpreter, and its temporary ``.leafpress-*.tmp`` files), so
-``LEAFPRESS_CACHE`` may name a folder shared with other tools.
+its temporary ``.leafpress-*.tmp`` files), so ``LEAFPRESS_CACHE`` may name a folder shared with other tools.
 A hash is kept only for a file not changed in the last RACY seconds (a same-size edit within a
 file system's timestamp tick would otherwise keep its signature).
 """
@@ -42,29 +39,21 @@ MAX_HASHES = 4096               # entries kept in a folder's record (the most re
 HASH_RECORDS = 256              # folders whose files' hashes are kept (the most recently used)
 MAX_FILE = 8_000_000            # a record larger than this is not read
 MAX_RECORDS = 1024              # SVG records kept (a clinic's own logo is one more)
-CODE_RECORDS = 8                # interpreters whose dataclasses' code is kept (dataclass_code.py)
 PREFIX = ".leafpress-"
 RACY = 2.0                      # seconds: a file changed more recently than this is not kept
 STALE_TMP = 3600.0              # seconds: a temporary file older than this was left by a killed build
 DIGEST = re.compile(r"[0-9a-f]{64}")
 RETIRED = ("leafpress-hashes.json",)    # this cache's own records of earlier versions, no longer read
-KINDS = ("svg-", "cldr-", "hashes-", "qr-", "font-", "code-")     # the record kinds, by prefix (record_name)
-SUFFIX = {"code-": ".marshal"}      # (a kind's records are JSON unless named here)
-OWN = {kind: re.compile(re.escape(kind) + r"[0-9a-f]{32}" + re.escape(SUFFIX.get(kind, ".json"))) for kind in KINDS}
+KINDS = ("svg-", "cldr-", "hashes-", "qr-", "font-")     # the record kinds, by prefix (record_name)
+OWN = {kind: re.compile(re.escape(kind) + r"[0-9a-f]{32}\.json") for kind in KINDS}
 _counts: dict = {}              # (folder, kind) -> records there, as this process last counted them
 
 
-def turned_off() -> bool:
-    """``LEAFPRESS_CACHE`` says there is no cache (``off``, ``0``, ``no``, ``none`` or empty)."""
+def folder() -> Path | None:
+    """The cache folder, made if need be; None when there is none to use (turned off, not the
+    user's own, not writable)."""
     setting = os.environ.get("LEAFPRESS_CACHE")
-    return setting is not None and setting.strip().lower() in ("off", "0", "no", "none", "")
-
-
-def folder(make: bool = True) -> Path | None:
-    """The cache folder, made if need be (``make``; else None while there is none yet); None
-    when there is none to use (turned off, not the user's own, not writable)."""
-    setting = os.environ.get("LEAFPRESS_CACHE")
-    if turned_off():
+    if setting is not None and setting.strip().lower() in ("off", "0", "no", "none", ""):
         return None
     try:
         if setting:
@@ -72,13 +61,11 @@ def folder(make: bool = True) -> Path | None:
         else:
             xdg = os.environ.get("XDG_CACHE_HOME", "")
             base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
-            if make:
-                base.mkdir(mode=0o700, exist_ok=True)      # (in a home folder that exists: none is made)
+            base.mkdir(mode=0o700, exist_ok=True)      # (in a home folder that exists: none is made)
             path = base / "leafpress"
         if not path.is_absolute():
             return None
-        if make:
-            path.mkdir(mode=0o700, exist_ok=True)
+        path.mkdir(mode=0o700, exist_ok=True)
         st, up = os.lstat(path), os.stat(path.parent)
     except (OSError, RuntimeError):
         return None
@@ -93,11 +80,9 @@ def folder(make: bool = True) -> Path | None:
     return path if os.access(path, os.W_OK | os.X_OK) else None
 
 
-def read(name: str, touch: bool = True) -> bytes | None:
-    """A record's bytes (a regular file, at most MAX_FILE bytes), or None. ``touch``: marked
-    used (the last of its kind to be pruned); without it nothing is written, not even the
-    folder made."""
-    where = folder(make=touch)
+def read(name: str) -> bytes | None:
+    """A record's bytes (a regular file, at most MAX_FILE bytes), or None."""
+    where = folder()
     if where is None:
         return None
     from .files import read_limited
@@ -109,11 +94,10 @@ def read(name: str, touch: bool = True) -> bytes | None:
         return None
     if len(data) > MAX_FILE:
         return None
-    if touch:
-        try:
-            os.utime(where / name)      # used: the last to be pruned
-        except OSError:
-            pass
+    try:
+        os.utime(where / name)      # used: the last to be pruned
+    except OSError:
+        pass
     return data
 
 
@@ -206,7 +190,7 @@ def record_name(kind: str, key: str) -> str:
     """The name of the record of kind ``kind`` (one of KINDS) kept under ``key``."""
     import hashlib
     assert kind in KINDS, kind
-    return f"{kind}{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}{SUFFIX.get(kind, '.json')}"
+    return f"{kind}{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:32]}.json"
 
 
 def hashes_name(folder: str) -> str:
