@@ -14,8 +14,9 @@ over clinics).
 Full collections wait for 100 collections of the middle generation (CPython: 10). A batch's
 first documents fill the caches, so the collector found the oldest generation grown by a quarter
 and scanned everything the process keeps, twice in 30 leaflets (150–290 ms each, most of a
-worker's collecting time), to free 42 objects: the cycles a document makes are freed by the
-collection of the young generations after it (project.py). 30 leaflets in one process: 1.80 s of
+worker's collecting time), to free 42 objects: the cycles documents made then were freed by the
+collection of the young generations after each (project.py; since session 8 documents make none,
+:func:`settle`). 30 leaflets in one process: 1.80 s of
 CPU before, 1.57 s after, the same peak memory; a worker building clinic after clinic made no
 full collection before either. A clinic's stamped variant makes no cycle at all (its objects
 are freed by reference counting: tests/test_worker_memory.py), so none is collected after it;
@@ -94,7 +95,8 @@ def settle() -> None:
     document, found nothing to free once the fitting's attempts stopped making a cycle, and cost
     each worker of the 30-leaflet batch 31-39 ms of its ~500 (measured with gc.callbacks). A cycle a
     later change let slip in would stay in memory (one document's worth each), never be freed
-    wrongly; the test catches it. Elsewhere (a build in the main process, a Dask worker, whose
+    wrongly; the test catches it (it empties the project's caches before it collects, so a cycle
+    a cache still holds is found too). Elsewhere (a build in the main process, a Dask worker, whose
     other libraries make cycles of their own) the young generations are collected as before."""
     if _settling:
         gc.freeze()

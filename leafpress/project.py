@@ -147,7 +147,7 @@ class Project:
                 try:
                     h = self.handout(hid, lang)
                 except LeafletError as exc:
-                    broken.append(exc)
+                    broken.append(exc.with_traceback(None))     # (its traceback holds ``broken``: a cycle)
                     continue     # a broken translation fails its own documents, not the source's
                 if h.translation.status is Status.SOURCE:
                     sources.append(h)
@@ -400,7 +400,9 @@ class Project:
             try:
                 got = self._lay_out_alone(Job(*key))
             except LeafletError as exc:
-                got = exc
+                # (kept without its traceback: the traceback holds this frame, whose ``got``
+                # holds the exception, a reference cycle a worker would keep: gcpolicy.settle)
+                got = exc.with_traceback(None)
             self._patterns.put(key, got)
         if isinstance(got, LeafletError):
             return self._lay_out_alone(job)     # the clinic's own message (or its own success)

@@ -51,11 +51,15 @@ def test_a_build_in_one_process_builds_with_its_start_frozen(tmp_path, monkeypat
     nothing stays frozen after the command."""
     import gc
 
+    from leafpress import batch
     from leafpress.cli import main
     from leafpress.project import Project
-    frozen = []
-    build = Project.build
-    monkeypatch.setattr(Project, "build", lambda self, *a, **kw: frozen.append(gc.get_freeze_count()) or build(self, *a, **kw))
+    frozen, calls = [], []
+    build, preload = Project.build, batch.preload
+    monkeypatch.setattr(batch, "preload", lambda *a: calls.append(("preload", gc.get_freeze_count())) or preload(*a))
+    monkeypatch.setattr(Project, "build", lambda self, *a, **kw: calls.append(("build", 0)) or
+                        frozen.append(gc.get_freeze_count()) or build(self, *a, **kw))
     assert main(["--lang", "en", "--layout", "letter-2page", "--brand", "open-leaflets", "--jobs", "1",
                  "--out", str(tmp_path / "out")], root=ROOT) == 0
-    assert len(frozen) == 1 and frozen[0] > 10_000 and gc.get_freeze_count() == 0
+    assert [c[0] for c in calls] == ["preload", "build"]
+    assert len(frozen) == 1 and frozen[0] > calls[0][1] and gc.get_freeze_count() == 0

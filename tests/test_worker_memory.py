@@ -362,8 +362,9 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
     that is right only if no document makes a reference cycle, which would then stay in memory.
     Every layout family, right to left (a cascading Nastaliq face too), Indic, Southeast Asian and
     CJK, and a document that does not fit: a collection after each finds nothing to free (before
-    this test, the fitting's two attempt functions held each other and every attempt's pages,
-    and a Nastaliq piece's plan held words that held the piece)."""
+    this test, the fitting's two attempt functions held each other and every attempt's pages, a
+    Nastaliq piece's plan held words that held the piece, and a pattern that failed was kept with
+    its traceback, whose frame held it)."""
     import gc
 
     from leafpress.errors import LeafletError
@@ -386,6 +387,7 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
                 del data
             except LeafletError:
                 failed += 1
+            project._patterns.clear()   # (what a cache holds is let go as an eviction would)
             gc.collect()
             found += [f"{lang} {layout}: {type(o).__qualname__}" for o in gc.garbage if id(o) not in before]
         finally:
