@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypeVar
 
 # Characters that must never reach a terminal raw: C0/C1 controls (newlines, ESC of terminal
 # escape codes), bidi controls (which reorder what follows) and line/paragraph separators.
@@ -53,6 +54,18 @@ class LeafletError(Exception):
         if self.hint:
             text = text.rstrip(".") + ". " + self.hint
         return escape(text)
+
+
+E = TypeVar("E", bound=BaseException)
+
+
+def kept(exc: E) -> E:
+    """``exc`` as a cache keeps it: without its traceback and the exception it was raised while
+    handling. Their frames hold the callers' locals, among them whatever holds the cache's entry
+    (a reference cycle, which a batch's worker would freeze and keep: gcpolicy.settle), and an
+    error raised again from a cache would add the new frames to the old ones every time."""
+    exc.__traceback__ = exc.__context__ = exc.__cause__ = None
+    return exc
 
 
 class UsageError(LeafletError):

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import ENGINE_VERSION, gcpolicy
-from .errors import LeafletError, UsageError
+from .errors import LeafletError, UsageError, kept
 from .files import is_regular, read_limited, sha256_regular, signature
 from .lru import Lru
 from .usercache import MIN_HASHED as MIN_USER_HASHED, Hashes, recorded
@@ -121,10 +121,10 @@ class Project:
             try:
                 self._cache[key] = load()
             except LeafletError as exc:
-                self._cache[key] = exc
+                self._cache[key] = kept(exc)
         value = self._cache[key]
         if isinstance(value, LeafletError):
-            raise value
+            raise kept(value)       # (with only this raise's frames: errors.kept)
         return value
 
     def handout(self, hid: str, lang: str) -> Handout:
@@ -147,7 +147,7 @@ class Project:
                 try:
                     h = self.handout(hid, lang)
                 except LeafletError as exc:
-                    broken.append(exc.with_traceback(None))     # (its traceback holds ``broken``: a cycle)
+                    broken.append(kept(exc))     # (its traceback holds ``broken``: a cycle)
                     continue     # a broken translation fails its own documents, not the source's
                 if h.translation.status is Status.SOURCE:
                     sources.append(h)
@@ -400,9 +400,7 @@ class Project:
             try:
                 got = self._lay_out_alone(Job(*key))
             except LeafletError as exc:
-                # (kept without its traceback: the traceback holds this frame, whose ``got``
-                # holds the exception, a reference cycle a worker would keep: gcpolicy.settle)
-                got = exc.with_traceback(None)
+                got = kept(exc)     # (its traceback holds this frame, whose ``got`` holds it)
             self._patterns.put(key, got)
         if isinstance(got, LeafletError):
             return self._lay_out_alone(job)     # the clinic's own message (or its own success)

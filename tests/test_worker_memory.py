@@ -17,7 +17,7 @@ from leafpress.layout import inspection
 from leafpress.project import Job, Project
 from leafpress.text import setter
 
-from conftest import copy_project
+from conftest import ROOT, copy_project
 
 
 def _partners(root, n: int) -> list[str]:
@@ -280,7 +280,6 @@ def test_a_process_keeps_a_bounded_number_of_laid_out_patterns_and_lays_a_droppe
     """The laid-out documents (patterns) a process keeps are its most recent few, not every
     handout x language x layout it has built (a worker that went through every language kept
     them all); a dropped one asked for again is laid out again, to the same bytes."""
-    from conftest import ROOT
     project = Project(ROOT)
     project._patterns = lru.Lru(None, 2)
     jobs = [Job("port", "en", layout, "open-leaflets") for layout in ("letter-2page", "a4-2page", "trifold-letter")]
@@ -357,18 +356,29 @@ def test_the_page_starts_kept_cover_a_languages_every_layout(tmp_path):
     assert len(layouts) == 6 and 6 <= len(seen) <= pdfa._STARTS.size, (len(seen), pdfa._STARTS.size)
 
 
-def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector(tmp_path):
+def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector(tmp_path, monkeypatch):
     """A batch's worker freezes what a document leaves (gcpolicy.settle) instead of collecting:
     that is right only if no document makes a reference cycle, which would then stay in memory.
     Every layout family, right to left (a cascading Nastaliq face too), Indic, Southeast Asian and
     CJK, and a document that does not fit: a collection after each finds nothing to free (before
     this test, the fitting's two attempt functions held each other and every attempt's pages, a
     Nastaliq piece's plan held words that held the piece, and a pattern that failed was kept with
-    its traceback, whose frame held it)."""
+    its traceback, whose frame held it). The process's caches are emptied too, now and then, so
+    a cycle a cache still holds is found as well; an SVG converted again then collects its own
+    cycles (the next test), which this one does not count."""
     import gc
+    import types
 
     from leafpress.errors import LeafletError
+    from leafpress.render import assets
 
+    def unsaved(gen=2):         # (svglib's cycles, freed where they are made: not this test's)
+        gc.set_debug(0)
+        try:
+            return gc.collect(gen)
+        finally:
+            gc.set_debug(gc.DEBUG_SAVEALL)
+    monkeypatch.setattr(assets, "gc", types.SimpleNamespace(collect=unsaved))
     project = Project(copy_project(tmp_path / "proj"))
     project.build(Job("port", "en", "letter-2page", "open-leaflets"))    # (fonts, dictionaries: loaded once)
     jobs = [("ar", "letter-2page"), ("ur", "large-print"), ("hi", "trifold-letter"), ("th", "bilingual-letter"),
@@ -388,6 +398,10 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
             except LeafletError:
                 failed += 1
             project._patterns.clear()   # (what a cache holds is let go as an eviction would)
+            if layout == "large-print":     # (and, now and then, the process's caches: they refill)
+                setter._SHAPED.clear()
+                for cache in lru._ALL.values():
+                    cache.clear()
             gc.collect()
             found += [f"{lang} {layout}: {type(o).__qualname__}" for o in gc.garbage if id(o) not in before]
         finally:
@@ -396,6 +410,26 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
             gc.enable()
     assert failed == 1          # (so in letter-2page: its care team section does not fit)
     assert not found, sorted(set(found))[:20]
+
+
+def test_converting_an_svg_leaves_nothing_for_the_garbage_collector():
+    """svglib leaves its renderer in reference cycles (its converters, CSS matcher, closures):
+    render/assets.py collects them right after converting, since a batch's worker makes no
+    collection after its documents (gcpolicy.settle)."""
+    import gc
+
+    from leafpress.render import assets
+
+    path = ROOT / "assets" / "brands" / "riverside-clinic" / "logo.svg"
+    assets._DRAWINGS.clear()
+    gc.collect()
+    gc.disable()
+    try:
+        assert assets._convert(path, path.name) is not None
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+        assets._DRAWINGS.clear()
 
 
 def test_a_worker_freezes_what_a_document_leaves_and_other_processes_collect_it(monkeypatch):
@@ -413,3 +447,24 @@ def test_a_worker_freezes_what_a_document_leaves_and_other_processes_collect_it(
     gcpolicy.worker()
     gcpolicy.settle()
     assert calls == ["collect 1", "freeze"]
+
+
+def test_an_error_kept_in_a_cache_holds_only_its_last_raise(tmp_path):
+    """A broken translation fails each of its documents from the project's cache: raised again
+    with only that raise's frames (errors.kept), not with every earlier document's added on (a
+    worker building a thousand clinics against it grew by seven frames a clinic, their locals with
+    them)."""
+    import traceback
+
+    from leafpress.errors import LeafletError
+
+    root = copy_project(tmp_path / "proj")
+    (root / "handouts" / "port" / "ar.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    project = Project(root)
+    depths = []
+    for _ in range(3):
+        with pytest.raises(LeafletError) as caught:
+            project.build(Job("port", "ar", "letter-2page", "open-leaflets"))
+        depths.append(len(traceback.extract_tb(caught.value.__traceback__)))
+        del caught
+    assert depths[0] == depths[1] == depths[2], depths

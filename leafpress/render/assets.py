@@ -56,10 +56,13 @@ def _convert(path: Path, display: str):
     if d is None:
         from svglib.svglib import svg2rlg     # only a drawing not stored yet pays for it
         logging.getLogger("svglib").setLevel(logging.ERROR)
-        d = svg2rlg(str(path))
-        # svglib's clip paths leave functions in reference cycles: freed here, while they are
-        # young (a batch's worker does not collect after its documents: gcpolicy.settle).
-        gc.collect(1)
+        try:
+            d = svg2rlg(str(path))
+        finally:
+            # svglib leaves its renderer (converters, CSS matcher, closures) in reference cycles:
+            # freed here, while they are young (a batch's worker does not collect after its
+            # documents: gcpolicy.settle; tests/test_worker_memory.py).
+            gc.collect(1)
         if d is None:
             raise LeafletError("svglib could not read this SVG", file=display)
         _DRAWINGS.put(path, d)
