@@ -421,10 +421,10 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
     from . import batch
 
     def fingerprints() -> tuple[dict, dict]:
-        digests = {j: project.input_hash(j) for j in jobs} if write else {}
+        found = {j: project.input_hash(j) for j in jobs} if write else {}
         if not recorded:
             project.user_hashes.save()      # what was hashed, for a build into another folder (usercache.py)
-        return digests, project.hashed
+        return found, project.hashed
 
     rebuild_all = not write or args.force or args.release      # (whatever the fingerprints)
 
@@ -438,8 +438,8 @@ def _build(project: Project, root: Path, args, jobs: list[Job], out_dir: OutDir 
         return _handout_findings(project, [j for j in jobs if (j.handout, j.lang) in redo],
                                  everything=args.command == "check")
     # Both are done beside the build (batch.beside: in a child process while this one imports the
-    # stages and forks the workers), not before it: a document waits for its fingerprint only
-    # where the last manifest has its entry and it may be unchanged.
+    # stages and forks the workers), not before it: the build waits for the fingerprints only
+    # when the last manifest lists one of its documents (they tell what is unchanged).
     hashes, aside = batch.Aside(fingerprints), batch.Aside(checks)
     everything = rebuild_all or not any(j.path() in previous for j in jobs)
     child = None

@@ -117,7 +117,11 @@ def test_left_to_right_text_with_isolates_gets_the_levels_of_the_whole_algorithm
                    for t in texts) > least
     monkeypatch.setattr(bidi, "_ltr_isolated", lambda types, base: None)
     for (text, base), got in zip(cases, fast):
-        assert got == bidi._levels(text, base), (text, base)      # (levels() keeps its answers)
+        assert got == bidi._levels(text, base, _EVERY_CLASS), (text, base)      # (every rule, in full)
+
+
+# Every bidi class (as the paragraph's own): bidi._levels then runs every rule on every sequence.
+_EVERY_CLASS = frozenset({bidi.bidi_class(chr(c)) for c in range(0x3000)} | {"LRI", "RLI", "FSI", "PDI"})
 
 
 def test_the_shortcuts_give_the_levels_of_every_rule_run_in_full():
@@ -130,14 +134,13 @@ def test_the_shortcuts_give_the_levels_of_every_rule_run_in_full():
     plain = list("ab Z19+-(),.:/#$%[]\t") + ["\u0645", "\u05d0", "\u0661", "\u06f1", "\u0301", "\u064e",
                                              "\u00a0", "\u00b0", "\u200b", "\u060c", "\u00ab", "\u00bb"]
     explicit = plain + [LRI, RLI, FSI, PDI, "\u202a", "\u202b", "\u202c", "\u202e", "\n"]
-    every = {bidi.bidi_class(chr(c)) for c in range(0x3000)} | {"LRI", "RLI", "FSI", "PDI"}
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 16)))
              for alphabet in (plain, explicit) for _ in range(4000)]
     taken = 0
     for text in texts:
         for base in (0, 1):
             got = bidi.levels(text, base)
-            assert got == bidi._levels(text, base, every), (text, base)
+            assert got == bidi._levels(text, base, _EVERY_CLASS), (text, base)
             taken += bidi._EXPLICIT.isdisjoint(bidi.classes(text))
     assert taken > 3000
     lv, removed = bidi.levels("\u0645\u0631 38", 1)

@@ -225,7 +225,7 @@ def test_a_piece_of_one_glyph_per_character_is_the_general_paths_piece(lines):
                 continue
             done.add((id(run), lo, hi))
             glyphs, drawn = run.glyphs[i:j], paragraph._drawn_glyphs(run)[i:j]
-            got, want = sp._piece(run, glyphs, drawn, lo, hi), sp._clustered(run, glyphs, drawn, lo, hi)
+            got, want = sp._piece(run, glyphs, drawn, lo, hi), sp._clustered(run, glyphs, drawn, hi)
             assert (got.glyphs, got.clusters, got.width, got.rtl, got.style, got.font) == \
                 (want.glyphs, want.clusters, want.width, want.rtl, want.style, want.font)
             one = not sp.rtl and not sp.controls and [g[1] for g in glyphs] == list(range(lo, hi)) \

@@ -230,6 +230,16 @@ def test_a_font_subset_often_is_subset_from_its_preprocessed_face(monkeypatch):
         assert data == pdffont._subset_bytes(font, gids) and packed == zlib.compress(data)
 
 
+class _PlainStream(rl.PDFStream):
+    """ReportLab's stream written as it is (no /Filter, an end-of-line before ``endstream``):
+    the reference the metadata stream's own bytes (tags.xmp) are compared with."""
+
+    def format(self, document):
+        d = rl.PDFDictionary(dict(self.dictionary.dict))
+        d["Length"] = len(self.content)
+        return rl.format(d, document) + b"\nstream\n" + self.content + b"\nendstream\n"
+
+
 def test_the_metadata_stream_is_the_bytes_reportlab_writes_for_every_clinics_packet():
     """The XMP stream is written with pdfdoc's dictionary layout, not through ReportLab (each
     clinic's metadata names it, so every variant has a packet of its own): the same bytes as
@@ -240,7 +250,7 @@ def test_the_metadata_stream_is_the_bytes_reportlab_writes_for_every_clinics_pac
         info = {"title": "Port", "author": author, "subject": "s", "keywords": "k"}
         got = tags.xmp(info, "en").data
         packet = tags._packet("Port", author, "s", "k", "en")
-        stream = tags._PlainStream(rl.PDFDictionary({"Type": rl.PDFName("Metadata"), "Subtype": rl.PDFName("XML")}),
+        stream = _PlainStream(rl.PDFDictionary({"Type": rl.PDFName("Metadata"), "Subtype": rl.PDFName("XML")}),
                                    packet)
         assert got == stream.format(canvas._doc)
 

@@ -162,7 +162,7 @@ def test_the_rules_of_one_line_look_at_every_new_line_of_a_stamped_page(scratch)
     try:
         got = found((fresh - {id(line)}) | {id(small)})
         assert got and got == found(None)
-        assert found(fresh - {id(line)}) == []      # the pattern's own lines: not looked at again
+        assert found(fresh - {id(line)}) == []      # an item not in ``only`` (as the pattern's own): not looked at
     finally:
         page.items[k] = line
 

@@ -681,12 +681,7 @@ class _Plan:
                 if rtl or not subs or subs[-1][0] != dy:     # PDFium reorders inside a TJ
                     subs.append([dy, [], False, None])
                 v = (pen - origins[g]) * 1000
-                if -0.0004 < v < 0.0004:
-                    before = 0.0            # (what rounding gives it, without rounding)
-                else:
-                    before = round(v, 3)     # (as _adjust)
-                    if -0.0005 < before < 0.0005:
-                        before = 0.0
+                before = 0.0 if -0.0004 < v < 0.0004 else _adjust(v)    # (what _adjust gives the least, unrounded)
                 subs[-1][1].append((gid, t, before))
                 pairs.append((gid, t))
                 pen += advances[gid] - before / 1000

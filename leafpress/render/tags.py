@@ -16,8 +16,7 @@ from functools import lru_cache
 
 from ..layout.items import Node
 from reportlab.lib.rl_accel import fp_str
-from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFObjectReference, PDFStream
-from reportlab.pdfbase.pdfdoc import format as format_
+from reportlab.pdfbase.pdfdoc import PDFDictionary, PDFObjectReference
 
 from ..lru import Lru
 from .pdfdoc import Written, array_bytes as _array, dict_bytes as _dict, name_bytes, pdf_string, register
@@ -304,21 +303,12 @@ class Tagger:
         return out
 
 
-class _PlainStream(PDFStream):
-    """A stream written as it is: no /Filter key at all (PDF/A-2 6.6.2.1 wants the metadata
-    stream readable without decoding), an end-of-line before ``endstream``."""
-
-    def format(self, document):
-        d = PDFDictionary(dict(self.dictionary.dict))
-        d["Length"] = len(self.content)
-        return format_(d, document) + b"\nstream\n" + self.content + b"\nendstream\n"
-
-
 def xmp(info: dict, lang: str) -> Written:
     """XMP metadata matching the document information dictionary (PDF/A-2 6.6.2.3), with the
     PDF/A (part 2, conformance A: tagged, Unicode) and PDF/UA (part 1) identification and the extension schema
     that PDF/A asks for the pdfuaid namespace. ``info``: title, author, subject, keywords. Written
-    as ReportLab writes a :class:`_PlainStream` of it (tests/test_pdf_writer.py compares them)."""
+    unfiltered (PDF/A-2 6.6.2.1 wants it readable without decoding), byte for byte as ReportLab
+    writes such a stream (tests/test_pdf_writer.py compares them)."""
     key = (info.get("title", ""), info.get("author", ""), info.get("subject", ""), info.get("keywords", ""), lang)
     written = _PACKETS.get(key)
     if written is None:
@@ -331,7 +321,7 @@ def xmp(info: dict, lang: str) -> Written:
     return out
 
 
-_PACKETS = Lru("xmp packets", 64)       # one per distinct metadata (its stream's bytes): a leaflet's clinics share it
+_PACKETS = Lru("xmp packets", 64)       # one per distinct metadata (each document's own): reused when a process builds it again
 
 
 def _packet(title: str, author: str, subject: str, keywords: str, lang: str) -> bytes:

@@ -145,7 +145,7 @@ class Line:
 
 
 _new = object.__new__
-_PLAIN = {f.name: f.default for f in fields(Line) if f.default is not MISSING}
+_LINE_DEFAULTS = {f.name: f.default for f in fields(Line) if f.default is not MISSING}
 
 
 def _plain_line(start: int, end: int, vis_end: int, width: float) -> Line:
@@ -154,7 +154,7 @@ def _plain_line(start: int, end: int, vis_end: int, width: float) -> Line:
     ln = _new(Line)
     d = ln.__dict__
     d["start"], d["end"], d["vis_end"], d["width"] = start, end, vis_end, width
-    d.update(_PLAIN)
+    d.update(_LINE_DEFAULTS)
     return ln
 
 
@@ -672,9 +672,9 @@ class ShapedParagraph:
                         width += a
                     return Piece(run.font, self.styles[run.style], bool(run.level % 2), tuple(drawn),
                                  tuple(zip(range(n), [1] * n, self.text[lo:hi], cls)), width)
-        return self._clustered(run, glyphs, drawn, lo, hi)
+        return self._clustered(run, glyphs, drawn, hi)
 
-    def _clustered(self, run: Run, glyphs: list, drawn: list, lo: int, hi: int) -> Piece:
+    def _clustered(self, run: Run, glyphs: list, drawn: list, hi: int) -> Piece:
         """:meth:`_piece` for any piece: clusters of several glyphs or characters, in either
         order, bidi controls left out of their text, marks for extraction in right-to-left text,
         clusters drawn with no advance merged with their neighbour."""
