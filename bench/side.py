@@ -172,6 +172,18 @@ def _build(press: str, proj: str, argv: list[str]) -> None:
                       "main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / kb}))
 
 
+def interpreter() -> str:
+    """The Python both sides run under, and how it is built (tools/python.py: a shared libpython
+    runs the press about 10 % slower than an interpreter linked into its executable)."""
+    try:
+        with open("/proc/self/maps") as f:
+            shared = any("libpython" in line for line in f)
+        how = "libpython shared" if shared else "libpython in the executable"
+    except OSError:
+        how = "libpython linkage unknown"
+    return f"Python {sys.version.split()[0]} ({sys.executable}, {how})"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--press", type=Path, default=ROOT)
@@ -181,7 +193,8 @@ def main() -> None:
     press, r = args.press.resolve(), args.rounds
     import typst
     print(f"# leafpress ({press}) and Typst {typst.__version__} side by side, {time.strftime('%Y-%m-%d %H:%M')}, "
-          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; min / median of {r} alternating rounds\n")
+          f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; min / median of {r} alternating rounds; "
+          f"{interpreter()}\n")
     print("| | leafpress | Typst | ratio (median) |")
     print("|---|---:|---:|---:|")
 
