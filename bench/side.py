@@ -173,8 +173,9 @@ def _build(press: str, proj: str, argv: list[str]) -> None:
 
 
 def interpreter() -> str:
-    """The Python both sides run under, and how it is built (tools/python.py: a shared libpython
-    runs the press about 10 % slower than an interpreter linked into its executable)."""
+    """The Python both sides run under, and how it is built (tools/python.py: on the 2-core
+    machine pyenv's shared-libpython build ran the press about 10 % slower than Debian's, whose
+    executable carries the interpreter)."""
     try:
         with open("/proc/self/maps") as f:
             shared = any("libpython" in line for line in f)

@@ -9,6 +9,10 @@ optimisation and link-time optimisation and linked statically) runs the press ab
 than one that loads it from a shared libpython (a plain source build, such as pyenv's default):
 measured with bench/side.py and bench/README.md ("the interpreter"), the same PDFs either way.
 
+The linkage is what can be read off an interpreter without timing it, and it stands for the
+build as a whole: a distribution's static build is also its optimised one, a source build with
+no options has neither (the difference above is both together, not the linkage alone).
+
 Candidates, in this order: ``python3`` on PATH, then ``python3.13``, ``python3.12``, ``python3.11``
 on PATH, then /usr/bin/python3 and /usr/local/bin/python3. Usable: Python 3.11 or newer that can
 make a venv with pip in it (venv and ensurepip import). Chosen: the first usable one whose
