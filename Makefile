@@ -2,10 +2,11 @@
 # make site   build the leaflets, then the static website into out/site/
 # make print-shop  build the leaflets and, beside them, the print shop's copies (bleed, crop marks)
 # make test   set up what the tests need and run the whole suite
-# The interpreter .venv is made from (asked only when .venv is made): tools/python.py prefers a
-# Python whose executable carries the interpreter (a distribution's build: the press runs about
-# 10 % faster on it than on a shared-libpython source build). `make PYTHON=...` chooses instead.
-PYTHON ?= $(eval PYTHON := $$(shell python3 tools/python.py))$(PYTHON)
+# The interpreter .venv is made from, asked only when .venv/bin/python is missing: tools/python.py
+# prefers a Python whose executable carries the interpreter (a distribution's build: the press
+# runs about 10 % faster on Debian's than on pyenv's shared-libpython build). `make PYTHON=...`
+# chooses instead. (Evaluated once, on first use.)
+PYTHON ?= $(eval PYTHON := $$(shell python3 tools/python.py 2>/dev/null || echo python3))$(PYTHON)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-installed
@@ -14,8 +15,12 @@ STAMP  := $(VENV)/.deps-installed
 
 all: build
 
-$(STAMP): pyproject.toml tools/deps.py
-	test -x $(PY) || { echo "making $(VENV) with $(PYTHON) (see tools/python.py)"; $(PYTHON) -m venv $(VENV); }
+$(PY):
+	@echo "making $(VENV) with $(PYTHON) (see tools/python.py)"
+	$(PYTHON) -m venv $(VENV)
+
+# (.venv/bin/python is order-only: a newer interpreter file does not reinstall the dependencies)
+$(STAMP): pyproject.toml tools/deps.py | $(PY)
 	$(PY) tools/deps.py test dask > $(VENV)/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
 	touch $@
@@ -79,8 +84,9 @@ lint: $(STAMP)
 	$(PY) -m mypy
 
 # The package installs and its command runs: `pip install .` in a fresh virtual environment.
-package-check:
-	rm -rf .pkgcheck && $(PYTHON) -m venv .pkgcheck
+# (made from .venv's interpreter: a venv made by a venv's python has that venv's base interpreter)
+package-check: | $(PY)
+	rm -rf .pkgcheck && $(PY) -m venv .pkgcheck
 	.pkgcheck/bin/python -m pip install --quiet --disable-pip-version-check .
 	.pkgcheck/bin/leafpress --help >/dev/null
 	rm -rf .pkgcheck build leafpress.egg-info
