@@ -196,7 +196,7 @@ def does_not_fit(over: Overflow, spec: LayoutSpec, lang: Language, file: str, si
 MAX_FLOW_PAGES = 60     # a flowing leaflet longer than this is a mistake, not a leaflet
 
 
-def _attempt(ctx: Ctx, squeeze: float, squeezed: int, report: dict | None,
+def _attempt(ctx: Ctx, squeeze: float, squeezed: int, report: dict,
              footers: dict) -> LaidOut | Overflow:
     """One try at ``ctx.size``. ``squeeze``: points by which the body ends higher on the first
     ``squeezed`` pages (a flowing leaflet's page breaks moved earlier); ``report`` gets the share
@@ -285,7 +285,7 @@ def _attempt(ctx: Ctx, squeeze: float, squeezed: int, report: dict | None,
     if spec.running_head is not None:
         for i, page in enumerate(pages[1:], 1):
             draw_running_head(ctx, page, *spec.panel_bounds(i, 0, 1))
-    if report is not None and state.ended is not None:
+    if state.ended is not None:
         top, height, end = state.ended
         report.update(fill=(top - end) / height if height > 0 else 1.0, height=height)
     return LaidOut(pages, outline, ctx.size, ctx.warnings, ctx.alts, ctx.lang.code,

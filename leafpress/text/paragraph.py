@@ -667,8 +667,8 @@ class ShapedParagraph:
             if cls == list(range(lo, hi)):
                 advs = [d[1] for d in drawn]
                 if 0 not in advs:
-                    width = 0.0
-                    for a in advs:
+                    width = 0.0     # (a loop, added as _clustered adds: from Python 3.12 sum() of floats
+                    for a in advs:  # rounds differently, and the widths would move the PDFs' bytes)
                         width += a
                     return Piece(run.font, self.styles[run.style], bool(run.level % 2), tuple(drawn),
                                  tuple(zip(range(n), [1] * n, self.text[lo:hi], cls)), width)
