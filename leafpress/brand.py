@@ -16,7 +16,7 @@ from .content.inline import InlineError, check_characters, check_url
 from .content.loader import Reader, _display
 from .content.template import expand, fields
 from .content.yamlsafe import load_yaml
-from .errors import LeafletError
+from .errors import LeafletError, kept
 from .text.bidi import isolate
 
 COLOUR_KEYS = ("primary", "on_primary", "accent", "text", "muted")
@@ -248,7 +248,7 @@ def partner_ids(path: Path, root: Path) -> tuple[list[str], list[LeafletError]]:
             if pid in ids:
                 raise doc.error(k + ("id",), f"partner id {pid!r} is used twice", hint="Give each partner its own id")
         except LeafletError as exc:
-            problems.append(exc)
+            problems.append(kept(exc))
             continue
         ids.append(pid)
     return ids, problems
@@ -281,7 +281,7 @@ def load_partners(path: Path, root: Path, base: Brand, doc=None) -> dict[str, Br
         try:
             out[pid] = _partner(r, doc, p, k, pid, path, root, base, display, lines)
         except LeafletError as exc:
-            out[pid] = exc
+            out[pid] = kept(exc)      # (raised again for each of its documents: Project.brand)
     return out
 
 

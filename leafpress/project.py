@@ -208,7 +208,7 @@ class Project:
         try:
             ids, self.partner_errors = partner_ids(self._inside(self.partners_file), self.root)
         except LeafletError as exc:
-            self.partners_error = exc
+            self.partners_error = kept(exc)
             return []
         clash = sorted(set(ids) & set(self.brands))
         for pid in clash:
@@ -253,7 +253,7 @@ class Project:
             return load_partners(self.partners_file, self.root, self.brand(base), doc)
         found = self._cached(("partners",), partners).get(name)
         if isinstance(found, LeafletError):
-            raise found
+            raise kept(found)
         if found is None:
             raise LeafletError(f"no partner {name!r}", file=PARTNER_FILE)
         return found

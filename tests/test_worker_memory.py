@@ -386,8 +386,7 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
     found: list = []
     failed = 0
     for lang, layout in jobs:
-        gc.collect()
-        before = {id(o) for o in gc.get_objects()}
+        gc.collect()    # (nothing pending: what the next collection finds was made or let go here)
         gc.disable()
         gc.set_debug(gc.DEBUG_SAVEALL)
         try:
@@ -403,7 +402,7 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
                 for cache in lru._ALL.values():
                     cache.clear()
             gc.collect()
-            found += [f"{lang} {layout}: {type(o).__qualname__}" for o in gc.garbage if id(o) not in before]
+            found += [f"{lang} {layout}: {type(o).__qualname__}" for o in gc.garbage]
         finally:
             gc.garbage.clear()
             gc.set_debug(0)
@@ -430,6 +429,58 @@ def test_converting_an_svg_leaves_nothing_for_the_garbage_collector():
     finally:
         gc.enable()
         assets._DRAWINGS.clear()
+
+
+def test_an_svg_whose_conversion_fails_leaves_nothing_for_the_garbage_collector(monkeypatch):
+    """svglib's renderer is in cycles when it raises too, and its frames in the error's traceback
+    hold it: render/assets.py lets the traceback go before it collects, then raises the error."""
+    import gc
+
+    import svglib.svglib
+    from leafpress.render import assets
+
+    class Renderer:
+        def __init__(self):
+            self.me = self      # (a cycle, as svglib's converters and matchers make)
+
+    def failing(path):
+        renderer = Renderer()   # noqa: F841 (held by this frame, in the error's traceback)
+        raise ValueError("svglib failed")
+
+    monkeypatch.setattr(svglib.svglib, "svg2rlg", failing)
+    path = ROOT / "assets" / "brands" / "riverside-clinic" / "logo.svg"
+    assets._DRAWINGS.clear()
+    gc.collect()
+    gc.disable()
+    try:
+        with pytest.raises(ValueError, match="svglib failed"):
+            assets._convert(path, path.name)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+        assets._DRAWINGS.clear()
+
+
+def test_a_plan_with_nothing_to_anchor_does_not_keep_itself():
+    """_Plan.anchored gives the plan itself where PDFium's runs cannot be made (a raised glyph):
+    kept among its own anchored plans, it would hold itself (a cycle a worker would keep)."""
+    import gc
+
+    from leafpress.render import pdf
+    from leafpress.text.fonts import FontLibrary
+
+    font = FontLibrary([ROOT / "assets" / "fonts"]).get("NotoSans-Regular")
+    plan = pdf._Plan.__new__(pdf._Plan)
+    plan.font = font
+    plan.groups = ((False, [[0.3, [(5, "a", 0.0)], False, None]]),)     # (a raised glyph: no tokens)
+    assert plan.anchored(1.0, 0) is plan
+    gc.collect()
+    gc.disable()
+    try:
+        del plan
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_a_worker_freezes_what_a_document_leaves_and_other_processes_collect_it(monkeypatch):
@@ -465,6 +516,27 @@ def test_an_error_kept_in_a_cache_holds_only_its_last_raise(tmp_path):
     for _ in range(3):
         with pytest.raises(LeafletError) as caught:
             project.build(Job("port", "ar", "letter-2page", "open-leaflets"))
+        depths.append(len(traceback.extract_tb(caught.value.__traceback__)))
+        del caught
+    assert depths[0] == depths[1] == depths[2], depths
+
+
+def test_a_broken_partner_clinic_kept_in_the_cache_holds_only_its_last_raise(tmp_path):
+    """A partner clinic whose entry fails (its logo is not there) fails each of its documents
+    from the cached partners file, raised again with only that raise's frames (errors.kept)."""
+    import traceback
+
+    from leafpress.errors import LeafletError
+
+    root = copy_project(tmp_path / "proj")
+    (root / "assets" / "brands" / "partners.yaml").write_text(
+        "base: open-leaflets\npartners:\n  - id: broken-clinic\n    name: Broken Clinic\n"
+        "    logo: no-such-logo.svg\n", encoding="utf-8")
+    project = Project(root)
+    depths = []
+    for _ in range(3):
+        with pytest.raises(LeafletError) as caught:
+            project.build(Job("port", "en", "letter-2page", "broken-clinic"))
         depths.append(len(traceback.extract_tb(caught.value.__traceback__)))
         del caught
     assert depths[0] == depths[1] == depths[2], depths

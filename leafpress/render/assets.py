@@ -26,7 +26,7 @@ import re
 import sys
 from pathlib import Path
 
-from ..errors import LeafletError
+from ..errors import LeafletError, kept
 from ..layout.items import Qr, Svg
 from ..lru import Lru
 from ..plancache import CACHE as STORE_DIR
@@ -56,13 +56,17 @@ def _convert(path: Path, display: str):
     if d is None:
         from svglib.svglib import svg2rlg     # only a drawing not stored yet pays for it
         logging.getLogger("svglib").setLevel(logging.ERROR)
+        # svglib leaves its renderer (converters, CSS matcher, closures) in reference cycles:
+        # freed right after, while they are young (a batch's worker does not collect after its
+        # documents: gcpolicy.settle; tests/test_worker_memory.py). When it raises, its frames
+        # in the error's traceback hold the renderer: let go first (errors.kept), then collected.
         try:
             d = svg2rlg(str(path))
-        finally:
-            # svglib leaves its renderer (converters, CSS matcher, closures) in reference cycles:
-            # freed here, while they are young (a batch's worker does not collect after its
-            # documents: gcpolicy.settle; tests/test_worker_memory.py).
+        except Exception as exc:
+            kept(exc)
             gc.collect(1)
+            raise
+        gc.collect(1)
         if d is None:
             raise LeafletError("svglib could not read this SVG", file=display)
         _DRAWINGS.put(path, d)

@@ -36,7 +36,7 @@ from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream
 
 from .pdfa import add_output_intent, flate_once, page_stream_once
 from .pdfdoc import Written, document_bytes, formatted
-from .pdffont import HEX_CODE, EmbeddedFont, Pairs, font_key, thousandths, utf16_hex
+from .pdffont import HEX_CODE, EmbeddedFont, Pairs, font_key, thousandths_of, utf16_hex
 from .tags import Tagger
 from ..lru import BytesLru, Kept, Lru
 
@@ -681,7 +681,7 @@ class _Plan:
                 if rtl or not subs or subs[-1][0] != dy:     # PDFium reorders inside a TJ
                     subs.append([dy, [], False, None])
                 v = (pen - origins[g]) * 1000
-                before = 0.0 if -0.0004 < v < 0.0004 else _adjust(v)    # (what _adjust gives the least, unrounded)
+                before = 0.0 if -0.0004 < v < 0.0004 else _adjust(v)    # (a shortcut: _adjust gives 0.0 here)
                 subs[-1][1].append((gid, t, before))
                 pairs.append((gid, t))
                 pen += advances[gid] - before / 1000
@@ -731,7 +731,7 @@ class _Plan:
             return None
         tokens: list = []
         pen = 0.0
-        advances = _advances(font)      # (each glyph's _width, kept with the font)
+        advances = _advances(font)      # (each glyph's /W advance in em, kept with the font)
         kind_of = _pdfium_class
         last = None
         for latin, subs in self.groups:
@@ -772,8 +772,7 @@ class _Plan:
             return done[key]
         tokens = self._tokens()
         if not tokens:
-            done[key] = self
-            return self
+            return self     # (not kept in ``done``: the plan would hold itself, a cycle; _tokens is kept)
         font = self.font
         space = font.hb.get_nominal_glyph(32)
         plan = _Plan.__new__(_Plan)      # (what copy.copy makes of it, without its generic path)
@@ -782,7 +781,7 @@ class _Plan:
         pairs: list = []            # (glyph, text) of every entry, in order
         token_text: dict = {}       # (group, sub) -> the token's own text (its glyphs', not the blank's)
         pen = 0.0
-        advances = _advances(font)      # (each glyph's _width, kept with the font)
+        advances = _advances(font)      # (each glyph's /W advance in em, kept with the font)
         wspace = advances[space]
         for k, ((latin, _), glyphs) in enumerate(tokens, k0 + 1):
             anchor = right - 0.001 * k        # (not by the blank's width: fonts differ in it)
@@ -996,14 +995,15 @@ def _flat(pg, clusters, latin, font) -> zip:
 
 
 class _Advances(dict):
-    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them)."""
+    """A font's glyph advances as the pen moves in a plan (em, rounded as /W writes them). Kept
+    with the font, it holds the font's thousandths (pdffont), not the font (no cycle)."""
 
     def __init__(self, font):
         super().__init__()
-        self.font = font
+        self.thousandths = thousandths_of(font)
 
     def __missing__(self, gid: int) -> float:
-        got = self[gid] = _width(self.font, gid)
+        got = self[gid] = self.thousandths[gid] / 1000
         return got
 
 
@@ -1042,11 +1042,6 @@ def _frozen(groups: list) -> tuple:
     """A plan's groups as tuples (see _Plan)."""
     return tuple([(latin, tuple([(rise, tuple(entries), hidden, resume) for rise, entries, hidden, resume in subs]))
                   for latin, subs in groups])       # (lists, not generators: the same tuples, made faster)
-
-
-def _width(font, gid: int) -> float:
-    """A glyph's advance as written in /W, in em."""
-    return thousandths(font, gid) / 1000
 
 
 def _pdfium_class_of(text: str) -> str:

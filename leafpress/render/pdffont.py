@@ -216,24 +216,25 @@ def thousandths(font: Font, gid: int) -> int:
     """A glyph's advance as /W writes it, in thousandths of an em: the one rounding every width
     and pen position the writer uses is made with (a plan's pen must land where a reader's,
     summing /W, does)."""
-    return _thousandths_of(font)[gid]
+    return thousandths_of(font)[gid]
 
 
 class _Thousandths(dict):
     """A font's glyph advances in thousandths of an em (see :func:`thousandths`), each worked out
-    once, when first asked for."""
+    once, when first asked for. Kept with the font, it holds the font's HarfBuzz font and units,
+    not the font: the two would hold each other (a cycle a batch's worker would keep when a
+    font is let go, gcpolicy.settle)."""
 
     def __init__(self, font: Font):
         super().__init__()
-        self.font = font
+        self.hb, self.per_unit = font.hb, 1000.0 / font.upem
 
     def __missing__(self, gid: int) -> int:
-        font = self.font
-        got = self[gid] = round(font.hb.get_glyph_h_advance(gid) * (1000.0 / font.upem))
+        got = self[gid] = round(self.hb.get_glyph_h_advance(gid) * self.per_unit)
         return got
 
 
-def _thousandths_of(font: Font) -> _Thousandths:
+def thousandths_of(font: Font) -> _Thousandths:
     """The font's :class:`_Thousandths`, kept with it (bounded by its glyphs)."""
     got = font.__dict__.get("_thousandths")
     if got is None:
@@ -384,7 +385,7 @@ def _width_runs(font: Font, gids: list[int], extra: dict) -> tuple:
     extra codes (all above them)."""
     more = sorted((cid, g) for (g, _), cid in extra.items())
     cids = gids + [c for c, _ in more]
-    widths = list(map(_thousandths_of(font).__getitem__, gids + [g for _, g in more]))
+    widths = list(map(thousandths_of(font).__getitem__, gids + [g for _, g in more]))
     cuts = [k for k in range(1, len(cids)) if cids[k] != cids[k - 1] + 1]
     return tuple((cids[a], tuple(widths[a:b])) for a, b in zip([0] + cuts, cuts + [len(cids)]))
 
