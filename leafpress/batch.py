@@ -280,7 +280,7 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
         # What every document needs, loaded first (writing PDFs: the render stage too) and
         # frozen, as for forked workers: the collector never scans it (young, it was scanned by
         # the first document's collections: 25 ms of a cold one-leaflet build's 190).
-        if write and jobs and isinstance(_PROJECT, Project):     # (not a recorded plan's stand-in)
+        if write and jobs:
             preload(_PROJECT, jobs)
         gc.freeze()
         gcpolicy.resume()
@@ -301,7 +301,7 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
     _PROJECT = project if project is not None else Project(Path(root))
     preload(_PROJECT, jobs)
     gc.freeze()
-    gcpolicy.resume()       # (the workers collect their own)
+    gcpolicy.resume()       # (the workers: gcpolicy.worker and settle)
     try:
         pool.run(longest_first(_PROJECT, groups_of(jobs, n)), done, aside)
     finally:

@@ -1,6 +1,8 @@
 """The garbage collector's schedule for a press process.
 
-Input: nothing. Output: the collector's thresholds, set once per process (:func:`tune`).
+Input: nothing. Output: the collector's thresholds, set once per process (:func:`tune`); no
+collection while a process starts (:func:`pause`, :func:`resume`); a batch's worker freezing
+what each document leaves instead of collecting it (:func:`worker`, :func:`settle`).
 
 Laying out and writing a leaflet allocates hundreds of thousands of short-lived containers
 (glyph pieces, lines, PDF objects) that reference counting frees at once; almost none of them
@@ -8,7 +10,8 @@ form cycles. With CPython's default thresholds (700, 10, 10) the collector still
 thousand times for 30 leaflets, seven of them full collections that scanned every object the
 process keeps (fonts, dictionaries, shaped paragraphs): 0.97 s of a 5.2 s batch, measured with
 gc.callbacks. Collecting the youngest generation every 10,000 allocations instead of 700 leaves
-0.28 s. Cycles are still collected, only later; the worker memory test holds (memory stays flat
+0.28 s. Cycles are still collected, only later (but for a batch's worker, which makes none after
+a document: documents make no cycles, see settle); the worker memory test holds (memory stays flat
 over clinics).
 
 Full collections wait for 100 collections of the middle generation (CPython: 10). A batch's

@@ -252,7 +252,7 @@ def test_a_plain_line_is_the_dataclasss_line():
 
 
 def test_a_kept_table_gives_its_functions_results_and_stays_bounded():
-    """lru.Kept (numbers, a cluster's Latin letters, UTF-16 texts, ToUnicode codes): each
+    """lru.Kept (every such table: numbers, names, a cluster's Latin letters, UTF-16 texts, codes...): each
     result is the function's, worked out again after the table empties itself at its bound."""
     from leafpress.lru import Kept
     calls: list = []

@@ -251,7 +251,7 @@ def test_the_metadata_stream_is_the_bytes_reportlab_writes_for_every_clinics_pac
         got = tags.xmp(info, "en").data
         packet = tags._packet("Port", author, "s", "k", "en")
         stream = _PlainStream(rl.PDFDictionary({"Type": rl.PDFName("Metadata"), "Subtype": rl.PDFName("XML")}),
-                                   packet)
+                              packet)
         assert got == stream.format(canvas._doc)
 
 
