@@ -500,43 +500,39 @@ def test_a_worker_freezes_what_a_document_leaves_and_other_processes_collect_it(
     assert calls == ["collect 1", "freeze"]
 
 
+def _traceback_depths(root, job, times: int = 3) -> list[int]:
+    """How many frames the error of each of ``times`` builds of ``job`` (which fails) carries."""
+    import traceback
+
+    from leafpress.errors import LeafletError
+
+    project = Project(root)
+    depths = []
+    for _ in range(times):
+        with pytest.raises(LeafletError) as caught:
+            project.build(job)
+        depths.append(len(traceback.extract_tb(caught.value.__traceback__)))
+        del caught
+    return depths
+
+
 def test_an_error_kept_in_a_cache_holds_only_its_last_raise(tmp_path):
     """A broken translation fails each of its documents from the project's cache: raised again
     with only that raise's frames (errors.kept), not with every earlier document's added on (a
     worker building a thousand clinics against it grew by seven frames a clinic, their locals with
     them)."""
-    import traceback
-
-    from leafpress.errors import LeafletError
-
     root = copy_project(tmp_path / "proj")
     (root / "handouts" / "port" / "ar.yaml").write_text("title: [unclosed\n", encoding="utf-8")
-    project = Project(root)
-    depths = []
-    for _ in range(3):
-        with pytest.raises(LeafletError) as caught:
-            project.build(Job("port", "ar", "letter-2page", "open-leaflets"))
-        depths.append(len(traceback.extract_tb(caught.value.__traceback__)))
-        del caught
+    depths = _traceback_depths(root, Job("port", "ar", "letter-2page", "open-leaflets"))
     assert depths[0] == depths[1] == depths[2], depths
 
 
 def test_a_broken_partner_clinic_kept_in_the_cache_holds_only_its_last_raise(tmp_path):
     """A partner clinic whose entry fails (its logo is not there) fails each of its documents
     from the cached partners file, raised again with only that raise's frames (errors.kept)."""
-    import traceback
-
-    from leafpress.errors import LeafletError
-
     root = copy_project(tmp_path / "proj")
     (root / "assets" / "brands" / "partners.yaml").write_text(
         "base: open-leaflets\npartners:\n  - id: broken-clinic\n    name: Broken Clinic\n"
         "    logo: no-such-logo.svg\n", encoding="utf-8")
-    project = Project(root)
-    depths = []
-    for _ in range(3):
-        with pytest.raises(LeafletError) as caught:
-            project.build(Job("port", "en", "letter-2page", "broken-clinic"))
-        depths.append(len(traceback.extract_tb(caught.value.__traceback__)))
-        del caught
+    depths = _traceback_depths(root, Job("port", "en", "letter-2page", "broken-clinic"))
     assert depths[0] == depths[1] == depths[2], depths
