@@ -61,9 +61,10 @@ E = TypeVar("E", bound=BaseException)
 
 def kept(exc: E) -> E:
     """``exc`` as a cache keeps it: without its traceback and the exception it was raised while
-    handling (raised again from the cache, it then holds that raise's frames, until the next). Their frames hold the callers' locals, among them whatever holds the cache's entry
+    handling. Their frames hold the callers' locals, among them whatever holds the cache's entry
     (a reference cycle, which a batch's worker would freeze and keep: gcpolicy.settle), and an
-    error raised again from a cache would add the new frames to the old ones every time."""
+    error raised again from a cache would add the new frames to the old ones every time. Raised
+    again, it holds that raise's frames until it is kept again."""
     exc.__traceback__ = exc.__context__ = exc.__cause__ = None
     return exc
 

@@ -10,17 +10,16 @@ form cycles. With CPython's default thresholds (700, 10, 10) the collector still
 thousand times for 30 leaflets, seven of them full collections that scanned every object the
 process keeps (fonts, dictionaries, shaped paragraphs): 0.97 s of a 5.2 s batch, measured with
 gc.callbacks. Collecting the youngest generation every 10,000 allocations instead of 700 leaves
-0.28 s. Cycles are still collected, only later (but for a batch's worker, which makes none after
-a document: documents make no cycles, see settle); the worker memory test holds (memory stays flat
-over clinics).
+0.28 s. Cycles are still collected, only later (except in a batch's worker, which does not collect
+after a document: documents make no cycles, see :func:`settle`); the worker memory test holds
+(memory stays flat over clinics).
 
 Full collections wait for 100 collections of the middle generation (CPython: 10). A batch's
 first documents fill the caches, so the collector found the oldest generation grown by a quarter
 and scanned everything the process keeps, twice in 30 leaflets (150–290 ms each, most of a
 worker's collecting time), to free 42 objects: the cycles documents made then were freed by the
-collection of the young generations after each (project.py; since session 8 documents make none,
-:func:`settle`). 30 leaflets in one process: 1.80 s of
-CPU before, 1.57 s after, the same peak memory; a worker building clinic after clinic made no
+collection of the young generations after each (project.py; documents now make none,
+:func:`settle`). 30 leaflets in one process: 1.80 s of CPU before, 1.57 s after, the same peak memory; a worker building clinic after clinic made no
 full collection before either. A clinic's stamped variant makes no cycle at all (its objects
 are freed by reference counting: tests/test_worker_memory.py), so none is collected after it;
 the young generations' own threshold then runs about once every 40 variants.
@@ -30,8 +29,8 @@ collection scans is what is alive at that moment, and with 10,000 a worker's col
 scanning the document under construction (its lines, pieces, PDF objects, freed by reference
 counting at its end) 2-3 times a document. Measured with gc.callbacks over the 30-leaflet batch
 at --jobs 2: 55-76 ms of collecting per worker before, 43-54 after (the collections after each
-document laid out on its own, project.py, were all that remained; session 8 made those a freeze,
-:func:`settle`); clinic variants at --jobs 2
+document laid out on its own, project.py, were all that remained; in a worker they are now a
+freeze, :func:`settle`); clinic variants at --jobs 2
 (bench/clinics.py 1 100): 9.2 -> 8.5 ms CPU a variant; worker memory the same (at most 50,000
 young containers of garbage in cycles wait for a collection, and variants make none).
 """
@@ -89,8 +88,8 @@ def settle() -> None:
     """After a document laid out on its own (project.py): what it left alive is kept, the caches
     it filled (shaped paragraphs, plans, fonts' glyphs: 5,000-33,000 containers a document, most
     of them tuples); what it made and dropped is already freed, since a document makes no
-    reference cycles (tests/test_worker_memory.py builds every layout family in four scripts and
-    finds none; the one step known to make them, converting an SVG with svglib, collects after
+    reference cycles (tests/test_worker_memory.py builds every layout family in six languages of
+    five scripts and finds none; the one step known to make them, converting an SVG with svglib, collects after
     itself, render/assets.py).
 
     In a batch's worker, what is left is frozen (``gc.freeze``: moved out of every later collection,

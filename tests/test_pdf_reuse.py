@@ -208,7 +208,7 @@ def test_a_fonts_kept_widths_and_ink_boxes_are_what_harfbuzz_gives():
     for _ in range(2):          # worked out, then kept
         assert pdffont._bbox(font, gids) == box(gids) != (0, 0, 0, 0)
         assert pdffont._bbox(font, [space]) == (0, 0, 0, 0)
-        assert [pdffont.thousandths(font, g) for g in gids] == \
+        assert [pdffont.thousandths_of(font)[g] for g in gids] == \
             [round(font.hb.get_glyph_h_advance(g) * 1000.0 / font.upem) for g in gids]
 
 

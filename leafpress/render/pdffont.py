@@ -212,16 +212,10 @@ def _objects(emb: EmbeddedFont) -> tuple:
     return got
 
 
-def thousandths(font: Font, gid: int) -> int:
-    """A glyph's advance as /W writes it, in thousandths of an em: the one rounding every width
-    and pen position the writer uses is made with (a plan's pen must land where a reader's,
-    summing /W, does)."""
-    return thousandths_of(font)[gid]
-
-
 class _Thousandths(dict):
-    """A font's glyph advances in thousandths of an em (see :func:`thousandths`), each worked out
-    once, when first asked for. Kept with the font, it holds the font's HarfBuzz font and units,
+    """A font's glyph advances as /W writes them, in thousandths of an em: the one rounding every
+    width and pen position the writer uses is made with (a plan's pen must land where a reader's,
+    summing /W, does). Each is worked out once, when first asked for. Kept with the font, it holds the font's HarfBuzz font and units,
     not the font: the two would hold each other (a cycle a batch's worker would keep when a
     font is let go, gcpolicy.settle)."""
 
