@@ -23,6 +23,7 @@ against another with the same benchmark.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import resource
@@ -176,12 +177,11 @@ def interpreter() -> str:
     """The Python both sides run under, and how it is built (tools/python.py: on the 2-core
     machine pyenv's shared-libpython build ran the press about 10 % slower than Debian's, whose
     executable carries the interpreter)."""
-    try:
-        with open("/proc/self/maps") as f:
-            shared = any("libpython" in line for line in f)
-        how = "libpython shared" if shared else "libpython in the executable"
-    except OSError:
-        how = "libpython linkage unknown"
+    spec = importlib.util.spec_from_file_location("pick_python", ROOT / "tools" / "python.py")
+    picker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(picker)
+    how = {"shared": "libpython shared", "static": "libpython in the executable"}.get(picker.linkage(),
+                                                                                     "libpython linkage unknown")
     return f"Python {sys.version.split()[0]} ({sys.executable}, {how})"
 
 

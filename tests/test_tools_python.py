@@ -63,3 +63,8 @@ def test_the_probe_reads_how_this_interpreter_is_linked(picker):
     with open("/proc/self/maps") as f:
         shared = any("libpython" in line for line in f)
     assert picker.probe(sys.executable) == ("shared" if shared else "static")
+
+
+def test_a_program_that_is_not_a_python_or_is_missing_is_unusable(picker, tmp_path):
+    assert picker.probe("/bin/true") is None
+    assert picker.probe(str(tmp_path / "missing")) is None

@@ -1,7 +1,8 @@
 """Print the Python interpreter that `make` should build the project's .venv from.
 
 Usage: python3 tools/python.py [--why]   (the Makefile asks it only when .venv/bin/python is
-missing; `make PYTHON=/path/to/python3` chooses instead)
+missing; `make PYTHON=/path/to/python3` chooses instead; each candidate is asked by running this
+file under it with --probe)
 
 The press is pure Python, so the interpreter's own build is part of its speed. On the 2-core
 machine Debian's python3.11, whose executable carries the interpreter (linked statically, built
@@ -29,30 +30,37 @@ import sys
 
 CANDIDATES = ("python3", "python3.13", "python3.12", "python3.11", "/usr/bin/python3", "/usr/local/bin/python3")
 
-# Run by each candidate: how its interpreter is linked, or "unusable" when it cannot make the venv.
-PROBE = """
-import sys
-try:
-    import venv, ensurepip
-except ImportError:
-    print("unusable")
-    raise SystemExit
-if sys.version_info < (3, 11):
-    print("unusable")
-    raise SystemExit
-try:
-    with open("/proc/self/maps") as f:
-        print("shared" if any("libpython" in line for line in f) else "static")
-except OSError:
-    print("unknown")
-"""
+
+
+def linkage() -> str:
+    """How the interpreter running this is linked: "shared" (it maps libpython as a shared
+    library), "static" or "unknown" (the system does not say). bench/side.py names it too."""
+    try:
+        with open("/proc/self/maps") as f:
+            return "shared" if any("libpython" in line for line in f) else "static"
+    except OSError:
+        return "unknown"
+
+
+def _answer_probe() -> None:
+    """Run by a candidate (``--probe``): its :func:`linkage`, or "unusable" when it cannot make
+    the venv."""
+    usable = sys.version_info >= (3, 11)
+    if usable:
+        try:
+            import ensurepip  # noqa: F401
+            import venv  # noqa: F401
+        except ImportError:
+            usable = False
+    print(linkage() if usable else "unusable")
 
 
 def probe(path: str) -> str | None:
-    """How the interpreter at ``path`` is linked: "static", "shared" or "unknown" (the system
-    does not say); None when it is not a Python that can make the project's venv."""
+    """How the interpreter at ``path`` is linked (:func:`linkage`, asked of it by running this
+    file with ``--probe``); None when it is not a Python that can make the project's venv."""
     try:
-        out = subprocess.run([path, "-I", "-c", PROBE], capture_output=True, text=True, timeout=30).stdout.strip()
+        out = subprocess.run([path, "-I", os.path.abspath(__file__), "--probe"], capture_output=True, text=True,
+                             timeout=30).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return out if out in ("static", "shared", "unknown") else None
@@ -85,6 +93,9 @@ def choose() -> tuple[str, str]:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--probe"]:
+        _answer_probe()
+        return
     path, why = choose()
     print(f"{path}: {why}" if "--why" in sys.argv[1:] else path)
 
