@@ -417,6 +417,8 @@ def test_converting_an_svg_leaves_nothing_for_the_garbage_collector():
     collection after its documents (gcpolicy.settle)."""
     import gc
 
+    import svglib.svglib  # noqa: F401 (imported first: its import reads the package's version through
+    # importlib.metadata, whose replaced lookups are old cycles; once a process, not each conversion's)
     from leafpress.render import assets
 
     path = ROOT / "assets" / "brands" / "riverside-clinic" / "logo.svg"
