@@ -3,9 +3,9 @@
 # make print-shop  build the leaflets and, beside them, the print shop's copies (bleed, crop marks)
 # make test   set up what the tests need and run the whole suite
 # The interpreter .venv is made from, asked only when .venv/bin/python is missing: tools/python.py
-# prefers a Python whose executable carries the interpreter (a distribution's build: the press
-# runs about 10 % faster on Debian's than on pyenv's shared-libpython build). `make PYTHON=...`
-# chooses instead. (Evaluated once, on first use.)
+# prefers a Python whose executable carries the interpreter (Debian's and Ubuntu's: the press
+# runs about 10 % faster on Debian's than on pyenv's shared-libpython build). `make PYTHON=...`,
+# or PYTHON in the environment, chooses instead. (Evaluated once, on first use.)
 PYTHON ?= $(eval PYTHON := $$(shell python3 tools/python.py 2>/dev/null || echo python3))$(PYTHON)
 VENV   := .venv
 PY     := $(VENV)/bin/python

@@ -182,7 +182,7 @@ def interpreter() -> str:
     spec.loader.exec_module(picker)
     how = {"shared": "libpython shared", "static": "libpython in the executable"}.get(picker.linkage(),
                                                                                      "libpython linkage unknown")
-    return f"Python {sys.version.split()[0]} ({sys.executable}, {how})"
+    return f"Python {sys.version.split()[0]} ({os.path.realpath(sys.executable)}, {how})"
 
 
 def main() -> None:
