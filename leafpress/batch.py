@@ -12,6 +12,7 @@ import os
 import signal
 import traceback
 from collections import deque
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import LeafletError
@@ -271,39 +272,45 @@ def run(root: Path, jobs: list[Job], n: int, write: bool, debug: bool, release: 
         run_dask(scheduler, worker_root or str(root), jobs, write, debug, release, done, digests or {})
         return
     n = processes(n, len(jobs))
-    import gc
     if n == 1:
         if project is not None:
             _PROJECT = project
         else:
             init(str(root))
-        # What every document needs, loaded first (writing PDFs: the render stage too) and
-        # frozen, as for forked workers: the collector never scans it (young, it was scanned by
-        # the first document's collections: 25 ms of a cold one-leaflet build's 190).
-        if write and jobs:
-            preload(_PROJECT, jobs)
-        gc.freeze()
-        gcpolicy.resume()
-        try:
+        # (writing PDFs: the render stage too, as forked workers get it; young, the start was
+        # scanned by the first document's collections: 25 ms of a cold one-leaflet build's 190)
+        with _started(_PROJECT, jobs if write else []):
             for j in jobs:
                 done(j, *run_one(j, write, debug, release))
-        finally:
-            gc.unfreeze()
         return
     pool = _Pool(root, n, write, debug, release)
     if not pool.forks:
         gcpolicy.resume()
         pool.run(groups_of(jobs, n), done, aside)
         return
-    # Workers forked from this process start with what it has imported and loaded: do that
-    # once here rather than once in each worker. Frozen, it is left out of every collection in
-    # the workers (they never scan it, nor write to its pages: those stay shared with this one).
+    # Workers forked from this process start with what it has imported and loaded: done once
+    # here rather than once in each worker. Frozen, it is left out of the workers' collections
+    # (which would scan it, and copy its pages for the collector's bookkeeping; a worker's own
+    # collecting: gcpolicy.worker and settle).
     _PROJECT = project if project is not None else Project(Path(root))
-    preload(_PROJECT, jobs)
-    gc.freeze()
-    gcpolicy.resume()       # (the workers: gcpolicy.worker and settle)
-    try:
+    with _started(_PROJECT, jobs):
         pool.run(longest_first(_PROJECT, groups_of(jobs, n)), done, aside)
+
+
+@contextmanager
+def _started(project: Project, jobs: list[Job]):
+    """What the documents of ``jobs`` need, loaded now (:func:`preload`; nothing for none) and
+    frozen out of the collector while they are built; the collector, paused while the command
+    started (gcpolicy.pause), runs again meanwhile."""
+    import gc
+
+    from . import gcpolicy
+    if jobs:
+        preload(project, jobs)
+    gc.freeze()
+    gcpolicy.resume()
+    try:
+        yield
     finally:
         gc.unfreeze()
 
