@@ -57,6 +57,7 @@ class LeafletError(Exception):
 
 
 E = TypeVar("E", bound=BaseException)
+RAISED_AT = "First raised at (kept without its frames):"
 
 
 def kept(exc: E) -> E:
@@ -64,7 +65,14 @@ def kept(exc: E) -> E:
     handling. Their frames hold the callers' locals, among them whatever holds the cache's entry
     (a reference cycle, which a batch's worker would freeze and keep: gcpolicy.settle), and an
     error raised again from a cache would add the new frames to the old ones every time. Raised
-    again, it holds that raise's frames until it is kept again."""
+    again, it holds that raise's frames until it is kept again.
+
+    Where it was first raised is kept as text, a note that a traceback prints (``--debug``) and
+    its one-line message never shows."""
+    tb = exc.__traceback__
+    if tb is not None and not any(n.startswith(RAISED_AT) for n in getattr(exc, "__notes__", ())):
+        import traceback        # (raised again from the cache: noted once)
+        exc.add_note(RAISED_AT + "\n" + "".join(traceback.format_tb(tb)).rstrip())
     exc.__traceback__ = exc.__context__ = exc.__cause__ = None
     return exc
 

@@ -19,8 +19,8 @@ first documents fill the caches, so the collector found the oldest generation gr
 and scanned everything the process keeps, twice in 30 leaflets (150–290 ms each, most of a
 worker's collecting time), to free 42 objects: the cycles documents made then were freed by the
 collection of the young generations after each (project.py; documents now make none,
-:func:`settle`). 30 leaflets in one process: 1.80 s of CPU before, 1.57 s after, the same peak memory; a worker building clinic after clinic made no
-full collection before either. A clinic's stamped variant makes no cycle at all (its objects
+:func:`settle`). 30 leaflets in one process: 1.80 s of CPU before, 1.57 s after, the same peak
+memory; a worker building clinic after clinic made no full collection before either. A clinic's stamped variant makes no cycle at all (its objects
 are freed by reference counting: tests/test_worker_memory.py), so none is collected after it;
 the young generations' own threshold then runs about once every 40 variants.
 
@@ -84,13 +84,22 @@ def worker() -> None:
     _settling = True
 
 
+def collect_cycles() -> None:
+    """Right after a step known to make reference cycles (svglib's conversion of an SVG,
+    render/assets.py): the young generations, and in a batch's worker every generation, since it
+    makes no collection after a document (:func:`settle`) and a cycle the threshold's collections
+    moved to the oldest generation during the step would be frozen with the caches. (Everything a
+    worker had before its last document is frozen: its oldest generation holds little.)"""
+    gc.collect(2 if _settling else 1)
+
+
 def settle() -> None:
     """After a document laid out on its own (project.py): what it left alive is kept, the caches
     it filled (shaped paragraphs, plans, fonts' glyphs: 5,000-33,000 containers a document, most
     of them tuples); what it made and dropped is already freed, since a document makes no
     reference cycles (tests/test_worker_memory.py builds every layout family in six languages of
-    five scripts and finds none; the one step known to make them, converting an SVG with svglib, collects after
-    itself, render/assets.py).
+    five scripts and finds none; the one step known to make them, converting an SVG with svglib,
+    collects after itself: :func:`collect_cycles`).
 
     In a batch's worker, what is left is frozen (``gc.freeze``: moved out of every later collection,
     at no cost) rather than scanned by a collection of the young generations: that scan, 1-5 ms a

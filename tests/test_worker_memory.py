@@ -290,12 +290,39 @@ def test_a_process_keeps_a_bounded_number_of_laid_out_patterns_and_lays_a_droppe
     assert project.build(jobs[0])[1] == first
 
 
-def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path):
+def _svglib_not_counted(monkeypatch) -> None:
+    """For a test that collects with DEBUG_SAVEALL and counts what it finds: svglib's own cycles,
+    freed where they are made (render/assets.py, gcpolicy.collect_cycles, the next tests), are
+    not counted; what was pending before a conversion is (saved by a collection first). svglib
+    is imported now: its import's cycles (importlib.metadata's) are once a process's."""
+    import gc
+    import types
+
+    import svglib.svglib
+    from leafpress.render import assets
+
+    def unsaved():
+        gc.set_debug(0)
+        try:
+            gc.collect()
+        finally:
+            gc.set_debug(gc.DEBUG_SAVEALL)
+    monkeypatch.setattr(assets, "gcpolicy", types.SimpleNamespace(collect_cycles=unsaved))
+
+    def converting(path, *args, real=svglib.svglib.svg2rlg, **kw):
+        gc.collect()
+        return real(path, *args, **kw)
+    monkeypatch.setattr(svglib.svglib, "svg2rlg", converting)
+
+
+def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path, monkeypatch):
     """A stamped variant's objects are freed by reference counting as soon as it is written: a
     collection after building one finds no reference cycle to free, in four document shapes, so
     project.build makes no collection after a variant (a cycle made per document -- a closure
     calling itself, an object keeping its own bound methods -- kept the whole PDF writer's
-    document, about a thousand objects, until the next collection)."""
+    document, about a thousand objects, until the next collection). Everything found counts, what
+    was made before the build too: a cycle a cache held and let go during the build would be
+    frozen in a worker (gcpolicy.settle); after a shape's last clinic the caches are emptied too."""
     import gc
 
     root = copy_project(tmp_path / "proj")
@@ -305,21 +332,22 @@ def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path):
     for lang, layout in shapes:
         for clinic in ids[:2]:          # the pattern, its Known and the first stamp: made once
             project.build(Job("port", lang, layout, clinic))
+    _svglib_not_counted(monkeypatch)
     found: list = []
     for lang, layout in shapes:
         for clinic in ids[2:]:
-            gc.collect()
-            before = {id(o) for o in gc.get_objects()}
+            gc.collect()        # (nothing pending: what the collection below finds was made or let go here)
             gc.disable()        # (no automatic collection in between: what the build leaves is counted below)
             gc.set_debug(gc.DEBUG_SAVEALL)
             try:
                 entry, data = project.build(Job("port", lang, layout, clinic))
                 assert entry["status"] == "ok" and entry.get("stamped_from") == "open-leaflets" and data
                 del data
+                if clinic == ids[-1]:       # (what the caches hold is let go as evictions would)
+                    for cache in lru._ALL.values():
+                        cache.clear()
                 gc.collect()
-                # (what this build made: an object made earlier, e.g. by another test, may be let
-                # go here when a bounded cache drops it)
-                found += [type(o).__qualname__ for o in gc.garbage if id(o) not in before]
+                found += [f"{lang} {layout}: {type(o).__qualname__}" for o in gc.garbage]
             finally:
                 gc.garbage.clear()
                 gc.set_debug(0)
@@ -367,18 +395,10 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
     a cycle a cache still holds is found as well; an SVG converted again then collects its own
     cycles (the next test), which this one does not count."""
     import gc
-    import types
 
     from leafpress.errors import LeafletError
-    from leafpress.render import assets
 
-    def unsaved(gen=2):         # (svglib's cycles, freed where they are made: not this test's)
-        gc.set_debug(0)
-        try:
-            return gc.collect(gen)
-        finally:
-            gc.set_debug(gc.DEBUG_SAVEALL)
-    monkeypatch.setattr(assets, "gc", types.SimpleNamespace(collect=unsaved))
+    _svglib_not_counted(monkeypatch)
     project = Project(copy_project(tmp_path / "proj"))
     project.build(Job("port", "en", "letter-2page", "open-leaflets"))    # (fonts, dictionaries: loaded once)
     jobs = [("ar", "letter-2page"), ("ur", "large-print"), ("hi", "trifold-letter"), ("th", "bilingual-letter"),
@@ -455,9 +475,11 @@ def test_an_svg_whose_conversion_fails_leaves_nothing_for_the_garbage_collector(
     gc.collect()
     gc.disable()
     try:
-        with pytest.raises(ValueError, match="svglib failed"):
+        with pytest.raises(ValueError, match="svglib failed") as raised:
             assets._convert(path, path.name)
         assert gc.collect() == 0
+        # (where svglib failed is kept as text, for --debug's traceback: errors.kept)
+        assert "in failing" in "".join(raised.value.__notes__)
     finally:
         gc.enable()
         assets._DRAWINGS.clear()
@@ -487,7 +509,8 @@ def test_a_plan_with_nothing_to_anchor_does_not_keep_itself():
 
 def test_a_worker_freezes_what_a_document_leaves_and_other_processes_collect_it(monkeypatch):
     """gcpolicy.settle: in a batch's worker, what is alive after a document moves out of the
-    collector's reach (the young generations are empty); elsewhere they are collected."""
+    collector's reach (the young generations are empty); elsewhere they are collected. After
+    svglib (gcpolicy.collect_cycles), a worker collects every generation, elsewhere the young."""
     import gc
 
     from leafpress import gcpolicy
@@ -497,9 +520,11 @@ def test_a_worker_freezes_what_a_document_leaves_and_other_processes_collect_it(
     monkeypatch.setattr(gc, "collect", lambda gen=2: calls.append(f"collect {gen}") or 0)
     monkeypatch.setattr(gcpolicy, "_settling", False)
     gcpolicy.settle()
+    gcpolicy.collect_cycles()
     gcpolicy.worker()
     gcpolicy.settle()
-    assert calls == ["collect 1", "freeze"]
+    gcpolicy.collect_cycles()       # (svglib's: every generation, since a worker freezes what is left)
+    assert calls == ["collect 1", "collect 1", "freeze", "collect 2"]
 
 
 def _traceback_depths(root, job, times: int = 3) -> list[int]:
@@ -514,6 +539,9 @@ def _traceback_depths(root, job, times: int = 3) -> list[int]:
         with pytest.raises(LeafletError) as caught:
             project.build(job)
         depths.append(len(traceback.extract_tb(caught.value.__traceback__)))
+        # Where it was first raised, once, as text (errors.kept: --debug's traceback prints it)
+        notes = getattr(caught.value, "__notes__", [])
+        assert len(notes) == 1 and notes[0].startswith("First raised at") and "File " in notes[0], notes
         del caught
     return depths
 

@@ -17,7 +17,6 @@ bytes written are the same either way.
 from __future__ import annotations
 
 import functools
-import gc
 import hashlib
 import json
 import logging
@@ -26,6 +25,7 @@ import re
 import sys
 from pathlib import Path
 
+from .. import gcpolicy
 from ..errors import LeafletError, kept
 from ..layout.items import Qr, Svg
 from ..lru import Lru
@@ -57,16 +57,16 @@ def _convert(path: Path, display: str):
         from svglib.svglib import svg2rlg     # only a drawing not stored yet pays for it
         logging.getLogger("svglib").setLevel(logging.ERROR)
         # svglib leaves its renderer (converters, CSS matcher, closures) in reference cycles:
-        # freed right after, while they are young (a batch's worker does not collect after its
-        # documents: gcpolicy.settle; tests/test_worker_memory.py). When it raises, its frames
-        # in the error's traceback hold the renderer: let go first (errors.kept), then collected.
+        # freed right after (gcpolicy.collect_cycles; tests/test_worker_memory.py). When it
+        # raises, its frames in the error's traceback hold the renderer: let go first
+        # (errors.kept, which keeps where it was raised as text for --debug), then collected.
         try:
             d = svg2rlg(str(path))
         except Exception as exc:
             kept(exc)
-            gc.collect(1)
+            gcpolicy.collect_cycles()
             raise
-        gc.collect(1)
+        gcpolicy.collect_cycles()
         if d is None:
             raise LeafletError("svglib could not read this SVG", file=display)
         _DRAWINGS.put(path, d)

@@ -215,9 +215,9 @@ def _objects(emb: EmbeddedFont) -> tuple:
 class _Thousandths(dict):
     """A font's glyph advances as /W writes them, in thousandths of an em: the one rounding every
     width and pen position the writer uses is made with (a plan's pen must land where a reader's,
-    summing /W, does). Each is worked out once, when first asked for. Kept with the font, it holds the font's HarfBuzz font and units,
-    not the font: the two would hold each other (a cycle a batch's worker would keep when a
-    font is let go, gcpolicy.settle)."""
+    summing /W, does). Each is worked out once, when first asked for. Kept with the font, it
+    holds the font's HarfBuzz font and units, not the font: the two would hold each other (a
+    cycle a batch's worker would keep when a font is let go, gcpolicy.settle)."""
 
     def __init__(self, font: Font):
         super().__init__()
