@@ -290,11 +290,14 @@ def test_a_process_keeps_a_bounded_number_of_laid_out_patterns_and_lays_a_droppe
     assert project.build(jobs[0])[1] == first
 
 
-def _svglib_not_counted(monkeypatch) -> None:
-    """For a test that collects with DEBUG_SAVEALL and counts what it finds: svglib's own cycles,
-    freed where they are made (render/assets.py, gcpolicy.collect_cycles, the next tests), are
-    not counted; what was pending before a conversion is (saved by a collection first). svglib
-    is imported now: its import's cycles (importlib.metadata's) are once a process's."""
+def _not_counted(monkeypatch) -> list:
+    """For a test that collects with DEBUG_SAVEALL and counts what it finds: what is alive before
+    it starts, to hold while it runs, so that none of it becomes garbage there (another test's
+    leftovers: a Dask cluster's event loop, let go later by its thread, is not this test's).
+    svglib's own cycles, freed where they are made (render/assets.py, gcpolicy.collect_cycles,
+    the next tests), are not counted; what was pending before a conversion is (saved by a
+    collection first). svglib is imported now: its import's cycles (importlib.metadata's) are
+    once a process's."""
     import gc
     import types
 
@@ -313,6 +316,8 @@ def _svglib_not_counted(monkeypatch) -> None:
         gc.collect()
         return real(path, *args, **kw)
     monkeypatch.setattr(svglib.svglib, "svg2rlg", converting)
+    gc.collect()
+    return gc.get_objects()
 
 
 def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path, monkeypatch):
@@ -320,19 +325,20 @@ def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path, mo
     collection after building one finds no reference cycle to free, in four document shapes, so
     project.build makes no collection after a variant (a cycle made per document -- a closure
     calling itself, an object keeping its own bound methods -- kept the whole PDF writer's
-    document, about a thousand objects, until the next collection). Everything found counts, what
-    was made before the build too: a cycle a cache held and let go during the build would be
-    frozen in a worker (gcpolicy.settle); after a shape's last clinic the caches are emptied too."""
+    document, about a thousand objects, until the next collection). What the test's earlier builds
+    made counts too, not only what this build made: a cycle a cache held and let go during the
+    build would be frozen in a worker (gcpolicy.settle); after a shape's last clinic the caches
+    are emptied too."""
     import gc
 
     root = copy_project(tmp_path / "proj")
+    earlier = _not_counted(monkeypatch)     # noqa: F841 (held: see _not_counted)
     ids = _partners(root, 4)
     project = Project(root)
     shapes = [("en", "letter-2page"), ("ar", "trifold-letter"), ("hi", "bilingual-letter"), ("zh-Hant", "large-print")]
     for lang, layout in shapes:
         for clinic in ids[:2]:          # the pattern, its Known and the first stamp: made once
             project.build(Job("port", lang, layout, clinic))
-    _svglib_not_counted(monkeypatch)
     found: list = []
     for lang, layout in shapes:
         for clinic in ids[2:]:
@@ -398,7 +404,7 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
 
     from leafpress.errors import LeafletError
 
-    _svglib_not_counted(monkeypatch)
+    earlier = _not_counted(monkeypatch)     # noqa: F841 (held: see _not_counted)
     project = Project(copy_project(tmp_path / "proj"))
     project.build(Job("port", "en", "letter-2page", "open-leaflets"))    # (fonts, dictionaries: loaded once)
     jobs = [("ar", "letter-2page"), ("ur", "large-print"), ("hi", "trifold-letter"), ("th", "bilingual-letter"),
