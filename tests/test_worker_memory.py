@@ -4,6 +4,7 @@ the batch's bookkeeping grows linearly with the documents (issue 19). Sizes and 
 timings."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -290,6 +291,25 @@ def test_a_process_keeps_a_bounded_number_of_laid_out_patterns_and_lays_a_droppe
     assert project.build(jobs[0])[1] == first
 
 
+@contextlib.contextmanager
+def _garbage_of(found: list, label: str):
+    """The block run with nothing pending before it and no automatic collection in it; after it,
+    what a collection finds (made or let go in the block, saved by DEBUG_SAVEALL) is added to
+    ``found`` as "label: type"."""
+    import gc
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        yield
+        gc.collect()
+        found += [f"{label}: {type(o).__qualname__}" for o in gc.garbage]
+    finally:
+        gc.garbage.clear()
+        gc.set_debug(0)
+        gc.enable()
+
+
 def _not_counted(monkeypatch) -> list:
     """For a test that collects with DEBUG_SAVEALL and counts what it finds: what is alive before
     it starts, to hold while it runs, so that none of it becomes garbage there (another test's
@@ -329,8 +349,6 @@ def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path, mo
     made counts too, not only what this build made: a cycle a cache held and let go during the
     build would be frozen in a worker (gcpolicy.settle); after a shape's last clinic the caches
     are emptied too."""
-    import gc
-
     root = copy_project(tmp_path / "proj")
     earlier = _not_counted(monkeypatch)     # noqa: F841 (held: see _not_counted)
     ids = _partners(root, 4)
@@ -342,22 +360,13 @@ def test_a_clinics_variant_leaves_nothing_for_the_garbage_collector(tmp_path, mo
     found: list = []
     for lang, layout in shapes:
         for clinic in ids[2:]:
-            gc.collect()        # (nothing pending: what the collection below finds was made or let go here)
-            gc.disable()        # (no automatic collection in between: what the build leaves is counted below)
-            gc.set_debug(gc.DEBUG_SAVEALL)
-            try:
+            with _garbage_of(found, f"{lang} {layout}"):
                 entry, data = project.build(Job("port", lang, layout, clinic))
                 assert entry["status"] == "ok" and entry.get("stamped_from") == "open-leaflets" and data
                 del data
                 if clinic == ids[-1]:       # (what the caches hold is let go as evictions would)
                     for cache in lru._ALL.values():
                         cache.clear()
-                gc.collect()
-                found += [f"{lang} {layout}: {type(o).__qualname__}" for o in gc.garbage]
-            finally:
-                gc.garbage.clear()
-                gc.set_debug(0)
-                gc.enable()
     assert not found, sorted(set(found))
 
 
@@ -400,8 +409,6 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
     its traceback, whose frame held it). The process's caches are emptied too, now and then, so
     a cycle a cache still holds is found as well; an SVG converted again then collects its own
     cycles (the next test), which this one does not count."""
-    import gc
-
     from leafpress.errors import LeafletError
 
     earlier = _not_counted(monkeypatch)     # noqa: F841 (held: see _not_counted)
@@ -412,10 +419,7 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
     found: list = []
     failed = 0
     for lang, layout in jobs:
-        gc.collect()    # (nothing pending: what the next collection finds was made or let go here)
-        gc.disable()
-        gc.set_debug(gc.DEBUG_SAVEALL)
-        try:
+        with _garbage_of(found, f"{lang} {layout}"):
             try:
                 entry, data = project.build(Job("port", lang, layout, "open-leaflets"))
                 assert entry["status"] == "ok" and data
@@ -427,12 +431,6 @@ def test_a_document_laid_out_on_its_own_leaves_nothing_for_the_garbage_collector
                 setter._SHAPED.clear()
                 for cache in lru._ALL.values():
                     cache.clear()
-            gc.collect()
-            found += [f"{lang} {layout}: {type(o).__qualname__}" for o in gc.garbage]
-        finally:
-            gc.garbage.clear()
-            gc.set_debug(0)
-            gc.enable()
     assert failed == 1          # (so in letter-2page: its care team section does not fit)
     assert not found, sorted(set(found))[:20]
 
